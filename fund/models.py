@@ -1,0 +1,267 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from people.models import Agency
+from workflow.services import rule
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+ZERO = Decimal("0.00")
+
+
+def is_fund_manager(instance, user) -> bool:
+    return bool(user and user.is_authenticated and user.is_fund_manager)
+
+
+class Fund(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(unique=True)
+    currency = models.CharField(max_length=3, default="BTN")
+    description = models.TextField(blank=True)
+    organisation = models.CharField(
+        max_length=200, blank=True, help_text="Who publishes the fund's grants (360Giving)."
+    )
+    organisation_identifier = models.CharField(max_length=100, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def total_contributed(self) -> Decimal:
+        return self.contributions.aggregate(total=Sum("amount"))["total"] or ZERO
+
+    @property
+    def total_committed(self) -> Decimal:
+        return (
+            Award.objects.filter(proposal__round__fund=self)
+            .exclude(state=Award.State.CANCELLED)
+            .aggregate(total=Sum("amount"))["total"]
+            or ZERO
+        )
+
+    @property
+    def available_balance(self) -> Decimal:
+        """Contributions less the amounts of awards that are not cancelled."""
+        if hasattr(self, "contributed_sum"):  # annotated by fund selectors
+            return (self.contributed_sum or ZERO) - (self.committed_sum or ZERO)
+        return self.total_contributed - self.total_committed
+
+
+class Contribution(models.Model):
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="contributions")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="contributions")
+    amount = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal("0.01"))])
+    received_on = models.DateField()
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="contribution_amount_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency.code} → {self.fund}: {self.amount}"
+
+
+@rule("closes_at")
+def _round_dates_set(round_):
+    if not round_.opens_at or not round_.closes_at:
+        return "Set the opening and closing dates before opening the round."
+    if round_.closes_at <= round_.opens_at:
+        return "The round must close after it opens."
+    if round_.closes_at <= timezone.now():
+        return "The closing date has passed; move it into the future to open the round."
+    return None
+
+
+@rule("criteria")
+def _round_has_rubric(round_):
+    if not round_.criteria.exists():
+        return "The round needs at least one rubric criterion before it opens."
+    return None
+
+
+class Round(FSMModelMixin, models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+        ARCHIVED = "archived", "Archived"
+
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="rounds")
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(unique=True)
+    description = models.TextField(blank=True)
+    opens_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+    budget = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal("0.01"))])
+    max_award = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal("0.01"))])
+    min_partner_agencies = models.PositiveSmallIntegerField(default=2)
+    min_panel_agencies = models.PositiveSmallIntegerField(default=3)
+    reviews_required = models.PositiveSmallIntegerField(default=3)
+    state = FSMField(default=State.DRAFT, choices=State.choices, protected=True)
+
+    class Meta:
+        ordering = ["-opens_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_accepting_proposals(self) -> bool:
+        return self.state == self.State.OPEN and timezone.now() < self.closes_at
+
+    @property
+    def committed(self) -> Decimal:
+        return (
+            Award.objects.filter(proposal__round=self)
+            .exclude(state=Award.State.CANCELLED)
+            .aggregate(total=Sum("amount"))["total"]
+            or ZERO
+        )
+
+    @property
+    def remaining_budget(self) -> Decimal:
+        return self.budget - self.committed
+
+    @transition(
+        field=state,
+        source=State.DRAFT,
+        target=State.OPEN,
+        conditions=[_round_dates_set, _round_has_rubric],
+        permission=is_fund_manager,
+    )
+    def open(self):
+        pass
+
+    @transition(field=state, source=State.OPEN, target=State.CLOSED, permission=is_fund_manager)
+    def close(self):
+        pass
+
+    @transition(field=state, source=State.CLOSED, target=State.ARCHIVED, permission=is_fund_manager)
+    def archive(self):
+        pass
+
+
+class Award(FSMModelMixin, models.Model):
+    class State(models.TextChoices):
+        ACTIVE = "active", "Active"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    proposal = models.OneToOneField(
+        "proposals.Proposal", on_delete=models.PROTECT, related_name="award"
+    )
+    amount = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal("0.01"))])
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="awards_approved"
+    )
+    approved_at = models.DateTimeField(default=timezone.now)
+    conditions = models.TextField(blank=True)
+    state = FSMField(default=State.ACTIVE, choices=State.choices, protected=True)
+
+    class Meta:
+        ordering = ["-approved_at", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="award_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"Award for {self.proposal}"
+
+    @transition(field=state, source=State.ACTIVE, target=State.COMPLETED, permission=is_fund_manager)
+    def complete(self):
+        pass
+
+    @transition(field=state, source=State.ACTIVE, target=State.CANCELLED, permission=is_fund_manager)
+    def cancel(self):
+        pass
+
+
+def _is_on_proposal(tranche, user) -> bool:
+    proposal = tranche.award.proposal
+    return bool(
+        user
+        and user.is_authenticated
+        and (proposal.lead_id == user.pk or proposal.team.filter(user=user).exists())
+    )
+
+
+@rule("sequence")
+def _previous_tranche_reported(tranche):
+    previous = (
+        tranche.award.tranches.filter(sequence__lt=tranche.sequence)
+        .exclude(state=Tranche.State.CANCELLED)
+        .order_by("-sequence")
+        .first()
+    )
+    if previous and previous.state != Tranche.State.REPORTED:
+        return (
+            f"Tranche {previous.sequence} must be reported before tranche "
+            f"{tranche.sequence} is released."
+        )
+    return None
+
+
+@rule("award")
+def _award_active(tranche):
+    if tranche.award.state != Award.State.ACTIVE:
+        return "Money is released only on an active award."
+    return None
+
+
+class Tranche(FSMModelMixin, models.Model):
+    class State(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        RELEASED = "released", "Released"
+        REPORTED = "reported", "Reported"
+        CANCELLED = "cancelled", "Cancelled"
+
+    award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="tranches")
+    sequence = models.PositiveSmallIntegerField()
+    amount = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal("0.01"))])
+    due_on = models.DateField()
+    milestone = models.TextField()
+    milestone_report = models.TextField(blank=True)
+    state = FSMField(default=State.SCHEDULED, choices=State.choices, protected=True)
+
+    class Meta:
+        ordering = ["award", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["award", "sequence"], name="tranche_sequence_unique"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="tranche_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Tranche {self.sequence} of {self.award}"
+
+    @transition(
+        field=state,
+        source=State.SCHEDULED,
+        target=State.RELEASED,
+        conditions=[_award_active, _previous_tranche_reported],
+        permission=is_fund_manager,
+    )
+    def release(self):
+        pass
+
+    @transition(field=state, source=State.RELEASED, target=State.REPORTED, permission=_is_on_proposal)
+    def report_milestone(self, milestone_report: str):
+        self.milestone_report = milestone_report
+
+    @transition(
+        field=state, source=State.SCHEDULED, target=State.CANCELLED, permission=is_fund_manager
+    )
+    def cancel(self):
+        pass

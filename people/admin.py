@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from .models import Agency, User
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "first_name", "last_name", "agency", "employee_id", "position_level"]
+    list_filter = ["agency", "groups", "is_active", "position_level"]
+    search_fields = ["username", "first_name", "last_name", "email", "employee_id"]
+    list_select_related = ["agency"]
+    fieldsets = BaseUserAdmin.fieldsets + (
+        ("Civil service", {"fields": ("agency", "employee_id", "position_title", "position_level")}),
+    )

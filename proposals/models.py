@@ -1,0 +1,246 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from fund.models import MONEY, ZERO, is_fund_manager
+from people.models import Agency
+
+from . import rules
+
+
+class Proposal(FSMModelMixin, models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+        INELIGIBLE = "ineligible", "Ineligible"
+        IN_REVIEW = "in_review", "In review"
+        REVISION_REQUESTED = "revision_requested", "Revision requested"
+        RECOMMENDED = "recommended", "Recommended"
+        REJECTED = "rejected", "Not recommended"
+        FUNDED = "funded", "Funded"
+        DECLINED = "declined", "Declined"
+        OUTCOME_REPORTED = "outcome_reported", "Outcome reported"
+        CLOSED = "closed", "Closed"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    EDITABLE_STATES = (State.DRAFT, State.REVISION_REQUESTED)
+    REQUIRED_FIELDS = (
+        "title", "summary", "problem", "hypothesis", "success_criteria", "approach",
+        "citizen_engagement", "expected_outcomes", "requested_amount", "duration_months",
+    )
+
+    round = models.ForeignKey("fund.Round", on_delete=models.PROTECT, related_name="proposals")
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proposals_led"
+    )
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    problem = models.TextField(blank=True)
+    hypothesis = models.TextField(blank=True, help_text="What the experiment will test.")
+    success_criteria = models.TextField(
+        blank=True, help_text="What result would show it works, fixed before it starts."
+    )
+    approach = models.TextField(blank=True)
+    citizen_engagement = models.TextField(blank=True, help_text="How citizens co-create it.")
+    expected_outcomes = models.TextField(blank=True)
+    requested_amount = models.DecimalField(
+        **MONEY, null=True, blank=True, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    duration_months = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    partner_agencies = models.ManyToManyField(Agency, related_name="partnered_proposals", blank=True)
+    state = FSMField(default=State.DRAFT, choices=State.choices, protected=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        indexes = [models.Index(fields=["state"]), models.Index(fields=["round", "state"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def budget_total(self) -> Decimal:
+        return sum((line.amount for line in self.budget_lines.all()), ZERO)
+
+    # --- the applicant's transitions -------------------------------------------------
+    @transition(
+        field=state,
+        source=[State.DRAFT, State.REVISION_REQUESTED],
+        target=State.SUBMITTED,
+        conditions=[
+            rules.round_accepts_submission,
+            rules.required_fields_filled,
+            rules.enough_partner_agencies,
+            rules.budget_lines_sum_to_requested,
+            rules.requested_within_max_award,
+        ],
+        permission=rules.is_lead,
+    )
+    def submit(self):
+        pass
+
+    @transition(
+        field=state,
+        source=[State.DRAFT, State.SUBMITTED, State.IN_REVIEW, State.REVISION_REQUESTED],
+        target=State.WITHDRAWN,
+        permission=rules.is_lead,
+    )
+    def withdraw(self):
+        pass
+
+    # --- screening by the fund manager ---------------------------------------------------
+    @transition(
+        field=state, source=State.SUBMITTED, target=State.INELIGIBLE,
+        permission=rules.is_unconflicted_fund_manager,
+    )
+    def screen_out(self):
+        pass
+
+    @transition(
+        field=state, source=State.SUBMITTED, target=State.IN_REVIEW,
+        permission=rules.is_unconflicted_fund_manager,
+    )
+    def send_to_review(self):
+        pass
+
+    # --- the panel ----------------------------------------------------------------------
+    @transition(
+        field=state, source=State.IN_REVIEW, target=State.REVISION_REQUESTED,
+        permission=rules.is_unconflicted_chair,
+    )
+    def request_revision(self):
+        pass
+
+    @transition(
+        field=state, source=State.IN_REVIEW, target=State.RECOMMENDED,
+        conditions=[rules.review_quorum_reached], permission=rules.is_unconflicted_chair,
+    )
+    def recommend(self):
+        pass
+
+    @transition(
+        field=state, source=State.IN_REVIEW, target=State.REJECTED,
+        conditions=[rules.review_quorum_reached], permission=rules.is_unconflicted_chair,
+    )
+    def reject(self):
+        pass
+
+    # --- funding and outcome ------------------------------------------------------------------
+    @transition(
+        field=state, source=State.RECOMMENDED, target=State.FUNDED,
+        permission=rules.is_unconflicted_fund_manager,
+    )
+    def fund(self):
+        pass
+
+    @transition(
+        field=state, source=State.RECOMMENDED, target=State.DECLINED,
+        permission=rules.is_unconflicted_fund_manager,
+    )
+    def decline(self):
+        pass
+
+    @transition(
+        field=state, source=State.FUNDED, target=State.OUTCOME_REPORTED,
+        conditions=[rules.outcome_report_exists], permission=rules.is_lead_or_team,
+    )
+    def report_outcome(self):
+        pass
+
+    @transition(
+        field=state, source=State.OUTCOME_REPORTED, target=State.CLOSED,
+        permission=rules.is_unconflicted_fund_manager,
+    )
+    def close(self):
+        pass
+
+
+class TeamMember(models.Model):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="team")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="team_memberships"
+    )
+    role = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "user"], name="one_membership_per_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role})" if self.role else str(self.user)
+
+
+class BudgetLine(models.Model):
+    class Category(models.TextChoices):
+        STAFF = "staff", "Staff and allowances"
+        EQUIPMENT = "equipment", "Equipment and materials"
+        TRAVEL = "travel", "Travel"
+        ENGAGEMENT = "engagement", "Citizen engagement"
+        SERVICES = "services", "Services and contracts"
+        EVALUATION = "evaluation", "Evaluation"
+        OTHER = "other", "Other"
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="budget_lines")
+    category = models.CharField(max_length=20, choices=Category.choices)
+    description = models.CharField(max_length=300)
+    amount = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal("0.01"))])
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()}: {self.amount}"
+
+
+def attachment_path(instance, filename: str) -> str:
+    return f"attachments/proposal-{instance.proposal_id}/{filename}"
+
+
+class Attachment(models.Model):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class OutcomeReport(models.Model):
+    class Result(models.TextChoices):
+        SUCCEEDED = "succeeded", "Succeeded"
+        PARTLY_SUCCEEDED = "partly_succeeded", "Partly succeeded"
+        DID_NOT_SUCCEED = "did_not_succeed", "Did not work as hoped — learning shared"
+
+    class NextStep(models.TextChoices):
+        SCALE_UP = "scale_up", "Scale up"
+        ITERATE = "iterate", "Iterate"
+        STOP = "stop", "Stop"
+
+    proposal = models.OneToOneField(Proposal, on_delete=models.PROTECT, related_name="outcome_report")
+    result = models.CharField(max_length=20, choices=Result.choices)
+    summary = models.TextField()
+    indicators = models.TextField()
+    amount_spent = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal("0.00"))])
+    citizen_feedback = models.TextField()
+    next_step = models.CharField(max_length=20, choices=NextStep.choices)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Outcome of {self.proposal}"

@@ -1,0 +1,125 @@
+"""The proposal state machine's conditions and permissions, one function per rule.
+
+Conditions return None when they hold, else a message a civil servant
+understands (see `workflow.services.Rule`).
+"""
+
+from django.utils import timezone
+
+from workflow.services import rule
+
+
+def _signed_in(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def is_lead(proposal, user) -> bool:
+    return _signed_in(user) and proposal.lead_id == user.pk
+
+
+def is_lead_or_team(proposal, user) -> bool:
+    if not _signed_in(user):
+        return False
+    return proposal.lead_id == user.pk or any(m.user_id == user.pk for m in proposal.team.all())
+
+
+def _on_proposal(proposal, user) -> bool:
+    return proposal.lead_id == user.pk or any(m.user_id == user.pk for m in proposal.team.all())
+
+
+def is_unconflicted_fund_manager(proposal, user) -> bool:
+    """Fund managers act on proposals, except those they lead or are on the team of."""
+    return _signed_in(user) and user.is_fund_manager and not _on_proposal(proposal, user)
+
+
+def is_unconflicted_chair(proposal, user) -> bool:
+    """The chair of a panel of the proposal's round, with no conflict of interest on it."""
+    from reviews.conflicts import has_conflict
+
+    if not _signed_in(user):
+        return False
+    chairs = proposal.round.panels.filter(chair=user).exists()
+    return chairs and not has_conflict(user, proposal)
+
+
+@rule("round")
+def round_accepts_submission(proposal):
+    round_ = proposal.round
+    if proposal.state == proposal.State.REVISION_REQUESTED:
+        # A resubmission after a revision request may come after the round closes.
+        if round_.state in (round_.State.OPEN, round_.State.CLOSED):
+            return None
+        return "This round is archived and no longer takes resubmissions."
+    if round_.state != round_.State.OPEN:
+        return f"The round “{round_.title}” is not open for proposals."
+    if timezone.now() >= round_.closes_at:
+        return f"The round “{round_.title}” closed for proposals."
+    return None
+
+
+@rule()
+def required_fields_filled(proposal):
+    missing = {}
+    for name in proposal.REQUIRED_FIELDS:
+        value = getattr(proposal, name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            label = proposal._meta.get_field(name).verbose_name
+            missing[name] = f"Fill in {label} before submitting."
+    return missing or None
+
+
+@rule("partner_agencies")
+def enough_partner_agencies(proposal):
+    agencies = {a.pk for a in proposal.partner_agencies.all()}
+    if proposal.lead.agency_id:
+        agencies.add(proposal.lead.agency_id)
+    needed = proposal.round.min_partner_agencies
+    if len(agencies) < needed:
+        return f"This round needs partners from at least {needed} agencies; you have {len(agencies)}."
+    return None
+
+
+@rule("budget_lines")
+def budget_lines_sum_to_requested(proposal):
+    if proposal.requested_amount is None:
+        return None  # reported by required_fields_filled
+    total = proposal.budget_total
+    if total != proposal.requested_amount:
+        return (
+            f"The budget lines add up to {total:,.2f}, but the requested amount is "
+            f"{proposal.requested_amount:,.2f}; they must be equal."
+        )
+    return None
+
+
+@rule("requested_amount")
+def requested_within_max_award(proposal):
+    if proposal.requested_amount is None:
+        return None
+    max_award = proposal.round.max_award
+    if proposal.requested_amount > max_award:
+        return (
+            f"The requested amount {proposal.requested_amount:,.2f} is above this round's "
+            f"maximum award of {max_award:,.2f}."
+        )
+    return None
+
+
+@rule()
+def review_quorum_reached(proposal):
+    from reviews.models import Assignment
+
+    needed = proposal.round.reviews_required
+    done = proposal.assignments.filter(state=Assignment.State.SUBMITTED).count()
+    if done < needed:
+        return f"The panel needs {needed} submitted reviews before deciding; it has {done}."
+    return None
+
+
+@rule()
+def outcome_report_exists(proposal):
+    from .models import OutcomeReport
+
+    if not OutcomeReport.objects.filter(proposal=proposal).exists():
+        return "Write the outcome report first."
+    return None

@@ -1,0 +1,1 @@
+"""Factories for reviews: panels, assignments and reviews (see issue 3)."""

@@ -1,0 +1,124 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django_fsm import FSMField, FSMModelMixin, transition
+
+DEFAULT_RUBRIC = [
+    ("Public value", "How much the experiment could improve services or outcomes for citizens."),
+    ("Novelty", "How new the idea is for the civil service, and what it would add to what we know."),
+    ("Feasibility and cost", "Whether the plan, team and budget can run the experiment well."),
+    ("Cross-agency collaboration", "How agencies work together and share the work and the benefit."),
+    ("Citizen co-creation", "How citizens shape, test and judge the experiment."),
+    ("Learning potential", "Whether success or failure will teach something others can use."),
+]
+
+
+class Criterion(models.Model):
+    round = models.ForeignKey("fund.Round", on_delete=models.CASCADE, related_name="criteria")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    weight = models.DecimalField(
+        max_digits=6, decimal_places=2, default=Decimal("1.00"),
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    max_score = models.PositiveSmallIntegerField(default=5, validators=[MinValueValidator(1)])
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["round", "position", "id"]
+        verbose_name_plural = "criteria"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Panel(models.Model):
+    round = models.ForeignKey("fund.Round", on_delete=models.CASCADE, related_name="panels")
+    name = models.CharField(max_length=200)
+    chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="panels_chaired"
+    )
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="panels", blank=True)
+
+    class Meta:
+        ordering = ["round", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _is_assigned_reviewer(assignment, user) -> bool:
+    return bool(user and user.is_authenticated and assignment.reviewer_id == user.pk)
+
+
+class Assignment(FSMModelMixin, models.Model):
+    class State(models.TextChoices):
+        ASSIGNED = "assigned", "Assigned"
+        SUBMITTED = "submitted", "Review submitted"
+        CONFLICT = "conflict", "Conflict declared"
+
+    proposal = models.ForeignKey(
+        "proposals.Proposal", on_delete=models.CASCADE, related_name="assignments"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments"
+    )
+    panel = models.ForeignKey(Panel, on_delete=models.CASCADE, related_name="assignments")
+    due_on = models.DateField()
+    conflict_reason = models.TextField(blank=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    state = FSMField(default=State.ASSIGNED, choices=State.choices, protected=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "reviewer"], name="one_assignment_per_reviewer")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} → {self.proposal}"
+
+    @transition(
+        field=state, source=State.ASSIGNED, target=State.SUBMITTED, permission=_is_assigned_reviewer
+    )
+    def submit_review(self):
+        pass
+
+    @transition(
+        field=state, source=State.ASSIGNED, target=State.CONFLICT, permission=_is_assigned_reviewer
+    )
+    def declare_conflict(self, reason: str):
+        self.conflict_reason = reason
+
+
+class Review(models.Model):
+    class Recommendation(models.TextChoices):
+        FUND = "fund", "Fund"
+        REVISE = "revise", "Revise"
+        DO_NOT_FUND = "do_not_fund", "Do not fund"
+
+    assignment = models.OneToOneField(Assignment, on_delete=models.CASCADE, related_name="review")
+    comment_to_applicant = models.TextField(blank=True)
+    comment_to_panel = models.TextField(blank=True, help_text="Confidential to the panel.")
+    recommendation = models.CharField(max_length=20, choices=Recommendation.choices)
+    weighted_score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Review of {self.assignment.proposal}"
+
+
+class Score(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="scores")
+    value = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["review", "criterion"], name="one_score_per_criterion")
+        ]

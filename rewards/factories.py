@@ -1,0 +1,1 @@
+"""Factories for rewards (see issue 5)."""
