@@ -5,7 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from fund.models import MONEY, ZERO, is_fund_manager
+from fund.models import MONEY, ZERO
 from people.models import Agency
 
 from . import rules

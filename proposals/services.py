@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from fund.models import Round
-from people.models import Agency, User
+from people.models import User
 from workflow.services import run_transition
 
 from .models import Attachment, BudgetLine, Proposal, TeamMember

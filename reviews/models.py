@@ -122,3 +122,6 @@ class Score(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["review", "criterion"], name="one_score_per_criterion")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion.name}: {self.value}"
