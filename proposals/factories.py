@@ -31,6 +31,19 @@ class ProposalFactory(factory.django.DjangoModelFactory):
             requested_amount=Decimal("500000.00"),
             duration_months=6,
         )
+        # One trait per state: ProposalFactory(submitted=True). The state is set at creation
+        # only (the field is protected); tests that need the path use the services.
+        submitted = factory.Trait(ready=True, state=Proposal.State.SUBMITTED)
+        ineligible = factory.Trait(ready=True, state=Proposal.State.INELIGIBLE)
+        in_review = factory.Trait(ready=True, state=Proposal.State.IN_REVIEW)
+        revision_requested = factory.Trait(ready=True, state=Proposal.State.REVISION_REQUESTED)
+        recommended = factory.Trait(ready=True, state=Proposal.State.RECOMMENDED)
+        rejected = factory.Trait(ready=True, state=Proposal.State.REJECTED)
+        funded = factory.Trait(ready=True, state=Proposal.State.FUNDED)
+        declined = factory.Trait(ready=True, state=Proposal.State.DECLINED)
+        outcome_reported = factory.Trait(ready=True, state=Proposal.State.OUTCOME_REPORTED)
+        closed = factory.Trait(ready=True, state=Proposal.State.CLOSED)
+        withdrawn = factory.Trait(ready=True, state=Proposal.State.WITHDRAWN)
 
     @factory.post_generation
     def partners(obj, create, extracted, **kwargs):

@@ -12,8 +12,8 @@ from fund.models import Round
 from people.models import User
 from workflow.services import run_transition
 
-from .models import Attachment, BudgetLine, Proposal, TeamMember
-from .permissions import can_edit_proposal
+from ..models import Attachment, BudgetLine, Proposal, TeamMember
+from ..permissions import can_edit_proposal
 
 CONTENT_FIELDS = (
     "title", "summary", "problem", "hypothesis", "success_criteria", "approach",

@@ -10,7 +10,7 @@ from people.models import Agency
 from reviews.models import DEFAULT_RUBRIC, Criterion
 from workflow.services import run_transition
 
-from .models import Contribution, Fund, Round
+from ..models import Contribution, Fund, Round
 
 
 def _require_fund_manager(actor) -> None:

@@ -1,0 +1,1 @@
+"""Awards and tranches: money leaves the fund only here, never overdrawing it (issue 4)."""

@@ -1,0 +1,3 @@
+"""The people part of the JSON API (see API.md)."""
+
+urlpatterns: list = []

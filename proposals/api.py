@@ -1,0 +1,3 @@
+"""The proposals part of the JSON API (see API.md)."""
+
+urlpatterns: list = []

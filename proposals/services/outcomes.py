@@ -1,0 +1,1 @@
+"""Outcome reports and closing a funded experiment (issue 4)."""

@@ -1,0 +1,3 @@
+"""The reviews part of the JSON API (see API.md)."""
+
+urlpatterns: list = []

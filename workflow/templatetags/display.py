@@ -1,0 +1,61 @@
+"""How the fund shows money, dates, states and history on every page (SCREENS.md)."""
+
+from decimal import Decimal, InvalidOperation
+
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+
+from workflow.services import history as transition_history
+
+register = template.Library()
+
+
+@register.filter
+def money(value, currency: str = "BTN") -> str:
+    """`BTN 1,250,000.00`; an empty amount shows as an en dash."""
+    if value is None or value == "":
+        return "–"
+    try:
+        amount = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return str(value)
+    return f"{currency or 'BTN'} {amount:,.2f}"
+
+
+@register.filter
+def day(value) -> str:
+    """`28 Nov 2026`, in Asia/Thimphu for times."""
+    if not value:
+        return "–"
+    if hasattr(value, "hour"):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{value.day} {value:%b %Y}"
+
+
+@register.filter
+def moment(value) -> str:
+    """`28 Nov 2026, 14:05` in Asia/Thimphu."""
+    if not value:
+        return "–"
+    value = timezone.localtime(value)
+    return f"{value.day} {value:%b %Y, %H:%M}"
+
+
+@register.simple_tag
+def state_badge(obj) -> str:
+    """The object's state as a readable badge; never a failure colour for a shared learning."""
+    state = obj.state
+    label = obj.get_state_display() if hasattr(obj, "get_state_display") else state
+    return format_html('<span class="badge badge-{}">{}</span>', state, label)
+
+
+@register.inclusion_tag("workflow/history.html")
+def history(obj):
+    return {"entries": list(transition_history(obj))}
+
+
+@register.filter
+def words(value) -> str:
+    """`send_to_review` → `Send to review`."""
+    return str(value or "").replace("_", " ").capitalize()
