@@ -9,4 +9,6 @@ urlpatterns = [
     path("", include("fund.api")),
     path("", include("proposals.api")),
     path("", include("reviews.api")),
+    path("", include("fund.award_api")),
+    path("", include("notifications.api")),
 ]

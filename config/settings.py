@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "proposals",
     "reviews",
     "rewards",
+    "notifications",
 ]
 
 MIDDLEWARE = [

@@ -11,4 +11,6 @@ urlpatterns = [
     path("funds/", include("fund.urls")),
     path("proposals/", include("proposals.urls")),
     path("reviews/", include("reviews.urls")),
+    path("awards/", include("fund.award_urls")),
+    path("notifications/", include("notifications.urls")),
 ]

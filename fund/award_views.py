@@ -1,0 +1,1 @@
+"""Pages for awards, tranches and outcome reports (issue 4)."""

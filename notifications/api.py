@@ -1,0 +1,3 @@
+"""The notifications part of the JSON API."""
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""API plumbing shared by every state machine: the transitions endpoint (see API.md)."""
