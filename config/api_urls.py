@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("reviews.api")),
     path("", include("fund.award_api")),
     path("", include("notifications.api")),
+    path("", include("rewards.api")),
 ]

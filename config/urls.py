@@ -13,4 +13,5 @@ urlpatterns = [
     path("reviews/", include("reviews.urls")),
     path("awards/", include("fund.award_urls")),
     path("notifications/", include("notifications.urls")),
+    path("", include("rewards.urls")),
 ]

@@ -1,0 +1,2 @@
+app_name = "rewards"
+urlpatterns: list = []
