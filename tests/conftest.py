@@ -51,3 +51,57 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(skip)
+
+
+# --- Every URL in a role-access test (see tests/route_coverage.py) -----------------------
+def pytest_configure(config):
+    if not hasattr(config, "workerinput"):
+        from tests import route_coverage
+
+        route_coverage.routes_dir()  # created before xdist workers start, shared with them
+
+
+@pytest.fixture(autouse=True)
+def _record_role_access_routes(request, monkeypatch):
+    if not request.module.__name__.rsplit(".", 1)[-1].startswith("test_role_access"):
+        yield
+        return
+    from django.test.client import Client
+
+    from tests import route_coverage
+
+    original = Client.request
+
+    def recording_request(self, **kwargs):
+        response = original(self, **kwargs)
+        try:
+            route_coverage.record(response.resolver_match.route)
+        except Exception:  # the path did not resolve: nothing to record
+            pass
+        return response
+
+    monkeypatch.setattr(Client, "request", recording_request)
+    yield
+
+
+def pytest_sessionfinish(session, exitstatus):
+    config = session.config
+    if hasattr(config, "workerinput") or exitstatus != 0:
+        return
+    whole_suite = not config.option.keyword and not config.option.markexpr and all(
+        str(a).rstrip("/") in ("tests", str(config.rootpath / "tests")) for a in config.args
+    )
+    if not whole_suite:
+        return
+    import django
+
+    django.setup()
+    from tests import route_coverage
+
+    missing = sorted(route_coverage.all_routes() - route_coverage.seen_routes())
+    if missing:
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        reporter.write_line("\nURLs no role-access test reaches (add rows to a ROLE_ACCESS table):", red=True)
+        for route in missing:
+            reporter.write_line(f"  /{route}")
+        session.exitstatus = 1
