@@ -13,5 +13,6 @@ urlpatterns = [
     path("reviews/", include("reviews.urls")),
     path("awards/", include("fund.award_urls")),
     path("notifications/", include("notifications.urls")),
+    path("data/", include("workflow.urls")),
     path("", include("rewards.urls")),
 ]

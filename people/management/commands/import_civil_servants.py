@@ -1,0 +1,10 @@
+from people.imports import CivilServantImport
+from workflow.import_command import ImportCommand
+
+
+class Command(ImportCommand):
+    help = (
+        "Import civil servants (employee_id,username,first_name,last_name,email,agency,"
+        "position_title,position_level) keyed by employee_id; re-importing changes nothing."
+    )
+    importer = CivilServantImport

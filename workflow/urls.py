@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import data_views
+
+app_name = "data"
+urlpatterns = [
+    path("import/", data_views.import_file, name="import"),
+    path("import/confirm/", data_views.import_confirm, name="import_confirm"),
+    path("export/", data_views.export_list, name="exports"),
+    path("export/<slug:kind>.<str:fmt>", data_views.export_file, name="export"),
+]
