@@ -165,3 +165,22 @@ def export_file(request, kind: str, fmt: str):
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="{kind}-{stamp}.{fmt}"'
     return response
+
+
+@login_required
+def export_360giving(request, fmt: str):
+    """Awards as 360Giving data, JSON or the standard's flattened CSV."""
+    from fund import giving360
+    from fund.giving360_api import awards_visible_to
+
+    _require(request.user)
+    awards = awards_visible_to(request.user)
+    if fmt == "json":
+        body, content_type = giving360.package_json(awards), "application/json; charset=utf-8"
+    elif fmt == "csv":
+        body, content_type = giving360.package_csv(awards), EXPORT_FORMATS["csv"]
+    else:
+        raise Http404("No such export.")
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="360giving-{timezone.localdate()}.{fmt}"'
+    return response

@@ -15,7 +15,8 @@ ROLES = {
 
 ROLE_ACCESS = [
     (url, role, status)
-    for url in ("/data/import/", "/data/export/", "/data/export/agencies.csv")
+    for url in ("/data/import/", "/data/export/", "/data/export/agencies.csv",
+                "/data/export/360giving.json")
     for role, status in [("anonymous", 302), ("civil_servant", 403), ("hr_officer", 403),
                          ("fund_manager", 200), ("admin", 200)]
 ] + [
@@ -34,3 +35,17 @@ def test_role_access(client, url, role, expected):
     assert response.status_code == expected
     if expected == 302 and role == "anonymous":
         assert response["Location"].startswith("/login/")
+
+
+API_ROLE_ACCESS = [
+    ("/api/v1/awards/360giving.json", role, status)
+    for role, status in [("anonymous", 401), ("civil_servant", 200), ("hr_officer", 200),
+                         ("fund_manager", 200), ("admin", 200)]
+]
+
+
+@pytest.mark.parametrize("url, role, expected", API_ROLE_ACCESS)
+def test_role_access_api(client, url, role, expected):
+    if role != "anonymous":
+        client.force_login(UserFactory(**ROLES[role]))
+    assert client.get(url).status_code == expected
