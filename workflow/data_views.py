@@ -31,6 +31,7 @@ EXPORTS = {
     "agencies": ("Agencies", "people.resources.AgencyResource", {}),
     "civil-servants": ("Civil servants", "people.resources.CivilServantResource", {}),
     "contributions": ("Contributions", "fund.resources.ContributionResource", {}),
+    "proposals": ("Proposals", "proposals.resources.ProposalResource", {}),
 }
 EXPORT_FORMATS = {
     "csv": "text/csv; charset=utf-8",

@@ -62,3 +62,22 @@ def test_exports_download_csv_and_xlsx(client, fund_manager):
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
     assert client.get("/data/export/nothing.csv").status_code == 404
     assert client.get("/data/export/agencies.pdf").status_code == 404
+
+
+def test_proposal_export_has_a_constant_number_of_queries(client, fund_manager):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from proposals.factories import ProposalFactory
+
+    client.force_login(fund_manager)
+    ProposalFactory.create_batch(3, ready=True)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/data/export/proposals.csv").status_code == 200
+    ProposalFactory.create_batch(30, ready=True)
+    with CaptureQueriesContext(connection) as many:
+        large = client.get("/data/export/proposals.csv")
+    assert len(few) == len(many)
+    text = large.content.decode("utf-8-sig")
+    assert text.startswith("id,title,round,lead,lead_agency,partner_agencies,state")
+    assert text.count("\n") == 34 and "500000.00" in text
