@@ -1,7 +1,11 @@
-"""API plumbing shared by every app: errors mapped to the status codes of API.md."""
+"""API plumbing shared by every app: errors mapped to the status codes of API.md,
+the permission classes that say who may try a write, and the token endpoint."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from rest_framework import exceptions, status
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import exceptions, permissions, serializers, status
+from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -10,7 +14,10 @@ from workflow.services import TransitionStateConflict, UnknownTransition
 
 def validation_error_body(error: ValidationError) -> dict:
     if hasattr(error, "error_dict"):
-        return {field: [str(m) for e in errors for m in e.messages] for field, errors in error.error_dict.items()}
+        return {
+            field: [str(m) for e in errors for m in e.messages]
+            for field, errors in error.error_dict.items()
+        }
     return {"non_field_errors": [str(m) for m in error.messages]}
 
 
@@ -24,4 +31,67 @@ def exception_handler(exc, context):
         return Response(validation_error_body(exc), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
+    if isinstance(exc, ObjectDoesNotExist):  # e.g. a service re-reading a row that went away
+        exc = Http404()
+    if isinstance(exc, OverflowError):  # an id too large for the database's integers
+        exc = Http404()
     return drf_exception_handler(exc, context)
+
+
+# --- who may try a write (the services still decide, and say why) -------------------------
+
+
+def _is_hr_only(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_hr_officer and not user.is_fund_manager)
+
+
+class NoWritesByHROfficers(permissions.BasePermission):
+    """HR officers read; they change nothing through these endpoints."""
+
+    message = "HR officers may read but not change this."
+
+    def has_permission(self, request, view) -> bool:
+        return request.method in permissions.SAFE_METHODS or not _is_hr_only(request.user)
+
+
+class IsFundManagerOrReadOnly(permissions.BasePermission):
+    message = "Only fund managers may do this."
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return bool(request.user and request.user.is_authenticated and request.user.is_fund_manager)
+
+
+class IsSuperuserOrReadOnly(permissions.BasePermission):
+    message = "Only administrators may do this."
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return bool(request.user and request.user.is_active and request.user.is_superuser)
+
+
+# --- POST auth/token/ ---------------------------------------------------------------------------
+
+
+class TokenView(ObtainAuthToken):
+    """Exchange a username and password for the token to send as `Authorization: Token <key>`."""
+
+    authentication_classes: list = []
+
+    @extend_schema(
+        tags=["auth"],
+        operation_id="auth_token_create",
+        auth=[],
+        request=inline_serializer(
+            "TokenCredentials",
+            {"username": serializers.CharField(), "password": serializers.CharField()},
+        ),
+        responses={
+            200: inline_serializer("Token", {"token": serializers.CharField()}),
+            400: OpenApiResponse(description="Wrong username or password: `{\"non_field_errors\": [...]}`"),
+        },
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)

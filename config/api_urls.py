@@ -1,14 +1,16 @@
 """/api/v1/: each app's API module contributes its routes."""
 
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
+
+from config.api import TokenView
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", TokenView.as_view(), name="api-token"),
     path("", include("people.api")),
     path("", include("fund.api")),
     path("", include("proposals.api")),
     path("", include("reviews.api")),
+    path("", include("fund.giving360_api")),
     path("", include("fund.award_api")),
     path("", include("notifications.api")),
     path("", include("rewards.api")),

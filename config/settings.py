@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -82,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "people.context_processors.roles",
+                "notifications.context_processors.unread",
             ],
         },
     },
@@ -151,7 +153,15 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    # Every state machine has a `state` field: name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "RoundStateEnum": "fund.models.Round.State",
+        "AwardStateEnum": "fund.models.Award.State",
+        "TrancheStateEnum": "fund.models.Tranche.State",
+        "ProposalStateEnum": "proposals.models.Proposal.State",
+        "AssignmentStateEnum": "reviews.models.Assignment.State",
+        "NominationStateEnum": "rewards.models.Nomination.State",
+    },
     # Swagger UI from the vendored sidecar package: no CDN on closed networks.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -166,9 +176,34 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_UR
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # with late acks: a crashed task goes back to the queue
+CELERY_RESULT_EXPIRES = 24 * 3600
+# A web request that enqueues must not hang on a broker that is down: give up fast, the
+# caller logs it and notifies in-process (notifications/services.py, enqueue).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1,
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 10}
+# Scheduled work, run by `celery -A config beat` (times in Asia/Thimphu). Each task is also a
+# management command: close_due_rounds, send_reminders, resend_notifications.
+CELERY_BEAT_SCHEDULE = {
+    "close-due-rounds": {"task": "fund.close_due_rounds", "schedule": crontab(minute="*/5")},
+    "send-reminders": {"task": "notifications.send_reminders", "schedule": crontab(hour=8, minute=0)},
+    "resend-notifications": {
+        "task": "notifications.resend_notifications", "schedule": crontab(minute="*/10"),
+    },
+}
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "innovation-fund@localhost")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+# Links in emails point here (the notification's page path is appended).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 # 360Giving identifiers: grants are published as <prefix>-<award id>.
 GRANT_ID_PREFIX = os.environ.get("GRANT_ID_PREFIX", "360G-innovationfund")

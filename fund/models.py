@@ -191,11 +191,10 @@ class Award(FSMModelMixin, models.Model):
 
 def _is_on_proposal(tranche, user) -> bool:
     proposal = tranche.award.proposal
-    return bool(
-        user
-        and user.is_authenticated
-        and (proposal.lead_id == user.pk or proposal.team.filter(user=user).exists())
-    )
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    # Iterating `team.all()` uses a prefetched team, so lists of tranches stay at fixed queries.
+    return proposal.lead_id == user.pk or any(m.user_id == user.pk for m in proposal.team.all())
 
 
 @rule("sequence")

@@ -1,6 +1,32 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
+from django.db.models.signals import post_save
+
+
+def _announce_created(sender, instance, created, raw=False, **kwargs):
+    if created and not raw:
+        from .services import announce
+
+        announce(instance=instance, event="created")
 
 
 class NotificationsConfig(AppConfig):
     name = "notifications"
     verbose_name = "Notifications"
+
+    def ready(self):
+        from workflow.services import on_transition
+
+        from .notices import EVENT_NOTICES
+        from .services import on_transition_enqueue
+
+        on_transition(on_transition_enqueue)
+        # Objects that come into being without a transition (an assignment, a nomination):
+        # a post_save hook only enqueues; who is told what stays in the notice table.
+        for label, event in EVENT_NOTICES:
+            if event != "created":
+                continue
+            try:
+                model = apps.get_model(label)
+            except LookupError:  # a model of a later issue: its row waits for it
+                continue
+            post_save.connect(_announce_created, sender=model, dispatch_uid=f"announce:{label}")

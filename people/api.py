@@ -1,3 +1,73 @@
-"""The people part of the JSON API (see API.md)."""
+"""The people part of the JSON API (see API.md): agencies and civil servants."""
 
-urlpatterns: list = []
+from django_filters import rest_framework as filters
+from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework.routers import SimpleRouter
+
+from config.api import IsSuperuserOrReadOnly, NoWritesByHROfficers
+
+from .models import Agency, User
+from .selectors import people_list
+
+
+class AgencySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Agency
+        fields = ["id", "code", "name", "kind", "is_active"]
+
+
+class AgencyFilter(filters.FilterSet):
+    class Meta:
+        model = Agency
+        fields = ["kind", "is_active"]
+
+
+class AgencyViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Agencies: every signed-in user reads them; administrators add and change them."""
+
+    queryset = Agency.objects.order_by("name", "id")
+    serializer_class = AgencySerializer
+    filterset_class = AgencyFilter
+    permission_classes = [permissions.IsAuthenticated, IsSuperuserOrReadOnly, NoWritesByHROfficers]
+
+
+class CivilServantSerializer(serializers.ModelSerializer):
+    """What any signed-in colleague may know of a civil servant."""
+
+    name = serializers.CharField(source="get_full_name", read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "name", "agency", "position_title"]
+        read_only_fields = fields
+
+
+class CivilServantFilter(filters.FilterSet):
+    agency = filters.ModelChoiceFilter(queryset=Agency.objects.all())
+
+    class Meta:
+        model = User
+        fields = ["agency"]
+
+
+class CivilServantViewSet(viewsets.ReadOnlyModelViewSet):
+    """Active civil servants, with the fields colleagues may see."""
+
+    serializer_class = CivilServantSerializer
+    filterset_class = CivilServantFilter
+
+    def get_queryset(self):
+        return people_list().order_by("last_name", "first_name", "username", "id")
+
+
+router = SimpleRouter()
+router.register("agencies", AgencyViewSet, basename="agency")
+router.register("people", CivilServantViewSet, basename="person")
+
+urlpatterns = router.urls

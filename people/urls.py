@@ -1,2 +1,19 @@
-app_name = "people"
-urlpatterns: list = []
+"""Sign-in, sign-out and the home page. Names are global (`login`, `logout`, `dashboard`):
+settings.LOGIN_URL and LOGIN_REDIRECT_URL refer to them."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="registration/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+]

@@ -1,3 +1,262 @@
-"""The proposals part of the JSON API (see API.md)."""
+"""The proposals part of the JSON API (see API.md).
 
-urlpatterns: list = []
+Reads go through `proposals_visible_to` (what a user may not see is a 404); writes
+through the drafting services, with the budget lines, team and partner agencies
+nested and written with the proposal; transitions through `PROPOSAL_TRANSITIONS`.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.urls import NoReverseMatch, reverse
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import mixins, parsers, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+
+from config.api import NoWritesByHROfficers
+from fund.models import MONEY, Round
+from people.models import Agency, User
+from workflow.api import AvailableTransitionsField, TransitionViewSetMixin, state_field
+
+from . import rules, services
+from .models import Attachment, BudgetLine, Proposal, TeamMember
+from .selectors import proposals_visible_to
+
+CONTENT_FIELDS = services.CONTENT_FIELDS
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+class BudgetLineSerializer(serializers.ModelSerializer):
+    category = serializers.ChoiceField(choices=BudgetLine.Category.choices)
+    description = serializers.CharField(max_length=300, allow_blank=True)
+    amount = serializers.DecimalField(**MONEY)
+
+    class Meta:
+        model = BudgetLine
+        fields = ["category", "description", "amount"]
+
+
+class TeamMemberSerializer(serializers.ModelSerializer):
+    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    role = serializers.CharField(max_length=200, allow_blank=True, required=False, default="")
+
+    class Meta:
+        model = TeamMember
+        fields = ["user", "role"]
+
+
+def attachment_url(attachment: Attachment) -> str | None:
+    """The permission-checked download page (`proposals:attachment`), when the pages have it."""
+    try:
+        return reverse(
+            "proposals:attachment",
+            kwargs={"pk": attachment.proposal_id, "attachment_pk": attachment.pk},
+        )
+    except NoReverseMatch:
+        return None
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="original_name", read_only=True)
+    url = serializers.SerializerMethodField(help_text="Download, for those who may see the proposal.")
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "name", "size", "content_type", "uploaded_at", "url"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_url(self, attachment) -> str | None:
+        url = attachment_url(attachment)
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if url and request else url
+
+
+class ProposalSerializer(serializers.ModelSerializer):
+    """A proposal as its readers see it; `available_transitions` comes with the detail."""
+
+    state = state_field(Proposal)
+    requested_amount = serializers.DecimalField(**MONEY, read_only=True, allow_null=True)
+    partner_agencies = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    team = TeamMemberSerializer(many=True, read_only=True)
+    budget_lines = BudgetLineSerializer(many=True, read_only=True)
+    budget_total = serializers.SerializerMethodField()
+    attachments = AttachmentSerializer(many=True, read_only=True)
+    award = serializers.SerializerMethodField(help_text="The award's id once funded.")
+
+    class Meta:
+        model = Proposal
+        fields = [
+            "id", "round", "lead", "state", *CONTENT_FIELDS, "partner_agencies", "team",
+            "budget_lines", "budget_total", "attachments", "award", "created_at", "updated_at",
+            "submitted_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.DecimalField(**MONEY))
+    def get_budget_total(self, proposal) -> str:
+        total = sum((line.amount for line in proposal.budget_lines.all()), 0)
+        return serializers.DecimalField(**MONEY).to_representation(total)
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_award(self, proposal) -> int | None:
+        try:
+            return proposal.award.pk
+        except Proposal.award.RelatedObjectDoesNotExist:
+            return None
+
+
+class ProposalDetailSerializer(ProposalSerializer):
+    available_transitions = AvailableTransitionsField(transitions=services.PROPOSAL_TRANSITIONS)
+
+    class Meta(ProposalSerializer.Meta):
+        fields = [*ProposalSerializer.Meta.fields, "available_transitions"]
+        read_only_fields = fields
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+class ProposalWriteSerializer(serializers.Serializer):
+    """What the lead and team write; budget lines, team and partners replace the old ones."""
+
+    round = serializers.PrimaryKeyRelatedField(
+        queryset=Round.objects.exclude(state=Round.State.DRAFT),
+        help_text="Set when the proposal is created; it stays in its round.",
+    )
+    title = serializers.CharField(max_length=200)
+    summary = serializers.CharField(required=False, allow_blank=True)
+    problem = serializers.CharField(required=False, allow_blank=True)
+    hypothesis = serializers.CharField(required=False, allow_blank=True)
+    success_criteria = serializers.CharField(required=False, allow_blank=True)
+    approach = serializers.CharField(required=False, allow_blank=True)
+    citizen_engagement = serializers.CharField(required=False, allow_blank=True)
+    expected_outcomes = serializers.CharField(required=False, allow_blank=True)
+    requested_amount = serializers.DecimalField(**MONEY, required=False, allow_null=True)
+    duration_months = serializers.IntegerField(required=False, allow_null=True)
+    partner_agencies = serializers.PrimaryKeyRelatedField(
+        many=True, required=False, queryset=Agency.objects.all()
+    )
+    team = TeamMemberSerializer(many=True, required=False)
+    budget_lines = BudgetLineSerializer(many=True, required=False)
+
+
+class ProposalUpdateSerializer(ProposalWriteSerializer):
+    """A proposal stays in its round."""
+
+    round = None
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="PDF, Office document, image or CSV; at most 10 MB.")
+
+
+class ProposalFilter(filters.FilterSet):
+    state = filters.ChoiceFilter(choices=Proposal.State.choices)
+    round = filters.ModelChoiceFilter(queryset=Round.objects.all())
+    agency = filters.ModelChoiceFilter(
+        field_name="lead__agency", queryset=Agency.objects.all(), label="Lead's agency"
+    )
+
+    class Meta:
+        model = Proposal
+        fields = ["state", "round", "agency"]
+
+
+def _require_on_proposal(user, proposal: Proposal) -> None:
+    """Only the lead and team change a proposal (the service then checks its state)."""
+    if not rules.is_lead_or_team(proposal, user):
+        raise PermissionDenied("Only the lead and team may edit this proposal.")
+
+
+class ProposalViewSet(
+    TransitionViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Proposals the requesting user may see: drafts by their lead and team only."""
+
+    permission_classes = [IsAuthenticated, NoWritesByHROfficers]
+    filterset_class = ProposalFilter
+    transitions = services.PROPOSAL_TRANSITIONS
+
+    def get_queryset(self):
+        return (
+            proposals_visible_to(self.request.user)
+            .select_related("round", "lead", "award")
+            .prefetch_related("partner_agencies", "team", "budget_lines", "attachments")
+            .order_by("-updated_at", "-id")
+        )
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return ProposalSerializer
+        if self.action == "create":
+            return ProposalWriteSerializer
+        if self.action in ("update", "partial_update"):
+            return ProposalUpdateSerializer
+        if self.action == "attachments":
+            return AttachmentUploadSerializer
+        return ProposalDetailSerializer
+
+    def _answer(self, proposal: Proposal, code=status.HTTP_200_OK) -> Response:
+        proposal = self.get_queryset().get(pk=proposal.pk)
+        data = ProposalDetailSerializer(proposal, context=self.get_serializer_context()).data
+        return Response(data, status=code)
+
+    @extend_schema(request=ProposalWriteSerializer, responses={201: ProposalDetailSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        proposal = services.proposal_create(actor=request.user, round_=fields.pop("round"), **fields)
+        return self._answer(proposal, status.HTTP_201_CREATED)
+
+    @extend_schema(request=ProposalUpdateSerializer, responses={200: ProposalDetailSerializer})
+    def update(self, request, *args, **kwargs):
+        proposal = self.get_object()
+        _require_on_proposal(request.user, proposal)
+        serializer = self.get_serializer(data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        proposal = services.proposal_update(
+            actor=request.user, proposal=proposal, **serializer.validated_data
+        )
+        return self._answer(proposal)
+
+    @extend_schema(request=ProposalUpdateSerializer, responses={200: ProposalDetailSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        return super().partial_update(request, *args, **kwargs)
+
+    @extend_schema(
+        request={"multipart/form-data": AttachmentUploadSerializer},
+        responses={201: AttachmentSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        parser_classes=[parsers.MultiPartParser, parsers.FormParser],
+    )
+    def attachments(self, request, *args, **kwargs):
+        """Attach a file to a proposal that its lead or team may still edit."""
+        proposal = self.get_object()
+        _require_on_proposal(request.user, proposal)
+        serializer = AttachmentUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        attachment = services.attachment_add(
+            actor=request.user, proposal=proposal, upload=serializer.validated_data["file"]
+        )
+        data = AttachmentSerializer(attachment, context=self.get_serializer_context()).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+
+router = SimpleRouter()
+router.register("proposals", ProposalViewSet, basename="proposal")
+
+urlpatterns = router.urls

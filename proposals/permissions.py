@@ -8,8 +8,10 @@ def _on_proposal(user, proposal: Proposal) -> bool:
 
 
 def can_view_proposal(user, proposal: Proposal) -> bool:
-    """Lead and team always; fund managers and HR officers once submitted; reviewers
-    only what they are assigned (and not conflicted on); chairs what is in their round."""
+    """Lead and team always; fund managers and HR officers once submitted (never a draft,
+    nor a draft its lead withdrew); reviewers only what they are assigned (and not
+    conflicted on); chairs what went to review in their round, unless conflicted.
+    `proposals.selectors.proposals_visible_to` applies the same rule to lists."""
     if not (user and user.is_authenticated and user.is_active):
         return False
     if _on_proposal(user, proposal):

@@ -1,3 +1,318 @@
-"""The reviews part of the JSON API (see API.md)."""
+"""The reviews part of the JSON API (API.md): `panels/`, `assignments/` (with
+`assignments/<id>/review/` and transitions), `rounds/<id>/ranking/` and
+`proposals/<id>/reviews/`. Thin: parse, call a service or selector, present."""
 
-urlpatterns: list = []
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+from rest_framework.views import APIView
+
+from config.api import NoWritesByHROfficers
+from fund.models import Round
+from people.models import User
+from proposals.models import Proposal
+from proposals.selectors import proposals_visible_to
+from workflow.api import AvailableTransitionsField, TransitionViewSetMixin
+
+from . import services
+from .models import Assignment, Panel, Review
+from .permissions import ReviewAccess, can_view_assignment, can_view_ranking, review_access
+from .selectors import assignments_visible_to, panels_visible_to, ranking_rows, reviews_for_viewer
+
+# --- panels ------------------------------------------------------------------------------------
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="__str__", read_only=True)
+    agency_code = serializers.CharField(source="agency.code", read_only=True, default=None)
+
+    class Meta:
+        model = User
+        fields = ["id", "name", "agency", "agency_code"]
+
+
+class PanelSerializer(serializers.ModelSerializer):
+    chair = PersonSerializer(read_only=True)
+    members = PersonSerializer(many=True, read_only=True)
+    agency_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Panel
+        fields = ["id", "round", "name", "chair", "members", "agency_count"]
+
+    def get_agency_count(self, panel) -> int:
+        return len({m.agency_id for m in panel.members.all() if m.agency_id})
+
+
+class PanelWriteSerializer(serializers.Serializer):
+    round = serializers.PrimaryKeyRelatedField(queryset=Round.objects.all())
+    name = serializers.CharField(max_length=200)
+    chair = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
+    members = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), many=True,
+                                                 required=False)
+
+
+class PanelUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False)
+    chair = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False)
+    members = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), many=True,
+                                                 required=False)
+
+
+class PanelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                   mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    """Review panels: fund managers see and set up all; chairs and members see theirs."""
+
+    permission_classes = [IsAuthenticated, NoWritesByHROfficers]
+    filterset_fields = ["round"]
+
+    def get_queryset(self):
+        return panels_visible_to(self.request.user).order_by("round", "name", "id")
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return PanelWriteSerializer
+        if self.action in ("update", "partial_update"):
+            return PanelUpdateSerializer
+        return PanelSerializer
+
+    def _answer(self, panel, code=status.HTTP_200_OK):
+        panel = self.get_queryset().get(pk=panel.pk)
+        return Response(PanelSerializer(panel, context=self.get_serializer_context()).data,
+                        status=code)
+
+    @extend_schema(request=PanelWriteSerializer, responses={201: PanelSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = PanelWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        panel = services.panel_create(actor=request.user, round_=data["round"], name=data["name"],
+                                      chair=data["chair"], members=data.get("members", []))
+        return self._answer(panel, status.HTTP_201_CREATED)
+
+    @extend_schema(request=PanelUpdateSerializer, responses={200: PanelSerializer})
+    def update(self, request, *args, **kwargs):
+        panel = self.get_object()
+        serializer = PanelUpdateSerializer(data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        panel = services.panel_update(actor=request.user, panel=panel, **serializer.validated_data)
+        return self._answer(panel)
+
+    @extend_schema(request=PanelUpdateSerializer, responses={200: PanelSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
+
+
+# --- reviews, shaped per viewer ---------------------------------------------------------------
+
+
+class ScoreSerializer(serializers.Serializer):
+    criterion = serializers.IntegerField(source="criterion_id")
+    name = serializers.CharField(source="criterion.name")
+    value = serializers.IntegerField()
+    max_score = serializers.IntegerField(source="criterion.max_score")
+    weight = serializers.DecimalField(source="criterion.weight", max_digits=6, decimal_places=2)
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    """The whole review: for its reviewer, the chair, fund managers and, once they have
+    submitted theirs, the other reviewers of the proposal."""
+
+    reviewer = PersonSerializer(source="assignment.reviewer", read_only=True)
+    state = serializers.CharField(source="assignment.state", read_only=True)
+    scores = ScoreSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Review
+        fields = ["id", "assignment", "reviewer", "state", "scores", "weighted_score",
+                  "recommendation", "comment_to_applicant", "comment_to_panel", "submitted_at"]
+
+
+class ApplicantReviewSerializer(serializers.ModelSerializer):
+    """What the applicant sees: the comment to them, with no name and no scores."""
+
+    class Meta:
+        model = Review
+        fields = ["comment_to_applicant"]
+
+
+class ReviewWriteSerializer(serializers.Serializer):
+    scores = serializers.ListField(
+        child=serializers.DictField(), allow_empty=True,
+        help_text='One per criterion: [{"criterion": 1, "value": 4}, ...].',
+    )
+    comment_to_applicant = serializers.CharField(allow_blank=True, required=False, default="")
+    comment_to_panel = serializers.CharField(allow_blank=True, required=False, default="")
+    recommendation = serializers.ChoiceField(choices=Review.Recommendation.choices)
+
+
+# --- assignments ------------------------------------------------------------------------------
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    reviewer = PersonSerializer(read_only=True)
+    proposal_title = serializers.CharField(source="proposal.title", read_only=True)
+    available_transitions = AvailableTransitionsField(services.ASSIGNMENT_TRANSITIONS)
+
+    class Meta:
+        model = Assignment
+        fields = ["id", "proposal", "proposal_title", "reviewer", "panel", "due_on", "state",
+                  "conflict_reason", "available_transitions"]
+
+
+class AssignmentCreateSerializer(serializers.Serializer):
+    proposal = serializers.PrimaryKeyRelatedField(queryset=Proposal.objects.all())
+    reviewer = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
+    panel = serializers.PrimaryKeyRelatedField(queryset=Panel.objects.all())
+    due_on = serializers.DateField()
+
+
+class AssignmentFilter(filters.FilterSet):
+    state = filters.ChoiceFilter(choices=Assignment.State.choices)
+    round = filters.NumberFilter(field_name="proposal__round")
+
+    class Meta:
+        model = Assignment
+        fields = ["state", "panel", "proposal", "reviewer", "round"]
+
+
+class AssignmentViewSet(TransitionViewSetMixin, mixins.ListModelMixin,
+                        mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                        viewsets.GenericViewSet):
+    """A reviewer's own assignments; a chair's or fund manager's: those they manage."""
+
+    permission_classes = [IsAuthenticated, NoWritesByHROfficers]
+    filterset_class = AssignmentFilter
+    transitions = services.ASSIGNMENT_TRANSITIONS
+
+    def get_queryset(self):
+        return assignments_visible_to(self.request.user)
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return AssignmentCreateSerializer
+        if self.action == "review":
+            return ReviewWriteSerializer if self.request.method == "PUT" else ReviewSerializer
+        return AssignmentSerializer
+
+    @extend_schema(request=AssignmentCreateSerializer, responses={201: AssignmentSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = AssignmentCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        assignment = services.assignment_create(actor=request.user, **serializer.validated_data)
+        assignment = self.get_queryset().get(pk=assignment.pk)
+        return Response(AssignmentSerializer(assignment, context=self.get_serializer_context())
+                        .data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(methods=["GET"], responses={200: ReviewSerializer})
+    @extend_schema(methods=["PUT"], request=ReviewWriteSerializer,
+                   responses={200: ReviewSerializer})
+    @action(detail=True, methods=["get", "put"])
+    def review(self, request, *args, **kwargs):
+        """GET the review; PUT the scores and comments (the reviewer, until submitted)."""
+        assignment = self.get_object()
+        if request.method == "PUT":
+            serializer = ReviewWriteSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            services.review_save(assignment=assignment, actor=request.user,
+                                 **serializer.validated_data)
+        if not can_view_assignment(request.user, assignment):
+            raise exceptions.NotFound()
+        access = review_access(request.user, assignment.proposal)
+        mine = assignment.reviewer_id == request.user.pk
+        if not (mine or access == ReviewAccess.PANEL):
+            raise PermissionDenied("You may read this review only after submitting your own.")
+        review = (Review.objects.filter(assignment=assignment)
+                  .select_related("assignment__reviewer__agency")
+                  .prefetch_related("scores__criterion").first())
+        if review is None or (not mine and assignment.state != Assignment.State.SUBMITTED):
+            raise exceptions.NotFound("No review has been written yet.")
+        return Response(ReviewSerializer(review).data)
+
+
+# --- the round's ranking and a proposal's reviews ---------------------------------------------
+
+
+class RankingRowSerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    proposal = serializers.IntegerField(source="proposal.pk")
+    title = serializers.CharField(source="proposal.title")
+    state = serializers.CharField(source="proposal.state")
+    lead_agency = serializers.CharField(source="proposal.lead.agency.code", default=None)
+    requested_amount = serializers.DecimalField(source="proposal.requested_amount",
+                                                max_digits=14, decimal_places=2)
+    mean_weighted_score = serializers.DecimalField(max_digits=5, decimal_places=2,
+                                                   allow_null=True)
+    review_count = serializers.IntegerField()
+    spread = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    disagreement = serializers.BooleanField()
+    cumulative_requested = serializers.DecimalField(max_digits=16, decimal_places=2)
+    above_funding_line = serializers.BooleanField()
+    conflict = serializers.BooleanField(help_text="Scores hidden: you have a conflict.")
+
+
+class RankingView(APIView):
+    """The round's proposals by mean weighted score, with the funding line (the budget)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: inline_serializer("Ranking", {
+        "round": serializers.IntegerField(),
+        "budget": serializers.DecimalField(max_digits=14, decimal_places=2),
+        "funding_line_after_rank": serializers.IntegerField(allow_null=True),
+        "results": RankingRowSerializer(many=True),
+    })})
+    def get(self, request, pk: int):
+        round_ = get_object_or_404(Round, pk=pk)
+        if not can_view_ranking(request.user, round_):
+            raise PermissionDenied("Only fund managers and the round's panel chairs see the "
+                                   "ranking.")
+        rows = ranking_rows(round_=round_, viewer=request.user)
+        line = next((row["rank"] - 1 for row in rows if row["funding_line_before"]), None)
+        return Response({
+            "round": round_.pk,
+            "budget": f"{round_.budget:.2f}",
+            "funding_line_after_rank": line,
+            "results": RankingRowSerializer(rows, many=True).data,
+        })
+
+
+class ProposalReviewsView(APIView):
+    """The reviews of a proposal the requesting user may see, shaped for them."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: inline_serializer("ProposalReviews", {
+        "access": serializers.ChoiceField(choices=[a.value for a in ReviewAccess]),
+        "count": serializers.IntegerField(),
+        "results": ReviewSerializer(many=True),
+    })})
+    def get(self, request, pk: int):
+        proposal = get_object_or_404(
+            proposals_visible_to(request.user).select_related("round", "lead"), pk=pk
+        )
+        access, reviews = reviews_for_viewer(proposal=proposal, viewer=request.user)
+        serializer = ApplicantReviewSerializer if access == ReviewAccess.APPLICANT \
+            else ReviewSerializer
+        if access == ReviewAccess.APPLICANT:
+            reviews = [r for r in reviews if r.comment_to_applicant]
+        return Response({"access": access.value, "count": len(reviews),
+                         "results": serializer(reviews, many=True).data})
+
+
+router = SimpleRouter()
+router.register("panels", PanelViewSet, basename="panel")
+router.register("assignments", AssignmentViewSet, basename="assignment")
+
+urlpatterns = [
+    *router.urls,
+    path("rounds/<int:pk>/ranking/", RankingView.as_view(), name="round-ranking"),
+    path("proposals/<int:pk>/reviews/", ProposalReviewsView.as_view(), name="proposal-reviews"),
+]

@@ -1,9 +1,14 @@
+"""Review panels, assignments, rubric criteria, reviews and their scores (DOMAIN.md, reviews/)."""
+
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django_fsm import FSMField, FSMModelMixin, transition
+
+from workflow.services import rule
 
 DEFAULT_RUBRIC = [
     ("Public value", "How much the experiment could improve services or outcomes for citizens."),
@@ -16,6 +21,8 @@ DEFAULT_RUBRIC = [
 
 
 class Criterion(models.Model):
+    """One line of a round's rubric: scored 1..max_score, counted with its weight."""
+
     round = models.ForeignKey("fund.Round", on_delete=models.CASCADE, related_name="criteria")
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
@@ -23,37 +30,81 @@ class Criterion(models.Model):
         max_digits=6, decimal_places=2, default=Decimal("1.00"),
         validators=[MinValueValidator(Decimal("0.01"))],
     )
-    max_score = models.PositiveSmallIntegerField(default=5, validators=[MinValueValidator(1)])
+    max_score = models.PositiveSmallIntegerField(
+        default=5, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["round", "position", "id"]
         verbose_name_plural = "criteria"
+        constraints = [
+            models.CheckConstraint(condition=Q(weight__gt=0), name="criterion_weight_positive"),
+            models.CheckConstraint(condition=Q(max_score__gte=1), name="criterion_max_score_min"),
+        ]
 
     def __str__(self) -> str:
         return self.name
 
 
 class Panel(models.Model):
+    """Reviewers for a round, from at least `round.min_panel_agencies` agencies, and a chair."""
+
     round = models.ForeignKey("fund.Round", on_delete=models.CASCADE, related_name="panels")
     name = models.CharField(max_length=200)
     chair = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="panels_chaired"
     )
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="panels", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["round", "name"]
+        ordering = ["round", "name", "id"]
 
     def __str__(self) -> str:
         return self.name
 
 
 def _is_assigned_reviewer(assignment, user) -> bool:
-    return bool(user and user.is_authenticated and assignment.reviewer_id == user.pk)
+    return bool(
+        user and user.is_authenticated and user.is_active and assignment.reviewer_id == user.pk
+    )
+
+
+@rule()
+def _proposal_in_review(assignment):
+    proposal = assignment.proposal
+    if proposal.state != proposal.State.IN_REVIEW:
+        return (
+            f"“{proposal.title}” is {proposal.get_state_display().lower()}, no longer in review."
+        )
+    return None
+
+
+@rule()
+def _reviewer_unconflicted(assignment):
+    from .conflicts import conflict_reason
+
+    return conflict_reason(assignment.reviewer, assignment.proposal)
+
+
+@rule("scores")
+def _review_complete(assignment):
+    review = Review.objects.filter(assignment=assignment).first()
+    if review is None:
+        return "Score every criterion and save the review before submitting it."
+    scored = set(review.scores.values_list("criterion_id", flat=True))
+    missing = [c.name for c in assignment.proposal.round.criteria.all() if c.pk not in scored]
+    if missing:
+        return f"Score every criterion before submitting; missing: {', '.join(missing)}."
+    if not review.recommendation:
+        return "Choose a recommendation before submitting."
+    return None
 
 
 class Assignment(FSMModelMixin, models.Model):
+    """A panel member asked to review one proposal by a due date."""
+
     class State(models.TextChoices):
         ASSIGNED = "assigned", "Assigned"
         SUBMITTED = "submitted", "Review submitted"
@@ -69,21 +120,28 @@ class Assignment(FSMModelMixin, models.Model):
     due_on = models.DateField()
     conflict_reason = models.TextField(blank=True)
     assigned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
     )
+    created_at = models.DateTimeField(auto_now_add=True)
     state = FSMField(default=State.ASSIGNED, choices=State.choices, protected=True)
 
     class Meta:
         ordering = ["due_on", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["proposal", "reviewer"], name="one_assignment_per_reviewer")
+            models.UniqueConstraint(
+                fields=["proposal", "reviewer"], name="one_assignment_per_reviewer"
+            )
         ]
+        indexes = [models.Index(fields=["reviewer", "state", "due_on"])]
 
     def __str__(self) -> str:
         return f"{self.reviewer} → {self.proposal}"
 
     @transition(
-        field=state, source=State.ASSIGNED, target=State.SUBMITTED, permission=_is_assigned_reviewer
+        field=state, source=State.ASSIGNED, target=State.SUBMITTED,
+        conditions=[_proposal_in_review, _reviewer_unconflicted, _review_complete],
+        permission=_is_assigned_reviewer,
     )
     def submit_review(self):
         pass
@@ -91,11 +149,13 @@ class Assignment(FSMModelMixin, models.Model):
     @transition(
         field=state, source=State.ASSIGNED, target=State.CONFLICT, permission=_is_assigned_reviewer
     )
-    def declare_conflict(self, reason: str):
+    def declare_conflict(self, reason: str = ""):
         self.conflict_reason = reason
 
 
 class Review(models.Model):
+    """A reviewer's scores and comments; `comment_to_panel` never reaches the applicant."""
+
     class Recommendation(models.TextChoices):
         FUND = "fund", "Fund"
         REVISE = "revise", "Revise"
@@ -105,9 +165,19 @@ class Review(models.Model):
     comment_to_applicant = models.TextField(blank=True)
     comment_to_panel = models.TextField(blank=True, help_text="Confidential to the panel.")
     recommendation = models.CharField(max_length=20, choices=Recommendation.choices)
+    # Σ weight·value ÷ Σ weight·max_score × 100, stored so rankings are computed by the database.
     weighted_score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weighted_score__isnull=True)
+                | Q(weighted_score__gte=0, weighted_score__lte=100),
+                name="review_weighted_score_range",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Review of {self.assignment.proposal}"
@@ -119,8 +189,10 @@ class Score(models.Model):
     value = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
 
     class Meta:
+        ordering = ["criterion__position", "criterion_id"]
         constraints = [
-            models.UniqueConstraint(fields=["review", "criterion"], name="one_score_per_criterion")
+            models.UniqueConstraint(fields=["review", "criterion"], name="one_score_per_criterion"),
+            models.CheckConstraint(condition=Q(value__gte=1), name="score_value_min"),
         ]
 
     def __str__(self) -> str:

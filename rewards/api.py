@@ -1,3 +1,308 @@
-"""The rewards part of the JSON API: learnings, recognitions, nominations, the innovation record."""
+"""The rewards part of the JSON API: learnings, recognitions, nominations, the innovation record.
 
-urlpatterns: list = []
+Every write calls the services in `rewards.services`; lists come from the selectors that
+apply the same rules as the permission functions.
+"""
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+from rest_framework.views import APIView
+
+from people.models import User
+from proposals.models import Proposal
+from workflow.api import AvailableTransitionsField, TransitionViewSetMixin
+from workflow.services import history
+
+from . import selectors, services
+from .documents import dossier_filename, render_dossier
+from .models import Learning, Nomination, Recognition
+from .permissions import can_view_record
+
+
+# --- learnings -----------------------------------------------------------------------------------
+class TagListField(serializers.ListField):
+    child = serializers.CharField(max_length=50)
+
+    def to_representation(self, data):
+        if hasattr(data, "all"):
+            data = [tag.name for tag in data.all()]
+        return super().to_representation(data)
+
+
+class LearningSerializer(serializers.ModelSerializer):
+    tags = TagListField(required=False, help_text="Tags as words, e.g. [\"health\", \"sms\"].")
+    authors = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=User.objects.filter(is_active=True), required=False,
+        help_text="Co-authors; the writer is always an author.",
+    )
+    proposal = serializers.PrimaryKeyRelatedField(
+        queryset=Proposal.objects.all(), required=False, allow_null=True
+    )
+    agencies = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Learning
+        fields = [
+            "id", "proposal", "authors", "title", "what_we_tried", "what_happened",
+            "what_we_learned", "kind", "tags", "visibility", "published_at", "agencies",
+        ]
+        read_only_fields = ["published_at"]
+
+    def get_agencies(self, learning) -> list[str]:
+        codes = {a.agency.code for a in learning.authors.all() if a.agency_id}
+        if learning.proposal_id and learning.proposal.lead.agency_id:
+            codes.add(learning.proposal.lead.agency.code)
+        return sorted(codes)
+
+
+class LearningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                      mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    """The learnings library; filter with `q` (words), `tag`, `agency`, `kind`, `visibility`,
+    `proposal`, `author`. Public learnings are readable without signing in."""
+
+    serializer_class = LearningSerializer
+
+    def get_permissions(self):
+        if self.request.method in permissions.SAFE_METHODS:
+            return [permissions.AllowAny()]
+        return [permissions.IsAuthenticated()]
+
+    def get_queryset(self):
+        return selectors.learning_list(viewer=self.request.user, filters=self.request.query_params)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        serializer.instance = services.learning_create(actor=self.request.user, **data)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        extra = {}
+        for name in ("tags", "authors"):
+            if name in data:
+                extra[name] = data.pop(name)
+        if "proposal" in data:
+            extra["proposal"] = data.pop("proposal")
+        serializer.instance = services.learning_update(
+            actor=self.request.user, learning=serializer.instance, **extra, **data
+        )
+
+
+# --- recognitions ----------------------------------------------------------------------------------
+class RecognitionSerializer(serializers.ModelSerializer):
+    recipient = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    proposals = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=Proposal.objects.exclude(state=Proposal.State.DRAFT), required=False
+    )
+    learnings = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=Learning.objects.all(), required=False
+    )
+
+    class Meta:
+        model = Recognition
+        fields = [
+            "id", "recipient", "kind", "citation", "proposals", "learnings", "awarded_by",
+            "awarded_on",
+        ]
+        read_only_fields = ["awarded_by"]
+        extra_kwargs = {"awarded_on": {"required": False}}
+
+
+class RecognitionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                         mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Recognitions: fund managers award them; a recipient sees their own, FMs and HR all."""
+
+    serializer_class = RecognitionSerializer
+
+    def get_queryset(self):
+        return selectors.recognition_list(
+            viewer=self.request.user, filters=self.request.query_params
+        )
+
+    def perform_create(self, serializer):
+        serializer.instance = services.recognition_award(
+            actor=self.request.user, **serializer.validated_data
+        )
+
+
+# --- nominations ------------------------------------------------------------------------------------
+class TransitionLogSerializer(serializers.Serializer):
+    transition = serializers.CharField()
+    from_state = serializers.CharField()
+    to_state = serializers.CharField()
+    actor = serializers.SerializerMethodField()
+    at = serializers.DateTimeField()
+    note = serializers.CharField()
+
+    def get_actor(self, log) -> str | None:
+        return str(log.actor) if log.actor_id else None
+
+
+class NominationActionsField(AvailableTransitionsField):
+    """As everywhere, plus: HR's `grant` / `not_grant` are offered once endorsed."""
+
+    def to_representation(self, instance) -> list[str]:
+        user = getattr(self.context.get("request"), "user", None)
+        if user is None or not user.is_authenticated:
+            return []
+        return selectors.nomination_actions(nomination=instance, user=user)
+
+
+class NominationSerializer(serializers.ModelSerializer):
+    nominee = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
+    proposals = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=Proposal.objects.exclude(state=Proposal.State.DRAFT), required=False
+    )
+    learnings = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=Learning.objects.all(), required=False
+    )
+    recognitions = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=Recognition.objects.all(), required=False
+    )
+    available_transitions = NominationActionsField()
+
+    class Meta:
+        model = Nomination
+        fields = [
+            "id", "nominee", "nominated_by", "justification", "evidence_links", "proposals",
+            "learnings", "recognitions", "state", "decision_reason", "created_at",
+            "available_transitions",
+        ]
+        read_only_fields = ["nominated_by", "state", "decision_reason", "created_at"]
+
+
+class NominationDetailSerializer(NominationSerializer):
+    history = serializers.SerializerMethodField()
+
+    class Meta(NominationSerializer.Meta):
+        fields = [*NominationSerializer.Meta.fields, "history"]
+
+    def get_history(self, nomination) -> list[dict]:
+        return TransitionLogSerializer(history(nomination), many=True).data
+
+
+class NominationViewSet(TransitionViewSetMixin, mixins.ListModelMixin,
+                        mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                        viewsets.GenericViewSet):
+    """Fast-track nominations: `nominated` → `endorsed` (fund manager) → `granted` /
+    `not_granted` (HR officer, `reason` required), or `withdrawn` by the nominator."""
+
+    transitions = services.NOMINATION_TRANSITIONS
+
+    def get_serializer_class(self):
+        if self.action == "list" or self.action == "create":
+            return NominationSerializer
+        return NominationDetailSerializer
+
+    def get_queryset(self):
+        return selectors.nomination_list(
+            viewer=self.request.user, filters=self.request.query_params
+        ).prefetch_related("proposals", "learnings", "recognitions")
+
+    def perform_create(self, serializer):
+        serializer.instance = services.nomination_create(
+            actor=self.request.user, **serializer.validated_data
+        )
+
+
+# --- the innovation record and its dossier ------------------------------------------------------------
+def _person_for(request, pk) -> User:
+    person = get_object_or_404(User.objects.select_related("agency"), pk=pk, is_active=True)
+    if not can_view_record(request.user, person):
+        raise DRFPermissionDenied("Only the person, fund managers and HR officers see this record.")
+    return person
+
+
+def record_as_data(record: selectors.InnovationRecord) -> dict:
+    """The record as JSON: the same facts as the page and the dossier; no review scores."""
+    person = record.person
+
+    def money(value):
+        return None if value is None else f"{value:.2f}"
+
+    return {
+        "person": {
+            "id": person.pk, "username": person.username, "name": person.get_full_name(),
+            "agency": person.agency.code if person.agency_id else None,
+            "position_title": person.position_title, "position_level": person.position_level,
+        },
+        "proposals": [
+            {
+                "id": e.proposal.pk, "title": e.proposal.title, "state": e.proposal.state,
+                "role": e.role, "round": e.proposal.round.title,
+                "award": None if e.award is None else {
+                    "id": e.award.pk, "amount": money(e.award.amount), "state": e.award.state,
+                },
+                "outcome": None if e.outcome is None else {
+                    "result": e.outcome.result, "label": e.outcome_label,
+                    "next_step": e.outcome.next_step,
+                },
+                "learnings_shared": e.learnings_shared,
+            }
+            for e in record.proposals
+        ],
+        "awards_total": money(record.awards_total),
+        "learnings": [
+            {"id": lr.pk, "title": lr.title, "kind": lr.kind, "visibility": lr.visibility,
+             "proposal": lr.proposal_id, "published_at": lr.published_at.isoformat()}
+            for lr in record.learnings
+        ],
+        "reviews_completed": {
+            "count": record.reviews_completed,
+            "rounds": [{"id": r.round_id, "title": r.title, "count": r.count}
+                       for r in record.review_rounds],
+        },
+        "recognitions": [
+            {"id": r.pk, "kind": r.kind, "citation": r.citation,
+             "awarded_on": r.awarded_on.isoformat(), "awarded_by": str(r.awarded_by)}
+            for r in record.recognitions
+        ],
+        "nominations": [
+            {"id": e.nomination.pk, "state": e.nomination.state,
+             "nominated_by": str(e.nomination.nominated_by),
+             "created_at": e.nomination.created_at.isoformat(),
+             "decision_reason": e.nomination.decision_reason,
+             "history": TransitionLogSerializer(e.history, many=True).data}
+            for e in record.nominations
+        ],
+    }
+
+
+class InnovationRecordView(APIView):
+    """A civil servant's innovation record: the person, fund managers and HR officers only."""
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request, pk: int):
+        person = _person_for(request, pk)
+        return Response(record_as_data(selectors.innovation_record(person=person)))
+
+
+class DossierView(APIView):
+    """The innovation record as a PDF dossier, for those who may see the record."""
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    def get(self, request, pk: int):
+        person = _person_for(request, pk)
+        pdf = render_dossier(selectors.innovation_record(person=person))
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{dossier_filename(person)}"'
+        return response
+
+
+router = SimpleRouter()
+router.register("learnings", LearningViewSet, basename="learning")
+router.register("recognitions", RecognitionViewSet, basename="recognition")
+router.register("nominations", NominationViewSet, basename="nomination")
+
+urlpatterns = [
+    path("people/<int:pk>/innovation-record/", InnovationRecordView.as_view(),
+         name="person-innovation-record"),
+    path("people/<int:pk>/dossier.pdf", DossierView.as_view(), name="person-dossier"),
+    *router.urls,
+]

@@ -105,3 +105,9 @@ def pytest_sessionfinish(session, exitstatus):
         for route in missing:
             reporter.write_line(f"  /{route}")
         session.exitstatus = 1
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Factories set a password for every user; the real hasher would dominate the suite."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

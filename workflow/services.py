@@ -120,6 +120,20 @@ def available_transitions(instance: Model, actor) -> list[str]:
     return names
 
 
+def check_transition(instance: Model, name: str, actor, *, system: bool = False) -> None:
+    """Raise what `run_transition` would for the state (409) or the actor (403), in that order.
+
+    Services that need input besides the conditions (a reason, a message) call this first,
+    so a wrong state or a stranger gets 409 or 403 rather than a complaint about the input.
+    """
+    _, meta = _transition_meta(instance, name)
+    from_state = meta.field.get_state(instance)
+    if not meta.has_transition(from_state):
+        raise TransitionStateConflict(instance, name)
+    if not system and not meta.get_transition(from_state).has_perm(instance, actor):
+        raise PermissionDenied(f"You may not {name.replace('_', ' ')} this.")
+
+
 def run_transition(
     *, instance: Model, name: str, actor, note: str = "", system: bool = False, **kwargs
 ) -> TransitionLog:
@@ -130,10 +144,7 @@ def run_transition(
     """
     method, meta = _transition_meta(instance, name)
     from_state = meta.field.get_state(instance)
-    if not meta.has_transition(from_state):
-        raise TransitionStateConflict(instance, name)
-    if not system and not meta.get_transition(from_state).has_perm(instance, actor):
-        raise PermissionDenied(f"You may not {name.replace('_', ' ')} this.")
+    check_transition(instance, name, actor, system=system)
     errors = condition_errors(instance, name)
     if errors:
         raise ValidationError(errors)

@@ -1,1 +1,273 @@
-"""Awards and tranches: money leaves the fund only here, never overdrawing it (issue 4)."""
+"""Awards and tranches: money leaves the fund only here, never overdrawing it (issue 4).
+
+The rule: an award is at most the requested amount, the round's `max_award`, the round's
+remaining budget and the fund's available balance (contributions − awards not cancelled),
+and its tranches add up to it exactly. Both sums are computed by the database while the
+fund's row is locked, so two fund managers funding at the same instant are serialised.
+"""
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
+
+from proposals.models import Proposal
+from proposals.permissions import can_view_proposal
+from proposals.selectors import proposals_visible_to
+from proposals.services.drafting import PROPOSAL_TRANSITIONS
+from workflow.services import TransitionStateConflict, may_run, run_transition
+
+from ..models import ZERO, Award, Contribution, Fund, Round, Tranche
+
+__all__ = [
+    "TRANCHE_TRANSITIONS", "AWARD_TRANSITIONS", "award_cancel", "awards_visible_to",
+    "can_view_award", "can_view_portfolio", "fund_available_balance", "parse_money",
+    "proposal_decline", "proposal_fund", "round_remaining_budget", "tranche_cancel",
+    "tranche_release", "tranche_report_milestone",
+]
+
+CENT = Decimal("0.01")
+
+
+# --- who may see an award ----------------------------------------------------------------
+def can_view_award(user, award: Award) -> bool:
+    """An award (and its tranches and letter) is seen by whoever may see its proposal."""
+    return can_view_proposal(user, award.proposal)
+
+
+def awards_visible_to(user) -> QuerySet[Award]:
+    """The awards `user` may see: the same rule as `can_view_award`."""
+    return Award.objects.filter(proposal__in=proposals_visible_to(user).values("pk"))
+
+
+def can_view_portfolio(user, round_: Round) -> bool:
+    """The round portfolio shows the ranking's mean scores: the same readers as the ranking
+    (fund managers and the round's panel chairs; HR officers never see scores)."""
+    from reviews.permissions import can_view_ranking
+
+    return can_view_ranking(user, round_)
+
+
+# --- money, computed by the database -------------------------------------------------------
+def _committed(awards: QuerySet[Award]) -> Decimal:
+    return awards.exclude(state=Award.State.CANCELLED).aggregate(t=Sum("amount"))["t"] or ZERO
+
+
+def fund_available_balance(*, fund: Fund) -> Decimal:
+    contributed = Contribution.objects.filter(fund=fund).aggregate(t=Sum("amount"))["t"] or ZERO
+    return contributed - _committed(Award.objects.filter(proposal__round__fund=fund))
+
+
+def round_remaining_budget(*, round_: Round) -> Decimal:
+    return round_.budget - _committed(Award.objects.filter(proposal__round=round_))
+
+
+def parse_money(value, field: str, *, label: str = "The amount") -> Decimal:
+    """A decimal amount with at most two places, more than zero; never a float."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ValidationError({field: f"{label} is required."})
+    if isinstance(value, bool):
+        raise ValidationError({field: f"{label} is not a number."})
+    try:
+        amount = Decimal(str(value).strip().replace(",", ""))
+    except (InvalidOperation, TypeError, ValueError):
+        raise ValidationError({field: f"{label} is not a number."}) from None
+    if not amount.is_finite():
+        raise ValidationError({field: f"{label} is not a number."})
+    if amount <= 0:
+        raise ValidationError({field: f"{label} must be more than zero."})
+    if amount != amount.quantize(CENT):
+        raise ValidationError({field: f"{label} has more than two decimal places."})
+    return amount.quantize(CENT)
+
+
+def _parse_date(value) -> datetime.date | None:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+def _clean_tranches(tranches, amount: Decimal) -> list[Tranche]:
+    """Each tranche has an amount, a due date and a milestone; together they make the award."""
+    if not isinstance(tranches, list | tuple) or not tranches:
+        raise ValidationError({"tranches": "Plan at least one tranche."})
+    cleaned, errors = [], []
+    previous_due = None
+    for i, entry in enumerate(tranches, start=1):
+        entry = entry if isinstance(entry, dict) else {}
+        try:
+            part = parse_money(entry.get("amount"), "tranches", label=f"Tranche {i}: the amount")
+        except ValidationError as error:
+            errors.extend(error.message_dict["tranches"])
+            part = None
+        due_on = _parse_date(entry.get("due_on"))
+        if due_on is None:
+            errors.append(f"Tranche {i}: give a due date (YYYY-MM-DD).")
+        elif previous_due and due_on < previous_due:
+            errors.append(f"Tranche {i}: it cannot fall due before tranche {i - 1}.")
+        previous_due = due_on or previous_due
+        milestone = str(entry.get("milestone") or "").strip()
+        if not milestone:
+            errors.append(f"Tranche {i}: say what this money must achieve (the milestone).")
+        cleaned.append(Tranche(sequence=i, amount=part, due_on=due_on, milestone=milestone))
+    if errors:
+        raise ValidationError({"tranches": errors})
+    total = sum((t.amount for t in cleaned), ZERO)
+    if total != amount:
+        raise ValidationError(
+            {"tranches": f"The tranches add up to {total:,.2f}, but the award is {amount:,.2f}; "
+                         "they must be equal."}
+        )
+    return cleaned
+
+
+def _check_may(instance, name: str, actor) -> None:
+    """State first (409), then permission (403), before any input is judged (400)."""
+    from workflow.services import transition_allowed_in_state
+
+    if not transition_allowed_in_state(instance, name):
+        raise TransitionStateConflict(instance, name)
+    if not may_run(instance, name, actor):
+        raise PermissionDenied(f"You may not {name.replace('_', ' ')} this.")
+
+
+# --- the proposal's funding decision -------------------------------------------------------
+@transaction.atomic
+def proposal_fund(*, proposal: Proposal, actor, amount: Decimal | None = None,
+                  tranches: list | None = None, conditions: str = "", note: str = "") -> Award:
+    """A fund manager funds a recommended proposal: the award is at most the requested amount,
+    the round's maximum award, the round's remaining budget and the fund's available balance,
+    and its tranches sum to it. The fund's row is locked while this is checked and written."""
+    # Lock the proposal alone here (`of`): the fund row below is the lock that guards money.
+    proposal = (
+        Proposal.objects.select_for_update(of=("self",)).select_related("round").get(pk=proposal.pk)
+    )
+    _check_may(proposal, "fund", actor)
+    amount = parse_money(amount, "amount")
+    round_ = proposal.round
+    if proposal.requested_amount is not None and amount > proposal.requested_amount:
+        raise ValidationError({"amount": f"The award cannot be more than the requested amount "
+                                         f"of {proposal.requested_amount:,.2f}."})
+    if amount > round_.max_award:
+        raise ValidationError({"amount": f"The award cannot be more than this round's maximum "
+                                         f"award of {round_.max_award:,.2f}."})
+    planned = _clean_tranches(tranches, amount)
+
+    # Every award of a round draws on the round's fund: locking the fund row serialises all
+    # awards that could compete for the same money, both the fund's balance and the round's.
+    fund = Fund.objects.select_for_update().get(pk=round_.fund_id)
+    remaining = round_remaining_budget(round_=round_)
+    if amount > remaining:
+        raise ValidationError({"amount": f"The round has {max(remaining, ZERO):,.2f} of its budget "
+                                         f"left; this award of {amount:,.2f} does not fit."})
+    available = fund_available_balance(fund=fund)
+    if amount > available:
+        raise ValidationError({"amount": f"The fund has {max(available, ZERO):,.2f} available; "
+                                         f"this award of {amount:,.2f} would overdraw it."})
+
+    run_transition(instance=proposal, name="fund", actor=actor, note=note)
+    award = Award.objects.create(
+        proposal=proposal, amount=amount, approved_by=actor, approved_at=timezone.now(),
+        conditions=(conditions or "").strip(),
+    )
+    for tranche in planned:
+        tranche.award = award
+    Tranche.objects.bulk_create(planned)
+    return award
+
+
+@transaction.atomic
+def proposal_decline(*, proposal: Proposal, actor, reason: str = "", note: str = "") -> Proposal:
+    """A fund manager declines a recommended proposal, always saying why."""
+    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    _check_may(proposal, "decline", actor)
+    reason = (reason or note or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the proposal is declined (e.g. budget exhausted)."})
+    run_transition(instance=proposal, name="decline", actor=actor, note=reason)
+    return proposal
+
+
+# --- the award ------------------------------------------------------------------------------
+@transaction.atomic
+def award_cancel(*, award: Award, actor, reason: str = "", note: str = "") -> Award:
+    """A fund manager cancels an award before any money is released; its amount returns to the
+    fund and the round, and its scheduled tranches are cancelled."""
+    award = Award.objects.select_for_update().get(pk=award.pk)
+    _check_may(award, "cancel", actor)
+    reason = (reason or note or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the award is cancelled."})
+    if award.tranches.filter(Q(state=Tranche.State.RELEASED) | Q(state=Tranche.State.REPORTED)).exists():
+        raise ValidationError(
+            {"non_field_errors": "Money has already been released on this award; it cannot be "
+                                 "cancelled."}
+        )
+    for tranche in award.tranches.filter(state=Tranche.State.SCHEDULED):
+        run_transition(instance=tranche, name="cancel", actor=actor, note=reason)
+    run_transition(instance=award, name="cancel", actor=actor, note=reason)
+    return award
+
+
+# --- tranches -------------------------------------------------------------------------------
+def _locked_tranche(tranche: Tranche) -> Tranche:
+    # Lock the award first: releases of one award's tranches happen one at a time, in order.
+    Award.objects.select_for_update().filter(pk=tranche.award_id).first()
+    return (
+        Tranche.objects.select_for_update()
+        .select_related("award", "award__proposal")
+        .get(pk=tranche.pk)
+    )
+
+
+@transaction.atomic
+def tranche_release(*, tranche: Tranche, actor, note: str = "") -> Tranche:
+    """A fund manager releases a tranche of an active award; after the first, only once the
+    previous tranche's milestone is reported."""
+    tranche = _locked_tranche(tranche)
+    run_transition(instance=tranche, name="release", actor=actor, note=note)
+    return tranche
+
+
+@transaction.atomic
+def tranche_report_milestone(*, tranche: Tranche, actor, milestone_report: str = "",
+                             note: str = "") -> Tranche:
+    """The lead or a team member reports what a released tranche achieved."""
+    tranche = _locked_tranche(tranche)
+    _check_may(tranche, "report_milestone", actor)
+    report = (milestone_report or "").strip()
+    if not report:
+        raise ValidationError({"milestone_report": "Describe what this tranche achieved."})
+    run_transition(instance=tranche, name="report_milestone", actor=actor, note=note,
+                   milestone_report=report)
+    return tranche
+
+
+@transaction.atomic
+def tranche_cancel(*, tranche: Tranche, actor, reason: str = "", note: str = "") -> Tranche:
+    """A fund manager cancels a tranche that has not been released, saying why."""
+    tranche = _locked_tranche(tranche)
+    _check_may(tranche, "cancel", actor)
+    reason = (reason or note or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the tranche is cancelled."})
+    run_transition(instance=tranche, name="cancel", actor=actor, note=reason)
+    return tranche
+
+
+TRANCHE_TRANSITIONS = {
+    "release": tranche_release,
+    "report_milestone": tranche_report_milestone,
+    "cancel": tranche_cancel,
+}
+AWARD_TRANSITIONS = {"cancel": award_cancel}
+
+PROPOSAL_TRANSITIONS.update(fund=proposal_fund, decline=proposal_decline)

@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from fund.models import Round
-from people.models import User
-from workflow.services import run_transition
+from people.models import Agency, User
+from workflow.services import check_transition, run_transition
 
 from ..models import Attachment, BudgetLine, Proposal, TeamMember
 from ..permissions import can_edit_proposal
@@ -42,44 +42,86 @@ ALLOWED_UPLOADS = {
 
 def _require_editor(actor, proposal: Proposal) -> None:
     if not can_edit_proposal(actor, proposal):
-        if proposal.state not in Proposal.EDITABLE_STATES:
-            raise ValidationError(
-                f"This proposal is {proposal.get_state_display().lower()} and can no longer be edited."
-            )
-        raise PermissionDenied("Only the lead and team may edit this proposal.")
+        on_proposal = bool(actor and actor.is_authenticated) and (
+            proposal.lead_id == actor.pk or proposal.team.filter(user_id=actor.pk).exists()
+        )
+        if not on_proposal:
+            raise PermissionDenied("Only the lead and team may edit this proposal.")
+        raise ValidationError(
+            f"This proposal is {proposal.get_state_display().lower()} and can no longer be edited."
+        )
+
+
+_MAX_MONEY = Decimal("999999999999.99")  # the largest amount a MONEY column holds
+
+
+def _parse_amount(value) -> Decimal | None:
+    """A finite Decimal from what the user typed, or None when it is not a number."""
+    if isinstance(value, float):
+        value = repr(value)
+    try:
+        amount = Decimal(str(value).strip().replace(",", ""))
+    except (InvalidOperation, ValueError, TypeError):
+        return None
+    return amount if amount.is_finite() else None
 
 
 def _clean_budget_lines(lines) -> list[BudgetLine]:
     cleaned, errors = [], []
+    if isinstance(lines, dict | str):
+        raise ValidationError({"budget_lines": ["Give the budget as a list of lines."]})
     for i, line in enumerate(lines or [], start=1):
-        try:
-            amount = Decimal(str(line.get("amount", "")))
-        except (InvalidOperation, ValueError):
+        if not isinstance(line, dict):
+            errors.append(f"Line {i}: give a category, a description and an amount.")
+            continue
+        amount = _parse_amount(line.get("amount", ""))
+        if amount is None:
             errors.append(f"Line {i}: the amount is not a number.")
             continue
         if amount <= 0:
             errors.append(f"Line {i}: the amount must be more than zero.")
+        elif amount > _MAX_MONEY:
+            errors.append(f"Line {i}: the amount is too large.")
+        elif amount != amount.quantize(Decimal("0.01")):
+            errors.append(f"Line {i}: use at most two decimal places.")
         if line.get("category") not in BudgetLine.Category.values:
             errors.append(f"Line {i}: choose a category.")
-        if not (line.get("description") or "").strip():
+        description = str(line.get("description") or "").strip()
+        if not description:
             errors.append(f"Line {i}: describe what the money is for.")
-        if amount != amount.quantize(Decimal("0.01")):
-            errors.append(f"Line {i}: use at most two decimal places.")
-        cleaned.append(BudgetLine(category=line.get("category"),
-                                  description=(line.get("description") or "").strip(), amount=amount))
+        elif len(description) > 300:
+            errors.append(f"Line {i}: keep the description under 300 characters.")
+        cleaned.append(BudgetLine(category=line.get("category"), description=description,
+                                  amount=amount))
     if errors:
         raise ValidationError({"budget_lines": errors})
     return cleaned
 
 
+def _find_user(value) -> User | None:
+    if isinstance(value, User):
+        return value
+    try:
+        pk = int(value)
+    except (TypeError, ValueError):
+        return None
+    return User.objects.filter(pk=pk, is_active=True).select_related("agency").first()
+
+
 def _clean_team(team, lead: User) -> list[TeamMember]:
     members, seen, errors = [], set(), []
+    if isinstance(team, dict | str):
+        raise ValidationError({"team": ["Give the team as a list of people."]})
     for entry in team or []:
-        user = entry.get("user")
-        if not isinstance(user, User):
-            user = User.objects.filter(pk=user, is_active=True).first()
+        if isinstance(entry, User) or not isinstance(entry, dict):
+            entry = {"user": entry}
+        user = _find_user(entry.get("user"))
         if user is None:
             errors.append("A team member was not found.")
+            continue
+        role = str(entry.get("role") or "").strip()
+        if len(role) > 200:
+            errors.append(f"Keep {user}'s role under 200 characters.")
             continue
         if user.pk == lead.pk:
             errors.append(f"{user} leads the proposal and need not be added to the team.")
@@ -88,27 +130,71 @@ def _clean_team(team, lead: User) -> list[TeamMember]:
             errors.append(f"{user} is on the team twice.")
             continue
         seen.add(user.pk)
-        members.append(TeamMember(user=user, role=(entry.get("role") or "").strip()))
+        members.append(TeamMember(user=user, role=role))
     if errors:
         raise ValidationError({"team": errors})
     return members
 
 
-def _apply(proposal: Proposal, *, fields: dict, partner_agencies, team, budget_lines, actor) -> None:
+def _clean_partners(partner_agencies) -> list[Agency]:
+    if isinstance(partner_agencies, dict | str):
+        raise ValidationError({"partner_agencies": ["Give the partner agencies as a list."]})
+    wanted, agencies = list(partner_agencies), []
+    pks = []
+    for item in wanted:
+        if isinstance(item, Agency):
+            agencies.append(item)
+            continue
+        try:
+            pks.append(int(item))
+        except (TypeError, ValueError):
+            raise ValidationError({"partner_agencies": ["An agency was not found."]}) from None
+    found = {a.pk: a for a in Agency.objects.filter(pk__in=pks)}
+    if len(found) != len(set(pks)):
+        raise ValidationError({"partner_agencies": ["An agency was not found."]})
+    agencies.extend(found.values())
+    inactive = [a for a in agencies if not a.is_active]
+    if inactive:
+        message = f"{inactive[0].code} is not an active agency."
+        raise ValidationError({"partner_agencies": [message]})
+    return agencies
+
+
+def _collect(errors: dict, clean, value, *args):
+    """Run `clean(value, *args)` unless value is None (not given); gather its errors."""
+    if value is None:
+        return None
+    try:
+        return clean(value, *args)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+        return None
+
+
+def _apply(proposal: Proposal, *, fields: dict, partner_agencies, team, budget_lines,
+           actor) -> None:
+    """Validate everything first and report every problem at once, then write."""
     for name in CONTENT_FIELDS:
         if name in fields:
-            setattr(proposal, name, fields[name])
-    lines = _clean_budget_lines(budget_lines) if budget_lines is not None else None
-    members = _clean_team(team, proposal.lead) if team is not None else None
-    if partner_agencies is not None:
-        partner_agencies = list(partner_agencies)
-        inactive = [a for a in partner_agencies if not getattr(a, "is_active", True)]
-        if inactive:
-            raise ValidationError({"partner_agencies": f"{inactive[0].code} is not an active agency."})
-    proposal.full_clean(exclude=["round", "lead"])
+            value = fields[name]
+            if isinstance(value, str) and name in ("requested_amount", "duration_months"):
+                value = value.strip() or None
+            setattr(proposal, name, value)
+    errors: dict[str, list[str]] = {}
+    lines = _collect(errors, _clean_budget_lines, budget_lines)
+    members = _collect(errors, _clean_team, team, proposal.lead)
+    partners = _collect(errors, _clean_partners, partner_agencies)
+    try:
+        proposal.full_clean(exclude=["round", "lead", "state"])  # state is FSM-protected
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
     proposal.save()
-    if partner_agencies is not None:
-        proposal.partner_agencies.set(partner_agencies)
+    if partners is not None:
+        proposal.partner_agencies.set(partners)
     if lines is not None:
         proposal.budget_lines.all().delete()
         for line in lines:
@@ -129,7 +215,7 @@ def proposal_create(*, actor: User, round_: Round, partner_agencies=None, team=N
         raise PermissionDenied("Sign in to draft a proposal.")
     if not round_.is_accepting_proposals:
         raise ValidationError({"round": f"The round “{round_.title}” is not open for proposals."})
-    if not (fields.get("title") or "").strip():
+    if not str(fields.get("title") or "").strip():
         raise ValidationError({"title": "Give the proposal a title."})
     proposal = Proposal(round=round_, lead=actor)
     _apply(proposal, fields=fields, partner_agencies=partner_agencies, team=team,
@@ -143,7 +229,7 @@ def proposal_update(*, actor: User, proposal: Proposal, partner_agencies=None, t
     """The lead and team edit a draft or a proposal whose revision was requested."""
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     _require_editor(actor, proposal)
-    if "title" in fields and not (fields.get("title") or "").strip():
+    if "title" in fields and not str(fields.get("title") or "").strip():
         raise ValidationError({"title": "Give the proposal a title."})
     _apply(proposal, fields=fields, partner_agencies=partner_agencies, team=team,
            budget_lines=budget_lines, actor=actor)
@@ -202,13 +288,15 @@ def attachment_delete(*, actor: User, attachment: Attachment) -> None:
 
 
 def _required(value: str, field: str, message: str) -> str:
-    if not (value or "").strip():
+    value = str(value or "").strip()
+    if not value:
         raise ValidationError({field: message})
-    return value.strip()
+    return value
 
 
 def _locked(proposal: Proposal) -> Proposal:
-    """Re-read the proposal under a row lock so two people cannot move it at once."""
+    """Re-read the proposal under a row lock so two people cannot move it at once.
+    Callers use the returned instance (saving the caller's copy could write stale fields)."""
     return Proposal.objects.select_for_update().get(pk=proposal.pk)
 
 
@@ -217,8 +305,8 @@ def proposal_submit(*, proposal: Proposal, actor: User, note: str = "") -> Propo
     """The lead submits when the round is open, fields are filled, enough agencies take part,
     the budget adds up and stays within the maximum award."""
     proposal = _locked(proposal)
+    proposal.submitted_at = timezone.now()  # saved with the state, only if the submit succeeds
     run_transition(instance=proposal, name="submit", actor=actor, note=note)
-    Proposal.objects.filter(pk=proposal.pk).update(submitted_at=timezone.now())
     return proposal
 
 
@@ -233,8 +321,9 @@ def proposal_withdraw(*, proposal: Proposal, actor: User, note: str = "") -> Pro
 @transaction.atomic
 def proposal_screen_out(*, proposal: Proposal, actor: User, note: str = "", reason: str = "") -> Proposal:
     """A fund manager screens out a submitted proposal, always with a reason."""
-    reason = _required(reason or note, "reason", "Say why the proposal is ineligible.")
     proposal = _locked(proposal)
+    check_transition(proposal, "screen_out", actor)
+    reason = _required(reason or note, "reason", "Say why the proposal is ineligible.")
     run_transition(instance=proposal, name="screen_out", actor=actor, note=reason)
     return proposal
 
@@ -250,8 +339,9 @@ def proposal_send_to_review(*, proposal: Proposal, actor: User, note: str = "") 
 def proposal_request_revision(*, proposal: Proposal, actor: User, note: str = "",
                               message: str = "") -> Proposal:
     """The panel chair asks the applicant for a revision, always with a message."""
-    message = _required(message or note, "message", "Tell the applicant what to revise.")
     proposal = _locked(proposal)
+    check_transition(proposal, "request_revision", actor)
+    message = _required(message or note, "message", "Tell the applicant what to revise.")
     run_transition(instance=proposal, name="request_revision", actor=actor, note=message)
     return proposal
 

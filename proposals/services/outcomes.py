@@ -1,1 +1,115 @@
-"""Outcome reports and closing a funded experiment (issue 4)."""
+"""Outcome reports and closing a funded experiment (issue 4).
+
+Every result counts: `did_not_succeed` is an honoured outcome (the fail-safe principle),
+reported and accepted exactly like a success.
+"""
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from workflow.services import (
+    TransitionStateConflict,
+    may_run,
+    run_transition,
+    transition_allowed_in_state,
+)
+
+from ..models import OutcomeReport, Proposal
+from .drafting import PROPOSAL_TRANSITIONS
+
+__all__ = ["OUTCOME_FIELDS", "proposal_close", "proposal_report_outcome"]
+
+OUTCOME_FIELDS = (
+    "result", "summary", "indicators", "amount_spent", "citizen_feedback", "next_step",
+)
+
+
+def _check_may(proposal: Proposal, name: str, actor) -> None:
+    if not transition_allowed_in_state(proposal, name):
+        raise TransitionStateConflict(proposal, name)
+    if not may_run(proposal, name, actor):
+        raise PermissionDenied(f"You may not {name.replace('_', ' ')} this.")
+
+
+def _clean_outcome(fields: dict) -> dict:
+    errors: dict[str, str] = {}
+    cleaned: dict = {}
+    result = fields.get("result")
+    if result not in OutcomeReport.Result.values:
+        errors["result"] = "Choose how it went: succeeded, partly succeeded, or did not work as hoped."
+    cleaned["result"] = result
+    next_step = fields.get("next_step")
+    if next_step not in OutcomeReport.NextStep.values:
+        errors["next_step"] = "Choose the next step: scale up, iterate or stop."
+    cleaned["next_step"] = next_step
+    for name, message in (
+        ("summary", "Summarise what happened."),
+        ("indicators", "Report the indicators you measured against the success criteria."),
+        ("citizen_feedback", "Say what citizens told you."),
+    ):
+        value = str(fields.get(name) or "").strip()
+        if not value:
+            errors[name] = message
+        cleaned[name] = value
+    raw = fields.get("amount_spent")
+    try:
+        spent = Decimal(str(raw).strip().replace(",", "")) if raw not in (None, "") else None
+    except (InvalidOperation, ValueError):
+        spent = None
+        errors["amount_spent"] = "The amount spent is not a number."
+    else:
+        if spent is None:
+            errors["amount_spent"] = "Give the amount spent (0 if nothing was spent)."
+        elif not spent.is_finite() or spent < 0:
+            errors["amount_spent"] = "The amount spent cannot be negative."
+        elif spent != spent.quantize(Decimal("0.01")):
+            errors["amount_spent"] = "The amount spent has more than two decimal places."
+    cleaned["amount_spent"] = spent
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+@transaction.atomic
+def proposal_report_outcome(
+    *, proposal: Proposal, actor, result: str = "", summary: str = "", indicators: str = "",
+    amount_spent: Decimal | None = None, citizen_feedback: str = "", next_step: str = "",
+    note: str = "",
+) -> Proposal:
+    """The lead or a team member of a funded proposal reports its outcome, whatever it was:
+    result, summary, indicators, amount spent, citizen feedback and next step, all required."""
+    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    _check_may(proposal, "report_outcome", actor)
+    cleaned = _clean_outcome({
+        "result": result, "summary": summary, "indicators": indicators,
+        "amount_spent": amount_spent, "citizen_feedback": citizen_feedback, "next_step": next_step,
+    })
+    OutcomeReport.objects.update_or_create(
+        proposal=proposal, defaults={**cleaned, "submitted_by": actor}
+    )
+    run_transition(instance=proposal, name="report_outcome", actor=actor, note=note)
+    return proposal
+
+
+@transaction.atomic
+def proposal_close(*, proposal: Proposal, actor, note: str = "") -> Proposal:
+    """A fund manager accepts the outcome report: the proposal closes and its award is
+    completed."""
+    from fund.models import Award
+
+    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    _check_may(proposal, "close", actor)
+    run_transition(instance=proposal, name="close", actor=actor, note=note)
+    award = Award.objects.select_for_update().filter(proposal=proposal).first()
+    if award is not None and award.state == Award.State.ACTIVE:
+        run_transition(instance=award, name="complete", actor=actor, note=note)
+    return proposal
+
+
+PROPOSAL_TRANSITIONS.update(report_outcome=proposal_report_outcome, close=proposal_close)
+
+# `fund` and `decline` live with the money (fund.services.awards) and register themselves
+# there; importing it here makes them available wherever proposals.services is loaded.
+import fund.services.awards  # noqa: E402, F401, I001

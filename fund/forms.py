@@ -1,0 +1,127 @@
+"""Forms for funds, contributions and rounds: they parse input; the services judge it."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from people.models import Agency
+
+from .models import Fund, Round
+
+MONEY_FIELD = {"max_digits": 14, "decimal_places": 2}
+
+
+def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ValidationError next to the fields it names (others above the form)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            target = field if field in form.fields else None
+            for message in errors:
+                form.add_error(target, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+def _textarea(rows: int = 4) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows})
+
+
+class FundForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    slug = forms.SlugField(
+        max_length=50, required=False,
+        help_text="Used in web addresses and imports. Leave empty to make one from the name.",
+    )
+    currency = forms.CharField(max_length=3, initial="BTN", help_text="Three letters, e.g. BTN.")
+    description = forms.CharField(required=False, widget=_textarea())
+    organisation = forms.CharField(
+        max_length=200, required=False, help_text="Who publishes the fund's grants."
+    )
+    organisation_identifier = forms.CharField(max_length=100, required=False)
+    is_active = forms.BooleanField(
+        required=False, initial=True, label="Active (new rounds may be created)"
+    )
+
+    def __init__(self, *args, creating: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if creating:  # a new fund starts active
+            del self.fields["is_active"]
+
+    def clean_currency(self):
+        return self.cleaned_data["currency"].strip().upper()
+
+    @classmethod
+    def initial_for(cls, fund: Fund) -> dict:
+        return {name: getattr(fund, name) for name in cls.base_fields}
+
+
+class ContributionForm(forms.Form):
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.filter(is_active=True), label="Contributing agency",
+        empty_label="Choose an agency",
+    )
+    amount = forms.DecimalField(**MONEY_FIELD, help_text="In the fund's currency, e.g. 250000.00")
+    received_on = forms.DateField(widget=DateInput(), label="Received on")
+    note = forms.CharField(required=False, widget=_textarea(3))
+
+
+class RoundForm(forms.Form):
+    fund = forms.ModelChoiceField(queryset=Fund.objects.filter(is_active=True), empty_label=None)
+    title = forms.CharField(max_length=200)
+    slug = forms.SlugField(
+        max_length=50, required=False, help_text="Leave empty to make one from the title."
+    )
+    description = forms.CharField(
+        required=False, widget=_textarea(5), help_text="What the round is looking for."
+    )
+    opens_at = forms.DateTimeField(widget=DateTimeInput(), label="Opens at (Thimphu time)")
+    closes_at = forms.DateTimeField(widget=DateTimeInput(), label="Closes at (Thimphu time)")
+    budget = forms.DecimalField(**MONEY_FIELD, help_text="The envelope for all awards in the round.")
+    max_award = forms.DecimalField(**MONEY_FIELD, label="Largest single award")
+    min_partner_agencies = forms.IntegerField(
+        initial=2, min_value=0, max_value=50, label="Agencies needed on a proposal",
+        help_text="Distinct agencies among the lead's agency and the partners.",
+    )
+    min_panel_agencies = forms.IntegerField(
+        initial=3, min_value=0, max_value=50, label="Agencies needed on the review panel"
+    )
+    reviews_required = forms.IntegerField(
+        initial=3, min_value=0, max_value=50, label="Reviews needed before a decision"
+    )
+
+    EDITABLE = (
+        "title", "slug", "description", "opens_at", "closes_at", "budget", "max_award",
+        "min_partner_agencies", "min_panel_agencies", "reviews_required",
+    )
+
+    def __init__(self, *args, round_: Round | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if round_ is not None and round_.state != Round.State.DRAFT:
+            # Proposals may already be in the round: it stays in its fund.
+            del self.fields["fund"]
+
+    @classmethod
+    def initial_for(cls, round_: Round) -> dict:
+        initial = {name: getattr(round_, name) for name in cls.EDITABLE}
+        initial["fund"] = round_.fund_id
+        return initial
+
+
+class TransitionNoteForm(forms.Form):
+    note = forms.CharField(
+        required=False, max_length=2000, widget=_textarea(2), label="Note (optional)"
+    )

@@ -1,0 +1,357 @@
+"""Who is told what: the notice table, one row per (model, transition or event).
+
+Read it like a table: `("proposals.proposal", "submit")` → the lead and team get a
+receipt and the fund managers a proposal to screen. Models are named by their
+`app_label.model` string, so a row may name a model that does not exist yet; it is
+simply never matched until it does. To tell someone about a new transition, add a
+row here; nothing else changes.
+
+Two rules hold for every text here, and tests check them:
+- no notice names a person (a reviewer is never told another reviewer's name, and
+  an applicant never learns who reviewed them);
+- the only free text copied into a notice is the transition's note, and only on rows
+  where `note_label` is set: notes the actor writes for the recipients (a screening
+  reason, a revision message, a decision rationale). Review comments, and above all
+  the confidential `comment_to_panel`, are never read here.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.urls import NoReverseMatch, reverse
+
+from people.models import FUND_MANAGERS, HR_OFFICERS
+
+Audience = Callable[[Any], Iterable[Any]]
+
+
+# --- audiences: who a notice goes to, given the object it is about ---------------------------
+def proposal_of(subject):
+    """The proposal an object is about: a proposal, an assignment, an award or a tranche."""
+    label = subject._meta.label_lower
+    if label == "proposals.proposal":
+        return subject
+    if label == "fund.tranche":
+        return subject.award.proposal
+    return getattr(subject, "proposal", None)
+
+
+def _active_users():
+    return get_user_model().objects.filter(is_active=True)
+
+
+def applicants(subject) -> list:
+    """The proposal's lead and team members."""
+    proposal = proposal_of(subject)
+    users = [proposal.lead] + [m.user for m in proposal.team.select_related("user")]
+    return [u for u in users if u.is_active]
+
+
+def _on_proposal_ids(subject) -> set[int]:
+    proposal = proposal_of(subject) if subject is not None else None
+    if proposal is None:
+        return set()
+    return {proposal.lead_id, *proposal.team.values_list("user_id", flat=True)}
+
+
+def fund_managers(subject) -> list:
+    """Fund managers, except those on the proposal (a role never reaches past a conflict)."""
+    conflicted = _on_proposal_ids(subject)
+    if subject._meta.label_lower == "rewards.nomination":
+        conflicted = {subject.nominee_id}
+    users = _active_users().filter(groups__name=FUND_MANAGERS).exclude(pk__in=conflicted)
+    return list(users.distinct())
+
+
+def hr_officers(subject) -> list:
+    """HR officers, never about their own nomination."""
+    users = _active_users().filter(groups__name=HR_OFFICERS)
+    if subject._meta.label_lower == "rewards.nomination":
+        users = users.exclude(pk=subject.nominee_id)
+    return list(users.distinct())
+
+
+def round_chairs(subject) -> list:
+    """Chairs of the panels of the proposal's round who have no conflict with it."""
+    from reviews.conflicts import has_conflict
+    from reviews.models import Panel
+
+    proposal = proposal_of(subject)
+    chairs = {p.chair for p in Panel.objects.filter(round=proposal.round).select_related("chair")}
+    return [c for c in chairs if c.is_active and not has_conflict(c, proposal)]
+
+
+def assigned_reviewer(assignment) -> list:
+    return [assignment.reviewer]
+
+
+def assignment_chair(assignment) -> list:
+    return [assignment.panel.chair]
+
+
+def nominee(nomination) -> list:
+    return [nomination.nominee]
+
+
+def nominator(nomination) -> list:
+    return [nomination.nominated_by]
+
+
+def everyone(subject) -> list:
+    """Every active civil servant (a round that opens is news to all of them)."""
+    return list(_active_users())
+
+
+def draft_teams_of_round(round_) -> list:
+    """Leads and team members of proposals still in draft in the round."""
+    from proposals.models import Proposal, TeamMember
+
+    drafts = Proposal.objects.filter(round=round_, state=Proposal.State.DRAFT)
+    ids = set(drafts.values_list("lead_id", flat=True))
+    ids |= set(TeamMember.objects.filter(proposal__in=drafts).values_list("user_id", flat=True))
+    return list(_active_users().filter(pk__in=ids))
+
+
+# --- what a notice says ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Notice:
+    """One line of the table: to `audience`, say `title` and `body`.
+
+    Texts are `str.format` templates filled from `context(subject)`; a missing key
+    shows as empty rather than failing. `note_label` copies the transition's note
+    under that label (only where the note is written for these recipients).
+    """
+
+    audience: Audience
+    title: str
+    body: str
+    note_label: str = ""
+
+
+def _day(value) -> str:
+    if not value:
+        return ""
+    if hasattr(value, "hour"):
+        from django.utils import timezone
+
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{value.day} {value:%b %Y}"
+
+
+def _money(amount, currency: str = "BTN") -> str:
+    return f"{currency or 'BTN'} {amount:,.2f}" if amount is not None else ""
+
+
+def context(subject) -> dict[str, Any]:
+    """The words a notice may use about its subject: titles, dates, amounts, never names."""
+    label = subject._meta.label_lower
+    ctx: dict[str, Any] = {}
+    proposal = proposal_of(subject) if label != "rewards.nomination" else None
+    if proposal is not None:
+        ctx.update(proposal=proposal.title, round=proposal.round.title)
+    if label == "fund.round":
+        ctx.update(round=subject.title, closes_at=_day(subject.closes_at))
+    elif label == "fund.tranche":
+        currency = subject.award.proposal.round.fund.currency
+        ctx.update(sequence=subject.sequence, amount=_money(subject.amount, currency))
+    elif label == "fund.award":
+        ctx.update(amount=_money(subject.amount, subject.proposal.round.fund.currency))
+    elif label == "reviews.assignment":
+        ctx.update(due_on=_day(subject.due_on))
+    elif label == "rewards.nomination":
+        ctx.update(reason=getattr(subject, "decision_reason", ""))
+    return ctx
+
+
+class _Blank(dict):
+    def __missing__(self, key):
+        return ""
+
+
+def render(text: str, ctx: dict) -> str:
+    return string.Formatter().vformat(text, (), _Blank(ctx))
+
+
+# --- the table -----------------------------------------------------------------------------------
+APPLICANTS_SEE_IT_ON_THE_PROPOSAL = "Open the proposal to see its history and what happens next."
+
+TRANSITION_NOTICES: dict[tuple[str, str], list[Notice]] = {
+    # proposals ------------------------------------------------------------------------------
+    ("proposals.proposal", "submit"): [
+        Notice(applicants, "Proposal received: {proposal}",
+               "“{proposal}” was submitted to {round}. The fund managers will screen it; "
+               "you will hear from us when it moves on."),
+        Notice(fund_managers, "New proposal to screen: {proposal}",
+               "“{proposal}” was submitted to {round} and waits for screening."),
+    ],
+    ("proposals.proposal", "screen_out"): [
+        Notice(applicants, "Proposal not eligible: {proposal}",
+               "“{proposal}” was screened out of {round} and will not go to review.",
+               note_label="Reason"),
+    ],
+    ("proposals.proposal", "send_to_review"): [
+        Notice(applicants, "Proposal sent to review: {proposal}",
+               "“{proposal}” passed screening and goes to a review panel. "
+               + APPLICANTS_SEE_IT_ON_THE_PROPOSAL),
+        Notice(round_chairs, "Proposal ready for your panel: {proposal}",
+               "“{proposal}” in {round} is in review: assign reviewers."),
+    ],
+    ("proposals.proposal", "request_revision"): [
+        Notice(applicants, "Revision requested: {proposal}",
+               "The review panel asks you to revise “{proposal}” and submit it again.",
+               note_label="What to revise"),
+    ],
+    ("proposals.proposal", "recommend"): [
+        Notice(applicants, "Proposal recommended for funding: {proposal}",
+               "The review panel recommended “{proposal}”. The fund managers decide on "
+               "funding next.", note_label="The panel's rationale"),
+        Notice(fund_managers, "Recommended proposal to decide: {proposal}",
+               "The panel recommended “{proposal}” in {round}: fund or decline it."),
+    ],
+    ("proposals.proposal", "reject"): [
+        Notice(applicants, "Proposal not recommended: {proposal}",
+               "The review panel did not recommend “{proposal}”. The reviewers' comments "
+               "to you are on the proposal's page.", note_label="The panel's rationale"),
+    ],
+    ("proposals.proposal", "fund"): [
+        Notice(applicants, "Proposal funded: {proposal}",
+               "“{proposal}” is funded. The award and its tranches are on the proposal's page.",
+               note_label="Note"),
+    ],
+    ("proposals.proposal", "decline"): [
+        Notice(applicants, "Proposal declined: {proposal}",
+               "The fund managers could not fund “{proposal}”.", note_label="Reason"),
+    ],
+    ("proposals.proposal", "report_outcome"): [
+        Notice(fund_managers, "Outcome report to accept: {proposal}",
+               "The team of “{proposal}” reported its outcome."),
+    ],
+    ("proposals.proposal", "close"): [
+        Notice(applicants, "Outcome report accepted: {proposal}",
+               "The fund accepted the outcome report of “{proposal}”; the experiment is "
+               "closed. Thank you for sharing what you learned.", note_label="Note"),
+    ],
+    # rounds ------------------------------------------------------------------------------------
+    ("fund.round", "open"): [
+        Notice(everyone, "Round open for proposals: {round}",
+               "{round} takes proposals until {closes_at}. Team up with colleagues from "
+               "other agencies and propose an experiment."),
+    ],
+    ("fund.round", "close"): [
+        Notice(fund_managers, "Round closed: {round}",
+               "{round} closed for proposals; submitted proposals wait for screening."),
+        Notice(draft_teams_of_round, "Round closed: {round}",
+               "{round} closed before your draft was submitted; it can no longer be submitted."),
+    ],
+    # awards and tranches ---------------------------------------------------------------------------
+    ("fund.tranche", "release"): [
+        Notice(applicants, "Tranche {sequence} released: {proposal}",
+               "{amount} for “{proposal}” was released. Report the milestone when it is "
+               "reached.", note_label="Note"),
+    ],
+    ("fund.tranche", "report_milestone"): [
+        Notice(fund_managers, "Milestone reported: {proposal}",
+               "The team of “{proposal}” reported the milestone of tranche {sequence}."),
+    ],
+    # reviews -----------------------------------------------------------------------------------------
+    ("reviews.assignment", "submit_review"): [
+        Notice(assignment_chair, "Review submitted: {proposal}",
+               "A review of “{proposal}” was submitted."),
+    ],
+    ("reviews.assignment", "declare_conflict"): [
+        Notice(assignment_chair, "Conflict declared: {proposal}",
+               "A reviewer declared a conflict of interest on “{proposal}”; assign another "
+               "reviewer."),
+    ],
+    # nominations (rewards) -----------------------------------------------------------------------------
+    ("rewards.nomination", "endorse"): [
+        Notice(hr_officers, "Nomination to decide",
+               "A fund manager endorsed a fast-track nomination; it waits for your decision."),
+        Notice(nominator, "Your nomination was endorsed",
+               "A fund manager endorsed your nomination; HR officers decide next."),
+    ],
+    ("rewards.nomination", "grant"): [
+        Notice(nominee, "Fast-track promotion granted",
+               "HR granted the fast-track promotion you were nominated for. Congratulations."),
+        Notice(nominator, "Your nomination was granted",
+               "HR granted the fast-track promotion you nominated a colleague for."),
+    ],
+    ("rewards.nomination", "not_grant"): [
+        Notice(nominee, "Fast-track promotion not granted",
+               "HR decided not to grant the fast-track promotion you were nominated for.\n\n"
+               "Reason: {reason}"),
+        Notice(nominator, "Your nomination was not granted",
+               "HR decided not to grant the nomination you made.\n\nReason: {reason}"),
+    ],
+}
+
+# Things that are not transitions: an object coming into being.
+EVENT_NOTICES: dict[tuple[str, str], list[Notice]] = {
+    ("reviews.assignment", "created"): [
+        Notice(assigned_reviewer, "Assigned for review: {proposal}",
+               "You are asked to review “{proposal}” in {round} by {due_on}. Declare a "
+               "conflict of interest first if you have one."),
+    ],
+    ("rewards.nomination", "created"): [
+        Notice(fund_managers, "Nomination to endorse",
+               "A civil servant was nominated for fast-track promotion; the nomination "
+               "waits for a fund manager's endorsement."),
+    ],
+}
+
+# Reminders (see services.send_reminders): kind → what it says. One per object per day.
+REMINDER_NOTICES: dict[str, Notice] = {
+    "reminder.review_due": Notice(
+        assigned_reviewer, "Review due {due_on}: {proposal}",
+        "Your review of “{proposal}” is due on {due_on}."),
+    "reminder.review_overdue": Notice(
+        assigned_reviewer, "Review overdue: {proposal}",
+        "Your review of “{proposal}” was due on {due_on}. Submit it, or declare a conflict "
+        "if you cannot review it."),
+    "reminder.outcome_report_due": Notice(
+        applicants, "Outcome report due: {proposal}",
+        "The funded experiment “{proposal}” has reached its end: report its outcome, "
+        "whatever the result. An experiment that did not work as hoped is a learning worth "
+        "sharing."),
+}
+
+
+# --- where a notice links to -------------------------------------------------------------------
+URL_NAMES: dict[str, list[str]] = {
+    "proposals.proposal": ["proposals:detail", "proposals:proposal_detail"],
+    "fund.round": ["fund:round_detail", "fund:round"],
+    "fund.award": ["awards:detail", "awards:award_detail"],
+    "reviews.assignment": ["reviews:assignment_detail", "reviews:assignment", "reviews:detail"],
+    "rewards.nomination": ["rewards:nomination_detail", "rewards:nomination"],
+}
+
+
+def subject_url(subject) -> str:
+    """The page of the object (or, failing that, of its proposal); empty when there is none."""
+    if hasattr(subject, "get_absolute_url"):
+        return subject.get_absolute_url()
+    label = subject._meta.label_lower
+    if label == "fund.tranche":
+        return subject_url(subject.award)
+    for name in URL_NAMES.get(label, []):
+        try:
+            return reverse(name, args=[subject.pk])
+        except NoReverseMatch:
+            continue
+    proposal = proposal_of(subject) if label != "rewards.nomination" else None
+    if proposal is not None and proposal is not subject:
+        return subject_url(proposal)
+    return ""
+
+
+def notices_for_transition(label: str, transition: str) -> list[Notice]:
+    return TRANSITION_NOTICES.get((label, transition), [])
+
+
+def notices_for_event(label: str, event: str) -> list[Notice]:
+    return EVENT_NOTICES.get((label, event), [])

@@ -1,0 +1,54 @@
+"""The notification pages: a person's own list, marking read. Others' notifications are a 404."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+
+PAGE_SIZE = 25
+SHOW = {"unread": True, "read": False, "all": None}
+
+
+@login_required
+def notification_list(request):
+    show = request.GET.get("show", "all")
+    if show not in SHOW:
+        show = "all"
+    notifications = selectors.notifications_for(user=request.user, unread=SHOW[show])
+    page_obj = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "notifications/list.html", {
+        "page_obj": page_obj,
+        "show": show,
+        "query": f"show={show}" if show != "all" else "",
+        "unread": selectors.unread_count(user=request.user),
+    })
+
+
+def _safe_next(request) -> str | None:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
+
+
+@login_required
+@require_POST
+def notification_read(request, pk: int):
+    """Mark one's own notification read, then go where it points (`next`) or back to the list."""
+    notification = get_object_or_404(selectors.notifications_for(user=request.user), pk=pk)
+    services.notification_mark_read(notification=notification, actor=request.user)
+    return redirect(_safe_next(request) or "notifications:list")
+
+
+@login_required
+@require_POST
+def notification_read_all(request):
+    count = services.notifications_mark_all_read(actor=request.user)
+    messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked as read.")
+    return redirect("notifications:list")

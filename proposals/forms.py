@@ -1,0 +1,260 @@
+"""Forms of the proposal pages: they parse what people type; the services decide."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+
+from fund.models import Round
+from people.models import Agency, User
+
+from .models import BudgetLine, Proposal
+from .services.drafting import ALLOWED_UPLOADS, CONTENT_FIELDS
+
+
+class MoneyField(forms.DecimalField):
+    """A decimal amount that also accepts what people type: `1,250,000`, `Nu. 500`, `BTN 20`."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 14)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(**kwargs)
+        self.widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip()
+            for prefix in ("BTN", "Nu.", "Nu"):
+                if value[: len(prefix)].lower() == prefix.lower():
+                    value = value[len(prefix):]
+            value = value.replace(",", "").replace(" ", "")
+        return super().to_python(value)
+
+
+def open_rounds():
+    return Round.objects.filter(state=Round.State.OPEN, closes_at__gt=timezone.now()).select_related(
+        "fund"
+    ).order_by("closes_at")
+
+
+class RoundChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.title} — closes {obj.closes_at:%d %b %Y}"
+
+
+class ProposalForm(forms.Form):
+    """The experiment, its money and its partners. `with_round` adds the round (creation only)."""
+
+    round = RoundChoiceField(
+        queryset=Round.objects.none(),
+        empty_label="Choose a round",
+        help_text="The call for proposals this experiment answers.",
+    )
+    title = forms.CharField(max_length=200, help_text="A short name colleagues will recognise.")
+    summary = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False,
+        help_text="Two or three sentences: what you will try, where and with whom.",
+    )
+    problem = forms.CharField(
+        label="The problem", widget=forms.Textarea(attrs={"rows": 4}), required=False,
+        help_text="Who is affected and how you know.",
+    )
+    hypothesis = forms.CharField(
+        label="What the experiment will test", widget=forms.Textarea(attrs={"rows": 3}),
+        required=False, help_text="“If we …, then … because …”.",
+    )
+    success_criteria = forms.CharField(
+        label="What result would show it works", widget=forms.Textarea(attrs={"rows": 3}),
+        required=False, help_text="Fixed before the experiment starts (pre-registration).",
+    )
+    approach = forms.CharField(
+        label="How you will run it", widget=forms.Textarea(attrs={"rows": 4}), required=False,
+    )
+    citizen_engagement = forms.CharField(
+        label="How citizens co-create it", widget=forms.Textarea(attrs={"rows": 3}), required=False,
+    )
+    expected_outcomes = forms.CharField(
+        label="Expected outcomes", widget=forms.Textarea(attrs={"rows": 3}), required=False,
+    )
+    requested_amount = MoneyField(
+        label="Requested amount (BTN)", required=False, min_value=Decimal("0.01"),
+        help_text="The budget lines below must add up to this amount.",
+    )
+    duration_months = forms.IntegerField(
+        label="Duration in months", required=False, min_value=1, max_value=60,
+    )
+    partner_agencies = forms.ModelMultipleChoiceField(
+        queryset=Agency.objects.filter(is_active=True).order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Partner agencies",
+        help_text="Agencies working with you. Your own agency counts too.",
+    )
+
+    def __init__(self, *args, with_round: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if with_round:
+            self.fields["round"].queryset = open_rounds()
+        else:
+            del self.fields["round"]
+        self.fields["requested_amount"].widget.attrs["data-requested-amount"] = ""
+
+    def content(self) -> dict:
+        """The proposal's own fields, as the services take them."""
+        return {name: self.cleaned_data.get(name) for name in CONTENT_FIELDS}
+
+    @staticmethod
+    def initial_for(proposal: Proposal) -> dict:
+        initial = {name: getattr(proposal, name) for name in CONTENT_FIELDS}
+        initial["partner_agencies"] = list(proposal.partner_agencies.all())
+        return initial
+
+
+class _RowForm(forms.Form):
+    """A formset row that may be left blank (then it is dropped) or ticked for removal."""
+
+    row_fields: tuple[str, ...] = ()
+
+    def is_blank(self) -> bool:
+        data = getattr(self, "cleaned_data", {}) or {}
+        return all(data.get(name) in (None, "") for name in self.row_fields)
+
+    def wanted(self) -> bool:
+        return self.is_valid() and not self.is_blank() and not self.cleaned_data.get("DELETE")
+
+
+class TeamMemberForm(_RowForm):
+    row_fields = ("user", "role")
+
+    user = forms.CharField(
+        label="Colleague", required=False, max_length=150,
+        help_text="Their username or employee ID.",
+        widget=forms.TextInput(attrs={"list": "people-list", "autocomplete": "off"}),
+    )
+    role = forms.CharField(label="Role in the team", required=False, max_length=200)
+
+    def clean(self):
+        data = super().clean()
+        if self.is_blank() or data.get("DELETE"):
+            return data
+        key = (data.get("user") or "").strip()
+        if not key:
+            self.add_error("user", "Say who this is: a username or an employee ID.")
+            return data
+        person = User.objects.filter(
+            Q(username__iexact=key) | Q(employee_id=key), is_active=True
+        ).first()
+        if person is None:
+            self.add_error("user", f"Nobody active is known as “{key}”.")
+        else:
+            data["person"] = person
+        return data
+
+
+class BudgetLineForm(_RowForm):
+    row_fields = ("category", "description", "amount")
+
+    category = forms.ChoiceField(
+        choices=[("", "Choose a category")] + list(BudgetLine.Category.choices), required=False,
+    )
+    description = forms.CharField(label="What it pays for", required=False, max_length=300)
+    amount = MoneyField(label="Amount (BTN)", required=False, min_value=Decimal("0.01"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["amount"].widget.attrs["data-budget-amount"] = ""
+
+    def clean(self):
+        data = super().clean()
+        if self.is_blank() or data.get("DELETE"):
+            return data
+        if not data.get("category") and "category" not in self.errors:
+            self.add_error("category", "Choose a category.")
+        if not (data.get("description") or "").strip() and "description" not in self.errors:
+            self.add_error("description", "Describe what the money is for.")
+        if data.get("amount") is None and "amount" not in self.errors:
+            self.add_error("amount", "Give the amount.")
+        return data
+
+
+class _RowFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = "Remove"
+
+
+TeamFormSet = forms.formset_factory(
+    TeamMemberForm, formset=_RowFormSet, extra=2, can_delete=True, max_num=50
+)
+BudgetFormSet = forms.formset_factory(
+    BudgetLineForm, formset=_RowFormSet, extra=3, can_delete=True, max_num=100
+)
+
+
+def team_initial(proposal: Proposal) -> list[dict]:
+    return [{"user": m.user.username, "role": m.role} for m in proposal.team.all()]
+
+
+def budget_initial(proposal: Proposal) -> list[dict]:
+    return [
+        {"category": line.category, "description": line.description, "amount": line.amount}
+        for line in proposal.budget_lines.all()
+    ]
+
+
+def team_entries(formset) -> list[dict]:
+    return [
+        {"user": f.cleaned_data["person"], "role": f.cleaned_data.get("role", "")}
+        for f in formset.forms if f.wanted()
+    ]
+
+
+def budget_entries(formset) -> list[dict]:
+    return [
+        {k: f.cleaned_data[k] for k in ("category", "description", "amount")}
+        for f in formset.forms if f.wanted()
+    ]
+
+
+ACCEPTED_EXTENSIONS = ",".join(sorted(ALLOWED_UPLOADS))
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label="Attach a file",
+        help_text="PDF, Office documents, images or CSV; at most 10 MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPTED_EXTENSIONS}),
+    )
+
+
+@dataclass(frozen=True)
+class Action:
+    """How a transition appears on a page: its button and the short form it may need."""
+
+    label: str
+    field: str | None = None  # the service's keyword for a text it takes (reason, message, note)
+    field_label: str = ""
+    required: bool = False
+    style: str = "primary"
+
+
+# Transitions the pages offer, in the order they show. Later issues add theirs here.
+ACTIONS: dict[str, Action] = {
+    "submit": Action("Submit proposal"),
+    "send_to_review": Action("Send to review"),
+    "screen_out": Action(
+        "Screen out", field="reason", field_label="Why is this proposal ineligible?",
+        required=True, style="danger",
+    ),
+    "request_revision": Action(
+        "Request a revision", field="message", field_label="What should the applicant revise?",
+        required=True,
+    ),
+    "withdraw": Action(
+        "Withdraw", field="note", field_label="Why are you withdrawing? (optional)",
+        style="danger",
+    ),
+}

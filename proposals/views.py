@@ -1,0 +1,419 @@
+"""The proposal pages: each view parses input, calls one service and shows the result.
+
+Who may see a proposal is `can_view_proposal` (a 404 otherwise: nobody learns that a
+proposal they may not see exists); who may change it is the services' business. A
+refused action is shown on the page with the service's words, never a 500.
+"""
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from fund.models import Round
+from people.models import Agency, User
+from workflow.services import (
+    TransitionStateConflict,
+    UnknownTransition,
+    available_transitions,
+    condition_errors,
+)
+
+from . import rules
+from .forms import (
+    ACTIONS,
+    AttachmentForm,
+    BudgetFormSet,
+    ProposalForm,
+    TeamFormSet,
+    budget_entries,
+    budget_initial,
+    team_entries,
+    team_initial,
+)
+from .models import Attachment, Proposal
+from .permissions import can_edit_proposal, can_view_proposal
+from .selectors import my_proposals, proposal_detail_queryset, proposal_list
+from .services import (
+    PROPOSAL_TRANSITIONS,
+    attachment_add,
+    attachment_delete,
+    proposal_create,
+    proposal_update,
+)
+from .services.drafting import ALLOWED_UPLOADS
+
+PAGE_SIZE = 20
+SAFE_DOWNLOAD_TYPES = {content_type for content_type, _ in ALLOWED_UPLOADS.values()}
+
+# Where a service's error about a part of the proposal is shown, when it is not a form field.
+PART_LABELS = {
+    "budget_lines": "Budget",
+    "team": "Team",
+    "round": "Round",
+    "non_field_errors": "",
+    "__all__": "",
+}
+
+
+# --- lists ------------------------------------------------------------------------------
+
+
+class MineFilter(forms.Form):
+    state = forms.ChoiceField(
+        choices=[("", "All states"), *Proposal.State.choices], required=False
+    )
+    round = forms.ModelChoiceField(
+        queryset=Round.objects.order_by("-opens_at"), required=False, empty_label="All rounds"
+    )
+
+
+class QueueFilter(forms.Form):
+    round = forms.ModelChoiceField(
+        queryset=Round.objects.order_by("-opens_at"), required=False, empty_label="All rounds"
+    )
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.order_by("name"), required=False, empty_label="All agencies"
+    )
+
+
+def _filters(form: forms.Form) -> dict:
+    form.is_valid()  # a bad value is reported next to its filter and ignored
+    return {k: getattr(v, "pk", v) for k, v in form.cleaned_data.items() if v}
+
+
+@login_required
+def mine(request):
+    """My proposals: those I lead and those I am on the team of."""
+    filter_form = MineFilter(request.GET or None)
+    chosen = _filters(filter_form) if request.GET else {}
+    proposals = my_proposals(user=request.user).select_related("round__fund")
+    if chosen.get("state"):
+        proposals = proposals.filter(state=chosen["state"])
+    if chosen.get("round"):
+        proposals = proposals.filter(round_id=chosen["round"])
+    page = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "proposals/mine.html", {
+        "filter_form": filter_form, "page": page, "filtered": bool(chosen),
+    })
+
+
+@login_required
+def queue(request):
+    """The fund manager's queue: submitted proposals to screen, oldest first."""
+    if not request.user.is_fund_manager:
+        raise PermissionDenied("Only fund managers screen proposals.")
+    filter_form = QueueFilter(request.GET or None)
+    chosen = _filters(filter_form) if request.GET else {}
+    proposals = (
+        proposal_list(viewer=request.user, filters={**chosen, "state": Proposal.State.SUBMITTED})
+        .prefetch_related("team", "partner_agencies")
+        .order_by("submitted_at", "id")
+    )
+    page = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
+    here = request.get_full_path()
+    rows = [
+        {"proposal": p, "actions": _action_items(p, request.user)} for p in page.object_list
+    ]
+    return render(request, "proposals/queue.html", {
+        "filter_form": filter_form, "page": page, "rows": rows, "next": here,
+        "filtered": bool(chosen),
+    })
+
+
+# --- the guided form --------------------------------------------------------------------
+
+
+def _people_choices():
+    return User.objects.filter(is_active=True).select_related("agency").only(
+        "username", "first_name", "last_name", "agency__code"
+    )
+
+
+def _place_errors(exc: ValidationError, form: ProposalForm) -> dict[str, list[str]]:
+    """Put a service's messages next to the fields they concern; return the parts' messages."""
+    parts: dict[str, list[str]] = {"team": [], "budget_lines": []}
+    items = exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]
+    for field, found in items:
+        if field in parts:
+            parts[field].extend(found)
+        elif field in form.fields:
+            form.add_error(field, found)
+        else:
+            form.add_error(None, found)
+    return parts
+
+
+def _budget_total(budget) -> Decimal:
+    """The total shown under the budget lines before any script runs."""
+    total = Decimal("0.00")
+    for row in budget.forms:
+        if budget.is_bound:
+            data = getattr(row, "cleaned_data", None) or {}
+            amount = None if data.get("DELETE") else data.get("amount")
+        else:
+            amount = row.initial.get("amount")
+        total += amount or 0
+    return total
+
+
+def _proposal_form(request, proposal: Proposal | None):
+    creating = proposal is None
+    parts: dict[str, list[str]] = {"team": [], "budget_lines": []}
+    if request.method == "POST":
+        form = ProposalForm(request.POST, with_round=creating)
+        team = TeamFormSet(request.POST, prefix="team")
+        budget = BudgetFormSet(request.POST, prefix="budget")
+        valid = [form.is_valid(), team.is_valid(), budget.is_valid()]  # check all three
+        if all(valid):
+            parts_given = {
+                "partner_agencies": form.cleaned_data["partner_agencies"],
+                "team": team_entries(team),
+                "budget_lines": budget_entries(budget),
+                **form.content(),
+            }
+            try:
+                if creating:
+                    proposal = proposal_create(
+                        actor=request.user, round_=form.cleaned_data["round"], **parts_given
+                    )
+                else:
+                    proposal = proposal_update(actor=request.user, proposal=proposal, **parts_given)
+            except ValidationError as exc:
+                parts = _place_errors(exc, form)
+            else:
+                messages.success(request, f"Your draft “{proposal.title}” is saved.")
+                return redirect("proposals:detail", pk=proposal.pk)
+        status = 400
+    else:
+        status = 200
+        if creating:
+            form = ProposalForm(with_round=True, initial={"round": request.GET.get("round")})
+            if request.GET.get("round") and not form.fields["round"].queryset.filter(
+                pk=request.GET["round"] if request.GET["round"].isdigit() else 0
+            ).exists():
+                form.initial.pop("round")
+            team = TeamFormSet(prefix="team")
+            budget = BudgetFormSet(prefix="budget")
+        else:
+            form = ProposalForm(initial=ProposalForm.initial_for(proposal))
+            team = TeamFormSet(prefix="team", initial=team_initial(proposal))
+            budget = BudgetFormSet(prefix="budget", initial=budget_initial(proposal))
+    round_ = proposal.round if proposal else None
+    return render(request, "proposals/form.html", {
+        "form": form, "team_formset": team, "budget_formset": budget,
+        "team_errors": parts["team"], "budget_errors": parts["budget_lines"],
+        "proposal": proposal, "round": round_, "creating": creating,
+        # A refused form is shown again even if the round has just closed: nothing typed is lost.
+        "has_open_rounds": not creating or form.is_bound or form.fields["round"].queryset.exists(),
+        "people": _people_choices(), "budget_total": _budget_total(budget),
+    }, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def create(request):
+    """Any civil servant drafts a proposal in an open round and leads it."""
+    return _proposal_form(request, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request, pk: int):
+    """The lead and team edit a draft, or a proposal whose revision was requested."""
+    proposal = _visible_or_404(request.user, pk)
+    if not can_edit_proposal(request.user, proposal):
+        if rules.is_lead_or_team(proposal, request.user):
+            messages.error(
+                request,
+                f"This proposal is {proposal.get_state_display().lower()} and can no longer "
+                "be edited.",
+            )
+            return redirect("proposals:detail", pk=proposal.pk)
+        raise PermissionDenied("Only the lead and team may edit this proposal.")
+    return _proposal_form(request, proposal)
+
+
+# --- the proposal's page and its actions ------------------------------------------------------
+
+
+def _visible_or_404(user, pk: int) -> Proposal:
+    proposal = get_object_or_404(proposal_detail_queryset(), pk=pk)
+    if not can_view_proposal(user, proposal):
+        raise Http404("No such proposal.")
+    return proposal
+
+
+def _action_items(proposal: Proposal, user, *, failed: str = "", typed: str = "",
+                  errors: dict | None = None) -> list[dict]:
+    """The buttons `user` may press on `proposal` now; the failed one keeps what was typed."""
+    allowed = available_transitions(proposal, user)
+    items = []
+    for name, action in ACTIONS.items():
+        if name not in allowed or name not in PROPOSAL_TRANSITIONS:
+            continue
+        field_errors = (errors or {}).get(action.field, []) if name == failed else []
+        items.append({
+            "name": name, "action": action, "open": name == failed,
+            "value": typed if name == failed else "", "errors": field_errors,
+            "input_id": f"id_{proposal.pk}_{name}_{action.field}",
+        })
+    return items
+
+
+def _labelled(errors: dict[str, list[str]], *, skip: str | None = None) -> list[dict]:
+    """A service's {field: [messages]} as a list a page can show, with readable field names."""
+    labels = {name: str(f.label) for name, f in ProposalForm(with_round=False).fields.items()}
+    labels.update(PART_LABELS)
+    return [
+        {"field": name, "label": labels.get(name, name.replace("_", " ").capitalize()), "text": text}
+        for name, found in errors.items() if name != skip
+        for text in found
+    ]
+
+
+def _detail(request, proposal: Proposal, *, status: int = 200, failed: str = "",
+            typed: str = "", errors: dict | None = None, upload_form=None):
+    user = request.user
+    actions = _action_items(proposal, user, failed=failed, typed=typed, errors=errors)
+    failed_action = ACTIONS.get(failed)
+    ready = {}
+    if any(a["name"] == "submit" for a in actions) and failed != "submit":
+        ready = condition_errors(proposal, "submit")
+    can_edit = can_edit_proposal(user, proposal)
+    return render(request, "proposals/detail.html", {
+        "proposal": proposal,
+        "team": list(proposal.team.all()),
+        "partners": list(proposal.partner_agencies.all()),
+        "budget_lines": list(proposal.budget_lines.all()),
+        "attachments": list(proposal.attachments.all()),
+        "actions": actions,
+        "action_errors": _labelled(errors or {}, skip=failed_action.field if failed_action else None),
+        "failed_label": failed_action.label if failed_action else "",
+        "not_ready": _labelled(ready),
+        "can_edit": can_edit,
+        "upload_form": upload_form or (AttachmentForm() if can_edit else None),
+        "is_lead": proposal.lead_id == user.pk,
+    }, status=status)
+
+
+@login_required
+def detail(request, pk: int):
+    return _detail(request, _visible_or_404(request.user, pk))
+
+
+def _next_url(request, default: str) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+@login_required
+@require_POST
+def transition(request, pk: int, name: str):
+    """Run a transition by name with the note, reason or message typed in its short form."""
+    proposal = _visible_or_404(request.user, pk)
+    action, service = ACTIONS.get(name), PROPOSAL_TRANSITIONS.get(name)
+    if action is None or service is None:
+        raise Http404("No such action.")
+    typed = request.POST.get(action.field, "") if action.field else ""
+    kwargs = {"note": request.POST.get("note", "")}
+    if action.field:
+        kwargs[action.field] = typed
+    try:
+        service(proposal=proposal, actor=request.user, **kwargs)
+    except UnknownTransition as exc:
+        raise Http404("No such action.") from exc
+    except TransitionStateConflict as exc:
+        messages.error(request, str(exc))
+        return _detail(request, _visible_or_404(request.user, pk), status=409)
+    except ValidationError as exc:
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {
+            "non_field_errors": exc.messages
+        }
+        return _detail(request, _visible_or_404(request.user, pk), status=400, failed=name,
+                       typed=typed, errors=errors)
+    proposal.refresh_from_db(fields=["state"])
+    messages.success(request, f"“{proposal.title}” is now {proposal.get_state_display().lower()}.")
+    return redirect(_next_url(request, reverse("proposals:detail", args=[pk])))
+
+
+# --- attachments -------------------------------------------------------------------------------
+
+
+def _require_team(user, proposal: Proposal) -> None:
+    """Only the lead and team change attachments; the services say when the state forbids it."""
+    if not rules.is_lead_or_team(proposal, user):
+        raise PermissionDenied("Only the lead and team may change attachments.")
+
+
+@login_required
+@require_POST
+def attachment_upload(request, pk: int):
+    proposal = _visible_or_404(request.user, pk)
+    _require_team(request.user, proposal)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            attachment = attachment_add(
+                actor=request.user, proposal=proposal, upload=form.cleaned_data["file"]
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, found in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, found)
+            else:
+                form.add_error(None, exc.messages)
+        else:
+            messages.success(request, f"“{attachment.original_name}” is attached.")
+            return redirect(reverse("proposals:detail", args=[pk]) + "#attachments")
+    return _detail(request, _visible_or_404(request.user, pk), status=400, upload_form=form)
+
+
+@login_required
+@require_POST
+def attachment_remove(request, pk: int, attachment_pk: int):
+    proposal = _visible_or_404(request.user, pk)
+    attachment = get_object_or_404(Attachment, pk=attachment_pk, proposal=proposal)
+    _require_team(request.user, proposal)
+    try:
+        attachment_delete(actor=request.user, attachment=attachment)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return _detail(request, _visible_or_404(request.user, pk), status=400)
+    messages.success(request, f"“{attachment.original_name}” is removed.")
+    return redirect(reverse("proposals:detail", args=[pk]) + "#attachments")
+
+
+@login_required
+def attachment_download(request, pk: int, attachment_pk: int):
+    """Files leave only through here, to people who may see the proposal; never inline."""
+    proposal = _visible_or_404(request.user, pk)
+    attachment = get_object_or_404(Attachment, pk=attachment_pk, proposal=proposal)
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, ValueError) as exc:
+        raise Http404("The file is missing.") from exc
+    content_type = attachment.content_type
+    if content_type not in SAFE_DOWNLOAD_TYPES:
+        content_type = "application/octet-stream"
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    return response
+

@@ -1,0 +1,99 @@
+"""The admin obeys the same rules: assignments are checked by the service's conflict rules,
+reviews are read-only (only reviewers write them), and state changes only by transition."""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+
+from .models import Assignment, Criterion, Panel, Review, Score
+from .services import assignment_problems
+
+
+@admin.register(Criterion)
+class CriterionAdmin(admin.ModelAdmin):
+    list_display = ["name", "round", "weight", "max_score", "position"]
+    list_filter = ["round"]
+    search_fields = ["name"]
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and Review.objects.filter(
+            assignment__proposal__round=obj.round_id, assignment__state=Assignment.State.SUBMITTED
+        ).exists():
+            return False  # the rubric is fixed once a review is submitted
+        return super().has_change_permission(request, obj)
+
+    has_delete_permission = has_change_permission
+
+
+@admin.register(Panel)
+class PanelAdmin(admin.ModelAdmin):
+    list_display = ["name", "round", "chair"]
+    list_filter = ["round"]
+    filter_horizontal = ["members"]
+    raw_id_fields = ["chair"]
+
+
+class AssignmentAdminForm(forms.ModelForm):
+    class Meta:
+        model = Assignment
+        fields = ["proposal", "reviewer", "panel", "due_on"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None and all(cleaned.get(k) for k in ("proposal", "reviewer",
+                                                                     "panel")):
+            errors = assignment_problems(
+                actor=self.request_user, proposal=cleaned["proposal"],
+                reviewer=cleaned["reviewer"], panel=cleaned["panel"], due_on=cleaned.get("due_on"),
+            )
+            if errors:
+                raise ValidationError(errors)
+        return cleaned
+
+
+class ScoreInline(admin.TabularInline):
+    model = Score
+    extra = 0
+    can_delete = False
+    readonly_fields = ["criterion", "value"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    form = AssignmentAdminForm
+    list_display = ["proposal", "reviewer", "panel", "due_on", "state"]
+    list_filter = ["state", "panel__round"]
+    raw_id_fields = ["proposal", "reviewer"]
+    readonly_fields = ["state", "conflict_reason", "assigned_by"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.request_user = request.user
+        return form
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:  # who reviews what is fixed once made
+            return [*self.readonly_fields, "proposal", "reviewer", "panel"]
+        return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.assigned_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    list_display = ["assignment", "weighted_score", "recommendation", "submitted_at"]
+    inlines = [ScoreInline]
+    readonly_fields = ["assignment", "comment_to_applicant", "comment_to_panel",
+                       "recommendation", "weighted_score", "submitted_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,146 @@
+"""Forms of the review pages: they parse input; the services decide."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from people.models import User
+from proposals.models import Proposal
+
+from .models import Review
+
+DECISIONS = [
+    ("recommend", "Recommend for funding"),
+    ("reject", "Do not recommend"),
+    ("request_revision", "Ask the applicant for a revision"),
+]
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's refusal next to the field it names, else at the top of the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            messages = [m for e in errors for m in e.messages]
+            target = field if field in form.fields else None
+            for message in messages:
+                form.add_error(target, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+class ReviewForm(forms.Form):
+    """One 1..max choice per criterion, the two comments kept apart, a recommendation."""
+
+    comment_to_applicant = forms.CharField(
+        label="Comment to the applicant", required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Shown to the applicant, without your name, once the panel decides.",
+    )
+    comment_to_panel = forms.CharField(
+        label="Comment to the panel (confidential)", required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Only the panel and fund managers read this; never the applicant.",
+    )
+    recommendation = forms.ChoiceField(
+        label="Your recommendation", choices=Review.Recommendation.choices,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, criteria=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        scored = {}
+        for criterion in self.criteria:
+            name = f"criterion_{criterion.pk}"
+            scored[name] = forms.TypedChoiceField(
+                label=criterion.name, help_text=criterion.description, coerce=int,
+                choices=[(i, str(i)) for i in range(1, criterion.max_score + 1)],
+                widget=forms.RadioSelect(attrs={
+                    "data-weight": str(criterion.weight), "data-max": criterion.max_score,
+                }),
+                error_messages={"required": f"Score “{criterion.name}” from 1 to "
+                                            f"{criterion.max_score}."},
+            )
+        # The criteria come first, in the rubric's order.
+        self.fields = {**scored, **self.fields}
+
+    def criterion_fields(self):
+        return [(c, self[f"criterion_{c.pk}"]) for c in self.criteria]
+
+    def other_fields(self):
+        return [self[name] for name in ("recommendation", "comment_to_applicant",
+                                        "comment_to_panel")]
+
+    def scores(self) -> list[dict]:
+        return [{"criterion": c.pk, "value": self.cleaned_data[f"criterion_{c.pk}"]}
+                for c in self.criteria]
+
+
+class ConflictForm(forms.Form):
+    reason = forms.CharField(
+        label="What is the conflict of interest?", widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="For example: a close relative works on the team.",
+        error_messages={"required": "Say what the conflict of interest is."},
+    )
+
+
+class _PersonChoice(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        agency = user.agency.code if user.agency_id else "no agency"
+        return f"{user} ({agency})"
+
+
+class _PeopleChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, user):
+        agency = user.agency.code if user.agency_id else "no agency"
+        return f"{user} ({agency})"
+
+
+class AssignForm(forms.Form):
+    proposal = forms.ModelChoiceField(label="Proposal", queryset=Proposal.objects.none())
+    reviewer = _PersonChoice(label="Reviewer", queryset=User.objects.none())
+    due_on = forms.DateField(label="Review due on", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, panel=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["proposal"].queryset = Proposal.objects.filter(
+            round=panel.round, state=Proposal.State.IN_REVIEW
+        ).order_by("title")
+        self.fields["reviewer"].queryset = panel.members.select_related("agency")
+
+
+class PlanAcceptForm(forms.Form):
+    due_on = forms.DateField(label="Reviews due on",
+                             widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(label="Decision", widget=forms.RadioSelect)
+    rationale = forms.CharField(
+        label="Rationale", widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="The panel's reasons, kept in the proposal's history. For a revision: what "
+                  "the applicant should change.",
+        error_messages={"required": "Give the panel's rationale for the decision."},
+    )
+
+    def __init__(self, *args, allowed=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].choices = [(k, v) for k, v in DECISIONS if k in allowed]
+
+
+class PanelForm(forms.Form):
+    name = forms.CharField(label="Panel name", max_length=200)
+    chair = _PersonChoice(label="Chair", queryset=User.objects.none())
+    members = _PeopleChoice(
+        label="Members", queryset=User.objects.none(), required=False,
+        widget=forms.SelectMultiple(attrs={"size": 12}),
+        help_text="Reviewers from at least the round's minimum number of agencies.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = User.objects.filter(is_active=True).select_related("agency").order_by(
+            "agency__code", "last_name", "first_name"
+        )
+        self.fields["chair"].queryset = people
+        self.fields["members"].queryset = people

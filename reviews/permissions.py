@@ -1,0 +1,99 @@
+"""Who may see and do what in reviews: one function per object, used by pages and the API.
+
+Blindness: a reviewer sees only their own assignments and, for a proposal, the other
+reviews only after submitting their own; the applicant sees comments to the applicant,
+without names or scores, once the panel has decided; HR officers see no scores. A role
+never widens access to a proposal the user has a conflict of interest with.
+"""
+
+from enum import Enum
+
+from proposals.models import Proposal
+
+from .conflicts import has_conflict
+from .models import Assignment, Panel
+
+# The panel has decided (or asked for a revision): the applicant may read the comments.
+DECIDED_STATES = (
+    Proposal.State.REVISION_REQUESTED, Proposal.State.RECOMMENDED, Proposal.State.REJECTED,
+    Proposal.State.FUNDED, Proposal.State.DECLINED, Proposal.State.OUTCOME_REPORTED,
+    Proposal.State.CLOSED,
+)
+
+
+def _active(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def _on_proposal(user, proposal) -> bool:
+    return proposal.lead_id == user.pk or any(m.user_id == user.pk for m in proposal.team.all())
+
+
+def can_manage_panel(user, panel: Panel) -> bool:
+    """The chair and fund managers manage a panel's assignments."""
+    return _active(user) and (user.is_fund_manager or panel.chair_id == user.pk)
+
+
+def can_view_panel(user, panel: Panel) -> bool:
+    return can_manage_panel(user, panel) or (
+        _active(user) and panel.members.filter(pk=user.pk).exists()
+    )
+
+
+def can_set_up_panel(user) -> bool:
+    return _active(user) and user.is_fund_manager
+
+
+def can_edit_rubric(user) -> bool:
+    return _active(user) and user.is_fund_manager
+
+
+def chairs_round(user, round_) -> bool:
+    return _active(user) and round_.panels.filter(chair=user).exists()
+
+
+def can_view_ranking(user, round_) -> bool:
+    """Scores by proposal: fund managers and the chairs of the round's panels."""
+    return _active(user) and (user.is_fund_manager or chairs_round(user, round_))
+
+
+def can_view_assignment(user, assignment: Assignment) -> bool:
+    """The reviewer; the panel's chair and fund managers when they have no conflict."""
+    if not _active(user):
+        return False
+    if assignment.reviewer_id == user.pk:
+        return True
+    return can_manage_panel(user, assignment.panel) and not has_conflict(user, assignment.proposal)
+
+
+def can_assign(user, panel: Panel, proposal) -> bool:
+    return can_manage_panel(user, panel) and not has_conflict(user, proposal)
+
+
+class ReviewAccess(Enum):
+    """How much of a proposal's reviews a viewer may read."""
+
+    NONE = "none"  # nothing (yet)
+    APPLICANT = "applicant"  # comments to the applicant, no names, no scores
+    OWN = "own"  # a reviewer before submitting: their own review only
+    PANEL = "panel"  # everything: names, scores, comments to the panel
+
+
+def review_access(user, proposal) -> ReviewAccess:
+    """The one rule for reading a proposal's reviews (the caller checks it may see the proposal)."""
+    if not _active(user):
+        return ReviewAccess.NONE
+    if _on_proposal(user, proposal):
+        decided = proposal.state in DECIDED_STATES
+        return ReviewAccess.APPLICANT if decided else ReviewAccess.NONE
+    conflicted = has_conflict(user, proposal)
+    if not conflicted and (user.is_fund_manager or chairs_round(user, proposal.round)):
+        return ReviewAccess.PANEL
+    mine = Assignment.objects.filter(proposal=proposal, reviewer=user).first()
+    if mine is not None and mine.state != Assignment.State.CONFLICT and not conflicted:
+        if mine.state == Assignment.State.SUBMITTED:
+            return ReviewAccess.PANEL
+        return ReviewAccess.OWN
+    if user.is_hr_officer and proposal.state in DECIDED_STATES:
+        return ReviewAccess.APPLICANT
+    return ReviewAccess.NONE

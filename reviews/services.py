@@ -1,0 +1,407 @@
+"""Write side of reviews: rubric, panels, assignments, reviews and the panel's decisions.
+
+`ASSIGNMENT_TRANSITIONS` maps the assignment's transitions to their services; the panel's
+proposal transitions (`recommend`, `reject`) join `proposals.services.PROPOSAL_TRANSITIONS`
+when the app loads (see apps.py).
+"""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from fund.models import Round
+from people.models import User
+from proposals.models import Proposal
+from workflow.services import (
+    TransitionStateConflict,
+    condition_errors,
+    may_run,
+    run_transition,
+    transition_allowed_in_state,
+)
+
+from .conflicts import conflict_reason
+from .models import Assignment, Criterion, Panel, Review, Score
+from .permissions import can_edit_rubric, can_manage_panel, can_set_up_panel
+from .planning import build_plan, panel_agency_problem
+from .scoring import weighted_score
+
+
+def _required(value: str, field: str, message: str) -> str:
+    if not (value or "").strip():
+        raise ValidationError({field: message})
+    return value.strip()
+
+
+# --- the rubric ------------------------------------------------------------------------------
+def _require_rubric_editable(actor, round_: Round) -> None:
+    if not can_edit_rubric(actor):
+        raise PermissionDenied("Only fund managers may change a round's rubric.")
+    if Review.objects.filter(assignment__proposal__round=round_,
+                             assignment__state=Assignment.State.SUBMITTED).exists():
+        raise ValidationError(
+            "A review has been submitted in this round; its rubric can no longer change."
+        )
+
+
+@transaction.atomic
+def criterion_create(*, actor, round_: Round, name: str, description: str = "",
+                     weight=1, max_score: int = 5) -> Criterion:
+    """Fund managers edit a round's rubric until its first review is submitted."""
+    _require_rubric_editable(actor, round_)
+    position = round_.criteria.count()
+    criterion = Criterion(round=round_, name=name, description=description, weight=weight,
+                          max_score=max_score, position=position)
+    criterion.full_clean()
+    criterion.save()
+    return criterion
+
+
+@transaction.atomic
+def criterion_update(*, actor, criterion: Criterion, **fields) -> Criterion:
+    _require_rubric_editable(actor, criterion.round)
+    for name in ("name", "description", "weight", "max_score", "position"):
+        if name in fields:
+            setattr(criterion, name, fields[name])
+    criterion.full_clean()
+    criterion.save()
+    return criterion
+
+
+@transaction.atomic
+def criterion_delete(*, actor, criterion: Criterion) -> None:
+    _require_rubric_editable(actor, criterion.round)
+    Score.objects.filter(criterion=criterion).delete()  # only unsubmitted drafts hold any
+    criterion.delete()
+
+
+# --- panels ---------------------------------------------------------------------------------
+def _check_people(chair, members) -> None:
+    people = [("chair", chair)] if chair is not None else []
+    people += [("members", m) for m in members]
+    for field, user in people:
+        if not user.is_active:
+            raise ValidationError({field: f"{user} is not an active civil servant."})
+        if user.is_hr_officer:
+            raise ValidationError({field: f"{user} is an HR officer; HR officers never see "
+                                          "review scores, so they do not sit on panels."})
+
+
+@transaction.atomic
+def panel_create(*, actor, round_: Round, name: str, chair: User, members=()) -> Panel:
+    """Fund managers set up a round's panel: a chair and reviewers from several agencies."""
+    if not can_set_up_panel(actor):
+        raise PermissionDenied("Only fund managers may set up review panels.")
+    name = _required(name, "name", "Give the panel a name.")
+    if chair is None:
+        raise ValidationError({"chair": "Choose the panel's chair."})
+    members = list(members)
+    _check_people(chair, members)
+    panel = Panel.objects.create(round=round_, name=name, chair=chair)
+    panel.members.set(members)
+    return panel
+
+
+@transaction.atomic
+def panel_update(*, actor, panel: Panel, name: str | None = None, chair: User | None = None,
+                 members=None) -> Panel:
+    if not can_set_up_panel(actor):
+        raise PermissionDenied("Only fund managers may change review panels.")
+    if name is not None:
+        panel.name = _required(name, "name", "Give the panel a name.")
+    if chair is not None:
+        _check_people(chair, [])
+        panel.chair = chair
+    panel.save()
+    if members is not None:
+        members = list(members)
+        _check_people(None, members)
+        keep = set(panel.assignments.values_list("reviewer_id", flat=True))
+        dropped = keep - {m.pk for m in members}
+        if dropped:
+            raise ValidationError(
+                {"members": "A member who already has assignments cannot leave the panel."}
+            )
+        panel.members.set(members)
+    return panel
+
+
+# --- assignments ------------------------------------------------------------------------------
+def assignment_problems(*, actor, proposal: Proposal, reviewer: User, panel: Panel,
+                        due_on) -> dict[str, list[str]]:
+    """Every reason this assignment may not be made (empty when it may). The one check behind
+    the pages, the API, the admin and any import."""
+    errors: dict[str, list[str]] = {}
+
+    def add(field, message):
+        errors.setdefault(field, []).append(message)
+
+    if proposal.round_id != panel.round_id:
+        add("proposal", f"“{proposal.title}” is not in this panel's round.")
+    elif proposal.state != Proposal.State.IN_REVIEW:
+        add("proposal", f"“{proposal.title}” is {proposal.get_state_display().lower()}; "
+                        "only proposals in review are assigned.")
+    if not panel.members.filter(pk=reviewer.pk).exists():
+        add("reviewer", f"{reviewer} is not a member of the panel “{panel.name}”.")
+    elif not reviewer.is_active:
+        add("reviewer", f"{reviewer} is not an active civil servant.")
+    reason = conflict_reason(reviewer, proposal)
+    if reason:
+        add("reviewer", f"Conflict of interest: {reason}")
+    earlier = Assignment.objects.filter(proposal=proposal, reviewer=reviewer).first()
+    if earlier is not None:
+        if earlier.state == Assignment.State.CONFLICT:
+            add("reviewer", f"{reviewer} declared a conflict on this proposal: "
+                            f"{earlier.conflict_reason}")
+        else:
+            add("reviewer", f"{reviewer} is already assigned to this proposal.")
+    problem = panel_agency_problem(panel)
+    if problem:
+        add("panel", problem)
+    if due_on is None:
+        add("due_on", "Give the date the review is due.")
+    elif isinstance(due_on, date) and due_on < timezone.localdate():
+        add("due_on", "The due date has passed; choose a date from today on.")
+    if actor is not None and conflict_reason(actor, proposal) and actor.pk != reviewer.pk:
+        add("proposal", "You have a conflict of interest with this proposal and may not "
+                        "assign its reviewers.")
+    return errors
+
+
+@transaction.atomic
+def assignment_create(*, actor, proposal: Proposal, reviewer: User, panel: Panel,
+                      due_on) -> Assignment:
+    """The panel's chair or a fund manager assigns a panel member with no conflict of interest
+    to a proposal in review, once the panel spans enough agencies."""
+    if not can_manage_panel(actor, panel):
+        raise PermissionDenied("Only the panel's chair or a fund manager may assign reviewers.")
+    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    errors = assignment_problems(actor=actor, proposal=proposal, reviewer=reviewer,
+                                 panel=panel, due_on=due_on)
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            return Assignment.objects.create(proposal=proposal, reviewer=reviewer, panel=panel,
+                                             due_on=due_on, assigned_by=actor)
+    except IntegrityError:  # the same pair made at the same instant elsewhere
+        raise ValidationError(
+            {"reviewer": f"{reviewer} is already assigned to this proposal."}
+        ) from None
+
+
+def assignment_plan(*, panel: Panel, actor):
+    """The proposed assignments for the panel's round (see reviews.planning)."""
+    if not can_manage_panel(actor, panel):
+        raise PermissionDenied("Only the panel's chair or a fund manager may plan assignments.")
+    return build_plan(panel)
+
+
+@transaction.atomic
+def assignment_plan_accept(*, actor, panel: Panel, pairs, due_on) -> list[Assignment]:
+    """Make the (possibly adjusted) plan's assignments: all of them or, if one is refused,
+    none, with every refusal named."""
+    if not can_manage_panel(actor, panel):
+        raise PermissionDenied("Only the panel's chair or a fund manager may assign reviewers.")
+    pairs = list(dict.fromkeys((int(p), int(r)) for p, r in pairs))
+    if not pairs:
+        raise ValidationError({"pairs": "Choose at least one assignment to make."})
+    proposals = Proposal.objects.in_bulk({p for p, _ in pairs})
+    reviewers = User.objects.select_related("agency").in_bulk({r for _, r in pairs})
+    made, refusals = [], []
+    for proposal_id, reviewer_id in pairs:
+        proposal, reviewer = proposals.get(proposal_id), reviewers.get(reviewer_id)
+        if proposal is None or reviewer is None:
+            refusals.append("A proposal or reviewer in the plan no longer exists.")
+            continue
+        try:
+            with transaction.atomic():
+                made.append(assignment_create(actor=actor, proposal=proposal, reviewer=reviewer,
+                                              panel=panel, due_on=due_on))
+        except ValidationError as error:
+            messages = sorted({m for ms in error.message_dict.values() for m in ms})
+            refusals.append(f"{reviewer} → “{proposal.title}”: {' '.join(messages)}")
+    if refusals:
+        transaction.set_rollback(True)
+        raise ValidationError({"pairs": refusals})
+    return made
+
+
+# --- reviews ----------------------------------------------------------------------------------
+def _locked_assignment(assignment: Assignment) -> Assignment:
+    return (Assignment.objects.select_for_update(of=("self",))
+            .select_related("proposal__round", "proposal__lead__agency", "reviewer__agency",
+                            "panel")
+            .get(pk=assignment.pk))
+
+
+def _whole_number(value) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    return None
+
+
+def _clean_scores(assignment: Assignment, scores) -> list[tuple[Criterion, int]]:
+    criteria = {c.pk: c for c in assignment.proposal.round.criteria.all()}
+    given, errors = {}, []
+    if not isinstance(scores, list | tuple):
+        raise ValidationError({"scores": "Send the scores as a list of "
+                                         "{\"criterion\": id, \"value\": n}."})
+    for entry in scores:
+        if not isinstance(entry, dict):
+            errors.append("Each score is {\"criterion\": id, \"value\": n}.")
+            continue
+        raw_criterion = entry.get("criterion")
+        criterion = raw_criterion if isinstance(raw_criterion, Criterion) else None
+        if criterion is None:
+            try:
+                criterion = criteria.get(int(raw_criterion))
+            except (TypeError, ValueError):
+                criterion = None
+        if criterion is None or criterion.pk not in criteria:
+            errors.append(f"Criterion {raw_criterion} is not in this round's rubric.")
+            continue
+        if criterion.pk in given:
+            errors.append(f"“{criterion.name}” is scored twice.")
+            continue
+        value = entry.get("value")
+        number = _whole_number(value)
+        if number is None or not 1 <= number <= criterion.max_score:
+            errors.append(f"“{criterion.name}”: the score must be a whole number from 1 to "
+                          f"{criterion.max_score}; {value!r} is not.")
+            continue
+        given[criterion.pk] = (criterion, number)
+    missing = [c.name for pk, c in criteria.items() if pk not in given]
+    if missing:
+        errors.append(f"Score every criterion; missing: {', '.join(missing)}.")
+    if errors:
+        raise ValidationError({"scores": errors})
+    return [given[pk] for pk in criteria]
+
+
+def _require_reviewable(assignment: Assignment, actor) -> None:
+    if not (actor and actor.is_authenticated and assignment.reviewer_id == actor.pk):
+        raise PermissionDenied("Only the assigned reviewer may write this review.")
+    if assignment.state == Assignment.State.CONFLICT:
+        raise ValidationError("You declared a conflict on this assignment; it takes no review.")
+    if assignment.state == Assignment.State.SUBMITTED:
+        raise ValidationError("The review of this assignment was already submitted; "
+                              "a second review is not accepted.")
+    reason = conflict_reason(actor, assignment.proposal)
+    if reason:
+        raise ValidationError(f"Conflict of interest: {reason}")
+    proposal = assignment.proposal
+    if proposal.state != Proposal.State.IN_REVIEW:
+        raise ValidationError(f"“{proposal.title}” is "
+                              f"{proposal.get_state_display().lower()}, no longer in review.")
+
+
+@transaction.atomic
+def review_save(*, assignment: Assignment, actor, scores, recommendation: str,
+                comment_to_applicant: str = "", comment_to_panel: str = "") -> Review:
+    """The assigned reviewer, with no conflict, scores every criterion from 1 to its maximum;
+    the review may be saved and changed until it is submitted."""
+    assignment = _locked_assignment(assignment)
+    _require_reviewable(assignment, actor)
+    errors = {}
+    try:
+        cleaned = _clean_scores(assignment, scores)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if recommendation not in Review.Recommendation.values:
+        errors["recommendation"] = ["Choose fund, revise or do not fund."]
+    if errors:
+        raise ValidationError(errors)
+    review, _ = Review.objects.update_or_create(
+        assignment=assignment,
+        defaults={
+            "recommendation": recommendation,
+            "comment_to_applicant": str(comment_to_applicant or "").strip(),
+            "comment_to_panel": str(comment_to_panel or "").strip(),
+            "weighted_score": weighted_score(cleaned),
+        },
+    )
+    review.scores.all().delete()
+    Score.objects.bulk_create(Score(review=review, criterion=c, value=v) for c, v in cleaned)
+    return review
+
+
+@transaction.atomic
+def assignment_submit_review(*, assignment: Assignment, actor, note: str = "",
+                             review: dict | None = None) -> Assignment:
+    """The reviewer submits a complete review (given `review`, its fields are saved first).
+    Once submitted the review no longer changes."""
+    if review:
+        review_save(
+            assignment=assignment, actor=actor, scores=review.get("scores"),
+            recommendation=review.get("recommendation") or "",
+            comment_to_applicant=review.get("comment_to_applicant") or "",
+            comment_to_panel=review.get("comment_to_panel") or "",
+        )
+    assignment = _locked_assignment(assignment)
+    run_transition(instance=assignment, name="submit_review", actor=actor, note=note)
+    Review.objects.filter(assignment=assignment).update(submitted_at=timezone.now())
+    return assignment
+
+
+@transaction.atomic
+def assignment_declare_conflict(*, assignment: Assignment, actor, note: str = "",
+                                reason: str = "") -> Assignment:
+    """The reviewer declares a conflict of interest, with a reason; the assignment then takes
+    no review and the chair finds another reviewer."""
+    assignment = _locked_assignment(assignment)
+    if not transition_allowed_in_state(assignment, "declare_conflict"):
+        raise TransitionStateConflict(assignment, "declare_conflict")
+    if not may_run(assignment, "declare_conflict", actor):
+        raise PermissionDenied("Only the assigned reviewer may declare a conflict.")
+    reason = _required(reason or note, "reason", "Say what the conflict of interest is.")
+    run_transition(instance=assignment, name="declare_conflict", actor=actor, note=reason,
+                   reason=reason)
+    return assignment
+
+
+ASSIGNMENT_TRANSITIONS = {
+    "submit_review": assignment_submit_review,
+    "declare_conflict": assignment_declare_conflict,
+}
+
+
+# --- the panel's decisions on proposals ----------------------------------------------------
+def _decide(proposal: Proposal, actor, name: str, rationale: str) -> Proposal:
+    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    if not transition_allowed_in_state(proposal, name):
+        raise TransitionStateConflict(proposal, name)
+    if not may_run(proposal, name, actor):
+        raise PermissionDenied(
+            "Only the chair of this round's panel, with no conflict of interest, may decide."
+        )
+    errors = condition_errors(proposal, name)
+    if not (rationale or "").strip():
+        errors["rationale"] = ["Give the panel's rationale for the decision."]
+    if errors:
+        raise ValidationError(errors)
+    run_transition(instance=proposal, name=name, actor=actor, note=rationale.strip())
+    return proposal
+
+
+@transaction.atomic
+def proposal_recommend(*, proposal: Proposal, actor, note: str = "",
+                       rationale: str = "") -> Proposal:
+    """The chair recommends a proposal for funding once `reviews_required` reviews are
+    submitted, always with the panel's rationale."""
+    return _decide(proposal, actor, "recommend", rationale or note)
+
+
+@transaction.atomic
+def proposal_reject(*, proposal: Proposal, actor, note: str = "", rationale: str = "") -> Proposal:
+    """The chair rejects a proposal on the same quorum, always with the panel's rationale."""
+    return _decide(proposal, actor, "reject", rationale or note)
+
+
+PANEL_PROPOSAL_TRANSITIONS = {"recommend": proposal_recommend, "reject": proposal_reject}

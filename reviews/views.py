@@ -1,0 +1,321 @@
+"""Review pages (SCREENS.md): the reviewer's assignments and scoring form, declaring a
+conflict; the chair's panel, assignment plan, ranking and decisions. Thin: parse, call a
+service or selector, render; a refusal shows the service's message on the page."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from fund.models import Round
+from proposals.models import Proposal
+from proposals.selectors import proposal_detail_queryset, proposals_visible_to
+from proposals.services import PROPOSAL_TRANSITIONS
+from workflow.services import TransitionStateConflict, may_run
+
+from . import services
+from .forms import (
+    DECISIONS,
+    AssignForm,
+    ConflictForm,
+    DecisionForm,
+    PanelForm,
+    PlanAcceptForm,
+    ReviewForm,
+    add_service_errors,
+)
+from .models import Assignment, Panel, Review
+from .permissions import (
+    ReviewAccess,
+    can_manage_panel,
+    can_set_up_panel,
+    can_view_assignment,
+    can_view_panel,
+    can_view_ranking,
+)
+from .planning import panel_agency_problem
+from .selectors import (
+    assignments_for_reviewer,
+    panel_assignments,
+    panels_visible_to,
+    proposals_awaiting_decision,
+    proposals_short_of_reviewers,
+    ranking_rows,
+    reviews_for_viewer,
+)
+
+PAGE_SIZE = 25
+
+
+def _refusal(form, error) -> None:
+    if isinstance(error, ValidationError):
+        add_service_errors(form, error)
+    else:
+        form.add_error(None, str(error))
+
+
+@login_required
+def my_assignments(request):
+    """What needs the reviewer now: assignments due, nearest first; for a chair, decisions."""
+    state = request.GET.get("state") or ""
+    if state not in Assignment.State.values:
+        state = ""
+    page_obj = Paginator(
+        assignments_for_reviewer(user=request.user, filters={"state": state}), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    user = request.user
+    return render(request, "reviews/my_assignments.html", {
+        "page_obj": page_obj,
+        "state": state,
+        "states": Assignment.State.choices,
+        "chaired": list(Panel.objects.filter(chair=user).select_related("round")),
+        "awaiting": list(proposals_awaiting_decision(chair=user)[:20]),
+        "short": list(proposals_short_of_reviewers(chair=user)[:20]),
+        "query": f"state={state}" if state else "",
+    })
+
+
+def _assignment_or_404(request, pk: int) -> Assignment:
+    assignment = get_object_or_404(
+        Assignment.objects.select_related("panel", "reviewer__agency", "proposal__round"), pk=pk
+    )
+    if not can_view_assignment(request.user, assignment):
+        raise Http404("No such assignment.")
+    return assignment
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assignment_detail(request, pk: int):
+    """The proposal, read-only, beside the rubric form (the assigned reviewer writes)."""
+    assignment = _assignment_or_404(request, pk)
+    proposal = proposal_detail_queryset().get(pk=assignment.proposal_id)
+    criteria = list(proposal.round.criteria.all())
+    mine = assignment.reviewer_id == request.user.pk
+    review = (Review.objects.filter(assignment=assignment)
+              .prefetch_related("scores__criterion").first())
+    if review is not None and not mine and assignment.state != Assignment.State.SUBMITTED:
+        review = None  # a draft is the reviewer's own
+    if request.method == "POST":
+        form = ReviewForm(request.POST, criteria=criteria)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                with transaction.atomic():
+                    services.review_save(
+                        assignment=assignment, actor=request.user, scores=form.scores(),
+                        recommendation=data["recommendation"],
+                        comment_to_applicant=data["comment_to_applicant"],
+                        comment_to_panel=data["comment_to_panel"],
+                    )
+                    if "submit" in request.POST:
+                        services.assignment_submit_review(assignment=assignment,
+                                                          actor=request.user)
+            except (ValidationError, TransitionStateConflict) as error:
+                _refusal(form, error)
+            else:
+                if "submit" in request.POST:
+                    messages.success(request, "Your review is submitted. Thank you.")
+                    return redirect("reviews:my_assignments")
+                messages.success(request, "Your review is saved. Submit it when it is ready.")
+                return redirect("reviews:assignment", pk=assignment.pk)
+    else:
+        initial = {}
+        if review is not None:
+            initial = {
+                "recommendation": review.recommendation,
+                "comment_to_applicant": review.comment_to_applicant,
+                "comment_to_panel": review.comment_to_panel,
+                **{f"criterion_{s.criterion_id}": s.value for s in review.scores.all()},
+            }
+        form = ReviewForm(initial=initial, criteria=criteria)
+    editable = mine and assignment.state == Assignment.State.ASSIGNED
+    return render(request, "reviews/assignment_detail.html", {
+        "assignment": assignment, "proposal": proposal, "form": form, "review": review,
+        "editable": editable, "mine": mine, "criteria": criteria,
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def declare_conflict(request, pk: int):
+    assignment = _assignment_or_404(request, pk)
+    if assignment.reviewer_id != request.user.pk:
+        raise PermissionDenied("Only the assigned reviewer may declare a conflict.")
+    form = ConflictForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assignment_declare_conflict(
+                assignment=assignment, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except (ValidationError, TransitionStateConflict) as error:
+            _refusal(form, error)
+        else:
+            messages.success(request, "Your conflict is recorded; the chair will find another "
+                                      "reviewer.")
+            return redirect("reviews:my_assignments")
+    return render(request, "reviews/declare_conflict.html",
+                  {"assignment": assignment, "form": form})
+
+
+@login_required
+def panel_list(request):
+    panels = panels_visible_to(request.user).order_by("-round__opens_at", "name", "id")
+    page_obj = Paginator(panels, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "reviews/panel_list.html", {
+        "page_obj": page_obj, "can_set_up": can_set_up_panel(request.user),
+        "rounds": Round.objects.exclude(state=Round.State.ARCHIVED).order_by("-opens_at")
+        if can_set_up_panel(request.user) else [],
+    })
+
+
+def _panel_for_manager(request, pk: int) -> Panel:
+    panel = get_object_or_404(Panel.objects.select_related("round", "chair__agency"), pk=pk)
+    if not can_view_panel(request.user, panel):
+        raise Http404("No such panel.")
+    if not can_manage_panel(request.user, panel):
+        raise PermissionDenied("Only the panel's chair and fund managers see its assignments.")
+    return panel
+
+
+@login_required
+def panel_detail(request, pk: int):
+    """Members and their agencies, and the assignments by proposal."""
+    panel = _panel_for_manager(request, pk)
+    members = list(panel.members.select_related("agency").order_by("agency__code", "last_name"))
+    page_obj = Paginator(panel_assignments(panel=panel, viewer=request.user), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "reviews/panel_detail.html", {
+        "panel": panel, "members": members, "page_obj": page_obj,
+        "agency_count": len({m.agency_id for m in members if m.agency_id}),
+        "panel_problem": panel_agency_problem(panel, members),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def panel_plan(request, pk: int):
+    """The proposed assignments (adjustable, conflicts explained) and a manual assignment."""
+    panel = _panel_for_manager(request, pk)
+    accept_form = PlanAcceptForm(prefix="plan")
+    assign_form = AssignForm(prefix="add", panel=panel)
+    chosen = None
+    if request.method == "POST" and request.POST.get("action") == "add":
+        assign_form = AssignForm(request.POST, prefix="add", panel=panel)
+        if assign_form.is_valid():
+            try:
+                services.assignment_create(actor=request.user, panel=panel,
+                                           **assign_form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(assign_form, error)
+            else:
+                messages.success(request, "The reviewer is assigned.")
+                return redirect("reviews:plan", pk=panel.pk)
+    elif request.method == "POST":
+        accept_form = PlanAcceptForm(request.POST, prefix="plan")
+        chosen = set(request.POST.getlist("pair"))
+        pairs = []
+        for value in chosen:
+            try:
+                proposal_id, reviewer_id = (int(part) for part in value.split("-", 1))
+            except ValueError:
+                continue
+            pairs.append((proposal_id, reviewer_id))
+        if accept_form.is_valid():
+            try:
+                made = services.assignment_plan_accept(
+                    actor=request.user, panel=panel, pairs=pairs,
+                    due_on=accept_form.cleaned_data["due_on"],
+                )
+            except ValidationError as error:
+                if hasattr(error, "error_dict") and "pairs" in error.error_dict:
+                    for message in error.message_dict["pairs"]:
+                        accept_form.add_error(None, message)
+                else:
+                    add_service_errors(accept_form, error)
+            else:
+                messages.success(request, f"{len(made)} assignment"
+                                          f"{'' if len(made) == 1 else 's'} made.")
+                return redirect("reviews:panel", pk=panel.pk)
+    plan = services.assignment_plan(panel=panel, actor=request.user)
+    if chosen is None:
+        chosen = {f"{p}-{r}" for p, r in plan.pairs}
+    for row in plan.rows:
+        row.choices = [(m, f"{row.proposal.pk}-{m.pk}", f"{row.proposal.pk}-{m.pk}" in chosen)
+                       for m in row.proposed]
+    for member in plan.members:
+        member.planned_load = plan.loads.get(member.pk, 0)
+    return render(request, "reviews/panel_plan.html", {
+        "panel": panel, "plan": plan, "accept_form": accept_form, "assign_form": assign_form,
+        "chosen": chosen,
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def panel_create(request, round_pk: int):
+    round_ = get_object_or_404(Round, pk=round_pk)
+    if not can_set_up_panel(request.user):
+        raise PermissionDenied("Only fund managers set up review panels.")
+    form = PanelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            panel = services.panel_create(actor=request.user, round_=round_,
+                                          **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"The panel “{panel.name}” is set up.")
+            return redirect("reviews:panel", pk=panel.pk)
+    return render(request, "reviews/panel_form.html", {"round": round_, "form": form})
+
+
+@login_required
+def round_ranking(request, pk: int):
+    """The round's proposals by mean weighted score with the funding line."""
+    round_ = get_object_or_404(Round.objects.select_related("fund"), pk=pk)
+    if not can_view_ranking(request.user, round_):
+        raise PermissionDenied("Only fund managers and the round's panel chairs see the ranking.")
+    rows = ranking_rows(round_=round_, viewer=request.user)
+    return render(request, "reviews/ranking.html", {"round": round_, "rows": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proposal_reviews(request, pk: int):
+    """A proposal's reviews shaped for the viewer, and the chair's decision."""
+    proposal = get_object_or_404(
+        proposals_visible_to(request.user).select_related("round__fund", "lead__agency"), pk=pk
+    )
+    names = [name for name, _ in DECISIONS]
+    allowed = [name for name in names if may_run(proposal, name, request.user)]
+    form = DecisionForm(allowed=allowed)
+    if request.method == "POST":
+        form = DecisionForm(request.POST, allowed=names)
+        if form.is_valid():
+            service = PROPOSAL_TRANSITIONS[form.cleaned_data["decision"]]
+            rationale = form.cleaned_data["rationale"]
+            try:
+                service(proposal=proposal, actor=request.user, note=rationale)
+            except (ValidationError, TransitionStateConflict) as error:
+                _refusal(form, error)
+            else:
+                messages.success(request, "The panel's decision is recorded.")
+                return redirect(reverse("reviews:proposal", args=[proposal.pk]))
+        form.fields["decision"].choices = [(k, v) for k, v in DECISIONS if k in allowed] or \
+            form.fields["decision"].choices
+    access, reviews = reviews_for_viewer(proposal=proposal, viewer=request.user)
+    if access == ReviewAccess.APPLICANT:
+        reviews = [r for r in reviews if r.comment_to_applicant]
+    quorum = proposal.assignments.filter(state=Assignment.State.SUBMITTED).count()
+    return render(request, "reviews/proposal_reviews.html", {
+        "proposal": proposal, "access": access.value, "reviews": reviews, "form": form,
+        "allowed": allowed, "submitted_count": quorum,
+        "in_review": proposal.state == Proposal.State.IN_REVIEW,
+    })

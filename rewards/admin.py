@@ -1,0 +1,50 @@
+from django.contrib import admin
+
+from workflow.services import history
+
+from .models import Learning, Nomination, Recognition, Tag
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+@admin.register(Learning)
+class LearningAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "visibility", "proposal", "published_at"]
+    list_filter = ["kind", "visibility", "tags"]
+    search_fields = ["title", "what_we_tried", "what_happened", "what_we_learned"]
+    autocomplete_fields = ["authors", "tags"]
+    raw_id_fields = ["proposal", "created_by"]
+    list_select_related = ["proposal"]
+
+
+@admin.register(Recognition)
+class RecognitionAdmin(admin.ModelAdmin):
+    list_display = ["recipient", "kind", "awarded_by", "awarded_on"]
+    list_filter = ["kind"]
+    search_fields = ["recipient__username", "recipient__last_name", "citation"]
+    raw_id_fields = ["recipient", "awarded_by", "proposals", "learnings"]
+    list_select_related = ["recipient", "awarded_by"]
+
+
+@admin.register(Nomination)
+class NominationAdmin(admin.ModelAdmin):
+    """State changes only through the services (the log); here the state is read-only."""
+
+    list_display = ["nominee", "nominated_by", "state", "created_at"]
+    list_filter = ["state"]
+    search_fields = ["nominee__username", "nominee__last_name", "justification"]
+    raw_id_fields = ["nominee", "nominated_by", "proposals", "learnings", "recognitions"]
+    readonly_fields = ["state", "decision_reason", "created_at", "transition_history"]
+    list_select_related = ["nominee", "nominated_by"]
+
+    @admin.display(description="History")
+    def transition_history(self, obj):
+        if obj.pk is None:
+            return "–"
+        return "; ".join(
+            f"{log.at:%d %b %Y %H:%M} {log.transition} {log.from_state}→{log.to_state}"
+            f" by {log.actor or 'system'}" for log in history(obj)
+        ) or "–"

@@ -1,0 +1,50 @@
+"""The innovation-record dossier as a PDF (WeasyPrint), for HR officers and the person.
+
+Fonts come from the system's DejaVu files, so the PDF renders the same offline.
+"""
+
+import logging
+from pathlib import Path
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.text import slugify
+
+from .selectors import InnovationRecord
+
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+# fontTools logs every glyph it subsets at INFO; a dossier is not worth that noise.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+
+def _font_faces() -> str:
+    faces = []
+    for weight, style, name in (
+        ("normal", "normal", "DejaVuSans.ttf"),
+        ("bold", "normal", "DejaVuSans-Bold.ttf"),
+        ("normal", "italic", "DejaVuSans-Oblique.ttf"),
+    ):
+        path = FONT_DIR / name
+        if path.exists():
+            faces.append(
+                f"@font-face {{ font-family: 'Dossier'; font-weight: {weight}; "
+                f"font-style: {style}; src: url('{path.as_uri()}'); }}"
+            )
+    return "\n".join(faces)
+
+
+def dossier_filename(person) -> str:
+    return f"innovation-record-{slugify(person.username) or person.pk}.pdf"
+
+
+def render_dossier(record: InnovationRecord) -> bytes:
+    """The record's facts, as on the record page: no review scores, no ranking by results."""
+    from weasyprint import HTML
+
+    html = render_to_string(
+        "rewards/dossier.html",
+        {"record": record, "person": record.person, "font_faces": _font_faces(),
+         "generated_at": timezone.now()},
+    )
+    return HTML(string=html, base_url=str(FONT_DIR)).write_pdf()

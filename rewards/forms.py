@@ -1,0 +1,187 @@
+"""Forms of the rewards pages: they parse input; the services decide."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+
+from people.models import Agency, User
+from proposals.models import Proposal, TeamMember
+from proposals.selectors import proposals_visible_to
+
+from .models import Learning, Nomination, Recognition
+from .selectors import proposals_open_to_learning, recognitions_visible_to, tags_in_use
+
+YES_NO = [("", "Any"), ("yes", "Yes"), ("no", "No")]
+
+
+def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's refusal next to the fields it names (or above the form)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            target = field if field in form.fields else None
+            for message in errors:
+                form.add_error(target, message.messages[0] if hasattr(message, "messages")
+                               else str(message))
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+def _people():
+    return User.objects.filter(is_active=True).select_related("agency").order_by(
+        "last_name", "first_name", "username"
+    )
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        agency = f" — {obj.agency.code}" if obj.agency_id else ""
+        return f"{obj.get_full_name() or obj.username} ({obj.username}){agency}"
+
+
+class LearningForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    kind = forms.ChoiceField(
+        choices=Learning.Kind.choices, widget=forms.RadioSelect,
+        help_text="Learnings from experiments that did not work count as fully as any other.",
+    )
+    what_we_tried = forms.CharField(label="What we tried", widget=forms.Textarea(attrs={"rows": 4}))
+    what_happened = forms.CharField(label="What happened", widget=forms.Textarea(attrs={"rows": 4}))
+    what_we_learned = forms.CharField(
+        label="What we learned", widget=forms.Textarea(attrs={"rows": 4})
+    )
+    tags = forms.CharField(
+        required=False, max_length=500, help_text="Words separated by commas, e.g. health, sms."
+    )
+    visibility = forms.ChoiceField(
+        choices=Learning.Visibility.choices, widget=forms.RadioSelect,
+        initial=Learning.Visibility.INTERNAL,
+        help_text="Public learnings can be read by anyone, without signing in.",
+    )
+    proposal = forms.ModelChoiceField(
+        queryset=Proposal.objects.none(), required=False, empty_label="None (a standalone learning)",
+        help_text="A proposal you lead or are on the team of.",
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["proposal"].queryset = proposals_open_to_learning(user=user)
+
+
+class LearningFilterForm(forms.Form):
+    q = forms.CharField(label="Words", required=False)
+    tag = forms.ChoiceField(required=False)
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.filter(is_active=True), required=False, empty_label="Any agency"
+    )
+    kind = forms.ChoiceField(choices=[("", "Any kind"), *Learning.Kind.choices], required=False)
+
+    def __init__(self, *args, public: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        tags = tags_in_use()
+        if public:
+            tags = tags.filter(learnings__visibility=Learning.Visibility.PUBLIC)
+        self.fields["tag"].choices = [("", "Any tag")] + [(t.name, t.name) for t in tags]
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        data = {k: v for k, v in self.cleaned_data.items() if v}
+        if data.get("agency"):
+            data["agency"] = data["agency"].pk
+        return data
+
+
+class RecognitionForm(forms.Form):
+    recipient = PersonChoiceField(queryset=User.objects.none())
+    kind = forms.ChoiceField(choices=Recognition.Kind.choices)
+    citation = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), help_text="What the recognition honours."
+    )
+    proposals = forms.ModelMultipleChoiceField(
+        queryset=Proposal.objects.none(), required=False, help_text="Proposals it honours."
+    )
+    learnings = forms.ModelMultipleChoiceField(
+        queryset=Learning.objects.none(), required=False, help_text="Learnings it honours."
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recipient"].queryset = _people()
+        self.fields["proposals"].queryset = proposals_visible_to(user).exclude(
+            state=Proposal.State.DRAFT
+        ).order_by("title")
+        self.fields["learnings"].queryset = Learning.objects.order_by("title")
+
+
+class NominationForm(forms.Form):
+    nominee = PersonChoiceField(queryset=User.objects.none(), label="Colleague you nominate")
+    justification = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="What they did and why it merits a fast-track promotion.",
+    )
+    evidence_links = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Further evidence",
+        help_text="Links or references, one a line.",
+    )
+    proposals = forms.ModelMultipleChoiceField(
+        queryset=Proposal.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        label="Proposals as evidence",
+    )
+    learnings = forms.ModelMultipleChoiceField(
+        queryset=Learning.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        label="Learnings as evidence",
+    )
+    recognitions = forms.ModelMultipleChoiceField(
+        queryset=Recognition.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple, label="Recognitions as evidence",
+    )
+
+    def __init__(self, *args, user=None, nominee: User | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["nominee"].queryset = _people()
+        if nominee is not None:
+            # Evidence is the nominee's work that the nominator may see.
+            on_theirs = Q(lead=nominee) | Q(
+                pk__in=TeamMember.objects.filter(user=nominee).values("proposal")
+            )
+            theirs = proposals_visible_to(user).exclude(state=Proposal.State.DRAFT).filter(on_theirs)
+            self.fields["proposals"].queryset = theirs.order_by("title")
+            self.fields["learnings"].queryset = Learning.objects.filter(authors=nominee)
+            self.fields["recognitions"].queryset = recognitions_visible_to(user).filter(
+                recipient=nominee
+            )
+
+
+class TransitionForm(forms.Form):
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class PeopleFilterForm(forms.Form):
+    q = forms.CharField(label="Name or employee ID", required=False)
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.filter(is_active=True), required=False, empty_label="Any agency"
+    )
+    position_level = forms.ChoiceField(required=False, label="Position level")
+    has_recognition = forms.ChoiceField(choices=YES_NO, required=False, label="Has a recognition")
+    has_nomination = forms.ChoiceField(choices=YES_NO, required=False, label="Has a nomination")
+
+    def __init__(self, *args, levels=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["position_level"].choices = [("", "Any level")] + [(v, v) for v in levels]
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        data = {k: v for k, v in self.cleaned_data.items() if v}
+        if data.get("agency"):
+            data["agency"] = data["agency"].pk
+        return data
+
+
+class NominationFilterForm(forms.Form):
+    state = forms.ChoiceField(choices=[("", "Any state"), *Nomination.State.choices], required=False)
+
+    def filters(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if v} if self.is_valid() else {}

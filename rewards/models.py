@@ -1,0 +1,206 @@
+"""Rewards: the learnings library, recognitions and fast-track nominations (DOMAIN.md, rewards/).
+
+A learning from an experiment that did not work counts as fully as one from a success
+(the fail-safe principle): nothing here ranks people by the results of their experiments.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from workflow.services import rule
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=50, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Learning(models.Model):
+    class Kind(models.TextChoices):
+        FAILURE = "failure", "Did not work as hoped"
+        SUCCESS = "success", "Worked"
+        MIXED = "mixed", "Mixed results"
+
+    class Visibility(models.TextChoices):
+        INTERNAL = "internal", "Civil service only"
+        PUBLIC = "public", "Public"
+
+    proposal = models.ForeignKey(
+        "proposals.Proposal", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="learnings",
+    )
+    authors = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="learnings")
+    title = models.CharField(max_length=200)
+    what_we_tried = models.TextField()
+    what_happened = models.TextField()
+    what_we_learned = models.TextField()
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    tags = models.ManyToManyField(Tag, related_name="learnings", blank=True)
+    visibility = models.CharField(
+        max_length=20, choices=Visibility.choices, default=Visibility.INTERNAL
+    )
+    published_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        # Newest first, whatever the kind: a failure's learning is placed like a success's.
+        ordering = ["-published_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_public(self) -> bool:
+        return self.visibility == self.Visibility.PUBLIC
+
+
+class Recognition(models.Model):
+    class Kind(models.TextChoices):
+        INNOVATION_AWARD = "innovation_award", "Innovation award"
+        LEARNING_CHAMPION = "learning_champion", "Learning champion"
+        COLLABORATION = "collaboration", "Collaboration"
+        REVIEWER_SERVICE = "reviewer_service", "Reviewer service"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="recognitions"
+    )
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    citation = models.TextField()
+    proposals = models.ManyToManyField(
+        "proposals.Proposal", related_name="recognitions", blank=True
+    )
+    learnings = models.ManyToManyField(Learning, related_name="recognitions", blank=True)
+    awarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="recognitions_awarded"
+    )
+    awarded_on = models.DateField(default=timezone.localdate)
+
+    class Meta:
+        ordering = ["-awarded_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.recipient}"
+
+
+# --- the nomination state machine's permissions and conditions -----------------------------
+def _signed_in(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def is_unconflicted_fund_manager(nomination, user) -> bool:
+    """A fund manager, never about their own nomination."""
+    return _signed_in(user) and user.is_fund_manager and nomination.nominee_id != user.pk
+
+
+def is_unconflicted_hr_officer(nomination, user) -> bool:
+    """An HR officer, never about their own nomination."""
+    return _signed_in(user) and user.is_hr_officer and nomination.nominee_id != user.pk
+
+
+def is_nominator(nomination, user) -> bool:
+    return _signed_in(user) and nomination.nominated_by_id == user.pk
+
+
+@rule("state")
+def endorsed_first(nomination):
+    if nomination.state != Nomination.State.ENDORSED:
+        return "A fund manager must endorse this nomination before HR decides on it."
+    return None
+
+
+@rule("reason")
+def reason_given(nomination):
+    if not (nomination.decision_reason or "").strip():
+        return "Give the reason the promotion is not granted; the nominee will read it."
+    return None
+
+
+class Nomination(FSMModelMixin, models.Model):
+    class State(models.TextChoices):
+        NOMINATED = "nominated", "Nominated"
+        ENDORSED = "endorsed", "Endorsed"
+        GRANTED = "granted", "Granted"
+        NOT_GRANTED = "not_granted", "Not granted"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    OPEN_STATES = (State.NOMINATED, State.ENDORSED)
+
+    nominee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="nominations"
+    )
+    nominated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="nominations_made"
+    )
+    justification = models.TextField()
+    evidence_links = models.TextField(
+        blank=True, help_text="Links or references to further evidence, one a line."
+    )
+    proposals = models.ManyToManyField(
+        "proposals.Proposal", related_name="nominations", blank=True
+    )
+    learnings = models.ManyToManyField(Learning, related_name="nominations", blank=True)
+    recognitions = models.ManyToManyField(Recognition, related_name="nominations", blank=True)
+    decision_reason = models.TextField(blank=True)
+    state = FSMField(default=State.NOMINATED, choices=State.choices, protected=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["nominee"],
+                condition=Q(state__in=["nominated", "endorsed"]),
+                name="one_open_nomination_per_person",
+            ),
+            models.CheckConstraint(
+                condition=~Q(nominee=F("nominated_by")), name="nomination_not_of_oneself"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Nomination of {self.nominee}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in self.OPEN_STATES
+
+    @transition(
+        field=state, source=State.NOMINATED, target=State.ENDORSED,
+        permission=is_unconflicted_fund_manager,
+    )
+    def endorse(self):
+        pass
+
+    # `grant` and `not_grant` accept a nomination not yet endorsed so that the refusal is
+    # explained (400, "endorse first") rather than a bare state conflict.
+    @transition(
+        field=state, source=[State.NOMINATED, State.ENDORSED], target=State.GRANTED,
+        conditions=[endorsed_first], permission=is_unconflicted_hr_officer,
+    )
+    def grant(self):
+        pass
+
+    @transition(
+        field=state, source=[State.NOMINATED, State.ENDORSED], target=State.NOT_GRANTED,
+        conditions=[endorsed_first, reason_given], permission=is_unconflicted_hr_officer,
+    )
+    def not_grant(self):
+        pass
+
+    @transition(
+        field=state, source=[State.NOMINATED, State.ENDORSED], target=State.WITHDRAWN,
+        permission=is_nominator,
+    )
+    def withdraw(self):
+        pass

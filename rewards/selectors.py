@@ -1,0 +1,350 @@
+"""Read side of rewards: the library, lists that apply the permission rules, the record."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from people.models import Agency, User
+from proposals.models import OutcomeReport, Proposal, TeamMember
+from workflow.models import TransitionLog
+
+from .models import Learning, Nomination, Recognition, Tag
+
+
+def _signed_in(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+# --- learnings ------------------------------------------------------------------------------
+def learnings_visible_to(user) -> QuerySet[Learning]:
+    """The same rule as `can_view_learning`: signed-in civil servants see all, others public."""
+    if _signed_in(user):
+        return Learning.objects.all()
+    return Learning.objects.filter(visibility=Learning.Visibility.PUBLIC)
+
+
+def _agency_filter(value) -> Q:
+    value = str(value).strip()
+    agency = Q(pk=value) if value.isdigit() else Q(code__iexact=value)
+    agencies = Agency.objects.filter(agency).values("pk")
+    by_author = Learning.objects.filter(authors__agency__in=agencies).values("pk")
+    by_lead = Learning.objects.filter(proposal__lead__agency__in=agencies).values("pk")
+    by_partner = Learning.objects.filter(proposal__partner_agencies__in=agencies).values("pk")
+    return Q(pk__in=by_author) | Q(pk__in=by_lead) | Q(pk__in=by_partner)
+
+
+def learning_list(*, viewer, filters: dict | None = None) -> QuerySet[Learning]:
+    """The library: every word must appear in the text or a tag; tag, agency, kind narrow it.
+
+    Ordered by publication only: a learning from a failure sits exactly where a success would.
+    """
+    filters = filters or {}
+    qs = learnings_visible_to(viewer)
+    for word in (filters.get("q") or "").split():
+        tagged = Learning.objects.filter(tags__name__icontains=word).values("pk")
+        qs = qs.filter(
+            Q(title__icontains=word) | Q(what_we_tried__icontains=word)
+            | Q(what_happened__icontains=word) | Q(what_we_learned__icontains=word)
+            | Q(pk__in=tagged)
+        )
+    if filters.get("tag"):
+        qs = qs.filter(pk__in=Learning.objects.filter(
+            tags__name__iexact=str(filters["tag"]).strip()).values("pk"))
+    if filters.get("agency"):
+        qs = qs.filter(_agency_filter(filters["agency"]))
+    if filters.get("kind"):
+        qs = qs.filter(kind=filters["kind"])
+    if filters.get("visibility"):
+        qs = qs.filter(visibility=filters["visibility"])
+    if filters.get("proposal"):
+        qs = qs.filter(proposal_id=filters["proposal"])
+    if filters.get("author"):
+        qs = qs.filter(pk__in=Learning.objects.filter(authors=filters["author"]).values("pk"))
+    return with_learning_details(qs)
+
+
+def with_learning_details(qs: QuerySet[Learning]) -> QuerySet[Learning]:
+    return qs.select_related("proposal", "proposal__lead__agency").prefetch_related(
+        Prefetch("authors", queryset=User.objects.select_related("agency")), "tags"
+    )
+
+
+def public_learning_list(*, filters: dict | None = None) -> QuerySet[Learning]:
+    filters = dict(filters or {}, visibility=Learning.Visibility.PUBLIC)
+    return learning_list(viewer=None, filters=filters)
+
+
+def tags_in_use() -> QuerySet[Tag]:
+    return Tag.objects.filter(learnings__isnull=False).distinct().order_by("name")
+
+
+def proposals_open_to_learning(*, user) -> QuerySet[Proposal]:
+    """The proposals `user` may write a learning on: those they lead or are on the team of."""
+    if not _signed_in(user):
+        return Proposal.objects.none()
+    mine = Q(lead=user) | Q(pk__in=TeamMember.objects.filter(user=user).values("proposal"))
+    return Proposal.objects.filter(mine).order_by("title")
+
+
+# --- recognitions and nominations ---------------------------------------------------------------
+def recognitions_visible_to(user) -> QuerySet[Recognition]:
+    """The same rule as `can_view_recognition`."""
+    if not _signed_in(user):
+        return Recognition.objects.none()
+    if user.is_fund_manager or user.is_hr_officer:
+        return Recognition.objects.all()
+    return Recognition.objects.filter(recipient=user)
+
+
+def recognition_list(*, viewer, filters: dict | None = None) -> QuerySet[Recognition]:
+    filters = filters or {}
+    qs = recognitions_visible_to(viewer)
+    if filters.get("recipient"):
+        qs = qs.filter(recipient_id=filters["recipient"])
+    if filters.get("kind"):
+        qs = qs.filter(kind=filters["kind"])
+    return qs.select_related("recipient__agency", "awarded_by").prefetch_related(
+        "proposals", "learnings"
+    )
+
+
+def nominations_visible_to(user) -> QuerySet[Nomination]:
+    """The same rule as `can_view_nomination`."""
+    if not _signed_in(user):
+        return Nomination.objects.none()
+    if user.is_fund_manager or user.is_hr_officer:
+        return Nomination.objects.all()
+    return Nomination.objects.filter(Q(nominee=user) | Q(nominated_by=user))
+
+
+def nomination_list(*, viewer, filters: dict | None = None) -> QuerySet[Nomination]:
+    filters = filters or {}
+    qs = nominations_visible_to(viewer)
+    if filters.get("state"):
+        qs = qs.filter(state=filters["state"])
+    if filters.get("nominee"):
+        qs = qs.filter(nominee_id=filters["nominee"])
+    if filters.get("agency"):
+        qs = qs.filter(nominee__agency_id=filters["agency"])
+    return qs.select_related("nominee__agency", "nominated_by")
+
+
+def nomination_actions(*, nomination: Nomination, user) -> list[str]:
+    """The transitions `user` may run now. HR's decisions wait for the endorsement, so they
+    are offered only once the nomination is endorsed (the API still explains a refusal)."""
+    from workflow.services import available_transitions
+
+    from .services import NOMINATION_TRANSITIONS
+
+    names = [n for n in available_transitions(nomination, user) if n in NOMINATION_TRANSITIONS]
+    if nomination.state != Nomination.State.ENDORSED:
+        names = [n for n in names if n not in ("grant", "not_grant")]
+    return names
+
+
+def nomination_detail_queryset() -> QuerySet[Nomination]:
+    return Nomination.objects.select_related("nominee__agency", "nominated_by").prefetch_related(
+        "proposals", "learnings", "recognitions"
+    )
+
+
+def nominations_awaiting(*, user) -> QuerySet[Nomination]:
+    """What needs this user now: FMs endorse `nominated`, HR decides `endorsed` (dashboards)."""
+    states = []
+    if _signed_in(user) and user.is_fund_manager:
+        states.append(Nomination.State.NOMINATED)
+    if _signed_in(user) and user.is_hr_officer:
+        states.append(Nomination.State.ENDORSED)
+    return nomination_list(viewer=user).filter(state__in=states).exclude(nominee=user)
+
+
+# --- the HR list of civil servants -----------------------------------------------------------------
+def _count_of(qs, group: str):
+    sub = qs.order_by().values(group).annotate(n=Count("pk")).values("n")[:1]
+    return Coalesce(Subquery(sub, output_field=IntegerField()), 0)
+
+
+def people_with_record_summary(*, viewer, filters: dict | None = None) -> QuerySet[User]:
+    """Civil servants with counts of what their records hold, never a measure of success.
+
+    Ordered by name only: nothing here ranks anyone by their experiments' results.
+    """
+    from reviews.models import Assignment
+
+    from .permissions import can_view_people_list
+
+    if not can_view_people_list(viewer):
+        return User.objects.none()
+    filters = filters or {}
+    person = OuterRef("pk")
+    led_or_joined = Proposal.objects.exclude(state=Proposal.State.DRAFT)
+    qs = User.objects.filter(is_active=True).select_related("agency").annotate(
+        led_count=_count_of(led_or_joined.filter(lead=person), "lead"),
+        joined_count=_count_of(
+            TeamMember.objects.filter(user=person).exclude(proposal__state=Proposal.State.DRAFT),
+            "user",
+        ),
+        learning_count=_count_of(Learning.authors.through.objects.filter(user=person), "user"),
+        review_count=_count_of(
+            Assignment.objects.filter(reviewer=person, state=Assignment.State.SUBMITTED),
+            "reviewer",
+        ),
+        recognition_count=_count_of(Recognition.objects.filter(recipient=person), "recipient"),
+        has_recognition=Exists(Recognition.objects.filter(recipient=person)),
+        has_nomination=Exists(Nomination.objects.filter(nominee=person)),
+        latest_nomination_state=Subquery(
+            Nomination.objects.filter(nominee=person).order_by("-created_at", "-id").values(
+                "state")[:1]
+        ),
+    )
+    if filters.get("agency"):
+        qs = qs.filter(agency_id=filters["agency"])
+    if filters.get("position_level"):
+        qs = qs.filter(position_level=filters["position_level"])
+    for name in ("has_recognition", "has_nomination"):
+        value = str(filters.get(name) or "").lower()
+        if value in ("yes", "true", "1"):
+            qs = qs.filter(**{name: True})
+        elif value in ("no", "false", "0"):
+            qs = qs.filter(**{name: False})
+    if filters.get("q"):
+        q = filters["q"]
+        qs = qs.filter(
+            Q(first_name__icontains=q) | Q(last_name__icontains=q) | Q(username__icontains=q)
+            | Q(employee_id__icontains=q)
+        )
+    return qs.order_by("last_name", "first_name", "username")
+
+
+def position_levels() -> list[str]:
+    return list(
+        User.objects.filter(is_active=True).exclude(position_level="")
+        .order_by("position_level").values_list("position_level", flat=True).distinct()
+    )
+
+
+# --- the innovation record ---------------------------------------------------------------------
+@dataclass
+class ProposalEntry:
+    proposal: Proposal
+    role: str
+    award: object | None
+    outcome: OutcomeReport | None
+    learnings_shared: int
+
+    @property
+    def outcome_label(self) -> str:
+        return outcome_label(self.outcome, self.learnings_shared)
+
+
+def outcome_label(outcome: OutcomeReport | None, learnings_shared: int = 0) -> str:
+    """How an outcome reads on a record. Not working as hoped is a contribution, never a mark."""
+    if outcome is None:
+        return ""
+    if outcome.result == OutcomeReport.Result.DID_NOT_SUCCEED:
+        return "Did not work as hoped — learning shared"
+    return outcome.get_result_display()
+
+
+@dataclass
+class ReviewRound:
+    round_id: int
+    title: str
+    count: int
+
+
+@dataclass
+class NominationEntry:
+    nomination: Nomination
+    history: list = field(default_factory=list)
+
+
+@dataclass
+class InnovationRecord:
+    person: User
+    proposals: list[ProposalEntry]
+    learnings: list[Learning]
+    reviews_completed: int
+    review_rounds: list[ReviewRound]
+    recognitions: list[Recognition]
+    nominations: list[NominationEntry]
+
+    @property
+    def awards(self) -> list:
+        return [entry.award for entry in self.proposals if entry.award is not None]
+
+    @property
+    def awards_total(self) -> Decimal:
+        return sum((a.amount for a in self.awards if a.state != "cancelled"), Decimal("0.00"))
+
+    @property
+    def outcomes(self) -> list[ProposalEntry]:
+        return [entry for entry in self.proposals if entry.outcome is not None]
+
+
+def _reverse_one(obj, name: str):
+    try:
+        return getattr(obj, name)
+    except Exception:  # RelatedObjectDoesNotExist: the proposal has none yet
+        return None
+
+
+def innovation_record(*, person: User) -> InnovationRecord:
+    """Everything a civil servant has contributed. Reviews count by round; scores never appear."""
+    from reviews.models import Assignment
+
+    team_roles = dict(
+        TeamMember.objects.filter(user=person).values_list("proposal_id", "role")
+    )
+    proposals = (
+        Proposal.objects.filter(Q(lead=person) | Q(pk__in=list(team_roles)))
+        .exclude(state=Proposal.State.DRAFT)
+        .select_related("round__fund", "award", "outcome_report")
+        .annotate(learning_count=Count("learnings", distinct=True))
+        .order_by("-created_at", "-id")
+    )
+    entries = [
+        ProposalEntry(
+            proposal=p,
+            role="Lead" if p.lead_id == person.pk else (team_roles.get(p.pk) or "Team member"),
+            award=_reverse_one(p, "award"),
+            outcome=_reverse_one(p, "outcome_report"),
+            learnings_shared=p.learning_count,
+        )
+        for p in proposals
+    ]
+    review_rounds = [
+        ReviewRound(round_id=row["proposal__round"], title=row["proposal__round__title"],
+                    count=row["n"])
+        for row in Assignment.objects.filter(reviewer=person, state=Assignment.State.SUBMITTED)
+        .order_by().values("proposal__round", "proposal__round__title")
+        .annotate(n=Count("pk")).order_by("proposal__round__title")
+    ]
+    learnings = list(with_learning_details(Learning.objects.filter(authors=person)))
+    recognitions = list(
+        Recognition.objects.filter(recipient=person).select_related("awarded_by")
+        .prefetch_related("proposals", "learnings")
+    )
+    nominations = list(
+        Nomination.objects.filter(nominee=person).select_related("nominated_by")
+    )
+    logs = defaultdict(list)
+    if nominations:
+        content_type = ContentType.objects.get_for_model(Nomination)
+        for log in TransitionLog.objects.filter(
+            content_type=content_type, object_id__in=[n.pk for n in nominations]
+        ).select_related("actor"):
+            logs[log.object_id].append(log)
+    return InnovationRecord(
+        person=person,
+        proposals=entries,
+        learnings=learnings,
+        reviews_completed=sum(r.count for r in review_rounds),
+        review_rounds=review_rounds,
+        recognitions=recognitions,
+        nominations=[NominationEntry(n, logs[n.pk]) for n in nominations],
+    )

@@ -1,0 +1,242 @@
+"""Write side of rewards: learnings, recognitions and fast-track nominations.
+
+`NOMINATION_TRANSITIONS` maps each nomination transition name to the service that runs
+it; the pages and the API look transitions up there.
+"""
+
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from people.models import User
+from proposals.models import Proposal
+from workflow.services import run_transition
+
+from .models import Learning, Nomination, Recognition, Tag
+from .permissions import can_award_recognition, can_edit_learning, can_nominate
+from .selectors import proposals_open_to_learning
+
+LEARNING_TEXT_FIELDS = ("title", "what_we_tried", "what_happened", "what_we_learned")
+
+
+def _signed_in(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def _required(value, field: str, message: str) -> str:
+    if not (value or "").strip():
+        raise ValidationError({field: message})
+    return value.strip()
+
+
+def parse_tags(tags) -> list[str]:
+    """Tags from a list or a comma-separated string: trimmed, lower case, each once."""
+    if tags is None:
+        return []
+    if isinstance(tags, str):
+        tags = tags.split(",")
+    names = []
+    for tag in tags:
+        name = " ".join(str(tag).split()).lower()
+        if len(name) > 50:
+            raise ValidationError({"tags": f"“{name[:20]}…” is too long; keep a tag under 50 letters."})
+        if name and name not in names:
+            names.append(name)
+    return names
+
+
+def _tag_objects(names: list[str]) -> list[Tag]:
+    return [Tag.objects.get_or_create(name=name)[0] for name in names]
+
+
+def _clean_learning(*, actor, proposal, fields: dict) -> dict:
+    errors = {}
+    for name in LEARNING_TEXT_FIELDS:
+        if name in fields and not (fields[name] or "").strip():
+            errors[name] = "This cannot be empty."
+    if "kind" in fields and fields["kind"] not in Learning.Kind.values:
+        errors["kind"] = "Choose failure, success or mixed."
+    if "visibility" in fields and fields["visibility"] not in Learning.Visibility.values:
+        errors["visibility"] = "Choose internal or public."
+    if proposal is not None and not proposals_open_to_learning(user=actor).filter(
+        pk=proposal.pk
+    ).exists():
+        errors["proposal"] = (
+            "You can write a learning only on a proposal you lead or are on the team of."
+        )
+    if errors:
+        raise ValidationError(errors)
+    return {k: (v.strip() if isinstance(v, str) else v) for k, v in fields.items()}
+
+
+def _clean_authors(actor, authors: Iterable | None) -> list[User]:
+    people = [actor]
+    for author in authors or []:
+        user = author if isinstance(author, User) else User.objects.filter(pk=author).first()
+        if user is None or not user.is_active:
+            raise ValidationError({"authors": "An author was not found."})
+        if user.pk not in {p.pk for p in people}:
+            people.append(user)
+    return people
+
+
+@transaction.atomic
+def learning_create(*, actor, title: str, what_we_tried: str, what_happened: str,
+                    what_we_learned: str, kind: str, visibility: str = Learning.Visibility.INTERNAL,
+                    proposal: Proposal | None = None, tags=None, authors=None) -> Learning:
+    """Anyone on a proposal (or anyone, standalone) shares a learning; failures count fully."""
+    if not _signed_in(actor):
+        raise PermissionDenied("Sign in to share a learning.")
+    fields = _clean_learning(actor=actor, proposal=proposal, fields={
+        "title": title, "what_we_tried": what_we_tried, "what_happened": what_happened,
+        "what_we_learned": what_we_learned, "kind": kind, "visibility": visibility,
+    })
+    tag_names = parse_tags(tags)
+    people = _clean_authors(actor, authors)
+    learning = Learning(proposal=proposal, created_by=actor, published_at=timezone.now(), **fields)
+    learning.full_clean(exclude=["created_by", "proposal"])
+    learning.save()
+    learning.authors.set(people)
+    learning.tags.set(_tag_objects(tag_names))
+    return learning
+
+
+@transaction.atomic
+def learning_update(*, actor, learning: Learning, tags=None, authors=None,
+                    proposal=..., **fields) -> Learning:
+    """Authors edit their learning; the proposal link follows the same rule as on creation."""
+    if not can_edit_learning(actor, learning):
+        raise PermissionDenied("Only the authors may edit this learning.")
+    unknown = set(fields) - set(LEARNING_TEXT_FIELDS) - {"kind", "visibility"}
+    if unknown:
+        raise ValidationError({name: "This cannot be changed here." for name in unknown})
+    new_proposal = learning.proposal if proposal is ... else proposal
+    check = new_proposal if (proposal is not ... and new_proposal is not None
+                             and new_proposal.pk != learning.proposal_id) else None
+    fields = _clean_learning(actor=actor, proposal=check, fields=fields)
+    for name, value in fields.items():
+        setattr(learning, name, value)
+    learning.proposal = new_proposal
+    learning.full_clean(exclude=["created_by", "proposal"])
+    learning.save()
+    if tags is not None:
+        learning.tags.set(_tag_objects(parse_tags(tags)))
+    if authors is not None:
+        learning.authors.set(_clean_authors(actor, authors))
+    return learning
+
+
+@transaction.atomic
+def recognition_award(*, actor, recipient: User, kind: str, citation: str,
+                      proposals: Iterable[Proposal] = (), learnings: Iterable[Learning] = (),
+                      awarded_on=None) -> Recognition:
+    """Fund managers recognise a civil servant, with a citation; never themselves."""
+    if not can_award_recognition(actor):
+        raise PermissionDenied("Only fund managers award recognitions.")
+    errors = {}
+    if recipient is None or not recipient.is_active:
+        errors["recipient"] = "Choose who receives the recognition."
+    elif recipient.pk == actor.pk:
+        errors["recipient"] = "You cannot recognise yourself; ask another fund manager."
+    if kind not in Recognition.Kind.values:
+        errors["kind"] = "Choose the kind of recognition."
+    if not (citation or "").strip():
+        errors["citation"] = "Write the citation: what the recognition honours."
+    if errors:
+        raise ValidationError(errors)
+    recognition = Recognition.objects.create(
+        recipient=recipient, kind=kind, citation=citation.strip(), awarded_by=actor,
+        awarded_on=awarded_on or timezone.localdate(),
+    )
+    recognition.proposals.set(list(proposals or []))
+    recognition.learnings.set(list(learnings or []))
+    return recognition
+
+
+@transaction.atomic
+def nomination_create(*, actor, nominee: User, justification: str, evidence_links: str = "",
+                      proposals: Iterable[Proposal] = (), learnings: Iterable[Learning] = (),
+                      recognitions: Iterable[Recognition] = ()) -> Nomination:
+    """Any civil servant nominates a colleague for fast-track promotion: never themselves,
+    and a person has at most one open nomination."""
+    if not can_nominate(actor):
+        raise PermissionDenied("Sign in to nominate a colleague.")
+    if nominee is None or not nominee.is_active:
+        raise ValidationError({"nominee": "Choose the colleague you nominate."})
+    if nominee.pk == actor.pk:
+        raise ValidationError({"nominee": "You cannot nominate yourself; a colleague may."})
+    justification = _required(
+        justification, "justification", "Say why this colleague deserves a fast-track promotion."
+    )
+    # Lock the nominee's row so two colleagues nominating at once cannot both open one.
+    User.objects.select_for_update().filter(pk=nominee.pk).first()
+    if Nomination.objects.filter(nominee=nominee, state__in=Nomination.OPEN_STATES).exists():
+        raise ValidationError({"nominee": (
+            f"{nominee} already has an open nomination; it must be decided or withdrawn "
+            "before another."
+        )})
+    try:
+        with transaction.atomic():
+            nomination = Nomination.objects.create(
+                nominee=nominee, nominated_by=actor, justification=justification,
+                evidence_links=(evidence_links or "").strip(),
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {"nominee": f"{nominee} already has an open nomination."}
+        ) from None
+    nomination.proposals.set(list(proposals or []))
+    nomination.learnings.set(list(learnings or []))
+    nomination.recognitions.set(list(recognitions or []))
+    return nomination
+
+
+def _locked(nomination: Nomination) -> Nomination:
+    return Nomination.objects.select_for_update().get(pk=nomination.pk)
+
+
+@transaction.atomic
+def nomination_endorse(*, nomination: Nomination, actor, note: str = "") -> Nomination:
+    """A fund manager endorses a nomination (not one about themselves)."""
+    nomination = _locked(nomination)
+    run_transition(instance=nomination, name="endorse", actor=actor, note=note)
+    return nomination
+
+
+@transaction.atomic
+def nomination_grant(*, nomination: Nomination, actor, note: str = "") -> Nomination:
+    """An HR officer grants the promotion of an endorsed nomination."""
+    nomination = _locked(nomination)
+    nomination.decision_reason = (note or "").strip()
+    run_transition(instance=nomination, name="grant", actor=actor, note=note)
+    return nomination
+
+
+@transaction.atomic
+def nomination_not_grant(*, nomination: Nomination, actor, note: str = "",
+                         reason: str = "") -> Nomination:
+    """An HR officer declines an endorsed nomination, always with a reason."""
+    nomination = _locked(nomination)
+    reason = (reason or "").strip()
+    nomination.decision_reason = reason
+    log_note = "\n\n".join(part for part in (reason, (note or "").strip()) if part)
+    run_transition(instance=nomination, name="not_grant", actor=actor, note=log_note)
+    return nomination
+
+
+@transaction.atomic
+def nomination_withdraw(*, nomination: Nomination, actor, note: str = "") -> Nomination:
+    """The nominator withdraws a nomination before HR decides."""
+    nomination = _locked(nomination)
+    run_transition(instance=nomination, name="withdraw", actor=actor, note=note)
+    return nomination
+
+
+NOMINATION_TRANSITIONS = {
+    "endorse": nomination_endorse,
+    "grant": nomination_grant,
+    "not_grant": nomination_not_grant,
+    "withdraw": nomination_withdraw,
+}

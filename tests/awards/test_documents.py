@@ -1,0 +1,138 @@
+"""The PDFs open, say what they should, and are served only to those who may see the object."""
+
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from fund import documents
+from proposals.factories import ProposalFactory
+from reviews.models import Assignment, Review
+
+from .conftest import D
+
+
+def _text(content: bytes) -> str:
+    reader = PdfReader(io.BytesIO(content))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def _get(client, user, url):
+    if user is not None:
+        client.force_login(user)
+    return client.get(url)
+
+
+def test_award_letter_names_the_amount_tranches_conditions_and_signatory(client, world):
+    response = _get(client, world.lead, f"/api/v1/awards/{world.award.pk}/letter.pdf")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    text = _text(response.content)
+    assert "Award letter" in text
+    assert "Citizen-designed bus timetables" in text
+    assert "BTN 400,000.00" in text
+    assert "BTN 250,000.00" in text and "BTN 150,000.00" in text
+    assert "Milestone 1: pilot running in district 1" in text
+    assert "Report each milestone." in text  # the conditions
+    assert "Sonam Dorji" in text  # the signatory
+    assert "Pema Wangmo" in text  # the addressee
+    assert world.fund.name in text
+
+
+def test_proposal_summary_has_title_budget_and_honoured_outcome(client, world):
+    from proposals.services import proposal_report_outcome
+
+    proposal_report_outcome(
+        proposal=world.funded, actor=world.lead, result="did_not_succeed", summary="Low uptake.",
+        indicators="12% usage.", amount_spent=D("1000.00"), citizen_feedback="Print it.",
+        next_step="iterate",
+    )
+    response = _get(client, world.team, f"/api/v1/proposals/{world.funded.pk}/summary.pdf")
+    assert response.status_code == 200
+    text = _text(response.content)
+    assert "Citizen-designed bus timetables" in text
+    assert "Co-design workshops" in text  # a budget line
+    assert "BTN 400,000.00" in text
+    assert "Did not work as hoped — learning shared" in text
+
+
+def test_round_portfolio_ranks_and_totals(client, world):
+    from people.factories import UserFactory
+    from reviews.models import Panel
+
+    for score in (D("80.00"), D("60.00")):
+        assignment = Assignment.objects.create(
+            proposal=world.recommended, reviewer=UserFactory(), panel=Panel.objects.get(),
+            due_on="2027-01-01", state="submitted",
+        )
+        Review.objects.create(assignment=assignment, recommendation="fund", weighted_score=score)
+    ProposalFactory(round=world.round, rejected=True, title="Drone deliveries")
+    ProposalFactory(round=world.round, title="A draft nobody sees")
+    response = _get(client, world.chair, f"/api/v1/rounds/{world.round.pk}/portfolio.pdf")
+    assert response.status_code == 200
+    text = _text(response.content)
+    assert f"Round portfolio: {world.round.title}" in text
+    assert "SMS queue for district hospitals" in text
+    assert "70.0" in text  # mean of 80 and 60
+    assert "20.0" in text  # the spread
+    assert "Drone deliveries" in text and "Not recommended" in text
+    assert "A draft nobody sees" not in text
+    assert "BTN 700,000.00" in text  # awarded: 400,000 + 300,000
+    assert "Totals by lead agency" in text and "Totals by state" in text
+
+
+def test_portfolio_context_totals_add_up(world):
+    context = documents.round_portfolio_context(world.round)
+    assert context["totals"]["awarded"] == D("700000.00")
+    assert context["remaining"] == world.round.budget - D("700000.00")
+    assert sum(r["awarded"] for r in context["by_state"]) == D("700000.00")
+    assert sum(r["count"] for r in context["by_agency"]) == context["totals"]["count"] == 3
+
+
+def test_a_missing_font_is_a_clear_error(settings, world, tmp_path):
+    settings.PDF_FONT_DIR = str(tmp_path)
+    with pytest.raises(documents.MissingFont, match="DejaVuSans.ttf is missing"):
+        documents.award_letter_pdf(world.award)
+
+
+@pytest.mark.parametrize(("role", "letter", "summary", "portfolio"), [
+    ("anonymous", 401, 401, 401),
+    ("stranger", 404, 404, 403),
+    ("lead", 200, 200, 403),
+    ("team", 200, 200, 403),
+    ("manager", 200, 200, 200),
+    ("hr", 200, 200, 403),
+    ("chair", 200, 200, 200),
+])
+def test_pdf_access_matches_the_object(client, world, role, letter, summary, portfolio):
+    user = None if role == "anonymous" else getattr(world, role)
+    if user:
+        client.force_login(user)
+    assert client.get(f"/api/v1/awards/{world.award.pk}/letter.pdf").status_code == letter
+    assert client.get(f"/api/v1/proposals/{world.funded.pk}/summary.pdf").status_code == summary
+    assert client.get(f"/api/v1/rounds/{world.round.pk}/portfolio.pdf").status_code == portfolio
+
+
+def test_a_draft_summary_is_hidden_from_fund_managers(client, world):
+    draft = ProposalFactory(round=world.round, ready=True)
+    client.force_login(world.manager)
+    assert client.get(f"/api/v1/proposals/{draft.pk}/summary.pdf").status_code == 404
+    client.force_login(draft.lead)
+    assert client.get(f"/api/v1/proposals/{draft.pk}/summary.pdf").status_code == 200
+
+
+def test_unknown_objects_are_404(client, world):
+    client.force_login(world.manager)
+    for url in ("/api/v1/awards/999999/letter.pdf", "/api/v1/proposals/999999/summary.pdf",
+                "/api/v1/rounds/999999/portfolio.pdf"):
+        assert client.get(url).status_code == 404
+
+
+def test_token_clients_get_the_pdf(client, world):
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=world.manager)
+    response = client.get(f"/api/v1/awards/{world.award.pk}/letter.pdf",
+                          HTTP_AUTHORIZATION=f"Token {token.key}", HTTP_ACCEPT="application/pdf")
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF")

@@ -1,0 +1,120 @@
+"""`manage.py seed_demo`: idempotent, one login per role, states reached through services."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.test import Client
+
+from fund.models import Contribution, Fund, Round
+from people.factories import PASSWORD
+from people.models import Agency, User
+from proposals.models import BudgetLine, Proposal, TeamMember
+from reviews.models import Criterion, Panel
+from workflow.models import TransitionLog
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [Agency, User, Group, Fund, Contribution, Round, Criterion, Panel, Proposal, TeamMember,
+          BudgetLine, TransitionLog]
+
+# The path through the services that leads to each state this issue can reach.
+PATHS = {
+    Proposal.State.DRAFT: [],
+    Proposal.State.SUBMITTED: ["submit"],
+    Proposal.State.INELIGIBLE: ["submit", "screen_out"],
+    Proposal.State.IN_REVIEW: ["submit", "send_to_review"],
+    Proposal.State.REVISION_REQUESTED: ["submit", "send_to_review", "request_revision"],
+    Proposal.State.WITHDRAWN: ["submit", "withdraw"],
+}
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    return {m.__name__: m.objects.count() for m in MODELS} | {
+        "memberships": User.groups.through.objects.count(),
+        "partners": Proposal.partner_agencies.through.objects.count(),
+        "panel_members": Panel.members.through.objects.count(),
+    }
+
+
+@pytest.fixture
+def seeded():
+    return seed()
+
+
+def test_running_twice_creates_nothing_new(seeded):
+    first = counts()
+    assert first["Proposal"] >= 6 and first["TransitionLog"] > 0
+    output = seed()
+    assert counts() == first
+    assert "0 new proposals" in output
+
+
+@pytest.mark.parametrize("username, check", [
+    ("pema", lambda u: u.agency.code == "MOH" and not u.is_fund_manager),
+    ("karma", lambda u: u.agency.code != "MOH" and not u.is_fund_manager),
+    ("sonam", lambda u: u.is_fund_manager and not u.is_hr_officer),
+    ("dechen", lambda u: u.is_hr_officer and not u.is_fund_manager),
+    ("tashi", lambda u: u.panels_chaired.exists()),
+    ("admin", lambda u: u.is_superuser and u.is_staff),
+])
+def test_each_role_login_works(seeded, username, check):
+    assert Client().login(username=username, password=PASSWORD)
+    assert check(User.objects.get(username=username))
+    assert username in seeded  # the command prints the logins
+    assert PASSWORD in seeded
+
+
+def test_wrong_password_is_refused(seeded):
+    assert not Client().login(username="pema", password="not-the-password")
+
+
+def test_demo_roles_have_their_proposals(seeded):
+    pema, karma = User.objects.get(username="pema"), User.objects.get(username="karma")
+    assert Proposal.objects.filter(lead=pema).count() >= 3
+    assert TeamMember.objects.filter(user=karma).exclude(proposal__lead=karma).count() >= 2
+
+
+@pytest.mark.parametrize("state", list(PATHS))
+def test_every_reachable_state_with_its_transition_log(seeded, state):
+    proposals = Proposal.objects.filter(state=state)
+    assert proposals.exists(), f"no demo proposal in {state}"
+    for proposal in proposals:
+        log = list(TransitionLog.objects.for_object(proposal))
+        assert [row.transition for row in log] == PATHS[state]
+        previous = Proposal.State.DRAFT
+        for row in log:
+            assert row.from_state == previous and row.actor is not None
+            previous = row.to_state
+        assert previous == state
+
+
+def test_demo_proposals_are_complete_and_add_up(seeded):
+    for proposal in Proposal.objects.prefetch_related("budget_lines", "partner_agencies", "team"):
+        for name in Proposal.REQUIRED_FIELDS:
+            assert getattr(proposal, name) not in (None, ""), (proposal, name)
+        assert proposal.budget_total == proposal.requested_amount
+        assert proposal.requested_amount <= proposal.round.max_award
+        agencies = {a.pk for a in proposal.partner_agencies.all()} | {proposal.lead.agency_id}
+        assert len(agencies) >= proposal.round.min_partner_agencies
+        assert proposal.team.exclude(user__agency=proposal.lead.agency).exists()
+
+
+def test_fund_rounds_and_panel(seeded):
+    fund = Fund.objects.get()
+    assert fund.contributions.values("agency").distinct().count() >= 3
+    assert fund.available_balance == sum(c.amount for c in fund.contributions.all())
+    open_round = Round.objects.get(state=Round.State.OPEN)
+    assert open_round.is_accepting_proposals and open_round.criteria.count() == 6
+    assert Round.objects.filter(state__in=[Round.State.CLOSED, Round.State.DRAFT]).count() >= 1
+    panel = Panel.objects.get(round=open_round)
+    agencies = {m.agency_id for m in panel.members.all()}
+    assert len(agencies) >= open_round.min_panel_agencies
+    assert TransitionLog.objects.for_object(open_round).get().transition == "open"
