@@ -487,9 +487,17 @@ class Command(BaseCommand):
             users = seed_people(agencies)
             fund = seed_fund(users, agencies)
             rounds = seed_rounds(fund, users)
-            seed_panel(rounds, users)
+            panel = seed_panel(rounds, users)
             created = seed_proposals(rounds, users, agencies)
             close_pilot_round(rounds, users)
+        # Later modules add their part: reviews and the panel's decisions, then the rewards.
+        from reviews.demo import seed_review_demo
+        from rewards.demo import seed_rewards
+
+        with quiet, transaction.atomic():
+            seed_review_demo(panel=panel)
+        with quiet, transaction.atomic():
+            seed_rewards(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(
             f"Demo ready: {len(agencies)} agencies, fund “{fund.name}”, {len(rounds)} rounds, "
             f"{len(created)} new proposals."
