@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "reviews",
     "rewards",
     "notifications",
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -192,6 +193,8 @@ CELERY_BEAT_SCHEDULE = {
     "resend-notifications": {
         "task": "notifications.resend_notifications", "schedule": crontab(minute="*/10"),
     },
+    # Jobs left queued while the broker was down, and jobs a dead worker left running.
+    "run-pending-jobs": {"task": "jobs.run_pending_jobs", "schedule": crontab(minute="*/5")},
 }
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -14,5 +14,6 @@ urlpatterns = [
     path("awards/", include("fund.award_urls")),
     path("notifications/", include("notifications.urls")),
     path("data/", include("workflow.urls")),
+    path("jobs/", include("jobs.urls")),
     path("", include("rewards.urls")),
 ]

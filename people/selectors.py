@@ -81,7 +81,12 @@ def dashboard_for(*, user) -> dict:
         sections["draft_rounds"] = _section(
             Round.objects.filter(state=Round.State.DRAFT).select_related("fund").order_by("opens_at")
         )
-    if user.is_hr_officer:
-        # Nominations arrive with the rewards module; until then nothing waits for a decision.
-        sections["nominations"] = {"items": [], "count": 0}
+    if user.is_fund_manager or user.is_hr_officer:
+        from rewards.selectors import nominations_awaiting
+
+        # Fund managers endorse `nominated` ones, HR officers decide `endorsed` ones; the oldest
+        # has waited longest. Never the viewer's own nomination (the selector leaves it out).
+        sections["nominations"] = _counted_section(
+            nominations_awaiting(user=user).order_by("created_at", "id")
+        )
     return sections

@@ -181,7 +181,10 @@ class ProposalViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Proposals the requesting user may see: drafts by their lead and team only."""
+    """Proposals the requesting user may see: drafts by their lead and team only.
+
+    HR officers read and change nothing (`proposals.permissions.can_draft_proposals`, the
+    drafting services' rule, which the pages follow too)."""
 
     permission_classes = [IsAuthenticated, NoWritesByHROfficers]
     filterset_class = ProposalFilter

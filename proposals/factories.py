@@ -1,15 +1,20 @@
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 
 from fund.factories import RoundFactory
 from people.factories import AgencyFactory, UserFactory
 
 from .models import Attachment, BudgetLine, Proposal, TeamMember
 
+# When a factory-made proposal "was submitted": now, as `proposal_submit` stamps it.
+_NOW = factory.LazyFunction(timezone.now)
+
 
 class ProposalFactory(factory.django.DjangoModelFactory):
-    """A draft by default; `ready=True` fills everything submit needs; `state` may be given."""
+    """A draft by default; `ready=True` fills everything submit needs; a state trait
+    (`submitted=True`, `in_review=True`, ...) gives the state and the `submitted_at` it implies."""
 
     class Meta:
         model = Proposal
@@ -32,18 +37,28 @@ class ProposalFactory(factory.django.DjangoModelFactory):
             duration_months=6,
         )
         # One trait per state: ProposalFactory(submitted=True). The state is set at creation
-        # only (the field is protected); tests that need the path use the services.
-        submitted = factory.Trait(ready=True, state=Proposal.State.SUBMITTED)
-        ineligible = factory.Trait(ready=True, state=Proposal.State.INELIGIBLE)
-        in_review = factory.Trait(ready=True, state=Proposal.State.IN_REVIEW)
-        revision_requested = factory.Trait(ready=True, state=Proposal.State.REVISION_REQUESTED)
-        recommended = factory.Trait(ready=True, state=Proposal.State.RECOMMENDED)
-        rejected = factory.Trait(ready=True, state=Proposal.State.REJECTED)
-        funded = factory.Trait(ready=True, state=Proposal.State.FUNDED)
-        declined = factory.Trait(ready=True, state=Proposal.State.DECLINED)
-        outcome_reported = factory.Trait(ready=True, state=Proposal.State.OUTCOME_REPORTED)
-        closed = factory.Trait(ready=True, state=Proposal.State.CLOSED)
-        withdrawn = factory.Trait(ready=True, state=Proposal.State.WITHDRAWN)
+        # only (the field is protected); tests that need the path use the services. Every
+        # state past `submit` carries the `submitted_at` that `proposal_submit` stamps.
+        submitted = factory.Trait(ready=True, state=Proposal.State.SUBMITTED, submitted_at=_NOW)
+        ineligible = factory.Trait(ready=True, state=Proposal.State.INELIGIBLE, submitted_at=_NOW)
+        in_review = factory.Trait(ready=True, state=Proposal.State.IN_REVIEW, submitted_at=_NOW)
+        revision_requested = factory.Trait(
+            ready=True, state=Proposal.State.REVISION_REQUESTED, submitted_at=_NOW
+        )
+        recommended = factory.Trait(ready=True, state=Proposal.State.RECOMMENDED, submitted_at=_NOW)
+        rejected = factory.Trait(ready=True, state=Proposal.State.REJECTED, submitted_at=_NOW)
+        funded = factory.Trait(ready=True, state=Proposal.State.FUNDED, submitted_at=_NOW)
+        declined = factory.Trait(ready=True, state=Proposal.State.DECLINED, submitted_at=_NOW)
+        outcome_reported = factory.Trait(
+            ready=True, state=Proposal.State.OUTCOME_REPORTED, submitted_at=_NOW
+        )
+        closed = factory.Trait(ready=True, state=Proposal.State.CLOSED, submitted_at=_NOW)
+        # Withdrawn as a draft: never submitted, so only its lead and team see it (selectors).
+        withdrawn = factory.Trait(ready=True, state=Proposal.State.WITHDRAWN, submitted_at=None)
+        # Withdrawn after submission: fund managers and HR officers still see it.
+        withdrawn_after_submission = factory.Trait(
+            ready=True, state=Proposal.State.WITHDRAWN, submitted_at=_NOW
+        )
 
     @factory.post_generation
     def partners(obj, create, extracted, **kwargs):

@@ -23,10 +23,27 @@ def can_view_proposal(user, proposal: Proposal) -> bool:
     return proposals_visible_to(user).filter(pk=proposal.pk).exists()
 
 
+HR_OFFICERS_DO_NOT_DRAFT = (
+    "HR officers decide on innovation records and nominations, so they do not draft or "
+    "change proposals."
+)
+
+
+def can_draft_proposals(user) -> bool:
+    """Every active user is a civil servant who may draft, except an HR officer (who is not
+    also a fund manager): the people who judge innovation records do not build their own
+    through the fund, and an HR officer changes nothing (issue 2). The API's
+    `NoWritesByHROfficers` applies the same rule."""
+    return bool(user and user.is_authenticated and user.is_active) and not (
+        user.is_hr_officer and not user.is_fund_manager
+    )
+
+
 def can_edit_proposal(user, proposal: Proposal) -> bool:
-    """The lead and team edit a proposal while it is a draft or a revision is requested."""
+    """The lead and team edit a proposal while it is a draft or a revision is requested;
+    an HR officer never does (`can_draft_proposals`)."""
     return (
-        bool(user and user.is_authenticated and user.is_active)
+        can_draft_proposals(user)
         and proposal.state in Proposal.EDITABLE_STATES
         and _on_proposal(user, proposal)
     )

@@ -40,7 +40,12 @@ from .forms import (
     team_initial,
 )
 from .models import Attachment, Proposal
-from .permissions import can_edit_proposal, can_view_proposal
+from .permissions import (
+    HR_OFFICERS_DO_NOT_DRAFT,
+    can_draft_proposals,
+    can_edit_proposal,
+    can_view_proposal,
+)
 from .selectors import my_proposals, proposal_detail_queryset, proposal_list
 from .services import (
     PROPOSAL_TRANSITIONS,
@@ -221,7 +226,9 @@ def _proposal_form(request, proposal: Proposal | None):
 @login_required
 @require_http_methods(["GET", "POST"])
 def create(request):
-    """Any civil servant drafts a proposal in an open round and leads it."""
+    """Any civil servant drafts a proposal in an open round and leads it (not an HR officer)."""
+    if not can_draft_proposals(request.user):
+        raise PermissionDenied(HR_OFFICERS_DO_NOT_DRAFT)
     return _proposal_form(request, None)
 
 
@@ -230,6 +237,8 @@ def create(request):
 def edit(request, pk: int):
     """The lead and team edit a draft, or a proposal whose revision was requested."""
     proposal = _visible_or_404(request.user, pk)
+    if not can_draft_proposals(request.user):
+        raise PermissionDenied(HR_OFFICERS_DO_NOT_DRAFT)
     if not can_edit_proposal(request.user, proposal):
         if rules.is_lead_or_team(proposal, request.user):
             messages.error(

@@ -13,7 +13,7 @@ from people.models import Agency, User
 from workflow.services import check_transition, run_transition
 
 from ..models import Attachment, BudgetLine, Proposal, TeamMember
-from ..permissions import can_edit_proposal
+from ..permissions import HR_OFFICERS_DO_NOT_DRAFT, can_draft_proposals, can_edit_proposal
 
 CONTENT_FIELDS = (
     "title", "summary", "problem", "hypothesis", "success_criteria", "approach",
@@ -40,7 +40,22 @@ ALLOWED_UPLOADS = {
 }
 
 
+def _require_drafter(actor) -> None:
+    """Every active user is a civil servant who may draft, except an HR officer
+    (`can_draft_proposals`). No role lets anyone edit a proposal they are not on: that is
+    `_require_editor`."""
+    if not (actor and actor.is_authenticated and actor.is_active):
+        raise PermissionDenied("Sign in to draft a proposal.")
+    if not can_draft_proposals(actor):
+        raise PermissionDenied(HR_OFFICERS_DO_NOT_DRAFT)
+
+
 def _require_editor(actor, proposal: Proposal) -> None:
+    """Only the lead and team change a proposal, and only while it is a draft or a revision
+    is requested; being a fund manager or chair never widens this, and an HR officer never
+    changes a proposal, even one whose team they are on."""
+    if actor and actor.is_authenticated and not can_draft_proposals(actor):
+        raise PermissionDenied(HR_OFFICERS_DO_NOT_DRAFT)
     if not can_edit_proposal(actor, proposal):
         on_proposal = bool(actor and actor.is_authenticated) and (
             proposal.lead_id == actor.pk or proposal.team.filter(user_id=actor.pk).exists()
@@ -210,9 +225,9 @@ def _apply(proposal: Proposal, *, fields: dict, partner_agencies, team, budget_l
 @transaction.atomic
 def proposal_create(*, actor: User, round_: Round, partner_agencies=None, team=None,
                     budget_lines=None, **fields) -> Proposal:
-    """Any active civil servant drafts a proposal in a round that takes proposals; they lead it."""
-    if not (actor and actor.is_authenticated and actor.is_active):
-        raise PermissionDenied("Sign in to draft a proposal.")
+    """Any active civil servant (an HR officer excepted) drafts a proposal in a round that
+    takes proposals; they lead it."""
+    _require_drafter(actor)
     if not round_.is_accepting_proposals:
         raise ValidationError({"round": f"The round “{round_.title}” is not open for proposals."})
     if not str(fields.get("title") or "").strip():
@@ -226,7 +241,8 @@ def proposal_create(*, actor: User, round_: Round, partner_agencies=None, team=N
 @transaction.atomic
 def proposal_update(*, actor: User, proposal: Proposal, partner_agencies=None, team=None,
                     budget_lines=None, **fields) -> Proposal:
-    """The lead and team edit a draft or a proposal whose revision was requested."""
+    """The lead and team edit a draft or a proposal whose revision was requested; nobody else,
+    whatever their role (the pages and the API both come through here)."""
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     _require_editor(actor, proposal)
     if "title" in fields and not str(fields.get("title") or "").strip():

@@ -44,9 +44,8 @@ EVERYONE = dict.fromkeys(ROLES[1:], 200)
 
 ROLE_ACCESS = [
     *_rows(_url("mine"), "get", {"anonymous": 302, **EVERYONE}),
-    # HR officers are civil servants too: they may draft their own proposals (the service
-    # allows any active user); they cannot change anyone else's.
-    *_rows(_url("create"), "get", {"anonymous": 302, **EVERYONE}),
+    # HR officers change nothing, their own drafts included (issue 2).
+    *_rows(_url("create"), "get", {"anonymous": 302, **EVERYONE, "hr_officer": 403}),
     *_rows(_url("queue"), "get", {
         "anonymous": 302, "civil_servant": 403, "lead": 403, "team": 403, "fund_manager": 200,
         "hr_officer": 403, "chair": 403,

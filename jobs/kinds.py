@@ -1,0 +1,150 @@
+"""What each kind of job does, who may start it, and who may read what it made.
+
+One entry per kind in `KINDS`. A kind's `run` gets the job and returns an `Outcome`; it
+may raise, and `jobs.services.run_job` turns the exception into the failed job's message.
+Permission is checked when the job starts, again when it runs (as its owner), and again
+whenever its result is read: a person who lost access meanwhile gets nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.utils.module_loading import import_string
+
+from .models import Job
+from .storage import job_storage
+
+
+@dataclass
+class Outcome:
+    """What a job made: a file to download, a report to show, or both."""
+
+    content: bytes | None = None
+    filename: str = ""
+    content_type: str = ""
+    report: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class JobKind:
+    may_start: Callable[[Any, dict], bool]
+    may_read: Callable[[Any, Job], bool]
+    title: Callable[[dict], str]
+    run: Callable[[Job], Outcome]
+    refused: str = "You may not start this job."
+
+
+# --- round portfolio ---------------------------------------------------------------------
+def _round(params: dict):
+    from fund.models import Round
+
+    return Round.objects.select_related("fund").filter(pk=params.get("round")).first()
+
+
+def _may_see_portfolio(user, round_) -> bool:
+    from fund.services import can_view_portfolio
+
+    return round_ is not None and can_view_portfolio(user, round_)
+
+
+def _portfolio_title(params: dict) -> str:
+    round_ = _round(params)
+    return f"Portfolio report: {round_.title if round_ else 'a round'}"
+
+
+def _run_portfolio(job: Job) -> Outcome:
+    from fund import documents
+
+    round_ = _round(job.params)
+    if round_ is None:
+        raise PermissionDenied("The round no longer exists.")
+    if not _may_see_portfolio(job.owner, round_):
+        raise PermissionDenied("You may no longer see this round's portfolio report.")
+    return Outcome(
+        content=documents.round_portfolio_pdf(round_),
+        filename=f"round-{round_.pk}-portfolio.pdf", content_type="application/pdf",
+    )
+
+
+ROUND_PORTFOLIO = JobKind(
+    may_start=lambda user, params: _may_see_portfolio(user, _round(params)),
+    may_read=lambda user, job: _may_see_portfolio(user, _round(job.params)),
+    title=_portfolio_title,
+    run=_run_portfolio,
+    refused="The portfolio report is for fund managers and the round's panel chairs.",
+)
+
+
+# --- import of a file ----------------------------------------------------------------------
+def may_import(user) -> bool:
+    from workflow.datafiles import TableImport
+
+    return TableImport.may_import(user)
+
+
+def importer_class(path: str):
+    """The TableImport subclass named in a job's parameters, and nothing else."""
+    from workflow.datafiles import TableImport
+
+    cls = import_string(path)
+    if not (isinstance(cls, type) and issubclass(cls, TableImport)):
+        raise ValueError(f"{path} is not a file import.")
+    return cls
+
+
+def report_as_dict(report) -> dict:
+    """An ImportReport as JSON, with what the pages show (summary, bad rows)."""
+    return {
+        "kind": report.kind, "dry_run": report.dry_run, "rows": report.rows,
+        "new": report.new, "updated": report.updated, "unchanged": report.unchanged,
+        "skipped": report.skipped, "applied": report.applied,
+        "errors": [{"row": e.row, "field": e.field, "message": e.message} for e in report.errors],
+        "bad_rows": report.bad_rows, "summary": report.summary(),
+    }
+
+
+def import_confirmable(job: Job) -> bool:
+    """A dry run may be applied when it found no bad rows, or bad rows are to be skipped."""
+    report = job.report or {}
+    return bool(
+        job.kind == Job.Kind.IMPORT and job.state == Job.State.READY and report.get("dry_run")
+        and (not report.get("errors") or job.params.get("skip_bad_rows"))
+    )
+
+
+def _import_title(params: dict) -> str:
+    verb = "Check" if params.get("dry_run") else "Import"
+    return f"{verb} “{params.get('name', 'a file')}” ({params.get('label', params.get('import'))})"
+
+
+def _run_import(job: Job) -> Outcome:
+    params = job.params
+    importer = importer_class(params["importer"])(actor=job.owner)  # re-checks permission
+    storage = job_storage()
+    with storage.open(params["file"], "rb") as handle:
+        data = handle.read()
+    report = importer.run(data, params["name"], dry_run=params["dry_run"],
+                          skip_bad_rows=params["skip_bad_rows"])
+    outcome = Outcome(report=report_as_dict(report))
+    if not params["dry_run"] or (report.errors and not params["skip_bad_rows"]):
+        storage.delete(params["file"])  # applied, or refused: it will not be read again
+    return outcome
+
+
+IMPORT = JobKind(
+    may_start=lambda user, params: may_import(user),
+    may_read=lambda user, job: may_import(user),
+    title=_import_title,
+    run=_run_import,
+    refused="Only fund managers and administrators may import files.",
+)
+
+
+KINDS: dict[str, JobKind] = {
+    Job.Kind.ROUND_PORTFOLIO: ROUND_PORTFOLIO,
+    Job.Kind.IMPORT: IMPORT,
+}

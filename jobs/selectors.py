@@ -1,0 +1,22 @@
+"""Read side of jobs: a job is its owner's alone; what it made is re-checked at every read."""
+
+from django.db.models import QuerySet
+
+from .kinds import KINDS
+from .models import Job
+
+
+def jobs_visible_to(user) -> QuerySet[Job]:
+    """The jobs `user` may see: their own (the same rule as `can_view_job`)."""
+    if not (user and user.is_authenticated):
+        return Job.objects.none()
+    return Job.objects.filter(owner=user)
+
+
+def can_view_job(user, job: Job) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and job.owner_id == user.pk)
+
+
+def can_read_result(user, job: Job) -> bool:
+    """The owner, while they may still see what the job is about (e.g. the round's portfolio)."""
+    return can_view_job(user, job) and KINDS[job.kind].may_read(user, job)
