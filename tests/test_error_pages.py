@@ -101,3 +101,14 @@ def test_the_500_page_needs_no_request_and_no_database():
         page = loader.get_template("500.html").render()
     assert len(queries) == 0
     assert "Something went wrong on our side" in page
+
+
+def test_a_form_without_its_security_token_gets_a_page_that_says_what_to_do(settings):
+    from django.test import Client
+
+    settings.DEBUG = False
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/login/", {"username": "someone", "password": "secret"})
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "Your form could not be sent" in body and "reload the page" in body
