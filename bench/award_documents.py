@@ -4,9 +4,12 @@
 
 Runs in a fresh SQLite database in a temporary folder. For each document it measures the
 whole request (URL → view → permission → queries → template → WeasyPrint → bytes, through
-Django's test client, the median of several runs), WeasyPrint alone on the very same HTML,
-and the number of queries. It also times `proposal_fund` (lock, sums, award, tranches, log)
-one call after another. Results are printed and written to bench/award_results.md.
+Django's test client, the median of several runs), WeasyPrint alone on the very same HTML
+and stylesheet (`documents.html_to_pdf`), the number of queries and the PDF's size. Beside
+them stands WeasyPrint's own time for plain HTML with its default font: a one-page letter
+and a 500-row, 6-column table (the yardstick of issue 4). It also times `proposal_fund`
+(lock, sums, award, tranches, log) one call after another. Results are printed and written
+to bench/award_results.md; a "## History" section already in that file is kept.
 """
 
 import argparse
@@ -102,6 +105,28 @@ def _build(proposals: int, reviews_per: int):
     return manager, round_, awards[0], recommended
 
 
+def _plain_html() -> dict[str, str]:
+    """WeasyPrint's yardstick: plain HTML, no stylesheet, WeasyPrint's default font."""
+    paragraph = (
+        "<p>On behalf of the fund, I am pleased to confirm an award of BTN 400,000.00 for the "
+        "experiment described in your proposal. The award is paid in two tranches; each "
+        "tranche after the first is released once the previous milestone is reported.</p>"
+    )
+    rows = "".join(
+        f"<tr><td>{i}</td><td>Experiment number {i}</td><td>AG{i % 12:02d}</td>"
+        f"<td>{40 + i % 60}.0</td><td>{i % 5}</td><td>BTN {200000 + (i % 7) * 50000:,}.00</td></tr>"
+        for i in range(1, 501)
+    )
+    return {
+        "Plain one-page letter": f"<!doctype html><h1>Award letter</h1>{paragraph * 6}",
+        "Plain table, 500 rows × 6 columns": (
+            "<!doctype html><table><thead><tr><th>#</th><th>Proposal</th><th>Agency</th>"
+            f"<th>Score</th><th>Reviews</th><th>Requested</th></tr></thead><tbody>{rows}"
+            "</tbody></table>"
+        ),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--proposals", type=int, default=500)
@@ -129,14 +154,18 @@ def main() -> None:
             assert response.status_code == 200, response.status_code
             return response.content
 
-        def weasyprint_only(html):
-            from weasyprint import CSS
-            from weasyprint.text.fonts import FontConfiguration
+        def pages_of(content):
+            from io import BytesIO
 
-            fonts = FontConfiguration()
-            return HTML(string=html).write_pdf(
-                stylesheets=[CSS(string=documents.font_css(), font_config=fonts)],
-                font_config=fonts)
+            from pypdf import PdfReader
+
+            return len(PdfReader(BytesIO(content)).pages)
+
+        baseline = []
+        for label, html in _plain_html().items():
+            HTML(string=html).write_pdf()  # warm up
+            raw, content = _timed(lambda html=html: HTML(string=html).write_pdf(), args.runs)
+            baseline.append((label, raw, len(content), pages_of(content)))
 
         results = []
         for label, url, context_fn, template, runs in (
@@ -154,13 +183,8 @@ def main() -> None:
                 request(url)
             total, content = _timed(lambda url=url: request(url), runs)
             html = render_to_string(template, {**context_fn(), "generated_at": None})
-            raw, _ = _timed(lambda html=html: weasyprint_only(html), runs)
-            from io import BytesIO
-
-            from pypdf import PdfReader
-
-            pages = len(PdfReader(BytesIO(content)).pages)
-            results.append((label, total, raw, len(queries), pages))
+            raw, _ = _timed(lambda html=html: documents.html_to_pdf(html), runs)
+            results.append((label, total, raw, len(queries), pages_of(content), len(content)))
 
         # Funding: one `proposal_fund` after another (lock, sums, award, tranches, log).
         count = min(50, len(recommended))
@@ -183,11 +207,16 @@ def main() -> None:
         f"during the run {os.getloadavg()[0]:.1f} (other work on the machine slows every "
         "figure, WeasyPrint's alike).",
         "",
-        "| document | request → bytes | WeasyPrint alone, same HTML | queries | pages |",
-        "|---|---|---|---|---|",
+        "| document | request → bytes | WeasyPrint alone, same HTML | ratio | queries | pages "
+        "| PDF size |",
+        "|---|---|---|---|---|---|---|",
     ]
-    for label, total, raw, queries, pages in results:
-        lines.append(f"| {label} | {total:.3f} s | {raw:.3f} s | {queries} | {pages} |")
+    for label, total, raw, queries, pages, size in results:
+        lines.append(f"| {label} | {total:.3f} s | {raw:.3f} s | {total / raw:.2f} | {queries} "
+                     f"| {pages} | {size / 1024:.0f} KB |")
+    for label, raw, size, pages in baseline:
+        lines.append(f"| WeasyPrint baseline: {label.lower()}, default font | – | {raw:.3f} s "
+                     f"| – | – | {pages} | {size / 1024:.0f} KB |")
     lines += [
         "",
         f"Funding: `proposal_fund` with two tranches, one call after another: "
@@ -199,7 +228,11 @@ def main() -> None:
     ]
     text = "\n".join(lines) + "\n"
     print(text)
-    (ROOT / "bench" / "award_results.md").write_text(text, encoding="utf-8")
+    results_file = ROOT / "bench" / "award_results.md"
+    previous = results_file.read_text(encoding="utf-8") if results_file.exists() else ""
+    if "\n## History" in previous:
+        text += previous[previous.index("\n## History"):]
+    results_file.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -95,6 +95,25 @@ def test_a_missing_font_is_a_clear_error(settings, world, tmp_path):
         documents.award_letter_pdf(world.award)
 
 
+def test_the_prepared_font_keeps_punctuation_kerning_pairs_and_other_scripts():
+    """The prepared faces cover Latin, Greek, Cyrillic and punctuation; a character outside
+    them (Armenian here) is still drawn, from the installed DejaVu, not as a blank box."""
+    text = _text(documents.html_to_pdf(
+        "<p>AVATAR “Nu. 1,000” — Ελληνικά · Кириллица · <b>Bold</b> <i>Oblique</i></p>"
+        "<p>Բարեւ</p>"
+    ))
+    assert "AVATAR “Nu. 1,000” — Ελληνικά · Кириллица · Bold Oblique" in text
+    assert "Բարեւ" in text
+
+
+def test_an_unwritable_font_cache_falls_back_to_the_installed_face(settings, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    settings.PDF_FONT_CACHE_DIR = str(blocker)
+    source = documents.font_files()[0]
+    assert documents.prepare_font(source) == source
+
+
 @pytest.mark.parametrize(("role", "letter", "summary", "portfolio"), [
     ("anonymous", 401, 401, 401),
     ("stranger", 404, 404, 403),
