@@ -316,14 +316,19 @@ def round_portfolio_context(round_: Round) -> dict:
         "requested": sum((r.requested_amount or ZERO for r in rows), ZERO),
         "awarded": sum((r.awarded for r in rows), ZERO),
     }
-    decisions = [r for r in rows if r.state in (
+    decision_states = (
         Proposal.State.RECOMMENDED, Proposal.State.REJECTED, Proposal.State.FUNDED,
         Proposal.State.DECLINED, Proposal.State.OUTCOME_REPORTED, Proposal.State.CLOSED,
-    )]
+    )
+    # Each decision stands against its proposal in the ranking (its state and award); the
+    # report sums them up rather than listing the same rows twice.
+    decisions = [r for r in rows if r.state in decision_states]
     return {
         "round": round_, "fund": round_.fund, "currency": round_.fund.currency,
         "ranked": ranked, "funding_line_after": funding_line_after,
         "decisions": sorted(decisions, key=lambda r: (r.state, r.title)),
+        "decision_totals": [by_state[state] for state in decision_states
+                            if by_state[state]["count"]],
         "by_agency": list(by_agency.values()),
         "by_state": [v for v in by_state.values() if v["count"]],
         "totals": totals, "remaining": round_.budget - totals["awarded"],
