@@ -18,13 +18,14 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from fund.models import Round
+from fund.models import Round, Tranche
 from people.models import Agency, User
 from workflow.services import (
     TransitionStateConflict,
     UnknownTransition,
     available_transitions,
     condition_errors,
+    may_run,
 )
 
 from . import rules
@@ -57,6 +58,9 @@ from .services import (
 from .services.drafting import ALLOWED_UPLOADS
 
 PAGE_SIZE = 20
+# The transitions whose forms live with the money (fund.award_views), linked from the page.
+MONEY_STEPS = ("fund", "decline", "report_outcome", "close")
+RELEASED = (Tranche.State.RELEASED, Tranche.State.REPORTED)
 SAFE_DOWNLOAD_TYPES = {content_type for content_type, _ in ALLOWED_UPLOADS.values()}
 
 # Where a service's error about a part of the proposal is shown, when it is not a form field.
@@ -255,7 +259,12 @@ def edit(request, pk: int):
 
 
 def _visible_or_404(user, pk: int) -> Proposal:
-    proposal = get_object_or_404(proposal_detail_queryset(), pk=pk)
+    # The award, its tranches and the outcome report are shown on the page: fetched here, at
+    # a fixed number of queries (a proposal without an award or report just joins to nothing).
+    queryset = proposal_detail_queryset().select_related(
+        "award", "award__approved_by", "outcome_report", "outcome_report__submitted_by",
+    ).prefetch_related("award__tranches")
+    proposal = get_object_or_404(queryset, pk=pk)
     if not can_view_proposal(user, proposal):
         raise Http404("No such proposal.")
     return proposal
@@ -298,7 +307,16 @@ def _detail(request, proposal: Proposal, *, status: int = 200, failed: str = "",
     if any(a["name"] == "submit" for a in actions) and failed != "submit":
         ready = condition_errors(proposal, "submit")
     can_edit = can_edit_proposal(user, proposal)
+    award = getattr(proposal, "award", None)  # None when not funded
+    tranches = list(award.tranches.all()) if award else []
     return render(request, "proposals/detail.html", {
+        "award": award,
+        "tranches": tranches,
+        "released": sum((t.amount for t in tranches if t.state in RELEASED), Decimal("0.00")),
+        "outcome": getattr(proposal, "outcome_report", None),
+        # Funding decisions and outcomes have their own forms under /awards/ (fund.award_views).
+        "may": {name: may_run(proposal, name, user) for name in MONEY_STEPS},
+        "on_proposal": rules.is_lead_or_team(proposal, user),
         "proposal": proposal,
         "team": list(proposal.team.all()),
         "partners": list(proposal.partner_agencies.all()),

@@ -7,25 +7,35 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.test import Client
 
-from fund.models import Contribution, Fund, Round
+from fund.models import Award, Contribution, Fund, Round, Tranche
 from people.factories import PASSWORD
 from people.models import Agency, User
-from proposals.models import BudgetLine, Proposal, TeamMember
-from reviews.models import Criterion, Panel
+from proposals.models import BudgetLine, OutcomeReport, Proposal, TeamMember
+from reviews.models import Assignment, Criterion, Panel, Review, Score
+from rewards.models import Learning
 from workflow.models import TransitionLog
 
 pytestmark = pytest.mark.django_db
 
 MODELS = [Agency, User, Group, Fund, Contribution, Round, Criterion, Panel, Proposal, TeamMember,
-          BudgetLine, TransitionLog]
+          BudgetLine, TransitionLog, Assignment, Review, Score, Award, Tranche, OutcomeReport,
+          Learning]
 
-# The path through the services that leads to each state this issue can reach.
+REVIEWED = ["submit", "send_to_review"]
+FUNDED = [*REVIEWED, "recommend", "fund"]
+# The path through the services that leads to each of the twelve states: all are seeded.
 PATHS = {
     Proposal.State.DRAFT: [],
     Proposal.State.SUBMITTED: ["submit"],
     Proposal.State.INELIGIBLE: ["submit", "screen_out"],
-    Proposal.State.IN_REVIEW: ["submit", "send_to_review"],
-    Proposal.State.REVISION_REQUESTED: ["submit", "send_to_review", "request_revision"],
+    Proposal.State.IN_REVIEW: REVIEWED,
+    Proposal.State.REVISION_REQUESTED: [*REVIEWED, "request_revision"],
+    Proposal.State.RECOMMENDED: [*REVIEWED, "recommend"],
+    Proposal.State.REJECTED: [*REVIEWED, "reject"],
+    Proposal.State.FUNDED: FUNDED,
+    Proposal.State.DECLINED: [*REVIEWED, "recommend", "decline"],
+    Proposal.State.OUTCOME_REPORTED: [*FUNDED, "report_outcome"],
+    Proposal.State.CLOSED: [*FUNDED, "report_outcome", "close"],
     Proposal.State.WITHDRAWN: ["submit", "withdraw"],
 }
 
@@ -110,7 +120,9 @@ def test_demo_proposals_are_complete_and_add_up(seeded):
 def test_fund_rounds_and_panel(seeded):
     fund = Fund.objects.get()
     assert fund.contributions.values("agency").distinct().count() >= 3
-    assert fund.available_balance == sum(c.amount for c in fund.contributions.all())
+    awarded = sum(a.amount for a in Award.objects.exclude(state=Award.State.CANCELLED))
+    assert awarded > 0
+    assert fund.available_balance == sum(c.amount for c in fund.contributions.all()) - awarded
     open_round = Round.objects.get(state=Round.State.OPEN)
     assert open_round.is_accepting_proposals and open_round.criteria.count() == 6
     assert Round.objects.filter(state__in=[Round.State.CLOSED, Round.State.DRAFT]).count() >= 1
@@ -118,3 +130,52 @@ def test_fund_rounds_and_panel(seeded):
     agencies = {m.agency_id for m in panel.members.all()}
     assert len(agencies) >= open_round.min_panel_agencies
     assert TransitionLog.objects.for_object(open_round).get().transition == "open"
+
+
+def test_all_twelve_states_are_seeded(seeded):
+    assert set(PATHS) == set(Proposal.State.values)
+    assert set(Proposal.objects.values_list("state", flat=True)) == set(Proposal.State.values)
+
+
+def _award(state):
+    return Award.objects.select_related("proposal").get(proposal__state=state)
+
+
+def test_the_funded_award_has_tranches_in_several_states(seeded):
+    award = _award(Proposal.State.FUNDED)
+    assert award.state == Award.State.ACTIVE
+    states = list(award.tranches.order_by("sequence").values_list("state", flat=True))
+    assert states == [Tranche.State.REPORTED, Tranche.State.RELEASED, Tranche.State.SCHEDULED]
+    assert sum(t.amount for t in award.tranches.all()) == award.amount
+    assert award.tranches.get(sequence=1).milestone_report
+    assert award.amount <= award.proposal.requested_amount <= award.proposal.round.max_award
+
+
+def test_outcomes_did_not_succeed_and_succeeded(seeded):
+    honoured = OutcomeReport.objects.get(proposal__state=Proposal.State.OUTCOME_REPORTED)
+    assert honoured.result == OutcomeReport.Result.DID_NOT_SUCCEED
+    karma = User.objects.get(username="karma")
+    assert honoured.submitted_by == karma  # a team member reports it, not only the lead
+    assert _award(Proposal.State.OUTCOME_REPORTED).state == Award.State.ACTIVE
+    closed = OutcomeReport.objects.get(proposal__state=Proposal.State.CLOSED)
+    assert closed.result == OutcomeReport.Result.SUCCEEDED
+    award = _award(Proposal.State.CLOSED)
+    assert award.state == Award.State.COMPLETED
+    assert [r.transition for r in TransitionLog.objects.for_object(award)] == ["complete"]
+    assert not award.tranches.exclude(state=Tranche.State.REPORTED).exists()
+    # The rewards demo hangs the learning from the SMS queue on the experiment it came from.
+    learning = Learning.objects.get(title__startswith="SMS queue numbers")
+    assert learning.proposal_id == honoured.proposal_id
+
+
+def test_the_pilot_round_stays_within_its_budget(seeded):
+    pilot = Round.objects.get(slug="pilot-2025-digital-public-services")
+    assert pilot.state == Round.State.CLOSED
+    awarded = sum(a.amount for a in Award.objects.filter(proposal__round=pilot))
+    assert 0 < awarded <= pilot.budget
+    recommended = Proposal.objects.get(state=Proposal.State.RECOMMENDED)
+    assert recommended.requested_amount <= pilot.budget - awarded  # the manager may fund it
+    assert Panel.objects.get(round=pilot).members.values("agency").distinct().count() >= 3
+    for proposal in Proposal.objects.filter(round=pilot).exclude(state=Proposal.State.IN_REVIEW):
+        submitted = proposal.assignments.filter(state=Assignment.State.SUBMITTED).count()
+        assert submitted >= pilot.reviews_required, proposal
