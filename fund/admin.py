@@ -7,6 +7,7 @@ each object's transition log is shown read-only beneath it.
 from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
 
+from workflow.data_admin import DataExportAdminMixin, DataImportAdminMixin
 from workflow.models import TransitionLog
 
 from .models import Award, Contribution, Fund, Round, Tranche
@@ -48,7 +49,8 @@ class FundAdmin(admin.ModelAdmin):
 
 
 @admin.register(Contribution)
-class ContributionAdmin(admin.ModelAdmin):
+class ContributionAdmin(DataImportAdminMixin, DataExportAdminMixin, admin.ModelAdmin):
+    data_import_kind = data_export_kind = "contributions"
     list_display = ["received_on", "fund", "agency", "amount", "recorded_by"]
     list_filter = ["fund", "agency"]
     list_select_related = ["fund", "agency", "recorded_by"]
@@ -82,7 +84,8 @@ class TrancheInline(admin.TabularInline):
 
 
 @admin.register(Award)
-class AwardAdmin(admin.ModelAdmin):
+class AwardAdmin(DataExportAdminMixin, admin.ModelAdmin):
+    data_export_kind = "awards"  # one row per tranche of the selected awards
     list_display = ["proposal", "amount", "state", "approved_by", "approved_at"]
     list_filter = ["state"]
     list_select_related = ["proposal", "approved_by"]

@@ -1,18 +1,23 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from workflow.data_admin import DataExportAdminMixin, DataImportAdminMixin
+
 from .models import Agency, User
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(DataImportAdminMixin, DataExportAdminMixin, admin.ModelAdmin):
+    data_import_kind = data_export_kind = "agencies"
     list_display = ["code", "name", "kind", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["code", "name"]
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(DataImportAdminMixin, DataExportAdminMixin, BaseUserAdmin):
+    # Civil servants in and out by `employee_id`; users without one are not in the HR file.
+    data_import_kind = data_export_kind = "civil-servants"
     list_display = ["username", "first_name", "last_name", "agency", "employee_id", "position_level"]
     list_filter = ["agency", "groups", "is_active", "position_level"]
     search_fields = ["username", "first_name", "last_name", "email", "employee_id"]

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from workflow.admin import TransitionHistoryMixin
+from workflow.data_admin import DataExportAdminMixin
 
 from .models import Attachment, BudgetLine, Proposal, TeamMember
 
@@ -45,7 +46,8 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(TransitionHistoryMixin, admin.ModelAdmin):
+class ProposalAdmin(DataExportAdminMixin, TransitionHistoryMixin, admin.ModelAdmin):
+    data_export_kind = "proposals"
     list_display = ["title", "round", "lead", "state", "requested_amount", "submitted_at",
                     "updated_at"]
     list_filter = ["state", "round"]

@@ -5,6 +5,8 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
+from workflow.data_admin import DataExportAdminMixin
+
 from .models import Assignment, Criterion, Panel, Review, Score
 from .services import assignment_problems
 
@@ -86,7 +88,9 @@ class AssignmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(DataExportAdminMixin, admin.ModelAdmin):
+    # Submitted reviews only, never `comment_to_panel`, never across a conflict of interest.
+    data_export_kind = "reviews"
     list_display = ["assignment", "weighted_score", "recommendation", "submitted_at"]
     inlines = [ScoreInline]
     readonly_fields = ["assignment", "comment_to_applicant", "comment_to_panel",

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from workflow.data_admin import DataExportAdminMixin
 from workflow.services import history
 
 from .models import Learning, Nomination, Recognition, Tag
@@ -11,7 +12,8 @@ class TagAdmin(admin.ModelAdmin):
 
 
 @admin.register(Learning)
-class LearningAdmin(admin.ModelAdmin):
+class LearningAdmin(DataExportAdminMixin, admin.ModelAdmin):
+    data_export_kind = "learnings"
     list_display = ["title", "kind", "visibility", "proposal", "published_at"]
     list_filter = ["kind", "visibility", "tags"]
     search_fields = ["title", "what_we_tried", "what_happened", "what_we_learned"]

@@ -18,29 +18,16 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .datafiles import FORMATS, MAX_IMPORT_BYTES, TableImport
+from .datafiles import FORMATS, MAX_IMPORT_BYTES, ImportReport
+from .exports import EXPORT_FORMATS, EXPORTS, export_body, export_dataset, may_move_files
 
 IMPORTS = {
     "agencies": ("Agencies", "people.imports.AgencyImport"),
     "civil-servants": ("Civil servants", "people.imports.CivilServantImport"),
     "contributions": ("Contributions", "fund.imports.ContributionImport"),
 }
-
-# kind → (label, resource path, {option: label}); apps add their exports here as they land.
-EXPORTS = {
-    "agencies": ("Agencies", "people.resources.AgencyResource", {}),
-    "civil-servants": ("Civil servants", "people.resources.CivilServantResource", {}),
-    "contributions": ("Contributions", "fund.resources.ContributionResource", {}),
-    "proposals": ("Proposals", "proposals.resources.ProposalResource", {}),
-}
-EXPORT_FORMATS = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
-
-def may_move_files(user) -> bool:
-    return TableImport.may_import(user)
+# The export registry EXPORTS (kind → label, resource path, options) lives in exports.py,
+# beside `export_dataset`, which every export (pages, list links, admin actions) goes through.
 
 
 def _require(user) -> None:
@@ -48,9 +35,9 @@ def _require(user) -> None:
         raise PermissionDenied("Only fund managers and administrators may import or export files.")
 
 
-class ImportForm(forms.Form):
-    kind = forms.ChoiceField(label="What the file holds",
-                             choices=[(k, label) for k, (label, _) in IMPORTS.items()])
+class ImportFileForm(forms.Form):
+    """The file and the choice to skip bad rows (the admin knows the kind from its model)."""
+
     file = forms.FileField(label="CSV or XLSX file",
                            help_text="At most 20 MB, with the header row shown below.")
     skip_bad_rows = forms.BooleanField(
@@ -67,6 +54,12 @@ class ImportForm(forms.Form):
         return upload
 
 
+class ImportForm(ImportFileForm):
+    kind = forms.ChoiceField(label="What the file holds",
+                             choices=[(k, label) for k, (label, _) in IMPORTS.items()])
+    field_order = ["kind", "file", "skip_bad_rows"]
+
+
 def _pending_dir() -> Path:
     path = Path(settings.MEDIA_ROOT) / "private-imports"
     path.mkdir(parents=True, exist_ok=True)
@@ -77,37 +70,60 @@ def _headers():
     return {k: import_string(path).headers for k, (_, path) in IMPORTS.items()}
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def import_file(request):
-    """Step 1: choose the file; it is checked in a dry run and nothing is saved yet."""
-    _require(request.user)
-    form = ImportForm(request.POST or None, request.FILES or None,
-                      initial={"kind": request.GET.get("kind")})
-    report = None
-    if request.method == "POST" and form.is_valid():
-        kind, upload = form.cleaned_data["kind"], form.cleaned_data["file"]
-        data = upload.read()
-        importer = import_string(IMPORTS[kind][1])(actor=request.user)
-        try:
-            report = importer.run(data, upload.name, dry_run=True,
-                                  skip_bad_rows=form.cleaned_data["skip_bad_rows"])
-        except ValidationError as exc:
-            form.add_error("file", exc.message_dict.get("file", exc.messages))
-        else:
-            _discard_pending(request)
-            if not report.errors or form.cleaned_data["skip_bad_rows"]:
-                token = uuid.uuid4().hex
-                ext = Path(upload.name).suffix.lower()
-                (_pending_dir() / f"{token}{ext}").write_bytes(data)
-                request.session["pending_import"] = {
-                    "token": token, "ext": ext, "kind": kind, "name": upload.name,
-                    "skip_bad_rows": form.cleaned_data["skip_bad_rows"],
-                }
-    return render(request, "data/import.html", {
-        "form": form, "report": report, "headers": _headers(),
-        "pending": request.session.get("pending_import") if report else None,
-    })
+def import_headers(kind: str) -> tuple[str, ...]:
+    return import_string(IMPORTS[kind][1]).headers
+
+
+# --- the two steps of an import, shared by the page and the admin -------------------------
+class NothingWaiting(Exception):
+    """The confirmed import is not (or no longer) waiting in this session."""
+
+
+NOTHING_WAITING = ("That import is no longer waiting, or its file could not be read again; "
+                   "choose the file again.")
+
+
+def check_import(request, *, kind: str, upload, skip_bad_rows: bool) -> tuple[ImportReport, dict | None]:
+    """Step 1: a dry run of the whole file; nothing is saved.
+
+    When the file may be applied (no bad rows, or bad rows to be skipped) it is kept privately
+    and described in the session as the pending import, which is returned; otherwise None.
+    Raises ValidationError({"file": ...}) for a file that cannot be read at all.
+    """
+    data = upload.read()
+    importer = import_string(IMPORTS[kind][1])(actor=request.user)
+    report = importer.run(data, upload.name, dry_run=True, skip_bad_rows=skip_bad_rows)
+    _discard_pending(request)
+    if report.errors and not skip_bad_rows:
+        return report, None
+    token = uuid.uuid4().hex
+    ext = Path(upload.name).suffix.lower()
+    (_pending_dir() / f"{token}{ext}").write_bytes(data)
+    request.session["pending_import"] = pending = {
+        "token": token, "ext": ext, "kind": kind, "name": upload.name,
+        "skip_bad_rows": skip_bad_rows,
+    }
+    return report, pending
+
+
+def confirm_import(request, *, token: str, kind: str | None = None) -> ImportReport:
+    """Step 2: apply the pending file (all rows are checked again by the same engine).
+
+    `kind` (the admin's) must match the pending import's. Raises NothingWaiting when no such
+    import waits or its file cannot be read again; the pending file is removed either way.
+    """
+    pending = request.session.get("pending_import")
+    if not pending or not token or token != pending["token"] or kind not in (None, pending["kind"]):
+        raise NothingWaiting
+    path = _pending_dir() / f"{pending['token']}{pending['ext']}"
+    importer = import_string(IMPORTS[pending["kind"]][1])(actor=request.user)
+    try:
+        return importer.run(path.read_bytes(), pending["name"],
+                            skip_bad_rows=pending["skip_bad_rows"])
+    except (ValidationError, FileNotFoundError) as exc:
+        raise NothingWaiting from exc
+    finally:
+        _discard_pending(request)
 
 
 def _discard_pending(request) -> None:
@@ -116,28 +132,68 @@ def _discard_pending(request) -> None:
         (_pending_dir() / f"{pending['token']}{pending['ext']}").unlink(missing_ok=True)
 
 
+def hand_large_file_to_a_job(request, *, kind: str, upload, skip_bad_rows: bool):
+    """A file over the jobs' threshold is checked off the request: the dry run runs as a
+    background job, and its page offers the report and the confirmation when ready. Returns
+    the redirect to that page, or None for a file small enough to check right away."""
+    from jobs.services import is_large_import, start_import_job
+
+    if not is_large_import(upload):
+        return None
+    _discard_pending(request)
+    job = start_import_job(actor=request.user, kind=kind, upload=upload,
+                           skip_bad_rows=skip_bad_rows)
+    messages.info(request, f"“{upload.name}” is large, so it is checked in the background. "
+                           "This page shows the dry run when it is ready.")
+    return redirect(job)
+
+
+def file_errors(exc: ValidationError) -> list[str]:
+    return exc.message_dict.get("file", exc.messages) if hasattr(exc, "error_dict") else exc.messages
+
+
+# --- pages ------------------------------------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_file(request):
+    """Step 1: choose the file; it is checked in a dry run and nothing is saved yet."""
+    _require(request.user)
+    form = ImportForm(request.POST or None, request.FILES or None,
+                      initial={"kind": request.GET.get("kind")})
+    report = pending = None
+    if request.method == "POST" and form.is_valid():
+        handed_over = hand_large_file_to_a_job(
+            request, kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"],
+            skip_bad_rows=form.cleaned_data["skip_bad_rows"],
+        )
+        if handed_over:
+            return handed_over
+        try:
+            report, pending = check_import(
+                request, kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"],
+                skip_bad_rows=form.cleaned_data["skip_bad_rows"],
+            )
+        except ValidationError as exc:
+            form.add_error("file", file_errors(exc))
+    return render(request, "data/import.html", {
+        "form": form, "report": report, "headers": _headers(), "pending": pending,
+    })
+
+
 @login_required
 @require_POST
 def import_confirm(request):
     """Step 2: apply the file checked in the dry run (all rows are checked again)."""
     _require(request.user)
-    pending = request.session.get("pending_import")
-    if not pending or request.POST.get("token") != pending["token"]:
-        messages.error(request, "That import is no longer waiting; choose the file again.")
-        return redirect("data:import")
-    path = _pending_dir() / f"{pending['token']}{pending['ext']}"
-    importer = import_string(IMPORTS[pending["kind"]][1])(actor=request.user)
+    kind = (request.session.get("pending_import") or {}).get("kind")
     try:
-        report = importer.run(path.read_bytes(), pending["name"],
-                              skip_bad_rows=pending["skip_bad_rows"])
-    except (ValidationError, FileNotFoundError):
-        _discard_pending(request)
-        messages.error(request, "The file could not be read again; choose it again.")
+        report = confirm_import(request, token=request.POST.get("token", ""))
+    except NothingWaiting:
+        messages.error(request, NOTHING_WAITING)
         return redirect("data:import")
-    _discard_pending(request)
     (messages.success if report.applied else messages.error)(request, report.summary())
     return render(request, "data/import.html", {
-        "form": ImportForm(initial={"kind": pending["kind"]}), "report": report,
+        "form": ImportForm(initial={"kind": kind}), "report": report,
         "headers": _headers(), "pending": None, "confirmed": True,
     })
 
@@ -151,21 +207,28 @@ def export_list(request):
     })
 
 
-@login_required
-def export_file(request, kind: str, fmt: str):
-    """A CSV or XLSX of everything of that kind (options such as leaving out reviewer names)."""
-    _require(request.user)
-    if kind not in EXPORTS or fmt not in EXPORT_FORMATS:
-        raise Http404("No such export.")
-    label, path, options = EXPORTS[kind]
-    chosen = {name: request.GET.get(name) in ("1", "on", "true") for name in options}
-    resource = import_string(path)(**chosen)
-    dataset = resource.export()
-    body = dataset.csv.encode("utf-8-sig") if fmt == "csv" else dataset.export("xlsx")
-    response = HttpResponse(body, content_type=EXPORT_FORMATS[fmt])
+def export_response(kind: str, fmt: str, *, viewer, options: dict | None = None,
+                    round_id: int | None = None, selected=None) -> HttpResponse:
+    """The download of one export (see `exports.export_dataset` for what it may hold)."""
+    dataset = export_dataset(kind, viewer=viewer, options=options, round_id=round_id,
+                             selected=selected)
+    response = HttpResponse(export_body(dataset, fmt), content_type=EXPORT_FORMATS[fmt])
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="{kind}-{stamp}.{fmt}"'
     return response
+
+
+@login_required
+def export_file(request, kind: str, fmt: str):
+    """A CSV or XLSX of what the viewer may see of that kind (options such as leaving out
+    reviewer names; `round` narrows proposals, reviews and awards to one round)."""
+    _require(request.user)
+    if kind not in EXPORTS or fmt not in EXPORT_FORMATS:
+        raise Http404("No such export.")
+    options = {name: request.GET.get(name) in ("1", "on", "true") for name in EXPORTS[kind][2]}
+    round_id = request.GET.get("round", "")
+    return export_response(kind, fmt, viewer=request.user, options=options,
+                           round_id=int(round_id) if round_id.isdigit() else None)
 
 
 @login_required

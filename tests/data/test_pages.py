@@ -71,10 +71,10 @@ def test_proposal_export_has_a_constant_number_of_queries(client, fund_manager):
     from proposals.factories import ProposalFactory
 
     client.force_login(fund_manager)
-    ProposalFactory.create_batch(3, ready=True)
+    ProposalFactory.create_batch(3, submitted=True)
     with CaptureQueriesContext(connection) as few:
         assert client.get("/data/export/proposals.csv").status_code == 200
-    ProposalFactory.create_batch(30, ready=True)
+    ProposalFactory.create_batch(30, submitted=True)
     with CaptureQueriesContext(connection) as many:
         large = client.get("/data/export/proposals.csv")
     assert len(few) == len(many)

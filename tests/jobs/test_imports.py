@@ -116,3 +116,33 @@ def test_the_job_page_shows_the_report_and_confirms(client, world, django_captur
     assert "Imported 2 rows: 2 new" in page.content.decode()
     again = client.get(reverse("jobs:detail", args=[dry_run.pk]))
     assert b"This file is being applied" in again.content and b"Confirm the import" not in again.content
+
+
+@pytest.mark.parametrize("url", [
+    "/data/import/",                      # the fund manager's page
+    "/admin/people/agency/import/",       # the admin
+])
+def test_a_large_file_from_the_page_or_the_admin_becomes_a_job(
+    client, world, settings, url, django_capture_on_commit_callbacks
+):
+    settings.JOBS_LARGE_IMPORT_BYTES = 10
+    client.force_login(world.admin if url.startswith("/admin/") else world.manager)
+    body = {"file": _upload(["MOE,Ministry of Education,agency"]), "kind": "agencies"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, body)
+    job = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
+    assert job.kind == "import" and job.params["dry_run"] is True
+    assert job.state == Job.State.READY  # eager Celery: checked by the time of the redirect
+    assert not Agency.objects.filter(code="MOE").exists()  # a dry run saves nothing
+    page = client.get(job.get_absolute_url())
+    assert "1 new" in page.content.decode()
+
+
+def test_a_small_file_is_still_checked_on_the_page(client, world, settings):
+    settings.JOBS_LARGE_IMPORT_BYTES = 10_000
+    client.force_login(world.manager)
+    response = client.post("/data/import/", {"file": _upload(["MOE,Ministry of Education,agency"]),
+                                            "kind": "agencies"})
+    assert response.status_code == 200 and not Job.objects.exists()
+    assert response.context["report"].new == 1

@@ -1,0 +1,110 @@
+"""Files out: the registry of CSV/XLSX exports and the one function that builds them.
+
+Pages (`/data/export/...`), links on list pages and admin actions all go through
+`export_dataset`, so an export never shows more than its viewer may see: rows come from
+the same selectors as the pages (`proposals_visible_to`, the conflict-of-interest rule),
+and only fund managers and administrators export at all (`may_move_files`).
+"""
+
+import tablib
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.utils.module_loading import import_string
+
+from proposals.resources import ProposalResource
+
+from .datafiles import TableImport
+
+# kind → (label, resource path, {option: label}). Options are on/off switches passed to the
+# resource by name; every resource also gets `viewer` and, when asked, `round` (a Round pk).
+EXPORTS = {
+    "agencies": ("Agencies", "people.resources.AgencyResource", {}),
+    "civil-servants": ("Civil servants", "people.resources.CivilServantResource", {}),
+    "contributions": ("Contributions", "fund.resources.ContributionResource", {}),
+    "proposals": ("Proposals", "workflow.exports.VisibleProposalResource", {}),
+    "reviews": ("Reviews", "reviews.resources.ReviewResource",
+                {"without_reviewer_names": "Leave out reviewers' names and agencies"}),
+    "awards": ("Awards and tranches (one row per tranche)", "fund.resources.AwardResource", {}),
+    "learnings": ("Learnings", "rewards.resources.LearningResource", {}),
+}
+EXPORT_FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+# Files that are imported again must come back byte for byte (the once-only principle), so
+# only the exports that no import reads have text an applicant typed neutralised for
+# spreadsheets (a title starting with "=" must not run as a formula on a fund manager's PC).
+ROUND_TRIP_KINDS = ("agencies", "civil-servants", "contributions")
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def may_move_files(user) -> bool:
+    """Imports and exports: fund managers and administrators."""
+    return TableImport.may_import(user)
+
+
+def exportable_proposals(viewer) -> QuerySet:
+    """The proposals whose data may leave in a file for `viewer`: those the pages show them.
+
+    An administrator (who has the whole database in the admin) exports what a fund manager
+    sees: never another person's unsubmitted draft.
+    """
+    from proposals.models import Proposal
+    from proposals.selectors import proposals_visible_to
+
+    visible = proposals_visible_to(viewer)
+    if viewer is not None and viewer.is_authenticated and viewer.is_superuser:
+        submitted = Proposal.objects.exclude(state=Proposal.State.DRAFT).exclude(
+            state=Proposal.State.WITHDRAWN, submitted_at__isnull=True
+        )
+        visible = Proposal.objects.filter(pk__in=visible.values("pk")) | submitted
+    return visible
+
+
+class VisibleProposalResource(ProposalResource):
+    """`ProposalResource` limited to the proposals the viewer may see (no one's drafts)."""
+
+    def __init__(self, *, viewer=None, round=None, **kwargs):
+        super().__init__(**kwargs)
+        self.viewer, self.round_id = viewer, round
+
+    def get_queryset(self):
+        qs = super().get_queryset().filter(pk__in=exportable_proposals(self.viewer).values("pk"))
+        return qs.filter(round_id=self.round_id) if self.round_id else qs
+
+
+def export_dataset(kind: str, *, viewer, options: dict | None = None, round_id: int | None = None,
+                   selected: QuerySet | None = None) -> tablib.Dataset:
+    """The rows of one export for `viewer`; `selected` narrows them to admin-selected objects."""
+    if not may_move_files(viewer):
+        raise PermissionDenied("Only fund managers and administrators may export files.")
+    label, path, known = EXPORTS[kind]
+    chosen = {name: bool((options or {}).get(name)) for name in known}
+    extra = {"round": round_id} if round_id else {}
+    resource = import_string(path)(viewer=viewer, **chosen, **extra)
+    queryset = resource.get_queryset()
+    if selected is not None:
+        lookup = getattr(resource, "selected_lookup", "pk__in")
+        queryset = queryset.filter(**{lookup: selected.values("pk")})
+    dataset = resource.export(queryset=queryset)
+    if kind not in ROUND_TRIP_KINDS:
+        _neutralise_formulae(dataset)
+    return dataset
+
+
+def export_body(dataset: tablib.Dataset, fmt: str) -> bytes:
+    if fmt == "csv":
+        return dataset.csv.encode("utf-8-sig")  # the BOM makes Excel read UTF-8
+    return dataset.export("xlsx")
+
+
+def _neutralise_formulae(dataset: tablib.Dataset) -> None:
+    rows = [
+        tuple(f"'{v}" if isinstance(v, str) and v.startswith(_FORMULA_STARTS) else v for v in row)
+        for row in dataset
+    ]
+    headers = dataset.headers
+    dataset.wipe()
+    dataset.headers = headers
+    for row in rows:
+        dataset.append(row)
