@@ -211,6 +211,11 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # 360Giving identifiers: grants are published as <prefix>-<award id>.
 GRANT_ID_PREFIX = os.environ.get("GRANT_ID_PREFIX", "360G-innovationfund")
 
+# PDFs: where the DejaVu fonts are (fund/documents.py says what is missing if they are not).
+PDF_FONT_DIR = os.environ.get("PDF_FONT_DIR", "/usr/share/fonts/truetype/dejavu")
+# Import files larger than this are checked as background jobs (jobs/).
+JOBS_LARGE_IMPORT_BYTES = int(os.environ.get("JOBS_LARGE_IMPORT_BYTES", str(1024 * 1024)))
+
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -226,4 +231,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # Tasks run in-process without a broker: a line per finished task, and kombu's note that
+    # there is no broker host, only clutter the output of `make run` and the commands.
+    "loggers": {
+        "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
+        "kombu.connection": {"level": "ERROR" if CELERY_TASK_ALWAYS_EAGER else "WARNING"},
+    },
 }

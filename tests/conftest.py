@@ -111,3 +111,12 @@ def pytest_sessionfinish(session, exitstatus):
 def _fast_password_hashing(settings):
     """Factories set a password for every user; the real hasher would dominate the suite."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _tasks_in_process(request, settings):
+    """Tasks run in-process in every test, also in the PostgreSQL pass where a broker is
+    configured (nothing is left waiting in Redis); only `worker` tests use a real worker.
+    Celery reads the Django setting live, so overriding it is what changes it."""
+    if not request.node.get_closest_marker("worker"):
+        settings.CELERY_TASK_ALWAYS_EAGER = True
