@@ -309,14 +309,19 @@ def _detail(request, proposal: Proposal, *, status: int = 200, failed: str = "",
     can_edit = can_edit_proposal(user, proposal)
     award = getattr(proposal, "award", None)  # None when not funded
     tranches = list(award.tranches.all()) if award else []
+    on_proposal = rules.is_lead_or_team(proposal, user)
     return render(request, "proposals/detail.html", {
+        # A released tranche waits for its milestone report from the lead or team.
+        "milestones_due": (
+            [t for t in tranches if t.state == Tranche.State.RELEASED] if on_proposal else []
+        ),
         "award": award,
         "tranches": tranches,
         "released": sum((t.amount for t in tranches if t.state in RELEASED), Decimal("0.00")),
         "outcome": getattr(proposal, "outcome_report", None),
         # Funding decisions and outcomes have their own forms under /awards/ (fund.award_views).
         "may": {name: may_run(proposal, name, user) for name in MONEY_STEPS},
-        "on_proposal": rules.is_lead_or_team(proposal, user),
+        "on_proposal": on_proposal,
         "proposal": proposal,
         "team": list(proposal.team.all()),
         "partners": list(proposal.partner_agencies.all()),

@@ -230,3 +230,20 @@ def test_the_outcome_page_invites_the_team_to_share_a_learning(client, people, r
     text = client.get(reverse("awards:outcome", args=[proposal.pk])).content.decode()
     link = f'href="{reverse("rewards:learning_create")}?proposal={proposal.pk}"'
     assert text.count(link) == (1 if invited else 0)
+
+
+def test_the_team_is_offered_the_milestone_report_of_a_released_tranche(client, people):
+    """A released tranche waits for its milestone report: the proposal page says so to the
+    lead and team (it links to the form on the award page), and to nobody else."""
+    proposal = proposal_in(people, "funded")
+    award = award_for(proposal, people.manager, "reported", "released", "scheduled")
+    released = award.tranches.get(sequence=2)
+    for viewer in (people.lead, people.team):
+        client.force_login(viewer)
+        page = client.get(reverse("proposals:detail", args=[proposal.pk])).content.decode()
+        assert 'id="milestone-link-2"' in page and f"#tranche-{released.pk}-actions" in page
+        assert 'id="milestone-link-1"' not in page and 'id="milestone-link-3"' not in page
+    for viewer in (people.manager, people.hr):
+        client.force_login(viewer)
+        page = client.get(reverse("proposals:detail", args=[proposal.pk])).content.decode()
+        assert "milestone-link" not in page
