@@ -2,18 +2,11 @@
 
 from django.shortcuts import render
 
-from fund.selectors import days_left, rounds_open
-
-from .selectors import dashboard_for
-
-LANDING_ROUNDS = 6
+from .selectors import dashboard_for, landing
 
 
 def dashboard(request):
     if not request.user.is_authenticated:
-        rounds = list(rounds_open().order_by("closes_at")[:LANDING_ROUNDS])
-        for round_ in rounds:
-            round_.days_left = days_left(round_)
-        return render(request, "people/landing.html", {"open_rounds": rounds})
+        return render(request, "people/landing.html", landing())
     context = {"sections": dashboard_for(user=request.user)}
     return render(request, "people/dashboard.html", context)

@@ -1,0 +1,216 @@
+"""The home page, section by section (SCREENS.md, "What each person sees").
+
+Each section is a bounded list (the first few) with a count or a "more" flag, so the page runs
+the same number of queries however much work is waiting. Lists start from the apps' own
+selectors and visibility rules, so the home page never shows what an object's page would refuse.
+"""
+
+from datetime import date, timedelta
+
+from django.db.models import Count, Max, OuterRef, Q, Subquery
+
+DASHBOARD_LIMIT = 5
+LANDING_LIMIT = 5
+# A scheduled tranche shows as "due for release" from this many days before its due date.
+TRANCHE_RELEASE_NOTICE_DAYS = 14
+
+
+def section(qs, limit: int = DASHBOARD_LIMIT) -> dict:
+    """The first `limit` items and whether there are more (one query)."""
+    items = list(qs[: limit + 1])
+    return {"items": items[:limit], "more": len(items) > limit}
+
+
+def counted_section(qs, limit: int = DASHBOARD_LIMIT) -> dict:
+    """The first `limit` items and how many there are in all (two queries)."""
+    return {"items": list(qs[:limit]), "count": qs.count()}
+
+
+def listed_section(items: list, limit: int = DASHBOARD_LIMIT) -> dict:
+    return {"items": items[:limit], "count": len(items)}
+
+
+# --- a civil servant: what waits for my answer, and what I hear about ------------------------
+def outcome_reports_due_for(*, user, today: date) -> list:
+    """Funded proposals the user leads or is on the team of whose outcome report is due.
+
+    Due on the date the reminders use (`notifications.selectors.outcome_report_due_on`: the
+    award's end), or earlier once every tranche's milestone is reported, when the outcome is
+    all that is left. A cancelled award asks for no outcome. Ordered by due date.
+    """
+    from fund.models import Award, Tranche
+    from notifications.selectors import outcome_report_due_on
+    from proposals.models import Proposal
+    from proposals.selectors import my_proposals
+
+    live = ~Q(award__tranches__state=Tranche.State.CANCELLED)
+    funded = (
+        my_proposals(user=user)
+        .filter(state=Proposal.State.FUNDED, award__isnull=False, outcome_report__isnull=True)
+        .exclude(award__state=Award.State.CANCELLED)
+        .select_related("award")
+        .annotate(
+            last_tranche_due=Max("award__tranches__due_on", filter=live),
+            live_tranches=Count("award__tranches", filter=live),
+            unreported_tranches=Count(
+                "award__tranches", filter=live & ~Q(award__tranches__state=Tranche.State.REPORTED)
+            ),
+        )
+        .order_by("pk")
+    )
+    due = []
+    for proposal in funded:  # a person's own funded proposals: a handful, in one query
+        proposal.outcome_due_on = outcome_report_due_on(proposal)
+        all_reported = proposal.live_tranches and not proposal.unreported_tranches
+        if all_reported or proposal.outcome_due_on <= today:
+            due.append(proposal)
+    return sorted(due, key=lambda p: (p.outcome_due_on, p.pk))
+
+
+def milestone_reports_due_for(*, user):
+    """Released tranches of the user's proposals waiting for their milestone report."""
+    from fund.models import Tranche
+    from proposals.selectors import my_proposals
+
+    return (
+        Tranche.objects.filter(
+            state=Tranche.State.RELEASED, award__proposal__in=my_proposals(user=user).values("pk")
+        )
+        .select_related("award__proposal__round")
+        .order_by("due_on", "sequence", "pk")
+    )
+
+
+def recent_notifications_for(*, user) -> dict:
+    from notifications.selectors import notifications_for
+
+    return section(notifications_for(user=user))
+
+
+# --- a reviewer: assignments due, conflicts to declare -------------------------------------
+def _mark_overdue(assignments: list, today: date) -> list:
+    for assignment in assignments:
+        assignment.overdue = assignment.due_on < today
+    return assignments
+
+
+def reviewer_sections(*, user, today: date) -> dict:
+    """Open assignments on proposals still in review, nearest due date first. Those where the
+    conflict rule (`reviews.conflicts`) finds a conflict cannot be scored: they wait for the
+    reviewer to declare it. Only the reviewer's own assignments: never another's name."""
+    from proposals.models import Proposal
+    from reviews.conflicts import conflict_q
+    from reviews.models import Assignment
+    from reviews.selectors import assignments_for_reviewer
+
+    open_ = assignments_for_reviewer(
+        user=user, filters={"state": Assignment.State.ASSIGNED}
+    ).filter(proposal__state=Proposal.State.IN_REVIEW)
+    conflicted = conflict_q(user, "proposal__")
+    due = counted_section(open_.exclude(conflicted).order_by("due_on", "id"))
+    to_declare = counted_section(open_.filter(conflicted).order_by("due_on", "id"))
+    _mark_overdue(due["items"], today)
+    _mark_overdue(to_declare["items"], today)
+    return {"reviews_due": due, "conflicts_to_declare": to_declare}
+
+
+# --- a panel chair: decisions at quorum, proposals short of reviewers ----------------------
+def chair_sections(*, user) -> dict:
+    """Only for someone who chairs a panel; the reviews selectors apply quorum and conflicts."""
+    from reviews.models import Panel
+    from reviews.selectors import proposals_awaiting_decision, proposals_short_of_reviewers
+
+    if not Panel.objects.filter(chair=user).exists():
+        return {}
+    return {
+        "awaiting_decision": counted_section(
+            proposals_awaiting_decision(chair=user).order_by("submitted_at", "id")
+        ),
+        "short_of_reviewers": counted_section(
+            proposals_short_of_reviewers(chair=user).order_by("submitted_at", "id")
+        ),
+    }
+
+
+# --- a fund manager: decisions, money to release, outcomes to accept -----------------------
+def tranches_due_for_release(*, user, today: date):
+    """Scheduled tranches of active awards that the release rule would let go now (the first
+    live tranche, or the previous live one reported: `fund.models._previous_tranche_reported`)
+    and whose due date has come or is within `TRANCHE_RELEASE_NOTICE_DAYS` days."""
+    from fund.models import Award, Tranche
+    from fund.services.awards import awards_visible_to
+    from reviews.conflicts import conflict_q
+
+    previous_state = (
+        Tranche.objects.filter(award=OuterRef("award"), sequence__lt=OuterRef("sequence"))
+        .exclude(state=Tranche.State.CANCELLED)
+        .order_by("-sequence")
+        .values("state")[:1]
+    )
+    return (
+        Tranche.objects.filter(
+            state=Tranche.State.SCHEDULED,
+            award__state=Award.State.ACTIVE,
+            award__in=awards_visible_to(user).values("pk"),
+            due_on__lte=today + timedelta(days=TRANCHE_RELEASE_NOTICE_DAYS),
+        )
+        .annotate(previous_state=Subquery(previous_state))
+        .filter(Q(previous_state__isnull=True) | Q(previous_state=Tranche.State.REPORTED))
+        .exclude(conflict_q(user, "award__proposal__"))
+        .select_related("award__proposal__round__fund", "award__proposal__lead__agency")
+        .order_by("due_on", "pk")
+    )
+
+
+def fund_manager_sections(*, user, today: date) -> dict:
+    """A fund manager never gets a proposal they have a conflict of interest on (they lead it,
+    are on its team, or their agency leads or partners it) in their decisions."""
+    from proposals.models import Proposal
+    from proposals.selectors import proposal_list
+    from reviews.conflicts import conflict_q
+
+    def deciding(state):
+        return proposal_list(viewer=user, filters={"state": state}).exclude(conflict_q(user))
+
+    tranches = counted_section(tranches_due_for_release(user=user, today=today))
+    for tranche in tranches["items"]:
+        tranche.overdue = tranche.due_on < today
+    return {
+        "to_decide": counted_section(
+            deciding(Proposal.State.RECOMMENDED).order_by("updated_at", "id")
+        ),
+        "tranches_to_release": tranches,
+        "outcomes_to_accept": counted_section(
+            deciding(Proposal.State.OUTCOME_REPORTED)
+            .select_related("outcome_report")
+            .order_by("outcome_report__submitted_at", "id")
+        ),
+    }
+
+
+# --- anyone, not signed in -----------------------------------------------------------------
+def public_learnings(*, limit: int = LANDING_LIMIT) -> list:
+    """The newest learnings marked public; `learnings_visible_to(None)` is the public rule."""
+    from rewards.selectors import learnings_visible_to
+
+    return list(learnings_visible_to(None).order_by("-published_at", "-id")[:limit])
+
+
+def funded_projects(*, limit: int = LANDING_LIMIT) -> dict:
+    """Funded experiments as a public grant listing shows them: title, lead agency, amount.
+    Only proposals that were funded (an award not cancelled); never a person's name."""
+    from fund.models import Award
+    from proposals.models import Proposal
+
+    qs = (
+        Proposal.objects.filter(
+            state__in=(
+                Proposal.State.FUNDED, Proposal.State.OUTCOME_REPORTED, Proposal.State.CLOSED
+            ),
+            award__isnull=False,
+        )
+        .exclude(award__state=Award.State.CANCELLED)
+        .select_related("award", "lead__agency", "round__fund")
+        .order_by("-award__approved_at", "-id")
+    )
+    return counted_section(qs, limit)
