@@ -28,7 +28,7 @@ def resend_notifications() -> int:
     return services.resend_notifications()
 
 
-@shared_task(name="notifications.database_name")
+@shared_task(name="notifications.database_name", ignore_result=False)
 def database_name() -> str:
     """Which database this worker writes to (the CI worker test checks it is its own)."""
     return connection.settings_dict["NAME"]
