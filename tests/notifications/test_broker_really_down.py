@@ -17,10 +17,12 @@ def broker_down(settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:9/0"  # the discard port: nobody answers
     settings.CELERY_RESULT_BACKEND = None
-    celery_app.pool.force_close_all()
+    # Fresh connection pools for the dead broker; the suite's own come back afterwards.
+    saved = celery_app._pool, celery_app.amqp._producer_pool
+    celery_app._pool = celery_app.amqp._producer_pool = None
     assert celery_app.conf.broker_url == "redis://127.0.0.1:9/0"
     yield
-    celery_app.pool.force_close_all()
+    celery_app._pool, celery_app.amqp._producer_pool = saved
 
 
 def test_a_request_with_the_broker_down_answers_within_seconds(
