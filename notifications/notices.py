@@ -68,6 +68,11 @@ def fund_managers(subject) -> list:
     return list(users.distinct())
 
 
+def fund_managers_if_it_was_submitted(proposal) -> list:
+    """A withdrawn draft was never theirs to see; a withdrawn submission leaves their queue."""
+    return fund_managers(proposal) if proposal.submitted_at else []
+
+
 def hr_officers(subject) -> list:
     """HR officers, never about their own nomination."""
     users = _active_users().filter(groups__name=HR_OFFICERS)
@@ -188,6 +193,10 @@ TRANSITION_NOTICES: dict[tuple[str, str], list[Notice]] = {
                "you will hear from us when it moves on."),
         Notice(fund_managers, "New proposal to screen: {proposal}",
                "“{proposal}” was submitted to {round} and waits for screening."),
+    ],
+    ("proposals.proposal", "withdraw"): [
+        Notice(fund_managers_if_it_was_submitted, "Proposal withdrawn: {proposal}",
+               "“{proposal}” in {round} was withdrawn by its team and leaves the fund's work."),
     ],
     ("proposals.proposal", "screen_out"): [
         Notice(applicants, "Proposal not eligible: {proposal}",

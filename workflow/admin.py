@@ -4,6 +4,7 @@
 """
 
 from django.contrib import admin
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from .models import TransitionLog
@@ -15,7 +16,7 @@ def history_table(obj) -> str:
     if obj is None or obj.pk is None:
         return "–"
     rows = [
-        (entry.at.strftime("%d %b %Y %H:%M"), entry.transition, entry.from_state,
+        (timezone.localtime(entry.at).strftime("%d %b %Y %H:%M"), entry.transition, entry.from_state,
          entry.to_state, entry.actor or "the system", entry.note)
         for entry in history(obj)
     ]

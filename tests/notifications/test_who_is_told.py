@@ -22,7 +22,7 @@ PROPOSAL_ROWS = [
     ("decline", {"lead", "member"}),
     ("report_outcome", {"manager"}),
     ("close", {"lead", "member"}),
-    ("withdraw", set()),
+    ("withdraw", {"manager"}),  # a submitted proposal leaves the fund managers' work
 ]
 
 
@@ -186,9 +186,21 @@ def test_the_real_services_notify_once_the_transaction_commits(
 
 
 def test_a_transition_nobody_hears_about_enqueues_nothing(world, django_capture_on_commit_callbacks):
-    from proposals.services import proposal_withdraw
+    from fund.services import round_archive, round_close
 
+    round_close(round_=world.round, actor=world.manager)
+    Notification.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        proposal_withdraw(proposal=world.proposal, actor=world.lead)
+        round_archive(round_=world.round, actor=world.manager)
     assert callbacks == []
     assert not Notification.objects.exists()
+
+
+def test_a_withdrawn_draft_tells_nobody(world):
+    from proposals.factories import ProposalFactory
+
+    draft = ProposalFactory(lead=world.lead, ready=True)
+    assert draft.submitted_at is None
+    log = logged(draft, "withdraw", actor=world.lead)
+    notify_transition(log_id=log.pk)
+    assert not Notification.objects.filter(kind="proposals.proposal.withdraw").exists()
