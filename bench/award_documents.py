@@ -175,7 +175,8 @@ def main() -> None:
             (f"Round portfolio ({args.proposals} proposals, "
              f"{args.proposals * args.reviews_per_proposal} reviews)",
              f"/api/v1/rounds/{round_.pk}/portfolio.pdf",
-             lambda: documents.round_portfolio_context(round_), "documents/round_portfolio.html",
+             lambda: documents.round_portfolio_context(round_, manager),
+             "documents/round_portfolio.html",
              max(3, args.runs // 2)),
         ):
             request(url)  # warm up: fonts, templates, sessions

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("fund.api")),
     path("", include("proposals.api")),
     path("", include("reviews.api")),
+    path("", include("reviews.rubric_api")),
     path("", include("fund.giving360_api")),
     path("", include("fund.award_api")),
     path("", include("notifications.api")),

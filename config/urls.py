@@ -1,6 +1,10 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from people import views as people_views
+from people.invitations import SetPasswordRequestForm
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -8,6 +12,21 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("config.api_urls")),
     path("", include("people.urls")),
+    # Setting a password, forgotten or the first one, and inviting the people an import
+    # created to set theirs (people/invitations.py). Names are Django's defaults.
+    path("password/reset/", auth_views.PasswordResetView.as_view(
+        form_class=SetPasswordRequestForm,
+        subject_template_name="registration/password_reset_subject.txt",
+    ), name="password_reset"),
+    path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(),
+         name="password_reset_done"),
+    path("password/set/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(),
+         name="password_reset_confirm"),
+    path("password/set/done/", auth_views.PasswordResetCompleteView.as_view(),
+         name="password_reset_complete"),
+    path("invitations/imported/", people_views.invite_imported_people,
+         name="invite_imported_people"),
+    path("funds/rounds/<int:round_pk>/rubric/", include("reviews.rubric_urls")),
     path("funds/", include("fund.urls")),
     path("proposals/", include("proposals.urls")),
     path("reviews/", include("reviews.urls")),

@@ -197,7 +197,7 @@ class RoundPortfolioPDF(DocumentView):
             raise exceptions.PermissionDenied(
                 "The portfolio report is for fund managers and the round's panel chairs."
             )
-        return self.pdf_response(documents.round_portfolio_pdf(round_),
+        return self.pdf_response(documents.round_portfolio_pdf(round_, request.user),
                                  f"round-{round_.pk}-portfolio.pdf")
 
 

@@ -22,7 +22,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Avg, Count, Max, Min, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -236,26 +235,12 @@ def award_letter_pdf(award: Award) -> bytes:
 
 
 # --- round portfolio ---------------------------------------------------------------------------
-RANKED_STATES = (
-    Proposal.State.IN_REVIEW, Proposal.State.REVISION_REQUESTED, Proposal.State.RECOMMENDED,
-    Proposal.State.REJECTED, Proposal.State.FUNDED, Proposal.State.DECLINED,
-    Proposal.State.OUTCOME_REPORTED, Proposal.State.CLOSED,
-)
-
-
 def _portfolio_rows(round_: Round) -> list[Proposal]:
-    """Every proposal of the round past drafting, with its review figures: one query."""
-    submitted = Q(assignments__state="submitted")
+    """Every proposal of the round past drafting, with its lead's agency and award: one query."""
     return list(
         Proposal.objects.filter(round=round_)
         .exclude(state=Proposal.State.DRAFT)
         .select_related("lead", "lead__agency", "award")
-        .annotate(
-            mean_score=Avg("assignments__review__weighted_score", filter=submitted),
-            review_count=Count("assignments", filter=submitted),
-            high_score=Max("assignments__review__weighted_score", filter=submitted),
-            low_score=Min("assignments__review__weighted_score", filter=submitted),
-        )
         .order_by("id")
     )
 
@@ -270,31 +255,33 @@ def _committed_amount(proposal: Proposal) -> Decimal:
     return award.amount
 
 
-def round_portfolio_context(round_: Round) -> dict:
+def round_portfolio_context(round_: Round, viewer) -> dict:
+    """The report for `viewer`: its ranking is the ranking page's (reviews.selectors
+    .ranking_rows), so scores the viewer may not see there (a conflict of interest, their own
+    review still open) are hidden here too, and the funding line falls in the same place."""
+    from reviews.selectors import ranking_rows
+
     round_ = Round.objects.select_related("fund").get(pk=round_.pk)
     rows = _portfolio_rows(round_)
+    by_pk = {row.pk: row for row in rows}
     for row in rows:
         row.awarded = _committed_amount(row)
-        # Disagreement between reviewers: the spread of their weighted scores.
-        row.spread = (
-            row.high_score - row.low_score if row.high_score is not None else None
-        )
         row.agency_code = row.lead.agency.code if row.lead.agency_id else "—"
         row.agency_name = row.lead.agency.name if row.lead.agency_id else "No agency"
 
-    ranked = sorted(
-        (r for r in rows if r.state in RANKED_STATES),
-        key=lambda r: (r.mean_score is None, -(r.mean_score or 0), r.requested_amount or 0, r.pk),
-    )
-    cumulative = ZERO
-    funding_line_after = None  # the last rank that fits within the round's budget
-    for position, row in enumerate(ranked, start=1):
-        row.rank = position
-        cumulative += row.requested_amount or ZERO
-        row.cumulative = cumulative
-        row.within_budget = cumulative <= round_.budget
-        if row.within_budget:
-            funding_line_after = position
+    ranked, funding_line_after = [], None  # the funding line falls after this rank
+    for ranking in ranking_rows(round_=round_, viewer=viewer):
+        row = by_pk[ranking["proposal"].pk]
+        row.rank = ranking["rank"]
+        row.mean_score = ranking["mean_weighted_score"]
+        row.spread = ranking["spread"]
+        row.review_count = ranking["review_count"]
+        row.conflict = ranking["conflict"]
+        row.review_pending = ranking["review_pending"]
+        row.scores_hidden = ranking["scores_hidden"]
+        if ranking["funding_line_before"]:
+            funding_line_after = row.rank - 1
+        ranked.append(row)
 
     by_agency: OrderedDict[str, dict] = OrderedDict()
     by_state: OrderedDict[str, dict] = OrderedDict(
@@ -335,5 +322,6 @@ def round_portfolio_context(round_: Round) -> dict:
     }
 
 
-def round_portfolio_pdf(round_: Round) -> bytes:
-    return render_pdf("documents/round_portfolio.html", round_portfolio_context(round_))
+def round_portfolio_pdf(round_: Round, viewer) -> bytes:
+    """The round portfolio report as `viewer` may read it (see round_portfolio_context)."""
+    return render_pdf("documents/round_portfolio.html", round_portfolio_context(round_, viewer))

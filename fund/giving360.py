@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 
 from django.conf import settings
+from django.utils import timezone
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas" / "360giving"
 GRANT_SCHEMA_URL = (
@@ -44,7 +45,8 @@ def grant(award) -> dict:
         "description": proposal.summary or proposal.hypothesis or proposal.title,
         "currency": fund.currency,
         "amountAwarded": float(award.amount),
-        "awardDate": award.approved_at.date().isoformat(),
+        # The fund's own calendar day (Asia/Thimphu), not UTC's.
+        "awardDate": timezone.localdate(award.approved_at).isoformat(),
         "fundingOrganization": [
             {"id": funder_id, "name": fund.organisation or fund.name},
         ],

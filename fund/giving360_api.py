@@ -13,9 +13,11 @@ from .models import Award
 
 
 def awards_visible_to(user):
-    """An award is seen by whoever may see its proposal."""
+    """The awards published as grants: those `user` may see (whoever may see the proposal),
+    except cancelled ones, which were never made."""
     return (
         Award.objects.filter(proposal__in=proposals_visible_to(user))
+        .exclude(state=Award.State.CANCELLED)
         .select_related("proposal__round__fund", "proposal__lead__agency")
         .order_by("approved_at", "id")
     )

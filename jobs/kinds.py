@@ -65,7 +65,7 @@ def _run_portfolio(job: Job) -> Outcome:
     if not _may_see_portfolio(job.owner, round_):
         raise PermissionDenied("You may no longer see this round's portfolio report.")
     return Outcome(
-        content=documents.round_portfolio_pdf(round_),
+        content=documents.round_portfolio_pdf(round_, job.owner),
         filename=f"round-{round_.pk}-portfolio.pdf", content_type="application/pdf",
     )
 

@@ -1,8 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from workflow.data_admin import DataExportAdminMixin, DataImportAdminMixin
 
+from . import services
 from .models import Agency, User
 
 
@@ -25,3 +26,15 @@ class UserAdmin(DataImportAdminMixin, DataExportAdminMixin, BaseUserAdmin):
     fieldsets = BaseUserAdmin.fieldsets + (
         ("Civil service", {"fields": ("agency", "employee_id", "position_title", "position_level")}),
     )
+
+    actions = [*DataExportAdminMixin.actions, "invite_people"]
+
+    def has_invite_permission(self, request) -> bool:
+        return services.may_invite_people(request.user)
+
+    @admin.action(description="Invite the selected people (email a link to set their password)",
+                  permissions=["invite"])
+    def invite_people(self, request, queryset):
+        result = services.invite_people(actor=request.user, users=queryset.order_by("pk"))
+        self.message_user(request, result.summary(),
+                          messages.SUCCESS if result.sent else messages.WARNING)

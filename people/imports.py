@@ -62,7 +62,7 @@ class AgencyImport(TableImport):
 
 
 class CivilServantImport(TableImport):
-    """Civil servants keyed by `employee_id`; `agency` is the agency's code.
+    """Civil servants keyed by `employee_id`; `agency` is the agency's code, or blank for none.
 
     New people get no usable password: an administrator invites them (password reset).
     """
@@ -102,12 +102,12 @@ class CivilServantImport(TableImport):
                 validate_email(values["email"])
             except ValidationError:
                 problems["email"] = f"“{values['email']}” is not an email address."
+        # A blank agency is no agency (User.agency may be empty, and the export writes it
+        # blank), so what /data/export/ gives imports back unchanged.
         code = values.pop("agency")
-        if not code:
-            problems["agency"] = "The agency code is missing."
-        elif code not in self.agencies:
+        if code and code not in self.agencies:
             problems["agency"] = f"No agency has the code “{code}”."
-        values["agency_id"] = self.agencies.get(code)
+        values["agency_id"] = self.agencies.get(code) if code else None
         for name in ("employee_id", "username", "first_name", "last_name", "email",
                      "position_title", "position_level"):
             if name not in problems:

@@ -2,14 +2,25 @@
 
 `agency_get_or_create` and `user_get_or_create` are idempotent: called twice with the
 same key they return the existing row and change nothing (the demo seed and imports rely
-on that).
+on that). `invite_people` emails people without a usable password a link to set one.
 """
 
-from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
-from django.db import transaction
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import get_connection
+from django.db import transaction
+from django.template.defaultfilters import pluralize
+
+from workflow.datafiles import TableImport
+
+from .invitations import invitation_email
 from .models import Agency, User
+
+logger = logging.getLogger(__name__)
 
 
 def agency_get_or_create(
@@ -70,3 +81,61 @@ def user_get_or_create(
             user.groups.add(group)
     user.__dict__.pop("_group_names", None)
     return user, created
+
+
+# --- invitations ----------------------------------------------------------------------------
+@dataclass
+class Invitations:
+    """Who was sent an invitation, and who was not and why (their own username only)."""
+
+    sent: list[User] = field(default_factory=list)
+    skipped: list[tuple[User, str]] = field(default_factory=list)
+    NAMED = 20  # the summary names this many of those skipped, then counts the rest
+
+    def summary(self) -> str:
+        text = f"Sent {len(self.sent)} invitation{pluralize(len(self.sent))}."
+        if self.skipped:
+            shown = self.skipped[:self.NAMED]
+            reasons = ", ".join(f"{user.username} ({reason})" for user, reason in shown)
+            more = len(self.skipped) - len(shown)
+            text += f" Not sent to {len(self.skipped)}: {reasons}{f' and {more} more' if more else ''}."
+        return text
+
+
+def may_invite_people(user) -> bool:
+    """Inviting people is for those who bring them in: fund managers and administrators."""
+    return TableImport.may_import(user)
+
+
+def invite_people(*, actor, users: Iterable[User]) -> Invitations:
+    """Email each person who is active, has an email address and has no usable password yet
+    (e.g. created by an import) a link to set their password; skip the others, saying why.
+
+    Only fund managers and administrators may invite. Each email names only its recipient's
+    own account. Nothing is written: the link works until the password is set.
+    """
+    if not may_invite_people(actor):
+        raise PermissionDenied("Only fund managers and administrators may invite people.")
+    result = Invitations()
+    connection = None
+    for user in users:
+        if not user.is_active:
+            result.skipped.append((user, "is not active"))
+        elif user.has_usable_password():
+            result.skipped.append((user, "already has a password"))
+        elif not user.email:
+            result.skipped.append((user, "has no email address"))
+        else:
+            try:
+                if connection is None:
+                    connection = get_connection()
+                    connection.open()
+                connection.send_messages([invitation_email(user)])
+            except Exception:
+                logger.exception("The invitation to user %s could not be sent", user.pk)
+                result.skipped.append((user, "the email could not be sent"))
+                continue
+            result.sent.append(user)
+    if connection is not None:
+        connection.close()
+    return result

@@ -1,5 +1,5 @@
-"""The admin obeys the same rules: assignments are checked by the service's conflict rules,
-reviews are read-only (only reviewers write them), and state changes only by transition."""
+"""The admin obeys the same rules: panels and assignments are checked by the services' rules
+(panel_problems, assignment_problems), reviews are read-only (only reviewers write them), and state changes only by transition."""
 
 from django import forms
 from django.contrib import admin
@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from workflow.data_admin import DataExportAdminMixin
 
 from .models import Assignment, Criterion, Panel, Review, Score
-from .services import assignment_problems
+from .services import assignment_problems, panel_problems
 
 
 @admin.register(Criterion)
@@ -27,8 +27,28 @@ class CriterionAdmin(admin.ModelAdmin):
     has_delete_permission = has_change_permission
 
 
+class PanelAdminForm(forms.ModelForm):
+    """The admin may not seat whom panel_create and panel_update would refuse."""
+
+    class Meta:
+        model = Panel
+        fields = ["round", "name", "chair", "members"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("round") is None or "members" not in cleaned:
+            return cleaned  # the field errors already say what is wrong
+        panel = self.instance if self.instance.pk else None
+        errors = panel_problems(panel=panel, round_=cleaned["round"], chair=cleaned.get("chair"),
+                                members=cleaned["members"])
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+
 @admin.register(Panel)
 class PanelAdmin(admin.ModelAdmin):
+    form = PanelAdminForm
     list_display = ["name", "round", "chair"]
     list_filter = ["round"]
     filter_horizontal = ["members"]

@@ -228,6 +228,7 @@ class AssignmentViewSet(TransitionViewSetMixin, mixins.ListModelMixin,
         access = review_access(request.user, assignment.proposal)
         mine = assignment.reviewer_id == request.user.pk
         if not (mine or access == ReviewAccess.PANEL):
+            # A chair or fund manager with their own open assignment on this proposal, too.
             raise PermissionDenied("You may read this review only after submitting your own.")
         review = (Review.objects.filter(assignment=assignment)
                   .select_related("assignment__reviewer__agency")
@@ -256,6 +257,8 @@ class RankingRowSerializer(serializers.Serializer):
     cumulative_requested = serializers.DecimalField(max_digits=16, decimal_places=2)
     above_funding_line = serializers.BooleanField()
     conflict = serializers.BooleanField(help_text="Scores hidden: you have a conflict.")
+    review_pending = serializers.BooleanField(
+        help_text="Scores hidden: your own review of this proposal is not submitted yet.")
 
 
 class RankingView(APIView):

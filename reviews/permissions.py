@@ -1,8 +1,10 @@
 """Who may see and do what in reviews: one function per object, used by pages and the API.
 
 Blindness: a reviewer sees only their own assignments and, for a proposal, the other
-reviews only after submitting their own; the applicant sees comments to the applicant,
-without names or scores, once the panel has decided; HR officers see no scores. A role
+reviews only after submitting their own, whatever other role they hold (a chair or fund
+manager with an open assignment reads only their own review of that proposal); the applicant
+sees comments to the applicant, without names or scores, once the panel has decided; HR
+officers who are not fund managers see no scores, even if they were put on a panel. A role
 never widens access to a proposal the user has a conflict of interest with.
 """
 
@@ -27,6 +29,12 @@ def _active(user) -> bool:
 
 def _on_proposal(user, proposal) -> bool:
     return proposal.lead_id == user.pk or any(m.user_id == user.pk for m in proposal.team.all())
+
+
+def sees_scores(user) -> bool:
+    """HR officers decide on careers and never see review scores, unless they also run the
+    fund as fund managers."""
+    return _active(user) and (user.is_fund_manager or not user.is_hr_officer)
 
 
 def can_manage_panel(user, panel: Panel) -> bool:
@@ -54,7 +62,7 @@ def chairs_round(user, round_) -> bool:
 
 def can_view_ranking(user, round_) -> bool:
     """Scores by proposal: fund managers and the chairs of the round's panels."""
-    return _active(user) and (user.is_fund_manager or chairs_round(user, round_))
+    return sees_scores(user) and (user.is_fund_manager or chairs_round(user, round_))
 
 
 def can_view_assignment(user, assignment: Assignment) -> bool:
@@ -80,20 +88,24 @@ class ReviewAccess(Enum):
 
 
 def review_access(user, proposal) -> ReviewAccess:
-    """The one rule for reading a proposal's reviews (the caller checks it may see the proposal)."""
+    """The one rule for reading a proposal's reviews (the caller checks it may see the proposal).
+
+    The user's own open assignment comes before any role: until they submit, a chair or fund
+    manager who also reviews the proposal reads only their own review."""
     if not _active(user):
         return ReviewAccess.NONE
+    decided = proposal.state in DECIDED_STATES
     if _on_proposal(user, proposal):
-        decided = proposal.state in DECIDED_STATES
         return ReviewAccess.APPLICANT if decided else ReviewAccess.NONE
-    conflicted = has_conflict(user, proposal)
-    if not conflicted and (user.is_fund_manager or chairs_round(user, proposal.round)):
-        return ReviewAccess.PANEL
+    if not sees_scores(user):
+        return ReviewAccess.APPLICANT if decided else ReviewAccess.NONE
+    if has_conflict(user, proposal):
+        return ReviewAccess.NONE
     mine = Assignment.objects.filter(proposal=proposal, reviewer=user).first()
-    if mine is not None and mine.state != Assignment.State.CONFLICT and not conflicted:
-        if mine.state == Assignment.State.SUBMITTED:
-            return ReviewAccess.PANEL
+    if mine is not None and mine.state == Assignment.State.ASSIGNED:
         return ReviewAccess.OWN
-    if user.is_hr_officer and proposal.state in DECIDED_STATES:
-        return ReviewAccess.APPLICANT
+    if user.is_fund_manager or chairs_round(user, proposal.round):
+        return ReviewAccess.PANEL
+    if mine is not None and mine.state == Assignment.State.SUBMITTED:
+        return ReviewAccess.PANEL
     return ReviewAccess.NONE

@@ -8,10 +8,12 @@ from django.db.models import (
     Case,
     Count,
     DecimalField,
+    Exists,
     ExpressionWrapper,
     F,
     Max,
     Min,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -26,7 +28,7 @@ from proposals.models import Proposal
 
 from .conflicts import conflict_q
 from .models import Assignment, Panel, Review, Score
-from .permissions import ReviewAccess, review_access
+from .permissions import ReviewAccess, review_access, sees_scores
 
 # A spread of this many points (of 100) between a proposal's highest and lowest weighted
 # score is flagged as strong disagreement for the panel to discuss.
@@ -109,7 +111,8 @@ def panel_assignments(*, panel: Panel, viewer) -> QuerySet[Assignment]:
 def round_ranking(*, round_, viewer=None) -> QuerySet[Proposal]:
     """The round's proposals by mean weighted score (submitted reviews only), with review
     count, spread and the running total of requested amounts, all computed by the database.
-    `conflicted` marks rows whose scores the viewer may not see."""
+    `conflicted` marks rows where the viewer has a conflict of interest, `review_pending` rows
+    where the viewer's own assignment is still open: the viewer may not see their scores."""
     submitted = Q(assignments__state=Assignment.State.SUBMITTED)
     score = "assignments__review__weighted_score"
     order = [F("mean_score").desc(nulls_last=True), F("requested_amount").asc(), F("id").asc()]
@@ -133,8 +136,12 @@ def round_ranking(*, round_, viewer=None) -> QuerySet[Proposal]:
         .order_by(*order)
     )
     if _active(viewer):
+        open_own = Assignment.objects.filter(
+            proposal=OuterRef("pk"), reviewer=viewer, state=Assignment.State.ASSIGNED
+        )
         qs = qs.annotate(
-            conflicted=ExpressionWrapper(conflict_q(viewer), output_field=BooleanField())
+            conflicted=ExpressionWrapper(conflict_q(viewer), output_field=BooleanField()),
+            review_pending=Exists(open_own),
         )
     return qs
 
@@ -146,12 +153,17 @@ def _row_number():
 
 
 def ranking_rows(*, round_, viewer=None) -> list[dict]:
-    """The ranking as rows for pages and the API: scores hidden where the viewer has a
-    conflict, each row marked above or below the round's funding line."""
+    """The ranking as rows for pages, the API and the portfolio report: scores hidden where
+    the viewer has a conflict, or has not yet submitted their own review of the proposal
+    (blind review), and from viewers who never see scores; each row marked above or below
+    the round's funding line."""
     rows = []
     budget = round_.budget
+    scores_shown = viewer is None or sees_scores(viewer)
     for proposal in round_ranking(round_=round_, viewer=viewer):
-        hidden = bool(getattr(proposal, "conflicted", False))
+        conflict = bool(getattr(proposal, "conflicted", False))
+        pending = not conflict and bool(getattr(proposal, "review_pending", False))
+        hidden = conflict or pending or not scores_shown
         spread = None
         if proposal.high_score is not None and proposal.low_score is not None:
             spread = Decimal(proposal.high_score) - Decimal(proposal.low_score)
@@ -169,7 +181,9 @@ def ranking_rows(*, round_, viewer=None) -> list[dict]:
             "cumulative_requested": cumulative,
             "contending": contending,
             "above_funding_line": contending and cumulative <= budget,
-            "conflict": hidden,
+            "conflict": conflict,
+            "review_pending": pending,
+            "scores_hidden": hidden,
         })
     line_drawn = False
     for row in rows:  # the line sits before the first contending row past the budget

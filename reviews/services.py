@@ -78,27 +78,60 @@ def criterion_delete(*, actor, criterion: Criterion) -> None:
 
 
 # --- panels ---------------------------------------------------------------------------------
-def _check_people(chair, members) -> None:
-    people = [("chair", chair)] if chair is not None else []
-    people += [("members", m) for m in members]
-    for field, user in people:
-        if not user.is_active:
-            raise ValidationError({field: f"{user} is not an active civil servant."})
-        if user.is_hr_officer:
-            raise ValidationError({field: f"{user} is an HR officer; HR officers never see "
-                                          "review scores, so they do not sit on panels."})
+HR_NOT_ON_PANELS = ("{user} is an HR officer; HR officers decide on careers and never see "
+                    "review scores, so they do not sit on panels.")
+
+
+def _person_problem(user) -> str:
+    if not user.is_active:
+        return f"{user} is not an active civil servant."
+    if user.is_hr_officer:
+        return HR_NOT_ON_PANELS.format(user=user)
+    return ""
+
+
+def panel_problems(*, panel: Panel | None, round_: Round, chair: User | None,
+                   members) -> dict[str, list[str]]:
+    """Every reason a panel (new when `panel` is None) may not have this chair and these
+    members (empty when it may): a chair is named; chair and members are active and not HR
+    officers; a member with assignments stays on the panel, and a panel with assignments
+    keeps members from at least `round.min_panel_agencies` agencies. The one check behind the
+    pages, the API and the admin. `chair` or `members` None: left as they are."""
+    errors: dict[str, list[str]] = {}
+    if chair is None and panel is None:
+        errors["chair"] = ["Choose the panel's chair."]
+    elif chair is not None and _person_problem(chair):
+        errors["chair"] = [_person_problem(chair)]
+    if members is not None:
+        members = list(members)
+        refused = [_person_problem(m) for m in members if _person_problem(m)]
+        if refused:
+            errors["members"] = refused
+        if panel is not None and panel.pk is not None:
+            assigned = set(panel.assignments.values_list("reviewer_id", flat=True))
+            if assigned - {m.pk for m in members}:
+                errors.setdefault("members", []).append(
+                    "A member who already has assignments cannot leave the panel."
+                )
+            elif assigned:
+                # The round as given (the admin form may be moving the panel to another).
+                problem = panel_agency_problem(Panel(round=round_, name=panel.name), members)
+                if problem:
+                    errors.setdefault("members", []).append(problem)
+    return errors
 
 
 @transaction.atomic
 def panel_create(*, actor, round_: Round, name: str, chair: User, members=()) -> Panel:
-    """Fund managers set up a round's panel: a chair and reviewers from several agencies."""
+    """Fund managers set up a round's panel: a chair and reviewers from several agencies,
+    none of them an HR officer."""
     if not can_set_up_panel(actor):
         raise PermissionDenied("Only fund managers may set up review panels.")
     name = _required(name, "name", "Give the panel a name.")
-    if chair is None:
-        raise ValidationError({"chair": "Choose the panel's chair."})
     members = list(members)
-    _check_people(chair, members)
+    errors = panel_problems(panel=None, round_=round_, chair=chair, members=members)
+    if errors:
+        raise ValidationError(errors)
     panel = Panel.objects.create(round=round_, name=name, chair=chair)
     panel.members.set(members)
     return panel
@@ -107,23 +140,20 @@ def panel_create(*, actor, round_: Round, name: str, chair: User, members=()) ->
 @transaction.atomic
 def panel_update(*, actor, panel: Panel, name: str | None = None, chair: User | None = None,
                  members=None) -> Panel:
+    """The same rules as panel_create; besides, members with assignments stay and the panel
+    keeps enough agencies once assignments are made."""
     if not can_set_up_panel(actor):
         raise PermissionDenied("Only fund managers may change review panels.")
     if name is not None:
         panel.name = _required(name, "name", "Give the panel a name.")
+    members = None if members is None else list(members)
+    errors = panel_problems(panel=panel, round_=panel.round, chair=chair, members=members)
+    if errors:
+        raise ValidationError(errors)
     if chair is not None:
-        _check_people(chair, [])
         panel.chair = chair
     panel.save()
     if members is not None:
-        members = list(members)
-        _check_people(None, members)
-        keep = set(panel.assignments.values_list("reviewer_id", flat=True))
-        dropped = keep - {m.pk for m in members}
-        if dropped:
-            raise ValidationError(
-                {"members": "A member who already has assignments cannot leave the panel."}
-            )
         panel.members.set(members)
     return panel
 
@@ -147,6 +177,9 @@ def assignment_problems(*, actor, proposal: Proposal, reviewer: User, panel: Pan
         add("reviewer", f"{reviewer} is not a member of the panel “{panel.name}”.")
     elif not reviewer.is_active:
         add("reviewer", f"{reviewer} is not an active civil servant.")
+    if reviewer.is_hr_officer:
+        add("reviewer", f"{reviewer} is an HR officer; HR officers decide on careers and "
+                        "never see review scores.")
     reason = conflict_reason(reviewer, proposal)
     if reason:
         add("reviewer", f"Conflict of interest: {reason}")
@@ -250,6 +283,7 @@ def _whole_number(value) -> int | None:
 def _clean_scores(assignment: Assignment, scores) -> list[tuple[Criterion, int]]:
     criteria = {c.pk: c for c in assignment.proposal.round.criteria.all()}
     given, errors = {}, []
+    refused = set()  # criteria with a bad value: their own message, not "missing" as well
     if not isinstance(scores, list | tuple):
         raise ValidationError({"scores": "Send the scores as a list of "
                                          "{\"criterion\": id, \"value\": n}."})
@@ -275,9 +309,10 @@ def _clean_scores(assignment: Assignment, scores) -> list[tuple[Criterion, int]]
         if number is None or not 1 <= number <= criterion.max_score:
             errors.append(f"“{criterion.name}”: the score must be a whole number from 1 to "
                           f"{criterion.max_score}; {value!r} is not.")
+            refused.add(criterion.pk)
             continue
         given[criterion.pk] = (criterion, number)
-    missing = [c.name for pk, c in criteria.items() if pk not in given]
+    missing = [c.name for pk, c in criteria.items() if pk not in given and pk not in refused]
     if missing:
         errors.append(f"Score every criterion; missing: {', '.join(missing)}.")
     if errors:
@@ -346,7 +381,20 @@ def assignment_submit_review(*, assignment: Assignment, actor, note: str = "",
         )
     assignment = _locked_assignment(assignment)
     run_transition(instance=assignment, name="submit_review", actor=actor, note=note)
-    Review.objects.filter(assignment=assignment).update(submitted_at=timezone.now())
+    # The rubric may have changed since the draft was saved: check the stored scores against
+    # it and store the weighted score as it stands now.
+    review = Review.objects.get(assignment=assignment)
+    criteria = list(assignment.proposal.round.criteria.all())
+    values = dict(review.scores.values_list("criterion_id", "value"))
+    too_high = [f"“{c.name}”: the score must be a whole number from 1 to {c.max_score}; "
+                f"{values[c.pk]} is not. Change it and submit again."
+                for c in criteria if not 1 <= values[c.pk] <= c.max_score]
+    if too_high:
+        raise ValidationError({"scores": too_high})
+    Review.objects.filter(pk=review.pk).update(
+        submitted_at=timezone.now(),
+        weighted_score=weighted_score((c, values[c.pk]) for c in criteria),
+    )
     return assignment
 
 

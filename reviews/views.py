@@ -37,6 +37,7 @@ from .permissions import (
     can_view_assignment,
     can_view_panel,
     can_view_ranking,
+    review_access,
 )
 from .planning import panel_agency_problem
 from .selectors import (
@@ -99,8 +100,12 @@ def assignment_detail(request, pk: int):
     mine = assignment.reviewer_id == request.user.pk
     review = (Review.objects.filter(assignment=assignment)
               .prefetch_related("scores__criterion").first())
-    if review is not None and not mine and assignment.state != Assignment.State.SUBMITTED:
-        review = None  # a draft is the reviewer's own
+    withheld = False
+    if review is not None and not mine:
+        if assignment.state != Assignment.State.SUBMITTED:
+            review = None  # a draft is the reviewer's own
+        elif review_access(request.user, proposal) != ReviewAccess.PANEL:
+            review, withheld = None, True  # e.g. a chair whose own review is still open
     if request.method == "POST":
         form = ReviewForm(request.POST, criteria=criteria)
         if form.is_valid():
@@ -137,7 +142,7 @@ def assignment_detail(request, pk: int):
     editable = mine and assignment.state == Assignment.State.ASSIGNED
     return render(request, "reviews/assignment_detail.html", {
         "assignment": assignment, "proposal": proposal, "form": form, "review": review,
-        "editable": editable, "mine": mine, "criteria": criteria,
+        "editable": editable, "mine": mine, "criteria": criteria, "withheld": withheld,
     })
 
 

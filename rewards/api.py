@@ -4,26 +4,101 @@ Every write calls the services in `rewards.services`; lists come from the select
 apply the same rules as the permission functions.
 """
 
+from django import forms
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path
+from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
-from people.models import User
+from people.models import Agency, User
 from proposals.models import Proposal
 from workflow.api import AvailableTransitionsField, TransitionViewSetMixin
 from workflow.services import history
 
 from . import selectors, services
 from .documents import dossier_filename, render_dossier
+from .forms import RecordChoiceField
 from .models import Learning, Nomination, Recognition
 from .permissions import can_view_record
+
+
+# --- filters ---------------------------------------------------------------------------------------
+class RecordFilter(filters.ModelChoiceFilter):
+    field_class = RecordChoiceField
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class AgencyOrCodeFilter(RecordFilter):
+    """An agency by id or by code (`MOH`)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, codes=True, **kwargs)
+
+
+class IdFilter(filters.NumberFilter):
+    """A whole-number id, for rows the filter must not reveal the existence of."""
+
+    field_class = forms.IntegerField
+
+
+class SelectorFilterSet(filters.FilterSet):
+    """Declares a list's filters and checks their values, so a bad value is a 400 naming the
+    filter, as everywhere in the API; the rewards selector applies them (`apply`), the same
+    code the pages use."""
+
+    apply = None
+
+    def filter_queryset(self, queryset):
+        values = {name: getattr(value, "pk", value)
+                  for name, value in self.form.cleaned_data.items()
+                  if value not in (None, "")}
+        return type(self).apply(queryset, values)
+
+
+class LearningFilter(SelectorFilterSet):
+    apply = staticmethod(selectors.filter_learnings)
+    q = filters.CharFilter(label="Words that must all appear in the text or a tag")
+    tag = filters.CharFilter()
+    agency = AgencyOrCodeFilter(queryset=Agency.objects.all(),
+                                label="Agency (id or code) of an author or of the proposal")
+    kind = filters.ChoiceFilter(choices=Learning.Kind.choices)
+    visibility = filters.ChoiceFilter(choices=Learning.Visibility.choices)
+    proposal = IdFilter(label="Proposal id", min_value=1)
+    author = RecordFilter(field_name="authors", queryset=User.objects.all(),
+                          label="Author (a person's id)")
+
+    class Meta:
+        model = Learning
+        fields = ["q", "tag", "agency", "kind", "visibility", "proposal", "author"]
+
+
+class RecognitionFilter(SelectorFilterSet):
+    apply = staticmethod(selectors.filter_recognitions)
+    recipient = RecordFilter(queryset=User.objects.all(), label="Recipient (a person's id)")
+    kind = filters.ChoiceFilter(choices=Recognition.Kind.choices)
+
+    class Meta:
+        model = Recognition
+        fields = ["recipient", "kind"]
+
+
+class NominationFilter(SelectorFilterSet):
+    apply = staticmethod(selectors.filter_nominations)
+    state = filters.ChoiceFilter(choices=Nomination.State.choices)
+    nominee = RecordFilter(queryset=User.objects.all(), label="Nominee (a person's id)")
+    agency = RecordFilter(field_name="nominee__agency", queryset=Agency.objects.all(),
+                          label="Nominee's agency (id)")
+
+    class Meta:
+        model = Nomination
+        fields = ["state", "nominee", "agency"]
 
 
 # --- learnings -----------------------------------------------------------------------------------
@@ -68,6 +143,7 @@ class LearningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     `proposal`, `author`. Public learnings are readable without signing in."""
 
     serializer_class = LearningSerializer
+    filterset_class = LearningFilter
 
     def get_permissions(self):
         if self.request.method in permissions.SAFE_METHODS:
@@ -75,7 +151,7 @@ class LearningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return [permissions.IsAuthenticated()]
 
     def get_queryset(self):
-        return selectors.learning_list(viewer=self.request.user, filters=self.request.query_params)
+        return selectors.learning_list(viewer=self.request.user)
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -119,11 +195,10 @@ class RecognitionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     """Recognitions: fund managers award them; a recipient sees their own, FMs and HR all."""
 
     serializer_class = RecognitionSerializer
+    filterset_class = RecognitionFilter
 
     def get_queryset(self):
-        return selectors.recognition_list(
-            viewer=self.request.user, filters=self.request.query_params
-        )
+        return selectors.recognition_list(viewer=self.request.user)
 
     def perform_create(self, serializer):
         serializer.instance = services.recognition_award(
@@ -194,6 +269,7 @@ class NominationViewSet(TransitionViewSetMixin, mixins.ListModelMixin,
     `not_granted` (HR officer, `reason` required), or `withdrawn` by the nominator."""
 
     transitions = services.NOMINATION_TRANSITIONS
+    filterset_class = NominationFilter
 
     def get_serializer_class(self):
         if self.action == "list" or self.action == "create":
@@ -201,9 +277,9 @@ class NominationViewSet(TransitionViewSetMixin, mixins.ListModelMixin,
         return NominationDetailSerializer
 
     def get_queryset(self):
-        return selectors.nomination_list(
-            viewer=self.request.user, filters=self.request.query_params
-        ).prefetch_related("proposals", "learnings", "recognitions")
+        return selectors.nomination_list(viewer=self.request.user).prefetch_related(
+            "proposals", "learnings", "recognitions"
+        )
 
     def perform_create(self, serializer):
         serializer.instance = services.nomination_create(

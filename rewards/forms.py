@@ -2,14 +2,13 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 
 from people.models import Agency, User
-from proposals.models import Proposal, TeamMember
+from proposals.models import Proposal
 from proposals.selectors import proposals_visible_to
 
 from .models import Learning, Nomination, Recognition
-from .selectors import proposals_open_to_learning, recognitions_visible_to, tags_in_use
+from .selectors import nomination_evidence_open_to, proposals_open_to_learning, tags_in_use
 
 YES_NO = [("", "Any"), ("yes", "Yes"), ("no", "No")]
 
@@ -25,6 +24,41 @@ def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
     else:
         for message in error.messages:
             form.add_error(None, message)
+
+
+class RecordChoiceField(forms.ModelChoiceField):
+    """An existing row by id (or, with `codes`, by its agency code): anything else is the
+    usual "Select a valid choice" (one message, whatever the value was)."""
+
+    def __init__(self, *args, codes: bool = False, **kwargs):
+        self.codes = codes
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = str(getattr(value, "pk", value)).strip()
+        if text.isdigit() and len(text) <= 18:
+            found = self.queryset.filter(pk=int(text)).first()
+        elif self.codes and text and not text.isdigit():
+            found = self.queryset.filter(code__iexact=text).first()
+        else:
+            found = None
+        if found is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return found
+
+
+class FilterForm(forms.Form):
+    """A list's filters: a bad value is left out, its message shown beside it; the others
+    still apply."""
+
+    def filters(self) -> dict:
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {name: getattr(value, "pk", value) for name, value in self.cleaned_data.items()
+                if value and name not in self.errors}
 
 
 def _people():
@@ -68,10 +102,10 @@ class LearningForm(forms.Form):
         self.fields["proposal"].queryset = proposals_open_to_learning(user=user)
 
 
-class LearningFilterForm(forms.Form):
+class LearningFilterForm(FilterForm):
     q = forms.CharField(label="Words", required=False)
     tag = forms.ChoiceField(required=False)
-    agency = forms.ModelChoiceField(
+    agency = RecordChoiceField(
         queryset=Agency.objects.filter(is_active=True), required=False, empty_label="Any agency"
     )
     kind = forms.ChoiceField(choices=[("", "Any kind"), *Learning.Kind.choices], required=False)
@@ -82,14 +116,6 @@ class LearningFilterForm(forms.Form):
         if public:
             tags = tags.filter(learnings__visibility=Learning.Visibility.PUBLIC)
         self.fields["tag"].choices = [("", "Any tag")] + [(t.name, t.name) for t in tags]
-
-    def filters(self) -> dict:
-        if not self.is_valid():
-            return {}
-        data = {k: v for k, v in self.cleaned_data.items() if v}
-        if data.get("agency"):
-            data["agency"] = data["agency"].pk
-        return data
 
 
 class RecognitionForm(forms.Form):
@@ -141,16 +167,9 @@ class NominationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["nominee"].queryset = _people()
         if nominee is not None:
-            # Evidence is the nominee's work that the nominator may see.
-            on_theirs = Q(lead=nominee) | Q(
-                pk__in=TeamMember.objects.filter(user=nominee).values("proposal")
-            )
-            theirs = proposals_visible_to(user).exclude(state=Proposal.State.DRAFT).filter(on_theirs)
-            self.fields["proposals"].queryset = theirs.order_by("title")
-            self.fields["learnings"].queryset = Learning.objects.filter(authors=nominee)
-            self.fields["recognitions"].queryset = recognitions_visible_to(user).filter(
-                recipient=nominee
-            )
+            # Evidence is the nominee's work that the nominator may see (the service's rule).
+            for name, queryset in nomination_evidence_open_to(viewer=user, nominee=nominee).items():
+                self.fields[name].queryset = queryset
 
 
 class TransitionForm(forms.Form):
@@ -158,9 +177,9 @@ class TransitionForm(forms.Form):
     reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class PeopleFilterForm(forms.Form):
+class PeopleFilterForm(FilterForm):
     q = forms.CharField(label="Name or employee ID", required=False)
-    agency = forms.ModelChoiceField(
+    agency = RecordChoiceField(
         queryset=Agency.objects.filter(is_active=True), required=False, empty_label="Any agency"
     )
     position_level = forms.ChoiceField(required=False, label="Position level")
@@ -171,17 +190,10 @@ class PeopleFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["position_level"].choices = [("", "Any level")] + [(v, v) for v in levels]
 
-    def filters(self) -> dict:
-        if not self.is_valid():
-            return {}
-        data = {k: v for k, v in self.cleaned_data.items() if v}
-        if data.get("agency"):
-            data["agency"] = data["agency"].pk
-        return data
 
-
-class NominationFilterForm(forms.Form):
+class NominationFilterForm(FilterForm):
     state = forms.ChoiceField(choices=[("", "Any state"), *Nomination.State.choices], required=False)
-
-    def filters(self) -> dict:
-        return {k: v for k, v in self.cleaned_data.items() if v} if self.is_valid() else {}
+    agency = RecordChoiceField(
+        queryset=Agency.objects.filter(is_active=True), required=False, empty_label="Any agency",
+        label="Nominee's agency",
+    )

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
@@ -17,6 +18,19 @@ from .models import Learning, Nomination, Recognition, Tag
 
 def _signed_in(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active)
+
+
+def _id_filter(filters: dict, name: str) -> int | None:
+    """The id a filter names, or None when it is not given. A value that is not an id is
+    refused with a message naming the filter (the API answers 400, never a 500)."""
+    value = filters.get(name)
+    if value in (None, ""):
+        return None
+    value = getattr(value, "pk", value)
+    text = str(value).strip()
+    if not text.isdigit():
+        raise ValidationError({name: f"“{text[:30]}” is not an id; give a whole number."})
+    return int(text) if len(text) <= 18 else 0  # beyond the database's integers: no such row
 
 
 # --- learnings ------------------------------------------------------------------------------
@@ -42,8 +56,13 @@ def learning_list(*, viewer, filters: dict | None = None) -> QuerySet[Learning]:
 
     Ordered by publication only: a learning from a failure sits exactly where a success would.
     """
+    return with_learning_details(filter_learnings(learnings_visible_to(viewer), filters))
+
+
+def filter_learnings(qs: QuerySet[Learning], filters: dict | None) -> QuerySet[Learning]:
+    """Narrow learnings by `q`, `tag`, `agency` (id or code), `kind`, `visibility`,
+    `proposal` and `author` (ids); the pages and the API's filters both come here."""
     filters = filters or {}
-    qs = learnings_visible_to(viewer)
     for word in (filters.get("q") or "").split():
         tagged = Learning.objects.filter(tags__name__icontains=word).values("pk")
         qs = qs.filter(
@@ -60,11 +79,11 @@ def learning_list(*, viewer, filters: dict | None = None) -> QuerySet[Learning]:
         qs = qs.filter(kind=filters["kind"])
     if filters.get("visibility"):
         qs = qs.filter(visibility=filters["visibility"])
-    if filters.get("proposal"):
-        qs = qs.filter(proposal_id=filters["proposal"])
-    if filters.get("author"):
-        qs = qs.filter(pk__in=Learning.objects.filter(authors=filters["author"]).values("pk"))
-    return with_learning_details(qs)
+    if (proposal := _id_filter(filters, "proposal")) is not None:
+        qs = qs.filter(proposal_id=proposal)
+    if (author := _id_filter(filters, "author")) is not None:
+        qs = qs.filter(pk__in=Learning.objects.filter(authors=author).values("pk"))
+    return qs
 
 
 def with_learning_details(qs: QuerySet[Learning]) -> QuerySet[Learning]:
@@ -101,15 +120,19 @@ def recognitions_visible_to(user) -> QuerySet[Recognition]:
 
 
 def recognition_list(*, viewer, filters: dict | None = None) -> QuerySet[Recognition]:
+    return filter_recognitions(recognitions_visible_to(viewer), filters).select_related(
+        "recipient__agency", "awarded_by"
+    ).prefetch_related("proposals", "learnings")
+
+
+def filter_recognitions(qs: QuerySet[Recognition], filters: dict | None) -> QuerySet[Recognition]:
+    """Narrow recognitions by `recipient` (an id) and `kind`."""
     filters = filters or {}
-    qs = recognitions_visible_to(viewer)
-    if filters.get("recipient"):
-        qs = qs.filter(recipient_id=filters["recipient"])
+    if (recipient := _id_filter(filters, "recipient")) is not None:
+        qs = qs.filter(recipient_id=recipient)
     if filters.get("kind"):
         qs = qs.filter(kind=filters["kind"])
-    return qs.select_related("recipient__agency", "awarded_by").prefetch_related(
-        "proposals", "learnings"
-    )
+    return qs
 
 
 def nominations_visible_to(user) -> QuerySet[Nomination]:
@@ -122,15 +145,58 @@ def nominations_visible_to(user) -> QuerySet[Nomination]:
 
 
 def nomination_list(*, viewer, filters: dict | None = None) -> QuerySet[Nomination]:
+    return filter_nominations(nominations_visible_to(viewer), filters).select_related(
+        "nominee__agency", "nominated_by"
+    )
+
+
+def filter_nominations(qs: QuerySet[Nomination], filters: dict | None) -> QuerySet[Nomination]:
+    """Narrow nominations by `state`, `nominee` and the nominee's `agency` (ids)."""
     filters = filters or {}
-    qs = nominations_visible_to(viewer)
     if filters.get("state"):
         qs = qs.filter(state=filters["state"])
-    if filters.get("nominee"):
-        qs = qs.filter(nominee_id=filters["nominee"])
-    if filters.get("agency"):
-        qs = qs.filter(nominee__agency_id=filters["agency"])
-    return qs.select_related("nominee__agency", "nominated_by")
+    if (nominee := _id_filter(filters, "nominee")) is not None:
+        qs = qs.filter(nominee_id=nominee)
+    if (agency := _id_filter(filters, "agency")) is not None:
+        qs = qs.filter(nominee__agency_id=agency)
+    return qs
+
+
+def nomination_evidence_open_to(*, viewer, nominee: User) -> dict[str, QuerySet]:
+    """What `viewer` may name as evidence for nominating `nominee`: the nominee's own
+    proposals (led or joined, once submitted), learnings and recognitions, and of those only
+    what the viewer may see (`can_view_proposal`, the learnings and recognitions rules)."""
+    from proposals.selectors import proposals_visible_to
+
+    theirs = Q(lead=nominee) | Q(pk__in=TeamMember.objects.filter(user=nominee).values("proposal"))
+    proposals = (
+        proposals_visible_to(viewer).filter(theirs)
+        .exclude(state=Proposal.State.DRAFT)
+        .exclude(state=Proposal.State.WITHDRAWN, submitted_at__isnull=True)
+    )
+    return {
+        "proposals": proposals.order_by("title"),
+        "learnings": learnings_visible_to(viewer).filter(
+            pk__in=Learning.objects.filter(authors=nominee).values("pk")
+        ).order_by("title"),
+        "recognitions": recognitions_visible_to(viewer).filter(recipient=nominee)
+        .order_by("-awarded_on", "-id"),
+    }
+
+
+def nomination_evidence_seen_by(*, nomination: Nomination, viewer) -> dict[str, list]:
+    """The evidence of a nomination that `viewer` may see: a title of a proposal the viewer
+    may not open never shows, whoever named it."""
+    from proposals.selectors import proposals_visible_to
+
+    return {
+        "proposals": list(nomination.proposals.filter(
+            pk__in=proposals_visible_to(viewer).values("pk")).order_by("title")),
+        "learnings": list(nomination.learnings.filter(
+            pk__in=learnings_visible_to(viewer).values("pk")).order_by("title")),
+        "recognitions": list(nomination.recognitions.filter(
+            pk__in=recognitions_visible_to(viewer).values("pk")).order_by("-awarded_on", "-id")),
+    }
 
 
 def nomination_actions(*, nomination: Nomination, user) -> list[str]:
@@ -147,9 +213,8 @@ def nomination_actions(*, nomination: Nomination, user) -> list[str]:
 
 
 def nomination_detail_queryset() -> QuerySet[Nomination]:
-    return Nomination.objects.select_related("nominee__agency", "nominated_by").prefetch_related(
-        "proposals", "learnings", "recognitions"
-    )
+    # The evidence is read per viewer (`nomination_evidence_seen_by`), so not prefetched.
+    return Nomination.objects.select_related("nominee__agency", "nominated_by")
 
 
 def nominations_awaiting(*, user) -> QuerySet[Nomination]:

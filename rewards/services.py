@@ -16,7 +16,7 @@ from workflow.services import run_transition
 
 from .models import Learning, Nomination, Recognition, Tag
 from .permissions import can_award_recognition, can_edit_learning, can_nominate
-from .selectors import proposals_open_to_learning
+from .selectors import nomination_evidence_open_to, proposals_open_to_learning
 
 LEARNING_TEXT_FIELDS = ("title", "what_we_tried", "what_happened", "what_we_learned")
 
@@ -155,12 +155,40 @@ def recognition_award(*, actor, recipient: User, kind: str, citation: str,
     return recognition
 
 
+EVIDENCE_LABELS = {"proposals": "Proposal", "learnings": "Learning",
+                   "recognitions": "Recognition"}
+
+
+def _clean_evidence(*, actor, nominee: User, **named: Iterable) -> dict[str, list]:
+    """Only the nominee's own work that the nominator may see: anything else would put a
+    title before people who may not see it. Items are named by id, never by title."""
+    allowed = nomination_evidence_open_to(viewer=actor, nominee=nominee)
+    errors, clean = {}, {}
+    for field, items in named.items():
+        items = list(items or [])
+        ids = {getattr(item, "pk", item) for item in items}
+        known = set(allowed[field].filter(pk__in=[i for i in ids if str(i).isdigit()])
+                    .values_list("pk", flat=True))
+        refused = [
+            f"{EVIDENCE_LABELS[field]} {i} is not {nominee}'s own work that you may see; "
+            "name only what they led, joined, wrote or received."
+            for i in sorted(ids - known, key=lambda i: (len(str(i)), str(i)))
+        ]
+        if refused:
+            errors[field] = refused
+        clean[field] = list(allowed[field].filter(pk__in=known))
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
 @transaction.atomic
 def nomination_create(*, actor, nominee: User, justification: str, evidence_links: str = "",
                       proposals: Iterable[Proposal] = (), learnings: Iterable[Learning] = (),
                       recognitions: Iterable[Recognition] = ()) -> Nomination:
     """Any civil servant nominates a colleague for fast-track promotion: never themselves,
-    and a person has at most one open nomination."""
+    a person has at most one open nomination, and the evidence is the nominee's own work
+    that the nominator may see."""
     if not can_nominate(actor):
         raise PermissionDenied("Sign in to nominate a colleague.")
     if nominee is None or not nominee.is_active:
@@ -170,6 +198,8 @@ def nomination_create(*, actor, nominee: User, justification: str, evidence_link
     justification = _required(
         justification, "justification", "Say why this colleague deserves a fast-track promotion."
     )
+    evidence = _clean_evidence(actor=actor, nominee=nominee, proposals=proposals,
+                               learnings=learnings, recognitions=recognitions)
     # Lock the nominee's row so two colleagues nominating at once cannot both open one.
     User.objects.select_for_update().filter(pk=nominee.pk).first()
     if Nomination.objects.filter(nominee=nominee, state__in=Nomination.OPEN_STATES).exists():
@@ -187,9 +217,9 @@ def nomination_create(*, actor, nominee: User, justification: str, evidence_link
         raise ValidationError(
             {"nominee": f"{nominee} already has an open nomination."}
         ) from None
-    nomination.proposals.set(list(proposals or []))
-    nomination.learnings.set(list(learnings or []))
-    nomination.recognitions.set(list(recognitions or []))
+    nomination.proposals.set(evidence["proposals"])
+    nomination.learnings.set(evidence["learnings"])
+    nomination.recognitions.set(evidence["recognitions"])
     return nomination
 
 

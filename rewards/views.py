@@ -179,8 +179,8 @@ def nomination_list(request):
 
 
 def _nominee_from(request) -> User | None:
-    raw = request.POST.get("nominee") or request.GET.get("nominee") or ""
-    if not str(raw).isdigit():
+    raw = str(request.POST.get("nominee") or request.GET.get("nominee") or "").strip()
+    if not raw.isdigit() or len(raw) > 18:  # beyond the database's integers: nobody
         return None
     return User.objects.filter(pk=raw, is_active=True).first()
 
@@ -228,6 +228,8 @@ def _render_nomination(request, nomination, *, form=None, failed=None, status=20
         record = selectors.innovation_record(person=nomination.nominee)
     return render(request, "rewards/nomination_detail.html", {
         "nomination": nomination, "actions": actions, "record": record,
+        "evidence": selectors.nomination_evidence_seen_by(nomination=nomination,
+                                                          viewer=request.user),
         "form": form or TransitionForm(), "failed": failed,
     }, status=status)
 

@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.views.decorators.http import require_http_methods, require_POST
 
+from people.invitations import remember_imported_people
+
 from .datafiles import FORMATS, MAX_IMPORT_BYTES, ImportReport
 from .exports import EXPORT_FORMATS, EXPORTS, export_body, export_dataset, may_move_files
 
@@ -94,7 +96,7 @@ def check_import(request, *, kind: str, upload, skip_bad_rows: bool) -> tuple[Im
     importer = import_string(IMPORTS[kind][1])(actor=request.user)
     report = importer.run(data, upload.name, dry_run=True, skip_bad_rows=skip_bad_rows)
     _discard_pending(request)
-    if report.errors and not skip_bad_rows:
+    if report.errors and (not skip_bad_rows or report.nothing_to_import):
         return report, None
     token = uuid.uuid4().hex
     ext = Path(upload.name).suffix.lower()
@@ -192,9 +194,12 @@ def import_confirm(request):
         messages.error(request, NOTHING_WAITING)
         return redirect("data:import")
     (messages.success if report.applied else messages.error)(request, report.summary())
+    # New people have no usable password: offer to invite exactly these (people.views).
+    invite = report.created if kind == "civil-servants" else []
+    remember_imported_people(request, invite)
     return render(request, "data/import.html", {
         "form": ImportForm(initial={"kind": kind}), "report": report,
-        "headers": _headers(), "pending": None, "confirmed": True,
+        "headers": _headers(), "pending": None, "confirmed": True, "invite_count": len(invite),
     })
 
 

@@ -45,6 +45,9 @@ class ImportReport:
     skipped: int = 0
     applied: bool = False
     errors: list[RowError] = field(default_factory=list)
+    # The keys of the rows this import created (empty for a dry run): e.g. the employee IDs
+    # of new people, whom the fund manager may then invite.
+    created: list = field(default_factory=list)
 
     @property
     def has_errors(self) -> bool:
@@ -53,6 +56,11 @@ class ImportReport:
     @property
     def bad_rows(self) -> list[int]:
         return sorted({e.row for e in self.errors})
+
+    @property
+    def nothing_to_import(self) -> bool:
+        """Every row has errors: skipping the bad ones would leave nothing."""
+        return bool(self.errors) and len(self.bad_rows) >= self.rows
 
     def summary(self) -> str:
         counts = (
@@ -64,6 +72,8 @@ class ImportReport:
                 f"Nothing was imported: {len(self.bad_rows)} of {self.rows} rows have errors. "
                 "Correct them, or choose to skip bad rows."
             )
+        if self.nothing_to_import:
+            return f"Nothing was imported: all {self.rows} rows have errors."
         if self.dry_run:
             return f"Dry run of {self.rows} rows, nothing saved: {counts}."
         if not (self.new or self.updated):
@@ -241,13 +251,14 @@ class TableImport:
             return report
         report.skipped = len(bad)
 
-        new, changed, fields = [], [], set()
+        new, new_keys, changed, fields = [], [], [], set()
         for number, values in cleaned:
             if number in bad:
                 continue
             current = existing.get(self.key_of(values))
             if current is None:
                 new.append(self.build(values))
+                new_keys.append(self.key_of(values))
                 continue
             differing = [f for f in self.compared if getattr(current, f) != values[f]]
             if not differing or not self.updates:
@@ -264,6 +275,7 @@ class TableImport:
         with transaction.atomic():
             self.write(new, changed, fields)
         report.applied = True
+        report.created = new_keys
         return report
 
 

@@ -11,8 +11,9 @@ from .datafiles import MAX_IMPORT_BYTES
 class ImportCommand(BaseCommand):
     """Load a CSV or XLSX file for scheduled loads from the HR system.
 
-    Exit status is non-zero when the file is refused or, without --skip-bad-rows, when it
-    has bad rows (then nothing is imported).
+    Exit status is non-zero when the file is refused, when it has bad rows without
+    --skip-bad-rows (then nothing is imported), or when every row is bad (skipping them
+    leaves nothing to import: a scheduled load must not pass silently).
     """
 
     importer = None  # a workflow.datafiles.TableImport subclass
@@ -40,7 +41,7 @@ class ImportCommand(BaseCommand):
             raise CommandError("; ".join(m for ms in exc.message_dict.values() for m in ms)) from None
         for error in report.errors:
             self.stderr.write(str(error))
-        if report.errors and not report.skipped:
+        if (report.errors and not report.skipped) or report.nothing_to_import:
             raise CommandError(report.summary())
         if report.skipped:
             self.stderr.write(f"Skipped rows: {', '.join(map(str, report.bad_rows))}")

@@ -7,7 +7,7 @@ fund's row is locked, so two fund managers funding at the same instant are seria
 """
 
 import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -21,6 +21,7 @@ from proposals.services.drafting import PROPOSAL_TRANSITIONS
 from workflow.services import TransitionStateConflict, may_run, run_transition
 
 from ..models import ZERO, Award, Contribution, Fund, Round, Tranche
+from ..money import parse_money
 
 __all__ = [
     "TRANCHE_TRANSITIONS", "AWARD_TRANSITIONS", "award_cancel", "awards_visible_to",
@@ -28,8 +29,6 @@ __all__ = [
     "proposal_decline", "proposal_fund", "round_remaining_budget", "tranche_cancel",
     "tranche_release", "tranche_report_milestone",
 ]
-
-CENT = Decimal("0.01")
 
 
 # --- who may see an award ----------------------------------------------------------------
@@ -63,25 +62,6 @@ def fund_available_balance(*, fund: Fund) -> Decimal:
 
 def round_remaining_budget(*, round_: Round) -> Decimal:
     return round_.budget - _committed(Award.objects.filter(proposal__round=round_))
-
-
-def parse_money(value, field: str, *, label: str = "The amount") -> Decimal:
-    """A decimal amount with at most two places, more than zero; never a float."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        raise ValidationError({field: f"{label} is required."})
-    if isinstance(value, bool):
-        raise ValidationError({field: f"{label} is not a number."})
-    try:
-        amount = Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, TypeError, ValueError):
-        raise ValidationError({field: f"{label} is not a number."}) from None
-    if not amount.is_finite():
-        raise ValidationError({field: f"{label} is not a number."})
-    if amount <= 0:
-        raise ValidationError({field: f"{label} must be more than zero."})
-    if amount != amount.quantize(CENT):
-        raise ValidationError({field: f"{label} has more than two decimal places."})
-    return amount.quantize(CENT)
 
 
 def _parse_date(value) -> datetime.date | None:
@@ -164,6 +144,9 @@ def proposal_fund(*, proposal: Proposal, actor, amount: Decimal | None = None,
     # Every award of a round draws on the round's fund: locking the fund row serialises all
     # awards that could compete for the same money, both the fund's balance and the round's.
     fund = Fund.objects.select_for_update().get(pk=round_.fund_id)
+    # Read the budget again under the lock: `round_update` may have cut it (also under this
+    # lock) after the proposal and its round were loaded above.
+    round_.budget = Round.objects.values_list("budget", flat=True).get(pk=round_.pk)
     remaining = round_remaining_budget(round_=round_)
     if amount > remaining:
         raise ValidationError({"amount": f"The round has {max(remaining, ZERO):,.2f} of its budget "

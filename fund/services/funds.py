@@ -2,7 +2,7 @@
 
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -11,7 +11,8 @@ from people.models import Agency
 from reviews.models import DEFAULT_RUBRIC, Criterion
 from workflow.services import run_transition
 
-from ..models import Contribution, Fund, Round
+from ..models import ZERO, Contribution, Fund, Round
+from .awards import fund_available_balance
 
 
 def _require_fund_manager(actor) -> None:
@@ -89,6 +90,82 @@ def contribution_create(*, actor, fund: Fund, agency: Agency, amount: Decimal, r
     return contribution
 
 
+CONTRIBUTION_EDITABLE = ("fund", "agency", "amount", "received_on", "note")
+
+
+def _require_fund_manager_or_admin(actor) -> None:
+    if not (actor and actor.is_authenticated
+            and (actor.is_fund_manager or (actor.is_active and actor.is_superuser))):
+        raise PermissionDenied("Only fund managers and administrators may correct contributions.")
+
+
+def _money_text(fund: Fund, amount: Decimal) -> str:
+    return f"{fund.currency} {amount:,.2f}"
+
+
+def contribution_check_change(*, contribution: Contribution, fund: Fund | None,
+                              amount: Decimal | None) -> None:
+    """Refuse to lower a recorded contribution, or move it to another `fund`, when the fund it
+    is stored under would be left with less available than nothing. Locks that fund's row
+    (call inside a transaction), as `proposal_fund` does, so an award made at the same
+    instant is counted."""
+    stored = Contribution.objects.select_for_update().get(pk=contribution.pk)
+    stored_fund = Fund.objects.select_for_update().get(pk=stored.fund_id)
+    moved = fund is not None and fund.pk != stored.fund_id
+    stays = ZERO if moved else (amount if amount is not None else stored.amount)
+    reduction = stored.amount - stays
+    if reduction <= 0:
+        return
+    available = fund_available_balance(fund=stored_fund)
+    if available - reduction >= 0:
+        return
+    if moved:
+        what, field = "Moving this contribution to another fund", "fund"
+    else:
+        what, field = f"Lowering this contribution by {_money_text(stored_fund, reduction)}", "amount"
+    raise ValidationError({field: [
+        f"{what} would leave the fund “{stored_fund}” below zero: it has "
+        f"{_money_text(stored_fund, available)} available, the rest is awarded."
+    ]})
+
+
+@transaction.atomic
+def contribution_update(*, actor, contribution: Contribution, **fields) -> Contribution:
+    """Correct a recorded contribution (the admin); never so that the fund it was recorded
+    in is left with a negative available balance."""
+    _require_fund_manager_or_admin(actor)
+    _set_fields(contribution, fields, CONTRIBUTION_EDITABLE)
+    contribution.full_clean()
+    contribution_check_change(contribution=contribution, fund=contribution.fund,
+                              amount=contribution.amount)
+    contribution.save()
+    return contribution
+
+
+@transaction.atomic
+def contributions_delete(*, actor, contributions) -> int:
+    """Remove recorded contributions (the admin) only while every fund they were recorded in
+    keeps an available balance of at least zero; all of them or none."""
+    _require_fund_manager_or_admin(actor)
+    pks = sorted(c.pk for c in contributions)
+    rows = Contribution.objects.select_for_update().filter(pk__in=pks)
+    removed: dict[int, Decimal] = {}
+    for row in rows:
+        removed[row.fund_id] = removed.get(row.fund_id, ZERO) + row.amount
+    # Funds locked in one order (by id) so that two removals cannot deadlock.
+    for fund in Fund.objects.select_for_update().filter(pk__in=removed).order_by("pk"):
+        available = fund_available_balance(fund=fund)
+        if available - removed[fund.pk] < 0:
+            what = ("this contribution" if len(pks) == 1 else "these contributions")
+            raise ValidationError({NON_FIELD_ERRORS: [
+                f"Removing {what} ({_money_text(fund, removed[fund.pk])}) would leave the fund "
+                f"“{fund}” below zero: it has {_money_text(fund, available)} available, the rest "
+                "is awarded."
+            ]})
+    count, _ = Contribution.objects.filter(pk__in=pks).delete()
+    return count
+
+
 def _validate_round(round_: Round) -> None:
     """Field checks first (they also turn typed text into dates and Decimals), then the
     checks across fields on the fields that passed."""
@@ -135,12 +212,25 @@ def round_create(*, actor, fund: Fund, title: str, opens_at, closes_at, budget: 
     return round_
 
 
+@transaction.atomic
 def round_update(*, actor, round_: Round, **fields) -> Round:
+    """Fund managers edit a round that is not archived; its budget never drops below what is
+    already awarded in it. The fund's row is locked, as in `proposal_fund`, so an award made
+    at the same instant is counted."""
     _require_fund_manager(actor)
     if round_.state == Round.State.ARCHIVED:
         raise ValidationError("An archived round cannot be changed.")
+    # The awards draw on the fund the round is stored under (a draft may still move funds).
+    stored_fund_id = Round.objects.filter(pk=round_.pk).values_list("fund_id", flat=True).get()
+    fund = Fund.objects.select_for_update().get(pk=stored_fund_id)
     _set_fields(round_, fields, ROUND_EDITABLE)
     _validate_round(round_)
+    committed = round_.committed
+    if round_.budget < committed:
+        raise ValidationError({"budget": [
+            f"The round has {fund.currency} {committed:,.2f} awarded already; "
+            "its budget cannot be less."
+        ]})
     round_.save()
     return round_
 

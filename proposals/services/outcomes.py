@@ -4,11 +4,12 @@ Every result counts: `did_not_succeed` is an honoured outcome (the fail-safe pri
 reported and accepted exactly like a success.
 """
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from fund.money import parse_money
 from workflow.services import (
     TransitionStateConflict,
     may_run,
@@ -54,18 +55,14 @@ def _clean_outcome(fields: dict) -> dict:
             errors[name] = message
         cleaned[name] = value
     raw = fields.get("amount_spent")
-    try:
-        spent = Decimal(str(raw).strip().replace(",", "")) if raw not in (None, "") else None
-    except (InvalidOperation, ValueError):
-        spent = None
-        errors["amount_spent"] = "The amount spent is not a number."
+    spent = None
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        errors["amount_spent"] = "Give the amount spent (0 if nothing was spent)."
     else:
-        if spent is None:
-            errors["amount_spent"] = "Give the amount spent (0 if nothing was spent)."
-        elif not spent.is_finite() or spent < 0:
-            errors["amount_spent"] = "The amount spent cannot be negative."
-        elif spent != spent.quantize(Decimal("0.01")):
-            errors["amount_spent"] = "The amount spent has more than two decimal places."
+        try:
+            spent = parse_money(raw, "amount_spent", label="The amount spent", allow_zero=True)
+        except ValidationError as error:
+            errors["amount_spent"] = error.message_dict["amount_spent"][0]
     cleaned["amount_spent"] = spent
     if errors:
         raise ValidationError(errors)

@@ -85,7 +85,7 @@ def test_round_portfolio_ranks_and_totals(client, world):
 
 
 def test_portfolio_context_totals_add_up(world):
-    context = documents.round_portfolio_context(world.round)
+    context = documents.round_portfolio_context(world.round, world.manager)
     assert context["totals"]["awarded"] == D("700000.00")
     assert context["remaining"] == world.round.budget - D("700000.00")
     assert sum(r["awarded"] for r in context["by_state"]) == D("700000.00")
@@ -158,3 +158,59 @@ def test_token_clients_get_the_pdf(client, world):
                           HTTP_AUTHORIZATION=f"Token {token.key}", HTTP_ACCEPT="application/pdf")
     assert response.status_code == 200
     assert response.content.startswith(b"%PDF")
+
+
+def _reviewed(proposal, *scores):
+    from people.factories import UserFactory
+    from reviews.models import Panel
+
+    for score in scores:
+        assignment = Assignment.objects.create(
+            proposal=proposal, reviewer=UserFactory(), panel=Panel.objects.get(),
+            due_on="2027-01-01", state="submitted",
+        )
+        Review.objects.create(assignment=assignment, recommendation="fund", weighted_score=score)
+
+
+def test_a_conflicted_fund_managers_portfolio_hides_that_proposals_score(client, world):
+    _reviewed(world.recommended, D("83.00"), D("61.00"))
+    client.force_login(world.manager)
+    text = _text(client.get(f"/api/v1/rounds/{world.round.pk}/portfolio.pdf").content)
+    assert "72.0" in text and "22.0" in text  # no conflict: the mean and the spread
+    world.manager.agency = world.lead.agency  # now the lead's colleague
+    world.manager.save()
+    response = client.get(f"/api/v1/rounds/{world.round.pk}/portfolio.pdf")
+    assert response.status_code == 200
+    text = _text(response.content)
+    assert "SMS queue for district hospitals" in text
+    assert "72.0" not in text and "22.0" not in text
+    assert "hidden: conflict of interest" in text
+
+
+def test_a_chair_whose_own_review_is_open_sees_no_score_in_the_portfolio(world):
+    from reviews.models import Panel
+
+    _reviewed(world.recommended, D("83.00"), D("61.00"))
+    Assignment.objects.create(proposal=world.recommended, reviewer=world.chair,
+                              panel=Panel.objects.get(), due_on="2027-01-01")
+    row = next(r for r in documents.round_portfolio_context(world.round, world.chair)["ranked"]
+               if r.pk == world.recommended.pk)
+    assert row.mean_score is None and row.spread is None and row.review_pending
+    text = _text(documents.round_portfolio_pdf(world.round, world.chair))
+    assert "72.0" not in text and "hidden: your review is pending" in text
+
+
+def test_the_portfolio_funding_line_is_the_ranking_pages(client, world):
+    """Rejected and declined proposals no longer draw on the budget: they do not move the
+    funding line, in the report as on the ranking page."""
+    rejected = ProposalFactory(round=world.round, rejected=True, title="Drone deliveries",
+                               requested_amount=D("2400000.00"))
+    _reviewed(rejected, D("95.00"))
+    _reviewed(world.recommended, D("70.00"))
+    client.force_login(world.manager)
+    ranking = client.get(f"/api/v1/rounds/{world.round.pk}/ranking/").json()
+    context = documents.round_portfolio_context(world.round, world.manager)
+    assert context["ranked"][0].pk == rejected.pk
+    assert context["funding_line_after"] == ranking["funding_line_after_rank"]
+    assert [r.rank for r in context["ranked"]] == [r["rank"] for r in ranking["results"]]
+    assert context["funding_line_after"] != 1  # the rejected proposal's 2.4 million not counted

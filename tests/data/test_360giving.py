@@ -1,4 +1,5 @@
 import csv
+import datetime
 import io
 import json
 from decimal import Decimal
@@ -76,3 +77,37 @@ def test_fund_manager_downloads_360giving_files(client, awards):
     assert giving360.validation_errors(json.loads(as_json.content)) == []
     assert client.get("/data/export/360giving.csv").content.startswith(b"Identifier,Title")
     assert client.get("/data/export/360giving.xml").status_code == 404
+
+
+def test_cancelled_awards_are_not_published(client, awards):
+    from rest_framework.test import APIClient
+
+    cancelled = awards[1]
+    Award.objects.filter(pk=cancelled.pk).update(state=Award.State.CANCELLED)
+    manager = UserFactory(fund_manager=True)
+    api = APIClient()
+    api.force_authenticate(manager)
+    published = json.loads(api.get("/api/v1/awards/360giving.json").content)["grants"]
+    assert [g["id"] for g in published] == [f"360G-gnhif-{awards[0].pk}"]
+    client.force_login(manager)
+    as_json = json.loads(client.get("/data/export/360giving.json").content)["grants"]
+    assert [g["id"] for g in as_json] == [f"360G-gnhif-{awards[0].pk}"]
+    rows = list(csv.DictReader(io.StringIO(client.get("/data/export/360giving.csv").content.decode())))
+    assert [r["Identifier"] for r in rows] == [f"360G-gnhif-{awards[0].pk}"]
+
+
+@pytest.mark.parametrize(("approved_at", "award_date"), [
+    # 20:30 UTC is 02:30 the next morning in Thimphu (UTC+6): the grant was made that day.
+    (datetime.datetime(2026, 3, 31, 20, 30, tzinfo=datetime.UTC), "2026-04-01"),
+    (datetime.datetime(2026, 4, 1, 17, 59, tzinfo=datetime.UTC), "2026-04-01"),
+    (datetime.datetime(2026, 4, 1, 18, 0, tzinfo=datetime.UTC), "2026-04-02"),
+])
+def test_award_date_is_the_day_in_thimphu(settings, awards, approved_at, award_date):
+    settings.TIME_ZONE = "Asia/Thimphu"
+    award = awards[0]
+    Award.objects.filter(pk=award.pk).update(approved_at=approved_at)
+    award.refresh_from_db()
+    record = giving360.grant(award)
+    assert record["awardDate"] == award_date
+    rows = list(csv.DictReader(io.StringIO(giving360.package_csv([award]))))
+    assert rows[0]["Award Date"] == award_date

@@ -40,9 +40,9 @@ def render_count(monkeypatch):
     calls = []
     real = documents.round_portfolio_pdf
 
-    def counting(round_):
+    def counting(round_, viewer):
         calls.append(round_.pk)
-        return real(round_)
+        return real(round_, viewer)
 
     monkeypatch.setattr(documents, "round_portfolio_pdf", counting)
     return calls
@@ -109,7 +109,7 @@ def test_an_unknown_job_id_does_nothing(db):
 
 
 def test_a_failure_records_a_clear_message_and_logs_the_error(world, monkeypatch, caplog):
-    def broken(round_):
+    def broken(round_, viewer):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(documents, "round_portfolio_pdf", broken)

@@ -129,3 +129,61 @@ def test_stranger_gets_404(scene):
     assert _get(scene.stranger, scene.proposal).status_code == 404
     Proposal.objects.filter(pk=scene.proposal.pk).update(state=Proposal.State.RECOMMENDED)
     assert _get(scene.stranger, scene.proposal).status_code == 404
+
+
+# --- a chair or fund manager who also reviews the proposal ------------------------------------
+
+def _also_reviewing(scene, who):
+    """`who` (the chair or a fund manager) is assigned to the proposal too, not yet submitted;
+    one other reviewer has submitted."""
+    from reviews.factories import AssignmentFactory
+
+    user = getattr(scene, who)
+    scene.panel.members.add(user)
+    own = AssignmentFactory(proposal=scene.proposal, panel=scene.panel, reviewer=user)
+    _write(scene.assignments[0], scene.criteria)
+    return user, own
+
+
+@pytest.mark.parametrize("who", ["chair", "fund_manager"])
+def test_chair_or_fund_manager_with_an_open_assignment_reads_only_their_own(scene, who):
+    user, own = _also_reviewing(scene, who)
+    other = scene.assignments[0]
+    assert review_access(user, scene.proposal) == ReviewAccess.OWN
+    response = _get(user, scene.proposal)
+    body = response.json()
+    assert body["access"] == "own" and body["count"] == 0
+    text = response.content.decode()
+    assert "Secret from" not in text and other.reviewer.username not in text
+    client = APIClient()
+    client.force_authenticate(user)
+    assert client.get(f"/api/v1/assignments/{other.pk}/review/").status_code in (403, 404)
+    page_client = Client()
+    page_client.force_login(user)
+    page = page_client.get(f"/reviews/proposals/{scene.proposal.pk}/").content.decode()
+    assert "Secret from" not in page and str(other.reviewer) not in page
+    # The assignment itself the chair manages (who reviews is no secret), not its review.
+    page = page_client.get(f"/reviews/assignments/{other.pk}/").content.decode()
+    assert "Secret from" not in page and "Weighted score" not in page
+    assert "once you have submitted your own" in page
+    # once their own review is in, the role's full view returns
+    _write(own, scene.criteria)
+    body = _get(user, scene.proposal).json()
+    assert body["access"] == "panel" and body["count"] == 2
+
+
+@pytest.mark.parametrize("who", ["chair", "fund_manager"])
+def test_ranking_hides_the_mean_while_the_viewers_review_is_pending(scene, who):
+    user, own = _also_reviewing(scene, who)
+    client = APIClient()
+    client.force_authenticate(user)
+    row = client.get(f"/api/v1/rounds/{scene.round.pk}/ranking/").json()["results"][0]
+    assert row["mean_weighted_score"] is None and row["spread"] is None
+    assert row["review_pending"] is True and row["conflict"] is False
+    page_client = Client()
+    page_client.force_login(user)
+    page = page_client.get(f"/reviews/rounds/{scene.round.pk}/ranking/").content.decode()
+    assert "your review is pending" in page and "80.00" not in page
+    _write(own, scene.criteria)
+    row = client.get(f"/api/v1/rounds/{scene.round.pk}/ranking/").json()["results"][0]
+    assert row["mean_weighted_score"] == "80.00" and row["review_pending"] is False

@@ -75,6 +75,49 @@ def test_score_outside_range_or_not_whole_is_refused_and_nothing_saved(scene, ba
     assert not Review.objects.exists() and not Score.objects.exists()
 
 
+def test_an_out_of_range_score_gets_one_message_not_also_missing(scene):
+    assignment = scene.assignments[0]
+    scores = full_scores(scene.criteria)
+    scores[2]["value"] = 6
+    with pytest.raises(ValidationError) as error:
+        services.review_save(assignment=assignment, actor=assignment.reviewer, scores=scores,
+                             recommendation="fund")
+    messages = error.value.message_dict["scores"]
+    assert len(messages) == 1 and "from 1 to 5; 6 is not" in messages[0]
+    assert scene.criteria[2].name in messages[0]
+    assert not any("missing" in m for m in messages)
+
+
+def test_submit_recomputes_the_weighted_score_from_the_rubric_as_it_stands(scene):
+    assignment = scene.assignments[0]
+    scores = full_scores(scene.criteria, 3)
+    scores[0]["value"] = 5
+    draft = services.review_save(assignment=assignment, actor=assignment.reviewer,
+                                 scores=scores, recommendation="fund")
+    assert draft.weighted_score == Decimal("66.67")  # (5 + 5·3) ÷ 30 × 100
+    first = scene.criteria[0]
+    services.criterion_update(actor=scene.fund_manager, criterion=first, weight=Decimal("5"))
+    services.assignment_submit_review(assignment=assignment, actor=assignment.reviewer)
+    draft.refresh_from_db()
+    assert draft.weighted_score == Decimal("80.00")  # (5·5 + 5·3) ÷ (5·5 + 5·5) × 100
+
+
+def test_submit_refuses_a_score_above_a_lowered_maximum(scene):
+    assignment = scene.assignments[0]
+    services.review_save(assignment=assignment, actor=assignment.reviewer,
+                         scores=full_scores(scene.criteria, 5), recommendation="fund")
+    first = scene.criteria[0]
+    services.criterion_update(actor=scene.fund_manager, criterion=first, max_score=3)
+    with pytest.raises(ValidationError) as error:
+        services.assignment_submit_review(assignment=assignment, actor=assignment.reviewer)
+    assert f"“{first.name}”: the score must be a whole number from 1 to 3; 5 is not" in \
+        " ".join(error.value.message_dict["scores"])
+    assignment.refresh_from_db()
+    assert assignment.state == Assignment.State.ASSIGNED
+    assert assignment.review.submitted_at is None
+    assert not TransitionLog.objects.for_object(assignment).exists()
+
+
 def test_missing_duplicate_and_foreign_criteria_are_refused(scene):
     assignment = scene.assignments[0]
     scores = full_scores(scene.criteria)

@@ -72,6 +72,7 @@ class World:
     public_learning: object
     recognition: object
     nomination: object
+    admin: object
 
     def user(self, role: str):
         return None if role == "anonymous" else getattr(self, role)
@@ -106,6 +107,7 @@ def world(db):
         hr_officer=hr_officer, reviewer=reviewer, colleague=UserFactory(username="colleague"),
         proposal=proposal, learning=learning, public_learning=public_learning,
         recognition=recognition, nomination=nomination,
+        admin=UserFactory(username="admin", is_staff=True, is_superuser=True),
     )
 
 

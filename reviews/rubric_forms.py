@@ -1,0 +1,94 @@
+"""Input of the rubric pages and API: what a criterion may look like, and whether the round's
+rubric is still open to change. The services decide (`criterion_create`, `criterion_update`,
+`criterion_delete`); this parses and explains, the same way for the pages and the API."""
+
+from decimal import Decimal
+
+from django import forms
+from django.db.models import F
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from fund.models import Round
+
+from .models import Assignment, Criterion, Review
+
+# Reviewers pick 1..max_score on radio buttons: below 2 there is no choice, above 10 the
+# scale stops meaning anything to a reviewer.
+MIN_SCORE_SCALE, MAX_SCORE_SCALE = 2, 10
+MIN_WEIGHT, MAX_WEIGHT = Decimal("0.01"), Decimal("9999.99")  # Criterion.weight: 6 digits, 2 dp
+LOCKED_STATE = "locked"  # the `state` of a 409 answer once the rubric no longer changes
+
+WEIGHT_MESSAGE = "Give a weight above 0, e.g. 1, or 2 to count it double."
+MAX_SCORE_MESSAGE = (f"Reviewers score from 1 up to this number: choose a whole number from "
+                     f"{MIN_SCORE_SCALE} to {MAX_SCORE_SCALE}.")
+NAME_MESSAGE = "Give the criterion a name."
+
+
+def rubric_lock_reason(round_: Round) -> str | None:
+    """Why the round's rubric no longer changes (None while it may): a review has been
+    submitted, and scores already given must stay comparable with the ones still to come."""
+    first = (Review.objects
+             .filter(assignment__proposal__round=round_,
+                     assignment__state=Assignment.State.SUBMITTED)
+             .order_by(F("submitted_at").asc(nulls_last=True), "pk")
+             .values("submitted_at").first())
+    if first is None:
+        return None
+    submitted_at = first["submitted_at"]
+    when = f" on {date_format(timezone.localtime(submitted_at), 'j M Y')}" if submitted_at else ""
+    return (f"The first review in this round was submitted{when}, so the rubric is locked: "
+            "changing a criterion now would score the round's proposals on different scales.")
+
+
+def duplicate_name_problem(round_: Round, name: str, criterion: Criterion | None = None):
+    """A round's criteria have distinct names: reviewers, rankings and exports tell them apart
+    by name."""
+    others = Criterion.objects.filter(round=round_, name__iexact=(name or "").strip())
+    if criterion is not None:
+        others = others.exclude(pk=criterion.pk)
+    if others.exists():
+        return f"This round's rubric already has a criterion called “{name.strip()}”."
+    return None
+
+
+class CriterionForm(forms.Form):
+    """One criterion: its name, what reviewers look for, its weight and its scale."""
+
+    name = forms.CharField(
+        label="Name", max_length=200, error_messages={"required": NAME_MESSAGE},
+    )
+    description = forms.CharField(
+        label="What reviewers look for", required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Shown to reviewers beside the score.",
+    )
+    weight = forms.DecimalField(
+        label="Weight", min_value=MIN_WEIGHT, max_value=MAX_WEIGHT, max_digits=6,
+        decimal_places=2, initial=Decimal("1"),
+        help_text="How much this criterion counts against the others; 1 for equal weight.",
+        error_messages={"required": WEIGHT_MESSAGE, "min_value": WEIGHT_MESSAGE,
+                        "max_value": f"Give a weight of at most {MAX_WEIGHT}."},
+    )
+    max_score = forms.IntegerField(
+        label="Scored out of", min_value=MIN_SCORE_SCALE, max_value=MAX_SCORE_SCALE, initial=5,
+        help_text="Reviewers give 1 up to this number.",
+        error_messages={"required": MAX_SCORE_MESSAGE, "min_value": MAX_SCORE_MESSAGE,
+                        "max_value": MAX_SCORE_MESSAGE, "invalid": MAX_SCORE_MESSAGE},
+    )
+
+    def __init__(self, *args, round_: Round, criterion: Criterion | None = None, **kwargs):
+        if criterion is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "name": criterion.name, "description": criterion.description,
+                "weight": format(criterion.weight.normalize(), "f"), "max_score": criterion.max_score,
+            }
+        super().__init__(*args, **kwargs)
+        self.round, self.criterion = round_, criterion
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"]
+        problem = duplicate_name_problem(self.round, name, self.criterion)
+        if problem:
+            raise forms.ValidationError(problem)
+        return name
