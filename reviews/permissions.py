@@ -102,6 +102,8 @@ def review_access(user, proposal) -> ReviewAccess:
     if has_conflict(user, proposal):
         return ReviewAccess.NONE
     mine = Assignment.objects.filter(proposal=proposal, reviewer=user).first()
+    if mine is not None and mine.state == Assignment.State.CONFLICT:
+        return ReviewAccess.NONE  # a declared conflict: no role widens it
     if mine is not None and mine.state == Assignment.State.ASSIGNED:
         return ReviewAccess.OWN
     if user.is_fund_manager or chairs_round(user, proposal.round):

@@ -13,14 +13,16 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def broker_down(settings):
+def broker_down(settings, monkeypatch):
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    settings.CELERY_BROKER_URL = "redis://127.0.0.1:9/0"  # the discard port: nobody answers
+    dead = "redis://127.0.0.1:9/0"  # the discard port: nobody answers
+    settings.CELERY_BROKER_URL = dead
+    monkeypatch.setenv("CELERY_BROKER_URL", dead)  # Celery prefers the environment's
     settings.CELERY_RESULT_BACKEND = None
     # Fresh connection pools for the dead broker; the suite's own come back afterwards.
     saved = celery_app._pool, celery_app.amqp._producer_pool
     celery_app._pool = celery_app.amqp._producer_pool = None
-    assert celery_app.conf.broker_url == "redis://127.0.0.1:9/0"
+    assert celery_app.conf.broker_url == dead
     yield
     celery_app._pool, celery_app.amqp._producer_pool = saved
 

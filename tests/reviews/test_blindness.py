@@ -187,3 +187,19 @@ def test_ranking_hides_the_mean_while_the_viewers_review_is_pending(scene, who):
     _write(own, scene.criteria)
     row = client.get(f"/api/v1/rounds/{scene.round.pk}/ranking/").json()["results"][0]
     assert row["mean_weighted_score"] == "80.00" and row["review_pending"] is False
+
+
+@pytest.mark.parametrize("who", ["chair", "fund_manager"])
+def test_a_declared_conflict_closes_the_reviews_whatever_the_role(scene, who):
+    """DOMAIN.md: a role never widens access to a proposal the user has a conflict with."""
+    from reviews.services import assignment_declare_conflict
+
+    user, own = _also_reviewing(scene, who)
+    assignment_declare_conflict(assignment=own, actor=user, reason="My brother leads it.")
+    assert review_access(user, scene.proposal) == ReviewAccess.NONE
+    client = APIClient()
+    client.force_authenticate(user)
+    other = scene.assignments[0]
+    assert client.get(f"/api/v1/assignments/{other.pk}/review/").status_code in (403, 404)
+    text = _get(user, scene.proposal).content.decode()
+    assert "Secret from" not in text
