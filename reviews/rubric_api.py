@@ -25,7 +25,6 @@ from .rubric_forms import (
     MIN_WEIGHT,
     NAME_MESSAGE,
     WEIGHT_MESSAGE,
-    duplicate_name_problem,
     rubric_lock_reason,
 )
 
@@ -60,12 +59,6 @@ class RubricCriterionSerializer(serializers.ModelSerializer):
         model = Criterion
         fields = ["id", "round", "name", "description", "weight", "max_score", "position"]
         read_only_fields = ["id", "round", "position"]
-
-    def validate_name(self, name: str) -> str:
-        problem = duplicate_name_problem(self.context["round"], name, self.instance)
-        if problem:
-            raise serializers.ValidationError(problem)
-        return name
 
 
 def _require_editable(user, round_: Round) -> None:

@@ -12,17 +12,12 @@ from django.utils.formats import date_format
 from fund.models import Round
 
 from .models import Assignment, Criterion, Review
+from .services import MAX_SCORE_MESSAGE, MAX_SCORE_SCALE, MIN_SCORE_SCALE, NAME_MESSAGE
 
-# Reviewers pick 1..max_score on radio buttons: below 2 there is no choice, above 10 the
-# scale stops meaning anything to a reviewer.
-MIN_SCORE_SCALE, MAX_SCORE_SCALE = 2, 10
 MIN_WEIGHT, MAX_WEIGHT = Decimal("0.01"), Decimal("9999.99")  # Criterion.weight: 6 digits, 2 dp
 LOCKED_STATE = "locked"  # the `state` of a 409 answer once the rubric no longer changes
 
 WEIGHT_MESSAGE = "Give a weight above 0, e.g. 1, or 2 to count it double."
-MAX_SCORE_MESSAGE = (f"Reviewers score from 1 up to this number: choose a whole number from "
-                     f"{MIN_SCORE_SCALE} to {MAX_SCORE_SCALE}.")
-NAME_MESSAGE = "Give the criterion a name."
 
 
 def rubric_lock_reason(round_: Round) -> str | None:
@@ -39,17 +34,6 @@ def rubric_lock_reason(round_: Round) -> str | None:
     when = f" on {date_format(timezone.localtime(submitted_at), 'j M Y')}" if submitted_at else ""
     return (f"The first review in this round was submitted{when}, so the rubric is locked: "
             "changing a criterion now would score the round's proposals on different scales.")
-
-
-def duplicate_name_problem(round_: Round, name: str, criterion: Criterion | None = None):
-    """A round's criteria have distinct names: reviewers, rankings and exports tell them apart
-    by name."""
-    others = Criterion.objects.filter(round=round_, name__iexact=(name or "").strip())
-    if criterion is not None:
-        others = others.exclude(pk=criterion.pk)
-    if others.exists():
-        return f"This round's rubric already has a criterion called “{name.strip()}”."
-    return None
 
 
 class CriterionForm(forms.Form):
@@ -85,10 +69,3 @@ class CriterionForm(forms.Form):
             }
         super().__init__(*args, **kwargs)
         self.round, self.criterion = round_, criterion
-
-    def clean_name(self) -> str:
-        name = self.cleaned_data["name"]
-        problem = duplicate_name_problem(self.round, name, self.criterion)
-        if problem:
-            raise forms.ValidationError(problem)
-        return name

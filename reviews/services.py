@@ -46,6 +46,40 @@ def _require_rubric_editable(actor, round_: Round) -> None:
         )
 
 
+# Reviewers pick 1..max_score on radio buttons: below 2 there is no choice, above 10 the
+# scale stops meaning anything to a reviewer.
+MIN_SCORE_SCALE, MAX_SCORE_SCALE = 2, 10
+NAME_MESSAGE = "Give the criterion a name."
+MAX_SCORE_MESSAGE = (f"Reviewers score from 1 up to this number: choose a whole number from "
+                     f"{MIN_SCORE_SCALE} to {MAX_SCORE_SCALE}.")
+
+
+def duplicate_name_problem(round_: Round, name: str, criterion: Criterion | None = None):
+    """A round's criteria have distinct names: reviewers, rankings and exports tell them apart
+    by name."""
+    others = Criterion.objects.filter(round=round_, name__iexact=(name or "").strip())
+    if criterion is not None and criterion.pk:
+        others = others.exclude(pk=criterion.pk)
+    if others.exists():
+        return f"This round's rubric already has a criterion called “{name.strip()}”."
+    return None
+
+
+def _check_criterion(criterion: Criterion) -> None:
+    """What a criterion may look like, whoever edits it (page, API, admin code)."""
+    criterion.name = (criterion.name or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not criterion.name:
+        errors["name"] = [NAME_MESSAGE]
+    elif problem := duplicate_name_problem(criterion.round, criterion.name, criterion):
+        errors["name"] = [problem]
+    if not MIN_SCORE_SCALE <= (criterion.max_score or 0) <= MAX_SCORE_SCALE:
+        errors["max_score"] = [MAX_SCORE_MESSAGE]
+    if errors:
+        raise ValidationError(errors)
+    criterion.full_clean()
+
+
 @transaction.atomic
 def criterion_create(*, actor, round_: Round, name: str, description: str = "",
                      weight=1, max_score: int = 5) -> Criterion:
@@ -54,18 +88,19 @@ def criterion_create(*, actor, round_: Round, name: str, description: str = "",
     position = round_.criteria.count()
     criterion = Criterion(round=round_, name=name, description=description, weight=weight,
                           max_score=max_score, position=position)
-    criterion.full_clean()
+    _check_criterion(criterion)
     criterion.save()
     return criterion
 
 
 @transaction.atomic
 def criterion_update(*, actor, criterion: Criterion, **fields) -> Criterion:
+    """Change a criterion's name, description, weight, scale or place, while the rubric may."""
     _require_rubric_editable(actor, criterion.round)
     for name in ("name", "description", "weight", "max_score", "position"):
         if name in fields:
             setattr(criterion, name, fields[name])
-    criterion.full_clean()
+    _check_criterion(criterion)
     criterion.save()
     return criterion
 

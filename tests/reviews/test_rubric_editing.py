@@ -66,6 +66,37 @@ def test_services_refuse_once_a_review_is_submitted(scene):
         services.criterion_delete(actor=scene.fund_manager, criterion=scene.criteria[0])
 
 
+@pytest.mark.parametrize("fields, field", [
+    ({"name": "   "}, "name"),
+    ({"name": "equity and INCLUSION "}, None),  # a new name: accepted, stored stripped
+    ({"name": "Equity", "max_score": 1}, "max_score"),
+    ({"name": "Equity", "max_score": 100}, "max_score"),
+])
+def test_the_services_check_what_a_criterion_looks_like(scene, fields, field):
+    """The rules live in the services, so every caller (page, API, code) meets them."""
+    if field is None:
+        created = services.criterion_create(actor=scene.fund_manager, round_=scene.round,
+                                            **fields)
+        assert created.name == "equity and INCLUSION"
+        return
+    with pytest.raises(ValidationError) as refused:
+        services.criterion_create(actor=scene.fund_manager, round_=scene.round, **fields)
+    assert field in refused.value.message_dict
+    assert len(_names(scene.round)) == 6
+
+
+def test_the_services_refuse_a_second_criterion_of_the_same_name(scene):
+    taken = scene.criteria[0].name
+    with pytest.raises(ValidationError, match="already has a criterion"):
+        services.criterion_create(actor=scene.fund_manager, round_=scene.round,
+                                  name=f" {taken.upper()} ")
+    with pytest.raises(ValidationError, match="already has a criterion"):
+        services.criterion_update(actor=scene.fund_manager, criterion=scene.criteria[1],
+                                  name=taken)
+    # renaming a criterion to its own name is no clash
+    services.criterion_update(actor=scene.fund_manager, criterion=scene.criteria[0], name=taken)
+
+
 # --- the rubric page -------------------------------------------------------------------------
 
 
