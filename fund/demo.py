@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from people.models import Agency, User
+from proposals.conflicts import conflict_reason
 from proposals.models import Proposal
 from proposals.services import (
     proposal_close,
@@ -30,7 +31,6 @@ from proposals.services import (
     proposal_submit,
 )
 from reviews import services as reviews
-from reviews.conflicts import conflict_reason
 from reviews.models import Assignment, Panel, Review
 
 from .models import Round, Tranche

@@ -83,7 +83,7 @@ def hr_officers(subject) -> list:
 
 def round_chairs(subject) -> list:
     """Chairs of the panels of the proposal's round who have no conflict with it."""
-    from reviews.conflicts import has_conflict
+    from proposals.conflicts import has_conflict
     from reviews.models import Panel
 
     proposal = proposal_of(subject)

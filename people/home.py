@@ -96,10 +96,10 @@ def _mark_overdue(assignments: list, today: date) -> list:
 
 def reviewer_sections(*, user, today: date) -> dict:
     """Open assignments on proposals still in review, nearest due date first. Those where the
-    conflict rule (`reviews.conflicts`) finds a conflict cannot be scored: they wait for the
+    conflict rule (`proposals.conflicts`) finds a conflict cannot be scored: they wait for the
     reviewer to declare it. Only the reviewer's own assignments: never another's name."""
+    from proposals.conflicts import conflict_q
     from proposals.models import Proposal
-    from reviews.conflicts import conflict_q
     from reviews.models import Assignment
     from reviews.selectors import assignments_for_reviewer
 
@@ -139,7 +139,7 @@ def tranches_due_for_release(*, user, today: date):
     and whose due date has come or is within `TRANCHE_RELEASE_NOTICE_DAYS` days."""
     from fund.models import Award, Tranche
     from fund.services.awards import awards_visible_to
-    from reviews.conflicts import conflict_q
+    from proposals.conflicts import conflict_q
 
     previous_state = (
         Tranche.objects.filter(award=OuterRef("award"), sequence__lt=OuterRef("sequence"))
@@ -165,9 +165,9 @@ def tranches_due_for_release(*, user, today: date):
 def fund_manager_sections(*, user, today: date) -> dict:
     """A fund manager never gets a proposal they have a conflict of interest on (they lead it,
     are on its team, or their agency leads or partners it) in their decisions."""
+    from proposals.conflicts import conflict_q
     from proposals.models import Proposal
     from proposals.selectors import proposal_list
-    from reviews.conflicts import conflict_q
 
     def deciding(state):
         return proposal_list(viewer=user, filters={"state": state}).exclude(conflict_q(user))

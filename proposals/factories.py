@@ -84,12 +84,21 @@ class ProposalFactory(factory.django.DjangoModelFactory):
 
 
 class TeamMemberFactory(factory.django.DjangoModelFactory):
+    """An accepted member by default (the invitation answered); `invited=True` for an open
+    invitation."""
+
     class Meta:
         model = TeamMember
 
     proposal = factory.SubFactory(ProposalFactory)
     user = factory.SubFactory(UserFactory)
     role = "Analyst"
+    state = TeamMember.State.ACCEPTED
+    invited_at = _NOW
+    accepted_at = _NOW
+
+    class Params:
+        invited = factory.Trait(state=TeamMember.State.INVITED, accepted_at=None)
 
 
 class BudgetLineFactory(factory.django.DjangoModelFactory):

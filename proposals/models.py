@@ -162,21 +162,84 @@ class Proposal(FSMModelMixin, models.Model):
         pass
 
 
-class TeamMember(models.Model):
+def _is_invitee(member, user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and member.user_id == user.pk)
+
+
+def _is_proposal_lead(member, user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active
+                and member.proposal.lead_id == user.pk)
+
+
+class TeamMemberQuerySet(models.QuerySet):
+    def accepted(self):
+        """Members who accepted and have not left or been removed: they hold rights and count."""
+        return self.filter(state=TeamMember.State.ACCEPTED)
+
+    def ever_accepted(self):
+        """Members who once accepted: they stay conflicted with the proposal after leaving."""
+        return self.filter(accepted_at__isnull=False)
+
+
+class TeamMember(FSMModelMixin, models.Model):
+    """A colleague named on a proposal. Being named is an invitation (DOMAIN.md, "Consent"):
+    only an `accepted` member has rights, counts on records and is conflicted; anyone who
+    ever accepted (`accepted_at` set) stays conflicted after leaving. Rows are never deleted;
+    a person may be invited again."""
+
+    class State(models.TextChoices):
+        INVITED = "invited", "Invited"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        LEFT = "left", "Left"
+        REMOVED = "removed", "Removed"
+
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="team")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="team_memberships"
     )
     role = models.CharField(max_length=200, blank=True)
+    state = FSMField(default=State.INVITED, choices=State.choices, protected=True)
+    invited_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TeamMemberQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["proposal", "user"], name="one_membership_per_person")
         ]
+        indexes = [models.Index(fields=["user", "state"])]
 
     def __str__(self) -> str:
         return f"{self.user} ({self.role})" if self.role else str(self.user)
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.state == self.State.ACCEPTED
+
+    @transition(field=state, source=State.INVITED, target=State.ACCEPTED, permission=_is_invitee)
+    def accept(self):
+        pass
+
+    @transition(field=state, source=State.INVITED, target=State.DECLINED, permission=_is_invitee)
+    def decline(self):
+        pass
+
+    @transition(field=state, source=State.ACCEPTED, target=State.LEFT, permission=_is_invitee)
+    def leave(self):
+        pass
+
+    @transition(field=state, source=[State.INVITED, State.ACCEPTED], target=State.REMOVED,
+                permission=_is_proposal_lead)
+    def remove(self):
+        pass
+
+    @transition(field=state, source=[State.DECLINED, State.LEFT, State.REMOVED],
+                target=State.INVITED, permission=_is_proposal_lead)
+    def invite(self):
+        pass
 
 
 class BudgetLine(models.Model):

@@ -34,7 +34,7 @@ def is_unconflicted_fund_manager(proposal, user) -> bool:
 
 def is_unconflicted_chair(proposal, user) -> bool:
     """The chair of a panel of the proposal's round, with no conflict of interest on it."""
-    from reviews.conflicts import has_conflict
+    from .conflicts import has_conflict
 
     if not _signed_in(user):
         return False

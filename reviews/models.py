@@ -83,7 +83,7 @@ def _proposal_in_review(assignment):
 
 @rule()
 def _reviewer_unconflicted(assignment):
-    from .conflicts import conflict_reason
+    from proposals.conflicts import conflict_reason
 
     return conflict_reason(assignment.reviewer, assignment.proposal)
 

@@ -10,9 +10,9 @@ never widens access to a proposal the user has a conflict of interest with.
 
 from enum import Enum
 
+from proposals.conflicts import has_conflict
 from proposals.models import Proposal
 
-from .conflicts import has_conflict
 from .models import Assignment, Panel
 
 # The panel has decided (or asked for a revision): the applicant may read the comments.

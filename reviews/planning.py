@@ -11,9 +11,9 @@ loads differ by at most one whenever any conflict-free plan can achieve that.
 from collections import deque
 from dataclasses import dataclass, field
 
+from proposals.conflicts import conflict_reason
 from proposals.models import Proposal
 
-from .conflicts import conflict_reason
 from .models import Assignment, Panel
 
 ACTIVE_STATES = (Assignment.State.ASSIGNED, Assignment.State.SUBMITTED)

@@ -12,9 +12,9 @@ from django.db.models import Min, Prefetch
 from django.utils import timezone
 from import_export import fields, resources
 
+from proposals.conflicts import conflict_q
 from workflow.exports import exportable_proposals
 
-from .conflicts import conflict_q
 from .models import Assignment, Criterion, Review, Score
 
 SCORE_PREFIX = "score: "

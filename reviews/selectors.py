@@ -24,9 +24,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from proposals.conflicts import conflict_q
 from proposals.models import Proposal
 
-from .conflicts import conflict_q
 from .models import Assignment, Panel, Review, Score
 from .permissions import ReviewAccess, review_access, sees_scores
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from fund.models import Round
 from people.models import User
+from proposals.conflicts import conflict_reason
 from proposals.models import Proposal
 from workflow.services import (
     TransitionStateConflict,
@@ -22,7 +23,6 @@ from workflow.services import (
     transition_allowed_in_state,
 )
 
-from .conflicts import conflict_reason
 from .models import Assignment, Criterion, Panel, Review, Score
 from .permissions import can_edit_rubric, can_manage_panel, can_set_up_panel
 from .planning import build_plan, panel_agency_problem

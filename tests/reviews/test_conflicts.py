@@ -9,10 +9,10 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from people.factories import UserFactory
+from proposals.conflicts import conflict_q, conflict_reason
 from proposals.factories import ProposalFactory
 from reviews import services
 from reviews.admin import AssignmentAdminForm
-from reviews.conflicts import conflict_q, conflict_reason
 from reviews.models import Assignment
 
 from .conftest import full_scores

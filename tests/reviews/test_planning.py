@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 
 from fund.factories import RoundFactory
 from people.factories import AgencyFactory, UserFactory
+from proposals.conflicts import conflict_reason
 from proposals.factories import ProposalFactory, TeamMemberFactory
 from proposals.models import Proposal
 from reviews import services
-from reviews.conflicts import conflict_reason
 from reviews.factories import AssignmentFactory, PanelFactory
 from reviews.models import Assignment
 from reviews.planning import propose_reviewers
@@ -51,7 +51,7 @@ def worlds(draw):
         team = draw(st.sets(st.sampled_from([r.pk for r in reviewers]), max_size=2))
         proposals.append(SimpleNamespace(
             lead_id=lead_pk, lead=SimpleNamespace(agency_id=lead_agency),
-            team=_Related(SimpleNamespace(user_id=pk) for pk in team),
+            team=_Related(SimpleNamespace(user_id=pk, accepted_at=1) for pk in team),
             partner_agencies=_Related(SimpleNamespace(pk=a) for a in partners),
         ))
     needs = [draw(st.integers(0, 2)) for _ in proposals]

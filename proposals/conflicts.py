@@ -1,0 +1,89 @@
+"""Conflict of interest: the one rule, enforced, not advised (DOMAIN.md, "Integrity rules").
+
+A person has a conflict with a proposal when they lead it, are or ever were an accepted
+member of its team (`TeamMember.accepted_at` set: leaving does not end it), or their agency
+is the lead's agency or one of its partner agencies. Reviews, money, rewards, notifications,
+dashboards and documents all ask here.
+
+The same rule exists twice: `conflict_reason` for one person and one proposal (it uses the
+prefetched `team` and `partner_agencies` when present) and `conflict_q` for the database, so
+lists and pages agree. Both are tested against each other in tests/reviews/test_conflicts.py.
+
+The rule is living: when its inputs change (a proposal's lead, team or partner agencies; a
+person's agency; an accepted invitation) the change is announced with `parties_changed`
+(proposals) or `people.signals.agency_changed` (people) and the reviews app flags the
+assignments that became conflicted (`reviews.services.conflicts`).
+"""
+
+from django.db.models import Exists, OuterRef, Q
+from django.dispatch import Signal
+
+# Sent after a proposal's lead, team or partner agencies changed, inside the transaction
+# that changed them. Arguments: `proposal` (a Proposal), `actor` (a User or None).
+parties_changed = Signal()
+
+
+def _agency_label(user) -> str:
+    agency = user.agency
+    return agency.code if agency is not None else "their agency"
+
+
+def _ever_accepted(member) -> bool:
+    return member.accepted_at is not None
+
+
+def conflict_reason(user, proposal) -> str | None:
+    """Why `user` has a conflict of interest with `proposal`, or None when they have none.
+
+    The message names the person and their agency: callers show it only to someone who may
+    see the proposal (the actor about themselves, or a panel manager)."""
+    if user is None or not user.is_authenticated:
+        return "Not signed in."
+    if proposal.lead_id == user.pk:
+        return f"{user} leads this proposal."
+    if any(m.user_id == user.pk and _ever_accepted(m) for m in proposal.team.all()):
+        return f"{user} is or was on this proposal's team."
+    if user.agency_id is None:
+        return None
+    if proposal.lead.agency_id == user.agency_id:
+        return f"{user} works at {_agency_label(user)}, the lead's agency."
+    if any(agency.pk == user.agency_id for agency in proposal.partner_agencies.all()):
+        return f"{user} works at {_agency_label(user)}, a partner agency of this proposal."
+    return None
+
+
+def has_conflict(user, proposal) -> bool:
+    return conflict_reason(user, proposal) is not None
+
+
+def conflict_q(user, prefix: str = "") -> Q:
+    """A filter on Proposal (or on a relation to it, with `prefix`, e.g. "proposal__")
+    true where `user` has a conflict of interest."""
+    from .models import Proposal, TeamMember
+
+    outer = OuterRef(prefix[:-2] if prefix else "pk")
+    on_team = TeamMember.objects.filter(proposal=outer, user=user, accepted_at__isnull=False)
+    q = Q(**{f"{prefix}lead": user}) | Q(Exists(on_team))
+    if user.agency_id:
+        partners = Proposal.partner_agencies.through.objects.filter(
+            proposal=outer, agency_id=user.agency_id
+        )
+        q |= Q(**{f"{prefix}lead__agency_id": user.agency_id}) | Q(Exists(partners))
+    return q
+
+
+def conflicted_people_q(proposal, prefix: str = "") -> Q:
+    """A filter on User (or a relation to it, with `prefix`, e.g. "reviewer__") true for
+    everyone with a conflict of interest with `proposal`: the same rule from the other side."""
+    from .models import TeamMember
+
+    agencies = set(proposal.partner_agencies.values_list("pk", flat=True))
+    if proposal.lead.agency_id:
+        agencies.add(proposal.lead.agency_id)
+    members = TeamMember.objects.filter(proposal=proposal, accepted_at__isnull=False)
+    q = Q(**{f"{prefix}pk": proposal.lead_id}) | Q(
+        **{f"{prefix}pk__in": members.values("user_id")}
+    )
+    if agencies:
+        q |= Q(**{f"{prefix}agency_id__in": agencies})
+    return q
