@@ -11,8 +11,11 @@ urlpatterns = [
     path("", include("proposals.api")),
     path("", include("reviews.api")),
     path("", include("reviews.rubric_api")),
+    path("", include("reviews.chair_api")),
     path("", include("fund.giving360_api")),
     path("", include("fund.award_api")),
     path("", include("notifications.api")),
     path("", include("rewards.api")),
+    path("", include("proposals.team_api")),
+    path("", include("rewards.author_api")),
 ]

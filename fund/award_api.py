@@ -8,7 +8,6 @@ answer to those who may see the object, with the same 401/403/404 as the object.
 import json
 
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from django.urls import path
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -19,10 +18,10 @@ from rest_framework.views import APIView
 
 from proposals.models import Proposal
 from proposals.permissions import can_view_proposal
-from workflow.api import AvailableTransitionsField, TransitionViewSetMixin
+from workflow.api import AvailableTransitionsField, TransitionViewSetMixin, visible_choices
 
 from . import documents
-from .models import MONEY, Award, Round, Tranche
+from .models import MONEY, Award, Tranche
 from .services.awards import (
     AWARD_TRANSITIONS,
     TRANCHE_TRANSITIONS,
@@ -103,8 +102,8 @@ class AwardViewSet(TransitionViewSetMixin, viewsets.ReadOnlyModelViewSet):
         released = Q(tranches__state__in=[Tranche.State.RELEASED, Tranche.State.REPORTED])
         return (
             awards_visible_to(self.request.user)
-            .select_related("proposal", "proposal__round")
-            .prefetch_related("tranches", "proposal__team")
+            .select_related("proposal", "proposal__round", "proposal__lead")
+            .prefetch_related("tranches", "proposal__team", "proposal__partner_agencies")
             .annotate(released_amount=Coalesce(
                 Sum("tranches__amount", filter=released), Value(0),
                 output_field=DecimalField(**MONEY),
@@ -114,6 +113,8 @@ class AwardViewSet(TransitionViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class TrancheFilter(filters.FilterSet):
+    award = filters.ModelChoiceFilter(queryset=visible_choices(awards_visible_to))
+
     class Meta:
         model = Tranche
         fields = ["state", "award"]
@@ -130,8 +131,8 @@ class TrancheViewSet(TransitionViewSetMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return (
             Tranche.objects.filter(award__in=awards_visible_to(self.request.user).values("pk"))
-            .select_related("award", "award__proposal")
-            .prefetch_related("award__proposal__team")
+            .select_related("award", "award__proposal", "award__proposal__lead")
+            .prefetch_related("award__proposal__team", "award__proposal__partner_agencies")
             .order_by("award_id", "sequence")
         )
 
@@ -173,8 +174,9 @@ PDF_RESPONSES = {
 class ProposalSummaryPDF(DocumentView):
     @extend_schema(responses=PDF_RESPONSES, summary="Proposal summary (PDF)")
     def get(self, request, pk: int):
-        proposal = get_object_or_404(Proposal.objects.prefetch_related("team"), pk=pk)
-        if not can_view_proposal(request.user, proposal):
+        # One answer for "no such proposal" and "not one you may see": the same 404 body.
+        proposal = Proposal.objects.prefetch_related("team").filter(pk=pk).first()
+        if proposal is None or not can_view_proposal(request.user, proposal):
             raise exceptions.NotFound("No such proposal.")
         return self.pdf_response(documents.proposal_summary_pdf(proposal),
                                  f"proposal-{proposal.pk}-summary.pdf")
@@ -183,8 +185,8 @@ class ProposalSummaryPDF(DocumentView):
 class AwardLetterPDF(DocumentView):
     @extend_schema(responses=PDF_RESPONSES, summary="Award letter (PDF)")
     def get(self, request, pk: int):
-        award = get_object_or_404(Award.objects.select_related("proposal"), pk=pk)
-        if not can_view_award(request.user, award):
+        award = Award.objects.select_related("proposal").filter(pk=pk).first()
+        if award is None or not can_view_award(request.user, award):
             raise exceptions.NotFound("No such award.")
         return self.pdf_response(documents.award_letter_pdf(award), f"award-{award.pk}-letter.pdf")
 
@@ -192,7 +194,13 @@ class AwardLetterPDF(DocumentView):
 class RoundPortfolioPDF(DocumentView):
     @extend_schema(responses=PDF_RESPONSES, summary="Round portfolio report (PDF)")
     def get(self, request, pk: int):
-        round_ = get_object_or_404(Round, pk=pk)  # rounds are known to every signed-in user
+        # Rounds are known to every signed-in user, drafts only to fund managers and the
+        # chairs of their panels: a round the user may not know of is a 404 like no round.
+        from reviews.selectors import ranking_round_or_none
+
+        round_ = ranking_round_or_none(request.user, pk)
+        if round_ is None:
+            raise exceptions.NotFound("No such round.")
         if not can_view_portfolio(request.user, round_):
             raise exceptions.PermissionDenied(
                 "The portfolio report is for fund managers and the round's panel chairs."

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from people.models import Agency
-from workflow.services import rule
+from workflow.services import permission, rule
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0.00")
@@ -16,6 +16,25 @@ ZERO = Decimal("0.00")
 
 def is_fund_manager(instance, user) -> bool:
     return bool(user and user.is_authenticated and user.is_fund_manager)
+
+
+def _money_proposal(instance):
+    return instance.proposal if isinstance(instance, Award) else instance.award.proposal
+
+
+def _money_refusal(instance, user) -> str:
+    from proposals.rules import _fund_manager_refusal
+
+    return _fund_manager_refusal(_money_proposal(instance), user)
+
+
+@permission(_money_refusal)
+def is_unconflicted_fund_manager(instance, user) -> bool:
+    """Money moves on an award or tranche only by a fund manager with no conflict of interest
+    with its proposal (DOMAIN.md, "No one decides on their own interest")."""
+    from proposals.rules import is_unconflicted_fund_manager as decides
+
+    return decides(_money_proposal(instance), user)
 
 
 class Fund(models.Model):
@@ -180,11 +199,11 @@ class Award(FSMModelMixin, models.Model):
     def __str__(self) -> str:
         return f"Award for {self.proposal}"
 
-    @transition(field=state, source=State.ACTIVE, target=State.COMPLETED, permission=is_fund_manager)
+    @transition(field=state, source=State.ACTIVE, target=State.COMPLETED, permission=is_unconflicted_fund_manager)
     def complete(self):
         pass
 
-    @transition(field=state, source=State.ACTIVE, target=State.CANCELLED, permission=is_fund_manager)
+    @transition(field=state, source=State.ACTIVE, target=State.CANCELLED, permission=is_unconflicted_fund_manager)
     def cancel(self):
         pass
 
@@ -194,7 +213,9 @@ def _is_on_proposal(tranche, user) -> bool:
     if not (user and user.is_authenticated and user.is_active):
         return False
     # Iterating `team.all()` uses a prefetched team, so lists of tranches stay at fixed queries.
-    return proposal.lead_id == user.pk or any(m.user_id == user.pk for m in proposal.team.all())
+    return proposal.lead_id == user.pk or any(
+        m.user_id == user.pk and m.state == m.State.ACCEPTED for m in proposal.team.all()
+    )
 
 
 @rule("sequence")
@@ -250,7 +271,7 @@ class Tranche(FSMModelMixin, models.Model):
         source=State.SCHEDULED,
         target=State.RELEASED,
         conditions=[_award_active, _previous_tranche_reported],
-        permission=is_fund_manager,
+        permission=is_unconflicted_fund_manager,
     )
     def release(self):
         pass
@@ -260,7 +281,7 @@ class Tranche(FSMModelMixin, models.Model):
         self.milestone_report = milestone_report
 
     @transition(
-        field=state, source=State.SCHEDULED, target=State.CANCELLED, permission=is_fund_manager
+        field=state, source=State.SCHEDULED, target=State.CANCELLED, permission=is_unconflicted_fund_manager
     )
     def cancel(self):
         pass

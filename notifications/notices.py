@@ -46,17 +46,18 @@ def _active_users():
 
 
 def applicants(subject) -> list:
-    """The proposal's lead and team members."""
+    """The proposal's lead and accepted team members (an invitee is not one yet)."""
     proposal = proposal_of(subject)
-    users = [proposal.lead] + [m.user for m in proposal.team.select_related("user")]
+    users = [proposal.lead] + [m.user for m in proposal.team.accepted().select_related("user")]
     return [u for u in users if u.is_active]
 
 
 def _on_proposal_ids(subject) -> set[int]:
+    """The lead and everyone who ever accepted to join the team: conflicted for good."""
     proposal = proposal_of(subject) if subject is not None else None
     if proposal is None:
         return set()
-    return {proposal.lead_id, *proposal.team.values_list("user_id", flat=True)}
+    return {proposal.lead_id, *proposal.team.ever_accepted().values_list("user_id", flat=True)}
 
 
 def fund_managers(subject) -> list:
@@ -96,7 +97,28 @@ def assigned_reviewer(assignment) -> list:
 
 
 def assignment_chair(assignment) -> list:
-    return [assignment.panel.chair]
+    """The proposal's acting chair (chair, deputy or stand-in without a conflict), if any."""
+    from reviews.chairs import acting_chair
+
+    chair = acting_chair(assignment.proposal)
+    return [chair] if chair is not None and chair.is_active else []
+
+
+def acting_chair_and_fund_managers(assignment) -> list:
+    """Whoever must find another reviewer: the acting chair and the unconflicted fund managers
+    (administrators when every fund manager is conflicted)."""
+    from proposals.conflicts import has_conflict
+
+    proposal = assignment.proposal
+    people = {u.pk: u for u in assignment_chair(assignment)}
+    managers = [u for u in _active_users().filter(groups__name=FUND_MANAGERS).distinct()
+                if not has_conflict(u, proposal)]
+    if not managers:
+        managers = [u for u in _active_users().filter(is_superuser=True)
+                    if not has_conflict(u, proposal)]
+    for user in managers:
+        people.setdefault(user.pk, user)
+    return list(people.values())
 
 
 def nominee(nomination) -> list:
@@ -118,8 +140,45 @@ def draft_teams_of_round(round_) -> list:
 
     drafts = Proposal.objects.filter(round=round_, state=Proposal.State.DRAFT)
     ids = set(drafts.values_list("lead_id", flat=True))
-    ids |= set(TeamMember.objects.filter(proposal__in=drafts).values_list("user_id", flat=True))
+    members = TeamMember.objects.accepted().filter(proposal__in=drafts)
+    ids |= set(members.values_list("user_id", flat=True))
     return list(_active_users().filter(pk__in=ids))
+
+
+# --- who may be told at all: the one filter every audience passes through ----------------------
+def _applicant_audiences() -> tuple:
+    """Audiences of the proposal's own people, told about it as applicants."""
+    return (applicants,)
+
+
+def _names_the_subject(notice: Notice) -> bool:
+    """Whether the notice says anything of its proposal: its title or round, or a note."""
+    text = f"{notice.title} {notice.body}"
+    return bool(notice.note_label) or any(
+        "{" + name in text for name in ("proposal", "round", "amount", "sequence", "due_on")
+    )
+
+
+def _may_be_told(users: Iterable[Any], subject, notice: Notice) -> list:
+    """`users` less anyone who may not hear about the subject's proposal: an inactive person,
+    and, except for the applicants' own notices, anyone with a conflict of interest with it
+    (DOMAIN.md: a conflicted person hears nothing of a proposal's review; a role never reaches
+    past a conflict). The audiences already name only people whose role lets them see the
+    proposal; this is where a conflict stops them, whatever the audience. A notice that names
+    nothing of the proposal (say, telling a reviewer that a conflict ended their assignment)
+    is not about it and passes."""
+    from proposals.conflicts import has_conflict
+    from proposals.models import Proposal
+
+    people = [u for u in users if u is not None and u.is_active]
+    label = subject._meta.label_lower
+    proposal = proposal_of(subject) if label != "rewards.nomination" else None
+    if (proposal is None or notice.audience_function in _applicant_audiences()
+            or not _names_the_subject(notice)):
+        return people
+    proposal = (Proposal.objects.select_related("lead")
+                .prefetch_related("team", "partner_agencies").get(pk=proposal.pk))
+    return [u for u in people if not has_conflict(u, proposal)]
 
 
 # --- what a notice says ------------------------------------------------------------------------
@@ -136,6 +195,18 @@ class Notice:
     title: str
     body: str
     note_label: str = ""
+
+    def __post_init__(self):
+        # Recipients are chosen here, once: whatever the audience names goes through
+        # `_may_be_told` before anyone is told (the notification services call `audience`).
+        chosen = getattr(self.audience, "audience_function", self.audience)
+        object.__setattr__(self, "audience_function", chosen)
+
+        def audience(subject, _notice=self):
+            return _may_be_told(chosen(subject), subject, _notice)
+
+        audience.audience_function = chosen
+        object.__setattr__(self, "audience", audience)
 
 
 def _day(value) -> str:
@@ -276,6 +347,15 @@ TRANSITION_NOTICES: dict[tuple[str, str], list[Notice]] = {
         Notice(assignment_chair, "Conflict declared: {proposal}",
                "A reviewer declared a conflict of interest on “{proposal}”; assign another "
                "reviewer."),
+    ],
+    ("reviews.assignment", "flag_conflict"): [
+        Notice(assigned_reviewer, "Your assignment ended: a conflict of interest arose",
+               "A change to a proposal or to your agency gave you a conflict of interest with "
+               "a proposal you were assigned. Your assignment has ended and your review, if "
+               "you submitted one, no longer counts."),
+        Notice(acting_chair_and_fund_managers, "A reviewer has a conflict: {proposal}",
+               "A change gave one of the reviewers of “{proposal}” a conflict of interest; "
+               "their review no longer counts. Assign another reviewer."),
     ],
     # nominations (rewards) -----------------------------------------------------------------------------
     ("rewards.nomination", "endorse"): [

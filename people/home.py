@@ -116,20 +116,26 @@ def reviewer_sections(*, user, today: date) -> dict:
 
 # --- a panel chair: decisions at quorum, proposals short of reviewers ----------------------
 def chair_sections(*, user) -> dict:
-    """Only for someone who chairs a panel; the reviews selectors apply quorum and conflicts."""
-    from reviews.models import Panel
+    """Only for a chair, deputy chair or stand-in: the proposals for which they are the acting
+    chair (reviews.chairs), so a conflicted chair never sees the ones their deputy handles."""
+    from reviews.chairs import panels_with_chair_duty
     from reviews.selectors import proposals_awaiting_decision, proposals_short_of_reviewers
 
-    if not Panel.objects.filter(chair=user).exists():
+    if not panels_with_chair_duty(user).exists():
         return {}
     return {
-        "awaiting_decision": counted_section(
-            proposals_awaiting_decision(chair=user).order_by("submitted_at", "id")
-        ),
-        "short_of_reviewers": counted_section(
-            proposals_short_of_reviewers(chair=user).order_by("submitted_at", "id")
-        ),
+        "awaiting_decision": listed_section(proposals_awaiting_decision(chair=user)),
+        "short_of_reviewers": listed_section(proposals_short_of_reviewers(chair=user)),
     }
+
+
+def stalled_section(*, user) -> dict:
+    """Proposals under review that need a stand-in chair or more unconflicted panel members,
+    for unconflicted fund managers (and administrators when every fund manager is
+    conflicted): DOMAIN.md, "Nothing stalls silently"."""
+    from reviews.chairs import stalled_proposals
+
+    return listed_section(stalled_proposals(viewer=user))
 
 
 # --- a fund manager: decisions, money to release, outcomes to accept -----------------------

@@ -54,6 +54,7 @@ def dashboard_for(*, user) -> dict:
     from proposals.selectors import my_proposals, proposal_list
 
     from . import home
+    from .home_invitations import invitations_section
 
     today = timezone.localdate()
     mine = my_proposals(user=user)
@@ -66,14 +67,17 @@ def dashboard_for(*, user) -> dict:
         "drafts": home.section(mine.filter(state=Proposal.State.DRAFT).order_by("-updated_at")),
         "open_rounds": home.section(rounds_open().order_by("closes_at")),
         "notifications": home.recent_notifications_for(user=user),
+        "invitations": invitations_section(user),
     }
     sections["open_rounds"]["items"] = _with_days_left(sections["open_rounds"]["items"])
     sections.update(home.reviewer_sections(user=user, today=today))
     sections.update(home.chair_sections(user=user))
     if user.is_fund_manager:
+        from proposals.conflicts import conflict_q
+
         to_screen = proposal_list(
             viewer=user, filters={"state": Proposal.State.SUBMITTED}
-        ).order_by("submitted_at", "id")
+        ).exclude(conflict_q(user)).order_by("submitted_at", "id")
         sections["to_screen"] = home.counted_section(to_screen)
         sections.update(home.fund_manager_sections(user=user, today=today))
         # Open rounds whose closing time has passed wait for the manager (or the nightly job).
@@ -85,6 +89,8 @@ def dashboard_for(*, user) -> dict:
         sections["draft_rounds"] = home.section(
             Round.objects.filter(state=Round.State.DRAFT).select_related("fund").order_by("opens_at")
         )
+    if user.is_fund_manager or user.is_superuser:
+        sections["stalled"] = home.stalled_section(user=user)
     if user.is_fund_manager or user.is_hr_officer:
         from rewards.selectors import nominations_awaiting
 

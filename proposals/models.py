@@ -53,6 +53,12 @@ class Proposal(FSMModelMixin, models.Model):
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(60)]
     )
     partner_agencies = models.ManyToManyField(Agency, related_name="partnered_proposals", blank=True)
+    # The panel that reviews it: set when it is sent to review (the round's only panel by
+    # default); a fund manager may move it while none of its reviews is submitted.
+    panel = models.ForeignKey(
+        "reviews.Panel", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="proposals",
+    )
     state = FSMField(default=State.DRAFT, choices=State.choices, protected=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -80,6 +86,7 @@ class Proposal(FSMModelMixin, models.Model):
             rules.enough_partner_agencies,
             rules.budget_lines_sum_to_requested,
             rules.requested_within_max_award,
+            rules.no_chair_duty_in_round,
         ],
         permission=rules.is_lead,
     )
@@ -113,21 +120,21 @@ class Proposal(FSMModelMixin, models.Model):
     # --- the panel ----------------------------------------------------------------------
     @transition(
         field=state, source=State.IN_REVIEW, target=State.REVISION_REQUESTED,
-        permission=rules.is_unconflicted_chair,
+        permission=rules.is_acting_chair,
     )
     def request_revision(self):
         pass
 
     @transition(
         field=state, source=State.IN_REVIEW, target=State.RECOMMENDED,
-        conditions=[rules.review_quorum_reached], permission=rules.is_unconflicted_chair,
+        conditions=[rules.review_quorum_reached], permission=rules.is_acting_chair,
     )
     def recommend(self):
         pass
 
     @transition(
         field=state, source=State.IN_REVIEW, target=State.REJECTED,
-        conditions=[rules.review_quorum_reached], permission=rules.is_unconflicted_chair,
+        conditions=[rules.review_quorum_reached], permission=rules.is_acting_chair,
     )
     def reject(self):
         pass

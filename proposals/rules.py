@@ -6,7 +6,7 @@ understands (see `workflow.services.Rule`).
 
 from django.utils import timezone
 
-from workflow.services import rule
+from workflow.services import permission, rule
 
 
 def _signed_in(user) -> bool:
@@ -17,29 +17,57 @@ def is_lead(proposal, user) -> bool:
     return _signed_in(user) and proposal.lead_id == user.pk
 
 
+def _accepted_member(proposal, user) -> bool:
+    """An accepted team member (DOMAIN.md, "Consent"): an invitee has no member's rights.
+    Iterates `team.all()` so a prefetched team costs no query."""
+    return any(m.user_id == user.pk and m.state == m.State.ACCEPTED for m in proposal.team.all())
+
+
 def is_lead_or_team(proposal, user) -> bool:
+    """The lead or an accepted team member."""
     if not _signed_in(user):
         return False
-    return proposal.lead_id == user.pk or any(m.user_id == user.pk for m in proposal.team.all())
+    return proposal.lead_id == user.pk or _accepted_member(proposal, user)
 
 
 def _on_proposal(proposal, user) -> bool:
-    return proposal.lead_id == user.pk or any(m.user_id == user.pk for m in proposal.team.all())
+    return proposal.lead_id == user.pk or _accepted_member(proposal, user)
 
 
+def _fund_manager_refusal(proposal, user) -> str:
+    from .conflicts import conflict_reason
+
+    if not _signed_in(user) or not user.is_fund_manager:
+        return "Only fund managers may do this."
+    reason = conflict_reason(user, proposal)
+    return (f"You have a conflict of interest with this proposal ({reason}); "
+            "another fund manager must act.")
+
+
+@permission(_fund_manager_refusal)
 def is_unconflicted_fund_manager(proposal, user) -> bool:
-    """Fund managers act on proposals, except those they lead or are on the team of."""
-    return _signed_in(user) and user.is_fund_manager and not _on_proposal(proposal, user)
-
-
-def is_unconflicted_chair(proposal, user) -> bool:
-    """The chair of a panel of the proposal's round, with no conflict of interest on it."""
+    """Fund managers decide on money and screening, except on a proposal they have a conflict
+    of interest with (they lead it, were on its team, or their agency leads or partners it):
+    another fund manager acts (DOMAIN.md, "No one decides on their own interest")."""
     from .conflicts import has_conflict
 
-    if not _signed_in(user):
-        return False
-    chairs = proposal.round.panels.filter(chair=user).exists()
-    return chairs and not has_conflict(user, proposal)
+    return _signed_in(user) and user.is_fund_manager and not has_conflict(user, proposal)
+
+
+def _chair_refusal(proposal, user) -> str:
+    from reviews.chairs import who_acts_instead
+
+    return ("Only the acting chair of this proposal's panel may do this. "
+            + who_acts_instead(proposal))
+
+
+@permission(_chair_refusal)
+def is_acting_chair(proposal, user) -> bool:
+    """The proposal's acting chair: the first of its panel's chair, deputy chair and
+    stand-in who has no conflict of interest with it (reviews.chairs)."""
+    from reviews.chairs import is_acting_chair as acting
+
+    return _signed_in(user) and acting(user, proposal)
 
 
 @rule("round")
@@ -102,6 +130,24 @@ def requested_within_max_award(proposal):
             f"The requested amount {proposal.requested_amount:,.2f} is above this round's "
             f"maximum award of {max_award:,.2f}."
         )
+    return None
+
+
+@rule()
+def no_chair_duty_in_round(proposal):
+    """A chair, deputy chair or stand-in of a panel of the round cannot submit a proposal in
+    it, as lead or accepted member (DOMAIN.md, "No one decides on their own interest")."""
+    people = {proposal.lead_id} | {m.user_id for m in proposal.team.all()
+                                   if m.state == m.State.ACCEPTED}
+    from django.db.models import Q
+
+    duties = proposal.round.panels.filter(
+        Q(chair_id__in=people) | Q(deputy_chair_id__in=people) | Q(stand_ins__chair_id__in=people)
+    )
+    if duties.exists():
+        return ("Someone on this proposal chairs, deputises for or stands in for the chair of a "
+                "review panel of this round, so the proposal cannot be submitted here. Ask a "
+                "fund manager to name another chair, or submit it to another round.")
     return None
 
 

@@ -16,15 +16,28 @@ from rest_framework.views import APIView
 
 from config.api import NoWritesByHROfficers
 from fund.models import Round
+from fund.selectors import rounds_visible_to
 from people.models import User
 from proposals.models import Proposal
 from proposals.selectors import proposals_visible_to
-from workflow.api import AvailableTransitionsField, TransitionViewSetMixin
+from workflow.api import (
+    AvailableTransitionsField,
+    TransitionViewSetMixin,
+    VisibleRelatedField,
+    people_visible_to,
+    visible_choices,
+)
 
 from . import services
 from .models import Assignment, Panel, Review
 from .permissions import ReviewAccess, can_view_assignment, can_view_ranking, review_access
-from .selectors import assignments_visible_to, panels_visible_to, ranking_rows, reviews_for_viewer
+from .selectors import (
+    assignments_visible_to,
+    panels_visible_to,
+    ranking_round_or_none,
+    ranking_rows,
+    reviews_for_viewer,
+)
 
 # --- panels ------------------------------------------------------------------------------------
 
@@ -45,25 +58,39 @@ class PanelSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Panel
-        fields = ["id", "round", "name", "chair", "members", "agency_count"]
+        fields = ["id", "round", "name", "chair", "deputy_chair", "members", "agency_count"]
 
     def get_agency_count(self, panel) -> int:
         return len({m.agency_id for m in panel.members.all() if m.agency_id})
 
 
+# Ids in a body are found only among what the requesting user may see (VisibleRelatedField):
+# an id they may not see is answered like one that does not exist.
 class PanelWriteSerializer(serializers.Serializer):
-    round = serializers.PrimaryKeyRelatedField(queryset=Round.objects.all())
+    round = VisibleRelatedField(visible=rounds_visible_to, model=Round)
     name = serializers.CharField(max_length=200)
-    chair = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
-    members = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), many=True,
-                                                 required=False)
+    chair = VisibleRelatedField(visible=people_visible_to, model=User)
+    deputy_chair = VisibleRelatedField(visible=people_visible_to, model=User, required=False,
+                                       allow_null=True)
+    members = VisibleRelatedField(visible=people_visible_to, model=User, many=True,
+                                  required=False)
 
 
 class PanelUpdateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200, required=False)
-    chair = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False)
-    members = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), many=True,
-                                                 required=False)
+    chair = VisibleRelatedField(visible=people_visible_to, model=User, required=False)
+    deputy_chair = VisibleRelatedField(visible=people_visible_to, model=User, required=False,
+                                       allow_null=True)
+    members = VisibleRelatedField(visible=people_visible_to, model=User, many=True,
+                                  required=False)
+
+
+class PanelFilter(filters.FilterSet):
+    round = filters.ModelChoiceFilter(queryset=visible_choices(rounds_visible_to))
+
+    class Meta:
+        model = Panel
+        fields = ["round"]
 
 
 class PanelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
@@ -71,7 +98,7 @@ class PanelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
     """Review panels: fund managers see and set up all; chairs and members see theirs."""
 
     permission_classes = [IsAuthenticated, NoWritesByHROfficers]
-    filterset_fields = ["round"]
+    filterset_class = PanelFilter
 
     def get_queryset(self):
         return panels_visible_to(self.request.user).order_by("round", "name", "id")
@@ -90,17 +117,19 @@ class PanelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
 
     @extend_schema(request=PanelWriteSerializer, responses={201: PanelSerializer})
     def create(self, request, *args, **kwargs):
-        serializer = PanelWriteSerializer(data=request.data)
+        serializer = PanelWriteSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         panel = services.panel_create(actor=request.user, round_=data["round"], name=data["name"],
-                                      chair=data["chair"], members=data.get("members", []))
+                                      chair=data["chair"], members=data.get("members", []),
+                                      deputy_chair=data.get("deputy_chair"))
         return self._answer(panel, status.HTTP_201_CREATED)
 
     @extend_schema(request=PanelUpdateSerializer, responses={200: PanelSerializer})
     def update(self, request, *args, **kwargs):
         panel = self.get_object()
-        serializer = PanelUpdateSerializer(data=request.data, partial=kwargs.get("partial", False))
+        serializer = PanelUpdateSerializer(data=request.data, partial=kwargs.get("partial", False),
+                                           context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         panel = services.panel_update(actor=request.user, panel=panel, **serializer.validated_data)
         return self._answer(panel)
@@ -168,15 +197,21 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
 
 class AssignmentCreateSerializer(serializers.Serializer):
-    proposal = serializers.PrimaryKeyRelatedField(queryset=Proposal.objects.all())
-    reviewer = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
-    panel = serializers.PrimaryKeyRelatedField(queryset=Panel.objects.all())
+    """The service names the proposal in its refusals ("… is draft"): it only ever gets one
+    the requesting user may see."""
+
+    proposal = VisibleRelatedField(visible=proposals_visible_to, model=Proposal)
+    reviewer = VisibleRelatedField(visible=people_visible_to, model=User)
+    panel = VisibleRelatedField(visible=panels_visible_to, model=Panel)
     due_on = serializers.DateField()
 
 
 class AssignmentFilter(filters.FilterSet):
     state = filters.ChoiceFilter(choices=Assignment.State.choices)
     round = filters.NumberFilter(field_name="proposal__round")
+    panel = filters.ModelChoiceFilter(queryset=visible_choices(panels_visible_to))
+    proposal = filters.ModelChoiceFilter(queryset=visible_choices(proposals_visible_to))
+    reviewer = filters.ModelChoiceFilter(queryset=visible_choices(people_visible_to))
 
     class Meta:
         model = Assignment
@@ -204,7 +239,8 @@ class AssignmentViewSet(TransitionViewSetMixin, mixins.ListModelMixin,
 
     @extend_schema(request=AssignmentCreateSerializer, responses={201: AssignmentSerializer})
     def create(self, request, *args, **kwargs):
-        serializer = AssignmentCreateSerializer(data=request.data)
+        serializer = AssignmentCreateSerializer(data=request.data,
+                                                context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         assignment = services.assignment_create(actor=request.user, **serializer.validated_data)
         assignment = self.get_queryset().get(pk=assignment.pk)
@@ -241,22 +277,29 @@ class AssignmentViewSet(TransitionViewSetMixin, mixins.ListModelMixin,
 # --- the round's ranking and a proposal's reviews ---------------------------------------------
 
 
+
 class RankingRowSerializer(serializers.Serializer):
-    rank = serializers.IntegerField()
+    """One row as `reviews.selectors.ranking_rows` shapes it for the viewer: a proposal the
+    viewer has a conflict with comes after the ranked ones with its title and state only
+    (no rank, amount, count or scores), and such a viewer gets no running totals at all."""
+
+    rank = serializers.IntegerField(allow_null=True)
     proposal = serializers.IntegerField(source="proposal.pk")
     title = serializers.CharField(source="proposal.title")
     state = serializers.CharField(source="proposal.state")
-    lead_agency = serializers.CharField(source="proposal.lead.agency.code", default=None)
-    requested_amount = serializers.DecimalField(source="proposal.requested_amount",
-                                                max_digits=14, decimal_places=2)
+    lead_agency = serializers.CharField(allow_null=True)
+    requested_amount = serializers.DecimalField(max_digits=14, decimal_places=2,
+                                                allow_null=True)
     mean_weighted_score = serializers.DecimalField(max_digits=5, decimal_places=2,
                                                    allow_null=True)
-    review_count = serializers.IntegerField()
+    review_count = serializers.IntegerField(allow_null=True)
     spread = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
     disagreement = serializers.BooleanField()
-    cumulative_requested = serializers.DecimalField(max_digits=16, decimal_places=2)
-    above_funding_line = serializers.BooleanField()
-    conflict = serializers.BooleanField(help_text="Scores hidden: you have a conflict.")
+    cumulative_requested = serializers.DecimalField(max_digits=16, decimal_places=2,
+                                                    allow_null=True)
+    above_funding_line = serializers.BooleanField(allow_null=True)
+    conflict = serializers.BooleanField(
+        help_text="You have a conflict: title and state only, listed after the ranked rows.")
     review_pending = serializers.BooleanField(
         help_text="Scores hidden: your own review of this proposal is not submitted yet.")
 
@@ -270,10 +313,15 @@ class RankingView(APIView):
         "round": serializers.IntegerField(),
         "budget": serializers.DecimalField(max_digits=14, decimal_places=2),
         "funding_line_after_rank": serializers.IntegerField(allow_null=True),
+        "running_totals_shown": serializers.BooleanField(
+            help_text="False for a viewer with a conflict on a proposal of the round: no "
+                      "running totals and no funding line."),
         "results": RankingRowSerializer(many=True),
     })})
     def get(self, request, pk: int):
-        round_ = get_object_or_404(Round, pk=pk)
+        round_ = ranking_round_or_none(request.user, pk)
+        if round_ is None:  # a draft round the user may not see: as if there were none
+            raise exceptions.NotFound()
         if not can_view_ranking(request.user, round_):
             raise PermissionDenied("Only fund managers and the round's panel chairs see the "
                                    "ranking.")
@@ -283,6 +331,7 @@ class RankingView(APIView):
             "round": round_.pk,
             "budget": f"{round_.budget:.2f}",
             "funding_line_after_rank": line,
+            "running_totals_shown": all(row["totals_shown"] for row in rows),
             "results": RankingRowSerializer(rows, many=True).data,
         })
 

@@ -13,3 +13,33 @@ class ReviewsConfig(AppConfig):
         from .services import PANEL_PROPOSAL_TRANSITIONS
 
         PROPOSAL_TRANSITIONS.update(PANEL_PROPOSAL_TRANSITIONS)
+        self._watch_conflict_inputs()
+
+    @staticmethod
+    def _watch_conflict_inputs():
+        """Conflicts of interest are recomputed whenever their inputs change
+        (reviews/living_conflicts.py)."""
+        from django.db.models.signals import m2m_changed, post_init, post_save
+
+        from people.models import User
+        from people.signals import agency_changed
+        from proposals.conflicts import parties_changed
+        from proposals.models import Proposal, TeamMember
+
+        from . import living_conflicts as watch
+
+        def remember_agency(sender, instance, **kwargs):
+            instance._loaded_agency_id = instance.__dict__.get("agency_id")
+
+        post_init.connect(remember_agency, sender=User, weak=False,
+                          dispatch_uid="reviews.remember_agency")
+        post_save.connect(watch.on_user_saved, sender=User, dispatch_uid="reviews.user_agency")
+        agency_changed.connect(watch.on_agency_changed, dispatch_uid="reviews.agency_changed")
+        parties_changed.connect(watch.on_parties_changed, dispatch_uid="reviews.parties")
+        m2m_changed.connect(watch.on_partner_agencies_changed,
+                            sender=Proposal.partner_agencies.through,
+                            dispatch_uid="reviews.partners")
+        post_save.connect(watch.on_team_member_saved, sender=TeamMember,
+                          dispatch_uid="reviews.team")
+        post_save.connect(watch.on_proposal_saved, sender=Proposal,
+                          dispatch_uid="reviews.proposal")

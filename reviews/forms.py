@@ -101,11 +101,19 @@ class AssignForm(forms.Form):
     reviewer = _PersonChoice(label="Reviewer", queryset=User.objects.none())
     due_on = forms.DateField(label="Review due on", widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args, panel=None, **kwargs):
+    def __init__(self, *args, panel=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["proposal"].queryset = Proposal.objects.filter(
+        # Only proposals the user may see and assign (no conflict): any other id is "not a
+        # valid choice", like one that does not exist, and its title never shows.
+        from proposals.conflicts import conflict_q
+        from proposals.selectors import proposals_visible_to
+
+        proposals = proposals_visible_to(user).filter(
             round=panel.round, state=Proposal.State.IN_REVIEW
-        ).order_by("title")
+        )
+        if user is not None and user.is_authenticated:
+            proposals = proposals.exclude(conflict_q(user))
+        self.fields["proposal"].queryset = proposals.order_by("title")
         self.fields["reviewer"].queryset = panel.members.select_related("agency")
 
 
@@ -131,6 +139,11 @@ class DecisionForm(forms.Form):
 class PanelForm(forms.Form):
     name = forms.CharField(label="Panel name", max_length=200)
     chair = _PersonChoice(label="Chair", queryset=User.objects.none())
+    deputy_chair = _PersonChoice(
+        label="Deputy chair", queryset=User.objects.none(), required=False,
+        help_text="Acts for the chair on proposals the chair has a conflict with. From another "
+                  "agency than the chair's.",
+    )
     members = _PeopleChoice(
         label="Members", queryset=User.objects.none(), required=False,
         widget=forms.SelectMultiple(attrs={"size": 12}),
@@ -143,4 +156,17 @@ class PanelForm(forms.Form):
             "agency__code", "last_name", "first_name"
         )
         self.fields["chair"].queryset = people
+        self.fields["deputy_chair"].queryset = people
         self.fields["members"].queryset = people
+
+
+class StandInForm(forms.Form):
+    chair = _PersonChoice(label="Stand-in chair", queryset=User.objects.none(),
+                          help_text="A panel member with no conflict of interest with this "
+                                    "proposal.")
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["chair"].queryset = User.objects.filter(
+            pk__in=[c.pk for c in candidates]).select_related("agency").order_by(
+            "last_name", "first_name")

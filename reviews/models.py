@@ -55,6 +55,12 @@ class Panel(models.Model):
     chair = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="panels_chaired"
     )
+    deputy_chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="panels_deputised",
+        null=True, blank=True,
+        help_text="Acts for the chair on proposals the chair has a conflict with; from another "
+                  "agency than the chair's.",
+    )
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="panels", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -63,6 +69,31 @@ class Panel(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PanelStandIn(models.Model):
+    """A panel member named by a fund manager to act as chair for one proposal, when neither
+    the chair nor the deputy chair is free of conflict with it (DOMAIN.md, reviews/).
+    Kept as evidence: a stand-in who later becomes conflicted simply stops acting."""
+
+    panel = models.ForeignKey(Panel, on_delete=models.PROTECT, related_name="stand_ins")
+    proposal = models.ForeignKey(
+        "proposals.Proposal", on_delete=models.PROTECT, related_name="stand_in_chairs"
+    )
+    chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="stand_in_duties"
+    )
+    named_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    named_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-named_at", "-id"]
+        indexes = [models.Index(fields=["proposal", "named_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.chair} stands in as chair for {self.proposal}"
 
 
 def _is_assigned_reviewer(assignment, user) -> bool:
@@ -150,6 +181,15 @@ class Assignment(FSMModelMixin, models.Model):
         field=state, source=State.ASSIGNED, target=State.CONFLICT, permission=_is_assigned_reviewer
     )
     def declare_conflict(self, reason: str = ""):
+        self.conflict_reason = reason
+
+    # Run by the product (`system=True`) when a conflict arises after assignment; a submitted
+    # review is kept as evidence but never counts again.
+    @transition(
+        field=state, source=[State.ASSIGNED, State.SUBMITTED], target=State.CONFLICT,
+        permission=lambda instance, user: False,
+    )
+    def flag_conflict(self, reason: str = ""):
         self.conflict_reason = reason
 
 

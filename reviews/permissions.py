@@ -28,7 +28,10 @@ def _active(user) -> bool:
 
 
 def _on_proposal(user, proposal) -> bool:
-    return proposal.lead_id == user.pk or any(m.user_id == user.pk for m in proposal.team.all())
+    """The lead or an accepted team member: the applicants (an invitee is not one yet)."""
+    return proposal.lead_id == user.pk or any(
+        m.user_id == user.pk and m.state == m.State.ACCEPTED for m in proposal.team.all()
+    )
 
 
 def sees_scores(user) -> bool:
@@ -37,9 +40,19 @@ def sees_scores(user) -> bool:
     return _active(user) and (user.is_fund_manager or not user.is_hr_officer)
 
 
+def has_chair_duty(user, panel: Panel) -> bool:
+    """The panel's chair, deputy chair, or a stand-in chair for one of its proposals."""
+    if not _active(user):
+        return False
+    if user.pk in (panel.chair_id, panel.deputy_chair_id):
+        return True
+    return panel.stand_ins.filter(chair=user).exists()
+
+
 def can_manage_panel(user, panel: Panel) -> bool:
-    """The chair and fund managers manage a panel's assignments."""
-    return _active(user) and (user.is_fund_manager or panel.chair_id == user.pk)
+    """The chair, deputy chair, stand-ins and fund managers manage a panel's assignments, each
+    only on the proposals they may act on (`can_assign`)."""
+    return _active(user) and (user.is_fund_manager or has_chair_duty(user, panel))
 
 
 def can_view_panel(user, panel: Panel) -> bool:
@@ -57,7 +70,10 @@ def can_edit_rubric(user) -> bool:
 
 
 def chairs_round(user, round_) -> bool:
-    return _active(user) and round_.panels.filter(chair=user).exists()
+    """Chair, deputy chair or stand-in chair of a panel of the round."""
+    from .chairs import holds_chair_duty_in_round
+
+    return _active(user) and holds_chair_duty_in_round(user, round_)
 
 
 def can_view_ranking(user, round_) -> bool:
@@ -75,7 +91,14 @@ def can_view_assignment(user, assignment: Assignment) -> bool:
 
 
 def can_assign(user, panel: Panel, proposal) -> bool:
-    return can_manage_panel(user, panel) and not has_conflict(user, proposal)
+    """Assign reviewers to `proposal`: its acting chair, or a fund manager with no conflict
+    with it (DOMAIN.md: the acting chair alone assigns, besides fund managers)."""
+    from .chairs import is_acting_chair
+
+    if not _active(user) or has_conflict(user, proposal):
+        return False
+    # Administrators step in when every fund manager is conflicted (the admin is their tool).
+    return user.is_fund_manager or user.is_superuser or is_acting_chair(user, proposal)
 
 
 class ReviewAccess(Enum):

@@ -129,25 +129,36 @@ def propose_reviewers(*, needs: list[int], eligible: list[list[int]],
     return chosen
 
 
-def build_plan(panel: Panel) -> AssignmentPlan:
-    """Propose assignments for the proposals in review in the panel's round."""
+def build_plan(panel: Panel, viewer=None) -> AssignmentPlan:
+    """Propose assignments for the panel's proposals in review. Given a `viewer`, only the
+    proposals they may assign (as acting chair or unconflicted fund manager) are planned:
+    the others are not shown at all, not even their reviewers or progress."""
+    from .chairs import proposal_panel
+    from .permissions import can_assign
+
     round_ = panel.round
     members = list(panel.members.select_related("agency").order_by("pk"))
-    proposals = list(
-        Proposal.objects.filter(round=round_, state=Proposal.State.IN_REVIEW)
-        .select_related("lead__agency")
-        .prefetch_related("team", "partner_agencies")
+    proposals = [
+        p for p in Proposal.objects.filter(round=round_, state=Proposal.State.IN_REVIEW)
+        .select_related("lead__agency", "round", "panel__chair", "panel__deputy_chair")
+        .prefetch_related("team", "partner_agencies", "round__panels__chair",
+                          "round__panels__deputy_chair", "stand_in_chairs__chair")
         .order_by("pk")
-    )
+        if proposal_panel(p) == panel and (viewer is None or can_assign(viewer, panel, p))
+    ]
     assignments = list(
-        Assignment.objects.filter(proposal__round=round_).select_related("reviewer")
+        Assignment.objects.filter(proposal__in=[p.pk for p in proposals])
+        .select_related("reviewer")
     )
     by_pair = {(a.proposal_id, a.reviewer_id): a for a in assignments}
     member_ids = {m.pk for m in members}
     loads = {m.pk: 0 for m in members}
-    for a in assignments:
-        if a.state in ACTIVE_STATES and a.reviewer_id in member_ids:
-            loads[a.reviewer_id] += 1
+    # Loads count every active assignment in the round (a number per member, no proposal),
+    # so the plan stays balanced whoever looks at it.
+    for reviewer_id in Assignment.objects.filter(
+            proposal__round=round_, state__in=ACTIVE_STATES,
+            reviewer_id__in=member_ids).values_list("reviewer_id", flat=True):
+        loads[reviewer_id] += 1
 
     rows, eligible = [], []
     for proposal in proposals:

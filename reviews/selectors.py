@@ -79,9 +79,10 @@ def assignments_visible_to(user, filters: dict | None = None) -> QuerySet[Assign
         return Assignment.objects.none()
     filters = filters or {}
     visible = Q(reviewer=user)
-    managed = Q(panel__chair=user) if not user.is_fund_manager else Q()
+    managed = (Q(panel__chair=user) | Q(panel__deputy_chair=user)
+               | Q(proposal__stand_in_chairs__chair=user)) if not user.is_fund_manager else Q()
     visible |= managed & ~conflict_q(user, "proposal__")
-    qs = _assignment_list_qs().filter(visible)
+    qs = _assignment_list_qs().filter(pk__in=Assignment.objects.filter(visible).values("pk"))
     for name in ("state", "panel", "proposal", "reviewer"):
         if filters.get(name):
             qs = qs.filter(**{name: filters[name]})
@@ -99,13 +100,32 @@ def panels_visible_to(user) -> QuerySet[Panel]:
     )
     if user.is_fund_manager:
         return qs
-    return qs.filter(Q(chair=user) | Q(members=user)).distinct()
+    return qs.filter(
+        pk__in=Panel.objects.filter(
+            Q(chair=user) | Q(deputy_chair=user) | Q(members=user) | Q(stand_ins__chair=user)
+        ).values("pk")
+    )
 
 
 def panel_assignments(*, panel: Panel, viewer) -> QuerySet[Assignment]:
     return assignments_visible_to(viewer).filter(panel=panel).order_by(
         "proposal__title", "proposal_id", "reviewer__last_name", "id"
     )
+
+
+def ranking_round_or_none(user, pk: int):
+    """The round whose ranking `user` asks for, when they may know it exists: every round but
+    drafts; a draft for fund managers and the chairs of its panels. None otherwise, so a round
+    the user may not see is answered like one that does not exist (404, not 403)."""
+    from fund.models import Round
+    from fund.selectors import can_view_round
+
+    from .permissions import can_view_ranking
+
+    round_ = Round.objects.select_related("fund").filter(pk=pk).first()
+    if round_ is None or not (can_view_round(user, round_) or can_view_ranking(user, round_)):
+        return None
+    return round_
 
 
 def round_ranking(*, round_, viewer=None) -> QuerySet[Proposal]:
@@ -153,26 +173,37 @@ def _row_number():
 
 
 def ranking_rows(*, round_, viewer=None) -> list[dict]:
-    """The ranking as rows for pages, the API and the portfolio report: scores hidden where
-    the viewer has a conflict, or has not yet submitted their own review of the proposal
-    (blind review), and from viewers who never see scores; each row marked above or below
-    the round's funding line."""
-    rows = []
+    """The ranking as rows for pages, the API and the portfolio report, shaped for `viewer`.
+
+    Scores are hidden where the viewer has not yet submitted their own review of the proposal
+    (blind review) and from viewers who never see scores. A proposal the viewer has a conflict
+    with is not ranked for them at all: its row (title and state only: no rank, amount,
+    review count or scores) comes after the ranked rows, in title order, and the ranked rows
+    are numbered without it, so no gap tells where it stood. Such a viewer sees no running
+    totals and no funding line either (`totals_shown` False on every row): a jump in the
+    running total would show the hidden proposal's place and amount. Every other row is
+    marked above or below the round's funding line."""
+    ranked, apart = [], []
     budget = round_.budget
     scores_shown = viewer is None or sees_scores(viewer)
     for proposal in round_ranking(round_=round_, viewer=viewer):
-        conflict = bool(getattr(proposal, "conflicted", False))
-        pending = not conflict and bool(getattr(proposal, "review_pending", False))
-        hidden = conflict or pending or not scores_shown
+        if getattr(proposal, "conflicted", False):
+            apart.append(_conflicted_row(proposal))
+            continue
+        pending = bool(getattr(proposal, "review_pending", False))
+        hidden = pending or not scores_shown
         spread = None
         if proposal.high_score is not None and proposal.low_score is not None:
             spread = Decimal(proposal.high_score) - Decimal(proposal.low_score)
         mean = proposal.mean_score
         contending = proposal.state in CONTENDING_STATES
         cumulative = Decimal(proposal.cumulative_requested or 0)
-        rows.append({
+        agency = proposal.lead.agency
+        ranked.append({
             "rank": proposal.rank,
             "proposal": proposal,
+            "lead_agency": agency.code if agency is not None else None,
+            "requested_amount": proposal.requested_amount,
             "mean_weighted_score": None if hidden or mean is None
             else Decimal(mean).quantize(Decimal("0.01")),
             "review_count": proposal.review_count,
@@ -181,17 +212,38 @@ def ranking_rows(*, round_, viewer=None) -> list[dict]:
             "cumulative_requested": cumulative,
             "contending": contending,
             "above_funding_line": contending and cumulative <= budget,
-            "conflict": conflict,
+            "conflict": False,
             "review_pending": pending,
             "scores_hidden": hidden,
         })
+    totals_shown = not apart
     line_drawn = False
-    for row in rows:  # the line sits before the first contending row past the budget
+    for position, row in enumerate(ranked, start=1):
+        row["rank"] = position  # the official order, numbered without the rows set apart
+        row["totals_shown"] = totals_shown
+        if not totals_shown:
+            row.update(cumulative_requested=None, above_funding_line=None,
+                       funding_line_before=False)
+            continue
+        # the line sits before the first contending row past the budget
         row["funding_line_before"] = (
             not line_drawn and row["contending"] and not row["above_funding_line"]
         )
         line_drawn = line_drawn or row["funding_line_before"]
-    return rows
+    apart.sort(key=lambda row: (row["proposal"].title.casefold(), row["proposal"].pk))
+    return ranked + apart
+
+
+def _conflicted_row(proposal: Proposal) -> dict:
+    """A proposal the viewer has a conflict with: its title and state, nothing of its review
+    or of its place in the ranking."""
+    return {
+        "rank": None, "proposal": proposal, "lead_agency": None, "requested_amount": None,
+        "mean_weighted_score": None, "review_count": None, "spread": None,
+        "disagreement": False, "cumulative_requested": None, "contending": False,
+        "above_funding_line": None, "conflict": True, "review_pending": False,
+        "scores_hidden": True, "funding_line_before": False, "totals_shown": False,
+    }
 
 
 def reviews_for_viewer(*, proposal: Proposal, viewer) -> tuple[ReviewAccess, list[Review]]:
@@ -212,29 +264,28 @@ def reviews_for_viewer(*, proposal: Proposal, viewer) -> tuple[ReviewAccess, lis
     return access, list(qs)
 
 
-def proposals_awaiting_decision(*, chair) -> QuerySet[Proposal]:
-    """In review in a round the user chairs, with quorum reached: the chair's to decide."""
-    if not _active(chair):
-        return Proposal.objects.none()
-    return (
-        Proposal.objects.filter(state=Proposal.State.IN_REVIEW, round__panels__chair=chair)
-        .exclude(conflict_q(chair))
-        .annotate(submitted_reviews=Count(
-            "assignments", filter=Q(assignments__state=Assignment.State.SUBMITTED), distinct=True
-        ))
-        .filter(submitted_reviews__gte=F("round__reviews_required"))
-        .select_related("round").distinct()
-    )
+def proposals_awaiting_decision(*, chair) -> list[Proposal]:
+    """In review, quorum reached, and `chair` its acting chair: theirs to decide (oldest
+    submitted first). Never a proposal they have a conflict with."""
+    from .chairs import proposals_where_acting_chair
+
+    found = []
+    for p in proposals_where_acting_chair(chair, states=(Proposal.State.IN_REVIEW,)):
+        p.submitted_reviews = sum(1 for a in p.assignments.all()
+                                  if a.state == Assignment.State.SUBMITTED)
+        if p.submitted_reviews >= p.round.reviews_required:
+            found.append(p)
+    return found
 
 
-def proposals_short_of_reviewers(*, chair) -> QuerySet[Proposal]:
-    if not _active(chair):
-        return Proposal.objects.none()
-    active = Q(assignments__state__in=[Assignment.State.ASSIGNED, Assignment.State.SUBMITTED])
-    return (
-        Proposal.objects.filter(state=Proposal.State.IN_REVIEW, round__panels__chair=chair)
-        .exclude(conflict_q(chair))
-        .annotate(active_reviewers=Count("assignments", filter=active, distinct=True))
-        .filter(active_reviewers__lt=F("round__reviews_required"))
-        .select_related("round").distinct()
-    )
+def proposals_short_of_reviewers(*, chair) -> list[Proposal]:
+    """In review, fewer active reviewers than the round requires, and `chair` its acting
+    chair."""
+    from .chairs import ACTIVE_ASSIGNMENT, proposals_where_acting_chair
+
+    found = []
+    for p in proposals_where_acting_chair(chair, states=(Proposal.State.IN_REVIEW,)):
+        p.active_reviewers = sum(1 for a in p.assignments.all() if a.state in ACTIVE_ASSIGNMENT)
+        if p.active_reviewers < p.round.reviews_required:
+            found.append(p)
+    return found

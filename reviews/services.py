@@ -17,6 +17,7 @@ from proposals.conflicts import conflict_reason
 from proposals.models import Proposal
 from workflow.services import (
     TransitionStateConflict,
+    check_transition,
     condition_errors,
     may_run,
     run_transition,
@@ -24,7 +25,7 @@ from workflow.services import (
 )
 
 from .models import Assignment, Criterion, Panel, Review, Score
-from .permissions import can_edit_rubric, can_manage_panel, can_set_up_panel
+from .permissions import can_assign, can_edit_rubric, can_manage_panel, can_set_up_panel
 from .planning import build_plan, panel_agency_problem
 from .scoring import weighted_score
 
@@ -125,18 +126,57 @@ def _person_problem(user) -> str:
     return ""
 
 
+def _submitted_in_round(user, round_) -> bool:
+    """Leads, or accepted member of, a proposal submitted in `round_` (not a draft, nor a draft
+    withdrawn before submission)."""
+    from proposals.models import TeamMember
+
+    theirs = Proposal.objects.filter(round=round_, submitted_at__isnull=False).exclude(
+        state=Proposal.State.DRAFT)
+    return theirs.filter(lead=user).exists() or TeamMember.objects.filter(
+        user=user, state=TeamMember.State.ACCEPTED, proposal__in=theirs).exists()
+
+
+def chair_duty_problem(user, round_, duty: str = "chair") -> str:
+    """Why `user` may not hold a chair duty (chair, deputy chair, stand-in) in `round_`: they
+    must be active, not an HR officer, belong to an agency, and have no submitted proposal in
+    the round (DOMAIN.md, "No one decides on their own interest")."""
+    problem = _person_problem(user)
+    if problem:
+        return problem
+    if user.agency_id is None:
+        return f"{user} belongs to no agency; a panel's {duty} must belong to one."
+    if _submitted_in_round(user, round_):
+        return (f"{user} has a proposal submitted in this round, so cannot be its panel's "
+                f"{duty}.")
+    return ""
+
+
 def panel_problems(*, panel: Panel | None, round_: Round, chair: User | None,
-                   members) -> dict[str, list[str]]:
-    """Every reason a panel (new when `panel` is None) may not have this chair and these
-    members (empty when it may): a chair is named; chair and members are active and not HR
-    officers; a member with assignments stays on the panel, and a panel with assignments
-    keeps members from at least `round.min_panel_agencies` agencies. The one check behind the
-    pages, the API and the admin. `chair` or `members` None: left as they are."""
+                   members, deputy_chair: User | None = None,
+                   deputy_given: bool = False) -> dict[str, list[str]]:
+    """Every reason a panel (new when `panel` is None) may not have this chair, deputy chair
+    and these members (empty when it may): a chair is named; chair, deputy and members are
+    active and not HR officers; chair and deputy belong to an agency, have no submitted
+    proposal in the round, and the deputy is from another agency than the chair; a member with
+    assignments stays on the panel, and a panel with assignments keeps members from at least
+    `round.min_panel_agencies` agencies. The one check behind the pages, the API and the
+    admin. `chair`, `members` None (or `deputy_given` False): left as they are."""
     errors: dict[str, list[str]] = {}
     if chair is None and panel is None:
         errors["chair"] = ["Choose the panel's chair."]
-    elif chair is not None and _person_problem(chair):
-        errors["chair"] = [_person_problem(chair)]
+    elif chair is not None and (problem := chair_duty_problem(chair, round_)):
+        errors["chair"] = [problem]
+    if deputy_given and deputy_chair is not None:
+        the_chair = chair or (panel.chair if panel is not None else None)
+        if problem := chair_duty_problem(deputy_chair, round_, "deputy chair"):
+            errors["deputy_chair"] = [problem]
+        elif the_chair is not None and deputy_chair.pk == the_chair.pk:
+            errors["deputy_chair"] = ["The deputy chair is someone other than the chair."]
+        elif the_chair is not None and deputy_chair.agency_id == the_chair.agency_id:
+            errors["deputy_chair"] = [
+                "Choose a deputy chair from another agency than the chair's, so one of them "
+                "is free of conflict when the chair's agency is involved."]
     if members is not None:
         members = list(members)
         refused = [_person_problem(m) for m in members if _person_problem(m)]
@@ -156,56 +196,147 @@ def panel_problems(*, panel: Panel | None, round_: Round, chair: User | None,
     return errors
 
 
+_UNSET = object()
+
+
 @transaction.atomic
-def panel_create(*, actor, round_: Round, name: str, chair: User, members=()) -> Panel:
-    """Fund managers set up a round's panel: a chair and reviewers from several agencies,
-    none of them an HR officer."""
+def panel_create(*, actor, round_: Round, name: str, chair: User, members=(),
+                 deputy_chair: User | None = None) -> Panel:
+    """Fund managers set up a round's panel: a chair (and optionally a deputy chair from
+    another agency) and reviewers from several agencies, none of them an HR officer."""
     if not can_set_up_panel(actor):
         raise PermissionDenied("Only fund managers may set up review panels.")
     name = _required(name, "name", "Give the panel a name.")
     members = list(members)
-    errors = panel_problems(panel=None, round_=round_, chair=chair, members=members)
+    errors = panel_problems(panel=None, round_=round_, chair=chair, members=members,
+                            deputy_chair=deputy_chair, deputy_given=True)
     if errors:
         raise ValidationError(errors)
-    panel = Panel.objects.create(round=round_, name=name, chair=chair)
+    panel = Panel.objects.create(round=round_, name=name, chair=chair, deputy_chair=deputy_chair)
     panel.members.set(members)
     return panel
 
 
 @transaction.atomic
 def panel_update(*, actor, panel: Panel, name: str | None = None, chair: User | None = None,
-                 members=None) -> Panel:
+                 members=None, deputy_chair=_UNSET) -> Panel:
     """The same rules as panel_create; besides, members with assignments stay and the panel
-    keeps enough agencies once assignments are made."""
+    keeps enough agencies once assignments are made. `deputy_chair=None` removes the deputy."""
     if not can_set_up_panel(actor):
         raise PermissionDenied("Only fund managers may change review panels.")
     if name is not None:
         panel.name = _required(name, "name", "Give the panel a name.")
     members = None if members is None else list(members)
-    errors = panel_problems(panel=panel, round_=panel.round, chair=chair, members=members)
+    deputy_given = deputy_chair is not _UNSET
+    errors = panel_problems(panel=panel, round_=panel.round, chair=chair, members=members,
+                            deputy_chair=deputy_chair if deputy_given else None,
+                            deputy_given=deputy_given)
     if errors:
         raise ValidationError(errors)
     if chair is not None:
         panel.chair = chair
+    if deputy_given:
+        panel.deputy_chair = deputy_chair
     panel.save()
     if members is not None:
         panel.members.set(members)
     return panel
 
 
+# --- stand-in chairs ---------------------------------------------------------------------------
+@transaction.atomic
+def panel_stand_in_name(*, actor, panel: Panel, proposal: Proposal, chair: User):
+    """An unconflicted fund manager names a panel member without conflict to act as chair
+    for one proposal of the panel whose chair and deputy chair both have a conflict with it
+    (DOMAIN.md, reviews/). Returns the `PanelStandIn`."""
+    from .chairs import proposal_panel
+    from .models import PanelStandIn
+
+    if not can_set_up_panel(actor):
+        raise PermissionDenied("Only fund managers name stand-in chairs.")
+    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    if conflict_reason(actor, proposal):
+        raise PermissionDenied("You have a conflict of interest with this proposal; another "
+                               "fund manager names its stand-in chair.")
+    errors: dict[str, list[str]] = {}
+    if proposal_panel(proposal) != panel:
+        errors["proposal"] = ["Choose a proposal that this panel reviews."]
+    elif proposal.state not in (Proposal.State.SUBMITTED, Proposal.State.IN_REVIEW,
+                                Proposal.State.REVISION_REQUESTED):
+        errors["proposal"] = ["Only a proposal under review needs a stand-in chair."]
+    if not panel.members.filter(pk=chair.pk).exists():
+        errors["chair"] = [f"{chair} is not a member of the panel “{panel.name}”."]
+    elif problem := chair_duty_problem(chair, panel.round, "stand-in chair"):
+        errors["chair"] = [problem]
+    elif reason := conflict_reason(chair, proposal):
+        errors["chair"] = [f"Conflict of interest: {reason}"]
+    if errors:
+        raise ValidationError(errors)
+    return PanelStandIn.objects.create(panel=panel, proposal=proposal, chair=chair,
+                                       named_by=actor)
+
+
+@transaction.atomic
+def proposal_move_to_panel(*, actor, proposal: Proposal, panel: Panel) -> Proposal:
+    """A fund manager without conflict moves a proposal to another panel of its round while
+    none of its reviews is submitted; its open assignments stay with the old panel's
+    reviewers only if they sit on the new one."""
+    if not can_set_up_panel(actor):
+        raise PermissionDenied("Only fund managers move proposals between panels.")
+    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    if conflict_reason(actor, proposal):
+        raise PermissionDenied("You have a conflict of interest with this proposal; another "
+                               "fund manager moves it.")
+    if panel.round_id != proposal.round_id:
+        raise ValidationError({"panel": ["Choose a panel of the proposal's round."]})
+    if proposal.assignments.filter(state=Assignment.State.SUBMITTED).exists():
+        raise ValidationError({"panel": ["A review of this proposal is submitted; it stays "
+                                         "with its panel."]})
+    Proposal.objects.filter(pk=proposal.pk).update(panel=panel)
+    proposal.panel = panel
+    return proposal
+
+
 # --- assignments ------------------------------------------------------------------------------
+FLAGGED_PREFIX = "A conflict of interest arose after assignment"
+NOT_ASSIGNABLE = "Choose a proposal in review that this panel reviews."
+
+
+def _acting_refusal(actor, proposal: Proposal) -> str:
+    from .chairs import who_acts_instead
+
+    if conflict_reason(actor, proposal):
+        return ("You have a conflict of interest with this proposal; a fund manager without "
+                "one or its acting chair assigns its reviewers. " + who_acts_instead(proposal))
+    return "Only this proposal's acting chair or a fund manager may assign its reviewers. " + \
+        who_acts_instead(proposal)
+
+
 def assignment_problems(*, actor, proposal: Proposal, reviewer: User, panel: Panel,
                         due_on) -> dict[str, list[str]]:
     """Every reason this assignment may not be made (empty when it may). The one check behind
-    the pages, the API, the admin and any import."""
+    the pages, the API, the admin and any import. A proposal the actor may not see, or that
+    another panel reviews, is refused in words that do not describe it."""
+    from proposals.permissions import can_view_proposal
+
+    from .chairs import proposal_panel
+
     errors: dict[str, list[str]] = {}
 
     def add(field, message):
         errors.setdefault(field, []).append(message)
 
-    if proposal.round_id != panel.round_id:
-        add("proposal", f"“{proposal.title}” is not in this panel's round.")
-    elif proposal.state != Proposal.State.IN_REVIEW:
+    if proposal.round_id != panel.round_id or proposal_panel(proposal) != panel:
+        return {"proposal": [NOT_ASSIGNABLE]}
+    if actor is not None and not actor.is_superuser and not can_view_proposal(actor, proposal):
+        from .permissions import has_chair_duty
+
+        if not has_chair_duty(actor, panel):
+            return {"proposal": [NOT_ASSIGNABLE]}
+        # A chair of this panel refused on one of its proposals hears why and who acts.
+    if actor is not None and not can_assign(actor, panel, proposal):
+        return {"proposal": [_acting_refusal(actor, proposal)]}
+    if proposal.state != Proposal.State.IN_REVIEW:
         add("proposal", f"“{proposal.title}” is {proposal.get_state_display().lower()}; "
                         "only proposals in review are assigned.")
     if not panel.members.filter(pk=reviewer.pk).exists():
@@ -221,8 +352,11 @@ def assignment_problems(*, actor, proposal: Proposal, reviewer: User, panel: Pan
     earlier = Assignment.objects.filter(proposal=proposal, reviewer=reviewer).first()
     if earlier is not None:
         if earlier.state == Assignment.State.CONFLICT:
-            add("reviewer", f"{reviewer} declared a conflict on this proposal: "
-                            f"{earlier.conflict_reason}")
+            if earlier.conflict_reason.startswith(FLAGGED_PREFIX):
+                add("reviewer", f"{reviewer}: {earlier.conflict_reason}")
+            else:
+                add("reviewer", f"{reviewer} declared a conflict on this proposal: "
+                                f"{earlier.conflict_reason}")
         else:
             add("reviewer", f"{reviewer} is already assigned to this proposal.")
     problem = panel_agency_problem(panel)
@@ -232,19 +366,16 @@ def assignment_problems(*, actor, proposal: Proposal, reviewer: User, panel: Pan
         add("due_on", "Give the date the review is due.")
     elif isinstance(due_on, date) and due_on < timezone.localdate():
         add("due_on", "The due date has passed; choose a date from today on.")
-    if actor is not None and conflict_reason(actor, proposal) and actor.pk != reviewer.pk:
-        add("proposal", "You have a conflict of interest with this proposal and may not "
-                        "assign its reviewers.")
     return errors
 
 
 @transaction.atomic
 def assignment_create(*, actor, proposal: Proposal, reviewer: User, panel: Panel,
                       due_on) -> Assignment:
-    """The panel's chair or a fund manager assigns a panel member with no conflict of interest
-    to a proposal in review, once the panel spans enough agencies."""
+    """The proposal's acting chair or an unconflicted fund manager assigns a panel member with
+    no conflict of interest to a proposal in review, once the panel spans enough agencies."""
     if not can_manage_panel(actor, panel):
-        raise PermissionDenied("Only the panel's chair or a fund manager may assign reviewers.")
+        raise PermissionDenied("Only the panel's chairs or a fund manager may assign reviewers.")
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     errors = assignment_problems(actor=actor, proposal=proposal, reviewer=reviewer,
                                  panel=panel, due_on=due_on)
@@ -263,8 +394,8 @@ def assignment_create(*, actor, proposal: Proposal, reviewer: User, panel: Panel
 def assignment_plan(*, panel: Panel, actor):
     """The proposed assignments for the panel's round (see reviews.planning)."""
     if not can_manage_panel(actor, panel):
-        raise PermissionDenied("Only the panel's chair or a fund manager may plan assignments.")
-    return build_plan(panel)
+        raise PermissionDenied("Only the panel's chairs or a fund manager may plan assignments.")
+    return build_plan(panel, viewer=actor)
 
 
 @transaction.atomic
@@ -359,6 +490,8 @@ def _require_reviewable(assignment: Assignment, actor) -> None:
     if not (actor and actor.is_authenticated and assignment.reviewer_id == actor.pk):
         raise PermissionDenied("Only the assigned reviewer may write this review.")
     if assignment.state == Assignment.State.CONFLICT:
+        if assignment.conflict_reason.startswith(FLAGGED_PREFIX):
+            raise ValidationError(f"This assignment takes no review. {assignment.conflict_reason}")
         raise ValidationError("You declared a conflict on this assignment; it takes no review.")
     if assignment.state == Assignment.State.SUBMITTED:
         raise ValidationError("The review of this assignment was already submitted; "
@@ -458,12 +591,7 @@ ASSIGNMENT_TRANSITIONS = {
 # --- the panel's decisions on proposals ----------------------------------------------------
 def _decide(proposal: Proposal, actor, name: str, rationale: str) -> Proposal:
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
-    if not transition_allowed_in_state(proposal, name):
-        raise TransitionStateConflict(proposal, name)
-    if not may_run(proposal, name, actor):
-        raise PermissionDenied(
-            "Only the chair of this round's panel, with no conflict of interest, may decide."
-        )
+    check_transition(proposal, name, actor)
     errors = condition_errors(proposal, name)
     if not (rationale or "").strip():
         errors["rationale"] = ["Give the panel's rationale for the decision."]

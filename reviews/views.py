@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from fund.models import Round
+from fund.selectors import rounds_visible_to
 from proposals.models import Proposal
 from proposals.selectors import proposal_detail_queryset, proposals_visible_to
 from proposals.services import PROPOSAL_TRANSITIONS
@@ -46,6 +47,7 @@ from .selectors import (
     panels_visible_to,
     proposals_awaiting_decision,
     proposals_short_of_reviewers,
+    ranking_round_or_none,
     ranking_rows,
     reviews_for_viewer,
 )
@@ -180,7 +182,7 @@ def panel_list(request):
 
 
 def _panel_for_manager(request, pk: int) -> Panel:
-    panel = get_object_or_404(Panel.objects.select_related("round", "chair__agency"), pk=pk)
+    panel = get_object_or_404(Panel.objects.select_related("round", "chair__agency", "deputy_chair__agency"), pk=pk)
     if not can_view_panel(request.user, panel):
         raise Http404("No such panel.")
     if not can_manage_panel(request.user, panel):
@@ -203,16 +205,32 @@ def panel_detail(request, pk: int):
     })
 
 
+PLAN_PAIR_UNKNOWN = "A proposal or reviewer in the plan no longer exists."
+
+
+def _pairs_not_visible(user, pairs) -> list[tuple[int, int]]:
+    """The (proposal, reviewer) pairs naming a proposal or person the user may not see, or
+    that does not exist: one answer for both."""
+    from workflow.api import people_visible_to
+
+    in_range = range(1, 2**63)  # an id beyond the database's integers names nothing
+    proposal_ids = {p for p, _ in pairs if p in in_range}
+    people_ids = {r for _, r in pairs if r in in_range}
+    seen = set(proposals_visible_to(user).filter(pk__in=proposal_ids).values_list("pk", flat=True))
+    known = set(people_visible_to(user).filter(pk__in=people_ids).values_list("pk", flat=True))
+    return [(p, r) for p, r in pairs if p not in seen or r not in known]
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def panel_plan(request, pk: int):
     """The proposed assignments (adjustable, conflicts explained) and a manual assignment."""
     panel = _panel_for_manager(request, pk)
     accept_form = PlanAcceptForm(prefix="plan")
-    assign_form = AssignForm(prefix="add", panel=panel)
+    assign_form = AssignForm(prefix="add", panel=panel, user=request.user)
     chosen = None
     if request.method == "POST" and request.POST.get("action") == "add":
-        assign_form = AssignForm(request.POST, prefix="add", panel=panel)
+        assign_form = AssignForm(request.POST, prefix="add", panel=panel, user=request.user)
         if assign_form.is_valid():
             try:
                 services.assignment_create(actor=request.user, panel=panel,
@@ -232,7 +250,13 @@ def panel_plan(request, pk: int):
             except ValueError:
                 continue
             pairs.append((proposal_id, reviewer_id))
-        if accept_form.is_valid():
+        unknown = _pairs_not_visible(request.user, pairs)
+        if unknown:
+            # An id the user may not see is refused like one that does not exist, before the
+            # service (whose refusals name proposals by title) ever reads it.
+            for _ in unknown:
+                accept_form.add_error(None, PLAN_PAIR_UNKNOWN)
+        elif accept_form.is_valid():
             try:
                 made = services.assignment_plan_accept(
                     actor=request.user, panel=panel, pairs=pairs,
@@ -265,7 +289,7 @@ def panel_plan(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def panel_create(request, round_pk: int):
-    round_ = get_object_or_404(Round, pk=round_pk)
+    round_ = get_object_or_404(rounds_visible_to(request.user), pk=round_pk)
     if not can_set_up_panel(request.user):
         raise PermissionDenied("Only fund managers set up review panels.")
     form = PanelForm(request.POST or None)
@@ -283,12 +307,20 @@ def panel_create(request, round_pk: int):
 
 @login_required
 def round_ranking(request, pk: int):
-    """The round's proposals by mean weighted score with the funding line."""
-    round_ = get_object_or_404(Round.objects.select_related("fund"), pk=pk)
+    """The round's proposals by mean weighted score with the funding line; proposals the
+    viewer has a conflict with are set apart, unranked, with no running totals."""
+    round_ = ranking_round_or_none(request.user, pk)
+    if round_ is None:
+        raise Http404("No such round.")
     if not can_view_ranking(request.user, round_):
         raise PermissionDenied("Only fund managers and the round's panel chairs see the ranking.")
     rows = ranking_rows(round_=round_, viewer=request.user)
-    return render(request, "reviews/ranking.html", {"round": round_, "rows": rows})
+    return render(request, "reviews/ranking.html", {
+        "round": round_, "rows": rows,
+        "ranked": [row for row in rows if not row["conflict"]],
+        "apart": [row for row in rows if row["conflict"]],
+        "totals_shown": all(row["totals_shown"] for row in rows),
+    })
 
 
 @login_required

@@ -61,6 +61,45 @@ class Rule:
         return {self.field: [str(result)]}
 
 
+class Permission:
+    """A transition permission that can say why it refuses and who may act instead.
+
+    `check(instance, user)` answers yes or no; `refusal(instance, user)` the message shown to
+    a refused actor (it must not describe what the actor may not see). django-fsm calls the
+    permission as a plain function.
+    """
+
+    def __init__(self, check: Callable[[Any, Any], bool], refusal: Callable[[Any, Any], str]):
+        self.check = check
+        self.refusal = refusal
+        self.__name__ = check.__name__
+        self.__doc__ = check.__doc__
+
+    def __call__(self, instance, user) -> bool:
+        return bool(self.check(instance, user))
+
+
+def permission(refusal: Callable[[Any, Any], str]):
+    """Decorator: a permission function with its refusal message (see `Permission`)."""
+
+    def wrap(check):
+        return Permission(check, refusal)
+
+    return wrap
+
+
+def refusal_message(instance: Model, name: str, actor) -> str:
+    """Why `actor` may not run `name` on `instance` now (its state allowing it)."""
+    _, meta = _transition_meta(instance, name)
+    transition = meta.get_transition(meta.field.get_state(instance))
+    perm = getattr(transition, "permission", None)
+    if isinstance(perm, Permission):
+        message = perm.refusal(instance, actor)
+        if message:
+            return message
+    return f"You may not {name.replace('_', ' ')} this."
+
+
 def rule(field: str = "non_field_errors"):
     """Decorator: make a function returning a message (or None) into a `Rule`."""
 
@@ -131,7 +170,7 @@ def check_transition(instance: Model, name: str, actor, *, system: bool = False)
     if not meta.has_transition(from_state):
         raise TransitionStateConflict(instance, name)
     if not system and not meta.get_transition(from_state).has_perm(instance, actor):
-        raise PermissionDenied(f"You may not {name.replace('_', ' ')} this.")
+        raise PermissionDenied(refusal_message(instance, name, actor))
 
 
 def run_transition(
@@ -140,7 +179,8 @@ def run_transition(
     """Check state, permission and conditions, change the state, save and log it.
 
     `system=True` is for work the product does by itself (a round closing at
-    `closes_at`): no permission is checked and the log has no actor.
+    `closes_at`, an assignment flagged when a conflict arises): no permission is checked;
+    the log names `actor` when the work follows someone's change, else none.
     """
     method, meta = _transition_meta(instance, name)
     from_state = meta.field.get_state(instance)
@@ -156,7 +196,7 @@ def run_transition(
             transition=name,
             from_state=from_state,
             to_state=meta.field.get_state(instance),
-            actor=None if system else actor,
+            actor=actor,
             note=note or "",
         )
         after_transition(log)

@@ -9,7 +9,7 @@ fund's row is locked, so two fund managers funding at the same instant are seria
 import datetime
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
@@ -18,7 +18,7 @@ from proposals.models import Proposal
 from proposals.permissions import can_view_proposal
 from proposals.selectors import proposals_visible_to
 from proposals.services.drafting import PROPOSAL_TRANSITIONS
-from workflow.services import TransitionStateConflict, may_run, run_transition
+from workflow.services import check_transition, run_transition
 
 from ..models import ZERO, Award, Contribution, Fund, Round, Tranche
 from ..money import parse_money
@@ -110,13 +110,9 @@ def _clean_tranches(tranches, amount: Decimal) -> list[Tranche]:
 
 
 def _check_may(instance, name: str, actor) -> None:
-    """State first (409), then permission (403), before any input is judged (400)."""
-    from workflow.services import transition_allowed_in_state
-
-    if not transition_allowed_in_state(instance, name):
-        raise TransitionStateConflict(instance, name)
-    if not may_run(instance, name, actor):
-        raise PermissionDenied(f"You may not {name.replace('_', ' ')} this.")
+    """State first (409), then permission (403, saying who may act instead), before any
+    input is judged (400)."""
+    check_transition(instance, name, actor)
 
 
 # --- the proposal's funding decision -------------------------------------------------------

@@ -14,6 +14,7 @@ from workflow.services import check_transition, run_transition
 
 from ..models import Attachment, BudgetLine, Proposal, TeamMember
 from ..permissions import HR_OFFICERS_DO_NOT_DRAFT, can_draft_proposals, can_edit_proposal
+from . import team as membership
 
 CONTENT_FIELDS = (
     "title", "summary", "problem", "hypothesis", "success_criteria", "approach",
@@ -51,14 +52,16 @@ def _require_drafter(actor) -> None:
 
 
 def _require_editor(actor, proposal: Proposal) -> None:
-    """Only the lead and team change a proposal, and only while it is a draft or a revision
+    """Only the lead and accepted team members change a proposal (an invitee reads it, to
+    decide), and only while it is a draft or a revision
     is requested; being a fund manager or chair never widens this, and an HR officer never
     changes a proposal, even one whose team they are on."""
     if actor and actor.is_authenticated and not can_draft_proposals(actor):
         raise PermissionDenied(HR_OFFICERS_DO_NOT_DRAFT)
     if not can_edit_proposal(actor, proposal):
         on_proposal = bool(actor and actor.is_authenticated) and (
-            proposal.lead_id == actor.pk or proposal.team.filter(user_id=actor.pk).exists()
+            proposal.lead_id == actor.pk
+            or proposal.team.accepted().filter(user_id=actor.pk).exists()
         )
         if not on_proposal:
             raise PermissionDenied("Only the lead and team may edit this proposal.")
@@ -123,7 +126,8 @@ def _find_user(value) -> User | None:
     return User.objects.filter(pk=pk, is_active=True).select_related("agency").first()
 
 
-def _clean_team(team, lead: User) -> list[TeamMember]:
+def _clean_team(team, lead: User) -> list[tuple[User, str]]:
+    """The team asked for: (person, role) pairs, each person once, never the lead."""
     members, seen, errors = [], set(), []
     if isinstance(team, dict | str):
         raise ValidationError({"team": ["Give the team as a list of people."]})
@@ -145,10 +149,51 @@ def _clean_team(team, lead: User) -> list[TeamMember]:
             errors.append(f"{user} is on the team twice.")
             continue
         seen.add(user.pk)
-        members.append(TeamMember(user=user, role=role))
+        members.append((user, role))
     if errors:
         raise ValidationError({"team": errors})
     return members
+
+
+ONLY_THE_LEAD_CHANGES_THE_TEAM = (
+    "Only the proposal's lead invites and removes team members; your other changes were not "
+    "saved. Ask the lead to change the team."
+)
+
+
+def _current_team(proposal: Proposal) -> dict[int, TeamMember]:
+    """The team as it stands (invited or accepted), by person."""
+    if proposal.pk is None:
+        return {}
+    rows = TeamMember.objects.filter(proposal=proposal, state__in=membership.CURRENT_STATES)
+    return {m.user_id: m for m in rows.select_for_update()}
+
+
+def _check_team_writer(actor, proposal: Proposal, wanted, current: dict) -> None:
+    """Only the lead writes the team. Anyone else may send it back unchanged (a form or an API
+    client that sends the whole proposal), never changed."""
+    if proposal.lead_id == actor.pk:
+        return
+    asked = {user.pk: role for user, role in wanted}
+    if asked != {pk: m.role for pk, m in current.items()}:
+        raise PermissionDenied(ONLY_THE_LEAD_CHANGES_THE_TEAM)
+
+
+def _write_team(proposal: Proposal, wanted, current: dict, actor) -> None:
+    """Compare the team asked for with the team as it stands: new people are invited (again,
+    on their old row, if they once declined, left or were removed), missing people removed,
+    the others kept with their role. Rows are never deleted."""
+    asked = {user.pk for user, _ in wanted}
+    for pk, member in current.items():
+        if pk not in asked:
+            membership.remove(actor=actor, member=member)
+    for user, role in wanted:
+        member = current.get(user.pk)
+        if member is None:
+            membership.invite(actor=actor, proposal=proposal, user=user, role=role)
+        elif member.role != role:
+            member.role = role
+            member.save(update_fields=["role"])
 
 
 def _clean_partners(partner_agencies) -> list[Agency]:
@@ -199,6 +244,9 @@ def _apply(proposal: Proposal, *, fields: dict, partner_agencies, team, budget_l
     errors: dict[str, list[str]] = {}
     lines = _collect(errors, _clean_budget_lines, budget_lines)
     members = _collect(errors, _clean_team, team, proposal.lead)
+    current = _current_team(proposal)
+    if members is not None:
+        _check_team_writer(actor, proposal, members, current)
     partners = _collect(errors, _clean_partners, partner_agencies)
     try:
         proposal.full_clean(exclude=["round", "lead", "state"])  # state is FSM-protected
@@ -215,11 +263,8 @@ def _apply(proposal: Proposal, *, fields: dict, partner_agencies, team, budget_l
         for line in lines:
             line.proposal = proposal
         BudgetLine.objects.bulk_create(lines)
-    if members is not None:
-        proposal.team.all().delete()
-        for member in members:
-            member.proposal = proposal
-        TeamMember.objects.bulk_create(members)
+    if members is not None and proposal.lead_id == actor.pk:
+        _write_team(proposal, members, current, actor)
 
 
 @transaction.atomic
@@ -241,8 +286,9 @@ def proposal_create(*, actor: User, round_: Round, partner_agencies=None, team=N
 @transaction.atomic
 def proposal_update(*, actor: User, proposal: Proposal, partner_agencies=None, team=None,
                     budget_lines=None, **fields) -> Proposal:
-    """The lead and team edit a draft or a proposal whose revision was requested; nobody else,
-    whatever their role (the pages and the API both come through here)."""
+    """The lead and accepted team members edit a draft or a proposal whose revision was
+    requested; nobody else, whatever their role (the pages and the API both come through
+    here). Only the lead changes the team: invitations, not additions."""
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     _require_editor(actor, proposal)
     if "title" in fields and not str(fields.get("title") or "").strip():
@@ -319,10 +365,12 @@ def _locked(proposal: Proposal) -> Proposal:
 @transaction.atomic
 def proposal_submit(*, proposal: Proposal, actor: User, note: str = "") -> Proposal:
     """The lead submits when the round is open, fields are filled, enough agencies take part,
-    the budget adds up and stays within the maximum award."""
+    the budget adds up and stays within the maximum award. Invitations to the team still
+    open lapse: the proposal goes in with the team that accepted."""
     proposal = _locked(proposal)
     proposal.submitted_at = timezone.now()  # saved with the state, only if the submit succeeds
     run_transition(instance=proposal, name="submit", actor=actor, note=note)
+    membership.lapse_open_invitations(proposal, membership.LAPSED_ON_SUBMIT)
     return proposal
 
 
@@ -331,6 +379,7 @@ def proposal_withdraw(*, proposal: Proposal, actor: User, note: str = "") -> Pro
     """The lead withdraws a proposal that has not been decided yet."""
     proposal = _locked(proposal)
     run_transition(instance=proposal, name="withdraw", actor=actor, note=note)
+    membership.lapse_open_invitations(proposal, membership.LAPSED_ON_WITHDRAW)
     return proposal
 
 
@@ -345,8 +394,28 @@ def proposal_screen_out(*, proposal: Proposal, actor: User, note: str = "", reas
 
 
 @transaction.atomic
-def proposal_send_to_review(*, proposal: Proposal, actor: User, note: str = "") -> Proposal:
+def proposal_send_to_review(*, proposal: Proposal, actor: User, note: str = "",
+                            panel=None) -> Proposal:
+    """An unconflicted fund manager sends a submitted proposal to a panel of its round: the
+    round's only panel, or the one chosen (`panel`, a Panel or its id) when it has several."""
     proposal = _locked(proposal)
+    check_transition(proposal, "send_to_review", actor)
+    panels = proposal.round.panels.all()
+    if panel not in (None, ""):
+        pk = getattr(panel, "pk", panel)
+        try:
+            chosen = panels.filter(pk=int(pk)).first()
+        except (TypeError, ValueError):
+            chosen = None
+        if chosen is None:
+            raise ValidationError({"panel": ["Choose a panel of this proposal's round."]})
+    else:
+        found = list(panels[:2])
+        if len(found) > 1:
+            raise ValidationError({"panel": ["This round has several panels: choose the one "
+                                             "that reviews this proposal."]})
+        chosen = found[0] if found else None
+    proposal.panel = chosen
     run_transition(instance=proposal, name="send_to_review", actor=actor, note=note)
     return proposal
 

@@ -6,15 +6,13 @@ reported and accepted exactly like a success.
 
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from fund.money import parse_money
 from workflow.services import (
-    TransitionStateConflict,
-    may_run,
+    check_transition,
     run_transition,
-    transition_allowed_in_state,
 )
 
 from ..models import OutcomeReport, Proposal
@@ -28,10 +26,7 @@ OUTCOME_FIELDS = (
 
 
 def _check_may(proposal: Proposal, name: str, actor) -> None:
-    if not transition_allowed_in_state(proposal, name):
-        raise TransitionStateConflict(proposal, name)
-    if not may_run(proposal, name, actor):
-        raise PermissionDenied(f"You may not {name.replace('_', ' ')} this.")
+    check_transition(proposal, name, actor)
 
 
 def _clean_outcome(fields: dict) -> dict:
