@@ -11,11 +11,17 @@ from rest_framework.routers import SimpleRouter
 from config.api import IsFundManagerOrReadOnly
 from people.models import Agency
 from reviews.models import Criterion
-from workflow.api import AvailableTransitionsField, TransitionViewSetMixin, state_field
+from workflow.api import (
+    AvailableTransitionsField,
+    TransitionViewSetMixin,
+    VisibleRelatedField,
+    state_field,
+    visible_choices,
+)
 
 from . import services
 from .models import MONEY, Contribution, Fund, Round
-from .selectors import funds_with_balance
+from .selectors import funds_visible_to, funds_with_balance
 
 WRITERS = [IsAuthenticated, IsFundManagerOrReadOnly]
 
@@ -106,7 +112,9 @@ class ContributionViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewse
     def get_fund(self) -> Fund:
         if not hasattr(self, "_fund"):
             fund_pk = self.kwargs.get("fund_pk")
-            self._fund = get_object_or_404(Fund, pk=fund_pk)
+            # A fund the user may not see (an inactive one, for all but fund managers) is
+            # answered like one that does not exist.
+            self._fund = get_object_or_404(funds_visible_to(self.request.user), pk=fund_pk)
         return self._fund
 
     def get_queryset(self):
@@ -136,6 +144,7 @@ class CriterionSerializer(serializers.ModelSerializer):
 
 class RoundSerializer(serializers.ModelSerializer):
     state = state_field(Round)
+    fund = VisibleRelatedField(visible=funds_visible_to, model=Fund)
     criteria = CriterionSerializer(many=True, read_only=True)
     available_transitions = AvailableTransitionsField(transitions=services.ROUND_TRANSITIONS)
     budget = serializers.DecimalField(**MONEY)
@@ -155,12 +164,14 @@ class RoundSerializer(serializers.ModelSerializer):
 class RoundUpdateSerializer(RoundSerializer):
     """A round stays in its fund."""
 
+    fund = serializers.PrimaryKeyRelatedField(read_only=True)
+
     class Meta(RoundSerializer.Meta):
         read_only_fields = ["state", "fund"]
 
 
 class RoundFilter(filters.FilterSet):
-    fund = filters.ModelChoiceFilter(queryset=Fund.objects.all())
+    fund = filters.ModelChoiceFilter(queryset=visible_choices(funds_visible_to))
     state = filters.ChoiceFilter(choices=Round.State.choices)
 
     class Meta:

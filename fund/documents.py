@@ -257,8 +257,10 @@ def _committed_amount(proposal: Proposal) -> Decimal:
 
 def round_portfolio_context(round_: Round, viewer) -> dict:
     """The report for `viewer`: its ranking is the ranking page's (reviews.selectors
-    .ranking_rows), so scores the viewer may not see there (a conflict of interest, their own
-    review still open) are hidden here too, and the funding line falls in the same place."""
+    .ranking_rows), so scores the viewer may not see there (their own review still open) are
+    hidden here too, and the funding line falls in the same place. Proposals the viewer has a
+    conflict with are not ranked: they are listed apart (`conflicted`, title and state only),
+    the ranked rows are numbered without them, and there is no funding line."""
     from reviews.selectors import ranking_rows
 
     round_ = Round.objects.select_related("fund").get(pk=round_.pk)
@@ -269,9 +271,14 @@ def round_portfolio_context(round_: Round, viewer) -> dict:
         row.agency_code = row.lead.agency.code if row.lead.agency_id else "—"
         row.agency_name = row.lead.agency.name if row.lead.agency_id else "No agency"
 
-    ranked, funding_line_after = [], None  # the funding line falls after this rank
+    ranked, conflicted, funding_line_after = [], [], None  # the line falls after this rank
+    totals_shown = True
     for ranking in ranking_rows(round_=round_, viewer=viewer):
         row = by_pk[ranking["proposal"].pk]
+        totals_shown = totals_shown and ranking["totals_shown"]
+        if ranking["conflict"]:
+            conflicted.append(row)  # title and state only, in the ranking's (title) order
+            continue
         row.rank = ranking["rank"]
         row.mean_score = ranking["mean_weighted_score"]
         row.spread = ranking["spread"]
@@ -313,6 +320,7 @@ def round_portfolio_context(round_: Round, viewer) -> dict:
     return {
         "round": round_, "fund": round_.fund, "currency": round_.fund.currency,
         "ranked": ranked, "funding_line_after": funding_line_after,
+        "conflicted": conflicted, "totals_shown": totals_shown,
         "decisions": sorted(decisions, key=lambda r: (r.state, r.title)),
         "decision_totals": [by_state[state] for state in decision_states
                             if by_state[state]["count"]],

@@ -164,16 +164,18 @@ def _may_be_told(users: Iterable[Any], subject, notice: Notice) -> list:
     and, except for the applicants' own notices, anyone with a conflict of interest with it
     (DOMAIN.md: a conflicted person hears nothing of a proposal's review; a role never reaches
     past a conflict). The audiences already name only people whose role lets them see the
-    proposal; this is where a conflict stops them, whatever the audience. A notice that names
-    nothing of the proposal (say, telling a reviewer that a conflict ended their assignment)
-    is not about it and passes."""
+    proposal; this is where a conflict stops them, whatever the audience. Two kinds of notice
+    pass: one about a team membership (an invitation is the invitee's own business, whatever
+    their agency), and one that names nothing of the proposal (say, telling a reviewer that a
+    conflict ended their assignment)."""
     from proposals.conflicts import has_conflict
     from proposals.models import Proposal
 
     people = [u for u in users if u is not None and u.is_active]
     label = subject._meta.label_lower
     proposal = proposal_of(subject) if label != "rewards.nomination" else None
-    if (proposal is None or notice.audience_function in _applicant_audiences()
+    if (proposal is None or label == "proposals.teammember"
+            or notice.audience_function in _applicant_audiences()
             or not _names_the_subject(notice)):
         return people
     proposal = (Proposal.objects.select_related("lead")

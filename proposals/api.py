@@ -17,8 +17,16 @@ from rest_framework.routers import SimpleRouter
 
 from config.api import NoWritesByHROfficers
 from fund.models import MONEY, Round
+from fund.selectors import rounds_visible_to
 from people.models import Agency, User
-from workflow.api import AvailableTransitionsField, TransitionViewSetMixin, state_field
+from workflow.api import (
+    AvailableTransitionsField,
+    TransitionViewSetMixin,
+    VisibleRelatedField,
+    people_visible_to,
+    state_field,
+    visible_choices,
+)
 
 from . import rules, services
 from .models import Attachment, BudgetLine, Proposal, TeamMember
@@ -41,7 +49,7 @@ class BudgetLineSerializer(serializers.ModelSerializer):
 
 
 class TeamMemberSerializer(serializers.ModelSerializer):
-    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    user = VisibleRelatedField(visible=people_visible_to, model=User)
     role = serializers.CharField(max_length=200, allow_blank=True, required=False, default="")
 
     class Meta:
@@ -121,11 +129,16 @@ class ProposalDetailSerializer(ProposalSerializer):
 # --- writing ------------------------------------------------------------------------------------
 
 
+def _rounds_taking_proposals(user):
+    """Rounds the user may see, past drafting (the service says when one is not open)."""
+    return rounds_visible_to(user).exclude(state=Round.State.DRAFT)
+
+
 class ProposalWriteSerializer(serializers.Serializer):
     """What the lead and team write; budget lines, team and partners replace the old ones."""
 
-    round = serializers.PrimaryKeyRelatedField(
-        queryset=Round.objects.exclude(state=Round.State.DRAFT),
+    round = VisibleRelatedField(
+        visible=_rounds_taking_proposals, model=Round,
         help_text="Set when the proposal is created; it stays in its round.",
     )
     title = serializers.CharField(max_length=200)
@@ -157,7 +170,7 @@ class AttachmentUploadSerializer(serializers.Serializer):
 
 class ProposalFilter(filters.FilterSet):
     state = filters.ChoiceFilter(choices=Proposal.State.choices)
-    round = filters.ModelChoiceFilter(queryset=Round.objects.all())
+    round = filters.ModelChoiceFilter(queryset=visible_choices(rounds_visible_to))
     agency = filters.ModelChoiceFilter(
         field_name="lead__agency", queryset=Agency.objects.all(), label="Lead's agency"
     )

@@ -19,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fund.models import Round, Tranche
+from fund.selectors import rounds_visible_to
 from people.models import Agency, User
 from workflow.services import (
     TransitionStateConflict,
@@ -76,19 +77,27 @@ PART_LABELS = {
 # --- lists ------------------------------------------------------------------------------
 
 
-class MineFilter(forms.Form):
+class _RoundFilterForm(forms.Form):
+    """A list's filters; the rounds offered (and accepted) are those the user may see, so a
+    draft round's id is "not a valid choice" like an id that does not exist."""
+
+    round = forms.ModelChoiceField(
+        queryset=Round.objects.none(), required=False, empty_label="All rounds"
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["round"].queryset = rounds_visible_to(user).order_by("-opens_at")
+
+
+class MineFilter(_RoundFilterForm):
     state = forms.ChoiceField(
         choices=[("", "All states"), *Proposal.State.choices], required=False
     )
-    round = forms.ModelChoiceField(
-        queryset=Round.objects.order_by("-opens_at"), required=False, empty_label="All rounds"
-    )
+    field_order = ["state", "round"]
 
 
-class QueueFilter(forms.Form):
-    round = forms.ModelChoiceField(
-        queryset=Round.objects.order_by("-opens_at"), required=False, empty_label="All rounds"
-    )
+class QueueFilter(_RoundFilterForm):
     agency = forms.ModelChoiceField(
         queryset=Agency.objects.order_by("name"), required=False, empty_label="All agencies"
     )
@@ -102,7 +111,7 @@ def _filters(form: forms.Form) -> dict:
 @login_required
 def mine(request):
     """My proposals: those I lead and those I am on the team of."""
-    filter_form = MineFilter(request.GET or None)
+    filter_form = MineFilter(request.GET or None, user=request.user)
     chosen = _filters(filter_form) if request.GET else {}
     proposals = my_proposals(user=request.user).select_related("round__fund")
     if chosen.get("state"):
@@ -120,7 +129,7 @@ def queue(request):
     """The fund manager's queue: submitted proposals to screen, oldest first."""
     if not request.user.is_fund_manager:
         raise PermissionDenied("Only fund managers screen proposals.")
-    filter_form = QueueFilter(request.GET or None)
+    filter_form = QueueFilter(request.GET or None, user=request.user)
     chosen = _filters(filter_form) if request.GET else {}
     proposals = (
         proposal_list(viewer=request.user, filters={**chosen, "state": Proposal.State.SUBMITTED})

@@ -30,7 +30,13 @@ from workflow.api import (
 
 from . import services
 from .models import Assignment, Panel, Review
-from .permissions import ReviewAccess, can_view_assignment, can_view_ranking, review_access
+from .permissions import (
+    ReviewAccess,
+    can_manage_panel,
+    can_view_assignment,
+    can_view_ranking,
+    review_access,
+)
 from .selectors import (
     assignments_visible_to,
     panels_visible_to,
@@ -197,8 +203,8 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
 
 class AssignmentCreateSerializer(serializers.Serializer):
-    """The service names the proposal in its refusals ("… is draft"): it only ever gets one
-    the requesting user may see."""
+    """Each id is looked up among what the requesting user may see; any other id is answered
+    as one that does not exist (so refusals only ever name what the user may see)."""
 
     proposal = VisibleRelatedField(visible=proposals_visible_to, model=Proposal)
     reviewer = VisibleRelatedField(visible=people_visible_to, model=User)
@@ -239,6 +245,13 @@ class AssignmentViewSet(TransitionViewSetMixin, mixins.ListModelMixin,
 
     @extend_schema(request=AssignmentCreateSerializer, responses={201: AssignmentSerializer})
     def create(self, request, *args, **kwargs):
+        # Someone who assigns on no panel at all is refused before any id is read: the
+        # answer depends on who they are, never on what the ids name.
+        user = request.user
+        if not (user.is_fund_manager
+                or any(can_manage_panel(user, panel) for panel in panels_visible_to(user))):
+            raise PermissionDenied("Only the panel's chair or a fund manager may assign "
+                                   "reviewers.")
         serializer = AssignmentCreateSerializer(data=request.data,
                                                 context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)

@@ -19,8 +19,15 @@ from rest_framework.views import APIView
 
 from people.models import Agency, User
 from proposals.models import Proposal
-from workflow.api import AvailableTransitionsField, TransitionViewSetMixin
-from workflow.services import history
+from proposals.selectors import proposals_visible_to
+from workflow.api import (
+    AvailableTransitionsField,
+    HistoryEntrySerializer,
+    TransitionViewSetMixin,
+    VisibleRelatedField,
+    history_data,
+    people_visible_to,
+)
 
 from . import selectors, services
 from .documents import dossier_filename, render_dossier
@@ -101,6 +108,23 @@ class NominationFilter(SelectorFilterSet):
         fields = ["state", "nominee", "agency"]
 
 
+# --- ids in a body: only what the writer may see ---------------------------------------------------
+def _submitted_proposals(user):
+    """Proposals the user may see, past drafting (what a recognition or nomination may name)."""
+    return proposals_visible_to(user).exclude(state=Proposal.State.DRAFT)
+
+
+class EvidenceIdsField(serializers.ListField):
+    """Ids written, ids read: the objects are never looked up here (see NominationSerializer)."""
+
+    child = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+
+    def to_representation(self, data):
+        if hasattr(data, "all"):
+            data = [obj.pk for obj in data.all()]
+        return super().to_representation(data)
+
+
 # --- learnings -----------------------------------------------------------------------------------
 class TagListField(serializers.ListField):
     child = serializers.CharField(max_length=50)
@@ -113,12 +137,12 @@ class TagListField(serializers.ListField):
 
 class LearningSerializer(serializers.ModelSerializer):
     tags = TagListField(required=False, help_text="Tags as words, e.g. [\"health\", \"sms\"].")
-    authors = serializers.PrimaryKeyRelatedField(
-        many=True, queryset=User.objects.filter(is_active=True), required=False,
+    authors = VisibleRelatedField(
+        visible=people_visible_to, model=User, many=True, required=False,
         help_text="Co-authors; the writer is always an author.",
     )
-    proposal = serializers.PrimaryKeyRelatedField(
-        queryset=Proposal.objects.all(), required=False, allow_null=True
+    proposal = VisibleRelatedField(
+        visible=proposals_visible_to, model=Proposal, required=False, allow_null=True
     )
     agencies = serializers.SerializerMethodField()
 
@@ -172,12 +196,12 @@ class LearningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
 # --- recognitions ----------------------------------------------------------------------------------
 class RecognitionSerializer(serializers.ModelSerializer):
-    recipient = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
-    proposals = serializers.PrimaryKeyRelatedField(
-        many=True, queryset=Proposal.objects.exclude(state=Proposal.State.DRAFT), required=False
+    recipient = VisibleRelatedField(visible=people_visible_to, model=User)
+    proposals = VisibleRelatedField(
+        visible=_submitted_proposals, model=Proposal, many=True, required=False
     )
-    learnings = serializers.PrimaryKeyRelatedField(
-        many=True, queryset=Learning.objects.all(), required=False
+    learnings = VisibleRelatedField(
+        visible=selectors.learnings_visible_to, model=Learning, many=True, required=False
     )
 
     class Meta:
@@ -230,16 +254,13 @@ class NominationActionsField(AvailableTransitionsField):
 
 
 class NominationSerializer(serializers.ModelSerializer):
-    nominee = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
-    proposals = serializers.PrimaryKeyRelatedField(
-        many=True, queryset=Proposal.objects.exclude(state=Proposal.State.DRAFT), required=False
-    )
-    learnings = serializers.PrimaryKeyRelatedField(
-        many=True, queryset=Learning.objects.all(), required=False
-    )
-    recognitions = serializers.PrimaryKeyRelatedField(
-        many=True, queryset=Recognition.objects.all(), required=False
-    )
+    nominee = VisibleRelatedField(visible=people_visible_to, model=User)
+    # Evidence goes to the service as ids: it refuses, by id, anything that is not the
+    # nominee's own work the nominator may see, with one message whether the id names
+    # something hidden or nothing at all.
+    proposals = EvidenceIdsField(required=False)
+    learnings = EvidenceIdsField(required=False)
+    recognitions = EvidenceIdsField(required=False)
     available_transitions = NominationActionsField()
 
     class Meta:
@@ -258,8 +279,9 @@ class NominationDetailSerializer(NominationSerializer):
     class Meta(NominationSerializer.Meta):
         fields = [*NominationSerializer.Meta.fields, "history"]
 
+    @extend_schema_field(HistoryEntrySerializer(many=True))
     def get_history(self, nomination) -> list[dict]:
-        return TransitionLogSerializer(history(nomination), many=True).data
+        return history_data(nomination, self.context)
 
 
 class NominationViewSet(TransitionViewSetMixin, mixins.ListModelMixin,

@@ -112,6 +112,76 @@ class AvailableTransitionsField(serializers.Field):
         return names
 
 
+# --- ids of related objects ----------------------------------------------------------------------
+
+
+def _request_user(context):
+    request = (context or {}).get("request")
+    return getattr(request, "user", None)
+
+
+def people_visible_to(user):
+    """The people a signed-in user may name in a write (a chair, a reviewer, a team member, a
+    nominee...): active civil servants, as `people/` lists them. Nobody for anyone else."""
+    from people.models import User
+
+    if not (user and user.is_authenticated and user.is_active):
+        return User.objects.none()
+    return User.objects.filter(is_active=True)
+
+
+class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
+    """An object named by id, found only among those the requesting user may see.
+
+    `visible(user)` gives that queryset (a selector such as `proposals_visible_to`). An id
+    the user may not see gets exactly the answer of an id that does not exist (DRF's
+    `does_not_exist`): never the object's title, state or owner from a service further on,
+    and never a different status. Without a request in the serializer's context nothing is
+    found. `model` is only for the schema.
+    """
+
+    def __init__(self, *, visible: Callable, model: type[Model], **kwargs):
+        self.visible = visible
+        kwargs.setdefault("queryset", model._default_manager.none())
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        return self.visible(_request_user(self.context))
+
+
+def visible_choices(visible: Callable) -> Callable:
+    """A django-filter `queryset=` callable: a filter's choices are what `visible(user)`
+    gives, so filtering by an id the user may not see is the same 400 as by an unknown id."""
+
+    def choices(request):
+        return visible(getattr(request, "user", None))
+
+    return choices
+
+
+# --- history ------------------------------------------------------------------------------------
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    """One step of an object's history as the requesting user may read it
+    (`workflow.history.history_for`): `actor` is a name, or a role ("the panel chair") for
+    an applicant, or "the system"."""
+
+    transition = serializers.CharField()
+    from_state = serializers.CharField()
+    to_state = serializers.CharField()
+    actor = serializers.CharField(source="actor_label")
+    at = serializers.DateTimeField()
+    note = serializers.CharField()
+
+
+def history_data(obj: Model, context) -> list[dict]:
+    """`obj`'s history for the request in a serializer's `context`."""
+    from .history import history_for
+
+    return HistoryEntrySerializer(history_for(_request_user(context), obj), many=True).data
+
+
 # --- the state ---------------------------------------------------------------------------------
 
 

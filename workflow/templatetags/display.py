@@ -6,7 +6,7 @@ from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 
-from workflow.services import history as transition_history
+from workflow.history import history_for
 
 register = template.Library()
 
@@ -50,9 +50,13 @@ def state_badge(obj) -> str:
     return format_html('<span class="badge badge-{}">{}</span>', state, label)
 
 
-@register.inclusion_tag("workflow/history.html")
-def history(obj):
-    return {"entries": list(transition_history(obj))}
+@register.inclusion_tag("workflow/history.html", takes_context=True)
+def history(context, obj):
+    """The object's history as the signed-in viewer may read it (`workflow.history`): the
+    applicant reads roles, not the names of reviewers, chairs or fund managers."""
+    request = context.get("request")
+    viewer = getattr(request, "user", None) or context.get("user")
+    return {"entries": history_for(viewer, obj)}
 
 
 @register.filter

@@ -1,0 +1,132 @@
+"""An object's history as one viewer may read it: the one presentation of the transition log.
+
+Pages (`{% history obj %}`), the API and documents show `history_for(viewer, obj)`, never
+the raw log (`workflow.services.history`, which the admin and the services read).
+
+Blind review reaches the history too. When the object belongs to a proposal (the proposal
+itself, its award, a tranche, a team membership, an assignment) and the viewer is on that
+proposal (its lead or someone named on its team) or has a conflict of interest with it:
+- whoever acted from outside the proposal's team is named by role, not by name: "a fund
+  manager" screened it or sent it to review, "the panel chair" asked for a revision,
+  recommended or rejected it, "a reviewer" submitted a review. A chair's or reviewer's name
+  never reaches the applicant, and neither does any other name from outside the team (a fund
+  manager may also have reviewed the proposal);
+- the history of an assignment is not shown at all.
+The team's own steps (submit, withdraw, report the outcome or a milestone) keep the names
+of the people who took them. Everyone else reads every name, as before.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Model
+
+from .services import history as logged_history
+
+SYSTEM = "the system"
+FUND_MANAGER = "a fund manager"
+PANEL_CHAIR = "the panel chair"
+REVIEWER = "a reviewer"
+ADMINISTRATOR = "an administrator"
+THE_FUND = "the fund"
+
+# Who takes each step that is not the applicants' own, by (model, transition): the role
+# named to a viewer who may not learn the person.
+ACTING_ROLES: dict[tuple[str, str], str] = {
+    ("proposals.proposal", "screen_out"): FUND_MANAGER,
+    ("proposals.proposal", "send_to_review"): FUND_MANAGER,
+    ("proposals.proposal", "fund"): FUND_MANAGER,
+    ("proposals.proposal", "decline"): FUND_MANAGER,
+    ("proposals.proposal", "close"): FUND_MANAGER,
+    ("proposals.proposal", "request_revision"): PANEL_CHAIR,
+    ("proposals.proposal", "recommend"): PANEL_CHAIR,
+    ("proposals.proposal", "reject"): PANEL_CHAIR,
+    ("fund.award", "cancel"): FUND_MANAGER,
+    ("fund.tranche", "release"): FUND_MANAGER,
+    ("fund.tranche", "cancel"): FUND_MANAGER,
+    ("reviews.assignment", "submit_review"): REVIEWER,
+    ("reviews.assignment", "declare_conflict"): REVIEWER,
+}
+
+# Objects whose whole history stays with the panel: never shown to the applicant.
+PANEL_ONLY = frozenset({"reviews.assignment"})
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One step as the viewer may read it: `actor_label` is a name or a role."""
+
+    at: datetime.datetime
+    transition: str
+    from_state: str
+    to_state: str
+    actor_label: str
+    note: str
+
+
+def proposal_of(obj: Model):
+    """The proposal an object belongs to, or None (a round, a nomination...)."""
+    label = obj._meta.label_lower
+    if label == "proposals.proposal":
+        return obj
+    if label == "fund.tranche":
+        return obj.award.proposal
+    if label in ("fund.award", "reviews.assignment", "proposals.teammember"):
+        return obj.proposal
+    return None
+
+
+def _team_ids(proposal) -> set[int]:
+    """The lead and everyone named on the team, whatever their invitation's state."""
+    return {proposal.lead_id, *(member.user_id for member in proposal.team.all())}
+
+
+def sees_names(viewer, obj: Model) -> bool:
+    """Whether `viewer` reads the names of those who acted on `obj` from outside its
+    proposal's team: not the applicants, not anyone with a conflict of interest."""
+    from proposals.conflicts import has_conflict
+
+    proposal = proposal_of(obj)
+    if proposal is None:
+        return True
+    if viewer is None or not viewer.is_authenticated:
+        return False
+    if viewer.pk in _team_ids(proposal):
+        return False
+    return not has_conflict(viewer, proposal)
+
+
+def _role_of(label: str, transition: str, actor) -> str:
+    role = ACTING_ROLES.get((label, transition))
+    if role:
+        return role
+    if actor.is_fund_manager:
+        return FUND_MANAGER
+    if actor.is_superuser:
+        return ADMINISTRATOR
+    return THE_FUND
+
+
+def history_for(viewer, obj: Model) -> list[HistoryEntry]:
+    """`obj`'s history, oldest first, as `viewer` may read it (see the module's doc)."""
+    label = obj._meta.label_lower
+    names = sees_names(viewer, obj)
+    if not names and label in PANEL_ONLY:
+        return []
+    team = set() if names else _team_ids(proposal_of(obj))
+    entries = []
+    for log in logged_history(obj):
+        actor = log.actor
+        if actor is None:
+            actor_label = SYSTEM
+        elif names or actor.pk in team:
+            actor_label = str(actor)
+        else:
+            actor_label = _role_of(label, log.transition, actor)
+        entries.append(HistoryEntry(
+            at=log.at, transition=log.transition, from_state=log.from_state,
+            to_state=log.to_state, actor_label=actor_label, note=log.note,
+        ))
+    return entries
