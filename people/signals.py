@@ -8,3 +8,39 @@ Arguments: `people` (a list of user ids), `actor` (a User or None for the produc
 from django.dispatch import Signal
 
 agency_changed = Signal()
+
+
+# --- who is making the change -------------------------------------------------------------
+# A change can reach the conflict rule through a model signal (the admin, a formset) rather
+# than a service that names its actor. The request being served is remembered here (by
+# `people.middleware.ChangeActorMiddleware`), so the product's own follow-up work (flagging a
+# conflicted assignment) is logged with the person whose change caused it. Its `user` is read
+# when needed, after DRF's token authentication has set it.
+from contextvars import ContextVar  # noqa: E402
+
+from contextlib import contextmanager  # noqa: E402
+
+_current_request: ContextVar = ContextVar("current_request", default=None)
+_acting: ContextVar = ContextVar("acting", default=None)
+
+
+@contextmanager
+def acting_as(actor):
+    """Within this block, changes are made by `actor` (services that change what the conflict
+    rule reads wrap their writes in it)."""
+    token = _acting.set(actor)
+    try:
+        yield
+    finally:
+        _acting.reset(token)
+
+
+def current_actor():
+    """Who is making the change: the actor a service named (`acting_as`), else the signed-in
+    user of the request being served, else None (a task, the shell)."""
+    actor = _acting.get()
+    if actor is not None:
+        return actor
+    request = _current_request.get()
+    user = getattr(request, "user", None) if request is not None else None
+    return user if user is not None and user.is_authenticated else None

@@ -48,7 +48,7 @@ from .permissions import (
     can_edit_proposal,
     can_view_proposal,
 )
-from .selectors import my_proposals, proposal_detail_queryset, proposal_list
+from .selectors import my_proposals, proposal_detail_queryset, proposal_list, team_as_seen_by
 from .services import (
     PROPOSAL_TRANSITIONS,
     attachment_add,
@@ -133,7 +133,7 @@ def queue(request):
     chosen = _filters(filter_form) if request.GET else {}
     proposals = (
         proposal_list(viewer=request.user, filters={**chosen, "state": Proposal.State.SUBMITTED})
-        .prefetch_related("team", "partner_agencies")
+        .prefetch_related("team", "partner_agencies", "round__panels")
         .order_by("submitted_at", "id")
     )
     page = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -185,16 +185,18 @@ def _budget_total(budget) -> Decimal:
 
 def _proposal_form(request, proposal: Proposal | None):
     creating = proposal is None
+    # Only the lead invites and removes team members: anyone else sees the team, not a form.
+    writes_team = creating or proposal.lead_id == request.user.pk
     parts: dict[str, list[str]] = {"team": [], "budget_lines": []}
     if request.method == "POST":
         form = ProposalForm(request.POST, with_round=creating)
-        team = TeamFormSet(request.POST, prefix="team")
+        team = TeamFormSet(request.POST, prefix="team") if writes_team else None
         budget = BudgetFormSet(request.POST, prefix="budget")
-        valid = [form.is_valid(), team.is_valid(), budget.is_valid()]  # check all three
+        valid = [form.is_valid(), team is None or team.is_valid(), budget.is_valid()]
         if all(valid):
             parts_given = {
                 "partner_agencies": form.cleaned_data["partner_agencies"],
-                "team": team_entries(team),
+                "team": team_entries(team) if team is not None else None,
                 "budget_lines": budget_entries(budget),
                 **form.content(),
             }
@@ -223,13 +225,15 @@ def _proposal_form(request, proposal: Proposal | None):
             budget = BudgetFormSet(prefix="budget")
         else:
             form = ProposalForm(initial=ProposalForm.initial_for(proposal))
-            team = TeamFormSet(prefix="team", initial=team_initial(proposal))
+            team = (TeamFormSet(prefix="team", initial=team_initial(proposal))
+                    if writes_team else None)
             budget = BudgetFormSet(prefix="budget", initial=budget_initial(proposal))
     round_ = proposal.round if proposal else None
     return render(request, "proposals/form.html", {
         "form": form, "team_formset": team, "budget_formset": budget,
         "team_errors": parts["team"], "budget_errors": parts["budget_lines"],
         "proposal": proposal, "round": round_, "creating": creating,
+        "team_as_it_stands": [] if writes_team else team_as_seen_by(proposal, request.user),
         # A refused form is shown again even if the round has just closed: nothing typed is lost.
         "has_open_rounds": not creating or form.is_bound or form.fields["round"].queryset.exists(),
         "people": _people_choices(), "budget_total": _budget_total(budget),
@@ -288,11 +292,18 @@ def _action_items(proposal: Proposal, user, *, failed: str = "", typed: str = ""
         if name not in allowed or name not in PROPOSAL_TRANSITIONS:
             continue
         field_errors = (errors or {}).get(action.field, []) if name == failed else []
-        items.append({
+        item = {
             "name": name, "action": action, "open": name == failed,
             "value": typed if name == failed else "", "errors": field_errors,
             "input_id": f"id_{proposal.pk}_{name}_{action.field}",
-        })
+        }
+        if name == "send_to_review":
+            # A round with several panels: the fund manager chooses which one reviews it.
+            panels = sorted(proposal.round.panels.all(), key=lambda p: (p.name, p.pk))
+            if len(panels) > 1:
+                item["panels"] = panels
+                item["panel_errors"] = (errors or {}).get("panel", []) if name == failed else []
+        items.append(item)
     return items
 
 
@@ -332,7 +343,10 @@ def _detail(request, proposal: Proposal, *, status: int = 200, failed: str = "",
         "may": {name: may_run(proposal, name, user) for name in MONEY_STEPS},
         "on_proposal": on_proposal,
         "proposal": proposal,
-        "team": list(proposal.team.all()),
+        "team": (team_rows := team_as_seen_by(proposal, user)),
+        # An open invitation of the viewer's: answered at the top of the page.
+        "invitation": next((row for row in team_rows if row["member"].user_id == user.pk
+                            and row["member"].state == row["member"].State.INVITED), None),
         "partners": list(proposal.partner_agencies.all()),
         "budget_lines": list(proposal.budget_lines.all()),
         "attachments": list(proposal.attachments.all()),
@@ -372,6 +386,8 @@ def transition(request, pk: int, name: str):
     kwargs = {"note": request.POST.get("note", "")}
     if action.field:
         kwargs[action.field] = typed
+    if name == "send_to_review" and request.POST.get("panel"):
+        kwargs["panel"] = request.POST["panel"]
     try:
         service(proposal=proposal, actor=request.user, **kwargs)
     except UnknownTransition as exc:

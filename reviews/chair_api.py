@@ -1,6 +1,7 @@
 """`panels/<id>/stand-ins/` (API.md): the stand-in acting chairs a fund manager names for one
 proposal of a panel whose chair and deputy chair both have a conflict with it."""
 
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from drf_spectacular.utils import extend_schema
@@ -18,6 +19,7 @@ from workflow.api import VisibleRelatedField, people_visible_to
 
 from . import services
 from .models import PanelStandIn
+from .permissions import can_set_up_panel
 from .selectors import panels_visible_to
 
 
@@ -51,6 +53,8 @@ class PanelStandInsView(APIView):
     @extend_schema(request=StandInWriteSerializer, responses={201: StandInSerializer})
     def post(self, request, pk: int):
         panel = self._panel(request, pk)
+        if not can_set_up_panel(request.user):
+            raise PermissionDenied("Only fund managers name stand-in chairs.")
         serializer = StandInWriteSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         stand_in = services.panel_stand_in_name(actor=request.user, panel=panel,

@@ -33,8 +33,10 @@ FLAGGABLE = (Assignment.State.ASSIGNED, Assignment.State.SUBMITTED)
 def flag_new_conflicts(*, proposal_ids=None, people_ids=None, actor=None) -> list[Assignment]:
     """Flag the assignments that became conflicted among those of `proposal_ids` or of the
     reviewers `people_ids` (both None: every open assignment). Returns those flagged."""
+    from people.signals import current_actor
     from workflow.services import run_transition
 
+    actor = actor or current_actor()
     qs = Assignment.objects.filter(state__in=FLAGGABLE, proposal__state__in=UNDER_REVIEW)
     if proposal_ids is not None:
         qs = qs.filter(proposal_id__in=list(proposal_ids))

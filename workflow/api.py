@@ -52,6 +52,7 @@ from workflow.services import (
     UnknownTransition,
     available_transitions,
     may_run,
+    refusal_message,
     transition_allowed_in_state,
 )
 
@@ -391,7 +392,7 @@ class TransitionViewSetMixin:
         if not allowed:
             raise TransitionStateConflict(instance, fsm_name)
         if not may_run(instance, fsm_name, self.request.user):
-            raise PermissionDenied(f"You may not {fsm_name.replace('_', ' ')} this.")
+            raise PermissionDenied(refusal_message(instance, fsm_name, self.request.user))
 
     def get_transition_kwargs(self, name: str, instance: Model, data) -> dict:
         serializer = self.get_transition_request_serializer_class(name)(

@@ -188,7 +188,9 @@ def run_transition(
     errors = condition_errors(instance, name)
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
+    from people.signals import acting_as
+
+    with transaction.atomic(), acting_as(actor):
         method(**kwargs)
         instance.save()
         log = TransitionLog.objects.create(

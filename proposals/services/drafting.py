@@ -234,7 +234,17 @@ def _collect(errors: dict, clean, value, *args):
 
 def _apply(proposal: Proposal, *, fields: dict, partner_agencies, team, budget_lines,
            actor) -> None:
-    """Validate everything first and report every problem at once, then write."""
+    """Validate everything first and report every problem at once, then write. Changes to
+    partner agencies are made as `actor`, so a conflict they cause is logged as theirs."""
+    from people.signals import acting_as
+
+    with acting_as(actor):
+        _write(proposal, fields=fields, partner_agencies=partner_agencies, team=team,
+               budget_lines=budget_lines, actor=actor)
+
+
+def _write(proposal: Proposal, *, fields: dict, partner_agencies, team, budget_lines,
+           actor) -> None:
     for name in CONTENT_FIELDS:
         if name in fields:
             value = fields[name]
@@ -395,7 +405,7 @@ def proposal_screen_out(*, proposal: Proposal, actor: User, note: str = "", reas
 
 @transaction.atomic
 def proposal_send_to_review(*, proposal: Proposal, actor: User, note: str = "",
-                            panel=None) -> Proposal:
+                            panel: int | None = None) -> Proposal:
     """An unconflicted fund manager sends a submitted proposal to a panel of its round: the
     round's only panel, or the one chosen (`panel`, a Panel or its id) when it has several."""
     proposal = _locked(proposal)
