@@ -22,14 +22,16 @@ class ContributionImport(TableImport):
 
     def prepare(self, rows) -> None:
         self.funds = dict(Fund.objects.values_list("slug", "id"))
-        self.agencies = dict(Agency.objects.values_list("code", "id"))
+        # Agency codes without regard to case (stored upper-case): `moh` is MOH.
+        self.agencies = {code.upper(): pk for code, pk in Agency.objects.values_list("code", "id")}
 
     def clean_row(self, row: dict) -> dict:
         problems = {}
         slug, code = row["fund"].strip(), row["agency"].strip()
+        key = code.upper()
         if slug not in self.funds:
             problems["fund"] = f"No fund has the slug “{slug}”." if slug else "The fund is missing."
-        if code not in self.agencies:
+        if key not in self.agencies:
             problems["agency"] = (
                 f"No agency has the code “{code}”." if code else "The agency code is missing."
             )
@@ -59,7 +61,7 @@ class ContributionImport(TableImport):
             raise RowProblems(problems)
         return {
             "fund_id": self.funds[slug],
-            "agency_id": self.agencies[code],
+            "agency_id": self.agencies[key],
             "amount": amount.quantize(Decimal("0.01")),
             "received_on": received_on,
             "note": row["note"].strip(),

@@ -1,10 +1,18 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm
 
 from workflow.data_admin import DataExportAdminMixin, DataImportAdminMixin
 
 from . import services
 from .models import Agency, User
+
+
+class UserAddForm(AdminUserCreationForm):
+    def clean_username(self):
+        # Unique without regard to case: User.clean() refuses a taken username and names
+        # the person who has it (Django's own check here would only say "already exists").
+        return self.cleaned_data.get("username")
 
 
 @admin.register(Agency)
@@ -13,6 +21,8 @@ class AgencyAdmin(DataImportAdminMixin, DataExportAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name", "kind", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["code", "name"]
+    # The code is stored trimmed and upper-case and is unique without regard to case:
+    # Agency.clean() refuses `moh` when MOH exists and names it.
 
 
 @admin.register(User)
@@ -27,7 +37,16 @@ class UserAdmin(DataImportAdminMixin, DataExportAdminMixin, BaseUserAdmin):
         ("Civil service", {"fields": ("agency", "employee_id", "position_title", "position_level")}),
     )
 
+    add_form = UserAddForm
     actions = [*DataExportAdminMixin.actions, "invite_people"]
+
+    def save_model(self, request, obj, form, change):
+        # Inside the admin's transaction: a changed agency is announced (conflicts of
+        # interest are recomputed), once, with this person.
+        agency_was = form.initial.get("agency") if change else None
+        super().save_model(request, obj, form, change)
+        if change and "agency" in form.changed_data and obj.agency_id != agency_was:
+            services.announce_agency_changes(people=[obj.pk], actor=request.user)
 
     def has_invite_permission(self, request) -> bool:
         return services.may_invite_people(request.user)

@@ -6,7 +6,13 @@ from rest_framework.routers import SimpleRouter
 
 from config.api import IsSuperuserOrReadOnly, NoWritesByHROfficers
 
-from .models import Agency, User
+from .models import (
+    Agency,
+    User,
+    agencies_with_code,
+    agency_code_taken_message,
+    normalise_agency_code,
+)
 from .selectors import people_list
 
 
@@ -14,6 +20,16 @@ class AgencySerializer(serializers.ModelSerializer):
     class Meta:
         model = Agency
         fields = ["id", "code", "name", "kind", "is_active"]
+
+    def validate_code(self, value: str) -> str:
+        """Stored upper-case; unique without regard to case, naming the agency that has it."""
+        code = normalise_agency_code(value)
+        existing = agencies_with_code(
+            code, exclude_pk=self.instance.pk if self.instance else None
+        ).first()
+        if existing is not None:
+            raise serializers.ValidationError(agency_code_taken_message(existing), code="unique")
+        return code
 
 
 class AgencyFilter(filters.FilterSet):

@@ -1,8 +1,76 @@
+import re
+
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Lower, Upper
 
 FUND_MANAGERS = "fund_managers"
 HR_OFFICERS = "hr_officers"
+
+# --- one identity per agency and person (DOMAIN.md, "Integrity rules") ---------------------
+# An agency code is stored upper-case and trimmed, of A-Z 0-9 - _ only, and unique without
+# regard to case; usernames and employee IDs are unique without regard to case. Every way in
+# (forms, API, admin, imports, services) normalises the same way and names the identity that
+# already exists; the database constraints below are the last guard.
+_AGENCY_CODE = re.compile(r"[A-Z0-9_-]+")
+
+
+def normalise_agency_code(value) -> str:
+    """The stored form of an agency code: trimmed and upper-case (`" moh "` is `MOH`)."""
+    return str(value or "").strip().upper()
+
+
+def agency_code_problem(value) -> str | None:
+    """Why `value` cannot be an agency code once normalised, or None when it can."""
+    code = normalise_agency_code(value)
+    if not code:
+        return "An agency needs a short code, e.g. MOH."
+    if not _AGENCY_CODE.fullmatch(code) or not code.isascii():
+        return (
+            f"“{str(value).strip()}” is not a valid agency code: use only the letters A–Z, "
+            "the digits 0–9, - and _ (e.g. MOH)."
+        )
+    return None
+
+
+def validate_agency_code(value) -> None:
+    problem = agency_code_problem(value)
+    if problem:
+        raise ValidationError(problem, code="invalid")
+
+
+def agencies_with_code(code, *, exclude_pk=None):
+    """The agencies whose code is `code` without regard to case (at most one, unless the
+    database predates the rule: see people/checks.py and `manage.py merge_agencies`)."""
+    found = Agency.objects.annotate(_code=Upper("code")).filter(
+        _code=Upper(Value(normalise_agency_code(code))))
+    if exclude_pk is not None:
+        found = found.exclude(pk=exclude_pk)
+    return found.order_by("pk")
+
+
+def agency_code_taken_message(existing: "Agency") -> str:
+    return f"An agency with code {existing.code} already exists: {existing.name}."
+
+
+def person_label(person: "User") -> str:
+    """A person as an error message names them: full name, username and employee ID."""
+    details = ", ".join(
+        [person.username] + ([f"employee ID {person.employee_id}"] if person.employee_id else [])
+    )
+    name = person.get_full_name()
+    return f"{name} ({details})" if name else details
+
+
+def username_taken_message(existing: "User") -> str:
+    return f"A person with username {existing.username} already exists: {person_label(existing)}."
+
+
+def employee_id_taken_message(existing: "User") -> str:
+    return (f"A person with employee ID {existing.employee_id} already exists: "
+            f"{person_label(existing)}.")
 
 
 class Agency(models.Model):
@@ -15,7 +83,10 @@ class Agency(models.Model):
         CSO = "cso", "Civil society organisation"
         OTHER = "other", "Other"
 
-    code = models.CharField(max_length=20, unique=True, help_text="Short code, e.g. MOH.")
+    code = models.CharField(
+        max_length=20, validators=[validate_agency_code],
+        help_text="Short code, e.g. MOH: the letters A–Z, digits, - and _; stored upper-case.",
+    )
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.AGENCY)
     is_active = models.BooleanField(default=True)
@@ -23,9 +94,31 @@ class Agency(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "agencies"
+        constraints = [
+            models.UniqueConstraint(
+                Upper("code"), name="people_agency_code_unique_any_case",
+                violation_error_message="An agency with this code already exists.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    def save(self, *args, **kwargs):
+        self.code = normalise_agency_code(self.code)
+        super().save(*args, **kwargs)
+
+    def clean_fields(self, exclude=None):
+        self.code = normalise_agency_code(self.code)
+        super().clean_fields(exclude=exclude)
+
+    def clean(self):
+        super().clean()
+        if self.code and not agency_code_problem(self.code):
+            existing = agencies_with_code(self.code, exclude_pk=self.pk).first()
+            if existing is not None:
+                raise ValidationError({"code": agency_code_taken_message(existing)},
+                                      code="unique")
 
 
 class User(AbstractUser):
@@ -38,6 +131,16 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("username"), name="people_user_username_unique_any_case",
+                violation_error_message="A person with this username already exists.",
+            ),
+            models.UniqueConstraint(
+                Lower("employee_id"), name="people_user_employee_id_unique_any_case",
+                violation_error_message="A person with this employee ID already exists.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
@@ -47,6 +150,24 @@ class User(AbstractUser):
         if not self.employee_id:
             self.employee_id = None
         super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if not self.employee_id:
+            self.employee_id = None
+        errors = {}
+        if self.username:
+            existing = users_with_username(self.username, exclude_pk=self.pk).first()
+            if existing is not None:
+                errors["username"] = ValidationError(username_taken_message(existing),
+                                                     code="unique")
+        if self.employee_id:
+            existing = users_with_employee_id(self.employee_id, exclude_pk=self.pk).first()
+            if existing is not None:
+                errors["employee_id"] = ValidationError(employee_id_taken_message(existing),
+                                                        code="unique")
+        if errors:
+            raise ValidationError(errors)
 
     def _in_group(self, name: str) -> bool:
         cache = self.__dict__.setdefault("_group_names", None)
@@ -62,3 +183,21 @@ class User(AbstractUser):
     @property
     def is_hr_officer(self) -> bool:
         return self.is_active and self._in_group(HR_OFFICERS)
+
+
+def users_with_username(username, *, exclude_pk=None):
+    """The people whose username is `username` without regard to case."""
+    found = User.objects.annotate(_username=Lower("username")).filter(
+        _username=Lower(Value(str(username))))
+    if exclude_pk is not None:
+        found = found.exclude(pk=exclude_pk)
+    return found.order_by("pk")
+
+
+def users_with_employee_id(employee_id, *, exclude_pk=None):
+    """The people whose employee ID is `employee_id` without regard to case."""
+    found = User.objects.annotate(_employee_id=Lower("employee_id")).filter(
+        _employee_id=Lower(Value(str(employee_id))))
+    if exclude_pk is not None:
+        found = found.exclude(pk=exclude_pk)
+    return found.order_by("pk")
