@@ -16,9 +16,8 @@ agency_changed = Signal()
 # `people.middleware.ChangeActorMiddleware`), so the product's own follow-up work (flagging a
 # conflicted assignment) is logged with the person whose change caused it. Its `user` is read
 # when needed, after DRF's token authentication has set it.
-from contextvars import ContextVar  # noqa: E402
-
 from contextlib import contextmanager  # noqa: E402
+from contextvars import ContextVar  # noqa: E402
 
 _current_request: ContextVar = ContextVar("current_request", default=None)
 _acting: ContextVar = ContextVar("acting", default=None)

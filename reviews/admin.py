@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from workflow.data_admin import DataExportAdminMixin
 
-from .models import Assignment, Criterion, Panel, Review, Score
+from .models import Assignment, Criterion, Panel, PanelStandIn, Review, Score
 from .services import assignment_problems, panel_problems
 
 
@@ -32,7 +32,7 @@ class PanelAdminForm(forms.ModelForm):
 
     class Meta:
         model = Panel
-        fields = ["round", "name", "chair", "members"]
+        fields = ["round", "name", "chair", "deputy_chair", "members"]
 
     def clean(self):
         cleaned = super().clean()
@@ -40,7 +40,8 @@ class PanelAdminForm(forms.ModelForm):
             return cleaned  # the field errors already say what is wrong
         panel = self.instance if self.instance.pk else None
         errors = panel_problems(panel=panel, round_=cleaned["round"], chair=cleaned.get("chair"),
-                                members=cleaned["members"])
+                                members=cleaned["members"],
+                                deputy_chair=cleaned.get("deputy_chair"), deputy_given=True)
         if errors:
             raise ValidationError(errors)
         return cleaned
@@ -52,7 +53,26 @@ class PanelAdmin(admin.ModelAdmin):
     list_display = ["name", "round", "chair"]
     list_filter = ["round"]
     filter_horizontal = ["members"]
-    raw_id_fields = ["chair"]
+    raw_id_fields = ["chair", "deputy_chair"]
+
+
+@admin.register(PanelStandIn)
+class PanelStandInAdmin(admin.ModelAdmin):
+    """Stand-ins are named by fund managers on the pages or the API (the rules live in
+    `panel_stand_in_name`); the admin shows who was named, by whom and when."""
+
+    list_display = ["proposal", "chair", "panel", "named_by", "named_at"]
+    list_filter = ["panel__round"]
+    readonly_fields = ["panel", "proposal", "chair", "named_by", "named_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class AssignmentAdminForm(forms.ModelForm):
