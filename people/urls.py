@@ -3,6 +3,7 @@ settings.LOGIN_URL and LOGIN_REDIRECT_URL refer to them."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
+from django.views.generic import TemplateView
 
 from . import views
 
@@ -16,4 +17,7 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Plain words on who may act when someone has a conflict of interest; open to everyone.
+    path("help/conflicts/", TemplateView.as_view(template_name="help/conflicts.html"),
+         name="help_conflicts"),
 ]
