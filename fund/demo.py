@@ -29,6 +29,7 @@ from proposals.services import (
     proposal_report_outcome,
     proposal_send_to_review,
     proposal_submit,
+    team_member_accept,
 )
 from reviews import services as reviews
 from reviews.models import Assignment, Panel, Review
@@ -314,6 +315,8 @@ def seed_pilot_proposals(*, round_: Round, users: dict[str, User],
                           for c, d, a in spec.budget],
             **spec.text,
         )
+        for member in proposal.team.all():  # the colleagues accept their invitations
+            team_member_accept(actor=member.user, member=member, note="Glad to join.")
         proposal = proposal_submit(proposal=proposal, actor=lead)
         proposal = proposal_send_to_review(proposal=proposal, actor=users[MANAGER],
                                            note="Eligible; for the pilot round's panel.")

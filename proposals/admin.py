@@ -13,10 +13,24 @@ from .models import Attachment, BudgetLine, Proposal, TeamMember
 
 
 class TeamMemberInline(admin.TabularInline):
+    """The team by consent (DOMAIN.md, "Consent"): each person's state is read here, and
+    changed only through the services (the lead invites and removes, the person answers and
+    leaves: the proposal's page or the API), so every change is logged. Rows are never
+    deleted."""
+
     model = TeamMember
-    fields = ["user", "role"]
-    autocomplete_fields = ["user"]
+    fields = ["user", "role", "state", "invited_at", "accepted_at"]
+    readonly_fields = fields
     extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class BudgetLineInline(admin.TabularInline):

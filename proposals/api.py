@@ -48,6 +48,16 @@ class BudgetLineSerializer(serializers.ModelSerializer):
         fields = ["category", "description", "amount"]
 
 
+class CurrentTeamSerializer(serializers.ListSerializer):
+    """The team as it stands: people invited or accepted; those who declined, left or were
+    removed are history (`team-members/` lists every row with its state)."""
+
+    def to_representation(self, data):
+        members = data.all() if hasattr(data, "all") else data
+        current = (TeamMember.State.INVITED, TeamMember.State.ACCEPTED)
+        return super().to_representation([m for m in members if m.state in current])
+
+
 class TeamMemberSerializer(serializers.ModelSerializer):
     user = VisibleRelatedField(visible=people_visible_to, model=User)
     role = serializers.CharField(max_length=200, allow_blank=True, required=False, default="")
@@ -55,6 +65,7 @@ class TeamMemberSerializer(serializers.ModelSerializer):
     class Meta:
         model = TeamMember
         fields = ["user", "role"]
+        list_serializer_class = CurrentTeamSerializer
 
 
 def attachment_url(attachment: Attachment) -> str | None:
@@ -181,7 +192,8 @@ class ProposalFilter(filters.FilterSet):
 
 
 def _require_on_proposal(user, proposal: Proposal) -> None:
-    """Only the lead and team change a proposal (the service then checks its state)."""
+    """Only the lead and accepted team change a proposal (the service then checks its state;
+    only the lead changes the team)."""
     if not rules.is_lead_or_team(proposal, user):
         raise PermissionDenied("Only the lead and team may edit this proposal.")
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from fund.models import Round
 from people.models import Agency, User
 
-from .models import BudgetLine, Proposal
+from .models import BudgetLine, Proposal, TeamMember
 from .services.drafting import ALLOWED_UPLOADS, CONTENT_FIELDS
 
 
@@ -195,7 +195,10 @@ BudgetFormSet = forms.formset_factory(
 
 
 def team_initial(proposal: Proposal) -> list[dict]:
-    return [{"user": m.user.username, "role": m.role} for m in proposal.team.all()]
+    """The team as it stands (invited or accepted): the lead's form compares it on saving."""
+    current = (TeamMember.State.INVITED, TeamMember.State.ACCEPTED)
+    return [{"user": m.user.username, "role": m.role}
+            for m in proposal.team.all() if m.state in current]
 
 
 def budget_initial(proposal: Proposal) -> list[dict]:

@@ -1,20 +1,32 @@
 """Who may see and change a proposal: one function each, used by pages, API, files and PDFs."""
 
-from .models import Proposal
+from .models import Proposal, TeamMember
 
 
 def _on_proposal(user, proposal: Proposal) -> bool:
-    return proposal.lead_id == user.pk or any(m.user_id == user.pk for m in proposal.team.all())
+    """The lead or an accepted team member: only they hold a member's rights (DOMAIN.md,
+    "Consent"). Iterates `team.all()` so a prefetched team costs no query."""
+    return proposal.lead_id == user.pk or any(
+        m.user_id == user.pk and m.state == TeamMember.State.ACCEPTED for m in proposal.team.all()
+    )
+
+
+def is_invited(user, proposal: Proposal) -> bool:
+    """`user` has an open invitation to the proposal's team: they may read it, to decide."""
+    return any(
+        m.user_id == user.pk and m.state == TeamMember.State.INVITED for m in proposal.team.all()
+    )
 
 
 def can_view_proposal(user, proposal: Proposal) -> bool:
-    """Lead and team always; fund managers and HR officers once submitted (never a draft,
-    nor a draft its lead withdrew); reviewers only what they are assigned (and not
-    conflicted on); chairs what went to review in their round, unless conflicted.
+    """Lead and accepted team always, and a person invited to the team while the invitation
+    is open (to decide; they change nothing); fund managers and HR officers once submitted
+    (never a draft, nor a draft its lead withdrew); reviewers only what they are assigned (and
+    not conflicted on); chairs what went to review in their round, unless conflicted.
     `proposals.selectors.proposals_visible_to` applies the same rule to lists."""
     if not (user and user.is_authenticated and user.is_active):
         return False
-    if _on_proposal(user, proposal):
+    if _on_proposal(user, proposal) or is_invited(user, proposal):
         return True
     if proposal.state == Proposal.State.DRAFT:
         return False
@@ -40,8 +52,8 @@ def can_draft_proposals(user) -> bool:
 
 
 def can_edit_proposal(user, proposal: Proposal) -> bool:
-    """The lead and team edit a proposal while it is a draft or a revision is requested;
-    an HR officer never does (`can_draft_proposals`)."""
+    """The lead and accepted team members edit a proposal while it is a draft or a revision
+    is requested (an invitee does not); an HR officer never does (`can_draft_proposals`)."""
     return (
         can_draft_proposals(user)
         and proposal.state in Proposal.EDITABLE_STATES

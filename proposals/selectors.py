@@ -2,8 +2,9 @@ from django.db.models import Q, QuerySet
 
 from .models import Proposal, TeamMember
 
-# Never submitted: a draft, or a draft its lead withdrew. Only the lead and team see these.
-_NEVER_SUBMITTED = Q(state=Proposal.State.DRAFT) | Q(
+# Never submitted: a draft, or a draft its lead withdrew. Only the lead and team see these,
+# and only the person themself on their innovation record (rewards.selectors).
+NEVER_SUBMITTED = Q(state=Proposal.State.DRAFT) | Q(
     state=Proposal.State.WITHDRAWN, submitted_at__isnull=True
 )
 # States a proposal reaches only after a fund manager sent it to a panel.
@@ -34,11 +35,24 @@ def _agency_conflict(user) -> Q:
     return Q(lead__agency_id=user.agency_id) | Q(pk__in=partnered.values("proposal_id"))
 
 
+def _joined_by(user) -> Q:
+    """Proposals `user` leads or is an accepted member of: theirs, with a member's rights."""
+    accepted = TeamMember.objects.accepted().filter(user=user)
+    return Q(lead=user) | Q(pk__in=accepted.values("proposal"))
+
+
+def _invited_to(user) -> Q:
+    """Proposals whose team `user` is invited to and has not answered yet."""
+    invited = TeamMember.objects.filter(user=user, state=TeamMember.State.INVITED)
+    return Q(pk__in=invited.values("proposal"))
+
+
 def proposals_visible_to(user) -> QuerySet[Proposal]:
     """The proposals `user` may see: the same rule as `can_view_proposal`.
 
-    Lead and team: always. Fund managers and HR officers: once submitted (a draft the lead
-    withdrew was never submitted and stays private). Reviewers: what they are assigned and
+    Lead and accepted team: always; an open invitation: while it is open (to decide). Fund
+    managers and HR officers: once submitted (a draft the lead withdrew was never submitted
+    and stays private). Reviewers: what they are assigned and
     have not declared a conflict on. Panel chairs: what went to review in their round,
     unless their agency leads or partners it (a role never widens access across a conflict).
     """
@@ -46,12 +60,11 @@ def proposals_visible_to(user) -> QuerySet[Proposal]:
         return Proposal.objects.none()
     from reviews.models import Assignment, Panel
 
-    mine = Q(lead=user) | Q(pk__in=TeamMember.objects.filter(user=user).values("proposal"))
-    visible = mine
+    visible = _joined_by(user) | _invited_to(user)
     if user.is_fund_manager or user.is_hr_officer:
-        visible |= ~_NEVER_SUBMITTED
+        visible |= ~NEVER_SUBMITTED
     assigned = Assignment.objects.filter(reviewer=user).exclude(state=Assignment.State.CONFLICT)
-    visible |= Q(pk__in=assigned.values("proposal")) & ~_NEVER_SUBMITTED
+    visible |= Q(pk__in=assigned.values("proposal")) & ~NEVER_SUBMITTED
     chaired_rounds = Panel.objects.filter(chair=user).values("round")
     visible |= Q(round__in=chaired_rounds) & _sent_to_review() & ~_agency_conflict(user)
     return Proposal.objects.filter(visible)
@@ -72,15 +85,45 @@ def proposal_list(*, viewer, filters: dict | None = None) -> QuerySet[Proposal]:
 
 
 def my_proposals(*, user) -> QuerySet[Proposal]:
-    return (
-        Proposal.objects.filter(
-            Q(lead=user) | Q(pk__in=TeamMember.objects.filter(user=user).values("proposal"))
-        )
-        .select_related("round", "lead")
-    )
+    """Proposals `user` leads or accepted to join (invitations are listed apart)."""
+    return Proposal.objects.filter(_joined_by(user)).select_related("round", "lead")
 
 
 def proposal_detail_queryset() -> QuerySet[Proposal]:
     return Proposal.objects.select_related(
         "round", "round__fund", "lead", "lead__agency"
     ).prefetch_related("team__user__agency", "partner_agencies", "budget_lines", "attachments")
+
+
+def team_as_seen_by(proposal: Proposal, user) -> list[dict]:
+    """The team rows `user` sees on the proposal's page, each with the actions they may take
+    on it now: everyone sees the accepted members; the lead sees every row with its state
+    (invitations, declines, departures); a person sees their own row (an invitation to
+    answer, a membership to leave). Uses the prefetched `team`."""
+    from .services.team import team_actions
+
+    lead = bool(user and user.is_authenticated and proposal.lead_id == user.pk)
+    rows = []
+    for member in proposal.team.all():
+        own = bool(user and user.is_authenticated and member.user_id == user.pk)
+        if not (lead or own or member.state == TeamMember.State.ACCEPTED):
+            continue
+        rows.append({"member": member, "show_state": lead or own,
+                     "actions": team_actions(member, user) if (lead or own) else []})
+    return rows
+
+
+def team_members_visible_to(user) -> QuerySet[TeamMember]:
+    """Team rows `user` may read through `team-members/`: their own invitations and
+    memberships, and every row of the proposals they lead."""
+    if not (user and user.is_authenticated and user.is_active):
+        return TeamMember.objects.none()
+    return TeamMember.objects.filter(Q(user=user) | Q(proposal__lead=user))
+
+
+def open_invitations_for(user) -> QuerySet[TeamMember]:
+    """Invitations to join a team that `user` can still answer (the proposal is a draft or a
+    revision is requested)."""
+    return TeamMember.objects.filter(
+        user=user, state=TeamMember.State.INVITED, proposal__state__in=Proposal.EDITABLE_STATES
+    )

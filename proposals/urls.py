@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import team_views, views
 
 app_name = "proposals"
 urlpatterns = [
@@ -10,6 +10,8 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/transitions/<str:name>/", views.transition, name="transition"),
+    path("<int:pk>/team/<int:member_pk>/transitions/<slug:name>/", team_views.team_transition,
+         name="team_transition"),
     path("<int:pk>/attachments/", views.attachment_upload, name="attachment_add"),
     path("<int:pk>/attachments/<int:attachment_pk>/", views.attachment_download, name="attachment"),
     path(

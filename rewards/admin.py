@@ -3,12 +3,31 @@ from django.contrib import admin
 from workflow.data_admin import DataExportAdminMixin
 from workflow.services import history
 
-from .models import Learning, Nomination, Recognition, Tag
+from .models import Learning, LearningAuthor, Nomination, Recognition, Tag
 
 
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
     search_fields = ["name"]
+
+
+class LearningAuthorInline(admin.TabularInline):
+    """Authors by consent: invited, accepted, declined, left or removed, read here and changed
+    only through the services (the learning's page and the API), never deleted."""
+
+    model = LearningAuthor
+    fields = ["user", "state", "invited_at", "accepted_at"]
+    readonly_fields = fields
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Learning)
@@ -17,9 +36,10 @@ class LearningAdmin(DataExportAdminMixin, admin.ModelAdmin):
     list_display = ["title", "kind", "visibility", "proposal", "published_at"]
     list_filter = ["kind", "visibility", "tags"]
     search_fields = ["title", "what_we_tried", "what_happened", "what_we_learned"]
-    autocomplete_fields = ["authors", "tags"]
+    autocomplete_fields = ["tags"]
     raw_id_fields = ["proposal", "created_by"]
     list_select_related = ["proposal"]
+    inlines = [LearningAuthorInline]
 
 
 @admin.register(Recognition)
@@ -39,7 +59,8 @@ class NominationAdmin(admin.ModelAdmin):
     list_filter = ["state"]
     search_fields = ["nominee__username", "nominee__last_name", "justification"]
     raw_id_fields = ["nominee", "nominated_by", "proposals", "learnings", "recognitions"]
-    readonly_fields = ["state", "decision_reason", "created_at", "transition_history"]
+    readonly_fields = ["state", "endorsed_by", "decision_reason", "created_at",
+                       "transition_history"]
     list_select_related = ["nominee", "nominated_by"]
 
     @admin.display(description="History")

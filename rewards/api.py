@@ -32,7 +32,7 @@ from workflow.api import (
 from . import selectors, services
 from .documents import dossier_filename, render_dossier
 from .forms import RecordChoiceField
-from .models import Learning, Nomination, Recognition
+from .models import Learning, Nomination, Recognition, decision_refusal, endorse_refusal
 from .permissions import can_view_record
 
 
@@ -78,7 +78,7 @@ class LearningFilter(SelectorFilterSet):
     kind = filters.ChoiceFilter(choices=Learning.Kind.choices)
     visibility = filters.ChoiceFilter(choices=Learning.Visibility.choices)
     proposal = IdFilter(label="Proposal id", min_value=1)
-    author = RecordFilter(field_name="authors", queryset=User.objects.all(),
+    author = RecordFilter(field_name="author_rows__user", queryset=User.objects.all(),
                           label="Author (a person's id)")
 
     class Meta:
@@ -155,7 +155,7 @@ class LearningSerializer(serializers.ModelSerializer):
         read_only_fields = ["published_at"]
 
     def get_agencies(self, learning) -> list[str]:
-        codes = {a.agency.code for a in learning.authors.all() if a.agency_id}
+        codes = {a.agency.code for a in learning.authors if a.agency_id}
         if learning.proposal_id and learning.proposal.lead.agency_id:
             codes.add(learning.proposal.lead.agency.code)
         return sorted(codes)
@@ -292,6 +292,20 @@ class NominationViewSet(TransitionViewSetMixin, mixins.ListModelMixin,
 
     transitions = services.NOMINATION_TRANSITIONS
     filterset_class = NominationFilter
+    # Refusals that say who may act instead (the nominee, nominator and endorser are three
+    # different people, and none of them endorses or decides that nomination).
+    refusals = {"endorse": endorse_refusal, "grant": decision_refusal,
+                "not_grant": decision_refusal}
+
+    def check_transition(self, name, instance):
+        from workflow.services import transition_allowed_in_state
+
+        refusal = self.refusals.get(name)
+        if refusal is not None and transition_allowed_in_state(instance, name):
+            reason = refusal(instance, self.request.user)
+            if reason:
+                raise DRFPermissionDenied(reason)
+        super().check_transition(name, instance)
 
     def get_serializer_class(self):
         if self.action == "list" or self.action == "create":
@@ -378,7 +392,8 @@ class InnovationRecordView(APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request, pk: int):
         person = _person_for(request, pk)
-        return Response(record_as_data(selectors.innovation_record(person=person)))
+        record = selectors.innovation_record(person=person, viewer=request.user)
+        return Response(record_as_data(record))
 
 
 class DossierView(APIView):

@@ -13,7 +13,7 @@ from django.utils import timezone
 from people.models import User
 from proposals.models import Proposal, TeamMember
 
-from . import services
+from . import selectors, services
 from .models import Learning, Nomination, Recognition, Tag
 
 DEMO_USERS = ("pema", "karma", "sonam", "dechen", "tashi")
@@ -66,7 +66,8 @@ def _say(stdout, message: str) -> None:
 
 def _proposal_of(user: User) -> Proposal | None:
     """A non-draft proposal the user is part of, preferring ones with an outcome."""
-    mine = Q(lead=user) | Q(pk__in=TeamMember.objects.filter(user=user).values("proposal"))
+    mine = Q(lead=user) | Q(pk__in=TeamMember.objects.accepted().filter(user=user)
+                            .values("proposal"))
     qs = Proposal.objects.filter(mine).exclude(state=Proposal.State.DRAFT)
     return (
         qs.filter(state__in=[Proposal.State.OUTCOME_REPORTED, Proposal.State.CLOSED]).first()
@@ -136,7 +137,7 @@ def seed_rewards(stdout=None) -> None:
             actor=nominator, nominee=nominee,
             justification=f"{marker} {nominee} led cross-agency experiments and shared their "
                           "learnings, including from an experiment that did not work as hoped.",
-            learnings=list(Learning.objects.filter(authors=nominee)),
+            learnings=list(selectors.learnings_authored_by(nominee)),
         )
         for step in steps:
             actor = {"endorse": sonam, "grant": dechen, "not_grant": dechen,

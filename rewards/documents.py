@@ -4,6 +4,7 @@ Fonts come from the system's DejaVu files, so the PDF renders the same offline.
 """
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 from django.template.loader import render_to_string
@@ -38,9 +39,20 @@ def dossier_filename(person) -> str:
     return f"innovation-record-{slugify(person.username) or person.pk}.pdf"
 
 
+def _never_submitted(proposal) -> bool:
+    return proposal.state == "draft" or (proposal.state == "withdrawn"
+                                         and proposal.submitted_at is None)
+
+
 def render_dossier(record: InnovationRecord) -> bytes:
-    """The record's facts, as on the record page: no review scores, no ranking by results."""
+    """The record's facts, as on the record page: no review scores, no ranking by results.
+    A dossier leaves the person's hands, so a never-submitted draft is never in it, whoever
+    asks for it (`innovation_record` without a viewer leaves them out already)."""
     from weasyprint import HTML
+
+    record = replace(record, proposals=[
+        entry for entry in record.proposals if not _never_submitted(entry.proposal)
+    ])
 
     html = render_to_string(
         "rewards/dossier.html",

@@ -5,10 +5,13 @@ protected); tests of the path itself use the services.
 """
 
 import factory
+from django.utils import timezone
 
 from people.factories import UserFactory
 
-from .models import Learning, Nomination, Recognition, Tag
+from .models import Learning, LearningAuthor, Nomination, Recognition, Tag
+
+_NOW = factory.LazyFunction(timezone.now)
 
 
 class TagFactory(factory.django.DjangoModelFactory):
@@ -39,15 +42,36 @@ class LearningFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def authors(obj, create, extracted, **kwargs):
-        """authors=[user, ...]; by default the writer is the author."""
+        """authors=[user, ...]: each an accepted author (the invitation answered); by default
+        the writer alone. `LearningAuthorFactory(invited=True)` for an open invitation."""
         if create:
-            obj.authors.set(extracted or [obj.created_by])
+            for user in extracted or [obj.created_by]:
+                LearningAuthorFactory(learning=obj, user=user)
 
     @factory.post_generation
     def tags(obj, create, extracted, **kwargs):
         """tags=["health", ...]"""
         if create and extracted:
             obj.tags.set([Tag.objects.get_or_create(name=name)[0] for name in extracted])
+
+
+class LearningAuthorFactory(factory.django.DjangoModelFactory):
+    """An accepted author by default; `invited=True` for an open invitation. The state is set
+    at creation only (the field is protected); tests of the path itself use the services."""
+
+    class Meta:
+        model = LearningAuthor
+        django_get_or_create = ("learning", "user")
+
+    learning = factory.SubFactory(LearningFactory)
+    user = factory.SubFactory(UserFactory)
+    state = LearningAuthor.State.ACCEPTED
+    invited_at = _NOW
+    accepted_at = _NOW
+
+    class Params:
+        invited = factory.Trait(state=LearningAuthor.State.INVITED, accepted_at=None)
+        declined = factory.Trait(state=LearningAuthor.State.DECLINED, accepted_at=None)
 
 
 class RecognitionFactory(factory.django.DjangoModelFactory):
@@ -70,9 +94,17 @@ class NominationFactory(factory.django.DjangoModelFactory):
     state = Nomination.State.NOMINATED
 
     class Params:
-        endorsed = factory.Trait(state=Nomination.State.ENDORSED)
-        granted = factory.Trait(state=Nomination.State.GRANTED)
+        # A fund manager other than the nominee and the nominator endorsed it.
+        endorsed = factory.Trait(
+            state=Nomination.State.ENDORSED,
+            endorsed_by=factory.SubFactory(UserFactory, fund_manager=True),
+        )
+        granted = factory.Trait(
+            state=Nomination.State.GRANTED,
+            endorsed_by=factory.SubFactory(UserFactory, fund_manager=True),
+        )
         not_granted = factory.Trait(
-            state=Nomination.State.NOT_GRANTED, decision_reason="No vacancy at the next level."
+            state=Nomination.State.NOT_GRANTED, decision_reason="No vacancy at the next level.",
+            endorsed_by=factory.SubFactory(UserFactory, fund_manager=True),
         )
         withdrawn = factory.Trait(state=Nomination.State.WITHDRAWN)

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 
 from people.models import Agency, User
 from proposals.models import Proposal
@@ -97,9 +98,48 @@ class LearningForm(forms.Form):
         help_text="A proposal you lead or are on the team of.",
     )
 
-    def __init__(self, *args, user=None, **kwargs):
+    co_authors = forms.CharField(
+        label="Co-authors", required=False, max_length=2000,
+        help_text="Usernames or employee IDs, separated by commas. Each is invited and named "
+                  "only once they accept; you are always an author of what you write.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, user=None, names_co_authors: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["proposal"].queryset = proposals_open_to_learning(user=user)
+        if not names_co_authors:  # only the writer invites and removes co-authors
+            del self.fields["co_authors"]
+
+    def clean_co_authors(self) -> list[User]:
+        people, unknown = [], []
+        for key in (self.cleaned_data.get("co_authors") or "").replace(";", ",").split(","):
+            key = key.strip()
+            if not key:
+                continue
+            person = User.objects.filter(
+                Q(username__iexact=key) | Q(employee_id=key), is_active=True
+            ).first()
+            if person is None:
+                unknown.append(key)
+            elif person not in people:
+                people.append(person)
+        if unknown:
+            raise ValidationError(f"Nobody active is known as “{unknown[0][:50]}”.")
+        return people
+
+    def service_fields(self) -> dict:
+        """What the services take: `co_authors` becomes `authors` (when the form has it)."""
+        data = dict(self.cleaned_data)
+        if "co_authors" in data:
+            data["authors"] = data.pop("co_authors")
+        return data
+
+
+def co_authors_initial(learning: Learning) -> str:
+    """The co-authors invited or accepted now, as the form shows them."""
+    rows = learning.author_rows.current().exclude(user_id=learning.created_by_id)
+    return ", ".join(rows.select_related("user").values_list("user__username", flat=True))
 
 
 class LearningFilterForm(FilterForm):

@@ -37,7 +37,6 @@ class Learning(models.Model):
         "proposals.Proposal", null=True, blank=True, on_delete=models.PROTECT,
         related_name="learnings",
     )
-    authors = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="learnings")
     title = models.CharField(max_length=200)
     what_we_tried = models.TextField()
     what_happened = models.TextField()
@@ -63,6 +62,106 @@ class Learning(models.Model):
     @property
     def is_public(self) -> bool:
         return self.visibility == self.Visibility.PUBLIC
+
+    @property
+    def authors(self) -> list:
+        """The people who accepted to be named on it (the writer first, then by acceptance).
+        Reads the prefetched `author_rows` when present (`with_learning_details`)."""
+        accepted = LearningAuthor.State.ACCEPTED
+        rows = [row for row in self.author_rows.all() if row.state == accepted]
+        rows.sort(key=lambda row: (row.user_id != self.created_by_id, row.pk))
+        return [row.user for row in rows]
+
+
+# --- co-authorship by consent ---------------------------------------------------------------
+def _signed_in_user(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def _is_named_author(author, user) -> bool:
+    return _signed_in_user(user) and author.user_id == user.pk
+
+
+def _is_named_author_not_writer(author, user) -> bool:
+    """The writer stays the author of what they wrote; any other author may leave."""
+    return _is_named_author(author, user) and author.user_id != author.learning.created_by_id
+
+
+def _is_writer_about_another(author, user) -> bool:
+    """The learning's writer manages its co-authors (never their own row)."""
+    return (_signed_in_user(user) and author.learning.created_by_id == user.pk
+            and author.user_id != user.pk)
+
+
+class LearningAuthorQuerySet(models.QuerySet):
+    def accepted(self):
+        return self.filter(state=LearningAuthor.State.ACCEPTED)
+
+    def current(self):
+        """Invited or accepted: the co-authors the writer has asked for and not let go."""
+        return self.filter(state__in=LearningAuthor.CURRENT_STATES)
+
+
+class LearningAuthor(FSMModelMixin, models.Model):
+    """A person named as an author of a learning. Being named is an invitation (DOMAIN.md,
+    "Consent"): only an `accepted` author is shown, counts on records and may edit. The
+    writer (`Learning.created_by`) invites and removes co-authors; rows are never deleted and
+    a person may be invited again."""
+
+    class State(models.TextChoices):
+        # Labels differ from TeamMember's so that the API schema names each choice set apart.
+        INVITED = "invited", "Invited to co-author"
+        ACCEPTED = "accepted", "Co-author"
+        DECLINED = "declined", "Declined to co-author"
+        LEFT = "left", "Left the authors"
+        REMOVED = "removed", "Removed from the authors"
+
+    CURRENT_STATES = (State.INVITED, State.ACCEPTED)
+
+    learning = models.ForeignKey(Learning, on_delete=models.CASCADE, related_name="author_rows")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="learning_authorships"
+    )
+    state = FSMField(default=State.INVITED, choices=State.choices, protected=True)
+    invited_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = LearningAuthorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["learning", "user"], name="one_authorship_per_person")
+        ]
+        indexes = [models.Index(fields=["user", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} on “{self.learning}”"
+
+    @transition(field=state, source=State.INVITED, target=State.ACCEPTED,
+                permission=_is_named_author)
+    def accept(self):
+        pass
+
+    @transition(field=state, source=State.INVITED, target=State.DECLINED,
+                permission=_is_named_author)
+    def decline(self):
+        pass
+
+    @transition(field=state, source=State.ACCEPTED, target=State.LEFT,
+                permission=_is_named_author_not_writer)
+    def leave(self):
+        pass
+
+    @transition(field=state, source=[State.INVITED, State.ACCEPTED], target=State.REMOVED,
+                permission=_is_writer_about_another)
+    def remove(self):
+        pass
+
+    @transition(field=state, source=[State.DECLINED, State.LEFT, State.REMOVED],
+                target=State.INVITED, permission=_is_writer_about_another)
+    def invite(self):
+        pass
 
 
 class Recognition(models.Model):
@@ -98,14 +197,43 @@ def _signed_in(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active)
 
 
+# The nominee, the nominator and the endorser are three different people, and none of them
+# endorses or decides that nomination (DOMAIN.md, rewards/ and "No one decides on their own
+# interest"). Each refusal says who may act instead; the permission is "no refusal", so the
+# buttons offered (`available_transitions`) and the refusals always agree.
+def endorse_refusal(nomination, user) -> str | None:
+    """Why `user` may not endorse `nomination`, or None when they may."""
+    if not (_signed_in(user) and user.is_fund_manager):
+        return "Only a fund manager may endorse a nomination."
+    if nomination.nominee_id == user.pk:
+        return ("You are the subject of this nomination. Another fund manager must endorse "
+                "this nomination.")
+    if nomination.nominated_by_id == user.pk:
+        return "You made this nomination. Another fund manager must endorse this nomination."
+    return None
+
+
+def decision_refusal(nomination, user) -> str | None:
+    """Why `user` may not grant or decline `nomination`, or None when they may."""
+    if not (_signed_in(user) and user.is_hr_officer):
+        return "Only an HR officer may decide on a nomination."
+    if nomination.nominee_id == user.pk:
+        return "You are the subject of this nomination. Another HR officer must decide on it."
+    if nomination.nominated_by_id == user.pk:
+        return "You made this nomination. Another HR officer must decide on it."
+    if nomination.endorsed_by_id == user.pk:
+        return "You endorsed this nomination. Another HR officer must decide on it."
+    return None
+
+
 def is_unconflicted_fund_manager(nomination, user) -> bool:
-    """A fund manager, never about their own nomination."""
-    return _signed_in(user) and user.is_fund_manager and nomination.nominee_id != user.pk
+    """A fund manager who is neither the nominee nor the nominator."""
+    return endorse_refusal(nomination, user) is None
 
 
 def is_unconflicted_hr_officer(nomination, user) -> bool:
-    """An HR officer, never about their own nomination."""
-    return _signed_in(user) and user.is_hr_officer and nomination.nominee_id != user.pk
+    """An HR officer who is neither the nominee, the nominator nor the endorser."""
+    return decision_refusal(nomination, user) is None
 
 
 def is_nominator(nomination, user) -> bool:
@@ -152,6 +280,11 @@ class Nomination(FSMModelMixin, models.Model):
     learnings = models.ManyToManyField(Learning, related_name="nominations", blank=True)
     recognitions = models.ManyToManyField(Recognition, related_name="nominations", blank=True)
     decision_reason = models.TextField(blank=True)
+    # Who endorsed it (set by `nomination_endorse`): never the one who decides on it.
+    endorsed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="nominations_endorsed",
+    )
     state = FSMField(default=State.NOMINATED, choices=State.choices, protected=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -29,8 +29,13 @@ def can_view_learning(user, learning: Learning) -> bool:
 
 
 def can_edit_learning(user, learning: Learning) -> bool:
-    """Authors edit their learning."""
-    return _signed_in(user) and any(a.pk == user.pk for a in learning.authors.all())
+    """Authors who accepted to be named edit their learning (an invitee reads it, to decide)."""
+    return _signed_in(user) and any(a.pk == user.pk for a in learning.authors)
+
+
+def can_name_co_authors(user, learning: Learning | None) -> bool:
+    """The writer of a learning (anyone writing a new one) invites and removes co-authors."""
+    return _signed_in(user) and (learning is None or learning.created_by_id == user.pk)
 
 
 def can_award_recognition(user) -> bool:

@@ -8,9 +8,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from import_export import fields, resources
 
-from people.models import User
-
-from .models import Learning
+from .models import Learning, LearningAuthor
 from .selectors import learnings_visible_to
 
 
@@ -40,18 +38,24 @@ class LearningResource(resources.ModelResource):
             learnings_visible_to(self.viewer)
             .select_related("proposal")
             .prefetch_related(
-                Prefetch("authors", User.objects.select_related("agency").order_by(
-                    "last_name", "first_name", "pk")),
+                Prefetch("author_rows", LearningAuthor.objects.accepted()
+                         .select_related("user__agency")
+                         .order_by("user__last_name", "user__first_name", "user__pk")),
                 "tags",
             )
             .order_by("-published_at", "-id")
         )
 
+    @staticmethod
+    def _authors(learning) -> list:
+        """Accepted authors only, by name (the prefetch orders them)."""
+        return [row.user for row in learning.author_rows.all()]
+
     def dehydrate_authors(self, learning) -> str:
-        return "; ".join(a.get_full_name() or a.username for a in learning.authors.all())
+        return "; ".join(a.get_full_name() or a.username for a in self._authors(learning))
 
     def dehydrate_author_agencies(self, learning) -> str:
-        return ";".join(sorted({a.agency.code for a in learning.authors.all() if a.agency}))
+        return ";".join(sorted({a.agency.code for a in self._authors(learning) if a.agency}))
 
     def dehydrate_tags(self, learning) -> str:
         return ";".join(sorted(t.name for t in learning.tags.all()))

@@ -11,13 +11,28 @@ from django.db.models.functions import Coalesce
 
 from people.models import Agency, User
 from proposals.models import OutcomeReport, Proposal, TeamMember
+from proposals.selectors import NEVER_SUBMITTED
 from workflow.models import TransitionLog
 
-from .models import Learning, Nomination, Recognition, Tag
+from .models import Learning, LearningAuthor, Nomination, Recognition, Tag
 
 
 def _signed_in(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active)
+
+
+# --- who counts (DOMAIN.md, "Consent") ---------------------------------------------------------
+def learnings_authored_by(person) -> QuerySet[Learning]:
+    """Learnings `person` accepted to be named an author of: only those count."""
+    rows = LearningAuthor.objects.accepted().filter(user=person)
+    return Learning.objects.filter(pk__in=rows.values("learning"))
+
+
+def proposals_joined_by(person) -> Q:
+    """A filter on Proposal: led by `person`, or joined by them (they accepted the invitation;
+    their accepted past work stays theirs after they leave)."""
+    joined = TeamMember.objects.ever_accepted().filter(user=person)
+    return Q(lead=person) | Q(pk__in=joined.values("proposal"))
 
 
 def _id_filter(filters: dict, name: str) -> int | None:
@@ -45,7 +60,8 @@ def _agency_filter(value) -> Q:
     value = str(value).strip()
     agency = Q(pk=value) if value.isdigit() else Q(code__iexact=value)
     agencies = Agency.objects.filter(agency).values("pk")
-    by_author = Learning.objects.filter(authors__agency__in=agencies).values("pk")
+    by_author = LearningAuthor.objects.accepted().filter(
+        user__agency__in=agencies).values("learning")
     by_lead = Learning.objects.filter(proposal__lead__agency__in=agencies).values("pk")
     by_partner = Learning.objects.filter(proposal__partner_agencies__in=agencies).values("pk")
     return Q(pk__in=by_author) | Q(pk__in=by_lead) | Q(pk__in=by_partner)
@@ -82,14 +98,41 @@ def filter_learnings(qs: QuerySet[Learning], filters: dict | None) -> QuerySet[L
     if (proposal := _id_filter(filters, "proposal")) is not None:
         qs = qs.filter(proposal_id=proposal)
     if (author := _id_filter(filters, "author")) is not None:
-        qs = qs.filter(pk__in=Learning.objects.filter(authors=author).values("pk"))
+        qs = qs.filter(pk__in=learnings_authored_by(author).values("pk"))
     return qs
 
 
 def with_learning_details(qs: QuerySet[Learning]) -> QuerySet[Learning]:
     return qs.select_related("proposal", "proposal__lead__agency").prefetch_related(
-        Prefetch("authors", queryset=User.objects.select_related("agency")), "tags"
+        Prefetch("author_rows", queryset=LearningAuthor.objects.select_related("user__agency")),
+        "tags",
     )
+
+
+@dataclass
+class AuthorRow:
+    row: LearningAuthor
+    actions: list[str]
+
+
+def learning_authors_seen_by(*, learning: Learning, user) -> list[AuthorRow]:
+    """The co-authorship rows `user` may act on or must know about: the writer sees every
+    co-author they asked (with the state), anyone else only their own row. Uses the
+    prefetched `author_rows` (`with_learning_details`)."""
+    from workflow.services import available_transitions
+
+    from .services import LEARNING_AUTHOR_TRANSITIONS
+
+    if not _signed_in(user):
+        return []
+    writer = learning.created_by_id == user.pk
+    rows = [r for r in learning.author_rows.all()
+            if r.user_id != learning.created_by_id and (writer or r.user_id == user.pk)]
+    return [
+        AuthorRow(row=r, actions=[n for n in available_transitions(r, user)
+                                  if n in LEARNING_AUTHOR_TRANSITIONS])
+        for r in rows
+    ]
 
 
 def public_learning_list(*, filters: dict | None = None) -> QuerySet[Learning]:
@@ -102,10 +145,12 @@ def tags_in_use() -> QuerySet[Tag]:
 
 
 def proposals_open_to_learning(*, user) -> QuerySet[Proposal]:
-    """The proposals `user` may write a learning on: those they lead or are on the team of."""
+    """The proposals `user` may write a learning on: those they lead or are an accepted
+    member of the team of."""
     if not _signed_in(user):
         return Proposal.objects.none()
-    mine = Q(lead=user) | Q(pk__in=TeamMember.objects.filter(user=user).values("proposal"))
+    mine = Q(lead=user) | Q(pk__in=TeamMember.objects.accepted().filter(user=user)
+                            .values("proposal"))
     return Proposal.objects.filter(mine).order_by("title")
 
 
@@ -168,16 +213,13 @@ def nomination_evidence_open_to(*, viewer, nominee: User) -> dict[str, QuerySet]
     what the viewer may see (`can_view_proposal`, the learnings and recognitions rules)."""
     from proposals.selectors import proposals_visible_to
 
-    theirs = Q(lead=nominee) | Q(pk__in=TeamMember.objects.filter(user=nominee).values("proposal"))
     proposals = (
-        proposals_visible_to(viewer).filter(theirs)
-        .exclude(state=Proposal.State.DRAFT)
-        .exclude(state=Proposal.State.WITHDRAWN, submitted_at__isnull=True)
+        proposals_visible_to(viewer).filter(proposals_joined_by(nominee)).exclude(NEVER_SUBMITTED)
     )
     return {
         "proposals": proposals.order_by("title"),
         "learnings": learnings_visible_to(viewer).filter(
-            pk__in=Learning.objects.filter(authors=nominee).values("pk")
+            pk__in=learnings_authored_by(nominee).values("pk")
         ).order_by("title"),
         "recognitions": recognitions_visible_to(viewer).filter(recipient=nominee)
         .order_by("-awarded_on", "-id"),
@@ -218,13 +260,15 @@ def nomination_detail_queryset() -> QuerySet[Nomination]:
 
 
 def nominations_awaiting(*, user) -> QuerySet[Nomination]:
-    """What needs this user now: FMs endorse `nominated`, HR decides `endorsed` (dashboards)."""
-    states = []
+    """What needs this user now: FMs endorse `nominated`, HR decides `endorsed` (dashboards);
+    never one they are the subject of, made, or (for a decision) endorsed."""
+    wanted = Q(pk__in=[])
     if _signed_in(user) and user.is_fund_manager:
-        states.append(Nomination.State.NOMINATED)
+        wanted |= Q(state=Nomination.State.NOMINATED)
     if _signed_in(user) and user.is_hr_officer:
-        states.append(Nomination.State.ENDORSED)
-    return nomination_list(viewer=user).filter(state__in=states).exclude(nominee=user)
+        wanted |= Q(state=Nomination.State.ENDORSED) & ~Q(endorsed_by=user)
+    return (nomination_list(viewer=user).filter(wanted)
+            .exclude(nominee=user).exclude(nominated_by=user))
 
 
 # --- the HR list of civil servants -----------------------------------------------------------------
@@ -246,14 +290,16 @@ def people_with_record_summary(*, viewer, filters: dict | None = None) -> QueryS
         return User.objects.none()
     filters = filters or {}
     person = OuterRef("pk")
-    led_or_joined = Proposal.objects.exclude(state=Proposal.State.DRAFT)
+    # Never-submitted drafts are the person's own business; joined means accepted.
+    submitted = Proposal.objects.exclude(NEVER_SUBMITTED)
     qs = User.objects.filter(is_active=True).select_related("agency").annotate(
-        led_count=_count_of(led_or_joined.filter(lead=person), "lead"),
+        led_count=_count_of(submitted.filter(lead=person), "lead"),
         joined_count=_count_of(
-            TeamMember.objects.filter(user=person).exclude(proposal__state=Proposal.State.DRAFT),
+            TeamMember.objects.ever_accepted().filter(
+                user=person, proposal__in=submitted.values("pk")),
             "user",
         ),
-        learning_count=_count_of(Learning.authors.through.objects.filter(user=person), "user"),
+        learning_count=_count_of(LearningAuthor.objects.accepted().filter(user=person), "user"),
         review_count=_count_of(
             Assignment.objects.filter(reviewer=person, state=Assignment.State.SUBMITTED),
             "reviewer",
@@ -304,6 +350,14 @@ class ProposalEntry:
     @property
     def outcome_label(self) -> str:
         return outcome_label(self.outcome, self.learnings_shared)
+
+    @property
+    def never_submitted(self) -> bool:
+        """A draft (or a draft withdrawn): on the person's own record only."""
+        state = self.proposal.state
+        return state == Proposal.State.DRAFT or (
+            state == Proposal.State.WITHDRAWN and self.proposal.submitted_at is None
+        )
 
 
 def outcome_label(outcome: OutcomeReport | None, learnings_shared: int = 0) -> str:
@@ -358,16 +412,22 @@ def _reverse_one(obj, name: str):
         return None
 
 
-def innovation_record(*, person: User) -> InnovationRecord:
-    """Everything a civil servant has contributed. Reviews count by round; scores never appear."""
+def innovation_record(*, person: User, viewer=None) -> InnovationRecord:
+    """Everything a civil servant has contributed. Reviews count by round; scores never appear.
+
+    Proposals led and joined (an accepted invitation; the work stays theirs after leaving);
+    never-submitted drafts only when the person reads their own record (`viewer`), never for
+    HR officers, fund managers or the dossier. Learnings they accepted to co-author."""
     from reviews.models import Assignment
 
     team_roles = dict(
-        TeamMember.objects.filter(user=person).values_list("proposal_id", "role")
+        TeamMember.objects.ever_accepted().filter(user=person).values_list("proposal_id", "role")
     )
+    proposals = Proposal.objects.filter(Q(lead=person) | Q(pk__in=list(team_roles)))
+    if viewer is None or getattr(viewer, "pk", None) != person.pk:
+        proposals = proposals.exclude(NEVER_SUBMITTED)
     proposals = (
-        Proposal.objects.filter(Q(lead=person) | Q(pk__in=list(team_roles)))
-        .exclude(state=Proposal.State.DRAFT)
+        proposals
         .select_related("round__fund", "award", "outcome_report")
         .annotate(learning_count=Count("learnings", distinct=True))
         .order_by("-created_at", "-id")
@@ -389,7 +449,7 @@ def innovation_record(*, person: User) -> InnovationRecord:
         .order_by().values("proposal__round", "proposal__round__title")
         .annotate(n=Count("pk")).order_by("proposal__round__title")
     ]
-    learnings = list(with_learning_details(Learning.objects.filter(authors=person)))
+    learnings = list(with_learning_details(learnings_authored_by(person)))
     recognitions = list(
         Recognition.objects.filter(recipient=person).select_related("awarded_by")
         .prefetch_related("proposals", "learnings")

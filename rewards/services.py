@@ -12,9 +12,23 @@ from django.utils import timezone
 
 from people.models import User
 from proposals.models import Proposal
-from workflow.services import run_transition
+from workflow.models import TransitionLog
+from workflow.services import (
+    TransitionStateConflict,
+    after_transition,
+    run_transition,
+    transition_allowed_in_state,
+)
 
-from .models import Learning, Nomination, Recognition, Tag
+from .models import (
+    Learning,
+    LearningAuthor,
+    Nomination,
+    Recognition,
+    Tag,
+    decision_refusal,
+    endorse_refusal,
+)
 from .permissions import can_award_recognition, can_edit_learning, can_nominate
 from .selectors import nomination_evidence_open_to, proposals_open_to_learning
 
@@ -71,15 +85,85 @@ def _clean_learning(*, actor, proposal, fields: dict) -> dict:
     return {k: (v.strip() if isinstance(v, str) else v) for k, v in fields.items()}
 
 
-def _clean_authors(actor, authors: Iterable | None) -> list[User]:
-    people = [actor]
+def _clean_co_authors(writer: User, authors: Iterable | None) -> list[User]:
+    """The co-authors asked for: active people, each once, never the writer (who is always
+    an author of what they wrote)."""
+    people: list[User] = []
     for author in authors or []:
-        user = author if isinstance(author, User) else User.objects.filter(pk=author).first()
+        user = author if isinstance(author, User) else None
+        if user is None and str(author).strip().isdigit() and len(str(author).strip()) <= 18:
+            user = User.objects.filter(pk=int(str(author).strip())).first()
         if user is None or not user.is_active:
             raise ValidationError({"authors": "An author was not found."})
-        if user.pk not in {p.pk for p in people}:
+        if user.pk != writer.pk and user.pk not in {p.pk for p in people}:
             people.append(user)
     return people
+
+
+# --- co-authors by consent (DOMAIN.md, "Consent") ------------------------------------------------
+ONLY_THE_WRITER_NAMES_AUTHORS = (
+    "Only the person who wrote this learning invites and removes its co-authors."
+)
+
+
+def _log_new_invitation(author: LearningAuthor, actor, note: str = "") -> None:
+    """A brand-new invitation is logged as an `invite` from no state (a re-invitation is the
+    state machine's `invite`)."""
+    log = TransitionLog.objects.create(
+        subject=author, transition="invite", from_state="", to_state=author.state,
+        actor=actor, note=note,
+    )
+    after_transition(log)
+
+
+def _invite_author(*, actor, learning: Learning, user: User, note: str = "") -> LearningAuthor:
+    author = LearningAuthor.objects.select_for_update().filter(learning=learning, user=user).first()
+    now = timezone.now()
+    if author is None:
+        try:
+            with transaction.atomic():
+                author = LearningAuthor.objects.create(learning=learning, user=user,
+                                                       invited_at=now)
+        except IntegrityError:
+            raise ValidationError({"user": f"{user} is already invited."}) from None
+        _log_new_invitation(author, actor, note)
+        return author
+    if author.state == LearningAuthor.State.INVITED:
+        raise ValidationError({"user": f"{user} is already invited to co-author it."})
+    if author.state == LearningAuthor.State.ACCEPTED:
+        raise ValidationError({"user": f"{user} is already an author."})
+    author.invited_at = now
+    run_transition(instance=author, name="invite", actor=actor, note=note)
+    return author
+
+
+def _add_writer(learning: Learning, actor) -> None:
+    """The writer is an author of what they wrote: invited and accepting in one step, logged."""
+    author = LearningAuthor.objects.create(learning=learning, user=actor,
+                                           invited_at=learning.published_at)
+    author.accepted_at = learning.published_at
+    run_transition(instance=author, name="accept", actor=actor, note="Wrote the learning.")
+
+
+def _write_co_authors(learning: Learning, wanted: list[User], actor) -> None:
+    """Compare the co-authors asked for with those invited or accepted now: new people are
+    invited (again, on their old row), missing ones removed, the others kept."""
+    current = {
+        a.user_id: a for a in LearningAuthor.objects.select_for_update()
+        .filter(learning=learning).current().exclude(user_id=learning.created_by_id)
+    }
+    asked = {user.pk for user in wanted}
+    for pk, author in current.items():
+        if pk not in asked:
+            run_transition(instance=author, name="remove", actor=actor)
+    for user in wanted:
+        if user.pk not in current:
+            _invite_author(actor=actor, learning=learning, user=user)
+
+
+def _current_co_author_ids(learning: Learning) -> set[int]:
+    return set(learning.author_rows.current().exclude(user_id=learning.created_by_id)
+               .values_list("user_id", flat=True))
 
 
 @transaction.atomic
@@ -94,11 +178,12 @@ def learning_create(*, actor, title: str, what_we_tried: str, what_happened: str
         "what_we_learned": what_we_learned, "kind": kind, "visibility": visibility,
     })
     tag_names = parse_tags(tags)
-    people = _clean_authors(actor, authors)
+    co_authors = _clean_co_authors(actor, authors)
     learning = Learning(proposal=proposal, created_by=actor, published_at=timezone.now(), **fields)
     learning.full_clean(exclude=["created_by", "proposal"])
     learning.save()
-    learning.authors.set(people)
+    _add_writer(learning, actor)
+    _write_co_authors(learning, co_authors, actor)
     learning.tags.set(_tag_objects(tag_names))
     return learning
 
@@ -106,9 +191,18 @@ def learning_create(*, actor, title: str, what_we_tried: str, what_happened: str
 @transaction.atomic
 def learning_update(*, actor, learning: Learning, tags=None, authors=None,
                     proposal=..., **fields) -> Learning:
-    """Authors edit their learning; the proposal link follows the same rule as on creation."""
+    """Accepted authors edit their learning; the proposal link follows the same rule as on
+    creation. Only the writer changes who is asked to co-author it (`authors`: invitations,
+    compared with those invited or accepted now); another author may send them unchanged."""
     if not can_edit_learning(actor, learning):
         raise PermissionDenied("Only the authors may edit this learning.")
+    co_authors = None
+    if authors is not None:
+        co_authors = _clean_co_authors(learning.created_by, authors)
+        if learning.created_by_id != actor.pk:
+            if {u.pk for u in co_authors} != _current_co_author_ids(learning):
+                raise PermissionDenied(ONLY_THE_WRITER_NAMES_AUTHORS)
+            co_authors = None
     unknown = set(fields) - set(LEARNING_TEXT_FIELDS) - {"kind", "visibility"}
     if unknown:
         raise ValidationError({name: "This cannot be changed here." for name in unknown})
@@ -123,9 +217,74 @@ def learning_update(*, actor, learning: Learning, tags=None, authors=None,
     learning.save()
     if tags is not None:
         learning.tags.set(_tag_objects(parse_tags(tags)))
-    if authors is not None:
-        learning.authors.set(_clean_authors(actor, authors))
+    if co_authors is not None:
+        _write_co_authors(learning, co_authors, actor)
     return learning
+
+
+def _locked_author(author: LearningAuthor) -> LearningAuthor:
+    author = LearningAuthor.objects.select_for_update().get(pk=author.pk)
+    author.learning = Learning.objects.get(pk=author.learning_id)
+    return author
+
+
+@transaction.atomic
+def learning_author_invite(*, actor, learning: Learning, user: User,
+                           note: str = "") -> LearningAuthor:
+    """The writer of a learning invites a colleague to co-author it (again, on the same row,
+    if they once declined, left or were removed); never themselves."""
+    learning = Learning.objects.select_for_update().get(pk=learning.pk)
+    if not _signed_in(actor):
+        raise PermissionDenied("Sign in first.")
+    if learning.created_by_id != actor.pk:
+        raise PermissionDenied(ONLY_THE_WRITER_NAMES_AUTHORS)
+    if not isinstance(user, User) or not user.is_active:
+        raise ValidationError({"user": "The person was not found."})
+    if user.pk == actor.pk:
+        raise ValidationError({"user": "You wrote this learning; you are already its author."})
+    return _invite_author(actor=actor, learning=learning, user=user, note=note)
+
+
+@transaction.atomic
+def learning_author_accept(*, actor, author: LearningAuthor, note: str = "") -> LearningAuthor:
+    """The invited person accepts to be named an author: from now on it is on their record
+    and they may edit it."""
+    author = _locked_author(author)
+    author.accepted_at = timezone.now()
+    run_transition(instance=author, name="accept", actor=actor, note=note)
+    return author
+
+
+@transaction.atomic
+def learning_author_decline(*, actor, author: LearningAuthor, note: str = "") -> LearningAuthor:
+    """The invited person declines; they are not named on the learning."""
+    author = _locked_author(author)
+    run_transition(instance=author, name="decline", actor=actor, note=note)
+    return author
+
+
+@transaction.atomic
+def learning_author_leave(*, actor, author: LearningAuthor, note: str = "") -> LearningAuthor:
+    """An accepted co-author stops being named on the learning (the writer stays)."""
+    author = _locked_author(author)
+    run_transition(instance=author, name="leave", actor=actor, note=note)
+    return author
+
+
+@transaction.atomic
+def learning_author_remove(*, actor, author: LearningAuthor, note: str = "") -> LearningAuthor:
+    """The writer removes an invitation or a co-author."""
+    author = _locked_author(author)
+    run_transition(instance=author, name="remove", actor=actor, note=note)
+    return author
+
+
+LEARNING_AUTHOR_TRANSITIONS = {
+    "accept": learning_author_accept,
+    "decline": learning_author_decline,
+    "leave": learning_author_leave,
+    "remove": learning_author_remove,
+}
 
 
 @transaction.atomic
@@ -227,18 +386,32 @@ def _locked(nomination: Nomination) -> Nomination:
     return Nomination.objects.select_for_update().get(pk=nomination.pk)
 
 
+def _refuse_own_interest(nomination: Nomination, name: str, actor, refusal) -> None:
+    """The state first (409), then who may act, in words saying who may act instead (403)."""
+    if not transition_allowed_in_state(nomination, name):
+        raise TransitionStateConflict(nomination, name)
+    reason = refusal(nomination, actor)
+    if reason:
+        raise PermissionDenied(reason)
+
+
 @transaction.atomic
 def nomination_endorse(*, nomination: Nomination, actor, note: str = "") -> Nomination:
-    """A fund manager endorses a nomination (not one about themselves)."""
+    """A fund manager endorses a nomination that is neither about them nor made by them:
+    the nominee, the nominator and the endorser are three different people."""
     nomination = _locked(nomination)
+    _refuse_own_interest(nomination, "endorse", actor, endorse_refusal)
+    nomination.endorsed_by = actor
     run_transition(instance=nomination, name="endorse", actor=actor, note=note)
     return nomination
 
 
 @transaction.atomic
 def nomination_grant(*, nomination: Nomination, actor, note: str = "") -> Nomination:
-    """An HR officer grants the promotion of an endorsed nomination."""
+    """An HR officer grants the promotion of an endorsed nomination; never the nominee, the
+    nominator or the endorser."""
     nomination = _locked(nomination)
+    _refuse_own_interest(nomination, "grant", actor, decision_refusal)
     nomination.decision_reason = (note or "").strip()
     run_transition(instance=nomination, name="grant", actor=actor, note=note)
     return nomination
@@ -247,8 +420,10 @@ def nomination_grant(*, nomination: Nomination, actor, note: str = "") -> Nomina
 @transaction.atomic
 def nomination_not_grant(*, nomination: Nomination, actor, note: str = "",
                          reason: str = "") -> Nomination:
-    """An HR officer declines an endorsed nomination, always with a reason."""
+    """An HR officer declines an endorsed nomination, always with a reason; never the
+    nominee, the nominator or the endorser."""
     nomination = _locked(nomination)
+    _refuse_own_interest(nomination, "not_grant", actor, decision_refusal)
     reason = (reason or "").strip()
     nomination.decision_reason = reason
     log_note = "\n\n".join(part for part in (reason, (note or "").strip()) if part)

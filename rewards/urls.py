@@ -9,6 +9,8 @@ urlpatterns = [
     path("learnings/new/", views.learning_create, name="learning_create"),
     path("learnings/<int:pk>/", views.learning_detail, name="learning_detail"),
     path("learnings/<int:pk>/edit/", views.learning_edit, name="learning_edit"),
+    path("learnings/<int:pk>/authors/<int:author_pk>/transitions/<slug:name>/",
+         views.author_transition, name="author_transition"),
     path("recognitions/", views.recognition_list, name="recognition_list"),
     path("recognitions/new/", views.recognition_create, name="recognition_create"),
     path("nominations/", views.nomination_list, name="nomination_list"),

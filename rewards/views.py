@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from people.models import User
@@ -27,11 +28,13 @@ from .forms import (
     RecognitionForm,
     TransitionForm,
     apply_service_errors,
+    co_authors_initial,
 )
-from .models import Learning, Nomination
+from .models import Learning, LearningAuthor, Nomination
 from .permissions import (
     can_award_recognition,
     can_edit_learning,
+    can_name_co_authors,
     can_view_learning,
     can_view_nomination,
     can_view_people_list,
@@ -85,12 +88,9 @@ def learning_detail(request, pk: int):
         raise Http404
     return render(request, "rewards/learning_detail.html", {
         "learning": learning, "can_edit": can_edit_learning(request.user, learning),
+        "author_rows": selectors.learning_authors_seen_by(learning=learning,
+                                                         user=request.user),
     })
-
-
-def _learning_fields(form: LearningForm) -> dict:
-    data = dict(form.cleaned_data)
-    return data
 
 
 @login_required
@@ -101,7 +101,7 @@ def learning_create(request):
     form = LearningForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            learning = services.learning_create(actor=request.user, **_learning_fields(form))
+            learning = services.learning_create(actor=request.user, **form.service_fields())
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
@@ -122,12 +122,14 @@ def learning_edit(request, pk: int):
         "what_happened": learning.what_happened, "what_we_learned": learning.what_we_learned,
         "tags": ", ".join(t.name for t in learning.tags.all()),
         "visibility": learning.visibility, "proposal": learning.proposal_id,
+        "co_authors": co_authors_initial(learning),
     }
-    form = LearningForm(request.POST or None, user=request.user, initial=initial)
+    form = LearningForm(request.POST or None, user=request.user, initial=initial,
+                        names_co_authors=can_name_co_authors(request.user, learning))
     if request.method == "POST" and form.is_valid():
         try:
             services.learning_update(actor=request.user, learning=learning,
-                                     **_learning_fields(form))
+                                     **form.service_fields())
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
@@ -136,6 +138,49 @@ def learning_edit(request, pk: int):
     status = 400 if request.method == "POST" else 200
     return render(request, "rewards/learning_form.html", {"form": form, "learning": learning},
                   status=status)
+
+
+AUTHOR_DONE = {
+    "accept": "You are now named an author of “{title}”.",
+    "decline": "You declined to co-author “{title}”.",
+    "leave": "You are no longer named an author of “{title}”.",
+    "remove": "{person} is no longer asked to co-author “{title}”.",
+}
+
+
+def _next_or(request, default: str) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+@login_required
+@require_POST
+def author_transition(request, pk: int, author_pk: int, name: str):
+    """Accept, decline or leave a co-authorship (the person named), or remove it (the writer).
+    Anyone may read a learning, so only the person named and the writer learn of the row."""
+    service = services.LEARNING_AUTHOR_TRANSITIONS.get(name)
+    author = LearningAuthor.objects.select_related("learning", "user").filter(
+        pk=author_pk, learning_id=pk).first()
+    if service is None or author is None or request.user.pk not in (
+            author.user_id, author.learning.created_by_id):
+        raise Http404
+    back = reverse("rewards:learning_detail", args=[pk])
+    try:
+        service(author=author, actor=request.user, note=request.POST.get("note", ""))
+    except TransitionStateConflict as conflict:
+        messages.error(request, str(conflict))
+        return redirect(_next_or(request, back))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(_next_or(request, back))
+    messages.success(request, AUTHOR_DONE[name].format(title=author.learning.title,
+                                                      person=author.user))
+    return redirect(_next_or(request, back))
 
 
 # --- recognitions ----------------------------------------------------------------------------------
@@ -225,7 +270,7 @@ def _render_nomination(request, nomination, *, form=None, failed=None, status=20
                 messages.error(request, error)
     record = None
     if can_view_record(request.user, nomination.nominee):
-        record = selectors.innovation_record(person=nomination.nominee)
+        record = selectors.innovation_record(person=nomination.nominee, viewer=request.user)
     return render(request, "rewards/nomination_detail.html", {
         "nomination": nomination, "actions": actions, "record": record,
         "evidence": selectors.nomination_evidence_seen_by(nomination=nomination,
@@ -291,7 +336,8 @@ def my_record(request):
 def record(request, pk: int):
     person = _person_for(request, pk)
     return render(request, "rewards/record.html", {
-        "person": person, "record": selectors.innovation_record(person=person),
+        "person": person, "record": selectors.innovation_record(person=person,
+                                                                viewer=request.user),
         "is_self": person.pk == request.user.pk,
         "can_award": can_award_recognition(request.user) and person.pk != request.user.pk,
     })

@@ -245,7 +245,7 @@ def test_a_mangled_formset_is_an_error_not_a_crash(client):
 def test_edit_shows_saved_values_and_replaces_lines_and_team(client):
     proposal = ProposalFactory(ready=True)
     member = TeamMemberFactory(proposal=proposal, role="Analyst")
-    login(client, member.user)  # a team member may edit too
+    login(client, proposal.lead)  # the lead writes the team (consent: it invites)
 
     page = client.get(reverse("proposals:edit", args=[proposal.pk]))
     assert page.status_code == 200
@@ -267,7 +267,34 @@ def test_edit_shows_saved_values_and_replaces_lines_and_team(client):
     assert [(line.category, line.amount) for line in proposal.budget_lines.all()] == [
         ("travel", Decimal("300.00"))
     ]
-    assert [m.user for m in proposal.team.all()] == [other]
+    # The missing member is removed, the new one invited: rows are kept, never deleted.
+    assert [(m.user, m.state) for m in proposal.team.all()] == [
+        (member.user, "removed"), (other, "invited")
+    ]
+
+
+def test_a_team_member_edits_the_draft_but_not_the_team(client):
+    proposal = ProposalFactory(ready=True)
+    member = TeamMemberFactory(proposal=proposal, role="Analyst")
+    login(client, member.user)  # an accepted member may edit too
+
+    page = client.get(reverse("proposals:edit", args=[proposal.pk]))
+    assert page.status_code == 200
+    text = page_text(page)
+    assert "Only the lead" in text and 'name="team-TOTAL_FORMS"' not in text
+
+    data = form_data(requested_amount="300", **{
+        "budget-TOTAL_FORMS": "1", "budget-0-category": "travel",
+        "budget-0-description": "Field visits", "budget-0-amount": "300",
+    })
+    for key in [k for k in data if k.startswith("team-")]:
+        del data[key]
+    response = client.post(reverse("proposals:edit", args=[proposal.pk]), data)
+
+    assert response.status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.requested_amount == Decimal("300")
+    assert [(m.user, m.state) for m in proposal.team.all()] == [(member.user, "accepted")]
 
 
 def test_edit_refuses_others_and_submitted_proposals(client):

@@ -456,5 +456,8 @@ def test_update_replaces_team_and_partners():
     proposal_update(actor=proposal.lead, proposal=proposal,
                     team=[{"user": new_member.pk, "role": "Data"}],
                     partner_agencies=[new_partner.pk])
-    assert [m.user for m in proposal.team.all()] == [new_member]
+    # The team as it stands: the new colleague invited; the old member removed, row kept.
+    assert [m.user for m in proposal.team.exclude(state="removed")] == [new_member]
+    assert proposal.team.get(user=new_member).state == "invited"
+    assert proposal.team.filter(state="removed").count() == 1
     assert list(proposal.partner_agencies.all()) == [new_partner]

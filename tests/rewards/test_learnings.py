@@ -24,7 +24,7 @@ def test_lead_and_team_write_a_learning_on_their_proposal():
     for author in (proposal.lead, member):
         learning = services.learning_create(actor=author, title=f"By {author}", kind="failure",
                                             proposal=proposal, tags="Health, SMS, health", **TEXT)
-        assert list(learning.authors.all()) == [author]
+        assert learning.authors == [author]
         assert sorted(t.name for t in learning.tags.all()) == ["health", "sms"]
 
 

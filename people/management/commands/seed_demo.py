@@ -31,6 +31,7 @@ from proposals.services import (
     proposal_send_to_review,
     proposal_submit,
     proposal_withdraw,
+    team_member_accept,
 )
 from reviews.models import Panel
 
@@ -442,6 +443,9 @@ def seed_proposal(demo: Demo, rounds: dict[str, Round], users: dict[str, User],
         budget_lines=[{"category": c, "description": d, "amount": a} for c, d, a in demo.budget],
         **demo.text,
     )
+    if demo.path:  # colleagues accept their invitations; a draft's stay open to answer
+        for member in proposal.team.all():
+            team_member_accept(actor=member.user, member=member, note="Glad to join.")
     steps = {
         "submit": lambda actor, note: proposal_submit(proposal=proposal, actor=actor, note=note),
         "withdraw": lambda actor, note: proposal_withdraw(proposal=proposal, actor=actor,

@@ -1,0 +1,29 @@
+"""The home page's invitations (SCREENS.md: a civil servant's home opens with "invitations to
+join a team or co-author a learning"). Being named on someone else's work is an invitation
+(DOMAIN.md, "Consent"): here the person answers it.
+
+One bounded list per kind, with a count, so the section runs the same number of queries
+however many invitations wait.
+"""
+
+from .home import counted_section
+
+
+def invitations_section(user) -> dict:
+    """Open invitations to `user`: to join a proposal's team (while the proposal is a draft or
+    a revision is requested) and to co-author a learning; oldest first."""
+    from proposals.selectors import open_invitations_for
+    from rewards.models import LearningAuthor
+
+    team = counted_section(
+        open_invitations_for(user)
+        .select_related("proposal__lead__agency", "proposal__round")
+        .order_by("invited_at", "id")
+    )
+    learnings = counted_section(
+        LearningAuthor.objects.filter(user=user, state=LearningAuthor.State.INVITED)
+        .select_related("learning__created_by")
+        .order_by("invited_at", "id")
+    )
+    return {"team": team, "learnings": learnings, "count": team["count"] + learnings["count"],
+            "answers": [("accept", "Accept"), ("decline", "Decline")]}
