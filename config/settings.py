@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "people.middleware.ChangeActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # An id beyond the database's integers: 404, never 500 (workflow/ids.py).
+    "workflow.ids.IdOverflowMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -97,6 +99,16 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default holds concurrent use: writes wait their turn instead of failing
+    # with "database is locked". Every transaction takes the write lock when it begins
+    # (a read that would later write cannot deadlock with another), waits up to 20 s for
+    # it, and readers never block the writer (write-ahead log).
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    })
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "people.User"

@@ -18,6 +18,7 @@ from workflow.api import (
     state_field,
     visible_choices,
 )
+from workflow.dates import END, START, MomentSerializerField
 
 from . import services
 from .models import MONEY, Contribution, Fund, Round
@@ -150,6 +151,9 @@ class RoundSerializer(serializers.ModelSerializer):
     budget = serializers.DecimalField(**MONEY)
     max_award = serializers.DecimalField(**MONEY)
     slug = serializers.SlugField(required=False, allow_blank=True, max_length=50)
+    # A date without a time: the start of that day, or for closing its end (Asia/Thimphu).
+    opens_at = MomentSerializerField(end=START)
+    closes_at = MomentSerializerField(end=END)
 
     class Meta:
         model = Round

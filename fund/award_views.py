@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from proposals.models import OutcomeReport, Proposal
 from proposals.permissions import can_view_proposal
 from proposals.services.outcomes import proposal_close, proposal_report_outcome
+from workflow.ids import parse_id
 from workflow.services import TransitionStateConflict, available_transitions, may_run
 
 from .models import MONEY, ZERO, Award, Round, Tranche
@@ -94,11 +95,12 @@ def _award_list_queryset(user):
 def award_list(request):
     awards = _award_list_queryset(request.user)
     state = request.GET.get("state", "")
-    round_id = request.GET.get("round", "")
+    round_pk = parse_id(request.GET.get("round"))  # not an id: the filter is left out
+    round_id = str(round_pk or "")
     if state in Award.State.values:
         awards = awards.filter(state=state)
-    if round_id.isdigit():
-        awards = awards.filter(proposal__round_id=int(round_id))
+    if round_pk:
+        awards = awards.filter(proposal__round_id=round_pk)
     rounds = Round.objects.filter(
         pk__in=awards_visible_to(request.user).values("proposal__round")
     ).order_by("-opens_at")

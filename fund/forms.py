@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from people.models import Agency
+from workflow.dates import END, START, MomentField
 
 from .models import Fund, Round
 
@@ -88,8 +89,12 @@ class RoundForm(forms.Form):
     description = forms.CharField(
         required=False, widget=_textarea(5), help_text="What the round is looking for."
     )
-    opens_at = forms.DateTimeField(widget=DateTimeInput(), label="Opens at (Thimphu time)")
-    closes_at = forms.DateTimeField(widget=DateTimeInput(), label="Closes at (Thimphu time)")
+    # A date without a time opens at the start of that day and closes at its end (23:59:59).
+    opens_at = MomentField(end=START, widget=DateTimeInput(), label="Opens at (Thimphu time)")
+    closes_at = MomentField(
+        end=END, widget=DateTimeInput(), label="Closes at (Thimphu time)",
+        help_text="A date alone closes at the end of that day (23:59 Bhutan time).",
+    )
     budget = forms.DecimalField(**MONEY_FIELD, help_text="The envelope for all awards in the round.")
     max_award = forms.DecimalField(**MONEY_FIELD, label="Largest single award")
     min_partner_agencies = forms.IntegerField(

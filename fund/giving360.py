@@ -5,14 +5,15 @@ and the funder the fund's organisation. The bundled schemas (fund/schemas/360giv
 CC BY 4.0) validate the output offline.
 """
 
-import csv
-import io
 import json
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
+
+from workflow.cells import csv_text
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas" / "360giving"
 GRANT_SCHEMA_URL = (
@@ -75,7 +76,8 @@ CSV_COLUMNS = [
     ("Title", lambda g: g["title"]),
     ("Description", lambda g: g["description"]),
     ("Currency", lambda g: g["currency"]),
-    ("Amount Awarded", lambda g: f"{g['amountAwarded']:.2f}"),
+    # A number, never neutralised as text (workflow/cells.py): `1250000.00`.
+    ("Amount Awarded", lambda g: Decimal(f"{g['amountAwarded']:.2f}")),
     ("Award Date", lambda g: g["awardDate"]),
     ("Recipient Org:Identifier", lambda g: g["recipientOrganization"][0]["id"]),
     ("Recipient Org:Name", lambda g: g["recipientOrganization"][0]["name"]),
@@ -86,13 +88,12 @@ CSV_COLUMNS = [
 
 
 def package_csv(awards) -> str:
-    """The flattened CSV form 360Giving publishers use (column titles of the standard)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([title for title, _ in CSV_COLUMNS])
-    for record in package(awards)["grants"]:
-        writer.writerow([value(record) for _, value in CSV_COLUMNS])
-    return out.getvalue()
+    """The flattened CSV form 360Giving publishers use (column titles of the standard); text
+    a spreadsheet would run stays text (workflow/cells.py)."""
+    return csv_text(
+        [title for title, _ in CSV_COLUMNS],
+        ([value(record) for _, value in CSV_COLUMNS] for record in package(awards)["grants"]),
+    )
 
 
 @cache

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from workflow.ids import parse_id
 from workflow.services import TransitionStateConflict, available_transitions
 
 from . import selectors, services
@@ -126,7 +127,7 @@ def contribution_create(request, pk: int):
 def round_list(request):
     filters = {
         "state": request.GET.get("state", ""),
-        "fund": request.GET.get("fund", "") if request.GET.get("fund", "").isdigit() else "",
+        "fund": str(parse_id(request.GET.get("fund")) or ""),  # not an id: left out
     }
     if filters["state"] not in Round.State.values:
         filters["state"] = ""
@@ -201,8 +202,8 @@ def round_transition(request, pk: int, name: str):
 def round_create(request):
     _require_fund_manager(request.user)
     initial = {}
-    if request.GET.get("fund", "").isdigit():
-        initial["fund"] = int(request.GET["fund"])
+    if parse_id(request.GET.get("fund")):
+        initial["fund"] = parse_id(request.GET.get("fund"))
     form = RoundForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -26,6 +26,7 @@ from django.contrib.auth import get_user_model
 from django.urls import NoReverseMatch, reverse
 
 from people.models import FUND_MANAGERS, HR_OFFICERS
+from workflow.templatetags.display import deadline
 
 Audience = Callable[[Any], Iterable[Any]]
 
@@ -233,7 +234,7 @@ def context(subject) -> dict[str, Any]:
     if proposal is not None:
         ctx.update(proposal=proposal.title, round=proposal.round.title)
     if label == "fund.round":
-        ctx.update(round=subject.title, closes_at=_day(subject.closes_at))
+        ctx.update(round=subject.title, closes_at=deadline(subject.closes_at))
     elif label == "fund.tranche":
         currency = subject.award.proposal.round.fund.currency
         ctx.update(sequence=subject.sequence, amount=_money(subject.amount, currency))

@@ -15,6 +15,7 @@ How a notification travels (see docs/background-work.md):
 from __future__ import annotations
 
 import logging
+import re
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -152,6 +153,16 @@ def announce(*, instance, event: str = "created") -> None:
 
 
 # --- email ----------------------------------------------------------------------------------------
+_NOT_ONE_LINE = re.compile(r"[\s\x00-\x1f\x7f-\x9f]+")
+
+
+def email_subject(text: str) -> str:
+    """A subject fit for an email header: newlines and control characters never reach it
+    (a title typed with a line break would make every email about it fail); each run of
+    them and of other white space becomes one space."""
+    return _NOT_ONE_LINE.sub(" ", text or "").strip()
+
+
 def _message(notification: Notification) -> EmailMessage:
     site = settings.SITE_URL.rstrip("/")
     link = f"\n\n{site}{notification.url}" if notification.url else ""
@@ -160,7 +171,8 @@ def _message(notification: Notification) -> EmailMessage:
         f"{site}/notifications/"
     )
     return EmailMessage(
-        subject=notification.title, body=body, to=[notification.recipient.email],
+        subject=email_subject(notification.title), body=body,
+        to=[notification.recipient.email],
         from_email=settings.DEFAULT_FROM_EMAIL,
     )
 

@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from notifications.services import email_subject
+
 from .models import User
 
 IMPORTED_PEOPLE = "imported_people_to_invite"  # session key: employee IDs of one import
@@ -38,7 +40,7 @@ def invitation_email(user: User) -> EmailMessage:
     }
     subject = render_to_string("registration/invite_subject.txt", context)
     return EmailMessage(
-        subject="".join(subject.splitlines()).strip(),
+        subject=email_subject(subject),
         body=render_to_string("registration/invite_email.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL, to=[user.email],
     )

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from fund.models import Round
 from people.models import Agency, User
+from workflow.templatetags.display import deadline
 
 from .models import BudgetLine, Proposal, TeamMember
 from .services.drafting import ALLOWED_UPLOADS, CONTENT_FIELDS
@@ -41,7 +42,7 @@ def open_rounds():
 
 class RoundChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.title} — closes {obj.closes_at:%d %b %Y}"
+        return f"{obj.title} — closes {deadline(obj.closes_at)}"
 
 
 class ProposalForm(forms.Form):

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from fund.models import Round, Tranche
 from fund.selectors import rounds_visible_to
 from people.models import Agency, User
+from workflow.ids import parse_id
 from workflow.services import (
     TransitionStateConflict,
     UnknownTransition,
@@ -218,7 +219,7 @@ def _proposal_form(request, proposal: Proposal | None):
         if creating:
             form = ProposalForm(with_round=True, initial={"round": request.GET.get("round")})
             if request.GET.get("round") and not form.fields["round"].queryset.filter(
-                pk=request.GET["round"] if request.GET["round"].isdigit() else 0
+                pk=parse_id(request.GET["round"]) or 0
             ).exists():
                 form.initial.pop("round")
             team = TeamFormSet(prefix="team")

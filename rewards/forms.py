@@ -7,6 +7,7 @@ from django.db.models import Q
 from people.models import Agency, User
 from proposals.models import Proposal
 from proposals.selectors import proposals_visible_to
+from workflow.ids import parse_id
 
 from .models import Learning, Nomination, Recognition
 from .selectors import nomination_evidence_open_to, proposals_open_to_learning, tags_in_use
@@ -39,8 +40,8 @@ class RecordChoiceField(forms.ModelChoiceField):
         if value in self.empty_values:
             return None
         text = str(getattr(value, "pk", value)).strip()
-        if text.isdigit() and len(text) <= 18:
-            found = self.queryset.filter(pk=int(text)).first()
+        if parse_id(text) is not None:
+            found = self.queryset.filter(pk=parse_id(text)).first()
         elif self.codes and text and not text.isdigit():
             found = self.queryset.filter(code__iexact=text).first()
         else:

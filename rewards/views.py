@@ -15,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from people.models import User
+from workflow.ids import parse_id
 from workflow.services import TransitionStateConflict
 
 from . import selectors, services
@@ -96,8 +97,8 @@ def learning_detail(request, pk: int):
 @login_required
 def learning_create(request):
     initial = {}
-    if request.GET.get("proposal", "").isdigit():
-        initial["proposal"] = int(request.GET["proposal"])
+    if parse_id(request.GET.get("proposal")):
+        initial["proposal"] = parse_id(request.GET.get("proposal"))
     form = LearningForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -198,8 +199,8 @@ def recognition_create(request):
     if not can_award_recognition(request.user):
         raise PermissionDenied("Only fund managers award recognitions.")
     initial = {}
-    if request.GET.get("recipient", "").isdigit():
-        initial["recipient"] = int(request.GET["recipient"])
+    if parse_id(request.GET.get("recipient")):
+        initial["recipient"] = parse_id(request.GET.get("recipient"))
     form = RecognitionForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -224,10 +225,10 @@ def nomination_list(request):
 
 
 def _nominee_from(request) -> User | None:
-    raw = str(request.POST.get("nominee") or request.GET.get("nominee") or "").strip()
-    if not raw.isdigit() or len(raw) > 18:  # beyond the database's integers: nobody
+    pk = parse_id(request.POST.get("nominee") or request.GET.get("nominee"))
+    if pk is None:  # not an id, or beyond the database's integers: nobody
         return None
-    return User.objects.filter(pk=raw, is_active=True).first()
+    return User.objects.filter(pk=pk, is_active=True).first()
 
 
 @login_required

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -22,6 +22,7 @@ from people.invitations import remember_imported_people
 
 from .datafiles import FORMATS, MAX_IMPORT_BYTES, ImportReport
 from .exports import EXPORT_FORMATS, EXPORTS, export_body, export_dataset, may_move_files
+from .ids import parse_id
 
 IMPORTS = {
     "agencies": ("Agencies", "people.imports.AgencyImport"),
@@ -231,9 +232,12 @@ def export_file(request, kind: str, fmt: str):
     if kind not in EXPORTS or fmt not in EXPORT_FORMATS:
         raise Http404("No such export.")
     options = {name: request.GET.get(name) in ("1", "on", "true") for name in EXPORTS[kind][2]}
-    round_id = request.GET.get("round", "")
-    return export_response(kind, fmt, viewer=request.user, options=options,
-                           round_id=int(round_id) if round_id.isdigit() else None)
+    round_id = parse_id(request.GET.get("round"))
+    if request.GET.get("round") and round_id is None:
+        # Exporting every round instead would hand over more than was asked for.
+        return HttpResponseBadRequest("“round” must be the number of a round.",
+                                      content_type="text/plain; charset=utf-8")
+    return export_response(kind, fmt, viewer=request.user, options=options, round_id=round_id)
 
 
 @login_required

@@ -7,6 +7,8 @@ and only new or changed rows are written, in bulk; re-importing the same file
 therefore writes nothing and says so.
 
 Row numbers are the spreadsheet's: the header is row 1, the first data row is row 2.
+Text comes back as the exports wrote it (workflow/cells.py): the apostrophe an export put
+before a text that a spreadsheet would run as a formula is removed, exactly that one.
 """
 
 import csv
@@ -17,6 +19,8 @@ from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+
+from .cells import imported_text, imported_xlsx_text
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 FORMATS = (".csv", ".xlsx")
@@ -133,6 +137,8 @@ def _text(value) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, str):
+        return imported_text(value.strip())
     return str(value).strip()
 
 
@@ -158,7 +164,8 @@ def _read_xlsx(data: bytes, name: str) -> list[list]:
         _refuse(f"“{name}” is not a readable XLSX workbook.")
     try:
         sheet = workbook.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
+        return [[imported_xlsx_text(v) if isinstance(v, str) else v for v in row]
+                for row in sheet.iter_rows(values_only=True)]
     finally:
         workbook.close()
 

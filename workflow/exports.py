@@ -10,9 +10,11 @@ import tablib
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils.module_loading import import_string
+from import_export.widgets import NumberWidget
 
 from proposals.resources import ProposalResource
 
+from .cells import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, csv_bytes, xlsx_bytes
 from .datafiles import TableImport
 
 # kind → (label, resource path, {option: label}). Options are on/off switches passed to the
@@ -27,15 +29,10 @@ EXPORTS = {
     "awards": ("Awards and tranches (one row per tranche)", "fund.resources.AwardResource", {}),
     "learnings": ("Learnings", "rewards.resources.LearningResource", {}),
 }
-EXPORT_FORMATS = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-# Files that are imported again must come back byte for byte (the once-only principle), so
-# only the exports that no import reads have text an applicant typed neutralised for
-# spreadsheets (a title starting with "=" must not run as a formula on a fund manager's PC).
-ROUND_TRIP_KINDS = ("agencies", "civil-servants", "contributions")
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+EXPORT_FORMATS = {"csv": CSV_CONTENT_TYPE, "xlsx": XLSX_CONTENT_TYPE}
+# Every export, including those that are imported again, writes text that a spreadsheet would
+# run as a formula as text (workflow/cells.py); the importer undoes exactly that, so an export
+# still imports back unchanged.
 
 
 def may_move_files(user) -> bool:
@@ -82,29 +79,24 @@ def export_dataset(kind: str, *, viewer, options: dict | None = None, round_id: 
     chosen = {name: bool((options or {}).get(name)) for name in known}
     extra = {"round": round_id} if round_id else {}
     resource = import_string(path)(viewer=viewer, **chosen, **extra)
+    _numbers_as_numbers(resource)
     queryset = resource.get_queryset()
     if selected is not None:
         lookup = getattr(resource, "selected_lookup", "pk__in")
         queryset = queryset.filter(**{lookup: selected.values("pk")})
-    dataset = resource.export(queryset=queryset)
-    if kind not in ROUND_TRIP_KINDS:
-        _neutralise_formulae(dataset)
-    return dataset
+    return resource.export(queryset=queryset)
 
 
 def export_body(dataset: tablib.Dataset, fmt: str) -> bytes:
+    """The file: text a spreadsheet would run stays text (workflow/cells.py)."""
     if fmt == "csv":
-        return dataset.csv.encode("utf-8-sig")  # the BOM makes Excel read UTF-8
-    return dataset.export("xlsx")
+        return csv_bytes(dataset.headers, dataset)
+    return xlsx_bytes(dataset.headers, dataset, title=dataset.title or "Export")
 
 
-def _neutralise_formulae(dataset: tablib.Dataset) -> None:
-    rows = [
-        tuple(f"'{v}" if isinstance(v, str) and v.startswith(_FORMULA_STARTS) else v for v in row)
-        for row in dataset
-    ]
-    headers = dataset.headers
-    dataset.wipe()
-    dataset.headers = headers
-    for row in rows:
-        dataset.append(row)
+def _numbers_as_numbers(resource) -> None:
+    """Number columns keep their numbers (an amount is a number cell in XLSX, and a negative
+    one is never taken for a formula); django-import-export would render them as text."""
+    for field in resource.get_export_fields():
+        if isinstance(field.widget, NumberWidget):
+            field.widget.coerce_to_string = False

@@ -9,6 +9,7 @@ from django.utils.text import slugify
 
 from people.models import Agency
 from reviews.models import DEFAULT_RUBRIC, Criterion
+from workflow.dates import END, START, day_or_moment
 from workflow.services import run_transition
 
 from ..models import ZERO, Contribution, Fund, Round
@@ -170,6 +171,10 @@ def _validate_round(round_: Round) -> None:
     """Field checks first (they also turn typed text into dates and Decimals), then the
     checks across fields on the fields that passed."""
     errors: dict[str, list[str]] = {}
+    # A day without a time (an import, the shell, a date object): opens at its start and
+    # closes at its end in Asia/Thimphu (workflow/dates.py); forms and the API do the same.
+    round_.opens_at = day_or_moment(round_.opens_at, START)
+    round_.closes_at = day_or_moment(round_.closes_at, END)
     try:
         round_.full_clean(exclude=["state"])  # protected: only transitions change it
     except ValidationError as exc:

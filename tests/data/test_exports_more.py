@@ -231,8 +231,10 @@ def test_text_that_a_spreadsheet_would_run_is_neutralised(client, fund_manager):
     client.force_login(fund_manager)
     [row] = rows(client.get("/data/export/proposals.csv"))
     assert row["title"].startswith("'=HYPERLINK")
-    table = xlsx_rows(client.get("/data/export/proposals.xlsx"))
-    assert table[1][1].startswith("'=")
+    # In XLSX the text is kept as typed, in a string cell (never a formula).
+    book = load_workbook(io.BytesIO(client.get("/data/export/proposals.xlsx").content))
+    title = book.worksheets[0].cell(row=2, column=2)
+    assert title.value == '=HYPERLINK("http://evil.example","Click")' and title.data_type == "s"
 
 
 def test_the_exports_page_lists_the_new_exports(client, fund_manager):

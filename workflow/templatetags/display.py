@@ -42,6 +42,15 @@ def moment(value) -> str:
     return f"{value.day} {value:%b %Y, %H:%M}"
 
 
+@register.filter
+def deadline(value) -> str:
+    """`29 Jan 2027, 23:59 Bhutan time`: a deadline always shows its time (Asia/Thimphu)."""
+    if not value:
+        return "–"
+    value = timezone.localtime(value, timezone.get_default_timezone())
+    return f"{value.day} {value:%b %Y, %H:%M} Bhutan time"
+
+
 @register.simple_tag
 def state_badge(obj) -> str:
     """The object's state as a readable badge; never a failure colour for a shared learning."""
