@@ -16,6 +16,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from workflow.data_admin import DataExportAdminMixin, DataImportAdminMixin
+from workflow.evidence import EvidenceAdmin
 from workflow.models import TransitionLog
 
 from .models import Award, Contribution, Fund, Round, Tranche
@@ -60,7 +61,7 @@ class ContributionInline(admin.TabularInline):
 
 
 @admin.register(Fund)
-class FundAdmin(admin.ModelAdmin):
+class FundAdmin(EvidenceAdmin, admin.ModelAdmin):
     list_display = ["name", "slug", "currency", "is_active"]
     list_filter = ["is_active", "currency"]
     search_fields = ["name", "slug"]
@@ -135,7 +136,7 @@ class ContributionAdmin(DataImportAdminMixin, DataExportAdminMixin, admin.ModelA
 
 
 @admin.register(Round)
-class RoundAdmin(admin.ModelAdmin):
+class RoundAdmin(EvidenceAdmin, admin.ModelAdmin):
     list_display = ["title", "fund", "state", "opens_at", "closes_at", "budget", "max_award"]
     list_filter = ["state", "fund"]
     list_select_related = ["fund"]

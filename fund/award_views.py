@@ -136,11 +136,14 @@ def _render_award(request, award: Award, *, failed: dict | None = None, status: 
         mine = failed if failed and failed.get("tranche") == tranche.pk else None
         rows.append({"tranche": tranche, "actions": names, "failed": mine})
     released = sum((t.amount for t in tranches if t.state in RELEASED), ZERO)
+    returned = sum((t.amount for t in tranches if t.state == Tranche.State.CANCELLED), ZERO)
+    committed = ZERO if award.state == Award.State.CANCELLED else award.amount - returned
     award_actions = [n for n in available_transitions(award, request.user) if n in AWARD_TRANSITIONS]
     proposal = award.proposal
     return render(request, "awards/award_detail.html", {
         "award": award, "proposal": proposal, "currency": proposal.round.fund.currency,
-        "rows": rows, "released": released, "to_release": award.amount - released,
+        "rows": rows, "released": released, "returned": returned, "committed": committed,
+        "to_release": committed - released,
         "award_actions": award_actions,
         "award_failed": failed if failed and failed.get("award") else None,
         "outcome": OutcomeReport.objects.filter(proposal=proposal).first(),
@@ -441,6 +444,7 @@ def fund_money(request, pk: int):
         "fund": fund, "currency": fund.currency,
         "by_agency": list(fund_balance_by_agency(fund=fund)),
         "contributed": fund.contributed_sum or ZERO, "committed": committed,
+        "returned": fund.returned_sum or ZERO,
         "released": totals["released"], "to_release": committed - totals["released"],
         "remaining": fund.available_balance,
         "page_obj": _page(request, awards), "query": _query_without_page(request),

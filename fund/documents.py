@@ -22,12 +22,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Q, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from proposals.models import Proposal
 
-from .models import ZERO, Award, Round
+from .models import ZERO, Award, Round, Tranche
 
 logger = logging.getLogger(__name__)
 
@@ -237,22 +238,26 @@ def award_letter_pdf(award: Award) -> bytes:
 # --- round portfolio ---------------------------------------------------------------------------
 def _portfolio_rows(round_: Round) -> list[Proposal]:
     """Every proposal of the round past drafting, with its lead's agency and award: one query."""
+    returned = Q(award__tranches__state=Tranche.State.CANCELLED)
     return list(
         Proposal.objects.filter(round=round_)
         .exclude(state=Proposal.State.DRAFT)
         .select_related("lead", "lead__agency", "award")
+        .annotate(returned_amount=Sum("award__tranches__amount", filter=returned))
         .order_by("id")
     )
 
 
 def _committed_amount(proposal: Proposal) -> Decimal:
+    """What the proposal's award commits: its amount less its cancelled tranches (annotated
+    by `_portfolio_rows`), nothing for a cancelled award."""
     try:
         award = proposal.award
     except Award.DoesNotExist:
-        award = None
+        return ZERO
     if award is None or award.state == Award.State.CANCELLED:
         return ZERO
-    return award.amount
+    return award.amount - (proposal.returned_amount or ZERO)
 
 
 def round_portfolio_context(round_: Round, viewer) -> dict:
@@ -295,7 +300,12 @@ def round_portfolio_context(round_: Round, viewer) -> dict:
         (value, {"label": label, "count": 0, "requested": ZERO, "awarded": ZERO})
         for value, label in Proposal.State.choices if value != Proposal.State.DRAFT
     )
-    for row in sorted(rows, key=lambda r: r.agency_code):
+    # Sums never include a proposal the viewer has a conflict with: a total by agency would
+    # give away its lead agency and amount. What remains of the budget counts every award
+    # (award amounts are public in the register of funded work).
+    hidden = {row.pk for row in conflicted}
+    counted = [row for row in rows if row.pk not in hidden]
+    for row in sorted(counted, key=lambda r: r.agency_code):
         agency = by_agency.setdefault(
             row.agency_code,
             {"code": row.agency_code, "name": row.agency_name, "count": 0,
@@ -306,17 +316,18 @@ def round_portfolio_context(round_: Round, viewer) -> dict:
             bucket["requested"] += row.requested_amount or ZERO
             bucket["awarded"] += row.awarded
     totals = {
-        "count": len(rows),
-        "requested": sum((r.requested_amount or ZERO for r in rows), ZERO),
-        "awarded": sum((r.awarded for r in rows), ZERO),
+        "count": len(counted),
+        "requested": sum((r.requested_amount or ZERO for r in counted), ZERO),
+        "awarded": sum((r.awarded for r in counted), ZERO),
     }
+    awarded_in_round = sum((r.awarded for r in rows), ZERO)
     decision_states = (
         Proposal.State.RECOMMENDED, Proposal.State.REJECTED, Proposal.State.FUNDED,
         Proposal.State.DECLINED, Proposal.State.OUTCOME_REPORTED, Proposal.State.CLOSED,
     )
     # Each decision stands against its proposal in the ranking (its state and award); the
     # report sums them up rather than listing the same rows twice.
-    decisions = [r for r in rows if r.state in decision_states]
+    decisions = [r for r in counted if r.state in decision_states]
     return {
         "round": round_, "fund": round_.fund, "currency": round_.fund.currency,
         "ranked": ranked, "funding_line_after": funding_line_after,
@@ -326,7 +337,8 @@ def round_portfolio_context(round_: Round, viewer) -> dict:
                             if by_state[state]["count"]],
         "by_agency": list(by_agency.values()),
         "by_state": [v for v in by_state.values() if v["count"]],
-        "totals": totals, "remaining": round_.budget - totals["awarded"],
+        "totals": totals, "remaining": round_.budget - awarded_in_round,
+        "conflicts_left_out": len(hidden),
     }
 
 

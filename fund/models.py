@@ -60,16 +60,12 @@ class Fund(models.Model):
 
     @property
     def total_committed(self) -> Decimal:
-        return (
-            Award.objects.filter(proposal__round__fund=self)
-            .exclude(state=Award.State.CANCELLED)
-            .aggregate(total=Sum("amount"))["total"]
-            or ZERO
-        )
+        return committed_sum(Award.objects.filter(proposal__round__fund=self))
 
     @property
     def available_balance(self) -> Decimal:
-        """Contributions less the amounts of awards that are not cancelled."""
+        """Contributions less committed money: what awards not cancelled commit, less their
+        cancelled tranches (DOMAIN.md, "Money tells the truth")."""
         if hasattr(self, "contributed_sum"):  # annotated by fund selectors
             return (self.contributed_sum or ZERO) - (self.committed_sum or ZERO)
         return self.total_contributed - self.total_committed
@@ -145,12 +141,7 @@ class Round(FSMModelMixin, models.Model):
 
     @property
     def committed(self) -> Decimal:
-        return (
-            Award.objects.filter(proposal__round=self)
-            .exclude(state=Award.State.CANCELLED)
-            .aggregate(total=Sum("amount"))["total"]
-            or ZERO
-        )
+        return committed_sum(Award.objects.filter(proposal__round=self))
 
     @property
     def remaining_budget(self) -> Decimal:
@@ -241,6 +232,25 @@ def _award_active(tranche):
     return None
 
 
+class TrancheQuerySet(models.QuerySet):
+    def returned(self):
+        """Cancelled tranches of awards not cancelled: money that went back to the fund and
+        the round (a cancelled award returns its whole amount instead)."""
+        return self.filter(state=Tranche.State.CANCELLED).exclude(
+            award__state=Award.State.CANCELLED)
+
+
+def committed_sum(awards) -> Decimal:
+    """What `awards` (an Award queryset) commit, in the database: the amounts of those not
+    cancelled, less their cancelled tranches (DOMAIN.md, "Money tells the truth")."""
+    live = awards.exclude(state=Award.State.CANCELLED)
+    awarded = live.aggregate(total=Sum("amount"))["total"] or ZERO
+    returned = (Tranche.objects.filter(award__in=live.values("pk"),
+                                       state=Tranche.State.CANCELLED)
+                .aggregate(total=Sum("amount"))["total"] or ZERO)
+    return awarded - returned
+
+
 class Tranche(FSMModelMixin, models.Model):
     class State(models.TextChoices):
         SCHEDULED = "scheduled", "Scheduled"
@@ -255,6 +265,8 @@ class Tranche(FSMModelMixin, models.Model):
     milestone = models.TextField()
     milestone_report = models.TextField(blank=True)
     state = FSMField(default=State.SCHEDULED, choices=State.choices, protected=True)
+
+    objects = TrancheQuerySet.as_manager()
 
     class Meta:
         ordering = ["award", "sequence"]

@@ -21,7 +21,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .models import Award, Contribution, Fund, Round
+from .models import Award, Contribution, Fund, Round, Tranche
 
 _MONEY = DecimalField(max_digits=14, decimal_places=2)
 
@@ -43,14 +43,18 @@ def _signed_in(user) -> bool:
 def funds_with_balance() -> QuerySet[Fund]:
     """Funds annotated with contributed and committed sums, computed by the database."""
     contributed = Contribution.objects.filter(fund=OuterRef("pk")).order_by()
-    committed = (
+    awarded = (
         Award.objects.filter(proposal__round__fund=OuterRef("pk"))
-        .exclude(state=Award.State.CANCELLED)
-        .order_by()
+        .exclude(state=Award.State.CANCELLED).order_by()
     )
+    returned = Tranche.objects.returned().filter(
+        award__proposal__round__fund=OuterRef("pk")).order_by()
     return Fund.objects.annotate(
         contributed_sum=_sum_subquery(contributed, "fund"),
-        committed_sum=_sum_subquery(committed, "proposal__round__fund"),
+        returned_sum=_sum_subquery(returned, "award__proposal__round__fund"),
+        committed_sum=ExpressionWrapper(
+            _sum_subquery(awarded, "proposal__round__fund") - F("returned_sum"),
+            output_field=_MONEY),
     )
 
 

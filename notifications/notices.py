@@ -122,6 +122,20 @@ def acting_chair_and_fund_managers(assignment) -> list:
     return list(people.values())
 
 
+def invitee(row) -> list:
+    """The person a team membership or learning co-authorship row names."""
+    return [row.user] if row.user.is_active else []
+
+
+def proposal_lead(member) -> list:
+    return [member.proposal.lead] if member.proposal.lead.is_active else []
+
+
+def learning_writer(author) -> list:
+    writer = author.learning.created_by
+    return [writer] if writer is not None and writer.is_active else []
+
+
 def nominee(nomination) -> list:
     return [nomination.nominee]
 
@@ -244,6 +258,8 @@ def context(subject) -> dict[str, Any]:
         ctx.update(due_on=_day(subject.due_on))
     elif label == "rewards.nomination":
         ctx.update(reason=getattr(subject, "decision_reason", ""))
+    elif label == "rewards.learningauthor":
+        ctx.update(learning=subject.learning.title)
     return ctx
 
 
@@ -351,6 +367,30 @@ TRANSITION_NOTICES: dict[tuple[str, str], list[Notice]] = {
                "A reviewer declared a conflict of interest on “{proposal}”; assign another "
                "reviewer."),
     ],
+    # consent: being named on someone else's work is an invitation ---------------------------
+    ("proposals.teammember", "invite"): [
+        Notice(invitee, "Invitation to join a proposal's team: {proposal}",
+               "You are invited to join the team of “{proposal}”. Read it and accept or "
+               "decline on your home page; it counts on your record only once you accept."),
+    ],
+    ("proposals.teammember", "accept"): [
+        Notice(proposal_lead, "Your invitation was accepted: {proposal}",
+               "A colleague accepted your invitation to join the team of “{proposal}”."),
+    ],
+    ("proposals.teammember", "decline"): [
+        Notice(proposal_lead, "Your invitation was declined: {proposal}",
+               "A colleague declined your invitation to join the team of “{proposal}”, or it "
+               "lapsed when the proposal was submitted."),
+    ],
+    ("rewards.learningauthor", "invite"): [
+        Notice(invitee, "Invitation to co-author a learning: {learning}",
+               "You are named as a co-author of the learning “{learning}”. Accept or decline "
+               "on your home page; it counts on your record only once you accept."),
+    ],
+    ("rewards.learningauthor", "accept"): [
+        Notice(learning_writer, "Co-authorship accepted: {learning}",
+               "A colleague accepted to co-author the learning “{learning}”."),
+    ],
     ("reviews.assignment", "flag_conflict"): [
         Notice(assigned_reviewer, "Your assignment ended: a conflict of interest arose",
                "A change to a proposal or to your agency gave you a conflict of interest with "
@@ -420,6 +460,7 @@ URL_NAMES: dict[str, list[str]] = {
     "fund.award": ["awards:detail", "awards:award_detail"],
     "reviews.assignment": ["reviews:assignment_detail", "reviews:assignment", "reviews:detail"],
     "rewards.nomination": ["rewards:nomination_detail", "rewards:nomination"],
+    "rewards.learning": ["rewards:learning_detail", "rewards:learning"],
 }
 
 
@@ -430,6 +471,8 @@ def subject_url(subject) -> str:
     label = subject._meta.label_lower
     if label == "fund.tranche":
         return subject_url(subject.award)
+    if label == "rewards.learningauthor":
+        return subject_url(subject.learning)
     for name in URL_NAMES.get(label, []):
         try:
             return reverse(name, args=[subject.pk])

@@ -72,6 +72,12 @@ class Proposal(FSMModelMixin, models.Model):
         return self.title
 
     @property
+    def accepted_team(self) -> list:
+        """Team members who accepted (from the prefetched `team` when there is one): only they
+        are shown as the team in documents and pages; invitations are not membership."""
+        return [m for m in self.team.all() if m.state == TeamMember.State.ACCEPTED]
+
+    @property
     def budget_total(self) -> Decimal:
         return sum((line.amount for line in self.budget_lines.all()), ZERO)
 

@@ -52,7 +52,10 @@ def can_view_portfolio(user, round_: Round) -> bool:
 
 # --- money, computed by the database -------------------------------------------------------
 def _committed(awards: QuerySet[Award]) -> Decimal:
-    return awards.exclude(state=Award.State.CANCELLED).aggregate(t=Sum("amount"))["t"] or ZERO
+    """What `awards` commit: their amounts less cancelled tranches (awards not cancelled)."""
+    from ..models import committed_sum
+
+    return committed_sum(awards)
 
 
 def fund_available_balance(*, fund: Fund) -> Decimal:
@@ -91,6 +94,9 @@ def _clean_tranches(tranches, amount: Decimal) -> list[Tranche]:
         due_on = _parse_date(entry.get("due_on"))
         if due_on is None:
             errors.append(f"Tranche {i}: give a due date (YYYY-MM-DD).")
+        elif due_on < timezone.localdate():
+            errors.append(f"Tranche {i}: a tranche cannot fall due before the award is made "
+                          f"(today, {timezone.localdate():%d %b %Y}).")
         elif previous_due and due_on < previous_due:
             errors.append(f"Tranche {i}: it cannot fall due before tranche {i - 1}.")
         previous_due = due_on or previous_due

@@ -217,6 +217,15 @@ def round_create(*, actor, fund: Fund, title: str, opens_at, closes_at, budget: 
     return round_
 
 
+# A closed round's terms: applicants and reviewers relied on them (DOMAIN.md, "Finished rounds
+# are frozen"); the rubric is guarded in reviews.services.
+FROZEN_WHEN_CLOSED = ("max_award", "reviews_required", "min_partner_agencies",
+                      "min_panel_agencies")
+# A round is archived only when none of its proposals is still on its way.
+UNFINISHED = ("submitted", "in_review", "revision_requested", "recommended", "funded",
+              "outcome_reported")
+
+
 @transaction.atomic
 def round_update(*, actor, round_: Round, **fields) -> Round:
     """Fund managers edit a round that is not archived; its budget never drops below what is
@@ -228,8 +237,17 @@ def round_update(*, actor, round_: Round, **fields) -> Round:
     # The awards draw on the fund the round is stored under (a draft may still move funds).
     stored_fund_id = Round.objects.filter(pk=round_.pk).values_list("fund_id", flat=True).get()
     fund = Fund.objects.select_for_update().get(pk=stored_fund_id)
+    stored = Round.objects.get(pk=round_.pk)
     _set_fields(round_, fields, ROUND_EDITABLE)
     _validate_round(round_)
+    if stored.state == Round.State.CLOSED:
+        changed = [name for name in FROZEN_WHEN_CLOSED
+                   if getattr(round_, name) != getattr(stored, name)]
+        errors = {name: ["The round is closed: its terms no longer change."] for name in changed}
+        if round_.budget < stored.budget:
+            errors["budget"] = ["The round is closed: its budget may only rise."]
+        if errors:
+            raise ValidationError(errors)
     committed = round_.committed
     if round_.budget < committed:
         raise ValidationError({"budget": [
@@ -266,7 +284,22 @@ def round_close(*, round_: Round, actor, note: str = "", system: bool = False) -
 
 @transaction.atomic
 def round_archive(*, round_: Round, actor, note: str = "") -> Round:
+    """A fund manager archives a closed round once every proposal in it has finished (none
+    submitted, in review, awaiting revision, recommended, funded or awaiting closing); the
+    refusal lists those that have not. Nothing of an archived round changes again."""
+    from workflow.services import check_transition
+
     round_ = _locked(round_)
+    check_transition(round_, "archive", actor)
+    blocking = list(round_.proposals.filter(state__in=UNFINISHED).order_by("title", "pk")
+                    .values_list("title", "state"))
+    if blocking:
+        listed = "; ".join(f"“{title}” ({state.replace('_', ' ')})"
+                           for title, state in blocking[:20])
+        more = f" and {len(blocking) - 20} more" if len(blocking) > 20 else ""
+        raise ValidationError({"non_field_errors": [
+            f"The round cannot be archived while {len(blocking)} of its proposals are still "
+            f"on their way: {listed}{more}."]})
     run_transition(instance=round_, name="archive", actor=actor, note=note)
     return round_
 

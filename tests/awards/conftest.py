@@ -42,6 +42,12 @@ def make_award(proposal, *, amount=None, approved_by=None, tranches=None, state=
     return award
 
 
+def release_all(award):
+    """Test set-up: the award's money is out and its milestones reported (what an outcome
+    report may spend; `amount_spent` cannot exceed what was released)."""
+    Tranche.objects.filter(award=award).exclude(state="cancelled").update(state="reported")
+
+
 def plan(*amounts, start=datetime.date(2027, 1, 31)):
     """A tranche plan as the API takes it."""
     return [

@@ -23,7 +23,7 @@ from reviews.factories import AssignmentFactory
 from reviews.models import Panel
 from workflow.models import TransitionLog
 
-from .conftest import make_award, plan
+from .conftest import make_award, plan, release_all
 
 D = Decimal
 
@@ -42,6 +42,7 @@ def extend_world(world):
     for proposal in (world.recommended, world.funded, world.reported):
         AssignmentFactory(proposal=proposal, panel=panel, reviewer=world.reviewer)
         TeamMemberFactory(proposal=proposal, user=world.conflicted, role="Adviser")
+    release_all(world.award)  # the funded proposal's money is out: its outcome may be reported
     return world
 
 
@@ -459,6 +460,7 @@ def test_fund_report_and_close_by_token(w):
     manager, lead = client(w.manager), client(w.lead)
     before = fund_available_balance(fund=w.fund)
     assert manager.post(url(w.recommended, "fund"), fund_body(), format="json").status_code == 200
+    release_all(Award.objects.get(proposal=w.recommended))
     assert lead.post(url(w.recommended, "report_outcome"), OUTCOME_BODY,
                      format="json").status_code == 200
     response = manager.post(url(w.recommended, "close"), {}, format="json")

@@ -44,6 +44,9 @@ def test_award_letter_names_the_amount_tranches_conditions_and_signatory(client,
 def test_proposal_summary_has_title_budget_and_honoured_outcome(client, world):
     from proposals.services import proposal_report_outcome
 
+    from .conftest import release_all
+
+    release_all(world.award)
     proposal_report_outcome(
         proposal=world.funded, actor=world.lead, result="did_not_succeed", summary="Low uptake.",
         indicators="12% usage.", amount_spent=D("1000.00"), citizen_feedback="Print it.",

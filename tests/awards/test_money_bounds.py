@@ -91,10 +91,13 @@ def test_outcome_page_refuses_an_amount_spent_too_large(client, world):
     assert not OutcomeReport.objects.filter(proposal=world.funded).exists()
 
 
-def test_outcome_still_takes_zero_and_the_largest_amount(world):
+def test_outcome_takes_up_to_exactly_what_was_released(world):
+    from .conftest import release_all
+
+    release_all(world.award)
     proposal_report_outcome(proposal=world.funded, actor=world.lead,
-                            **{**OUTCOME_FORM, "amount_spent": "999999999999.99"})
-    assert OutcomeReport.objects.get(proposal=world.funded).amount_spent == MAX_MONEY
+                            **{**OUTCOME_FORM, "amount_spent": "400000.00"})
+    assert OutcomeReport.objects.get(proposal=world.funded).amount_spent == world.award.amount
 
 
 @pytest.mark.parametrize("value", ["1e30", "1000000000000.00", "NaN"])

@@ -125,6 +125,9 @@ def test_award_page_offers_actions_by_role_and_explains_refusals(client, world):
 
 
 def test_applicant_reports_a_did_not_succeed_outcome_with_respect(client, world):
+    from .conftest import release_all
+
+    release_all(world.award)
     client.force_login(world.lead)
     page = client.get(f"/awards/outcome/{world.funded.pk}/")
     assert page.status_code == 200 and 'name="result"' in page.content.decode()

@@ -15,7 +15,7 @@ from proposals.services import proposal_close, proposal_report_outcome
 from workflow.models import TransitionLog
 from workflow.services import TransitionStateConflict
 
-from .conftest import D
+from .conftest import D, release_all
 
 OUTCOME = {
     "result": "did_not_succeed",
@@ -118,16 +118,21 @@ def test_cancel_needs_a_reason(world):
 
 
 def test_no_release_on_a_completed_award(world):
-    proposal_report_outcome(proposal=world.funded, actor=world.lead, **OUTCOME)
+    tranche_release(tranche=world.tranches[0], actor=world.manager)
+    proposal_report_outcome(proposal=world.funded, actor=world.lead,
+                            **{**OUTCOME, "amount_spent": "250000.00"})
     proposal_close(proposal=world.funded, actor=world.manager)
-    with pytest.raises(ValidationError) as excinfo:
-        tranche_release(tranche=world.tranches[0], actor=world.manager)
-    assert "active award" in excinfo.value.message_dict["award"][0]
+    # Closing cancelled the tranche not yet released: its money went back to the fund.
+    second = Tranche.objects.get(pk=world.tranches[1].pk)
+    assert second.state == Tranche.State.CANCELLED
+    with pytest.raises(TransitionStateConflict):
+        tranche_release(tranche=second, actor=world.manager)
 
 
 # --- outcome -----------------------------------------------------------------------------------
 @pytest.mark.parametrize("role", ["lead", "team"])
 def test_lead_or_team_report_the_outcome_even_when_it_did_not_succeed(world, role):
+    release_all(world.award)
     proposal_report_outcome(proposal=world.funded, actor=getattr(world, role), note="Done", **OUTCOME)
     assert _state(world.funded) == Proposal.State.OUTCOME_REPORTED
     report = OutcomeReport.objects.get(proposal=world.funded)

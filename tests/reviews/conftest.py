@@ -18,10 +18,11 @@ def _fast_passwords(settings):
 
 @pytest.fixture
 def scene(db):
-    """round (3 reviews required), panel (chair + 3 members, 3 agencies), a proposal in
+    """round (open, 3 reviews required), panel (chair + 3 members, 3 agencies), a proposal in
     review led from MOH with partner MOE and a team member, one assignment per member."""
     moh, moe = AgencyFactory(code="MOH"), AgencyFactory(code="MOE")
-    round_ = RoundFactory(closed=True)
+    # Open: its rubric may still change until the first review (a closed round's terms stay).
+    round_ = RoundFactory()
     lead = UserFactory(username="lead", agency=moh)
     proposal = ProposalFactory(round=round_, lead=lead, in_review=True, partners=[moe])
     team_member = TeamMemberFactory(proposal=proposal, user=UserFactory(username="teammate")).user
