@@ -18,6 +18,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from people.models import Agency, User
@@ -34,7 +35,7 @@ from proposals.services import (
 from reviews import services as reviews
 from reviews.models import Assignment, Panel, Review
 
-from .models import Round, Tranche
+from .models import Award, Round, Tranche
 from .services.awards import (
     proposal_decline,
     proposal_fund,
@@ -384,12 +385,20 @@ def _advance(proposal: Proposal, spec: Experiment, panel: Panel, users: dict[str
         proposal = proposal_decline(proposal=proposal, actor=manager, reason=spec.decline_reason)
     if proposal.state == S.RECOMMENDED and spec.end in FUNDED_STATES:
         today = timezone.localdate()
-        proposal_fund(
+        # A tranche is never due before its award: the award is made as if the demo's past
+        # had happened, then its dates are moved back to where the story puts them.
+        shift = max(0, -min(s.due_in_days for s in spec.tranches))
+        award = proposal_fund(
             proposal=proposal, actor=manager, amount=Decimal(spec.award),
             conditions=spec.conditions, note="Funded from the pilot round's budget.",
-            tranches=[{"amount": s.amount, "due_on": today + timedelta(days=s.due_in_days),
+            tranches=[{"amount": s.amount,
+                       "due_on": today + timedelta(days=s.due_in_days + shift),
                        "milestone": s.milestone} for s in spec.tranches],
         )
+        if shift:
+            Award.objects.filter(pk=award.pk).update(
+                approved_at=F("approved_at") - timedelta(days=shift))
+            Tranche.objects.filter(award=award).update(due_on=F("due_on") - timedelta(days=shift))
         proposal.refresh_from_db()
     if proposal.state in FUNDED_STATES:
         _tranches(proposal.award, spec, users)
