@@ -68,6 +68,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "people.middleware.ChangeActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A form sent twice or an API POST repeated with its Idempotency-Key has one effect
+    # (workflow/one_effect.py): after auth and messages, outside any transaction of a view.
+    "workflow.one_effect.OneEffectMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # An id beyond the database's integers: 404, never 500 (workflow/ids.py).
     "workflow.ids.IdOverflowMiddleware",
@@ -89,6 +92,8 @@ TEMPLATES = [
                 "people.context_processors.roles",
                 "notifications.context_processors.unread",
             ],
+            # {% form_token %} in every state-changing form, with no {% load %}.
+            "builtins": ["workflow.templatetags.one_effect"],
         },
     },
 ]
@@ -182,6 +187,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every POST but auth/token/ documents the Idempotency-Key header (workflow/one_effect.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "workflow.one_effect.document_idempotency_key",
+    ],
 }
 
 # Celery: eager unless a broker is configured, so `make run` needs no services.
@@ -213,6 +223,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Jobs left queued while the broker was down, and jobs a dead worker left running.
     "run-pending-jobs": {"task": "jobs.run_pending_jobs", "schedule": crontab(minute="*/5")},
+    # Form tokens and Idempotency-Keys older than 24 hours (workflow/one_effect.py).
+    "sweep-form-tokens": {"task": "workflow.sweep_form_tokens", "schedule": crontab(minute=17)},
 }
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

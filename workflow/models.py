@@ -49,3 +49,58 @@ class TransitionLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("The transition log is append-only.")
+
+
+# --- one request, one effect (workflow/one_effect.py) ------------------------------------------
+
+
+class FormToken(models.Model):
+    """A page form's one-time token, reserved while its POST runs and spent once it took
+    effect; a refused form's reservation is removed so the corrected form can be sent again.
+    Rendering a form stores nothing: a row exists only for a token that was sent."""
+
+    class State(models.TextChoices):
+        RUNNING = "running", "Being recorded"
+        SPENT = "spent", "Recorded"
+
+    token = models.CharField(max_length=64, unique=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.RUNNING)
+    path = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.token[:8]}… {self.state} {self.path}"
+
+
+class IdempotencyKey(models.Model):
+    """An API `POST`'s `Idempotency-Key`, per user: the request it was first sent with (a
+    fingerprint of method, path and body) and, once answered, the answer to send again."""
+
+    class State(models.TextChoices):
+        RUNNING = "running", "Running"
+        DONE = "done", "Answered"
+
+    # The user's id, not a foreign key: a key kept for a day is no reference that would stop
+    # a person from being deleted (workflow/evidence.py).
+    user_pk = models.PositiveBigIntegerField()
+    key = models.CharField(max_length=255)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=500)
+    fingerprint = models.CharField(max_length=64)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.RUNNING)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    content_type = models.CharField(max_length=255, blank=True)
+    body = models.BinaryField(blank=True, default=b"")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user_pk", "key"], name="workflow_idempotency_key_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.method} {self.path}, {self.state})"
