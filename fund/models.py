@@ -8,6 +8,7 @@ from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from people.models import Agency
+from workflow.bounds import LongTextField
 from workflow.services import permission, rule
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -41,7 +42,7 @@ class Fund(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(unique=True)
     currency = models.CharField(max_length=3, default="BTN")
-    description = models.TextField(blank=True)
+    description = LongTextField(blank=True)
     organisation = models.CharField(
         max_length=200, blank=True, help_text="Who publishes the fund's grants (360Giving)."
     )
@@ -76,7 +77,7 @@ class Contribution(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="contributions")
     amount = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal("0.01"))])
     received_on = models.DateField()
-    note = models.TextField(blank=True)
+    note = LongTextField(blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -119,7 +120,7 @@ class Round(FSMModelMixin, models.Model):
     fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="rounds")
     title = models.CharField(max_length=200)
     slug = models.SlugField(unique=True)
-    description = models.TextField(blank=True)
+    description = LongTextField(blank=True)
     opens_at = models.DateTimeField()
     closes_at = models.DateTimeField()
     budget = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal("0.01"))])
@@ -180,7 +181,7 @@ class Award(FSMModelMixin, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="awards_approved"
     )
     approved_at = models.DateTimeField(default=timezone.now)
-    conditions = models.TextField(blank=True)
+    conditions = LongTextField(blank=True)
     state = FSMField(default=State.ACTIVE, choices=State.choices, protected=True)
 
     class Meta:
@@ -262,8 +263,8 @@ class Tranche(FSMModelMixin, models.Model):
     sequence = models.PositiveSmallIntegerField()
     amount = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal("0.01"))])
     due_on = models.DateField()
-    milestone = models.TextField()
-    milestone_report = models.TextField(blank=True)
+    milestone = LongTextField()
+    milestone_report = LongTextField(blank=True)
     state = FSMField(default=State.SCHEDULED, choices=State.choices, protected=True)
 
     objects = TrancheQuerySet.as_manager()

@@ -7,6 +7,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 
 from fund.models import MONEY, ZERO
 from people.models import Agency
+from workflow.bounds import LongTextField
 
 from . import rules
 
@@ -37,15 +38,15 @@ class Proposal(FSMModelMixin, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proposals_led"
     )
     title = models.CharField(max_length=200)
-    summary = models.TextField(blank=True)
-    problem = models.TextField(blank=True)
-    hypothesis = models.TextField(blank=True, help_text="What the experiment will test.")
-    success_criteria = models.TextField(
+    summary = LongTextField(blank=True)
+    problem = LongTextField(blank=True)
+    hypothesis = LongTextField(blank=True, help_text="What the experiment will test.")
+    success_criteria = LongTextField(
         blank=True, help_text="What result would show it works, fixed before it starts."
     )
-    approach = models.TextField(blank=True)
-    citizen_engagement = models.TextField(blank=True, help_text="How citizens co-create it.")
-    expected_outcomes = models.TextField(blank=True)
+    approach = LongTextField(blank=True)
+    citizen_engagement = LongTextField(blank=True, help_text="How citizens co-create it.")
+    expected_outcomes = LongTextField(blank=True)
     requested_amount = models.DecimalField(
         **MONEY, null=True, blank=True, validators=[MinValueValidator(Decimal("0.01"))]
     )
@@ -310,10 +311,10 @@ class OutcomeReport(models.Model):
 
     proposal = models.OneToOneField(Proposal, on_delete=models.PROTECT, related_name="outcome_report")
     result = models.CharField(max_length=20, choices=Result.choices)
-    summary = models.TextField()
-    indicators = models.TextField()
+    summary = LongTextField()
+    indicators = LongTextField()
     amount_spent = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal("0.00"))])
-    citizen_feedback = models.TextField()
+    citizen_feedback = LongTextField()
     next_step = models.CharField(max_length=20, choices=NextStep.choices)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField(auto_now_add=True)

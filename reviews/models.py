@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from workflow.bounds import LongTextField
 from workflow.services import rule
 
 DEFAULT_RUBRIC = [
@@ -25,7 +26,7 @@ class Criterion(models.Model):
 
     round = models.ForeignKey("fund.Round", on_delete=models.CASCADE, related_name="criteria")
     name = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    description = LongTextField(blank=True)
     weight = models.DecimalField(
         max_digits=6, decimal_places=2, default=Decimal("1.00"),
         validators=[MinValueValidator(Decimal("0.01"))],
@@ -149,7 +150,7 @@ class Assignment(FSMModelMixin, models.Model):
     )
     panel = models.ForeignKey(Panel, on_delete=models.CASCADE, related_name="assignments")
     due_on = models.DateField()
-    conflict_reason = models.TextField(blank=True)
+    conflict_reason = LongTextField(blank=True)
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
@@ -202,8 +203,8 @@ class Review(models.Model):
         DO_NOT_FUND = "do_not_fund", "Do not fund"
 
     assignment = models.OneToOneField(Assignment, on_delete=models.CASCADE, related_name="review")
-    comment_to_applicant = models.TextField(blank=True)
-    comment_to_panel = models.TextField(blank=True, help_text="Confidential to the panel.")
+    comment_to_applicant = LongTextField(blank=True)
+    comment_to_panel = LongTextField(blank=True, help_text="Confidential to the panel.")
     recommendation = models.CharField(max_length=20, choices=Recommendation.choices)
     # Σ weight·value ÷ Σ weight·max_score × 100, stored so rankings are computed by the database.
     weighted_score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)

@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from workflow.bounds import LongTextField
 from workflow.services import rule
 
 
@@ -38,9 +39,9 @@ class Learning(models.Model):
         related_name="learnings",
     )
     title = models.CharField(max_length=200)
-    what_we_tried = models.TextField()
-    what_happened = models.TextField()
-    what_we_learned = models.TextField()
+    what_we_tried = LongTextField()
+    what_happened = LongTextField()
+    what_we_learned = LongTextField()
     kind = models.CharField(max_length=20, choices=Kind.choices)
     tags = models.ManyToManyField(Tag, related_name="learnings", blank=True)
     visibility = models.CharField(
@@ -175,7 +176,7 @@ class Recognition(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="recognitions"
     )
     kind = models.CharField(max_length=30, choices=Kind.choices)
-    citation = models.TextField()
+    citation = LongTextField()
     proposals = models.ManyToManyField(
         "proposals.Proposal", related_name="recognitions", blank=True
     )
@@ -270,8 +271,8 @@ class Nomination(FSMModelMixin, models.Model):
     nominated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="nominations_made"
     )
-    justification = models.TextField()
-    evidence_links = models.TextField(
+    justification = LongTextField()
+    evidence_links = LongTextField(
         blank=True, help_text="Links or references to further evidence, one a line."
     )
     proposals = models.ManyToManyField(
@@ -279,7 +280,7 @@ class Nomination(FSMModelMixin, models.Model):
     )
     learnings = models.ManyToManyField(Learning, related_name="nominations", blank=True)
     recognitions = models.ManyToManyField(Recognition, related_name="nominations", blank=True)
-    decision_reason = models.TextField(blank=True)
+    decision_reason = LongTextField(blank=True)
     # Who endorsed it (set by `nomination_endorse`): never the one who decides on it.
     endorsed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,

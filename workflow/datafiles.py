@@ -142,6 +142,26 @@ def _text(value) -> str:
     return str(value).strip()
 
 
+def _too_many_rows(name: str):
+    from .bounds import IMPORT_ROWS_MAX
+
+    _refuse(f"“{name}” has more than {IMPORT_ROWS_MAX:,} rows; split it into files of at "
+            f"most {IMPORT_ROWS_MAX:,} rows.")
+
+
+def _at_most(rows, name: str) -> list:
+    """The rows (header included) of a table, stopping as soon as there are too many: a small
+    compressed XLSX may hold hundreds of thousands of rows, and nothing past the limit is read."""
+    from .bounds import IMPORT_ROWS_MAX
+
+    table = []
+    for row in rows:
+        table.append(row)
+        if len(table) > IMPORT_ROWS_MAX + 1:
+            _too_many_rows(name)
+    return table
+
+
 def _read_csv(data: bytes, name: str) -> list[list[str]]:
     if b"\x00" in data[:8192]:
         _refuse(f"“{name}” is not a text CSV file.")
@@ -150,7 +170,7 @@ def _read_csv(data: bytes, name: str) -> list[list[str]]:
     except UnicodeDecodeError:
         _refuse(f"“{name}” is not UTF-8 text. Save it as “CSV UTF-8”.")
     try:
-        return list(csv.reader(io.StringIO(text, newline="")))
+        return _at_most(csv.reader(io.StringIO(text, newline="")), name)
     except csv.Error as exc:
         _refuse(f"“{name}” could not be read as CSV: {exc}.")
 
@@ -164,8 +184,8 @@ def _read_xlsx(data: bytes, name: str) -> list[list]:
         _refuse(f"“{name}” is not a readable XLSX workbook.")
     try:
         sheet = workbook.worksheets[0]
-        return [[imported_xlsx_text(v) if isinstance(v, str) else v for v in row]
-                for row in sheet.iter_rows(values_only=True)]
+        return _at_most(([imported_xlsx_text(v) if isinstance(v, str) else v for v in row]
+                         for row in sheet.iter_rows(values_only=True)), name)
     finally:
         workbook.close()
 

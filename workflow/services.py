@@ -182,9 +182,13 @@ def run_transition(
     `closes_at`, an assignment flagged when a conflict arises): no permission is checked;
     the log names `actor` when the work follows someone's change, else none.
     """
+    from .bounds import text_too_long
+
     method, meta = _transition_meta(instance, name)
     from_state = meta.field.get_state(instance)
     check_transition(instance, name, actor, system=system)
+    if problem := text_too_long(note, "The note"):
+        raise ValidationError({"note": [problem]})
     errors = condition_errors(instance, name)
     if errors:
         raise ValidationError(errors)
