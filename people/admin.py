@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 
 from workflow.data_admin import DataExportAdminMixin, DataImportAdminMixin
+from workflow.evidence import EvidenceAdmin
 
 from . import services
 from .models import Agency, User
@@ -16,7 +17,7 @@ class UserAddForm(AdminUserCreationForm):
 
 
 @admin.register(Agency)
-class AgencyAdmin(DataImportAdminMixin, DataExportAdminMixin, admin.ModelAdmin):
+class AgencyAdmin(EvidenceAdmin, DataImportAdminMixin, DataExportAdminMixin, admin.ModelAdmin):
     data_import_kind = data_export_kind = "agencies"
     list_display = ["code", "name", "kind", "is_active"]
     list_filter = ["kind", "is_active"]
@@ -26,7 +27,7 @@ class AgencyAdmin(DataImportAdminMixin, DataExportAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(DataImportAdminMixin, DataExportAdminMixin, BaseUserAdmin):
+class UserAdmin(EvidenceAdmin, DataImportAdminMixin, DataExportAdminMixin, BaseUserAdmin):
     # Civil servants in and out by `employee_id`; users without one are not in the HR file.
     data_import_kind = data_export_kind = "civil-servants"
     list_display = ["username", "first_name", "last_name", "agency", "employee_id", "position_level"]

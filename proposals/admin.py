@@ -8,6 +8,7 @@ from django.utils.html import format_html
 
 from workflow.admin import TransitionHistoryMixin
 from workflow.data_admin import DataExportAdminMixin
+from workflow.evidence import EvidenceAdmin
 
 from .models import Attachment, BudgetLine, Proposal, TeamMember
 
@@ -60,7 +61,7 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(DataExportAdminMixin, TransitionHistoryMixin, admin.ModelAdmin):
+class ProposalAdmin(EvidenceAdmin, DataExportAdminMixin, TransitionHistoryMixin, admin.ModelAdmin):
     data_export_kind = "proposals"
     list_display = ["title", "round", "lead", "state", "requested_amount", "submitted_at",
                     "updated_at"]

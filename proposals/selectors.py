@@ -65,8 +65,14 @@ def proposals_visible_to(user) -> QuerySet[Proposal]:
         visible |= ~NEVER_SUBMITTED
     assigned = Assignment.objects.filter(reviewer=user).exclude(state=Assignment.State.CONFLICT)
     visible |= Q(pk__in=assigned.values("proposal")) & ~NEVER_SUBMITTED
-    chaired_rounds = Panel.objects.filter(chair=user).values("round")
-    visible |= Q(round__in=chaired_rounds) & _sent_to_review() & ~_agency_conflict(user)
+    from reviews.models import PanelStandIn
+
+    # Chairs and deputy chairs: their round's proposals sent to review; stand-in chairs: the
+    # proposal they stand in for. Never across a conflict.
+    chaired_rounds = Panel.objects.filter(Q(chair=user) | Q(deputy_chair=user)).values("round")
+    stood_in = PanelStandIn.objects.filter(chair=user).values("proposal")
+    visible |= ((Q(round__in=chaired_rounds) | Q(pk__in=stood_in)) & _sent_to_review()
+                & ~_agency_conflict(user))
     return Proposal.objects.filter(visible)
 
 

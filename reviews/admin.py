@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from workflow.data_admin import DataExportAdminMixin
+from workflow.evidence import EvidenceAdmin
 
 from .models import Assignment, Criterion, Panel, PanelStandIn, Review, Score
 from .services import assignment_problems, panel_problems
@@ -48,7 +49,7 @@ class PanelAdminForm(forms.ModelForm):
 
 
 @admin.register(Panel)
-class PanelAdmin(admin.ModelAdmin):
+class PanelAdmin(EvidenceAdmin, admin.ModelAdmin):
     form = PanelAdminForm
     list_display = ["name", "round", "chair"]
     list_filter = ["round"]
@@ -104,7 +105,7 @@ class ScoreInline(admin.TabularInline):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(EvidenceAdmin, admin.ModelAdmin):
     form = AssignmentAdminForm
     list_display = ["proposal", "reviewer", "panel", "due_on", "state"]
     list_filter = ["state", "panel__round"]
@@ -128,7 +129,7 @@ class AssignmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Review)
-class ReviewAdmin(DataExportAdminMixin, admin.ModelAdmin):
+class ReviewAdmin(EvidenceAdmin, DataExportAdminMixin, admin.ModelAdmin):
     # Submitted reviews only, never `comment_to_panel`, never across a conflict of interest.
     data_export_kind = "reviews"
     list_display = ["assignment", "weighted_score", "recommendation", "submitted_at"]

@@ -87,7 +87,15 @@ def can_view_assignment(user, assignment: Assignment) -> bool:
         return False
     if assignment.reviewer_id == user.pk:
         return True
-    return can_manage_panel(user, assignment.panel) and not has_conflict(user, assignment.proposal)
+    if has_conflict(user, assignment.proposal):
+        return False
+    if user.is_fund_manager:
+        return True
+    panel = assignment.panel
+    if user.pk in (panel.chair_id, panel.deputy_chair_id):
+        return True
+    # A stand-in chair manages the one proposal they stand in for.
+    return panel.stand_ins.filter(chair=user, proposal_id=assignment.proposal_id).exists()
 
 
 def can_assign(user, panel: Panel, proposal) -> bool:

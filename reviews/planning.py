@@ -153,12 +153,11 @@ def build_plan(panel: Panel, viewer=None) -> AssignmentPlan:
     by_pair = {(a.proposal_id, a.reviewer_id): a for a in assignments}
     member_ids = {m.pk for m in members}
     loads = {m.pk: 0 for m in members}
-    # Loads count every active assignment in the round (a number per member, no proposal),
-    # so the plan stays balanced whoever looks at it.
-    for reviewer_id in Assignment.objects.filter(
-            proposal__round=round_, state__in=ACTIVE_STATES,
-            reviewer_id__in=member_ids).values_list("reviewer_id", flat=True):
-        loads[reviewer_id] += 1
+    # Loads count the active assignments on the proposals this viewer may plan: a load from a
+    # proposal hidden from them would tell who reviews it.
+    for a in assignments:
+        if a.state in ACTIVE_STATES and a.reviewer_id in member_ids:
+            loads[a.reviewer_id] += 1
 
     rows, eligible = [], []
     for proposal in proposals:

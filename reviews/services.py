@@ -29,6 +29,14 @@ from .permissions import can_assign, can_edit_rubric, can_manage_panel, can_set_
 from .planning import build_plan, panel_agency_problem
 from .scoring import weighted_score
 
+ARCHIVED = "This round is archived: nothing in it changes any more."
+
+
+def _refuse_if_archived(round_: Round) -> None:
+    """Nothing of an archived round changes (DOMAIN.md, "Finished rounds are frozen")."""
+    if round_.state == Round.State.ARCHIVED:
+        raise ValidationError(ARCHIVED)
+
 
 def _required(value: str, field: str, message: str) -> str:
     if not (value or "").strip():
@@ -40,6 +48,8 @@ def _required(value: str, field: str, message: str) -> str:
 def _require_rubric_editable(actor, round_: Round) -> None:
     if not can_edit_rubric(actor):
         raise PermissionDenied("Only fund managers may change a round's rubric.")
+    if round_.state in (Round.State.CLOSED, Round.State.ARCHIVED):
+        raise ValidationError("The round is closed: its rubric no longer changes.")
     if Review.objects.filter(assignment__proposal__round=round_,
                              assignment__state=Assignment.State.SUBMITTED).exists():
         raise ValidationError(
@@ -206,6 +216,7 @@ def panel_create(*, actor, round_: Round, name: str, chair: User, members=(),
     another agency) and reviewers from several agencies, none of them an HR officer."""
     if not can_set_up_panel(actor):
         raise PermissionDenied("Only fund managers may set up review panels.")
+    _refuse_if_archived(round_)
     name = _required(name, "name", "Give the panel a name.")
     members = list(members)
     errors = panel_problems(panel=None, round_=round_, chair=chair, members=members,
@@ -224,6 +235,7 @@ def panel_update(*, actor, panel: Panel, name: str | None = None, chair: User | 
     keeps enough agencies once assignments are made. `deputy_chair=None` removes the deputy."""
     if not can_set_up_panel(actor):
         raise PermissionDenied("Only fund managers may change review panels.")
+    _refuse_if_archived(panel.round)
     if name is not None:
         panel.name = _required(name, "name", "Give the panel a name.")
     members = None if members is None else list(members)
@@ -259,6 +271,7 @@ def panel_stand_in_name(*, actor, panel: Panel, proposal: Proposal, chair: User)
         raise PermissionDenied("You have a conflict of interest with this proposal; another "
                                "fund manager names its stand-in chair.")
     errors: dict[str, list[str]] = {}
+    _refuse_if_archived(panel.round)
     if proposal_panel(proposal) != panel:
         errors["proposal"] = ["Choose a proposal that this panel reviews."]
     elif proposal.state not in (Proposal.State.SUBMITTED, Proposal.State.IN_REVIEW,
@@ -336,6 +349,8 @@ def assignment_problems(*, actor, proposal: Proposal, reviewer: User, panel: Pan
         # A chair of this panel refused on one of its proposals hears why and who acts.
     if actor is not None and not can_assign(actor, panel, proposal):
         return {"proposal": [_acting_refusal(actor, proposal)]}
+    if panel.round.state == Round.State.ARCHIVED:
+        return {"proposal": [ARCHIVED]}
     if proposal.state != Proposal.State.IN_REVIEW:
         add("proposal", f"“{proposal.title}” is {proposal.get_state_display().lower()}; "
                         "only proposals in review are assigned.")
@@ -500,6 +515,7 @@ def _require_reviewable(assignment: Assignment, actor) -> None:
     if reason:
         raise ValidationError(f"Conflict of interest: {reason}")
     proposal = assignment.proposal
+    _refuse_if_archived(proposal.round)
     if proposal.state != Proposal.State.IN_REVIEW:
         raise ValidationError(f"“{proposal.title}” is "
                               f"{proposal.get_state_display().lower()}, no longer in review.")
@@ -592,6 +608,7 @@ ASSIGNMENT_TRANSITIONS = {
 def _decide(proposal: Proposal, actor, name: str, rationale: str) -> Proposal:
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     check_transition(proposal, name, actor)
+    _refuse_if_archived(proposal.round)
     errors = condition_errors(proposal, name)
     if not (rationale or "").strip():
         errors["rationale"] = ["Give the panel's rationale for the decision."]

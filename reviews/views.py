@@ -20,6 +20,7 @@ from proposals.services import PROPOSAL_TRANSITIONS
 from workflow.services import TransitionStateConflict, may_run
 
 from . import services
+from .chairs import is_acting_chair
 from .forms import (
     DECISIONS,
     AssignForm,
@@ -333,6 +334,8 @@ def proposal_reviews(request, pk: int):
     names = [name for name, _ in DECISIONS]
     allowed = [name for name in names if may_run(proposal, name, request.user)]
     form = DecisionForm(allowed=allowed)
+    if request.method == "POST" and not is_acting_chair(request.user, proposal):
+        raise PermissionDenied("Only this proposal's acting chair records the panel's decision.")
     if request.method == "POST":
         form = DecisionForm(request.POST, allowed=names)
         if form.is_valid():

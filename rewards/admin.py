@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from workflow.data_admin import DataExportAdminMixin
+from workflow.evidence import EvidenceAdmin
 from workflow.services import history
 
 from .models import Learning, LearningAuthor, Nomination, Recognition, Tag
@@ -31,7 +32,7 @@ class LearningAuthorInline(admin.TabularInline):
 
 
 @admin.register(Learning)
-class LearningAdmin(DataExportAdminMixin, admin.ModelAdmin):
+class LearningAdmin(EvidenceAdmin, DataExportAdminMixin, admin.ModelAdmin):
     data_export_kind = "learnings"
     list_display = ["title", "kind", "visibility", "proposal", "published_at"]
     list_filter = ["kind", "visibility", "tags"]
@@ -43,7 +44,7 @@ class LearningAdmin(DataExportAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Recognition)
-class RecognitionAdmin(admin.ModelAdmin):
+class RecognitionAdmin(EvidenceAdmin, admin.ModelAdmin):
     list_display = ["recipient", "kind", "awarded_by", "awarded_on"]
     list_filter = ["kind"]
     search_fields = ["recipient__username", "recipient__last_name", "citation"]
@@ -52,7 +53,7 @@ class RecognitionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Nomination)
-class NominationAdmin(admin.ModelAdmin):
+class NominationAdmin(EvidenceAdmin, admin.ModelAdmin):
     """State changes only through the services (the log); here the state is read-only."""
 
     list_display = ["nominee", "nominated_by", "state", "created_at"]

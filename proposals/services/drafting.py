@@ -436,6 +436,8 @@ def proposal_request_revision(*, proposal: Proposal, actor: User, note: str = ""
     """The panel chair asks the applicant for a revision, always with a message."""
     proposal = _locked(proposal)
     check_transition(proposal, "request_revision", actor)
+    if proposal.round.state == proposal.round.State.ARCHIVED:
+        raise ValidationError("This round is archived: a revision could never be resubmitted.")
     message = _required(message or note, "message", "Tell the applicant what to revise.")
     run_transition(instance=proposal, name="request_revision", actor=actor, note=message)
     return proposal

@@ -64,6 +64,17 @@ def _clean_outcome(fields: dict) -> dict:
     return cleaned
 
 
+def released_on(proposal: Proposal) -> Decimal:
+    """The money released to `proposal` so far: its award's released and reported tranches."""
+    from django.db.models import Sum
+
+    from fund.models import Tranche
+
+    return Tranche.objects.filter(
+        award__proposal=proposal, state__in=(Tranche.State.RELEASED, Tranche.State.REPORTED)
+    ).aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+
+
 @transaction.atomic
 def proposal_report_outcome(
     *, proposal: Proposal, actor, result: str = "", summary: str = "", indicators: str = "",
@@ -78,6 +89,11 @@ def proposal_report_outcome(
         "result": result, "summary": summary, "indicators": indicators,
         "amount_spent": amount_spent, "citizen_feedback": citizen_feedback, "next_step": next_step,
     })
+    released = released_on(proposal)
+    if cleaned["amount_spent"] > released:
+        raise ValidationError({"amount_spent": (
+            f"The amount spent ({cleaned['amount_spent']:,.2f}) cannot be more than the money "
+            f"released to this proposal so far ({released:,.2f}).")})
     OutcomeReport.objects.update_or_create(
         proposal=proposal, defaults={**cleaned, "submitted_by": actor}
     )
@@ -87,15 +103,20 @@ def proposal_report_outcome(
 
 @transaction.atomic
 def proposal_close(*, proposal: Proposal, actor, note: str = "") -> Proposal:
-    """A fund manager accepts the outcome report: the proposal closes and its award is
-    completed."""
-    from fund.models import Award
+    """A fund manager accepts the outcome report: the proposal closes, the award's tranches
+    not yet released are cancelled (logged) so their money returns to the fund and the round,
+    and the award is completed. Released tranches stay released."""
+    from fund.models import Award, Tranche
 
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     _check_may(proposal, "close", actor)
     run_transition(instance=proposal, name="close", actor=actor, note=note)
     award = Award.objects.select_for_update().filter(proposal=proposal).first()
     if award is not None and award.state == Award.State.ACTIVE:
+        for tranche in award.tranches.select_for_update().filter(state=Tranche.State.SCHEDULED):
+            run_transition(instance=tranche, name="cancel", actor=actor,
+                           note="Not released when the proposal closed: the money returns "
+                                "to the fund.")
         run_transition(instance=award, name="complete", actor=actor, note=note)
     return proposal
 

@@ -18,6 +18,7 @@ from jobs.factories import JobFactory
 from jobs.kinds import KINDS
 from jobs.models import Job
 from jobs.storage import job_storage
+from people.factories import UserFactory
 from workflow.models import TransitionLog
 
 pytestmark = pytest.mark.django_db
@@ -128,7 +129,8 @@ def test_a_failure_records_a_clear_message_and_logs_the_error(world, monkeypatch
 
 def test_the_owner_losing_access_before_the_run_fails_the_job(world):
     job = _portfolio(world, world.chair)
-    world.chair.panels_chaired.all().delete()
+    # Panels with assignments are evidence: the chair loses the chair instead.
+    world.chair.panels_chaired.update(chair=UserFactory())
     services.run_job(job_id=job.pk)
     job.refresh_from_db()
     assert job.state == Job.State.FAILED

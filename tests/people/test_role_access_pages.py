@@ -29,6 +29,8 @@ ROLE_ACCESS = [
     *rows("/login/", "post", {"anonymous": 200}, 302),
     *rows("/logout/", "post", {}, 302),
     *rows("/logout/", "get", {}, 405),
+    # Who decides when someone has a conflict of interest: plain words, open to everyone.
+    *rows("/help/conflicts/", "get", {}, 200),
 ]
 
 
