@@ -1,0 +1,97 @@
+"""Evidence is permanent (issue 13, example 2): no interface, the admin included, deletes what
+a decision or a record rests on; people and agencies are deactivated instead."""
+
+import pytest
+from django.db import transaction
+from django.db.models import ProtectedError
+
+from fund.models import Award, Tranche
+from people.factories import AgencyFactory, UserFactory
+from proposals.factories import ProposalFactory
+from reviews.factories import AssignmentFactory, PanelFactory
+from reviews.models import Assignment, Panel, Review, Score
+from workflow.models import TransitionLog
+from workflow.services import run_transition
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def reviewed():
+    panel = PanelFactory()
+    proposal = ProposalFactory(round=panel.round, in_review=True)
+    assignments = [AssignmentFactory(proposal=proposal, panel=panel, submitted=True)
+                   for _ in range(3)]
+    return panel, proposal, assignments
+
+
+def test_a_panel_with_submitted_reviews_cannot_be_deleted(reviewed):
+    panel, _, assignments = reviewed
+    with pytest.raises(ProtectedError), transaction.atomic():
+        panel.delete()
+    with pytest.raises(ProtectedError), transaction.atomic():
+        Panel.objects.filter(pk=panel.pk).delete()
+    assert Review.objects.filter(assignment__in=assignments).count() == 3
+    assert Score.objects.filter(review__assignment__in=assignments).count() == 18
+    assert Assignment.objects.filter(panel=panel).count() == 3
+
+
+def test_submitted_reviews_and_scores_cannot_be_deleted(reviewed):
+    _, _, assignments = reviewed
+    review = assignments[0].review
+    with pytest.raises(ProtectedError), transaction.atomic():
+        review.delete()
+    with pytest.raises(ProtectedError), transaction.atomic():
+        review.scores.all().delete()
+
+
+def test_anything_with_a_recorded_history_is_kept():
+    proposal = ProposalFactory(ready=True)
+    log = TransitionLog.objects.create(subject=proposal, transition="submit", from_state="draft",
+                                       to_state="submitted", actor=proposal.lead)
+    assert log.pk
+    with pytest.raises(ProtectedError), transaction.atomic():
+        proposal.delete()
+
+
+def test_awards_and_tranches_are_never_deleted():
+    from tests.awards.conftest import make_award
+
+    award = make_award(ProposalFactory(funded=True))
+    with pytest.raises(ProtectedError), transaction.atomic():
+        award.tranches.first().delete()
+    with pytest.raises(ProtectedError), transaction.atomic():
+        Award.objects.filter(pk=award.pk).delete()
+    assert Tranche.objects.filter(award=award).exists()
+
+
+def test_people_and_agencies_once_referenced_are_deactivated_not_deleted(reviewed):
+    _, proposal, _ = reviewed
+    with pytest.raises(ProtectedError), transaction.atomic():
+        proposal.lead.delete()
+    agency = proposal.lead.agency
+    with pytest.raises(ProtectedError), transaction.atomic():
+        agency.delete()
+    UserFactory(agency=None).delete()  # never referenced: may go
+    AgencyFactory().delete()
+
+
+def test_an_unsubmitted_draft_review_may_still_be_rewritten(reviewed):
+    panel, proposal, _ = reviewed
+    open_ = AssignmentFactory(proposal=proposal, panel=panel, review=True)
+    open_.review.scores.all().delete()  # a draft's scores are replaced on every save
+    assert not open_.review.scores.exists()
+
+
+def test_the_admin_offers_no_deletion_of_evidence(reviewed, admin_client):
+    panel, proposal, assignments = reviewed
+    page = admin_client.get(f"/admin/reviews/panel/{panel.pk}/change/").content.decode()
+    assert "deletelink" not in page
+    assert admin_client.get(f"/admin/reviews/panel/{panel.pk}/delete/").status_code == 403
+    response = admin_client.post("/admin/reviews/panel/", {
+        "action": "delete_selected", "_selected_action": [panel.pk]})
+    assert Panel.objects.filter(pk=panel.pk).exists()
+    assert response.status_code in (200, 302)
+    log = run_transition(instance=assignments[0], name="flag_conflict", actor=None,
+                         system=True, reason="x")
+    assert admin_client.get(f"/admin/workflow/transitionlog/{log.pk}/delete/").status_code == 403
