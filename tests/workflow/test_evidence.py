@@ -95,3 +95,51 @@ def test_the_admin_offers_no_deletion_of_evidence(reviewed, admin_client):
     log = run_transition(instance=assignments[0], name="flag_conflict", actor=None,
                          system=True, reason="x")
     assert admin_client.get(f"/admin/workflow/transitionlog/{log.pk}/delete/").status_code == 403
+
+
+def _outcome_report():
+    from proposals.models import OutcomeReport
+
+    proposal = ProposalFactory(outcome_reported=True)
+    return OutcomeReport.objects.create(
+        proposal=proposal, result="did_not_succeed", summary="Low uptake.", indicators="12%.",
+        amount_spent=0, citizen_feedback="Print it.", next_step="iterate",
+        submitted_by=proposal.lead)
+
+
+def _recognition():
+    from rewards.factories import RecognitionFactory
+
+    return RecognitionFactory()
+
+
+def _nomination():
+    from rewards.factories import NominationFactory
+
+    return NominationFactory()
+
+
+def _transition_log():
+    proposal = ProposalFactory(ready=True)
+    return TransitionLog.objects.create(subject=proposal, transition="submit",
+                                        from_state="draft", to_state="submitted",
+                                        actor=proposal.lead)
+
+
+@pytest.mark.parametrize("make", [_outcome_report, _recognition, _nomination],
+                         ids=["outcome report", "recognition", "nomination"])
+def test_every_kind_of_record_a_decision_rests_on_is_kept(make):
+    record = make()
+    model = type(record)
+    with pytest.raises(ProtectedError), transaction.atomic():
+        record.delete()
+    with pytest.raises(ProtectedError), transaction.atomic():
+        model.objects.filter(pk=record.pk).delete()
+    assert model.objects.filter(pk=record.pk).exists()
+
+
+def test_the_transition_log_is_append_only():
+    log = _transition_log()
+    with pytest.raises((ProtectedError, TypeError)), transaction.atomic():
+        log.delete()
+    assert TransitionLog.objects.filter(pk=log.pk).exists()
