@@ -62,6 +62,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Cache-Control: no-store for signed-in pages and every /api/ answer (workflow/security.py).
+    "workflow.security.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -168,6 +170,8 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": True,
     "EXCEPTION_HANDLER": "config.api.exception_handler",
 }
+# /api/schema/ and /api/docs/ are for signed-in people unless this is on (workflow/security.py).
+API_SCHEMA_PUBLIC = env_bool("API_SCHEMA_PUBLIC", False)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Innovation Fund API",
     "DESCRIPTION": "The JSON API of the cross-sectoral innovation fund.",
