@@ -168,23 +168,28 @@ def _fonts():
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
+    from .pdf_fetcher import PdfURLFetcher
+
     key = tuple((str(path), path.stat().st_mtime_ns) for path in font_files())
     if getattr(_renderer, "key", None) != key:
         fonts = FontConfiguration()
         _renderer.fonts = fonts
-        _renderer.stylesheet = CSS(string=font_css(), font_config=fonts)
+        _renderer.stylesheet = CSS(string=font_css(), font_config=fonts,
+                                   url_fetcher=PdfURLFetcher())
         _renderer.key = key
     return _renderer.fonts, _renderer.stylesheet
 
 
 def html_to_pdf(html: str) -> bytes:
-    """WeasyPrint itself: HTML in, PDF bytes out, with the fund's font."""
+    """WeasyPrint itself: HTML in, PDF bytes out, with the fund's font. Only the fund's fonts
+    and static files are loaded (fund/pdf_fetcher.py)."""
     from weasyprint import HTML
 
+    from .pdf_fetcher import PdfURLFetcher
+
     fonts, stylesheet = _fonts()
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
-        stylesheets=[stylesheet], font_config=fonts
-    )
+    return HTML(string=html, base_url=str(settings.BASE_DIR),
+                url_fetcher=PdfURLFetcher()).write_pdf(stylesheets=[stylesheet], font_config=fonts)
 
 
 def render_pdf(template: str, context: dict) -> bytes:

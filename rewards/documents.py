@@ -50,6 +50,8 @@ def render_dossier(record: InnovationRecord) -> bytes:
     asks for it (`innovation_record` without a viewer leaves them out already)."""
     from weasyprint import HTML
 
+    from fund.pdf_fetcher import PdfURLFetcher
+
     record = replace(record, proposals=[
         entry for entry in record.proposals if not _never_submitted(entry.proposal)
     ])
@@ -59,4 +61,6 @@ def render_dossier(record: InnovationRecord) -> bytes:
         {"record": record, "person": record.person, "font_faces": _font_faces(),
          "generated_at": timezone.now()},
     )
-    return HTML(string=html, base_url=str(FONT_DIR)).write_pdf()
+    # Only the dossier's fonts and the static files are loaded (fund/pdf_fetcher.py).
+    return HTML(string=html, base_url=str(FONT_DIR),
+                url_fetcher=PdfURLFetcher(font_dirs=[FONT_DIR])).write_pdf()

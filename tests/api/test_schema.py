@@ -6,6 +6,8 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
 
+from people.factories import UserFactory
+
 pytestmark = pytest.mark.django_db
 
 
@@ -24,6 +26,7 @@ def test_schema_generates_without_errors_or_warnings(tmp_path):
 
 
 def test_schema_endpoint_answers_openapi_3(client):
+    client.force_login(UserFactory())  # signed-in people only (API_SCHEMA_PUBLIC off)
     response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response.status_code == 200
     schema = response.json()
@@ -38,6 +41,7 @@ def test_schema_endpoint_answers_openapi_3(client):
 
 
 def test_docs_page_uses_only_vendored_assets(client):
+    client.force_login(UserFactory())
     response = client.get("/api/docs/")
     assert response.status_code == 200
     html = response.content.decode()
