@@ -5,10 +5,12 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, permissions, serializers, status
+from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from people.throttling import lockout_response
 from workflow.services import TransitionStateConflict, UnknownTransition
 
 
@@ -90,8 +92,30 @@ class TokenView(ObtainAuthToken):
         ),
         responses={
             200: inline_serializer("Token", {"token": serializers.CharField()}),
-            400: OpenApiResponse(description="Wrong username or password: `{\"non_field_errors\": [...]}`"),
+            400: OpenApiResponse(description="Username or password missing: `{\"<field>\": [...]}`"),
+            401: OpenApiResponse(
+                description="Wrong username or password (or the account is inactive): "
+                "`{\"detail\": ...}`, with `WWW-Authenticate`"
+            ),
+            429: OpenApiResponse(
+                description="Too many failed attempts for this account or from this address: "
+                "`{\"detail\": \"... Try again after HH:MM.\"}`, with `Retry-After` (seconds)"
+            ),
         },
     )
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        # The serializer asks authenticate() with this request (its context), so the
+        # sign-in throttling (django-axes, people/throttling.py) counts every failure here.
+        serializer = self.get_serializer(data=request.data)
+        if serializer.is_valid():
+            token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
+            return Response({"token": token.key})
+        if getattr(request, "axes_locked_out", False):
+            return lockout_response(request)
+        if set(serializer.errors) == {"non_field_errors"}:
+            return Response(
+                {"detail": "Unable to sign in with the username and password given."},
+                status=status.HTTP_401_UNAUTHORIZED,
+                headers={"WWW-Authenticate": 'Token realm="api"'},
+            )
+        return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)

@@ -5,6 +5,7 @@ Production: DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY, DEBUG=0, ALLOWED_HOSTS.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "import_export",
+    "axes",
     "people",
     "workflow",
     "fund",
@@ -76,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # An id beyond the database's integers: 404, never 500 (workflow/ids.py).
     "workflow.ids.IdOverflowMiddleware",
+    # Sign-in throttling: turns a lockout into the 429 page (people/throttling.py). Last.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -119,8 +123,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "people.User"
-# Sign-in ignores the case of the username (people/backends.py).
-AUTHENTICATION_BACKENDS = ["people.backends.CaseInsensitiveModelBackend"]
+# Sign-in throttling first (it refuses locked-out accounts and addresses before any
+# password is checked), then sign-in ignoring the case of the username (people/backends.py).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "people.backends.CaseInsensitiveModelBackend",
+]
+# Sign-in throttling (django-axes, people/throttling.py; README "Sign-in throttling").
+# Failures are counted in the database per account (any address) and per address (any
+# account); AXES_FAILURE_LIMIT of them lock both for AXES_COOLOFF_MINUTES after the last.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_PARAMETERS = "people.throttling.lockout_parameters"
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "people.throttling.username_key"
+AXES_LOCKOUT_CALLABLE = "people.throttling.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_ONLY_ADMIN_SITE = False
+# The address counted is the connection's (REMOTE_ADDR): X-Forwarded-For is never trusted.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

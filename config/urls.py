@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from people import views as people_views
 from people.invitations import SetPasswordRequestForm
+from people.throttling import ThrottledPasswordResetView
 from workflow.security import SchemaDocsView, SchemaView
 
 urlpatterns = [
@@ -14,7 +15,8 @@ urlpatterns = [
     path("", include("people.urls")),
     # Setting a password, forgotten or the first one, and inviting the people an import
     # created to set theirs (people/invitations.py). Names are Django's defaults.
-    path("password/reset/", auth_views.PasswordResetView.as_view(
+    # Counted per address with the sign-in failures (people/throttling.py).
+    path("password/reset/", ThrottledPasswordResetView.as_view(
         form_class=SetPasswordRequestForm,
         subject_template_name="registration/password_reset_subject.txt",
     ), name="password_reset"),

@@ -176,7 +176,7 @@ def test_a_key_longer_than_255_characters_is_400(api, people, fund, agency):
 def test_auth_token_ignores_the_header(people):
     client = APIClient()
     credentials = {"username": "manager", "password": "wrong"}
-    assert post(client, f"{API}auth/token/", credentials, key="t").status_code == 400
+    assert post(client, f"{API}auth/token/", credentials, key="t").status_code == 401
     from people.factories import PASSWORD
 
     credentials["password"] = PASSWORD

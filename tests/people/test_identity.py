@@ -209,7 +209,7 @@ def test_sign_in_ignores_the_case_of_the_username(client, pema):
     assert int(client.session["_auth_user_id"]) == pema.pk
     wrong = APIClient().post("/api/v1/auth/token/", {"username": "Pema", "password": "nope"},
                              format="json")
-    assert wrong.status_code == 400
+    assert wrong.status_code == 401  # wrong password (API.md)
     token = APIClient().post("/api/v1/auth/token/", {"username": "PEMA", "password": PASSWORD},
                              format="json")
     assert token.status_code == 200
