@@ -135,8 +135,37 @@ class ContributionAdmin(DataImportAdminMixin, DataExportAdminMixin, admin.ModelA
             return redirect(reverse("admin:fund_contribution_change", args=[object_id]))
 
 
+class RoundAdminForm(forms.ModelForm):
+    """The admin changes a round under the same rules as the pages and the API
+    (`round_change_problems`): archived rounds never change, a closed round's terms stay and
+    its budget only rises, no budget below what is awarded."""
+
+    class Meta:
+        model = Round
+        fields = ["fund", "title", "slug", "description", "opens_at", "closes_at", "budget",
+                  "max_award", "min_partner_agencies", "min_panel_agencies", "reviews_required"]
+
+    def clean(self):
+        from .services.funds import ROUND_EDITABLE, round_change_problems
+
+        cleaned = super().clean()
+        if self.instance.pk is None:
+            return cleaned
+        stored = Round.objects.get(pk=self.instance.pk)
+        changed = Round.objects.get(pk=self.instance.pk)
+        for name in ROUND_EDITABLE:
+            if name in cleaned:
+                setattr(changed, name, cleaned[name])
+        errors = round_change_problems(stored=stored, changed=changed,
+                                       currency=stored.fund.currency)
+        if errors:
+            raise ValidationError({None if k == "__all__" else k: v for k, v in errors.items()})
+        return cleaned
+
+
 @admin.register(Round)
 class RoundAdmin(EvidenceAdmin, admin.ModelAdmin):
+    form = RoundAdminForm
     list_display = ["title", "fund", "state", "opens_at", "closes_at", "budget", "max_award"]
     list_filter = ["state", "fund"]
     list_select_related = ["fund"]
@@ -152,6 +181,11 @@ class NoAddOrDeleteMixin:
     tranches sum to the award."""
 
     def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # Read-only: who approved, when, the dates and milestones are the record of a money
+        # decision; they change only through the transitions (DOMAIN.md, evidence).
         return False
 
     def has_delete_permission(self, request, obj=None):

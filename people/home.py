@@ -133,9 +133,9 @@ def stalled_section(*, user) -> dict:
     """Proposals under review that need a stand-in chair or more unconflicted panel members,
     for unconflicted fund managers (and administrators when every fund manager is
     conflicted): DOMAIN.md, "Nothing stalls silently"."""
-    from reviews.chairs import stalled_proposals
+    from reviews.chairs import stalled_proposals, steps_without_fund_manager
 
-    return listed_section(stalled_proposals(viewer=user))
+    return listed_section(stalled_proposals(viewer=user) + steps_without_fund_manager(viewer=user))
 
 
 # --- a fund manager: decisions, money to release, outcomes to accept -----------------------

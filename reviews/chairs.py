@@ -209,3 +209,36 @@ def proposals_where_acting_chair(user, *, states=PANEL_STATES):
         ).distinct().order_by("submitted_at", "pk")
     )
     return [p for p in qs if (chair := acting_chair(p)) is not None and chair.pk == user.pk]
+
+
+# --- steps with no unconflicted fund manager (for administrators) ------------------------------
+MONEY_STEPS = {
+    Proposal.State.SUBMITTED: "screen it or send it to review",
+    Proposal.State.RECOMMENDED: "fund or decline it",
+    Proposal.State.FUNDED: "release or cancel its tranches",
+    Proposal.State.OUTCOME_REPORTED: "accept its outcome report and close it",
+}
+
+
+def steps_without_fund_manager(*, viewer) -> list[Stall]:
+    """For administrators: proposals waiting for a fund manager's step (screening, funding,
+    tranches, closing) with which every active fund manager has a conflict of interest
+    (DOMAIN.md, "Nothing stalls silently"). An administrator unblocks them by making someone
+    free of conflict a fund manager."""
+    from people.models import FUND_MANAGERS
+
+    if not (viewer and viewer.is_authenticated and viewer.is_active and viewer.is_superuser):
+        return []
+    managers = list(User.objects.filter(groups__name=FUND_MANAGERS, is_active=True)
+                    .select_related("agency"))
+    qs = (Proposal.objects.filter(state__in=list(MONEY_STEPS))
+          .select_related("round", "lead__agency")
+          .prefetch_related("team", "partner_agencies").order_by("submitted_at", "pk"))
+    found = []
+    for proposal in qs:
+        if any(not has_conflict(m, proposal) for m in managers):
+            continue
+        found.append(Stall(proposal=proposal, panel=None, needs=[
+            f"Every fund manager has a conflict of interest with it, so nobody may "
+            f"{MONEY_STEPS[proposal.state]}: make someone without a conflict a fund manager."]))
+    return found

@@ -272,11 +272,10 @@ def panel_stand_in_name(*, actor, panel: Panel, proposal: Proposal, chair: User)
                                "fund manager names its stand-in chair.")
     errors: dict[str, list[str]] = {}
     _refuse_if_archived(panel.round)
-    if proposal_panel(proposal) != panel:
+    if proposal_panel(proposal) != panel or (proposal.panel_id not in (None, panel.pk)):
         errors["proposal"] = ["Choose a proposal that this panel reviews."]
-    elif proposal.state not in (Proposal.State.SUBMITTED, Proposal.State.IN_REVIEW,
-                                Proposal.State.REVISION_REQUESTED):
-        errors["proposal"] = ["Only a proposal under review needs a stand-in chair."]
+    elif proposal.state not in (Proposal.State.IN_REVIEW, Proposal.State.REVISION_REQUESTED):
+        errors["proposal"] = ["Only a proposal this panel is reviewing needs a stand-in chair."]
     if not panel.members.filter(pk=chair.pk).exists():
         errors["chair"] = [f"{chair} is not a member of the panel “{panel.name}”."]
     elif problem := chair_duty_problem(chair, panel.round, "stand-in chair"):

@@ -79,6 +79,25 @@ def _referenced(instance) -> bool:
     return False
 
 
+def evidence_below(instance) -> bool:
+    """Whether deleting `instance` would take evidence with it (a cascade to a row that is
+    evidence, e.g. a learning's recorded co-authorship). A row that on_delete=PROTECT already
+    guards counts as evidence too."""
+    from django.db import router
+    from django.db.models.deletion import Collector
+
+    collector = Collector(using=router.db_for_write(type(instance), instance=instance))
+    try:
+        collector.collect([instance])
+    except ProtectedError:
+        return True
+    for model, rows in collector.data.items():
+        for row in rows:
+            if row is not instance and evidence_reason(row):
+                return True
+    return False
+
+
 def refuse_deleting_evidence(sender, instance, **kwargs) -> None:
     """`pre_delete` for every model: evidence is never deleted, in any channel."""
     if sender._meta.app_label not in ("workflow", "fund", "proposals", "reviews", "rewards",
@@ -95,7 +114,7 @@ class EvidenceAdmin:
     def has_delete_permission(self, request, obj=None):
         if obj is None:
             return False
-        if evidence_reason(obj):
+        if evidence_reason(obj) or evidence_below(obj):
             return False
         return super().has_delete_permission(request, obj)
 

@@ -226,6 +226,27 @@ UNFINISHED = ("submitted", "in_review", "revision_requested", "recommended", "fu
               "outcome_reported")
 
 
+def round_change_problems(*, stored: Round, changed: Round, currency: str = "BTN") -> dict:
+    """Why `stored` may not become `changed` ({field: [messages]}, empty when it may): an
+    archived round never changes; a closed round's terms stay and its budget may only rise;
+    no budget falls below what is awarded in the round. The one check behind the pages, the
+    API and the admin."""
+    if stored.state == Round.State.ARCHIVED:
+        return {"__all__": ["An archived round cannot be changed."]}
+    errors: dict[str, list[str]] = {}
+    if stored.state == Round.State.CLOSED:
+        for name in FROZEN_WHEN_CLOSED:
+            if getattr(changed, name) != getattr(stored, name):
+                errors[name] = ["The round is closed: its terms no longer change."]
+        if changed.budget is not None and changed.budget < stored.budget:
+            errors["budget"] = ["The round is closed: its budget may only rise."]
+    committed = stored.committed
+    if "budget" not in errors and changed.budget is not None and changed.budget < committed:
+        errors["budget"] = [f"The round has {currency} {committed:,.2f} awarded already; "
+                            "its budget cannot be less."]
+    return errors
+
+
 @transaction.atomic
 def round_update(*, actor, round_: Round, **fields) -> Round:
     """Fund managers edit a round that is not archived; its budget never drops below what is
@@ -240,20 +261,9 @@ def round_update(*, actor, round_: Round, **fields) -> Round:
     stored = Round.objects.get(pk=round_.pk)
     _set_fields(round_, fields, ROUND_EDITABLE)
     _validate_round(round_)
-    if stored.state == Round.State.CLOSED:
-        changed = [name for name in FROZEN_WHEN_CLOSED
-                   if getattr(round_, name) != getattr(stored, name)]
-        errors = {name: ["The round is closed: its terms no longer change."] for name in changed}
-        if round_.budget < stored.budget:
-            errors["budget"] = ["The round is closed: its budget may only rise."]
-        if errors:
-            raise ValidationError(errors)
-    committed = round_.committed
-    if round_.budget < committed:
-        raise ValidationError({"budget": [
-            f"The round has {fund.currency} {committed:,.2f} awarded already; "
-            "its budget cannot be less."
-        ]})
+    errors = round_change_problems(stored=stored, changed=round_, currency=fund.currency)
+    if errors:
+        raise ValidationError(errors)
     round_.save()
     return round_
 

@@ -67,7 +67,10 @@ def test_award_amount_and_state_cannot_be_edited(client, admin_user, money):
             "id": t.pk, "award": award.pk, "sequence": 9 + i, "amount": "1.00",
             "due_on": "2027-05-01", "milestone": t.milestone, "DELETE": "on"}.items()},
     })
-    assert response.status_code == 302  # saved: what may not change was ignored
+    # The award is the record of a money decision: the admin only shows it.
+    assert response.status_code == 403
+    award.refresh_from_db()
+    assert award.conditions != "Changed"
     assert _amounts(award) == (D("700000.00"), [D("400000.00"), D("300000.00")])
     assert award.state == Award.State.ACTIVE
     assert sorted(award.tranches.values_list("sequence", "state")) == [
@@ -84,10 +87,10 @@ def test_tranche_amount_sequence_and_award_cannot_be_edited(client, admin_user, 
         "award": money["award"].pk, "sequence": 5, "amount": "1.00", "due_on": "2027-02-01",
         "milestone": "Edited milestone", "milestone_report": "", **HISTORY,
     })
-    assert response.status_code == 302
+    assert response.status_code == 403  # a tranche changes only through its transitions
     tranche.refresh_from_db()
     assert (tranche.sequence, tranche.amount) == (1, D("400000.00"))
-    assert tranche.milestone == "Edited milestone"  # the words stay editable
+    assert tranche.milestone != "Edited milestone" and str(tranche.due_on) != "2027-02-01"
 
 
 def test_awards_and_tranches_are_neither_added_nor_deleted_in_the_admin(client, admin_user,

@@ -87,3 +87,21 @@ def test_a_closed_rounds_rubric_stays(manager):
     round_ = RoundFactory(closed=True)
     with pytest.raises(ValidationError, match="rubric no longer changes"):
         services.criterion_create(actor=manager, round_=round_, name="Speed")
+
+
+def test_the_admin_keeps_a_closed_rounds_terms_and_budget(admin_client):
+    round_ = RoundFactory(closed=True)
+    page = admin_client.get(f"/admin/fund/round/{round_.pk}/change/")
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data = {name: form[name].value() for name in form.fields}
+    data = {k: ("" if v is None else v) for k, v in data.items()}
+    for name in ("opens_at", "closes_at"):
+        value = getattr(round_, name)
+        data[f"{name}_0"], data[f"{name}_1"] = value.strftime("%Y-%m-%d"), value.strftime(
+            "%H:%M:%S")
+    data.update({"max_award": "1.00", "budget": "100.00", "history-TOTAL_FORMS": "0",
+                 "history-INITIAL_FORMS": "0"})
+    admin_client.post(f"/admin/fund/round/{round_.pk}/change/", data)
+    stored = Round.objects.get(pk=round_.pk)
+    assert (stored.max_award, stored.budget) == (round_.max_award, round_.budget)

@@ -231,3 +231,27 @@ def test_send_to_review_asks_which_panel_when_the_round_has_several(scene):
     assert response.status_code == 200, response.content
     waiting.refresh_from_db()
     assert waiting.panel == scene.panel
+
+
+def test_administrators_see_money_steps_no_fund_manager_may_take(db):
+    from people.models import User
+    from reviews.chairs import steps_without_fund_manager
+
+    ministry = AgencyFactory()
+    manager = UserFactory(fund_manager=True, agency=ministry)
+    waiting = ProposalFactory(recommended=True, lead=UserFactory(agency=ministry))
+    free = ProposalFactory(recommended=True)
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    listed = [s.proposal for s in steps_without_fund_manager(viewer=admin)]
+    assert waiting in listed and free not in listed
+    assert "fund or decline it" in steps_without_fund_manager(viewer=admin)[0].needs[0]
+    assert steps_without_fund_manager(viewer=manager) == []
+    User.objects.filter(pk=manager.pk).update(agency=AgencyFactory())
+    assert steps_without_fund_manager(viewer=admin) == []
+
+
+def test_a_stand_in_is_named_only_for_a_proposal_the_panel_is_reviewing(scene):
+    waiting = ProposalFactory(round=scene.round, submitted=True)
+    with pytest.raises(ValidationError):
+        services.panel_stand_in_name(actor=scene.fund_manager, panel=scene.panel,
+                                     proposal=waiting, chair=scene.other_member)

@@ -143,3 +143,17 @@ def test_the_transition_log_is_append_only():
     with pytest.raises((ProtectedError, TypeError)), transaction.atomic():
         log.delete()
     assert TransitionLog.objects.filter(pk=log.pk).exists()
+
+
+def test_the_admin_does_not_offer_deleting_what_would_take_evidence_with_it(admin_client):
+    from rewards.factories import LearningFactory
+
+    learning = LearningFactory()
+    from rewards.models import LearningAuthor
+
+    if not LearningAuthor.objects.filter(learning=learning).exists():
+        pytest.skip("the factory made no recorded co-authorship")
+    row = LearningAuthor.objects.filter(learning=learning).first()
+    TransitionLog.objects.create(subject=row, transition="accept", from_state="invited",
+                                 to_state="accepted", actor=row.user)
+    assert admin_client.get(f"/admin/rewards/learning/{learning.pk}/delete/").status_code == 403
