@@ -91,7 +91,7 @@ def evidence_below(instance) -> bool:
         collector.collect([instance])
     except ProtectedError:
         return True
-    for model, rows in collector.data.items():
+    for rows in collector.data.values():
         for row in rows:
             if row is not instance and evidence_reason(row):
                 return True
