@@ -80,3 +80,15 @@ def test_an_import_over_the_row_limit_is_refused_before_it_is_read_whole():
     with pytest.raises(ValidationError) as error:
         AgencyImport(system=True).run(data, "agencies.csv", dry_run=True)
     assert "more than 50,000 rows" in str(error.value)
+
+
+def test_a_null_character_is_refused_in_every_channel_not_a_500():
+    draft = ProposalFactory(ready=True)
+    with pytest.raises(ValidationError) as error:
+        proposal_update(actor=draft.lead, proposal=draft, title="Queue\x00lights")
+    assert "null character" in str(error.value)
+    api = APIClient()
+    api.force_authenticate(draft.lead)
+    response = api.patch(f"/api/v1/proposals/{draft.pk}/", {"summary": "a\x00b"},
+                         format="json")
+    assert response.status_code == 400

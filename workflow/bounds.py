@@ -89,6 +89,11 @@ def refuse_overlong(sender, instance, raw=False, **kwargs) -> None:
     errors = {}
     for field in _bounded_fields(sender):
         value = getattr(instance, field.attname)
+        if isinstance(value, str) and "\x00" in value:
+            # PostgreSQL cannot store it (a 500 there, silently kept on SQLite): refuse it.
+            errors[field.name] = [f"{str(field.verbose_name).capitalize()} contains a null "
+                                  "character (\\x00), which cannot be stored; remove it."]
+            continue
         if isinstance(value, str) and len(value) > field.max_length \
                 and kept.get(field.attname) != value:
             label = str(field.verbose_name).capitalize()

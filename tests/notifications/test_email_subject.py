@@ -12,7 +12,7 @@ from people.invitations import invitation_email
 
 from .builders import logged
 
-TITLE = "Queue lights\nat\r\nGidakom\x00 and\ttheir\x0b\x1b\x7f\x85 SMS\u2028calls"
+TITLE = "Queue lights\nat\r\nGidakom\x01 and\ttheir\x0b\x1b\x7f\x85 SMS\u2028calls"
 
 
 @pytest.mark.parametrize("text, subject", [
