@@ -8,9 +8,11 @@ from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from people.throttling import lockout_response
+from people.tokens import token_for
 from workflow.services import TransitionStateConflict, UnknownTransition
 
 
@@ -74,13 +76,25 @@ class IsSuperuserOrReadOnly(permissions.BasePermission):
         return bool(request.user and request.user.is_active and request.user.is_superuser)
 
 
-# --- POST auth/token/ ---------------------------------------------------------------------------
+# --- POST and DELETE auth/token/ ----------------------------------------------------------------
 
 
 class TokenView(ObtainAuthToken):
-    """Exchange a username and password for the token to send as `Authorization: Token <key>`."""
+    """Exchange a username and password for the token to send as `Authorization: Token <key>`;
+    DELETE revokes the token it is sent with."""
 
     authentication_classes: list = []
+
+    def get_authenticators(self):
+        # POST takes credentials only; DELETE is authenticated like every other endpoint.
+        if getattr(self, "request", None) is not None and self.request.method == "DELETE":
+            return [auth() for auth in api_settings.DEFAULT_AUTHENTICATION_CLASSES]
+        return []
+
+    def get_permissions(self):
+        if self.request.method == "DELETE":
+            return [permissions.IsAuthenticated()]
+        return super().get_permissions()
 
     @extend_schema(
         tags=["auth"],
@@ -108,8 +122,7 @@ class TokenView(ObtainAuthToken):
         # sign-in throttling (django-axes, people/throttling.py) counts every failure here.
         serializer = self.get_serializer(data=request.data)
         if serializer.is_valid():
-            token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
-            return Response({"token": token.key})
+            return Response({"token": token_for(serializer.validated_data["user"]).key})
         if getattr(request, "axes_locked_out", False):
             return lockout_response(request)
         if set(serializer.errors) == {"non_field_errors"}:
@@ -119,3 +132,23 @@ class TokenView(ObtainAuthToken):
                 headers={"WWW-Authenticate": 'Token realm="api"'},
             )
         return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
+
+    @extend_schema(
+        tags=["auth"],
+        operation_id="auth_token_destroy",
+        request=None,
+        responses={
+            204: OpenApiResponse(description="The token sent is revoked."),
+            400: OpenApiResponse(description="Signed in without a token: nothing to revoke"),
+            401: OpenApiResponse(description="No valid token (or session) sent"),
+        },
+    )
+    def delete(self, request, *args, **kwargs):
+        if not isinstance(request.auth, Token):
+            return Response(
+                {"detail": "This request carries no API token to revoke; send it as "
+                 "`Authorization: Token <key>`."},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        request.auth.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -180,7 +180,7 @@ FUND_CURRENCY_DEFAULT = "BTN"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "people.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -191,6 +191,9 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": True,
     "EXCEPTION_HANDLER": "config.api.exception_handler",
 }
+# An API token is refused once older than this, or unused for this long (seconds; people/tokens.py).
+API_TOKEN_MAX_AGE = timedelta(seconds=int(os.environ.get("API_TOKEN_MAX_AGE") or 30 * 24 * 3600))
+API_TOKEN_IDLE = timedelta(seconds=int(os.environ.get("API_TOKEN_IDLE") or 8 * 3600))
 # /api/schema/ and /api/docs/ are for signed-in people unless this is on (workflow/security.py).
 API_SCHEMA_PUBLIC = env_bool("API_SCHEMA_PUBLIC", False)
 SPECTACULAR_SETTINGS = {

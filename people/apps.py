@@ -6,4 +6,7 @@ class PeopleConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the one-identity check)
+        from . import (
+            checks,  # noqa: F401  (registers the one-identity check)
+            tokens,  # noqa: F401  (revokes API tokens on a password change, deactivation)
+        )

@@ -201,3 +201,16 @@ def users_with_employee_id(employee_id, *, exclude_pk=None):
     if exclude_pk is not None:
         found = found.exclude(pk=exclude_pk)
     return found.order_by("pk")
+
+
+class TokenUse(models.Model):
+    """When an API token (DRF's `authtoken.Token`) was last used: a token unused for
+    `API_TOKEN_IDLE` is refused (`people.tokens`). Written at most once a minute per token."""
+
+    token = models.OneToOneField(
+        "authtoken.Token", on_delete=models.CASCADE, related_name="use"
+    )
+    last_used_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.token_id}: {self.last_used_at:%Y-%m-%d %H:%M}"

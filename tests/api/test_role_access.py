@@ -56,6 +56,7 @@ ROLE_ACCESS = [
     *rows(lambda ctx: "/api/docs/", "get", everyone(200, anonymous=302)),
     *rows(lambda ctx: (f"{V1}/auth/token/", {"username": "x", "password": "y"}), "post",
           everyone(401, anonymous=401)),  # wrong credentials: 401 (API.md)
+    *rows(lambda ctx: f"{V1}/auth/token/", "delete", everyone(204)),  # revokes the token sent
     # agencies
     *rows(lambda ctx: f"{V1}/agencies/", "get", everyone(200)),
     *rows(lambda ctx: (f"{V1}/agencies/", {"code": "NEW", "name": "New agency"}), "post",
