@@ -13,11 +13,33 @@ from .models import Notification
 REVIEW_DUE_WITHIN_DAYS = 3
 
 
+def _about_conflicted_reviews(user) -> Q:
+    """Notifications about the review of a proposal the user now has a conflict with (and is
+    not an applicant on): sent before the conflict arose, they are no longer shown (DOMAIN.md:
+    a conflicted viewer gets no notifications about it). The reviewer's own assignment
+    notices stay."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from proposals.conflicts import conflict_q
+    from proposals.models import Proposal, TeamMember
+    from reviews.models import Assignment
+
+    applicant = Q(lead=user) | Q(pk__in=TeamMember.objects.accepted().filter(user=user)
+                                 .values("proposal"))
+    conflicted = Proposal.objects.filter(conflict_q(user)).exclude(applicant).values("pk")
+    others = Assignment.objects.filter(proposal__in=conflicted).exclude(reviewer=user)
+    proposal_type = ContentType.objects.get_for_model(Proposal)
+    assignment_type = ContentType.objects.get_for_model(Assignment)
+    return (Q(content_type=proposal_type, object_id__in=conflicted)
+            | Q(content_type=assignment_type, object_id__in=others.values("pk")))
+
+
 def notifications_for(*, user, unread: bool | None = None) -> QuerySet[Notification]:
-    """The user's own notifications, newest first; nobody else's, ever."""
+    """The user's own notifications, newest first; nobody else's, ever; none about the
+    review of a proposal they now have a conflict with."""
     if not (user and user.is_authenticated):
         return Notification.objects.none()
-    qs = Notification.objects.filter(recipient=user)
+    qs = Notification.objects.filter(recipient=user).exclude(_about_conflicted_reviews(user))
     if unread is True:
         qs = qs.filter(read_at__isnull=True)
     elif unread is False:
@@ -28,7 +50,7 @@ def notifications_for(*, user, unread: bool | None = None) -> QuerySet[Notificat
 def unread_count(*, user) -> int:
     if not (user and user.is_authenticated):
         return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return notifications_for(user=user, unread=True).count()
 
 
 def assignments_due_for_reminder(*, today: date) -> QuerySet:
