@@ -83,6 +83,16 @@ ENDPOINTS = {
         "round": s.round.pk, "name": "Second panel", "chair": s.chair.pk,
         "members": [m.pk for m in s.members]}),
         {"anonymous": 401, "fund_manager": 201, "*": 403}),
+    # Acting chairs: fund managers change panels and name stand-in chairs (issue 12).
+    "panel edit page": ("get", lambda s: (f"/reviews/panels/{s.panel.pk}/edit/", None),
+                        {"anonymous": 302, "fund_manager": 200, "*": 403}),
+    "api stand-ins": ("get", lambda s: (f"/api/v1/panels/{s.panel.pk}/stand-ins/", None),
+                      {"anonymous": 401, "chair": 200, "fund_manager": 200, "reviewer": 200,
+                       "other_member": 200, "*": 404}),
+    "api name a stand-in": ("post", lambda s: (f"/api/v1/panels/{s.panel.pk}/stand-ins/", {
+        "proposal": s.proposal.pk, "chair": s.other_member.pk}),
+        {"anonymous": 401, "fund_manager": 201, "chair": 403, "reviewer": 403,
+         "other_member": 403, "hr_officer": 403, "*": 404}),
     "api assignments": ("get", lambda s: ("/api/v1/assignments/", None),
                         {"anonymous": 401, "*": 200}),
     "api assignment": ("get", lambda s: (f"/api/v1/assignments/{s.assignments[0].pk}/", None),
