@@ -1,18 +1,12 @@
 """API plumbing shared by every app: errors mapped to the status codes of API.md,
-the permission classes that say who may try a write, and the token endpoint."""
+the permission classes that say who may try a write. The token endpoint is people/token_api.py."""
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import exceptions, permissions, serializers, status
-from rest_framework.authtoken.models import Token
-from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework import exceptions, permissions, status
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from people.throttling import lockout_response
-from people.tokens import token_for
 from workflow.services import TransitionStateConflict, UnknownTransition
 
 
@@ -74,81 +68,3 @@ class IsSuperuserOrReadOnly(permissions.BasePermission):
         if request.method in permissions.SAFE_METHODS:
             return True
         return bool(request.user and request.user.is_active and request.user.is_superuser)
-
-
-# --- POST and DELETE auth/token/ ----------------------------------------------------------------
-
-
-class TokenView(ObtainAuthToken):
-    """Exchange a username and password for the token to send as `Authorization: Token <key>`;
-    DELETE revokes the token it is sent with."""
-
-    authentication_classes: list = []
-
-    def get_authenticators(self):
-        # POST takes credentials only; DELETE is authenticated like every other endpoint.
-        if getattr(self, "request", None) is not None and self.request.method == "DELETE":
-            return [auth() for auth in api_settings.DEFAULT_AUTHENTICATION_CLASSES]
-        return []
-
-    def get_permissions(self):
-        if self.request.method == "DELETE":
-            return [permissions.IsAuthenticated()]
-        return super().get_permissions()
-
-    @extend_schema(
-        tags=["auth"],
-        operation_id="auth_token_create",
-        auth=[],
-        request=inline_serializer(
-            "TokenCredentials",
-            {"username": serializers.CharField(), "password": serializers.CharField()},
-        ),
-        responses={
-            200: inline_serializer("Token", {"token": serializers.CharField()}),
-            400: OpenApiResponse(description="Username or password missing: `{\"<field>\": [...]}`"),
-            401: OpenApiResponse(
-                description="Wrong username or password (or the account is inactive): "
-                "`{\"detail\": ...}`, with `WWW-Authenticate`"
-            ),
-            429: OpenApiResponse(
-                description="Too many failed attempts for this account or from this address: "
-                "`{\"detail\": \"... Try again after HH:MM.\"}`, with `Retry-After` (seconds)"
-            ),
-        },
-    )
-    def post(self, request, *args, **kwargs):
-        # The serializer asks authenticate() with this request (its context), so the
-        # sign-in throttling (django-axes, people/throttling.py) counts every failure here.
-        serializer = self.get_serializer(data=request.data)
-        if serializer.is_valid():
-            return Response({"token": token_for(serializer.validated_data["user"]).key})
-        if getattr(request, "axes_locked_out", False):
-            return lockout_response(request)
-        if set(serializer.errors) == {"non_field_errors"}:
-            return Response(
-                {"detail": "Unable to sign in with the username and password given."},
-                status=status.HTTP_401_UNAUTHORIZED,
-                headers={"WWW-Authenticate": 'Token realm="api"'},
-            )
-        return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
-
-    @extend_schema(
-        tags=["auth"],
-        operation_id="auth_token_destroy",
-        request=None,
-        responses={
-            204: OpenApiResponse(description="The token sent is revoked."),
-            400: OpenApiResponse(description="Signed in without a token: nothing to revoke"),
-            401: OpenApiResponse(description="No valid token (or session) sent"),
-        },
-    )
-    def delete(self, request, *args, **kwargs):
-        if not isinstance(request.auth, Token):
-            return Response(
-                {"detail": "This request carries no API token to revoke; send it as "
-                 "`Authorization: Token <key>`."},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        request.auth.delete()
-        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from config.api import TokenView
+from people.token_api import TokenView
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
