@@ -9,6 +9,11 @@ from django.dispatch import Signal
 
 agency_changed = Signal()
 
+# Sent by people.tokens / people.token_api when an API token is made or revoked; the security
+# log (securitylog/) records them.
+api_token_created = Signal()  # kwargs: user, token, request
+api_tokens_revoked = Signal()  # kwargs: user, count, reason, request
+
 
 # --- who is making the change -------------------------------------------------------------
 # A change can reach the conflict rule through a model signal (the admin, a formset) rather
