@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "people",
+    "securitylog",
     "workflow",
     "fund",
     "proposals",

@@ -39,6 +39,11 @@ def acting_as(actor):
         _acting.reset(token)
 
 
+def current_request():
+    """The request being served, or None (a task, the shell)."""
+    return _current_request.get()
+
+
 def current_actor():
     """Who is making the change: the actor a service named (`acting_as`), else the signed-in
     user of the request being served, else None (a task, the shell)."""

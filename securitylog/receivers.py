@@ -1,0 +1,341 @@
+"""What writes the security log: receivers of Django's, axes', people's and other apps' signals,
+connected by `SecurityLogConfig.ready()`.
+
+This app stands on the ground floor: it imports people and libraries only, and listens to the
+models of the apps above it by lazy sender strings ("reviews.Panel").
+
+Who did it (`actor`): the person a service named (`people.signals.acting_as`), else the
+signed-in user of the request being served (`ChangeActorMiddleware`), else the person the
+signal names (a sign-in, a token asked for), else nobody (a task, the shell).
+"""
+
+import ipaddress
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db.models.signals import m2m_changed, post_delete, post_init, post_save, pre_save
+
+from people.models import FUND_MANAGERS, HR_OFFICERS
+from people.signals import (
+    api_token_created,
+    api_tokens_revoked,
+    current_actor,
+    current_request,
+)
+
+from .models import DETAIL_MAX, LABEL_MAX, USERNAME_MAX, SecurityEvent
+
+Kind = SecurityEvent.Kind
+GROUP_LABELS = {FUND_MANAGERS: "fund managers group", HR_OFFICERS: "HR officers group"}
+# The models whose saves and deletes are logged, by lazy reference (django-otp's only when
+# installed: a lazy reference to an app that is not installed fails `manage.py check`).
+OTP_DEVICES = {
+    "django_otp.plugins.otp_totp": ("otp_totp.TOTPDevice", "authenticator app"),
+    "django_otp.plugins.otp_static": ("otp_static.StaticDevice", "recovery codes"),
+}
+
+
+# --- writing a row ----------------------------------------------------------------------------
+def _text(value, limit: int) -> str:
+    """Printable text within `limit`: a typed username may hold anything (PostgreSQL stores
+    no NUL; a control character has no place in a log line)."""
+    text = "" if value is None else str(value)
+    text = "".join(ch if ch.isprintable() else "\N{REPLACEMENT CHARACTER}" for ch in text)
+    return text[:limit]
+
+
+def _address(request=None, ip_address=None):
+    """The connection's address (REMOTE_ADDR, as throttling counts it), or None."""
+    if ip_address is None:
+        request = request if request is not None else current_request()
+        meta = getattr(request, "META", None) or {}
+        ip_address = meta.get("REMOTE_ADDR")
+    try:
+        return str(ipaddress.ip_address(str(ip_address).strip())) if ip_address else None
+    except ValueError:
+        return None
+
+
+def _person(user):
+    """A saved person, or None (AnonymousUser, an unsaved instance)."""
+    if user is None or not getattr(user, "is_authenticated", False) or user.pk is None:
+        return None
+    return user
+
+
+def _actor(default=None):
+    return current_actor() or _person(default)
+
+
+def event(kind, *, subject=None, actor=None, username="", request=None, ip_address=None,
+          detail="") -> SecurityEvent:
+    """One row, unsaved (`record` saves one, `record_all` several at once)."""
+    subject, actor = _person(subject), _person(actor)
+    return SecurityEvent(
+        kind=kind,
+        actor=actor, actor_username=_text(actor.get_username() if actor else "", LABEL_MAX),
+        subject=subject,
+        subject_username=_text(subject.get_username() if subject else "", LABEL_MAX),
+        username=_text(username, USERNAME_MAX),
+        ip_address=_address(request, ip_address),
+        detail=_text(detail, DETAIL_MAX),
+    )
+
+
+def record(kind, **kwargs) -> SecurityEvent:
+    row = event(kind, **kwargs)
+    row.save()
+    return row
+
+
+def record_all(rows) -> None:
+    if rows:
+        SecurityEvent.objects.bulk_create(rows)
+
+
+def _known_account(username):
+    """The person a typed username names (sign-in ignores its case), or None."""
+    if not username:
+        return None
+    User = get_user_model()
+    return User.objects.filter(
+        **{f"{User.USERNAME_FIELD}__iexact": str(username)[:USERNAME_MAX]}
+    ).order_by("pk").first()
+
+
+# --- signing in and out (django.contrib.auth, axes) -----------------------------------------
+def on_signed_in(sender, request, user, **kwargs):
+    record(Kind.SIGN_IN, subject=user, actor=user, username=user.get_username(), request=request)
+
+
+def on_sign_in_failed(sender, credentials, request=None, **kwargs):
+    username = (credentials or {}).get(get_user_model().USERNAME_FIELD) or ""
+    account = _known_account(username)
+    record(Kind.SIGN_IN_FAILED, subject=account, username=username, request=request,
+           detail="" if account is not None else "no such account")
+
+
+def on_signed_out(sender, request, user, **kwargs):
+    if _person(user) is not None:
+        record(Kind.SIGN_OUT, subject=user, actor=user, username=user.get_username(),
+               request=request)
+
+
+def on_locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
+    record(Kind.LOCKED_OUT, subject=_known_account(username), username=username or "",
+           request=request, ip_address=ip_address, detail="too many failed sign-ins")
+
+
+# --- API tokens (people.signals, sent by people/tokens.py and people/token_api.py) -----------
+def on_token_created(sender, user, token=None, request=None, **kwargs):
+    request_user = _person(getattr(request, "user", None))
+    record(Kind.TOKEN_CREATED, subject=user, actor=_actor(request_user or user),
+           username=user.get_username(), request=request)
+
+
+def on_tokens_revoked(sender, user, count=None, reason="", request=None, **kwargs):
+    if count == 0:
+        return  # nothing was revoked: no event
+    tokens = "" if count is None else f" ({count} token{'s' if count != 1 else ''})"
+    request_user = _person(getattr(request, "user", None))
+    record(Kind.TOKEN_REVOKED, subject=user, actor=_actor(request_user),
+           username=user.get_username(), request=request, detail=f"{reason or 'revoked'}{tokens}")
+
+
+# --- superuser and staff --------------------------------------------------------------------
+# The flags a person was loaded with are remembered (from __dict__: a deferred field costs no
+# query, and is then not compared), and a save that changes them is a grant or a removal.
+POWER_FLAGS = (("is_superuser", "superuser"), ("is_staff", "staff"))
+
+
+def remember_power(sender, instance, **kwargs):
+    instance._securitylog_power = tuple(instance.__dict__.get(f) for f, _ in POWER_FLAGS)
+
+
+def on_user_saved(sender, instance, created, raw=False, **kwargs):
+    if raw:
+        return
+    was = getattr(instance, "_securitylog_power", (None,) * len(POWER_FLAGS))
+    now = tuple(instance.__dict__.get(f) for f, _ in POWER_FLAGS)
+    rows = []
+    for (_, label), before, after in zip(POWER_FLAGS, was, now, strict=True):
+        if after is None or (not created and (before is None or before == after)):
+            continue
+        if created and not after:
+            continue
+        rows.append(event(Kind.ROLE_GRANTED if after else Kind.ROLE_REMOVED, subject=instance,
+                          actor=_actor(), detail=label))
+    record_all(rows)
+    instance._securitylog_power = now
+
+
+# --- group membership (the admin, services, the shell; from either side) ---------------------
+def _group_label(name: str) -> str:
+    return GROUP_LABELS.get(name, f"group '{name}'")
+
+
+def _memberships(instance, reverse, pk_set):
+    """(user id, group id) pairs that `instance` and `pk_set` name and that exist now."""
+    through = get_user_model().groups.through
+    if reverse:  # instance is a Group, pk_set are users
+        found = through.objects.filter(group_id=instance.pk)
+        if pk_set is not None:
+            found = found.filter(user_id__in=pk_set)
+    else:
+        found = through.objects.filter(user_id=instance.pk)
+        if pk_set is not None:
+            found = found.filter(group_id__in=pk_set)
+    return set(found.values_list("user_id", "group_id"))
+
+
+def on_groups_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if action in ("pre_remove", "pre_clear"):
+        # Only memberships that exist are removed (remove() is sent every id it was given).
+        instance._securitylog_leaving = _memberships(instance, reverse, pk_set)
+        return
+    if action == "post_add":
+        kind = Kind.ROLE_GRANTED
+        pairs = {(p, instance.pk) if reverse else (instance.pk, p) for p in pk_set or ()}
+    elif action in ("post_remove", "post_clear"):
+        kind = Kind.ROLE_REMOVED
+        pairs = getattr(instance, "_securitylog_leaving", set())
+        instance._securitylog_leaving = set()
+    else:
+        return
+    if not pairs:
+        return
+    User = get_user_model()
+    users = User.objects.in_bulk({u for u, _ in pairs})
+    groups = dict(Group.objects.filter(pk__in={g for _, g in pairs}).values_list("pk", "name"))
+    actor = _actor()
+    record_all([
+        event(kind, subject=users.get(u), actor=actor, detail=_group_label(groups.get(g, str(g))))
+        for u, g in sorted(pairs)
+    ])
+
+
+# --- panel chairs, deputy chairs and stand-ins (reviews, by lazy reference) ------------------
+CHAIR_FIELDS = (("chair_id", "chair"), ("deputy_chair_id", "deputy chair"))
+
+
+def remember_chairs(sender, instance, raw=False, update_fields=None, **kwargs):
+    """The chair and deputy stored before this save (one query of two ids, only for a saved
+    panel whose save may change them)."""
+    instance._securitylog_chairs = None
+    if raw or instance._state.adding or instance.pk is None:
+        return
+    if update_fields is not None and not {"chair", "deputy_chair"} & set(update_fields):
+        return
+    instance._securitylog_chairs = type(instance)._base_manager.filter(pk=instance.pk).values_list(
+        "chair_id", "deputy_chair_id").first()
+
+
+def on_panel_saved(sender, instance, created, raw=False, **kwargs):
+    if raw:
+        return
+    before = getattr(instance, "_securitylog_chairs", None)
+    instance._securitylog_chairs = None
+    if before is None and not created:
+        return
+    before = before or (None, None)
+    changes = []
+    for (field, role), old in zip(CHAIR_FIELDS, before, strict=True):
+        new = getattr(instance, field)
+        if old != new:
+            changes += [(Kind.ROLE_REMOVED, old, role)] if old else []
+            changes += [(Kind.ROLE_GRANTED, new, role)] if new else []
+    _record_panel_roles(instance, changes)
+
+
+def on_panel_deleted(sender, instance, **kwargs):
+    _record_panel_roles(instance, [(Kind.ROLE_REMOVED, getattr(instance, field), role)
+                                   for field, role in CHAIR_FIELDS if getattr(instance, field)])
+
+
+def _record_panel_roles(panel, changes):
+    if not changes:
+        return
+    users = get_user_model().objects.in_bulk({user_id for _, user_id, _ in changes})
+    actor = _actor()
+    record_all([
+        event(kind, subject=users.get(user_id), actor=actor,
+              detail=f"{role} of panel '{panel.name}'")
+        for kind, user_id, role in changes
+    ])
+
+
+def _stand_in_detail(stand_in) -> str:
+    return (f"stand-in chair of panel '{stand_in.panel.name}' "
+            f"for proposal '{stand_in.proposal}'")
+
+
+def on_stand_in_saved(sender, instance, created, raw=False, **kwargs):
+    if created and not raw:
+        record(Kind.ROLE_GRANTED, subject=instance.chair, actor=_actor(instance.named_by),
+               detail=_stand_in_detail(instance))
+
+
+def on_stand_in_deleted(sender, instance, **kwargs):
+    record(Kind.ROLE_REMOVED, subject=instance.chair, actor=_actor(),
+           detail=_stand_in_detail(instance))
+
+
+# --- two-factor devices (django-otp, when installed) -----------------------------------------
+def _device_receivers(label):
+    def remember_confirmed(sender, instance, **kwargs):
+        instance._securitylog_confirmed = instance.__dict__.get("confirmed")
+
+    def on_device_saved(sender, instance, created, raw=False, **kwargs):
+        was = None if created else getattr(instance, "_securitylog_confirmed", None)
+        now = instance.__dict__.get("confirmed")
+        instance._securitylog_confirmed = now
+        if raw or not now or was is True or (was is None and not created):
+            return  # unconfirmed, already confirmed, or not known to have changed
+        record(Kind.TWO_FACTOR_ENROLLED, subject=instance.user, actor=_actor(instance.user),
+               detail=label)
+
+    def on_device_deleted(sender, instance, **kwargs):
+        if instance.__dict__.get("confirmed"):
+            record(Kind.TWO_FACTOR_REMOVED, subject=instance.user, actor=_actor(),
+                   detail=label)
+
+    return remember_confirmed, on_device_saved, on_device_deleted
+
+
+def connect():
+    """Connect every receiver (from `SecurityLogConfig.ready`)."""
+    from axes.signals import user_locked_out
+    from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+
+    uid = "securitylog."
+    user_logged_in.connect(on_signed_in, dispatch_uid=uid + "signed_in")
+    user_login_failed.connect(on_sign_in_failed, dispatch_uid=uid + "sign_in_failed")
+    user_logged_out.connect(on_signed_out, dispatch_uid=uid + "signed_out")
+    user_locked_out.connect(on_locked_out, dispatch_uid=uid + "locked_out")
+    api_token_created.connect(on_token_created, dispatch_uid=uid + "token_created")
+    api_tokens_revoked.connect(on_tokens_revoked, dispatch_uid=uid + "tokens_revoked")
+
+    User = get_user_model()
+    post_init.connect(remember_power, sender=User, dispatch_uid=uid + "remember_power")
+    post_save.connect(on_user_saved, sender=User, dispatch_uid=uid + "user_saved")
+    m2m_changed.connect(on_groups_changed, sender=User.groups.through,
+                        dispatch_uid=uid + "groups_changed")
+
+    pre_save.connect(remember_chairs, sender="reviews.Panel", dispatch_uid=uid + "panel_before")
+    post_save.connect(on_panel_saved, sender="reviews.Panel", dispatch_uid=uid + "panel_saved")
+    post_delete.connect(on_panel_deleted, sender="reviews.Panel",
+                        dispatch_uid=uid + "panel_deleted")
+    post_save.connect(on_stand_in_saved, sender="reviews.PanelStandIn",
+                      dispatch_uid=uid + "stand_in_saved")
+    post_delete.connect(on_stand_in_deleted, sender="reviews.PanelStandIn",
+                        dispatch_uid=uid + "stand_in_deleted")
+
+    for app_name, (model, label) in OTP_DEVICES.items():
+        if not apps.is_installed(app_name):
+            continue
+        remember, saved, deleted = _device_receivers(label)
+        post_init.connect(remember, sender=model, weak=False, dispatch_uid=uid + model + "init")
+        post_save.connect(saved, sender=model, weak=False, dispatch_uid=uid + model + "saved")
+        post_delete.connect(deleted, sender=model, weak=False,
+                            dispatch_uid=uid + model + "deleted")
