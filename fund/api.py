@@ -8,7 +8,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from config.api import IsFundManagerOrReadOnly
+from api_common.permissions import IsFundManagerOrReadOnly
 from people.models import Agency
 from reviews.models import Criterion
 from workflow.api import (

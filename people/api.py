@@ -4,7 +4,7 @@ from django_filters import rest_framework as filters
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.routers import SimpleRouter
 
-from config.api import IsSuperuserOrReadOnly, NoWritesByHROfficers
+from api_common.permissions import IsSuperuserOrReadOnly, NoWritesByHROfficers
 
 from .models import (
     Agency,

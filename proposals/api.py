@@ -15,7 +15,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from config.api import NoWritesByHROfficers
+from api_common.permissions import NoWritesByHROfficers
 from fund.models import MONEY, Round
 from fund.selectors import rounds_visible_to
 from people.models import Agency, User

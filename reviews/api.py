@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
-from config.api import NoWritesByHROfficers
+from api_common.permissions import NoWritesByHROfficers
 from fund.models import Round
 from fund.selectors import rounds_visible_to
 from people.models import User

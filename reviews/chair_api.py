@@ -10,7 +10,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import NoWritesByHROfficers
+from api_common.permissions import NoWritesByHROfficers
 from people.models import User
 from proposals.conflicts import conflict_q
 from proposals.models import Proposal

@@ -15,7 +15,7 @@ service's signature taken from the body (``reason``, ``message``, ``amount``, ..
 serializer built from the signature's annotations (``str``, ``Decimal``,
 ``int``, ``bool``, ``date``, lists), or against ``transition_serializers[name]``
 when a viewset gives one (use that for nested input such as tranches). The
-service decides everything else; `config.api.exception_handler` turns its
+service decides everything else; `api_common.errors.exception_handler` turns its
 exceptions into 400 (condition failed), 403 (not allowed) and 409 (state).
 The answer is 200 with the object as it now is, serialized by the viewset's
 ``transition_response_serializer_class`` (default: the detail serializer).

@@ -8,7 +8,7 @@ or it is no id at all. Never a 500, on SQLite and PostgreSQL alike.
 - `IdOverflowMiddleware` is the net under path ids and everything else: Django's lookups on
   a primary key already find nothing for a number beyond the database's integers, but a
   lookup through a foreign key hands it to SQLite, which raises OverflowError. That
-  answers 404 (No such page), as the API does (config.api.exception_handler).
+  answers 404 (No such page), as the API does (api_common.errors.exception_handler).
 """
 
 from django.http import Http404

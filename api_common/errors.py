@@ -1,9 +1,10 @@
-"""API plumbing shared by every app: errors mapped to the status codes of API.md,
-the permission classes that say who may try a write. The token endpoint is people/token_api.py."""
+"""The API's errors: the service layer's exceptions mapped to the status codes of API.md.
+
+settings.REST_FRAMEWORK["EXCEPTION_HANDLER"] names `exception_handler`."""
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404
-from rest_framework import exceptions, permissions, status
+from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -34,37 +35,3 @@ def exception_handler(exc, context):
     if isinstance(exc, OverflowError):  # an id too large for the database's integers
         exc = Http404()
     return drf_exception_handler(exc, context)
-
-
-# --- who may try a write (the services still decide, and say why) -------------------------
-
-
-def _is_hr_only(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_hr_officer and not user.is_fund_manager)
-
-
-class NoWritesByHROfficers(permissions.BasePermission):
-    """HR officers read; they change nothing through these endpoints."""
-
-    message = "HR officers may read but not change this."
-
-    def has_permission(self, request, view) -> bool:
-        return request.method in permissions.SAFE_METHODS or not _is_hr_only(request.user)
-
-
-class IsFundManagerOrReadOnly(permissions.BasePermission):
-    message = "Only fund managers may do this."
-
-    def has_permission(self, request, view) -> bool:
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return bool(request.user and request.user.is_authenticated and request.user.is_fund_manager)
-
-
-class IsSuperuserOrReadOnly(permissions.BasePermission):
-    message = "Only administrators may do this."
-
-    def has_permission(self, request, view) -> bool:
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return bool(request.user and request.user.is_active and request.user.is_superuser)
