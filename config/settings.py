@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "rewards",
     "notifications",
     "jobs",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -96,7 +97,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "people.context_processors.roles",
+                "portal.context_processors.roles",
                 "notifications.context_processors.unread",
             ],
             # {% form_token %} in every state-changing form, with no {% load %}.

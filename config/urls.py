@@ -12,7 +12,9 @@ urlpatterns = [
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", SchemaDocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("config.api_urls")),
+    path("", include("portal.urls")),
     path("", include("people.urls")),
+    path("account/", include("people.account_urls")),  # sign-in settings, API tokens
     # Setting a password, forgotten or the first one, and inviting the people an import
     # created to set theirs (people/invitations.py). Names are Django's defaults.
     # Counted per address with the sign-in failures (people/throttling.py).

@@ -2,8 +2,6 @@ from django.db.models import QuerySet
 
 from .models import Agency, User
 
-LANDING_ROUNDS = 6
-
 
 def agencies_active() -> QuerySet[Agency]:
     return Agency.objects.filter(is_active=True)
@@ -25,91 +23,3 @@ def people_list(*, filters: dict | None = None) -> QuerySet[User]:
             | Q(employee_id__icontains=q)
         )
     return qs
-
-
-# --- the home page ------------------------------------------------------------------------
-# Each dashboard section is a bounded list (the first few) and, where useful, a count:
-# the page runs the same number of queries however much work is waiting (people/home.py).
-
-
-def _with_days_left(rounds):
-    from fund.selectors import days_left
-
-    for round_ in rounds:
-        round_.days_left = days_left(round_)
-    return rounds
-
-
-def dashboard_for(*, user) -> dict:
-    """What the signed-in `user` sees at home: what needs them now, then what they follow.
-
-    Every section for the user's roles is computed whether or not it has items, so the
-    number of queries depends on who the user is, never on how much is waiting.
-    """
-    from django.utils import timezone
-
-    from fund.models import Round
-    from fund.selectors import rounds_open
-    from proposals.models import Proposal
-    from proposals.selectors import my_proposals, proposal_list
-
-    from . import home
-    from .home_invitations import invitations_section
-
-    today = timezone.localdate()
-    mine = my_proposals(user=user)
-    sections = {
-        "awaiting_answer": home.section(
-            mine.filter(state=Proposal.State.REVISION_REQUESTED).order_by("-updated_at")
-        ),
-        "outcome_due": home.listed_section(home.outcome_reports_due_for(user=user, today=today)),
-        "milestones_due": home.counted_section(home.milestone_reports_due_for(user=user)),
-        "drafts": home.section(mine.filter(state=Proposal.State.DRAFT).order_by("-updated_at")),
-        "open_rounds": home.section(rounds_open().order_by("closes_at")),
-        "notifications": home.recent_notifications_for(user=user),
-        "invitations": invitations_section(user),
-    }
-    sections["open_rounds"]["items"] = _with_days_left(sections["open_rounds"]["items"])
-    sections.update(home.reviewer_sections(user=user, today=today))
-    sections.update(home.chair_sections(user=user))
-    if user.is_fund_manager:
-        from proposals.conflicts import conflict_q
-
-        to_screen = proposal_list(
-            viewer=user, filters={"state": Proposal.State.SUBMITTED}
-        ).exclude(conflict_q(user)).order_by("submitted_at", "id")
-        sections["to_screen"] = home.counted_section(to_screen)
-        sections.update(home.fund_manager_sections(user=user, today=today))
-        # Open rounds whose closing time has passed wait for the manager (or the nightly job).
-        sections["rounds_to_close"] = home.section(
-            Round.objects.filter(state=Round.State.OPEN, closes_at__lte=timezone.now())
-            .select_related("fund")
-            .order_by("closes_at")
-        )
-        sections["draft_rounds"] = home.section(
-            Round.objects.filter(state=Round.State.DRAFT).select_related("fund").order_by("opens_at")
-        )
-    if user.is_fund_manager or user.is_superuser:
-        sections["stalled"] = home.stalled_section(user=user)
-    if user.is_fund_manager or user.is_hr_officer:
-        from rewards.selectors import nominations_awaiting
-
-        # Fund managers endorse `nominated` ones, HR officers decide `endorsed` ones; the oldest
-        # has waited longest. Never the viewer's own nomination (the selector leaves it out).
-        sections["nominations"] = home.counted_section(
-            nominations_awaiting(user=user).order_by("created_at", "id")
-        )
-    return sections
-
-
-def landing() -> dict:
-    """What anyone sees before signing in: open rounds, public learnings, funded projects."""
-    from fund.selectors import rounds_open
-
-    from . import home
-
-    return {
-        "open_rounds": _with_days_left(list(rounds_open().order_by("closes_at")[:LANDING_ROUNDS])),
-        "public_learnings": home.public_learnings(),
-        "funded_projects": home.funded_projects(),
-    }

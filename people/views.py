@@ -1,23 +1,14 @@
-"""The home page: a public landing page, or the signed-in user's dashboard by role; and
-inviting the people an import has just created."""
+"""Inviting the people an import has just created. (The home page is portal/views.py.)"""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from .invitations import take_imported_people
 from .models import User
-from .selectors import dashboard_for, landing
 from .services import invite_people, may_invite_people
-
-
-def dashboard(request):
-    if not request.user.is_authenticated:
-        return render(request, "people/landing.html", landing())
-    context = {"sections": dashboard_for(user=request.user)}
-    return render(request, "people/dashboard.html", context)
 
 
 @login_required

@@ -204,7 +204,7 @@ def test_only_chair_or_fund_manager_plans(round_with_proposals):
 
 
 def test_demo_seed_is_idempotent(round_with_proposals):
-    from reviews.demo import seed_review_demo
+    from portal.demo.reviews import seed_review_demo
 
     scene = round_with_proposals
     first = seed_review_demo(panel=scene.panel)

@@ -6,8 +6,8 @@ import io
 import pytest
 
 from people.factories import UserFactory
+from portal.demo.rewards import seed_rewards
 from proposals.models import OutcomeReport
-from rewards.demo import seed_rewards
 from rewards.models import Learning, Nomination, Recognition
 from workflow.models import TransitionLog
 

@@ -8,9 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from proposals.models import Proposal
-
-from . import services
-from .models import Assignment, Panel, Review
+from reviews import services
+from reviews.models import Assignment, Panel, Review
 
 COMMENTS = [
     ("Clear hypothesis and a fair comparison. Say how you will keep the control group "

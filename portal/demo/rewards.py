@@ -12,9 +12,8 @@ from django.utils import timezone
 
 from people.models import User
 from proposals.models import Proposal, TeamMember
-
-from . import selectors, services
-from .models import Learning, Nomination, Recognition, Tag
+from rewards import selectors, services
+from rewards.models import Learning, Nomination, Recognition, Tag
 
 DEMO_USERS = ("pema", "karma", "sonam", "dechen", "tashi")
 

@@ -21,6 +21,13 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from fund.models import Award, Round, Tranche
+from fund.services.awards import (
+    proposal_decline,
+    proposal_fund,
+    tranche_release,
+    tranche_report_milestone,
+)
 from people.models import Agency, User
 from proposals.conflicts import conflict_reason
 from proposals.models import Proposal
@@ -34,14 +41,6 @@ from proposals.services import (
 )
 from reviews import services as reviews
 from reviews.models import Assignment, Panel, Review
-
-from .models import Award, Round, Tranche
-from .services.awards import (
-    proposal_decline,
-    proposal_fund,
-    tranche_release,
-    tranche_report_milestone,
-)
 
 S = Proposal.State
 T = Tranche.State

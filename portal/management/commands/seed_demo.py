@@ -16,13 +16,13 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from fund.demo import seed_funding_demo, seed_pilot_proposals
 from fund.models import Contribution, Fund, Round
 from fund.services import contribution_create, fund_create, round_close, round_create, round_open
 from fund.services.funds import round_update
 from people.factories import PASSWORD
 from people.models import FUND_MANAGERS, HR_OFFICERS, Agency, User
 from people.services import agency_get_or_create, user_get_or_create
+from portal.demo.funding import seed_funding_demo, seed_pilot_proposals
 from proposals.models import Proposal
 from proposals.services import (
     proposal_create,
@@ -494,15 +494,15 @@ class Command(BaseCommand):
             rounds = seed_rounds(fund, users)
             panel = seed_panel(rounds, users)
             created = seed_proposals(rounds, users, agencies)
-            # The pilot's funded experiments are submitted while it is open (fund/demo.py).
+            # The pilot's funded experiments are submitted while it is open (portal/demo/funding.py).
             created += seed_pilot_proposals(round_=rounds[PILOT_ROUND], users=users,
                                             agencies=agencies, stdout=self.stdout)
             close_pilot_round(rounds, users)
         # Later modules add their part: reviews and the panel's decisions, the pilot round's
         # awards and outcomes, then the rewards (whose first learning hangs on a reported
         # outcome, so it comes last).
-        from reviews.demo import seed_review_demo
-        from rewards.demo import seed_rewards
+        from portal.demo.reviews import seed_review_demo
+        from portal.demo.rewards import seed_rewards
 
         with quiet, transaction.atomic():
             seed_review_demo(panel=panel)
