@@ -144,30 +144,37 @@ def on_tokens_revoked(sender, user, count=None, reason="", request=None, **kwarg
 
 
 # --- superuser and staff --------------------------------------------------------------------
-# The flags a person was loaded with are remembered (from __dict__: a deferred field costs no
-# query, and is then not compared), and a save that changes them is a grant or a removal.
+# A save that changes a flag is a grant or a removal. The stored flags are read just before the
+# save (one query of two columns, only for a saved person whose save writes a flag): values
+# remembered when the instance was loaded go stale after `refresh_from_db`, which sends no
+# post_init, and a stale value would hide a removal or invent a grant.
 POWER_FLAGS = (("is_superuser", "superuser"), ("is_staff", "staff"))
 
 
-def remember_power(sender, instance, **kwargs):
-    instance._securitylog_power = tuple(instance.__dict__.get(f) for f, _ in POWER_FLAGS)
+def remember_power(sender, instance, raw=False, update_fields=None, **kwargs):
+    instance._securitylog_power = None
+    written = [f for f, _ in POWER_FLAGS if f in instance.__dict__  # a deferred flag is not saved
+               and (update_fields is None or f in update_fields)]
+    if raw or not written or instance._state.adding or instance.pk is None:
+        return
+    stored = type(instance)._base_manager.filter(pk=instance.pk).values(*written).first()
+    instance._securitylog_power = stored
 
 
 def on_user_saved(sender, instance, created, raw=False, **kwargs):
-    if raw:
+    stored = getattr(instance, "_securitylog_power", None) or {}
+    instance._securitylog_power = None
+    if raw or (not created and not stored):
         return
-    was = getattr(instance, "_securitylog_power", (None,) * len(POWER_FLAGS))
-    now = tuple(instance.__dict__.get(f) for f, _ in POWER_FLAGS)
     rows = []
-    for (_, label), before, after in zip(POWER_FLAGS, was, now, strict=True):
-        if after is None or (not created and (before is None or before == after)):
+    for field, label in POWER_FLAGS:
+        now = instance.__dict__.get(field)
+        before = False if created else stored.get(field)
+        if now is None or before is None or bool(now) == bool(before):
             continue
-        if created and not after:
-            continue
-        rows.append(event(Kind.ROLE_GRANTED if after else Kind.ROLE_REMOVED, subject=instance,
+        rows.append(event(Kind.ROLE_GRANTED if now else Kind.ROLE_REMOVED, subject=instance,
                           actor=_actor(), detail=label))
     record_all(rows)
-    instance._securitylog_power = now
 
 
 # --- group membership (the admin, services, the shell; from either side) ---------------------
@@ -317,7 +324,7 @@ def connect():
     api_tokens_revoked.connect(on_tokens_revoked, dispatch_uid=uid + "tokens_revoked")
 
     User = get_user_model()
-    post_init.connect(remember_power, sender=User, dispatch_uid=uid + "remember_power")
+    pre_save.connect(remember_power, sender=User, dispatch_uid=uid + "remember_power")
     post_save.connect(on_user_saved, sender=User, dispatch_uid=uid + "user_saved")
     m2m_changed.connect(on_groups_changed, sender=User.groups.through,
                         dispatch_uid=uid + "groups_changed")
