@@ -3,9 +3,12 @@
 from django.urls import include, path
 
 from people.token_api import TokenView
+from people.token_list_api import ApiTokenListView, ApiTokenRevokeView
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("auth/tokens/", ApiTokenListView.as_view(), name="api-tokens"),
+    path("auth/tokens/<int:pk>/", ApiTokenRevokeView.as_view(), name="api-token-revoke"),
     path("", include("people.api")),
     path("", include("fund.api")),
     path("", include("proposals.api")),

@@ -74,6 +74,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "people.middleware.ChangeActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Short sessions for fund managers, HR officers and administrators; "session ended"
+    # messages (people/sessions.py). After auth and messages.
+    "people.sessions.PrivilegedSessionMiddleware",
     # A form sent twice or an API POST repeated with its Idempotency-Key has one effect
     # (workflow/one_effect.py): after auth and messages, outside any transaction of a view.
     "workflow.one_effect.OneEffectMiddleware",
@@ -196,6 +199,12 @@ REST_FRAMEWORK = {
 # An API token is refused once older than this, or unused for this long (seconds; people/tokens.py).
 API_TOKEN_MAX_AGE = timedelta(seconds=int(os.environ.get("API_TOKEN_MAX_AGE") or 30 * 24 * 3600))
 API_TOKEN_IDLE = timedelta(seconds=int(os.environ.get("API_TOKEN_IDLE") or 8 * 3600))
+# Sessions (seconds; people/sessions.py): everyone's lasts SESSION_COOKIE_AGE; fund managers',
+# HR officers' and administrators' ends PRIVILEGED_SESSION_AGE after signing in, or after
+# PRIVILEGED_SESSION_IDLE without a request.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE") or 14 * 24 * 3600)
+PRIVILEGED_SESSION_AGE = int(os.environ.get("PRIVILEGED_SESSION_AGE") or 8 * 3600)
+PRIVILEGED_SESSION_IDLE = int(os.environ.get("PRIVILEGED_SESSION_IDLE") or 30 * 60)
 # /api/schema/ and /api/docs/ are for signed-in people unless this is on (workflow/security.py).
 API_SCHEMA_PUBLIC = env_bool("API_SCHEMA_PUBLIC", False)
 SPECTACULAR_SETTINGS = {

@@ -1,12 +1,13 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
+from rest_framework.authtoken.models import TokenProxy
 
 from workflow.data_admin import DataExportAdminMixin, DataImportAdminMixin
 from workflow.evidence import EvidenceAdmin
 
-from . import services
-from .models import Agency, User
+from . import services, tokens
+from .models import Agency, ApiToken, User
 
 
 class UserAddForm(AdminUserCreationForm):
@@ -58,3 +59,34 @@ class UserAdmin(EvidenceAdmin, DataImportAdminMixin, DataExportAdminMixin, BaseU
         result = services.invite_people(actor=request.user, users=queryset.order_by("pk"))
         self.message_user(request, result.summary(),
                           messages.SUCCESS if result.sent else messages.WARNING)
+
+
+# --- API tokens: administrators see who holds them and revoke them (people/tokens.py) ---------
+# DRF's own Token admin would show plain keys of the old one-per-person model: it is replaced.
+if admin.site.is_registered(TokenProxy):
+    admin.site.unregister(TokenProxy)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["starts_with", "user", "created", "last_used_at"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    readonly_fields = ["user", "starts_with", "created", "last_used_at"]
+    fields = readonly_fields
+
+    def has_add_permission(self, request) -> bool:
+        return False  # a token is made by its owner, who alone sees its key
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def delete_model(self, request, obj):
+        tokens.revoke_tokens(obj.user, reason="admin", request=request,
+                             only=ApiToken.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        for user_id in set(queryset.values_list("user_id", flat=True)):
+            owner = User.objects.get(pk=user_id)
+            tokens.revoke_tokens(owner, reason="admin", request=request,
+                                 only=queryset.filter(user_id=user_id))

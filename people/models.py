@@ -1,10 +1,12 @@
 import re
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Lower, Upper
+from django.utils.crypto import salted_hmac
 
 FUND_MANAGERS = "fund_managers"
 HR_OFFICERS = "hr_officers"
@@ -128,6 +130,9 @@ class User(AbstractUser):
     employee_id = models.CharField(max_length=50, unique=True, null=True, blank=True)
     position_title = models.CharField(max_length=200, blank=True)
     position_level = models.CharField(max_length=50, blank=True)
+    # Raised by "Sign out everywhere": part of the session hash, so every session signed in
+    # before it no longer verifies (get_session_auth_hash) and Django ends it.
+    sessions_version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
@@ -169,6 +174,22 @@ class User(AbstractUser):
         if errors:
             raise ValidationError(errors)
 
+    # --- sessions: a password change or "Sign out everywhere" ends the other sessions ------
+    def _session_hash(self, secret=None) -> str:
+        if not self.sessions_version:  # sessions signed in before the version existed stay
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac(
+            "people.User.get_session_auth_hash", f"{self.password}:{self.sessions_version}",
+            secret=secret, algorithm="sha256",
+        ).hexdigest()
+
+    def get_session_auth_hash(self) -> str:
+        return self._session_hash()
+
+    def get_session_auth_fallback_hash(self):
+        for fallback_secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_hash(secret=fallback_secret)
+
     def _in_group(self, name: str) -> bool:
         cache = self.__dict__.setdefault("_group_names", None)
         if cache is None:
@@ -203,14 +224,23 @@ def users_with_employee_id(employee_id, *, exclude_pk=None):
     return found.order_by("pk")
 
 
-class TokenUse(models.Model):
-    """When an API token (DRF's `authtoken.Token`) was last used: a token unused for
-    `API_TOKEN_IDLE` is refused (`people.tokens`). Written at most once a minute per token."""
+class ApiToken(models.Model):
+    """An API token (`Authorization: Token <key>`). A person may hold several, one per script or
+    device; each is refused once older than `API_TOKEN_MAX_AGE` or unused for `API_TOKEN_IDLE`
+    (`people.tokens`). Only a SHA-256 digest of the key is stored: the key itself is shown
+    once, when the token is made, and cannot be read back."""
 
-    token = models.OneToOneField(
-        "authtoken.Token", on_delete=models.CASCADE, related_name="use"
-    )
-    last_used_at = models.DateTimeField()
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    # The key's first characters, so its owner can tell their tokens apart (not enough to use).
+    starts_with = models.CharField(max_length=8, editable=False)
+    created = models.DateTimeField(db_index=True)
+    # Written at most once a minute; empty until the token is used a minute after it was made.
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        verbose_name = "API token"
 
     def __str__(self) -> str:
-        return f"{self.token_id}: {self.last_used_at:%Y-%m-%d %H:%M}"
+        return f"{self.starts_with}… of {self.user}"

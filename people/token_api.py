@@ -1,14 +1,16 @@
-"""POST and DELETE /api/v1/auth/token/: the API's way in (API.md, Conventions → Authentication)."""
+"""POST and DELETE /api/v1/auth/token/: the API's way in (API.md, Conventions → Authentication).
+Listing and revoking one's tokens by id: people/token_list_api.py."""
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from people.models import ApiToken
 from people.throttling import lockout_response
-from people.tokens import token_for
+from people.tokens import token_for, token_revoke
+from people.two_factor import second_step
 
 # --- POST and DELETE auth/token/ ----------------------------------------------------------------
 
@@ -36,14 +38,20 @@ class TokenView(ObtainAuthToken):
         auth=[],
         request=inline_serializer(
             "TokenCredentials",
-            {"username": serializers.CharField(), "password": serializers.CharField()},
+            {"username": serializers.CharField(), "password": serializers.CharField(),
+             "otp": serializers.CharField(
+                 required=False,
+                 help_text="The code of the person's authenticator app, or one of their "
+                 "recovery codes: needed where two-factor sign-in is on or required "
+                 "(people/two_factor.py).")},
         ),
         responses={
             200: inline_serializer("Token", {"token": serializers.CharField()}),
             400: OpenApiResponse(description="Username or password missing: `{\"<field>\": [...]}`"),
             401: OpenApiResponse(
-                description="Wrong username or password (or the account is inactive): "
-                "`{\"detail\": ...}`, with `WWW-Authenticate`"
+                description="Wrong username or password (or the account is inactive), or a "
+                "two-factor code missing or wrong, or two-factor sign-in required but not set "
+                "up: `{\"detail\": ...}` saying which, with `WWW-Authenticate`"
             ),
             429: OpenApiResponse(
                 description="Too many failed attempts for this account or from this address: "
@@ -56,7 +64,18 @@ class TokenView(ObtainAuthToken):
         # sign-in throttling (django-axes, people/throttling.py) counts every failure here.
         serializer = self.get_serializer(data=request.data)
         if serializer.is_valid():
-            return Response({"token": token_for(serializer.validated_data["user"]).key})
+            user = serializer.validated_data["user"]
+            # Where two-factor sign-in is on or required, a right code too (people/two_factor.py);
+            # a wrong one is a failed sign-in for the throttling.
+            check = second_step(request=request, user=user, code=request.data.get("otp"),
+                                sender=TokenView)
+            if check.ok:
+                return Response({"token": token_for(serializer.validated_data["user"]).key})
+            if getattr(request, "axes_locked_out", False):
+                return lockout_response(request)
+            return Response({"detail": check.api_message},
+                            status=status.HTTP_401_UNAUTHORIZED,
+                            headers={"WWW-Authenticate": 'Token realm="api"'})
         if getattr(request, "axes_locked_out", False):
             return lockout_response(request)
         if set(serializer.errors) == {"non_field_errors"}:
@@ -78,11 +97,11 @@ class TokenView(ObtainAuthToken):
         },
     )
     def delete(self, request, *args, **kwargs):
-        if not isinstance(request.auth, Token):
+        if not isinstance(request.auth, ApiToken):
             return Response(
                 {"detail": "This request carries no API token to revoke; send it as "
                  "`Authorization: Token <key>`."},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        request.auth.delete()
+        token_revoke(actor=request.user, token_id=request.auth.pk, request=request)
         return Response(status=status.HTTP_204_NO_CONTENT)

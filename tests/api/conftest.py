@@ -1,11 +1,11 @@
 """Fixtures for the API tests: a token-authenticated client per role and small helpers."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from fund.factories import RoundFactory
 from people.factories import AgencyFactory, UserFactory
+from people.tokens import token_create
 from proposals.factories import ProposalFactory, TeamMemberFactory
 
 API = "/api/v1/"
@@ -15,8 +15,7 @@ def client_for(user=None) -> APIClient:
     """An API client sending `Authorization: Token <key>` for `user` (anonymous when None)."""
     client = APIClient()
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token_create(user=user).key}")
     return client
 
 

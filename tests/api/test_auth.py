@@ -2,10 +2,11 @@
 
 import pytest
 from django.http import HttpRequest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from people.factories import PASSWORD, UserFactory
+from people.models import ApiToken
+from people.tokens import digest
 
 pytestmark = pytest.mark.django_db
 TOKEN_URL = "/api/v1/auth/token/"
@@ -15,7 +16,8 @@ def test_good_credentials_give_the_users_token():
     user = UserFactory(username="pema")
     response = APIClient().post(TOKEN_URL, {"username": "pema", "password": PASSWORD}, format="json")
     assert response.status_code == 200
-    assert response.json() == {"token": Token.objects.get(user=user).key}
+    assert list(response.json()) == ["token"]
+    assert ApiToken.objects.get(user=user).digest == digest(response.json()["token"])
 
 
 @pytest.mark.parametrize(
@@ -64,7 +66,7 @@ def test_the_token_opens_the_api_and_no_token_is_401():
     assert wrong.status_code == 401
     signed_in = APIClient(HTTP_AUTHORIZATION=f"Token {key}").get("/api/v1/agencies/")
     assert signed_in.status_code == 200
-    assert user.auth_token.key == key
+    assert user.api_tokens.get().digest == digest(key)
 
 
 def test_session_authentication_works_for_the_web_pages(client):

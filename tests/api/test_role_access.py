@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from fund.factories import FundFactory, RoundFactory
 from people.factories import AgencyFactory, UserFactory
+from people.tokens import token_create
 from proposals.factories import ProposalFactory, TeamMemberFactory
 from reviews.models import Panel
 
@@ -57,6 +58,10 @@ ROLE_ACCESS = [
     *rows(lambda ctx: (f"{V1}/auth/token/", {"username": "x", "password": "y"}), "post",
           everyone(401, anonymous=401)),  # wrong credentials: 401 (API.md)
     *rows(lambda ctx: f"{V1}/auth/token/", "delete", everyone(204)),  # revokes the token sent
+    # One's own tokens: listed; revoked by id by their owner only (another's id is 404).
+    *rows(lambda ctx: f"{V1}/auth/tokens/", "get", everyone(200)),
+    *rows(lambda ctx: f"{V1}/auth/tokens/{ctx['lead_token'].pk}/", "delete",
+          {**everyone(404), "lead": 204}),
     # agencies
     *rows(lambda ctx: f"{V1}/agencies/", "get", everyone(200)),
     *rows(lambda ctx: (f"{V1}/agencies/", {"code": "NEW", "name": "New agency"}), "post",
@@ -138,6 +143,7 @@ def ctx(db):
     return {
         **users, "users": users, "partner": partner, "fund": fund, "round": round_,
         "draft_round": RoundFactory(fund=fund, draft=True),
+        "lead_token": token_create(user=users["lead"]),
         "draft": proposal(ready=True),
         "submitted": proposal(submitted=True, submitted_at=timezone.now()),
         "in_review": proposal(in_review=True, submitted_at=timezone.now()),

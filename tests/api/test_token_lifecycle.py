@@ -1,5 +1,6 @@
 """API tokens expire (by age and by idleness), are revoked by DELETE auth/token/, and are
-revoked when the password changes (form, emailed reset link) or the person is deactivated."""
+revoked when the password changes (form, emailed reset link) or the person is deactivated.
+(Several tokens per person, listing and the page: tests/people/test_tokens_sessions.py.)"""
 
 from datetime import timedelta
 
@@ -9,12 +10,11 @@ from django.contrib.auth.tokens import default_token_generator
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from people.factories import PASSWORD, UserFactory
-from people.models import TokenUse, User
-from people.tokens import EXPIRED
+from people.models import ApiToken, User
+from people.tokens import EXPIRED, digest
 
 pytestmark = pytest.mark.django_db
 TOKEN_URL = "/api/v1/auth/token/"
@@ -33,6 +33,11 @@ def with_key(key) -> APIClient:
     return APIClient(HTTP_AUTHORIZATION=f"Token {key}")
 
 
+def stored(key):
+    """The stored token of `key` (only its digest is kept)."""
+    return ApiToken.objects.filter(digest=digest(key))
+
+
 @pytest.fixture
 def pema():
     return UserFactory(username="pema")
@@ -41,18 +46,19 @@ def pema():
 def test_a_fresh_token_works_and_records_its_use_at_most_once_a_minute(pema):
     key = get_key()
     assert with_key(key).get(ANY).status_code == 200
-    assert not TokenUse.objects.exists()  # used within a minute of being made: nothing to write
-    Token.objects.filter(key=key).update(created=timezone.now() - timedelta(minutes=5))
+    assert stored(key).get().last_used_at is None  # used within a minute of being made
+    stored(key).update(created=timezone.now() - timedelta(minutes=5))
     assert with_key(key).get(ANY).status_code == 200
-    first = TokenUse.objects.get(token_id=key).last_used_at
+    first = stored(key).get().last_used_at
+    assert first is not None
     assert with_key(key).get(ANY).status_code == 200
-    assert TokenUse.objects.get(token_id=key).last_used_at == first
+    assert stored(key).get().last_used_at == first
 
 
 def test_a_token_older_than_the_maximum_age_is_refused(pema, settings):
     key = get_key()
     settings.API_TOKEN_IDLE = timedelta(days=365)
-    Token.objects.filter(key=key).update(created=timezone.now() - timedelta(days=31))
+    stored(key).update(created=timezone.now() - timedelta(days=31))
     response = with_key(key).get(ANY)
     assert response.status_code == 401
     assert response.json() == {"detail": EXPIRED}
@@ -64,8 +70,7 @@ def test_a_token_older_than_the_maximum_age_is_refused(pema, settings):
 
 def test_the_maximum_age_is_a_setting(pema, settings):
     key = get_key()
-    Token.objects.filter(key=key).update(created=timezone.now() - timedelta(hours=2))
-    TokenUse.objects.create(token_id=key, last_used_at=timezone.now())
+    stored(key).update(created=timezone.now() - timedelta(hours=2), last_used_at=timezone.now())
     assert with_key(key).get(ANY).status_code == 200
     settings.API_TOKEN_MAX_AGE = timedelta(hours=1)
     assert with_key(key).get(ANY).json() == {"detail": EXPIRED}
@@ -73,11 +78,10 @@ def test_the_maximum_age_is_a_setting(pema, settings):
 
 def test_a_token_unused_for_too_long_is_refused(pema):
     key = get_key()
-    Token.objects.filter(key=key).update(created=timezone.now() - timedelta(days=2))
-    TokenUse.objects.create(token_id=key, last_used_at=timezone.now() - timedelta(hours=7))
+    stored(key).update(created=timezone.now() - timedelta(days=2),
+                       last_used_at=timezone.now() - timedelta(hours=7))
     assert with_key(key).get(ANY).status_code == 200  # 7 hours idle: still good, and touched
-    TokenUse.objects.filter(token_id=key).update(
-        last_used_at=timezone.now() - timedelta(hours=8, minutes=1))
+    stored(key).update(last_used_at=timezone.now() - timedelta(hours=8, minutes=1))
     response = with_key(key).get(ANY)
     assert response.status_code == 401
     assert response.json() == {"detail": EXPIRED}
@@ -85,7 +89,7 @@ def test_a_token_unused_for_too_long_is_refused(pema):
 
 def test_a_token_never_used_counts_idleness_from_its_creation(pema):
     key = get_key()
-    Token.objects.filter(key=key).update(created=timezone.now() - timedelta(hours=9))
+    stored(key).update(created=timezone.now() - timedelta(hours=9))
     assert with_key(key).get(ANY).json() == {"detail": EXPIRED}
 
 
@@ -93,7 +97,7 @@ def test_delete_revokes_the_token_it_is_sent_with(pema):
     key = get_key()
     client = with_key(key)
     assert client.delete(TOKEN_URL).status_code == 204
-    assert not Token.objects.filter(key=key).exists()
+    assert not stored(key).exists()
     assert client.get(ANY).status_code == 401
     assert client.delete(TOKEN_URL).status_code == 401
     assert with_key(get_key()).get(ANY).status_code == 200
@@ -106,7 +110,7 @@ def test_delete_without_a_token_is_401_and_by_session_is_400(pema, client):
     response = client.delete(TOKEN_URL)
     assert response.status_code == 400
     assert "no API token" in response.json()["detail"]
-    assert Token.objects.filter(key=key).exists()
+    assert stored(key).exists()
 
 
 def test_a_password_change_revokes_the_token(pema):
@@ -115,7 +119,7 @@ def test_a_password_change_revokes_the_token(pema):
     user.set_password(NEW_PASSWORD)
     user.save()
     assert with_key(key).get(ANY).status_code == 401
-    assert not Token.objects.filter(user=pema).exists()
+    assert not ApiToken.objects.filter(user=pema).exists()
     assert with_key(get_key(password=NEW_PASSWORD)).get(ANY).status_code == 200
 
 
@@ -145,7 +149,7 @@ def test_deactivation_revokes_the_token(pema):
     user = User.objects.get(pk=pema.pk)
     user.is_active = False
     user.save()
-    assert not Token.objects.filter(key=key).exists()
+    assert not stored(key).exists()
     user.is_active = True
     user.save()
     assert with_key(key).get(ANY).status_code == 401

@@ -11,7 +11,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from fund.factories import FundFactory
@@ -19,10 +18,11 @@ from fund.imports import ContributionImport
 from fund.models import Contribution
 from people.factories import PASSWORD, AgencyFactory, UserFactory
 from people.imports import AgencyImport, CivilServantImport
-from people.models import Agency, User
+from people.models import Agency, ApiToken, User
 from people.resources import AgencyResource, CivilServantResource
 from people.services import agency_get_or_create, user_get_or_create, user_set_agency
 from people.signals import agency_changed
+from people.tokens import digest
 
 pytestmark = pytest.mark.django_db
 
@@ -213,7 +213,7 @@ def test_sign_in_ignores_the_case_of_the_username(client, pema):
     token = APIClient().post("/api/v1/auth/token/", {"username": "PEMA", "password": PASSWORD},
                              format="json")
     assert token.status_code == 200
-    assert token.json() == {"token": Token.objects.get(user=pema).key}
+    assert ApiToken.objects.get(user=pema).digest == digest(token.json()["token"])
 
 
 def test_a_username_differing_only_by_case_is_refused_naming_the_person(pema):
