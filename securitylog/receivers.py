@@ -128,19 +128,38 @@ def on_locked_out(sender, request=None, username=None, ip_address=None, **kwargs
 
 
 # --- API tokens (people.signals, sent by people/tokens.py and people/token_api.py) -----------
+TOKEN_REASONS = {
+    "owner": "revoked by its owner",
+    "password": "password changed",
+    "deactivated": "account deactivated",
+    "everywhere": "signed out everywhere",
+    "admin": "revoked by an administrator",
+    "expired": "expired",
+}
+
+
+def _token_label(token) -> str:
+    starts_with = getattr(token, "starts_with", "")
+    return f"token {starts_with}\N{HORIZONTAL ELLIPSIS}" if starts_with else ""
+
+
 def on_token_created(sender, user, token=None, request=None, **kwargs):
     request_user = _person(getattr(request, "user", None))
     record(Kind.TOKEN_CREATED, subject=user, actor=_actor(request_user or user),
-           username=user.get_username(), request=request)
+           username=user.get_username(), request=request, detail=_token_label(token))
 
 
 def on_tokens_revoked(sender, user, count=None, reason="", request=None, **kwargs):
-    if count == 0:
-        return  # nothing was revoked: no event
-    tokens = "" if count is None else f" ({count} token{'s' if count != 1 else ''})"
+    # people/tokens.py announces a revocation that removed tokens, or one worth recording even
+    # when there were none ("sign out everywhere"): each announcement is a row.
+    if count is None:
+        tokens = ""
+    else:
+        tokens = f" ({count or 'no'} token{'' if count == 1 else 's'})"
     request_user = _person(getattr(request, "user", None))
     record(Kind.TOKEN_REVOKED, subject=user, actor=_actor(request_user),
-           username=user.get_username(), request=request, detail=f"{reason or 'revoked'}{tokens}")
+           username=user.get_username(), request=request,
+           detail=f"{TOKEN_REASONS.get(reason, reason or 'revoked')}{tokens}")
 
 
 # --- superuser and staff --------------------------------------------------------------------

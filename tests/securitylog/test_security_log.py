@@ -111,31 +111,31 @@ def test_a_token_made_and_tokens_revoked_are_logged():
     pema = UserFactory(username="pema")
     request = RequestFactory().post("/api/v1/auth/token/", REMOTE_ADDR=ADDRESS)
     request.user = pema
-    api_token_created.send(sender=User, user=pema, token=object(), request=request)
+    token = type("Token", (), {"starts_with": "a1b2c3"})()
+    api_token_created.send(sender=User, user=pema, token=token, request=request)
     row = only_row(kind=Kind.TOKEN_CREATED)
     assert (row.actor, row.subject, row.ip_address) == (pema, pema, ADDRESS)
+    assert row.detail == "token a1b2c3\N{HORIZONTAL ELLIPSIS}"
     assert_recent(row)
 
-    api_tokens_revoked.send(sender=User, user=pema, count=2, reason="password changed",
-                            request=None)
+    api_tokens_revoked.send(sender=User, user=pema, count=2, reason="password", request=None)
     row = only_row(kind=Kind.TOKEN_REVOKED)
     assert (row.subject, row.detail) == (pema, "password changed (2 tokens)")
 
 
-def test_revoking_no_token_writes_nothing():
+def test_signing_out_everywhere_without_tokens_is_still_recorded():
     pema = UserFactory()
-    api_tokens_revoked.send(sender=User, user=pema, count=0, reason="signed out everywhere",
-                            request=None)
-    assert not rows(kind=Kind.TOKEN_REVOKED)
+    api_tokens_revoked.send(sender=User, user=pema, count=0, reason="everywhere", request=None)
+    assert only_row(kind=Kind.TOKEN_REVOKED).detail == "signed out everywhere (no tokens)"
 
 
 def test_a_token_revoked_by_an_administrator_names_them():
     pema, admin = UserFactory(), UserFactory(is_superuser=True)
     with acting_as(admin):
-        api_tokens_revoked.send(sender=User, user=pema, count=1, reason="deactivated",
-                                request=None)
+        api_tokens_revoked.send(sender=User, user=pema, count=1, reason="admin", request=None)
     row = only_row(kind=Kind.TOKEN_REVOKED)
-    assert (row.actor, row.subject, row.detail) == (admin, pema, "deactivated (1 token)")
+    assert (row.actor, row.subject, row.detail) == (
+        admin, pema, "revoked by an administrator (1 token)")
 
 
 # --- two-factor devices (django-otp) -----------------------------------------------------------
