@@ -123,6 +123,23 @@ def test_a_token_made_and_tokens_revoked_are_logged():
     assert (row.subject, row.detail) == (pema, "password changed (2 tokens)")
 
 
+def test_a_token_asked_for_and_revoked_through_the_api_is_logged(client):
+    pema = UserFactory(username="pema")
+    response = client.post("/api/v1/auth/token/", {"username": "pema", "password": PASSWORD},
+                           REMOTE_ADDR=ADDRESS)
+    assert response.status_code == 200, response.content
+    key = response.json()["token"]
+    created = only_row(kind=Kind.TOKEN_CREATED)
+    assert (created.actor, created.subject, created.ip_address) == (pema, pema, ADDRESS)
+    assert created.detail == f"token {key[:6]}\N{HORIZONTAL ELLIPSIS}"
+    response = client.delete("/api/v1/auth/token/", HTTP_AUTHORIZATION=f"Token {key}",
+                             REMOTE_ADDR=ADDRESS)
+    assert response.status_code == 204
+    revoked = only_row(kind=Kind.TOKEN_REVOKED)
+    assert (revoked.actor, revoked.subject, revoked.detail) == (
+        pema, pema, "revoked by its owner (1 token)")
+
+
 def test_signing_out_everywhere_without_tokens_is_still_recorded():
     pema = UserFactory()
     api_tokens_revoked.send(sender=User, user=pema, count=0, reason="everywhere", request=None)
