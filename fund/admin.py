@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from workflow.data_admin import DataExportAdminMixin, DataImportAdminMixin
+from datafiles.admin_mixins import DataExportAdminMixin, DataImportAdminMixin
 from workflow.evidence import EvidenceAdmin
 from workflow.models import TransitionLog
 

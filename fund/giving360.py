@@ -13,7 +13,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
-from workflow.cells import csv_text
+from datafiles.cells import csv_text
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas" / "360giving"
 GRANT_SCHEMA_URL = (
@@ -76,7 +76,7 @@ CSV_COLUMNS = [
     ("Title", lambda g: g["title"]),
     ("Description", lambda g: g["description"]),
     ("Currency", lambda g: g["currency"]),
-    # A number, never neutralised as text (workflow/cells.py): `1250000.00`.
+    # A number, never neutralised as text (datafiles/cells.py): `1250000.00`.
     ("Amount Awarded", lambda g: Decimal(f"{g['amountAwarded']:.2f}")),
     ("Award Date", lambda g: g["awardDate"]),
     ("Recipient Org:Identifier", lambda g: g["recipientOrganization"][0]["id"]),
@@ -89,7 +89,7 @@ CSV_COLUMNS = [
 
 def package_csv(awards) -> str:
     """The flattened CSV form 360Giving publishers use (column titles of the standard); text
-    a spreadsheet would run stays text (workflow/cells.py)."""
+    a spreadsheet would run stays text (datafiles/cells.py)."""
     return csv_text(
         [title for title, _ in CSV_COLUMNS],
         ([value(record) for _, value in CSV_COLUMNS] for record in package(awards)["grants"]),

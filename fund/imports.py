@@ -3,8 +3,8 @@
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from datafiles.tables import RowProblems, TableImport
 from people.models import Agency
-from workflow.datafiles import RowProblems, TableImport
 
 from .models import Contribution, Fund
 

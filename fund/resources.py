@@ -8,7 +8,7 @@ from import_export import fields, resources
 from import_export.widgets import ForeignKeyWidget
 
 from people.models import Agency
-from workflow.exports import exportable_proposals
+from proposals.resources import exportable_proposals
 from workflow.models import TransitionLog
 
 from .models import Contribution, Fund, Tranche

@@ -81,14 +81,14 @@ ROUND_PORTFOLIO = JobKind(
 
 # --- import of a file ----------------------------------------------------------------------
 def may_import(user) -> bool:
-    from workflow.datafiles import TableImport
+    from datafiles.tables import TableImport
 
     return TableImport.may_import(user)
 
 
 def importer_class(path: str):
     """The TableImport subclass named in a job's parameters, and nothing else."""
-    from workflow.datafiles import TableImport
+    from datafiles.tables import TableImport
 
     cls = import_string(path)
     if not (isinstance(cls, type) and issubclass(cls, TableImport)):

@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from rest_framework.authtoken.models import TokenProxy
 
-from workflow.data_admin import DataExportAdminMixin, DataImportAdminMixin
+from datafiles.admin_mixins import DataExportAdminMixin, DataImportAdminMixin
 from workflow.evidence import EvidenceAdmin
 
 from . import services, tokens

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models.functions import Lower, Upper
 
-from workflow.datafiles import RowError, RowProblems, TableImport, check_length
+from datafiles.tables import RowError, RowProblems, TableImport, check_length
 
 from .models import (
     Agency,

@@ -19,7 +19,7 @@ from django.core.mail import get_connection
 from django.db import transaction
 from django.template.defaultfilters import pluralize
 
-from workflow.datafiles import TableImport
+from datafiles.tables import TableImport
 
 from .invitations import invitation_email
 from .models import (

@@ -6,8 +6,8 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
+from datafiles.admin_mixins import DataExportAdminMixin
 from workflow.admin import TransitionHistoryMixin
-from workflow.data_admin import DataExportAdminMixin
 from workflow.evidence import EvidenceAdmin
 
 from .models import Attachment, BudgetLine, Proposal, TeamMember

@@ -1,6 +1,8 @@
-"""Proposals as a CSV/XLSX export for fund managers (export only)."""
+"""Proposals as a CSV/XLSX export for fund managers (export only), and which proposals' data
+may leave in a file at all (`exportable_proposals`, also used by the fund's and reviews'
+resources). The export registry (datafiles/exports.py) names `VisibleProposalResource`."""
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from import_export import fields, resources
 
 from .models import Proposal
@@ -36,3 +38,33 @@ class ProposalResource(resources.ModelResource):
 
     def dehydrate_partner_agencies(self, proposal) -> str:
         return ";".join(sorted(a.code for a in proposal.partner_agencies.all()))
+
+
+def exportable_proposals(viewer) -> QuerySet:
+    """The proposals whose data may leave in a file for `viewer`: those the pages show them.
+
+    An administrator (who has the whole database in the admin) exports what a fund manager
+    sees: never another person's unsubmitted draft.
+    """
+    from proposals.models import Proposal
+    from proposals.selectors import proposals_visible_to
+
+    visible = proposals_visible_to(viewer)
+    if viewer is not None and viewer.is_authenticated and viewer.is_superuser:
+        submitted = Proposal.objects.exclude(state=Proposal.State.DRAFT).exclude(
+            state=Proposal.State.WITHDRAWN, submitted_at__isnull=True
+        )
+        visible = Proposal.objects.filter(pk__in=visible.values("pk")) | submitted
+    return visible
+
+
+class VisibleProposalResource(ProposalResource):
+    """`ProposalResource` limited to the proposals the viewer may see (no one's drafts)."""
+
+    def __init__(self, *, viewer=None, round=None, **kwargs):
+        super().__init__(**kwargs)
+        self.viewer, self.round_id = viewer, round
+
+    def get_queryset(self):
+        qs = super().get_queryset().filter(pk__in=exportable_proposals(self.viewer).values("pk"))
+        return qs.filter(round_id=self.round_id) if self.round_id else qs

@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from workflow.data_admin import DataExportAdminMixin
+from datafiles.admin_mixins import DataExportAdminMixin
 from workflow.evidence import EvidenceAdmin
 
 from .models import Assignment, Criterion, Panel, PanelStandIn, Review, Score

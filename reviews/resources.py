@@ -13,7 +13,7 @@ from django.utils import timezone
 from import_export import fields, resources
 
 from proposals.conflicts import conflict_q
-from workflow.exports import exportable_proposals
+from proposals.resources import exportable_proposals
 
 from .models import Assignment, Criterion, Review, Score
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from workflow.data_admin import DataExportAdminMixin
+from datafiles.admin_mixins import DataExportAdminMixin
 from workflow.evidence import EvidenceAdmin
 from workflow.services import history
 

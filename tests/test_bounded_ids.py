@@ -12,10 +12,10 @@ from django.test import override_settings
 from django.urls import get_resolver, include, path
 from django.urls.resolvers import URLPattern, URLResolver
 
+from datafiles.exports import EXPORTS
 from fund.factories import RoundFactory
 from people.factories import UserFactory
 from proposals.models import Proposal
-from workflow.exports import EXPORTS
 from workflow.ids import MAX_ID, IdOverflowMiddleware, parse_id
 
 pytestmark = pytest.mark.django_db

@@ -13,6 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from datafiles.cells import csv_bytes, csv_cell, imported_text, imported_xlsx_text, xlsx_bytes
+from datafiles.exports import export_body, export_dataset
 from fund.factories import ContributionFactory, FundFactory
 from fund.imports import ContributionImport
 from fund.models import Award, Tranche
@@ -22,8 +24,6 @@ from people.models import User
 from proposals.factories import ProposalFactory
 from reviews.factories import AssignmentFactory
 from rewards.factories import LearningFactory
-from workflow.cells import csv_bytes, csv_cell, imported_text, imported_xlsx_text, xlsx_bytes
-from workflow.exports import export_body, export_dataset
 from workflow.models import TransitionLog
 
 pytestmark = pytest.mark.django_db

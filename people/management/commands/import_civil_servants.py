@@ -1,5 +1,5 @@
+from datafiles.import_command import ImportCommand
 from people.imports import CivilServantImport
-from workflow.import_command import ImportCommand
 
 
 class Command(ImportCommand):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import data_views
+from . import views as data_views
 
 app_name = "data"
 urlpatterns = [

@@ -7,7 +7,7 @@ and only new or changed rows are written, in bulk; re-importing the same file
 therefore writes nothing and says so.
 
 Row numbers are the spreadsheet's: the header is row 1, the first data row is row 2.
-Text comes back as the exports wrote it (workflow/cells.py): the apostrophe an export put
+Text comes back as the exports wrote it (datafiles/cells.py): the apostrophe an export put
 before a text that a spreadsheet would run as a formula is removed, exactly that one.
 """
 
@@ -143,7 +143,7 @@ def _text(value) -> str:
 
 
 def _too_many_rows(name: str):
-    from .bounds import IMPORT_ROWS_MAX
+    from workflow.bounds import IMPORT_ROWS_MAX
 
     _refuse(f"“{name}” has more than {IMPORT_ROWS_MAX:,} rows; split it into files of at "
             f"most {IMPORT_ROWS_MAX:,} rows.")
@@ -152,7 +152,7 @@ def _too_many_rows(name: str):
 def _at_most(rows, name: str) -> list:
     """The rows (header included) of a table, stopping as soon as there are too many: a small
     compressed XLSX may hold hundreds of thousands of rows, and nothing past the limit is read."""
-    from .bounds import IMPORT_ROWS_MAX
+    from workflow.bounds import IMPORT_ROWS_MAX
 
     table = []
     for row in rows:

@@ -16,7 +16,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from . import data_views
+from . import views as data_views
 from .exports import may_move_files
 
 

@@ -19,10 +19,10 @@ from django.utils.module_loading import import_string
 from django.views.decorators.http import require_http_methods, require_POST
 
 from people.invitations import remember_imported_people
+from workflow.ids import parse_id
 
-from .datafiles import FORMATS, MAX_IMPORT_BYTES, ImportReport
 from .exports import EXPORT_FORMATS, EXPORTS, export_body, export_dataset, may_move_files
-from .ids import parse_id
+from .tables import FORMATS, MAX_IMPORT_BYTES, ImportReport
 
 IMPORTS = {
     "agencies": ("Agencies", "people.imports.AgencyImport"),

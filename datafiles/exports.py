@@ -2,8 +2,8 @@
 
 Pages (`/data/export/...`), links on list pages and admin actions all go through
 `export_dataset`, so an export never shows more than its viewer may see: rows come from
-the same selectors as the pages (`proposals_visible_to`, the conflict-of-interest rule),
-and only fund managers and administrators export at all (`may_move_files`).
+the same selectors as the pages (`proposals.resources.exportable_proposals`, the
+conflict-of-interest rule), and only fund managers and administrators export at all (`may_move_files`).
 """
 
 import tablib
@@ -12,10 +12,8 @@ from django.db.models import QuerySet
 from django.utils.module_loading import import_string
 from import_export.widgets import NumberWidget
 
-from proposals.resources import ProposalResource
-
 from .cells import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, csv_bytes, xlsx_bytes
-from .datafiles import TableImport
+from .tables import TableImport
 
 # kind → (label, resource path, {option: label}). Options are on/off switches passed to the
 # resource by name; every resource also gets `viewer` and, when asked, `round` (a Round pk).
@@ -23,7 +21,7 @@ EXPORTS = {
     "agencies": ("Agencies", "people.resources.AgencyResource", {}),
     "civil-servants": ("Civil servants", "people.resources.CivilServantResource", {}),
     "contributions": ("Contributions", "fund.resources.ContributionResource", {}),
-    "proposals": ("Proposals", "workflow.exports.VisibleProposalResource", {}),
+    "proposals": ("Proposals", "proposals.resources.VisibleProposalResource", {}),
     "reviews": ("Reviews", "reviews.resources.ReviewResource",
                 {"without_reviewer_names": "Leave out reviewers' names and agencies"}),
     "awards": ("Awards and tranches (one row per tranche)", "fund.resources.AwardResource", {}),
@@ -31,43 +29,13 @@ EXPORTS = {
 }
 EXPORT_FORMATS = {"csv": CSV_CONTENT_TYPE, "xlsx": XLSX_CONTENT_TYPE}
 # Every export, including those that are imported again, writes text that a spreadsheet would
-# run as a formula as text (workflow/cells.py); the importer undoes exactly that, so an export
+# run as a formula as text (datafiles/cells.py); the importer undoes exactly that, so an export
 # still imports back unchanged.
 
 
 def may_move_files(user) -> bool:
     """Imports and exports: fund managers and administrators."""
     return TableImport.may_import(user)
-
-
-def exportable_proposals(viewer) -> QuerySet:
-    """The proposals whose data may leave in a file for `viewer`: those the pages show them.
-
-    An administrator (who has the whole database in the admin) exports what a fund manager
-    sees: never another person's unsubmitted draft.
-    """
-    from proposals.models import Proposal
-    from proposals.selectors import proposals_visible_to
-
-    visible = proposals_visible_to(viewer)
-    if viewer is not None and viewer.is_authenticated and viewer.is_superuser:
-        submitted = Proposal.objects.exclude(state=Proposal.State.DRAFT).exclude(
-            state=Proposal.State.WITHDRAWN, submitted_at__isnull=True
-        )
-        visible = Proposal.objects.filter(pk__in=visible.values("pk")) | submitted
-    return visible
-
-
-class VisibleProposalResource(ProposalResource):
-    """`ProposalResource` limited to the proposals the viewer may see (no one's drafts)."""
-
-    def __init__(self, *, viewer=None, round=None, **kwargs):
-        super().__init__(**kwargs)
-        self.viewer, self.round_id = viewer, round
-
-    def get_queryset(self):
-        qs = super().get_queryset().filter(pk__in=exportable_proposals(self.viewer).values("pk"))
-        return qs.filter(round_id=self.round_id) if self.round_id else qs
 
 
 def export_dataset(kind: str, *, viewer, options: dict | None = None, round_id: int | None = None,
@@ -88,7 +56,7 @@ def export_dataset(kind: str, *, viewer, options: dict | None = None, round_id: 
 
 
 def export_body(dataset: tablib.Dataset, fmt: str) -> bytes:
-    """The file: text a spreadsheet would run stays text (workflow/cells.py)."""
+    """The file: text a spreadsheet would run stays text (datafiles/cells.py)."""
     if fmt == "csv":
         return csv_bytes(dataset.headers, dataset)
     return xlsx_bytes(dataset.headers, dataset, title=dataset.title or "Export")

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from .datafiles import MAX_IMPORT_BYTES
+from .tables import MAX_IMPORT_BYTES
 
 
 class ImportCommand(BaseCommand):
@@ -16,7 +16,7 @@ class ImportCommand(BaseCommand):
     leaves nothing to import: a scheduled load must not pass silently).
     """
 
-    importer = None  # a workflow.datafiles.TableImport subclass
+    importer = None  # a datafiles.tables.TableImport subclass
     requires_system_checks: list = []  # a scheduled load need not import every URLconf
 
     def add_arguments(self, parser):
