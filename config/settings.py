@@ -51,6 +51,10 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "import_export",
     "axes",
+    # Two-factor sign-in (people/two_factor.py): authenticator apps and recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "people",
     "securitylog",
     "workflow",
@@ -72,8 +76,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Two-factor sign-in: which device verified this session (people/two_factor.py).
+    "django_otp.middleware.OTPMiddleware",
     "people.middleware.ChangeActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Who must give a code or set two-factor sign-in up before going on (after messages).
+    "people.two_factor.TwoFactorMiddleware",
     # Short sessions for fund managers, HR officers and administrators; "session ended"
     # messages (people/sessions.py). After auth and messages.
     "people.sessions.PrivilegedSessionMiddleware",
@@ -147,6 +155,22 @@ AXES_LOCKOUT_CALLABLE = "people.throttling.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_ONLY_ADMIN_SITE = False
 # The address counted is the connection's (REMOTE_ADDR): X-Forwarded-For is never trusted.
+# Two-factor sign-in (people/two_factor.py; README "Two-factor sign-in"). Required for the
+# roles named (comma-separated from the names below); all of them when DEBUG is off, none when
+# it is on; an empty value turns the requirement off. Anyone may still turn it on.
+TWO_FACTOR_ROLE_NAMES = ("fund_managers", "hr_officers", "superusers")
+TWO_FACTOR_ROLES = env_list(
+    "TWO_FACTOR_ROLES", "" if DEBUG else ",".join(TWO_FACTOR_ROLE_NAMES))
+if unknown := [name for name in TWO_FACTOR_ROLES if name not in TWO_FACTOR_ROLE_NAMES]:
+    raise ImproperlyConfigured(
+        f"TWO_FACTOR_ROLES names {', '.join(unknown)}, which is not a role that can require "
+        f"two-factor sign-in; use a comma-separated list of {', '.join(TWO_FACTOR_ROLE_NAMES)}, "
+        "or an empty value to require it of nobody.")
+OTP_TOTP_ISSUER = "Innovation Fund"
+# Wrong codes are counted by the sign-in throttling above (axes), per account and address;
+# django-otp's own per-device delays would only make a right code after a typo fail.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -9,4 +9,5 @@ class PeopleConfig(AppConfig):
         from . import (
             checks,  # noqa: F401  (registers the one-identity check)
             tokens,  # noqa: F401  (revokes API tokens on a password change, deactivation)
+            two_factor,  # noqa: F401  (notes at sign-in whether the person has 2FA on)
         )

@@ -5,14 +5,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.generic import TemplateView
 
+from . import two_factor_views
+
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            template_name="registration/login.html", redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    # Sign-in: the password, then a code for people with two-factor sign-in on.
+    path("login/", two_factor_views.SignInView.as_view(), name="login"),
+    path("login/code/", two_factor_views.login_code, name="login_code"),
+    path("account/two-factor/", two_factor_views.status, name="two_factor"),
+    path("account/two-factor/setup/", two_factor_views.setup, name="two_factor_setup"),
+    path("account/two-factor/recovery-codes/", two_factor_views.codes, name="two_factor_codes"),
+    path("account/two-factor/turn-off/", two_factor_views.turn_off, name="two_factor_off"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Plain words on who may act when someone has a conflict of interest; open to everyone.
     path("help/conflicts/", TemplateView.as_view(template_name="help/conflicts.html"),
