@@ -254,6 +254,8 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "workflow.one_effect.document_idempotency_key",
+        # 400/401/403/404/409 where an operation can give them (api_common/schema_errors.py).
+        "api_common.schema_errors.document_error_responses",
     ],
 }
 

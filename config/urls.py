@@ -41,3 +41,6 @@ urlpatterns = [
     path("jobs/", include("jobs.urls")),
     path("", include("rewards.urls")),
 ]
+
+# An address that matches no route: JSON under /api/, the "Page not found" page elsewhere.
+handler404 = "api_common.not_found.page_not_found"
