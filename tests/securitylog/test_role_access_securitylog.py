@@ -136,3 +136,15 @@ def test_the_resource_names_people_by_username_even_once_they_are_gone(failed_si
     pema.delete()
     exported = SecurityEventResource().export(SecurityEvent.objects.filter(pk=row.pk))
     assert exported.dict[0]["By"] == "pema" and exported.dict[0]["Whose account"] == "pema"
+
+
+def test_the_list_page_reads_a_bounded_number_of_queries(client, django_assert_max_num_queries):
+    admin = make_user("admin")
+    people = UserFactory.create_batch(5)
+    for person in people * 8:
+        record(SecurityEvent.Kind.SIGN_IN, subject=person, actor=person, ip_address="10.0.0.1")
+    client.force_login(admin)
+    with django_assert_max_num_queries(12):  # session, user, counts, dates, rows: not per row
+        response = client.get(BASE)
+    assert response.status_code == 200
+    assert response.content.decode().count("10.0.0.1") == 40
