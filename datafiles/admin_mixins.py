@@ -18,10 +18,11 @@ from django.urls import path, reverse
 
 from . import views as data_views
 from .exports import may_move_files
+from .kinds import IMPORTS, import_headers
 
 
 class DataImportAdminMixin:
-    """Set `data_import_kind` to a key of `data_views.IMPORTS`."""
+    """Set `data_import_kind` to a key of `kinds.IMPORTS`."""
 
     data_import_kind = ""
 
@@ -47,11 +48,11 @@ class DataImportAdminMixin:
             raise PermissionDenied("Only fund managers and administrators may import files.")
 
     def _render(self, request, context: dict):
-        label = data_views.IMPORTS[self.data_import_kind][0]
+        label = IMPORTS[self.data_import_kind][0]
         return TemplateResponse(request, "admin/data_import.html", {
             **self.admin_site.each_context(request),
             "opts": self.opts, "title": f"Import {label.lower()}", "label": label,
-            "headers": data_views.import_headers(self.data_import_kind),
+            "headers": import_headers(self.data_import_kind),
             "changelist_url": reverse(
                 f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"),
             "import_url": reverse(f"admin:{self._data_url_name('import')}"),

@@ -15,20 +15,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.views.decorators.http import require_http_methods, require_POST
 
 from people.invitations import remember_imported_people
 from workflow.ids import parse_id
 
 from .exports import EXPORT_FORMATS, EXPORTS, export_body, export_dataset, may_move_files
+from .kinds import IMPORTS, all_headers, importer_class
 from .tables import FORMATS, MAX_IMPORT_BYTES, ImportReport
 
-IMPORTS = {
-    "agencies": ("Agencies", "people.imports.AgencyImport"),
-    "civil-servants": ("Civil servants", "people.imports.CivilServantImport"),
-    "contributions": ("Contributions", "fund.imports.ContributionImport"),
-}
 # The export registry EXPORTS (kind → label, resource path, options) lives in exports.py,
 # beside `export_dataset`, which every export (pages, list links, admin actions) goes through.
 
@@ -69,14 +64,6 @@ def _pending_dir() -> Path:
     return path
 
 
-def _headers():
-    return {k: import_string(path).headers for k, (_, path) in IMPORTS.items()}
-
-
-def import_headers(kind: str) -> tuple[str, ...]:
-    return import_string(IMPORTS[kind][1]).headers
-
-
 # --- the two steps of an import, shared by the page and the admin -------------------------
 class NothingWaiting(Exception):
     """The confirmed import is not (or no longer) waiting in this session."""
@@ -94,7 +81,7 @@ def check_import(request, *, kind: str, upload, skip_bad_rows: bool) -> tuple[Im
     Raises ValidationError({"file": ...}) for a file that cannot be read at all.
     """
     data = upload.read()
-    importer = import_string(IMPORTS[kind][1])(actor=request.user)
+    importer = importer_class(kind)(actor=request.user)
     report = importer.run(data, upload.name, dry_run=True, skip_bad_rows=skip_bad_rows)
     _discard_pending(request)
     if report.errors and (not skip_bad_rows or report.nothing_to_import):
@@ -119,7 +106,7 @@ def confirm_import(request, *, token: str, kind: str | None = None) -> ImportRep
     if not pending or not token or token != pending["token"] or kind not in (None, pending["kind"]):
         raise NothingWaiting
     path = _pending_dir() / f"{pending['token']}{pending['ext']}"
-    importer = import_string(IMPORTS[pending["kind"]][1])(actor=request.user)
+    importer = importer_class(pending["kind"])(actor=request.user)
     try:
         return importer.run(path.read_bytes(), pending["name"],
                             skip_bad_rows=pending["skip_bad_rows"])
@@ -179,7 +166,7 @@ def import_file(request):
         except ValidationError as exc:
             form.add_error("file", file_errors(exc))
     return render(request, "data/import.html", {
-        "form": form, "report": report, "headers": _headers(), "pending": pending,
+        "form": form, "report": report, "headers": all_headers(), "pending": pending,
     })
 
 
@@ -200,7 +187,7 @@ def import_confirm(request):
     remember_imported_people(request, invite)
     return render(request, "data/import.html", {
         "form": ImportForm(initial={"kind": kind}), "report": report,
-        "headers": _headers(), "pending": None, "confirmed": True, "invite_count": len(invite),
+        "headers": all_headers(), "pending": None, "confirmed": True, "invite_count": len(invite),
     })
 
 

@@ -83,10 +83,10 @@ def is_large_import(upload) -> bool:
 def start_import_job(*, actor, kind: str, upload, skip_bad_rows: bool) -> Job:
     """Check a large file in a dry run off the request; the owner confirms it on the job page.
 
-    `kind` is a key of `datafiles.views.IMPORTS`. The file is kept in private storage
+    `kind` is a key of `datafiles.kinds.IMPORTS`. The file is kept in private storage
     until it is applied or refused.
     """
-    from datafiles.views import IMPORTS
+    from datafiles.kinds import IMPORTS
 
     if not may_import(actor):
         raise PermissionDenied("Only fund managers and administrators may import files.")
