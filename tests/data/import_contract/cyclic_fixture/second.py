@@ -1,0 +1,3 @@
+from . import first
+
+two = first.one
