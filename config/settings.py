@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp import constants as csp_source
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "import_export",
     "axes",
+    "csp",
     # Two-factor sign-in (people/two_factor.py): authenticator apps and recovery codes.
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -70,6 +72,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Content-Security-Policy on every answer (CONTENT_SECURITY_POLICY below); an answer that
+    # sets its own (attachments) keeps it.
+    "csp.middleware.CSPMiddleware",
     # Cache-Control: no-store for signed-in pages and every /api/ answer (workflow/security.py).
     "workflow.security.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -250,6 +255,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # No badge from the public validator: nothing leaves the site (Content-Security-Policy).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     # Every POST but auth/token/ documents the Idempotency-Key header (workflow/one_effect.py).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -258,6 +265,31 @@ SPECTACULAR_SETTINGS = {
         "api_common.schema_errors.document_error_responses",
     ],
 }
+
+# Content-Security-Policy (django-csp; README "Content-Security-Policy"): no inline script or
+# style anywhere, everything from this site. CSP_REPORT_ONLY (env, off by default) sends the
+# same policy as Content-Security-Policy-Report-Only instead, to try it without breaking a
+# page; CSP_REPORT_URI (env, optional) is where browsers report what it blocked (or would).
+# (Not settings named CSP_*: django-csp 4 refuses those as its old format.)
+_csp_directives = {
+    "default-src": [csp_source.SELF],
+    "script-src": [csp_source.SELF],
+    "style-src": [csp_source.SELF],
+    "img-src": [csp_source.SELF, "data:"],
+    "font-src": [csp_source.SELF],
+    "object-src": [csp_source.NONE],
+    "base-uri": [csp_source.SELF],
+    "form-action": [csp_source.SELF],
+    "frame-ancestors": [csp_source.NONE],
+}
+if os.environ.get("CSP_REPORT_URI", "").strip():
+    _csp_directives["report-uri"] = [os.environ["CSP_REPORT_URI"].strip()]
+if env_bool("CSP_REPORT_ONLY", False):
+    CONTENT_SECURITY_POLICY = None
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": _csp_directives}
+else:
+    CONTENT_SECURITY_POLICY = {"DIRECTIVES": _csp_directives}
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = None
 
 # Celery: eager unless a broker is configured, so `make run` needs no services.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
