@@ -36,15 +36,18 @@ class ApiTokenSerializer(serializers.ModelSerializer):
         return isinstance(auth, ApiToken) and auth.pk == token.pk
 
 
-@extend_schema(tags=["auth"], operation_id="auth_tokens_list")
 class ApiTokenListView(generics.ListAPIView):
-    """Your API tokens that still work, newest first. Never a key: a key is shown once, by
-    `POST auth/token/`."""
-
     serializer_class = ApiTokenSerializer
+    queryset = ApiToken.objects.none()
 
     def get_queryset(self):
         return tokens_of(user=self.request.user, request=self.request)
+
+    @extend_schema(tags=["auth"], operation_id="auth_tokens_list")
+    def get(self, request, *args, **kwargs):
+        """Your API tokens that still work, newest first. Never a key: a key is shown once, by
+        `POST auth/token/`."""
+        return super().get(request, *args, **kwargs)
 
 
 class ApiTokenRevokeView(generics.GenericAPIView):
