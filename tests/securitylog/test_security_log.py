@@ -196,6 +196,26 @@ def test_recovery_codes_and_an_unconfirmed_device_removed():
     assert not rows(kind=Kind.TWO_FACTOR_REMOVED)
 
 
+@needs_otp
+def test_turning_two_factor_on_and_off_with_the_products_services_is_logged():
+    from django_otp.oath import TOTP
+    from django_otp.util import random_hex
+
+    from people.two_factor import remove_devices, two_factor_enable
+
+    pema, admin = UserFactory(), UserFactory(is_superuser=True)
+    key = random_hex(20)
+    device, codes = two_factor_enable(actor=pema, key=key,
+                                      code=f"{TOTP(bytes.fromhex(key)).token():06d}")
+    assert device is not None and codes
+    assert sorted((r.subject, r.actor, r.detail) for r in rows(kind=Kind.TWO_FACTOR_ENROLLED)) == [
+        (pema, pema, "authenticator app"), (pema, pema, "recovery codes")]
+    with acting_as(admin):
+        remove_devices(pema)
+    assert sorted((r.actor, r.detail) for r in rows(kind=Kind.TWO_FACTOR_REMOVED)) == [
+        (admin, "authenticator app"), (admin, "recovery codes")]
+
+
 # --- roles: groups --------------------------------------------------------------------------
 def admin_change_data(person, **changes):
     data = {
