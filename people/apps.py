@@ -8,6 +8,7 @@ class PeopleConfig(AppConfig):
     def ready(self):
         from . import (
             checks,  # noqa: F401  (registers the one-identity check)
+            sessions,  # noqa: F401  (starts a privileged session's clock at sign-in)
             tokens,  # noqa: F401  (revokes API tokens on a password change, deactivation)
             two_factor,  # noqa: F401  (notes at sign-in whether the person has 2FA on)
         )
