@@ -29,6 +29,7 @@ from workflow.api import (
 )
 
 from . import rules, services
+from .lifecycle import PROPOSAL_TRANSITIONS
 from .models import Attachment, BudgetLine, Proposal, TeamMember
 from .selectors import proposals_visible_to
 
@@ -130,7 +131,7 @@ class ProposalSerializer(serializers.ModelSerializer):
 
 
 class ProposalDetailSerializer(ProposalSerializer):
-    available_transitions = AvailableTransitionsField(transitions=services.PROPOSAL_TRANSITIONS)
+    available_transitions = AvailableTransitionsField(transitions=PROPOSAL_TRANSITIONS)
 
     class Meta(ProposalSerializer.Meta):
         fields = [*ProposalSerializer.Meta.fields, "available_transitions"]
@@ -213,7 +214,7 @@ class ProposalViewSet(
 
     permission_classes = [IsAuthenticated, NoWritesByHROfficers]
     filterset_class = ProposalFilter
-    transitions = services.PROPOSAL_TRANSITIONS
+    transitions = PROPOSAL_TRANSITIONS
 
     def get_queryset(self):
         return (

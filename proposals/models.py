@@ -10,6 +10,7 @@ from people.models import Agency
 from workflow.bounds import LongTextField
 
 from . import rules
+from .lifecycle import edge
 
 
 class Proposal(FSMModelMixin, models.Model):
@@ -82,11 +83,11 @@ class Proposal(FSMModelMixin, models.Model):
     def budget_total(self) -> Decimal:
         return sum((line.amount for line in self.budget_lines.all()), ZERO)
 
+    # Each transition's source and target states are declared in `lifecycle.py`, with the
+    # service that runs it; here are who may run it (permission) and its conditions.
     # --- the applicant's transitions -------------------------------------------------
     @transition(
-        field=state,
-        source=[State.DRAFT, State.REVISION_REQUESTED],
-        target=State.SUBMITTED,
+        field=state, **edge("submit"),
         conditions=[
             rules.round_accepts_submission,
             rules.required_fields_filled,
@@ -101,9 +102,7 @@ class Proposal(FSMModelMixin, models.Model):
         pass
 
     @transition(
-        field=state,
-        source=[State.DRAFT, State.SUBMITTED, State.IN_REVIEW, State.REVISION_REQUESTED],
-        target=State.WITHDRAWN,
+        field=state, **edge("withdraw"),
         permission=rules.is_lead,
     )
     def withdraw(self):
@@ -111,14 +110,14 @@ class Proposal(FSMModelMixin, models.Model):
 
     # --- screening by the fund manager ---------------------------------------------------
     @transition(
-        field=state, source=State.SUBMITTED, target=State.INELIGIBLE,
+        field=state, **edge("screen_out"),
         permission=rules.is_unconflicted_fund_manager,
     )
     def screen_out(self):
         pass
 
     @transition(
-        field=state, source=State.SUBMITTED, target=State.IN_REVIEW,
+        field=state, **edge("send_to_review"),
         permission=rules.is_unconflicted_fund_manager,
     )
     def send_to_review(self):
@@ -126,21 +125,21 @@ class Proposal(FSMModelMixin, models.Model):
 
     # --- the panel ----------------------------------------------------------------------
     @transition(
-        field=state, source=State.IN_REVIEW, target=State.REVISION_REQUESTED,
+        field=state, **edge("request_revision"),
         permission=rules.is_acting_chair,
     )
     def request_revision(self):
         pass
 
     @transition(
-        field=state, source=State.IN_REVIEW, target=State.RECOMMENDED,
+        field=state, **edge("recommend"),
         conditions=[rules.review_quorum_reached], permission=rules.is_acting_chair,
     )
     def recommend(self):
         pass
 
     @transition(
-        field=state, source=State.IN_REVIEW, target=State.REJECTED,
+        field=state, **edge("reject"),
         conditions=[rules.review_quorum_reached], permission=rules.is_acting_chair,
     )
     def reject(self):
@@ -148,28 +147,28 @@ class Proposal(FSMModelMixin, models.Model):
 
     # --- funding and outcome ------------------------------------------------------------------
     @transition(
-        field=state, source=State.RECOMMENDED, target=State.FUNDED,
+        field=state, **edge("fund"),
         permission=rules.is_unconflicted_fund_manager,
     )
     def fund(self):
         pass
 
     @transition(
-        field=state, source=State.RECOMMENDED, target=State.DECLINED,
+        field=state, **edge("decline"),
         permission=rules.is_unconflicted_fund_manager,
     )
     def decline(self):
         pass
 
     @transition(
-        field=state, source=State.FUNDED, target=State.OUTCOME_REPORTED,
+        field=state, **edge("report_outcome"),
         conditions=[rules.outcome_report_exists], permission=rules.is_lead_or_team,
     )
     def report_outcome(self):
         pass
 
     @transition(
-        field=state, source=State.OUTCOME_REPORTED, target=State.CLOSED,
+        field=state, **edge("close"),
         permission=rules.is_unconflicted_fund_manager,
     )
     def close(self):

@@ -42,6 +42,7 @@ from .forms import (
     team_entries,
     team_initial,
 )
+from .lifecycle import PROPOSAL_TRANSITIONS
 from .models import Attachment, Proposal
 from .permissions import (
     HR_OFFICERS_DO_NOT_DRAFT,
@@ -51,7 +52,6 @@ from .permissions import (
 )
 from .selectors import my_proposals, proposal_detail_queryset, proposal_list, team_as_seen_by
 from .services import (
-    PROPOSAL_TRANSITIONS,
     attachment_add,
     attachment_delete,
     proposal_create,

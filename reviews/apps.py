@@ -7,12 +7,6 @@ class ReviewsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # The panel's decisions on proposals run by name from the proposal pages and API.
-        from proposals.services import PROPOSAL_TRANSITIONS
-
-        from .services import PANEL_PROPOSAL_TRANSITIONS
-
-        PROPOSAL_TRANSITIONS.update(PANEL_PROPOSAL_TRANSITIONS)
         self._watch_conflict_inputs()
 
     @staticmethod

@@ -1,8 +1,8 @@
 """Write side of reviews: rubric, panels, assignments, reviews and the panel's decisions.
 
 `ASSIGNMENT_TRANSITIONS` maps the assignment's transitions to their services; the panel's
-proposal transitions (`recommend`, `reject`) join `proposals.services.PROPOSAL_TRANSITIONS`
-when the app loads (see apps.py).
+proposal transitions (`recommend`, `reject`) are declared with the others in
+`proposals/lifecycle.py`, which names the services here.
 """
 
 from datetime import date
@@ -630,5 +630,3 @@ def proposal_reject(*, proposal: Proposal, actor, note: str = "", rationale: str
     """The chair rejects a proposal on the same quorum, always with the panel's rationale."""
     return _decide(proposal, actor, "reject", rationale or note)
 
-
-PANEL_PROPOSAL_TRANSITIONS = {"recommend": proposal_recommend, "reject": proposal_reject}

@@ -14,9 +14,9 @@ from django.views.decorators.http import require_http_methods
 
 from fund.models import Round
 from fund.selectors import rounds_visible_to
+from proposals.lifecycle import PROPOSAL_TRANSITIONS
 from proposals.models import Proposal
 from proposals.selectors import proposal_detail_queryset, proposals_visible_to
-from proposals.services import PROPOSAL_TRANSITIONS
 from workflow.services import TransitionStateConflict, may_run
 
 from . import services

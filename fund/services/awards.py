@@ -17,7 +17,6 @@ from django.utils import timezone
 from proposals.models import Proposal
 from proposals.permissions import can_view_proposal
 from proposals.selectors import proposals_visible_to
-from proposals.services.drafting import PROPOSAL_TRANSITIONS
 from workflow.services import check_transition, run_transition
 
 from ..models import ZERO, Award, Contribution, Fund, Round, Tranche
@@ -254,5 +253,3 @@ TRANCHE_TRANSITIONS = {
     "cancel": tranche_cancel,
 }
 AWARD_TRANSITIONS = {"cancel": award_cancel}
-
-PROPOSAL_TRANSITIONS.update(fund=proposal_fund, decline=proposal_decline)

@@ -1,12 +1,13 @@
 """Write side of proposals.
 
-`PROPOSAL_TRANSITIONS` maps each transition name to the service that runs it; the
-pages and the API look transitions up here. Team membership by consent (invite, accept,
-decline, leave, remove) is in `team`, with `TEAM_MEMBER_TRANSITIONS`. Apps that own later steps (the panel's
-decisions in `reviews`, funding and outcomes) add theirs when they load.
+Every transition of a proposal, with the service that runs it, is declared in
+`proposals/lifecycle.py` (`PROPOSAL_TRANSITIONS`, re-exported here); the services of later
+steps live with the app that owns them (the panel's decisions in `reviews`, money in
+`fund`). Team membership by consent (invite, accept, decline, leave, remove) is in `team`,
+with `TEAM_MEMBER_TRANSITIONS`.
 """
 
+from ..lifecycle import PROPOSAL_TRANSITIONS  # noqa: F401
 from .drafting import *  # noqa: F403
-from .drafting import PROPOSAL_TRANSITIONS  # noqa: F401
 from .outcomes import *  # noqa: F403
 from .team import *  # noqa: F403

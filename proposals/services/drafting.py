@@ -442,12 +442,3 @@ def proposal_request_revision(*, proposal: Proposal, actor: User, note: str = ""
     run_transition(instance=proposal, name="request_revision", actor=actor, note=message)
     return proposal
 
-
-# The transitions the API and pages may run by name; later apps add theirs.
-PROPOSAL_TRANSITIONS = {
-    "submit": proposal_submit,
-    "withdraw": proposal_withdraw,
-    "screen_out": proposal_screen_out,
-    "send_to_review": proposal_send_to_review,
-    "request_revision": proposal_request_revision,
-}

@@ -16,7 +16,6 @@ from workflow.services import (
 )
 
 from ..models import OutcomeReport, Proposal
-from .drafting import PROPOSAL_TRANSITIONS
 
 __all__ = ["OUTCOME_FIELDS", "proposal_close", "proposal_report_outcome"]
 
@@ -119,10 +118,3 @@ def proposal_close(*, proposal: Proposal, actor, note: str = "") -> Proposal:
                                 "to the fund.")
         run_transition(instance=award, name="complete", actor=actor, note=note)
     return proposal
-
-
-PROPOSAL_TRANSITIONS.update(report_outcome=proposal_report_outcome, close=proposal_close)
-
-# `fund` and `decline` live with the money (fund.services.awards) and register themselves
-# there; importing it here makes them available wherever proposals.services is loaded.
-import fund.services.awards  # noqa: E402, F401, I001
