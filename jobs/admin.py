@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 
 from .models import Job
 
@@ -12,7 +14,17 @@ class JobAdmin(admin.ModelAdmin):
     search_fields = ("title", "owner__username", "error")
     date_hierarchy = "created_at"
     list_select_related = ("owner",)
-    readonly_fields = [f.name for f in Job._meta.fields]
+    # The result file has no URL of its own (jobs/storage.py): it is shown as a link to the
+    # page that serves it to those allowed, never through the storage's url().
+    readonly_fields = [f.name for f in Job._meta.fields if f.name != "result"] + ["result_file"]
+    exclude = ("result",)
+
+    @admin.display(description="result")
+    def result_file(self, obj):
+        if not obj.result:
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse("jobs:result", args=[obj.pk]),
+                           obj.result_name or "Download")
 
     def has_add_permission(self, request):
         return False
