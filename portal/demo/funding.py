@@ -42,11 +42,12 @@ from proposals.services import (
 from reviews import services as reviews
 from reviews.models import Assignment, Panel, Review
 
+from .shapes import PANEL_MEMBERS, proposal_text, say
+
 S = Proposal.State
 T = Tranche.State
 PANEL_NAME = "Pilot 2025 review panel"
 PANEL_CHAIR = "tashi"
-PANEL_MEMBERS = ("tashi", "ugyen", "jigme", "yangchen")  # NSB, MOICE, TDA, MOIT
 MANAGER = "sonam"
 
 
@@ -83,14 +84,6 @@ class Experiment:
     outcome: dict = field(default_factory=dict)  # the report's fields and "by", the reporter
 
 
-def _text(summary, problem, hypothesis, success, approach, citizens, outcomes) -> dict:
-    return {
-        "summary": summary, "problem": problem, "hypothesis": hypothesis,
-        "success_criteria": success, "approach": approach, "citizen_engagement": citizens,
-        "expected_outcomes": outcomes,
-    }
-
-
 EXPERIMENTS = [
     Experiment(
         lead="pema", title="SMS queue numbers for outpatients at two district hospitals",
@@ -101,7 +94,7 @@ EXPERIMENTS = [
             ("evaluation", "Waiting-time measurement and patient interviews", "150000.00"),
         ),
         duration_months=6,
-        text=_text(
+        text=proposal_text(
             "Outpatients get their queue number by SMS and may wait outside or at home until "
             "they are called.",
             "Outpatient waiting rooms at Punakha and Trashigang hospitals are crowded from dawn; "
@@ -147,7 +140,7 @@ EXPERIMENTS = [
             ("evaluation", "Counting queue time saved and payments on time", "150000.00"),
         ),
         duration_months=9,
-        text=_text(
+        text=proposal_text(
             "Residents of Thimphu pay property tax and water bills online or by mobile banking "
             "instead of queueing at the Thromde office.",
             "Residents queue for hours at one counter each quarter; one bill in four is paid late.",
@@ -190,7 +183,7 @@ EXPERIMENTS = [
             ("evaluation", "Comparison of antenatal visits with other BHUs", "150000.00"),
         ),
         duration_months=12,
-        text=_text(
+        text=proposal_text(
             "The mother-and-child health handbook also lives on the parent's phone, with visit "
             "dates and vaccination records kept up to date by the health assistant.",
             "Parents lose the paper handbook, and with it their children's vaccination records.",
@@ -221,7 +214,7 @@ EXPERIMENTS = [
             ("evaluation", "Survey of crop losses and prices obtained", "100000.00"),
         ),
         duration_months=9,
-        text=_text(
+        text=proposal_text(
             "Farmers get a short voice message each week with the weather forecast and market "
             "prices, in their own language.",
             "Farmers who cannot read SMS sell below market price and lose crops to late frost.",
@@ -244,7 +237,7 @@ EXPERIMENTS = [
             ("evaluation", "Interviews with deaf citizens and counter staff", "100000.00"),
         ),
         duration_months=6,
-        text=_text(
+        text=proposal_text(
             "Deaf citizens talk to counter staff through a sign-language interpreter on a "
             "video call.",
             "Deaf citizens need a relative to interpret at the counter, or cannot come alone.",
@@ -268,7 +261,7 @@ EXPERIMENTS = [
             ("evaluation", "Counting calls and visits to school offices", "100000.00"),
         ),
         duration_months=6,
-        text=_text(
+        text=proposal_text(
             "Parents ask a chatbot about school admissions instead of calling the school.",
             "School offices are flooded with the same questions every January.",
             "A chatbot answers most admission questions without a call.",
@@ -287,11 +280,6 @@ TITLES = [e.title for e in EXPERIMENTS]
 FUNDED_STATES = (S.FUNDED, S.OUTCOME_REPORTED, S.CLOSED)
 
 
-def _say(stdout, message: str) -> None:
-    if stdout is not None:
-        stdout.write(message)
-
-
 # --- before the pilot round closes ------------------------------------------------------------
 def seed_pilot_proposals(*, round_: Round, users: dict[str, User],
                          agencies: dict[str, Agency], stdout=None) -> list[Proposal]:
@@ -299,7 +287,7 @@ def seed_pilot_proposals(*, round_: Round, users: dict[str, User],
     only while the round takes proposals."""
     missing = [e for e in EXPERIMENTS if not Proposal.objects.filter(title=e.title).exists()]
     if missing and not round_.is_accepting_proposals:
-        _say(stdout, "Funding demo: the pilot round is already closed, so its experiments cannot "
+        say(stdout, "Funding demo: the pilot round is already closed, so its experiments cannot "
                      "be submitted; recreate the demo database to see them.")
         return []
     created = []
@@ -425,6 +413,6 @@ def seed_funding_demo(*, round_: Round, users: dict[str, User], stdout=None) -> 
             _advance(proposals[spec.title], spec, panel, users)
     counts = {state: Proposal.objects.filter(round=round_, title__in=TITLES, state=state).count()
               for state in {e.end for e in EXPERIMENTS}}
-    _say(stdout, "Funding demo: " + ", ".join(
+    say(stdout, "Funding demo: " + ", ".join(
         f"{n} {S(state).label.lower()}" for state, n in sorted(counts.items())) + ".")
     return counts

@@ -15,6 +15,8 @@ from proposals.models import Proposal, TeamMember
 from rewards import selectors, services
 from rewards.models import Learning, Nomination, Recognition, Tag
 
+from .shapes import say
+
 DEMO_USERS = ("pema", "karma", "sonam", "dechen", "tashi")
 
 LEARNINGS = [
@@ -58,11 +60,6 @@ LEARNINGS = [
 ]
 
 
-def _say(stdout, message: str) -> None:
-    if stdout is not None:
-        stdout.write(message)
-
-
 def _proposal_of(user: User) -> Proposal | None:
     """A non-draft proposal the user is part of, preferring ones with an outcome."""
     mine = Q(lead=user) | Q(pk__in=TeamMember.objects.accepted().filter(user=user)
@@ -80,11 +77,11 @@ def seed_rewards(stdout=None) -> None:
     users = {name: User.objects.filter(username=name).first() for name in DEMO_USERS}
     missing = [name for name, user in users.items() if user is None]
     if missing:
-        _say(stdout, f"Rewards demo: skipped, missing demo users {', '.join(missing)}.")
+        say(stdout, f"Rewards demo: skipped, missing demo users {', '.join(missing)}.")
         return
     pema, karma, sonam, dechen, tashi = (users[n] for n in DEMO_USERS)
     if not (sonam.is_fund_manager and dechen.is_hr_officer):
-        _say(stdout, "Rewards demo: skipped, sonam must be a fund manager and dechen an HR officer.")
+        say(stdout, "Rewards demo: skipped, sonam must be a fund manager and dechen an HR officer.")
         return
 
     learnings = {}
@@ -145,6 +142,6 @@ def seed_rewards(stdout=None) -> None:
             kwargs = {"reason": "No post at the next level is open this year; "
                                 "please nominate again next cycle."} if step == "not_grant" else {}
             nomination = service(nomination=nomination, actor=actor, note="Demo", **kwargs)
-    _say(stdout, f"Rewards demo: {Learning.objects.count()} learnings, "
+    say(stdout, f"Rewards demo: {Learning.objects.count()} learnings, "
                  f"{Recognition.objects.count()} recognitions, "
                  f"{Nomination.objects.count()} nominations, {Tag.objects.count()} tags.")

@@ -23,6 +23,7 @@ from people.factories import PASSWORD
 from people.models import FUND_MANAGERS, HR_OFFICERS, Agency, User
 from people.services import agency_get_or_create, user_get_or_create
 from portal.demo.funding import seed_funding_demo, seed_pilot_proposals
+from portal.demo.shapes import PANEL_MEMBERS, proposal_text
 from proposals.models import Proposal
 from proposals.services import (
     proposal_create,
@@ -131,14 +132,6 @@ class Demo:
     notes: dict = field(default_factory=dict)  # transition name -> note/reason/message
 
 
-def _text(summary, problem, hypothesis, success, approach, citizens, outcomes) -> dict:
-    return {
-        "summary": summary, "problem": problem, "hypothesis": hypothesis,
-        "success_criteria": success, "approach": approach, "citizen_engagement": citizens,
-        "expected_outcomes": outcomes,
-    }
-
-
 PROPOSALS = [
     Demo(
         round=OPEN_ROUND, lead="pema",
@@ -151,7 +144,7 @@ PROPOSALS = [
             ("evaluation", "Comparison of on-time vaccination with the registry", "200000.00"),
         ),
         duration_months=9,
-        text=_text(
+        text=proposal_text(
             "Send parents SMS reminders in Dzongkha and English before each vaccination is due.",
             "One child in eight in Punakha misses a scheduled vaccination by more than a month, "
             "mostly because parents lose the mother-and-child health handbook or forget the date.",
@@ -176,7 +169,7 @@ PROPOSALS = [
             ("evaluation", "Patient follow-up survey and cost comparison", "350000.00"),
         ),
         duration_months=12,
-        text=_text(
+        text=proposal_text(
             "Booths at four gewog centres where patients see a specialist at the national "
             "referral hospital by video, with a health assistant beside them.",
             "Patients from remote gewogs travel two days to Thimphu for a ten-minute consultation.",
@@ -203,7 +196,7 @@ PROPOSALS = [
             ("evaluation", "Baseline and end-line screening survey", "300000.00"),
         ),
         duration_months=12,
-        text=_text(
+        text=proposal_text(
             "Village health workers screen adults at home and refer those at risk.",
             "Most diabetes and hypertension is found late, at the hospital, with complications.",
             "Home screening by trusted village health workers finds cases earlier.",
@@ -229,7 +222,7 @@ PROPOSALS = [
             ("travel", "Extension officers' school visits", "150000.00"),
         ),
         duration_months=18,
-        text=_text(
+        text=proposal_text(
             "Students, parents and extension officers grow vegetables for school meals.",
             "School meals rely on rice and a few bought vegetables; stunting persists in rural "
             "schools.",
@@ -260,7 +253,7 @@ PROPOSALS = [
             ("evaluation", "Validation against paper assessments", "150000.00"),
         ),
         duration_months=12,
-        text=_text(
+        text=proposal_text(
             "Teachers assess pupils' reading on tablets and get instant results.",
             "Paper reading assessments take weeks to mark and results arrive too late to help.",
             "Instant results lead teachers to give struggling readers help sooner.",
@@ -286,7 +279,7 @@ PROPOSALS = [
             ("evaluation", "Repair-time tracking and resident survey", "120000.00"),
         ),
         duration_months=6,
-        text=_text(
+        text=proposal_text(
             "Residents report faults with a photo and location on WhatsApp and see the repair.",
             "Faults are reported by phone, get lost, and residents never hear back.",
             "A photo report with status updates halves the time to repair.",
@@ -309,7 +302,7 @@ PROPOSALS = [
             ("evaluation", "Waiting-time measurement before and after", "100000.00"),
         ),
         duration_months=6,
-        text=_text(
+        text=proposal_text(
             "People book a slot online or by phone for census and citizenship services.",
             "People queue from dawn at the civil registration counters in Thimphu.",
             "Booked slots cut the time spent waiting without reducing the number served.",
@@ -324,7 +317,6 @@ PROPOSALS = [
 ]
 
 PANEL_NAME = "Round 2026 review panel"
-PANEL_MEMBERS = ("tashi", "ugyen", "jigme", "yangchen")  # NSB, MOICE, TDA, MOIT
 
 
 def seed_agencies() -> dict[str, Agency]:
