@@ -11,8 +11,7 @@ from people.models import Agency
 from workflow.bounds import LongTextField
 from workflow.services import permission, rule
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
-ZERO = Decimal("0.00")
+from .money import MONEY, ZERO
 
 
 def is_fund_manager(instance, user) -> bool:

@@ -5,8 +5,9 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 
-from .models import MONEY
-
+# Every amount of money is stored in a column of this size; ZERO is no money.
+MONEY = {"max_digits": 14, "decimal_places": 2}
+ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 INTEGER_DIGITS = MONEY["max_digits"] - MONEY["decimal_places"]
 # The largest amount a MONEY column holds: 999,999,999,999.99.

@@ -4,7 +4,7 @@ from django.db.models.signals import post_save
 
 def _announce_created(sender, instance, created, raw=False, **kwargs):
     if created and not raw:
-        from .services import announce
+        from .dispatch import announce
 
         announce(instance=instance, event="created")
 
@@ -16,8 +16,8 @@ class NotificationsConfig(AppConfig):
     def ready(self):
         from workflow.services import on_transition
 
+        from .dispatch import on_transition_enqueue
         from .notices import EVENT_NOTICES
-        from .services import on_transition_enqueue
 
         on_transition(on_transition_enqueue)
         # Objects that come into being without a transition (an assignment, a nomination):

@@ -6,6 +6,7 @@ How a notification travels (see docs/background-work.md):
 2. The on-commit hook sends a task to the broker. If the broker is down, the failure is
    logged and the notification rows are created right there in the request (emails left
    pending): the user's change is kept and nobody loses the in-app notice.
+   (`dispatch.py`: the listener, the hook and the fallback.)
 3. The task creates one row per recipient, keyed by a unique `dedupe_key`, then emails
    the rows it claims; a retried task finds the rows and the claims and sends nothing twice.
 4. Unsent emails (broker was down, mail server refused) are sent by `resend_notifications`
@@ -72,7 +73,7 @@ def notify(*, subject, notices: list[Notice], kind: str, key: str, note: str = "
     return created
 
 
-def _label(content_type: ContentType) -> str:
+def label_of(content_type: ContentType) -> str:
     return f"{content_type.app_label}.{content_type.model}"
 
 
@@ -82,12 +83,12 @@ def notify_transition(*, log_id: int, email: bool = True) -> int:
     if log is None:
         logger.warning("Transition log %s not found; nothing to notify", log_id)
         return 0
-    notices = table.notices_for_transition(_label(log.content_type), log.transition)
+    notices = table.notices_for_transition(label_of(log.content_type), log.transition)
     subject = log.subject
     if not notices or subject is None:
         return 0
     rows = notify(
-        subject=subject, notices=notices, kind=f"{_label(log.content_type)}.{log.transition}",
+        subject=subject, notices=notices, kind=f"{label_of(log.content_type)}.{log.transition}",
         key=f"log:{log.pk}", note=log.note, email=email,
     )
     return rows.count()
@@ -107,49 +108,6 @@ def notify_event(*, label: str, pk: int, event: str, email: bool = True) -> int:
     rows = notify(subject=subject, notices=notices, kind=f"{label}.{event}",
                   key=f"{event}:{label}:{pk}", email=email)
     return rows.count()
-
-
-# --- enqueueing, safe against a broker that is down -------------------------------------------------
-def enqueue(task, fallback, **kwargs) -> None:
-    """Send `task` to the broker; if that fails, log it and create the rows here, unemailed.
-
-    Never raises: this runs after the user's change committed, which must stand.
-    """
-    try:
-        task.delay(**kwargs)
-    except Exception:
-        logger.exception("Could not enqueue %s(%s); notifying in-process, emails left for "
-                         "resend_notifications", task.name, kwargs)
-        try:
-            fallback(email=False, **kwargs)
-        except Exception:
-            logger.exception("Notifying in-process failed too for %s(%s)", task.name, kwargs)
-
-
-def on_transition_enqueue(log: TransitionLog) -> None:
-    """The `workflow.services.on_transition` listener: enqueue after the commit, not before."""
-    if not table.notices_for_transition(_label(log.content_type), log.transition):
-        return
-    from . import tasks
-
-    log_id = log.pk
-    transaction.on_commit(
-        lambda: enqueue(tasks.notify_transition, notify_transition, log_id=log_id), robust=True
-    )
-
-
-def announce(*, instance, event: str = "created") -> None:
-    """Tell the notice table's audience for (model, event) once the transaction commits."""
-    label = instance._meta.label_lower
-    if not table.notices_for_event(label, event):
-        return
-    from . import tasks
-
-    pk = instance.pk
-    transaction.on_commit(
-        lambda: enqueue(tasks.notify_event, notify_event, label=label, pk=pk, event=event),
-        robust=True,
-    )
 
 
 # --- email ----------------------------------------------------------------------------------------

@@ -5,12 +5,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from fund.models import MONEY, ZERO
+from fund.money import MONEY, ZERO
 from people.models import Agency
 from workflow.bounds import LongTextField
 
-from . import rules
-from .lifecycle import edge
+from .lifecycle import fsm
 
 
 class Proposal(FSMModelMixin, models.Model):
@@ -83,94 +82,49 @@ class Proposal(FSMModelMixin, models.Model):
     def budget_total(self) -> Decimal:
         return sum((line.amount for line in self.budget_lines.all()), ZERO)
 
-    # Each transition's source and target states are declared in `lifecycle.py`, with the
-    # service that runs it; here are who may run it (permission) and its conditions.
-    # --- the applicant's transitions -------------------------------------------------
-    @transition(
-        field=state, **edge("submit"),
-        conditions=[
-            rules.round_accepts_submission,
-            rules.required_fields_filled,
-            rules.enough_partner_agencies,
-            rules.budget_lines_sum_to_requested,
-            rules.requested_within_max_award,
-            rules.no_chair_duty_in_round,
-        ],
-        permission=rules.is_lead,
-    )
+    # The state machine: every transition's states, who may run it and its conditions are
+    # declared in `lifecycle.py` (DOMAIN.md's table), with the service that runs it.
+    @transition(field=state, **fsm("submit"))
     def submit(self):
         pass
 
-    @transition(
-        field=state, **edge("withdraw"),
-        permission=rules.is_lead,
-    )
+    @transition(field=state, **fsm("withdraw"))
     def withdraw(self):
         pass
 
-    # --- screening by the fund manager ---------------------------------------------------
-    @transition(
-        field=state, **edge("screen_out"),
-        permission=rules.is_unconflicted_fund_manager,
-    )
+    @transition(field=state, **fsm("screen_out"))
     def screen_out(self):
         pass
 
-    @transition(
-        field=state, **edge("send_to_review"),
-        permission=rules.is_unconflicted_fund_manager,
-    )
+    @transition(field=state, **fsm("send_to_review"))
     def send_to_review(self):
         pass
 
-    # --- the panel ----------------------------------------------------------------------
-    @transition(
-        field=state, **edge("request_revision"),
-        permission=rules.is_acting_chair,
-    )
+    @transition(field=state, **fsm("request_revision"))
     def request_revision(self):
         pass
 
-    @transition(
-        field=state, **edge("recommend"),
-        conditions=[rules.review_quorum_reached], permission=rules.is_acting_chair,
-    )
+    @transition(field=state, **fsm("recommend"))
     def recommend(self):
         pass
 
-    @transition(
-        field=state, **edge("reject"),
-        conditions=[rules.review_quorum_reached], permission=rules.is_acting_chair,
-    )
+    @transition(field=state, **fsm("reject"))
     def reject(self):
         pass
 
-    # --- funding and outcome ------------------------------------------------------------------
-    @transition(
-        field=state, **edge("fund"),
-        permission=rules.is_unconflicted_fund_manager,
-    )
+    @transition(field=state, **fsm("fund"))
     def fund(self):
         pass
 
-    @transition(
-        field=state, **edge("decline"),
-        permission=rules.is_unconflicted_fund_manager,
-    )
+    @transition(field=state, **fsm("decline"))
     def decline(self):
         pass
 
-    @transition(
-        field=state, **edge("report_outcome"),
-        conditions=[rules.outcome_report_exists], permission=rules.is_lead_or_team,
-    )
+    @transition(field=state, **fsm("report_outcome"))
     def report_outcome(self):
         pass
 
-    @transition(
-        field=state, **edge("close"),
-        permission=rules.is_unconflicted_fund_manager,
-    )
+    @transition(field=state, **fsm("close"))
     def close(self):
         pass
 

@@ -1,12 +1,17 @@
 """The proposal state machine's conditions and permissions, one function per rule.
 
 Conditions return None when they hold, else a message a civil servant
-understands (see `workflow.services.Rule`).
+understands (see `workflow.services.Rule`). `lifecycle.py` names which transition uses
+which; the panel's (the acting chair, the quorum of reviews) are in `reviews/rules.py`.
 """
 
+from django.db.models import Q
 from django.utils import timezone
 
 from workflow.services import permission, rule
+
+from .conflicts import conflict_reason, has_conflict
+from .models import OutcomeReport
 
 
 def _signed_in(user) -> bool:
@@ -35,8 +40,6 @@ def _on_proposal(proposal, user) -> bool:
 
 
 def _fund_manager_refusal(proposal, user) -> str:
-    from .conflicts import conflict_reason
-
     if not _signed_in(user) or not user.is_fund_manager:
         return "Only fund managers may do this."
     reason = conflict_reason(user, proposal)
@@ -49,25 +52,7 @@ def is_unconflicted_fund_manager(proposal, user) -> bool:
     """Fund managers decide on money and screening, except on a proposal they have a conflict
     of interest with (they lead it, were on its team, or their agency leads or partners it):
     another fund manager acts (DOMAIN.md, "No one decides on their own interest")."""
-    from .conflicts import has_conflict
-
     return _signed_in(user) and user.is_fund_manager and not has_conflict(user, proposal)
-
-
-def _chair_refusal(proposal, user) -> str:
-    from reviews.chairs import who_acts_instead
-
-    return ("Only the acting chair of this proposal's panel may do this. "
-            + who_acts_instead(proposal))
-
-
-@permission(_chair_refusal)
-def is_acting_chair(proposal, user) -> bool:
-    """The proposal's acting chair: the first of its panel's chair, deputy chair and
-    stand-in who has no conflict of interest with it (reviews.chairs)."""
-    from reviews.chairs import is_acting_chair as acting
-
-    return _signed_in(user) and acting(user, proposal)
 
 
 @rule("round")
@@ -139,8 +124,6 @@ def no_chair_duty_in_round(proposal):
     it, as lead or accepted member (DOMAIN.md, "No one decides on their own interest")."""
     people = {proposal.lead_id} | {m.user_id for m in proposal.team.all()
                                    if m.state == m.State.ACCEPTED}
-    from django.db.models import Q
-
     duties = proposal.round.panels.filter(
         Q(chair_id__in=people) | Q(deputy_chair_id__in=people) | Q(stand_ins__chair_id__in=people)
     )
@@ -152,20 +135,7 @@ def no_chair_duty_in_round(proposal):
 
 
 @rule()
-def review_quorum_reached(proposal):
-    from reviews.models import Assignment
-
-    needed = proposal.round.reviews_required
-    done = proposal.assignments.filter(state=Assignment.State.SUBMITTED).count()
-    if done < needed:
-        return f"The panel needs {needed} submitted reviews before deciding; it has {done}."
-    return None
-
-
-@rule()
 def outcome_report_exists(proposal):
-    from .models import OutcomeReport
-
     if not OutcomeReport.objects.filter(proposal=proposal).exists():
         return "Write the outcome report first."
     return None

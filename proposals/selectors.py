@@ -1,5 +1,7 @@
 from django.db.models import Q, QuerySet
 
+from workflow.services import available_transitions
+
 from .models import Proposal, TeamMember
 
 # Never submitted: a draft, or a draft its lead withdrew. Only the lead and team see these,
@@ -101,13 +103,25 @@ def proposal_detail_queryset() -> QuerySet[Proposal]:
     ).prefetch_related("team__user__agency", "partner_agencies", "budget_lines", "attachments")
 
 
+# What a person may do to a team row from the proposal's page and the API (the transitions
+# `services.team.TEAM_MEMBER_TRANSITIONS` runs by name); `invite` is the lead's form, apart.
+TEAM_ACTIONS = ("accept", "decline", "leave", "remove")
+
+
+def team_actions(member: TeamMember, user) -> list[str]:
+    """The transitions `user` may run on `member` now: the state machine's permissions, and
+    the lead's only while the team may change (so no button is offered that would refuse)."""
+    names = [n for n in available_transitions(member, user) if n in TEAM_ACTIONS]
+    if member.proposal.state not in Proposal.EDITABLE_STATES:
+        names = [n for n in names if n not in ("remove", "accept")]
+    return names
+
+
 def team_as_seen_by(proposal: Proposal, user) -> list[dict]:
     """The team rows `user` sees on the proposal's page, each with the actions they may take
     on it now: everyone sees the accepted members; the lead sees every row with its state
     (invitations, declines, departures); a person sees their own row (an invitation to
     answer, a membership to leave). Uses the prefetched `team`."""
-    from .services.team import team_actions
-
     lead = bool(user and user.is_authenticated and proposal.lead_id == user.pk)
     rows = []
     for member in proposal.team.all():

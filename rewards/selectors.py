@@ -13,6 +13,7 @@ from people.models import Agency, User
 from proposals.models import OutcomeReport, Proposal, TeamMember
 from proposals.selectors import NEVER_SUBMITTED
 from workflow.models import TransitionLog
+from workflow.services import available_transitions
 
 from .models import Learning, LearningAuthor, Nomination, Recognition, Tag
 
@@ -108,6 +109,11 @@ def with_learning_details(qs: QuerySet[Learning]) -> QuerySet[Learning]:
         "tags",
     )
 
+# The transitions offered on a co-authorship row and on a nomination: the names that
+# `services.LEARNING_AUTHOR_TRANSITIONS` and `services.NOMINATION_TRANSITIONS` run.
+LEARNING_AUTHOR_ACTIONS = ("accept", "decline", "leave", "remove")
+NOMINATION_ACTIONS = ("endorse", "grant", "not_grant", "withdraw")
+
 
 @dataclass
 class AuthorRow:
@@ -119,10 +125,6 @@ def learning_authors_seen_by(*, learning: Learning, user) -> list[AuthorRow]:
     """The co-authorship rows `user` may act on or must know about: the writer sees every
     co-author they asked (with the state), anyone else only their own row. Uses the
     prefetched `author_rows` (`with_learning_details`)."""
-    from workflow.services import available_transitions
-
-    from .services import LEARNING_AUTHOR_TRANSITIONS
-
     if not _signed_in(user):
         return []
     writer = learning.created_by_id == user.pk
@@ -130,7 +132,7 @@ def learning_authors_seen_by(*, learning: Learning, user) -> list[AuthorRow]:
             if r.user_id != learning.created_by_id and (writer or r.user_id == user.pk)]
     return [
         AuthorRow(row=r, actions=[n for n in available_transitions(r, user)
-                                  if n in LEARNING_AUTHOR_TRANSITIONS])
+                                  if n in LEARNING_AUTHOR_ACTIONS])
         for r in rows
     ]
 
@@ -244,11 +246,7 @@ def nomination_evidence_seen_by(*, nomination: Nomination, viewer) -> dict[str, 
 def nomination_actions(*, nomination: Nomination, user) -> list[str]:
     """The transitions `user` may run now. HR's decisions wait for the endorsement, so they
     are offered only once the nomination is endorsed (the API still explains a refusal)."""
-    from workflow.services import available_transitions
-
-    from .services import NOMINATION_TRANSITIONS
-
-    names = [n for n in available_transitions(nomination, user) if n in NOMINATION_TRANSITIONS]
+    names = [n for n in available_transitions(nomination, user) if n in NOMINATION_ACTIONS]
     if nomination.state != Nomination.State.ENDORSED:
         names = [n for n in names if n not in ("grant", "not_grant")]
     return names

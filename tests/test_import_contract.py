@@ -22,12 +22,6 @@ FIXTURES = Path(__file__).resolve().parent / "data" / "import_contract"
 # portfolio, and the cycles inside proposals, notifications, jobs and rewards). A cycle found
 # must lie within one of these; remove an entry once its cycle is gone.
 PENDING_CYCLES = [
-    {"fund.models", "proposals.conflicts", "proposals.models", "proposals.rules",
-     "reviews.chairs", "reviews.models"},  # pending: proposal/review cycle
-    {"proposals.permissions", "proposals.selectors", "proposals.services.team"},  # pending
-    {"notifications.services", "notifications.tasks"},  # pending
-    {"jobs.services", "jobs.tasks"},  # pending
-    {"rewards.selectors", "rewards.services"},  # pending
     {"fund.documents", "fund.pdf_fetcher"},  # pending: the portfolio, the PDF fetcher
 ]
 

@@ -16,11 +16,12 @@ from django.utils import timezone
 
 from people.models import User
 from workflow.models import TransitionLog
-from workflow.services import after_transition, available_transitions, run_transition
+from workflow.services import after_transition, run_transition
 
 from ..conflicts import parties_changed
 from ..models import Proposal, TeamMember
 from ..permissions import HR_OFFICERS_DO_NOT_DRAFT, can_draft_proposals
+from ..selectors import team_actions
 
 __all__ = [
     "TEAM_MEMBER_TRANSITIONS",
@@ -186,15 +187,7 @@ def lapse_open_invitations(proposal: Proposal, note: str) -> None:
         run_transition(instance=member, name="decline", actor=None, system=True, note=note)
 
 
-def team_actions(member: TeamMember, user) -> list[str]:
-    """The transitions `user` may run on `member` now: the state machine's permissions, and
-    the lead's only while the team may change (so no button is offered that would refuse)."""
-    names = [n for n in available_transitions(member, user) if n in TEAM_MEMBER_TRANSITIONS]
-    if not _team_is_open(member.proposal):
-        names = [n for n in names if n not in ("remove", "accept")]
-    return names
-
-
+# The rows' transitions run by name: the names `selectors.TEAM_ACTIONS` offers.
 TEAM_MEMBER_TRANSITIONS = {
     "accept": team_member_accept,
     "decline": team_member_decline,

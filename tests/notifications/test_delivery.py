@@ -12,8 +12,9 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerDown
 
 from notifications import tasks
+from notifications.dispatch import enqueue
 from notifications.models import Notification
-from notifications.services import enqueue, notify_transition, resend_notifications
+from notifications.services import notify_transition, resend_notifications
 from proposals.models import Proposal
 from proposals.services import proposal_screen_out, proposal_send_to_review
 from workflow.models import TransitionLog

@@ -56,6 +56,27 @@ def test_the_state_machine_follows_the_table():
     assert _state_machine() == DOMAIN
 
 
+def test_who_may_and_the_conditions_resolve_where_each_step_is_owned():
+    for step in LIFECYCLE:
+        chair = step.name in ("recommend", "reject", "request_revision")
+        assert step.permission.startswith("reviews." if chair else "proposals.rules."), step
+        kwargs = lifecycle.fsm(step.name)
+        assert callable(kwargs["permission"].target)
+        assert [c.target.__name__ for c in kwargs["conditions"]] == [
+            path.rsplit(".", 1)[-1] for path in step.conditions]
+    assert lifecycle.transition("recommend").conditions == (
+        "reviews.rules.review_quorum_reached",)
+    assert len(lifecycle.transition("submit").conditions) == 6
+
+
+def test_the_model_imports_no_rule():
+    from proposals import models
+
+    source = Path(inspect.getfile(models)).read_text()
+    assert "from .lifecycle import fsm" in source
+    assert "rules" not in source
+
+
 def test_every_name_runs_the_service_of_the_app_that_owns_the_step():
     assert list(PROPOSAL_TRANSITIONS) == [t.name for t in LIFECYCLE]
     for step in LIFECYCLE:
@@ -89,7 +110,7 @@ def test_the_table_imports_nothing_above_proposals():
         elif isinstance(node, ast.ImportFrom):
             imported.add(node.module or "")
     assert imported
-    assert all(name.split(".")[0] in {"collections", "dataclasses", "django"}
+    assert all(name.split(".")[0] in {"collections", "dataclasses", "django", "workflow"}
                for name in imported), imported
 
 

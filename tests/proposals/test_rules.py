@@ -7,6 +7,7 @@ from fund.factories import RoundFactory
 from people.factories import AgencyFactory, UserFactory
 from proposals import rules
 from proposals.factories import ProposalFactory, TeamMemberFactory
+from reviews import rules as chair_rules
 from reviews.models import Panel
 
 pytestmark = pytest.mark.django_db
@@ -41,14 +42,14 @@ def test_chair_rule_needs_a_panel_of_the_round_and_no_conflict():
     partner = AgencyFactory()
     proposal = ProposalFactory(in_review=True, partners=[partner])
     chair = UserFactory()
-    assert not rules.is_acting_chair(proposal, chair)
+    assert not chair_rules.is_acting_chair(proposal, chair)
     Panel.objects.create(round=RoundFactory(), name="Elsewhere", chair=chair)
-    assert not rules.is_acting_chair(proposal, chair)
+    assert not chair_rules.is_acting_chair(proposal, chair)
     Panel.objects.create(round=proposal.round, name="Here", chair=chair)
-    assert rules.is_acting_chair(proposal, chair)
+    assert chair_rules.is_acting_chair(proposal, chair)
     partner_chair = UserFactory(agency=partner)
     Panel.objects.create(round=proposal.round, name="Partner", chair=partner_chair)
-    assert not rules.is_acting_chair(proposal, partner_chair)
+    assert not chair_rules.is_acting_chair(proposal, partner_chair)
 
 
 def test_partner_agencies_are_counted_distinct():
