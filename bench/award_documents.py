@@ -142,6 +142,7 @@ def main() -> None:
         from django.test.utils import CaptureQueriesContext
         from weasyprint import HTML
 
+        from documents import portfolio
         from fund import documents
         from fund.services.awards import proposal_fund
 
@@ -175,7 +176,7 @@ def main() -> None:
             (f"Round portfolio ({args.proposals} proposals, "
              f"{args.proposals * args.reviews_per_proposal} reviews)",
              f"/api/v1/rounds/{round_.pk}/portfolio.pdf",
-             lambda: documents.round_portfolio_context(round_, manager),
+             lambda: portfolio.round_portfolio_context(round_, manager),
              "documents/round_portfolio.html",
              max(3, args.runs // 2)),
         ):

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("reviews.chair_api")),
     path("", include("fund.giving360_api")),
     path("", include("fund.award_api")),
+    path("", include("documents.api")),
     path("", include("notifications.api")),
     path("", include("rewards.api")),
     path("", include("proposals.team_api")),

@@ -27,7 +27,6 @@ from .services.awards import (
     TRANCHE_TRANSITIONS,
     awards_visible_to,
     can_view_award,
-    can_view_portfolio,
 )
 
 
@@ -191,24 +190,6 @@ class AwardLetterPDF(DocumentView):
         return self.pdf_response(documents.award_letter_pdf(award), f"award-{award.pk}-letter.pdf")
 
 
-class RoundPortfolioPDF(DocumentView):
-    @extend_schema(responses=PDF_RESPONSES, summary="Round portfolio report (PDF)")
-    def get(self, request, pk: int):
-        # Rounds are known to every signed-in user, drafts only to fund managers and the
-        # chairs of their panels: a round the user may not know of is a 404 like no round.
-        from reviews.selectors import ranking_round_or_none
-
-        round_ = ranking_round_or_none(request.user, pk)
-        if round_ is None:
-            raise exceptions.NotFound("No such round.")
-        if not can_view_portfolio(request.user, round_):
-            raise exceptions.PermissionDenied(
-                "The portfolio report is for fund managers and the round's panel chairs."
-            )
-        return self.pdf_response(documents.round_portfolio_pdf(round_, request.user),
-                                 f"round-{round_.pk}-portfolio.pdf")
-
-
 router = SimpleRouter()
 router.register("awards", AwardViewSet, basename="award")
 router.register("tranches", TrancheViewSet, basename="tranche")
@@ -217,7 +198,5 @@ urlpatterns = [
     path("proposals/<int:pk>/summary.pdf", ProposalSummaryPDF.as_view(),
          name="proposal-summary-pdf"),
     path("awards/<int:pk>/letter.pdf", AwardLetterPDF.as_view(), name="award-letter-pdf"),
-    path("rounds/<int:pk>/portfolio.pdf", RoundPortfolioPDF.as_view(),
-         name="round-portfolio-pdf"),
     *router.urls,
 ]

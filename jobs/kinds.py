@@ -46,7 +46,7 @@ def _round(params: dict):
 
 
 def _may_see_portfolio(user, round_) -> bool:
-    from fund.services import can_view_portfolio
+    from documents.portfolio import can_view_portfolio
 
     return round_ is not None and can_view_portfolio(user, round_)
 
@@ -57,7 +57,7 @@ def _portfolio_title(params: dict) -> str:
 
 
 def _run_portfolio(job: Job) -> Outcome:
-    from fund import documents
+    from documents import portfolio
 
     round_ = _round(job.params)
     if round_ is None:
@@ -65,7 +65,7 @@ def _run_portfolio(job: Job) -> Outcome:
     if not _may_see_portfolio(job.owner, round_):
         raise PermissionDenied("You may no longer see this round's portfolio report.")
     return Outcome(
-        content=documents.round_portfolio_pdf(round_, job.owner),
+        content=portfolio.round_portfolio_pdf(round_, job.owner),
         filename=f"round-{round_.pk}-portfolio.pdf", content_type="application/pdf",
     )
 

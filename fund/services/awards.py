@@ -24,7 +24,7 @@ from ..money import parse_money
 
 __all__ = [
     "TRANCHE_TRANSITIONS", "AWARD_TRANSITIONS", "award_cancel", "awards_visible_to",
-    "can_view_award", "can_view_portfolio", "fund_available_balance", "parse_money",
+    "can_view_award", "fund_available_balance", "parse_money",
     "proposal_decline", "proposal_fund", "round_remaining_budget", "tranche_cancel",
     "tranche_release", "tranche_report_milestone",
 ]
@@ -39,14 +39,6 @@ def can_view_award(user, award: Award) -> bool:
 def awards_visible_to(user) -> QuerySet[Award]:
     """The awards `user` may see: the same rule as `can_view_award`."""
     return Award.objects.filter(proposal__in=proposals_visible_to(user).values("pk"))
-
-
-def can_view_portfolio(user, round_: Round) -> bool:
-    """The round portfolio shows the ranking's mean scores: the same readers as the ranking
-    (fund managers and the round's panel chairs; HR officers never see scores)."""
-    from reviews.permissions import can_view_ranking
-
-    return can_view_ranking(user, round_)
 
 
 # --- money, computed by the database -------------------------------------------------------

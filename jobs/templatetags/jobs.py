@@ -2,7 +2,7 @@
 
 from django import template
 
-from fund.services import can_view_portfolio
+from documents.portfolio import can_view_portfolio
 
 register = template.Library()
 

@@ -5,6 +5,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
+from documents import portfolio
 from fund import documents
 from proposals.factories import ProposalFactory
 from reviews.models import Assignment, Review
@@ -88,7 +89,7 @@ def test_round_portfolio_ranks_and_totals(client, world):
 
 
 def test_portfolio_context_totals_add_up(world):
-    context = documents.round_portfolio_context(world.round, world.manager)
+    context = portfolio.round_portfolio_context(world.round, world.manager)
     assert context["totals"]["awarded"] == D("700000.00")
     assert context["remaining"] == world.round.budget - D("700000.00")
     assert sum(r["awarded"] for r in context["by_state"]) == D("700000.00")
@@ -196,10 +197,10 @@ def test_a_chair_whose_own_review_is_open_sees_no_score_in_the_portfolio(world):
     _reviewed(world.recommended, D("83.00"), D("61.00"))
     Assignment.objects.create(proposal=world.recommended, reviewer=world.chair,
                               panel=Panel.objects.get(), due_on="2027-01-01")
-    row = next(r for r in documents.round_portfolio_context(world.round, world.chair)["ranked"]
+    row = next(r for r in portfolio.round_portfolio_context(world.round, world.chair)["ranked"]
                if r.pk == world.recommended.pk)
     assert row.mean_score is None and row.spread is None and row.review_pending
-    text = _text(documents.round_portfolio_pdf(world.round, world.chair))
+    text = _text(portfolio.round_portfolio_pdf(world.round, world.chair))
     assert "72.0" not in text and "hidden: your review is pending" in text
 
 
@@ -212,7 +213,7 @@ def test_the_portfolio_funding_line_is_the_ranking_pages(client, world):
     _reviewed(world.recommended, D("70.00"))
     client.force_login(world.manager)
     ranking = client.get(f"/api/v1/rounds/{world.round.pk}/ranking/").json()
-    context = documents.round_portfolio_context(world.round, world.manager)
+    context = portfolio.round_portfolio_context(world.round, world.manager)
     assert context["ranked"][0].pk == rejected.pk
     assert context["funding_line_after"] == ranking["funding_line_after_rank"]
     assert [r.rank for r in context["ranked"]] == [r["rank"] for r in ranking["results"]]

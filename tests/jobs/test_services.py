@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from pypdf import PdfReader
 
-from fund import documents
+from documents import portfolio
 from jobs import services, tasks
 from jobs.factories import JobFactory
 from jobs.kinds import KINDS
@@ -39,13 +39,13 @@ def _portfolio(world, user=None) -> Job:
 def render_count(monkeypatch):
     """Count the portfolio renderings (the real renderer still runs)."""
     calls = []
-    real = documents.round_portfolio_pdf
+    real = portfolio.round_portfolio_pdf
 
     def counting(round_, viewer):
         calls.append(round_.pk)
         return real(round_, viewer)
 
-    monkeypatch.setattr(documents, "round_portfolio_pdf", counting)
+    monkeypatch.setattr(portfolio, "round_portfolio_pdf", counting)
     return calls
 
 
@@ -113,7 +113,7 @@ def test_a_failure_records_a_clear_message_and_logs_the_error(world, monkeypatch
     def broken(round_, viewer):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(documents, "round_portfolio_pdf", broken)
+    monkeypatch.setattr(portfolio, "round_portfolio_pdf", broken)
     job = _portfolio(world)
     with caplog.at_level(logging.ERROR, logger="jobs.services"):
         services.run_job(job_id=job.pk)

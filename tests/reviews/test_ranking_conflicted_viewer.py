@@ -15,7 +15,7 @@ from django.test import Client
 from pypdf import PdfReader
 from rest_framework.test import APIClient
 
-from fund import documents
+from documents import portfolio
 from fund.factories import RoundFactory
 from people.factories import UserFactory
 from proposals.factories import ProposalFactory
@@ -130,12 +130,12 @@ def _pdf_text(content: bytes) -> str:
 
 def test_the_portfolio_of_a_conflicted_viewer_does_not_place_the_proposal(ranked):
     round_, panel, chair, fm, (a, b, c, d, e) = ranked
-    context = documents.round_portfolio_context(round_, chair)
+    context = portfolio.round_portfolio_context(round_, chair)
     assert [(r.pk, r.rank) for r in context["ranked"]] == [(a.pk, 1), (c.pk, 2), (e.pk, 3)]
     assert [r.pk for r in context["conflicted"]] == [d.pk, b.pk]
     assert context["funding_line_after"] is None and not context["totals_shown"]
 
-    text = _pdf_text(documents.round_portfolio_pdf(round_, chair))
+    text = _pdf_text(portfolio.round_portfolio_pdf(round_, chair))
     apart = text.index("Proposals you have a conflict with")
     assert text.index("Zeta buses") > apart and text.index("Beta roads") > apart
     assert "hidden: conflict of interest" in text
