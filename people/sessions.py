@@ -36,8 +36,8 @@ ENDED_IDLE = ("Your session ended after {minutes} minutes without activity, as i
               "fund managers, HR officers and administrators. Sign in again to continue.")
 ENDED_MAX_AGE = ("Your session ended {hours} after you signed in, as it does for fund managers, "
                  "HR officers and administrators. Sign in again to continue.")
-ENDED_ELSEWHERE = ("Your session ended: you were signed out everywhere, or your password was "
-                   "changed. Sign in again to continue.")
+ENDED_ELSEWHERE = ("Your session ended: you signed out everywhere, or your password or account "
+                   "was changed. Sign in again to continue.")
 SIGNED_OUT_EVERYWHERE = ("You are signed out on every device, and every API token you held is "
                          "revoked ({tokens}). Sign in again to continue.")
 
@@ -110,9 +110,9 @@ class PrivilegedSessionMiddleware:
         return self.get_response(request)
 
     def _ended(self, request, message):
-        messages.info(request, message)
         if request.path_info.startswith("/api/"):
             return self.get_response(request)  # answered as anyone not signed in (401)
+        messages.info(request, message)
         login = reverse("login")
         if request.method == "GET" and request.path_info != login:
             return redirect(f"{login}?next={quote(request.get_full_path())}")

@@ -408,3 +408,16 @@ def test_changing_ones_password_keeps_this_session_and_ends_the_others(admin_use
     assert User.objects.get(pk=admin_user.pk).check_password(NEW_PASSWORD)
     assert here.get(PAGE).status_code == 200  # update_session_auth_hash kept it
     assert elsewhere.get(PAGE).status_code == 302
+
+
+def test_the_sweep_command_deletes_expired_tokens_only(pema):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    fresh, old = get_key(), get_key()
+    ApiToken.objects.filter(pk=stored(old).pk).update(created=timezone.now() - timedelta(days=31))
+    out = StringIO()
+    call_command("sweep_api_tokens", stdout=out)
+    assert out.getvalue().strip() == "1 expired API token deleted."
+    assert list(ApiToken.objects.all()) == [stored(fresh)]
