@@ -15,7 +15,6 @@ urlpatterns = [
     path("", include("portal.urls")),
     path("", include("people.urls")),
     path("account/", include("people.account_urls")),  # sign-in settings, API tokens
-    path("account/", include("people.account_urls")),  # sign-in settings, API tokens
     # Setting a password, forgotten or the first one, and inviting the people an import
     # created to set theirs (people/invitations.py). Names are Django's defaults.
     # Counted per address with the sign-in failures (people/throttling.py).
