@@ -36,7 +36,7 @@ from .signals import _current_request, api_token_created, api_tokens_revoked
 
 EXPIRED = "Your token has expired; ask for a new one."
 USE_RECORDED_EVERY = timedelta(minutes=1)
-REASONS = ("owner", "password", "deactivated", "everywhere", "admin", "expired")
+REASONS = ("owner", "password", "deactivated", "everywhere", "admin", "expired", "role")
 
 
 def digest(key: str) -> str:

@@ -28,6 +28,7 @@ from django.contrib.auth import get_user_model, logout
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.core import signing
 from django.db import transaction
+from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare
@@ -353,3 +354,57 @@ class TwoFactorMiddleware:
 def _verified(user) -> bool:
     is_verified = getattr(user, "is_verified", None)
     return bool(is_verified and is_verified())
+
+
+# --- gaining a role that requires it: tokens made without a code end (API.md) -----------------
+# A token asked for before the person became a fund manager, HR officer or administrator was
+# given without a code; where that role requires two-factor sign-in it is revoked, in every
+# channel that grants the role (the admin, imports, scripts: group membership from either side,
+# the superuser flag). The person asks for a new token, with `otp`.
+_GROUP_ROLES = {"fund_managers": "fund_managers", "hr_officers": "hr_officers"}
+
+
+def _revoke_for_role(users, role: str) -> None:
+    if role not in settings.TWO_FACTOR_ROLES:
+        return
+    from .tokens import revoke_tokens
+
+    for user in users:
+        revoke_tokens(user, reason="role")
+
+
+def _on_groups_added(sender, instance, action, reverse, pk_set, **kwargs):
+    if action != "post_add" or not pk_set:  # pk_set holds only the memberships just made
+        return
+    from django.contrib.auth.models import Group
+
+    if reverse:  # group.user_set.add(...)
+        roles, users = [_GROUP_ROLES.get(instance.name)], None
+    else:        # user.groups.add(...)
+        names = Group.objects.filter(pk__in=pk_set).values_list("name", flat=True)
+        roles, users = [_GROUP_ROLES.get(name) for name in names], [instance]
+    for role in filter(None, roles):
+        if users is None:
+            users = list(get_user_model().objects.filter(pk__in=pk_set))
+        _revoke_for_role(users, role)
+
+
+def _note_superuser_grant(sender, instance, **kwargs):
+    instance._becomes_superuser = bool(
+        instance.pk and instance.is_superuser and "superusers" in settings.TWO_FACTOR_ROLES
+        and sender.objects.filter(pk=instance.pk, is_superuser=False).exists())
+
+
+def _on_superuser_granted(sender, instance, created, **kwargs):
+    if getattr(instance, "_becomes_superuser", False):
+        instance._becomes_superuser = False
+        _revoke_for_role([instance], "superusers")
+
+
+_User = get_user_model()
+m2m_changed.connect(_on_groups_added, sender=_User.groups.through,
+                    dispatch_uid="people.two_factor.role_revokes_tokens")
+pre_save.connect(_note_superuser_grant, sender=_User,
+                 dispatch_uid="people.two_factor.note_superuser_grant")
+post_save.connect(_on_superuser_granted, sender=_User,
+                  dispatch_uid="people.two_factor.superuser_revokes_tokens")

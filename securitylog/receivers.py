@@ -135,6 +135,7 @@ TOKEN_REASONS = {
     "everywhere": "signed out everywhere",
     "admin": "revoked by an administrator",
     "expired": "expired",
+    "role": "gained a role that requires two-factor sign-in",
 }
 
 

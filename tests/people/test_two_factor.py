@@ -412,3 +412,58 @@ def test_the_setting_defaults_by_debug_and_refuses_unknown_names():
     assert bad.returncode != 0
     assert "ImproperlyConfigured" in bad.stderr
     assert "TWO_FACTOR_ROLES names panel_chairs" in bad.stderr
+
+
+# --- gaining a role that requires two-factor sign-in revokes the tokens made without a code ---
+def _token(user):
+    from people.tokens import token_create
+
+    return token_create(user=user)
+
+
+@pytest.mark.parametrize("side", ["user", "group"])
+@pytest.mark.parametrize("role", ["fund_managers", "hr_officers"])
+def test_joining_a_group_whose_role_requires_it_revokes_the_persons_tokens(settings, pema,
+                                                                           role, side):
+    from django.contrib.auth.models import Group
+
+    from people.models import ApiToken
+
+    settings.TWO_FACTOR_ROLES = [role]
+    bystander = UserFactory()
+    _token(pema), _token(pema), _token(bystander)
+    group, _ = Group.objects.get_or_create(name=role)
+    if side == "user":
+        pema.groups.add(group)
+    else:
+        group.user_set.add(pema)
+    assert not ApiToken.objects.filter(user=pema).exists()
+    assert ApiToken.objects.filter(user=bystander).count() == 1
+
+
+def test_a_role_not_requiring_it_and_other_groups_leave_tokens_alone(settings, pema):
+    from django.contrib.auth.models import Group
+
+    from people.models import ApiToken
+
+    settings.TWO_FACTOR_ROLES = ["hr_officers"]
+    _token(pema)
+    pema.groups.add(Group.objects.get_or_create(name="fund_managers")[0],
+                    Group.objects.get_or_create(name="book club")[0])
+    assert ApiToken.objects.filter(user=pema).count() == 1
+
+
+def test_becoming_a_superuser_revokes_tokens_where_superusers_need_it(settings, pema):
+    from people.models import ApiToken
+
+    settings.TWO_FACTOR_ROLES = ["superusers"]
+    _token(pema)
+    pema.first_name = "Pema"
+    pema.save()  # an ordinary change keeps the token
+    assert ApiToken.objects.filter(user=pema).count() == 1
+    pema.is_superuser = True
+    pema.save()
+    assert not ApiToken.objects.filter(user=pema).exists()
+    _token(pema)
+    pema.save()  # already a superuser: the new token (asked for with a code) stays
+    assert ApiToken.objects.filter(user=pema).count() == 1
