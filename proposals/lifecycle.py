@@ -75,11 +75,11 @@ LIFECYCLE: tuple[ProposalTransition, ...] = (
     ),
     ProposalTransition(
         "recommend", (IN_REVIEW,), RECOMMENDED, "the panel's acting chair", _CHAIR,
-        "reviews.services.proposal_recommend", conditions=_QUORUM,
+        "reviews.services.decisions.proposal_recommend", conditions=_QUORUM,
     ),
     ProposalTransition(
         "reject", (IN_REVIEW,), REJECTED, "the panel's acting chair", _CHAIR,
-        "reviews.services.proposal_reject", conditions=_QUORUM,
+        "reviews.services.decisions.proposal_reject", conditions=_QUORUM,
     ),
     ProposalTransition(
         "fund", (RECOMMENDED,), FUNDED, "an unconflicted fund manager", _FUND_MANAGER,
