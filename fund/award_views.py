@@ -263,6 +263,22 @@ def _row_count(request) -> int:
     return min(max(count, 1), 12)
 
 
+def run_for_form(form: forms.Form, call, *, elsewhere: set = frozenset()):
+    """Run `call()` (a service) for a page's form; a refusal lands on the form, saying why.
+
+    Returns `(result, status, rest)`: on success `status` is None; a failed condition is 400
+    with the messages next to their fields (`rest`: those for `elsewhere`, e.g. `tranches`),
+    not allowed is 403 and a state that does not allow it is 409, both above the form.
+    """
+    try:
+        return call(), None, {}
+    except ValidationError as error:
+        return None, 400, _apply_errors(form, error, elsewhere=elsewhere)
+    except (PermissionDenied, TransitionStateConflict) as error:
+        form.add_error(None, str(error))
+        return None, (409 if isinstance(error, TransitionStateConflict) else 403), {}
+
+
 @login_required
 def fund_proposal(request, pk: int):
     """The fund manager's award form for a recommended proposal, with its tranche plan."""
@@ -281,22 +297,15 @@ def fund_proposal(request, pk: int):
                 {"amount": r["amount"], "due_on": r["due_on"], "milestone": r["milestone"]}
                 for r in rows if r["amount"] or r["due_on"] or r["milestone"]
             ]
-            try:
-                award = proposal_fund(
-                    proposal=proposal, actor=request.user, amount=form.cleaned_data["amount"],
-                    tranches=plan, conditions=form.cleaned_data["conditions"],
-                    note=form.cleaned_data["note"],
-                )
-            except ValidationError as error:
-                tranche_errors = _apply_errors(form, error, elsewhere={"tranches"}).get(
-                    "tranches", [])
-                status = 400
-            except (PermissionDenied, TransitionStateConflict) as error:
-                form.add_error(None, str(error))
-                status = 409 if isinstance(error, TransitionStateConflict) else 403
-            else:
+            award, refused, rest = run_for_form(form, lambda: proposal_fund(
+                proposal=proposal, actor=request.user, amount=form.cleaned_data["amount"],
+                tranches=plan, conditions=form.cleaned_data["conditions"],
+                note=form.cleaned_data["note"],
+            ), elsewhere={"tranches"})
+            if refused is None:
                 messages.success(request, f"“{proposal.title}” is funded.")
                 return redirect("awards:detail", award.pk)
+            status, tranche_errors = refused, rest.get("tranches", [])
         else:
             status = 400
     else:
@@ -318,18 +327,12 @@ def decline_proposal(request, pk: int):
     if request.method == "POST":
         form = DeclineForm(request.POST)
         if form.is_valid():
-            try:
-                proposal_decline(proposal=proposal, actor=request.user,
-                                 reason=form.cleaned_data["reason"])
-            except ValidationError as error:
-                _apply_errors(form, error)
-                status = 400
-            except (PermissionDenied, TransitionStateConflict) as error:
-                form.add_error(None, str(error))
-                status = 409 if isinstance(error, TransitionStateConflict) else 403
-            else:
+            _, refused, _ = run_for_form(form, lambda: proposal_decline(
+                proposal=proposal, actor=request.user, reason=form.cleaned_data["reason"]))
+            if refused is None:
                 messages.success(request, f"“{proposal.title}” is declined.")
                 return redirect("awards:outcome", proposal.pk)
+            status = refused
         else:
             status = 400
     else:
@@ -382,17 +385,12 @@ def outcome(request, pk: int):
         form = OutcomeForm(request.POST)
         if form.is_valid():
             data = {k: v for k, v in form.cleaned_data.items()}
-            try:
-                proposal_report_outcome(proposal=proposal, actor=request.user, **data)
-            except ValidationError as error:
-                _apply_errors(form, error)
-                status = 400
-            except (PermissionDenied, TransitionStateConflict) as error:
-                form.add_error(None, str(error))
-                status = 409 if isinstance(error, TransitionStateConflict) else 403
-            else:
+            _, refused, _ = run_for_form(form, lambda: proposal_report_outcome(
+                proposal=proposal, actor=request.user, **data))
+            if refused is None:
                 messages.success(request, "Thank you: the outcome is reported.")
                 return redirect("awards:outcome", proposal.pk)
+            status = refused
         else:
             status = 400
     elif can_report:
