@@ -5,8 +5,11 @@ people/sessions.py."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
+
+from workflow.ids import parse_id
 
 from .sessions import SIGNED_OUT_EVERYWHERE, is_privileged, sign_out_everywhere
 from .tokens import expires_at, token_revoke, tokens_of
@@ -42,6 +45,8 @@ def account_security(request):
 @login_required
 @require_POST
 def revoke_token(request, pk):
+    if parse_id(pk) is None:  # beyond the database's integers: no such token (never a 500)
+        raise Http404("No such API token.")
     if token_revoke(actor=request.user, token_id=pk, request=request):
         messages.success(request, "The API token is revoked: a script or device using it is "
                                   "refused from now on.")

@@ -132,7 +132,8 @@ class User(AbstractUser):
     position_level = models.CharField(max_length=50, blank=True)
     # Raised by "Sign out everywhere": part of the session hash, so every session signed in
     # before it no longer verifies (get_session_auth_hash) and Django ends it.
-    sessions_version = models.PositiveIntegerField(default=0, editable=False)
+    # db_default: rows written by code that predates the field (older migrations) get 0 too.
+    sessions_version = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
