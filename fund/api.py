@@ -10,7 +10,6 @@ from rest_framework.routers import SimpleRouter
 
 from api_common.permissions import IsFundManagerOrReadOnly
 from people.models import Agency
-from reviews.models import Criterion
 from workflow.api import (
     AvailableTransitionsField,
     TransitionViewSetMixin,
@@ -136,11 +135,14 @@ class ContributionViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewse
 # --- rounds ------------------------------------------------------------------------------------
 
 
-class CriterionSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Criterion
-        fields = ["id", "name", "weight", "max_score"]
-        read_only_fields = fields
+class CriterionSerializer(serializers.Serializer):
+    """A line of the round's rubric (reviews.Criterion, reached as `round.criteria`), read
+    only: the rubric is changed through reviews/' rubric pages and API."""
+
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    weight = serializers.DecimalField(max_digits=6, decimal_places=2, read_only=True)
+    max_score = serializers.IntegerField(read_only=True)
 
 
 class RoundSerializer(serializers.ModelSerializer):

@@ -5,9 +5,9 @@ import factory
 from django.utils import timezone
 
 from people.factories import AgencyFactory, UserFactory
-from reviews.models import DEFAULT_RUBRIC, Criterion
 
 from .models import Contribution, Fund, Round
+from .signals import round_created
 
 
 class FundFactory(factory.django.DjangoModelFactory):
@@ -57,7 +57,5 @@ class RoundFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def rubric(obj, create, extracted, **kwargs):
         if create and extracted is not False:
-            Criterion.objects.bulk_create(
-                Criterion(round=obj, name=name, description=desc, position=i)
-                for i, (name, desc) in enumerate(DEFAULT_RUBRIC)
-            )
+            # The default rubric, as for a round made by fund.services.round_create.
+            round_created.send(sender=Round, round=obj, actor=None)

@@ -8,6 +8,17 @@ class ReviewsConfig(AppConfig):
 
     def ready(self):
         self._watch_conflict_inputs()
+        self._give_new_rounds_a_rubric()
+
+    @staticmethod
+    def _give_new_rounds_a_rubric():
+        """A new round starts with the default rubric: fund announces the round
+        (fund/signals.py), reviews gives it its criteria (reviews/services/rubric.py)."""
+        from fund.signals import round_created
+
+        from .services.rubric import on_round_created
+
+        round_created.connect(on_round_created, dispatch_uid="reviews.default_rubric")
 
     @staticmethod
     def _watch_conflict_inputs():

@@ -8,11 +8,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from people.models import Agency
-from reviews.models import DEFAULT_RUBRIC, Criterion
 from workflow.dates import END, START, day_or_moment
 from workflow.services import run_transition
 
 from ..models import ZERO, Contribution, Fund, Round
+from ..signals import round_created
 from .awards import fund_available_balance
 
 
@@ -200,7 +200,8 @@ def round_create(*, actor, fund: Fund, title: str, opens_at, closes_at, budget: 
                  max_award: Decimal, description: str = "", slug: str = "",
                  min_partner_agencies: int = 2, min_panel_agencies: int = 3,
                  reviews_required: int = 3) -> Round:
-    """A new round starts in draft with the default six-criterion rubric."""
+    """A new round starts in draft with the default six-criterion rubric (given by reviews/,
+    which listens for `round_created`)."""
     _require_fund_manager(actor)
     round_ = Round(
         fund=fund, title=title, description=description, opens_at=opens_at, closes_at=closes_at,
@@ -210,10 +211,7 @@ def round_create(*, actor, fund: Fund, title: str, opens_at, closes_at, budget: 
     )
     _validate_round(round_)
     round_.save()
-    Criterion.objects.bulk_create(
-        Criterion(round=round_, name=name, description=description, position=i)
-        for i, (name, description) in enumerate(DEFAULT_RUBRIC)
-    )
+    round_created.send(sender=Round, round=round_, actor=actor)
     return round_
 
 

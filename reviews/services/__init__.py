@@ -45,5 +45,6 @@ from .rubric import (  # noqa: F401
     criterion_create,
     criterion_delete,
     criterion_update,
+    default_rubric_create,
     duplicate_name_problem,
 )

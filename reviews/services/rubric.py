@@ -6,12 +6,26 @@ from django.db import transaction
 
 from fund.models import Round
 
-from ..models import Assignment, Criterion, Review, Score
+from ..models import DEFAULT_RUBRIC, Assignment, Criterion, Review, Score
 from ..permissions import can_edit_rubric
 from .common import ARCHIVED, _refuse_if_archived, _required  # noqa: F401
 
 
 # --- the rubric ------------------------------------------------------------------------------
+def default_rubric_create(round_: Round) -> list[Criterion]:
+    """A new round's rubric: the six default criteria (DEFAULT_RUBRIC), in order."""
+    return Criterion.objects.bulk_create(
+        Criterion(round=round_, name=name, description=description, position=i)
+        for i, (name, description) in enumerate(DEFAULT_RUBRIC)
+    )
+
+
+def on_round_created(sender, round, **kwargs) -> None:  # noqa: A002 (the signal's argument)
+    """fund.signals.round_created: every new round starts with the default rubric
+    (connected in reviews/apps.py)."""
+    default_rubric_create(round)
+
+
 def _require_rubric_editable(actor, round_: Round) -> None:
     if not can_edit_rubric(actor):
         raise PermissionDenied("Only fund managers may change a round's rubric.")
