@@ -176,6 +176,8 @@ OTP_TOTP_ISSUER = "Innovation Fund"
 # django-otp's own per-device delays would only make a right code after a typo fail.
 OTP_TOTP_THROTTLE_FACTOR = 0
 OTP_STATIC_THROTTLE_FACTOR = 0
+# The admin never shows a TOTP secret, its QR code or recovery codes (people/otp_admin.py).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

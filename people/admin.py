@@ -90,3 +90,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
             owner = User.objects.get(pk=user_id)
             tokens.revoke_tokens(owner, reason="admin", request=request,
                                  only=queryset.filter(user_id=user_id))
+
+
+# --- two-factor devices: superusers remove them, nobody sees a secret (people/otp_admin.py) ---
+from . import otp_admin  # noqa: E402, F401

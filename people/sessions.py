@@ -103,6 +103,11 @@ class PrivilegedSessionMiddleware:
                 session.set_expiry(settings.PRIVILEGED_SESSION_AGE)
             reason = session_end_reason(session, now)
             if reason:
+                # For the security log: the product ended it, nobody signed out.
+                request.session_ended_by = (
+                    f"idle {settings.PRIVILEGED_SESSION_IDLE // 60} minutes"
+                    if reason == ENDED_IDLE.format(minutes=settings.PRIVILEGED_SESSION_IDLE // 60)
+                    else _hours(settings.PRIVILEGED_SESSION_AGE))
                 logout(request)
                 return self._ended(request, reason)
             if now - session[LAST_SEEN_AT] >= SEEN_RECORDED_EVERY:

@@ -165,8 +165,9 @@ def second_step(*, request, user, code, sender) -> Check:
         return Check(problem=MISSING)
     device = verify_code(user, code)
     if device is None:
-        user_login_failed.send(sender=sender, credentials={"username": user.get_username()},
-                               request=request)
+        # "two_factor": the security log says "wrong two-factor code" (axes counts it alike).
+        user_login_failed.send(sender=sender, request=request,
+                               credentials={"username": user.get_username(), "two_factor": True})
         return Check(problem=WRONG)
     return Check(device=device)
 
@@ -339,6 +340,7 @@ class TwoFactorMiddleware:
 
     @staticmethod
     def _code_first(request):
+        request.session_ended_by = "two-factor code not given"  # for the security log
         logout(request)
         if _is_api(request):
             return JsonResponse({"detail": "This session has not given its two-factor code: "

@@ -48,3 +48,54 @@ class SecurityEventAdmin(ExportMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- axes' sign-in records: part of the sign-in history, so superusers only -----------------
+# django-axes' own admin shows every sign-in and failure (username, address, browser) to any
+# staff member with its view permission. Here only superusers see its pages; they unlock by
+# deleting Access attempts (README "Sign-in throttling"); the two logs are read-only.
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin  # noqa: E402
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog  # noqa: E402
+
+
+def _superuser(request) -> bool:
+    return request.user.is_active and request.user.is_superuser
+
+
+class SuperusersOnly:
+    may_delete = False
+
+    def has_module_permission(self, request):
+        return _superuser(request)
+
+    def has_view_permission(self, request, obj=None):
+        return _superuser(request)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return self.may_delete and _superuser(request)
+
+
+class SuperusersAccessAttemptAdmin(SuperusersOnly, AccessAttemptAdmin):
+    may_delete = True  # deleting an attempt lifts its lock
+
+
+class SuperusersAccessLogAdmin(SuperusersOnly, AccessLogAdmin):
+    pass
+
+
+class SuperusersAccessFailureLogAdmin(SuperusersOnly, AccessFailureLogAdmin):
+    pass
+
+
+for _model, _model_admin in ((AccessAttempt, SuperusersAccessAttemptAdmin),
+                             (AccessLog, SuperusersAccessLogAdmin),
+                             (AccessFailureLog, SuperusersAccessFailureLogAdmin)):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+    admin.site.register(_model, _model_admin)

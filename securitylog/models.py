@@ -1,5 +1,6 @@
 """The security log: who signed in, who failed, who was locked out, who made or lost an API
-token or a two-factor device, and who gave or took away which role (issue 14).
+token or a two-factor device (or its key or recovery codes), whose password changed,
+and who gave or took away which role (issue 14).
 
 Rows are only ever added (`securitylog/receivers.py` writes them). A row keeps the usernames of
 the people it names as text, so it still says who when a person is later deleted (the foreign
@@ -26,6 +27,8 @@ class SecurityEvent(models.Model):
         TOKEN_REVOKED = "token_revoked", "API tokens revoked"
         TWO_FACTOR_ENROLLED = "two_factor_enrolled", "Two-factor device added"
         TWO_FACTOR_REMOVED = "two_factor_removed", "Two-factor device removed"
+        TWO_FACTOR_CHANGED = "two_factor_changed", "Two-factor device changed"
+        PASSWORD_CHANGED = "password_changed", "Password changed"
         ROLE_GRANTED = "role_granted", "Role granted"
         ROLE_REMOVED = "role_removed", "Role removed"
 

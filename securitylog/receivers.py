@@ -10,11 +10,13 @@ signal names (a sign-in, a token asked for), else nobody (a task, the shell).
 """
 
 import ipaddress
+from contextvars import ContextVar
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, get_hasher, identify_hasher
 from django.contrib.auth.models import Group
-from django.db.models.signals import m2m_changed, post_delete, post_init, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
 from people.models import FUND_MANAGERS, HR_OFFICERS
 from people.signals import (
@@ -22,6 +24,7 @@ from people.signals import (
     api_tokens_revoked,
     current_actor,
     current_request,
+    recovery_codes_replaced,
 )
 
 from .models import DETAIL_MAX, LABEL_MAX, USERNAME_MAX, SecurityEvent
@@ -110,14 +113,32 @@ def on_signed_in(sender, request, user, **kwargs):
 
 
 def on_sign_in_failed(sender, credentials, request=None, **kwargs):
-    username = (credentials or {}).get(get_user_model().USERNAME_FIELD) or ""
+    credentials = credentials or {}
+    username = credentials.get(get_user_model().USERNAME_FIELD) or ""
     account = _known_account(username)
+    if credentials.get("two_factor"):  # people/two_factor.py: the password was right
+        detail = "wrong two-factor code"
+    elif account is None:
+        detail = "no such account"
+    else:
+        detail = "wrong password"
     record(Kind.SIGN_IN_FAILED, subject=account, username=username, request=request,
-           detail="" if account is not None else "no such account")
+           detail=detail)
+
+
+# The product ends a session (people/sessions.py: idle or max age; people/two_factor.py: no code
+# given) by setting this request attribute to the reason before it calls `logout`.
+SESSION_ENDED_BY = "session_ended_by"
 
 
 def on_signed_out(sender, request, user, **kwargs):
-    if _person(user) is not None:
+    if _person(user) is None:
+        return
+    ended_by = getattr(request, SESSION_ENDED_BY, "")
+    if ended_by:  # the product signed them out: nobody did it
+        record(Kind.SIGN_OUT, subject=user, username=user.get_username(), request=request,
+               detail=f"session ended: {ended_by}")
+    else:
         record(Kind.SIGN_OUT, subject=user, actor=user, username=user.get_username(),
                request=request)
 
@@ -171,14 +192,48 @@ def on_tokens_revoked(sender, user, count=None, reason="", request=None, **kwarg
 POWER_FLAGS = (("is_superuser", "superuser"), ("is_staff", "staff"))
 
 
+# The password hash is read in the same query: a save that writes another hash is a password
+# changed, in any channel (the account page, the emailed link, the admin's "Set password", a
+# script), except a hash that Django upgrades at sign-in (`check_password`).
 def remember_power(sender, instance, raw=False, update_fields=None, **kwargs):
     instance._securitylog_power = None
-    written = [f for f, _ in POWER_FLAGS if f in instance.__dict__  # a deferred flag is not saved
+    written = [f for f in (*(f for f, _ in POWER_FLAGS), "password")
+               if f in instance.__dict__  # a deferred field is not saved
                and (update_fields is None or f in update_fields)]
     if raw or not written or instance._state.adding or instance.pk is None:
         return
     stored = type(instance)._base_manager.filter(pk=instance.pk).values(*written).first()
     instance._securitylog_power = stored
+
+
+def _upgraded(before: str, now: str) -> bool:
+    """`now` is how `check_password` rewrites `before` (no set_password, which a change
+    needs): with the preferred hasher, from another hasher or outdated parameters."""
+    try:
+        preferred, old = get_hasher("default"), identify_hasher(before)
+        new = identify_hasher(now)
+    except ValueError:
+        return False
+    return (new.algorithm == preferred.algorithm and not preferred.must_update(now)
+            and (old.algorithm != preferred.algorithm or preferred.must_update(before)))
+
+
+def _password_change(instance, before) -> str:
+    """Why this save's password is worth a row ("" when it is not)."""
+    now = instance.__dict__.get("password")
+    if before is None or now is None or now == before or not before:
+        return ""  # unchanged, or the first password of an account made without one
+    if getattr(instance, "_password", None) is None and _upgraded(before, now):
+        return ""  # check_password upgraded the stored hash at sign-in: the same password
+    if now.startswith(UNUSABLE_PASSWORD_PREFIX):
+        what = "password removed (no password works)"
+    elif before.startswith(UNUSABLE_PASSWORD_PREFIX):
+        what = "password set"
+    else:
+        what = "password changed"
+    if current_actor() is None and current_request() is not None:
+        what += " by emailed link"  # the only page that sets a password when signed out
+    return what
 
 
 def on_user_saved(sender, instance, created, raw=False, **kwargs):
@@ -194,6 +249,9 @@ def on_user_saved(sender, instance, created, raw=False, **kwargs):
             continue
         rows.append(event(Kind.ROLE_GRANTED if now else Kind.ROLE_REMOVED, subject=instance,
                           actor=_actor(), detail=label))
+    if not created and (password := _password_change(instance, stored.get("password"))):
+        rows.append(event(Kind.PASSWORD_CHANGED, subject=instance, actor=_actor(),
+                          username=instance.get_username(), detail=password))
     record_all(rows)
 
 
@@ -309,25 +367,136 @@ def on_stand_in_deleted(sender, instance, **kwargs):
 
 
 # --- two-factor devices (django-otp, when installed) -----------------------------------------
-def _device_receivers(label):
-    def remember_confirmed(sender, instance, **kwargs):
-        instance._securitylog_confirmed = instance.__dict__.get("confirmed")
+# What a device save may change that matters: whether it counts (confirmed), whose it is, and
+# for an authenticator its secret. The stored values are read just before the save (one query,
+# only for a saved device), as for the power flags above.
+DEVICE_FIELDS = ("confirmed", "user_id", "key")
 
+
+def remember_device(sender, instance, raw=False, update_fields=None, **kwargs):
+    instance._securitylog_device = None
+    written = [f for f in DEVICE_FIELDS if f in instance.__dict__
+               and (update_fields is None or f.removesuffix("_id") in update_fields
+                    or f in update_fields)]
+    if raw or not written or instance._state.adding or instance.pk is None:
+        return
+    instance._securitylog_device = type(instance)._base_manager.filter(
+        pk=instance.pk).values(*written).first()
+
+
+def _device_changes(instance, stored, label):
+    """(kind, subject id, detail) for what this save changed."""
+    d = instance.__dict__
+    changes = []
+    if "user_id" in stored and d.get("user_id") != stored["user_id"]:
+        if stored.get("confirmed", d.get("confirmed")):
+            changes.append((Kind.TWO_FACTOR_REMOVED, stored["user_id"],
+                            f"{label} moved to another person"))
+        if d.get("confirmed"):
+            changes.append((Kind.TWO_FACTOR_ENROLLED, d.get("user_id"),
+                            f"{label} moved from another person"))
+        return changes
+    if "confirmed" in stored and bool(d.get("confirmed")) != bool(stored["confirmed"]):
+        changes.append((Kind.TWO_FACTOR_ENROLLED if d.get("confirmed") else Kind.TWO_FACTOR_REMOVED,
+                        d.get("user_id"), label))
+    if "key" in stored and d.get("key") != stored["key"]:
+        changes.append((Kind.TWO_FACTOR_CHANGED, d.get("user_id"), f"{label}: secret key changed"))
+    return changes
+
+
+def _device_receivers(label):
     def on_device_saved(sender, instance, created, raw=False, **kwargs):
-        was = None if created else getattr(instance, "_securitylog_confirmed", None)
-        now = instance.__dict__.get("confirmed")
-        instance._securitylog_confirmed = now
-        if raw or not now or was is True or (was is None and not created):
-            return  # unconfirmed, already confirmed, or not known to have changed
-        record(Kind.TWO_FACTOR_ENROLLED, subject=instance.user, actor=_actor(instance.user),
-               detail=label)
+        stored = getattr(instance, "_securitylog_device", None)
+        instance._securitylog_device = None
+        if raw:
+            return
+        if created:
+            changes = [(Kind.TWO_FACTOR_ENROLLED, instance.user_id, label)] \
+                if instance.__dict__.get("confirmed") else []
+        else:
+            changes = _device_changes(instance, stored or {}, label)
+        if not changes:
+            return
+        users = get_user_model()._base_manager.in_bulk({u for _, u, _ in changes if u})
+        owner = users.get(instance.user_id)
+        record_all([event(kind, subject=users.get(user_id), actor=_actor(owner), detail=detail)
+                    for kind, user_id, detail in changes])
 
     def on_device_deleted(sender, instance, **kwargs):
+        _DELETING_DEVICES.get().discard((sender, instance.pk))
         if instance.__dict__.get("confirmed"):
             record(Kind.TWO_FACTOR_REMOVED, subject=instance.user, actor=_actor(),
                    detail=label)
 
-    return remember_confirmed, on_device_saved, on_device_deleted
+    return on_device_saved, on_device_deleted
+
+
+# Recovery codes (django-otp's StaticToken): a code added or removed in any channel is a row
+# naming who did it; the codes removed together (a QuerySet delete: pre_delete is sent for
+# each before any is deleted) make one row. A code used to sign in is removed by django-otp,
+# so it is logged too. The codes that go with a deleted set of recovery codes are in its row.
+_DELETING_DEVICES: ContextVar = ContextVar("securitylog_deleting_devices", default=None)
+_DELETING_CODES: ContextVar = ContextVar("securitylog_deleting_codes", default=None)
+
+
+def _deleting(var):
+    found = var.get()
+    if found is None:
+        found = set() if var is _DELETING_DEVICES else {}
+        var.set(found)
+    return found
+
+
+def on_device_deleting(sender, instance, **kwargs):
+    _deleting(_DELETING_DEVICES).add((sender, instance.pk))
+
+
+def _codes(count: int) -> str:
+    return f"{count} recovery code{'' if count == 1 else 's'}"
+
+
+def _code_device(token):
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    return StaticDevice._base_manager.select_related("user").filter(pk=token.device_id).first()
+
+
+def on_code_saved(sender, instance, created, raw=False, **kwargs):
+    if raw or not created:
+        return
+    device = _code_device(instance)
+    owner = device.user if device is not None else None
+    record(Kind.TWO_FACTOR_CHANGED, subject=owner, actor=_actor(), detail=f"{_codes(1)} added")
+
+
+def on_code_deleting(sender, instance, **kwargs):
+    batch = _deleting(_DELETING_CODES).setdefault(instance.device_id, [0, 0])
+    batch[0] += 1  # how many go together
+    batch[1] += 1  # how many are still to go
+
+
+def on_code_deleted(sender, instance, **kwargs):
+    pending = _deleting(_DELETING_CODES)
+    count, left = pending.get(instance.device_id, [1, 1])
+    if left > 1:
+        pending[instance.device_id] = [count, left - 1]
+        return
+    pending.pop(instance.device_id, None)
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    if (StaticDevice, instance.device_id) in _deleting(_DELETING_DEVICES):
+        return  # the whole set goes: its own row says so
+    device = _code_device(instance)
+    owner = device.user if device is not None else None
+    record(Kind.TWO_FACTOR_CHANGED, subject=owner, actor=_actor(),
+           detail=f"{_codes(count)} removed (used to sign in, or deleted)")
+
+
+def on_recovery_codes_replaced(sender, user, request=None, **kwargs):
+    """people/two_factor.py: a person's recovery codes were replaced by ten new ones (the page
+    asks for the authenticator's code first)."""
+    record(Kind.TWO_FACTOR_ENROLLED, subject=user, actor=_actor(user), request=request,
+           detail="recovery codes replaced")
 
 
 def connect():
@@ -342,6 +511,8 @@ def connect():
     user_locked_out.connect(on_locked_out, dispatch_uid=uid + "locked_out")
     api_token_created.connect(on_token_created, dispatch_uid=uid + "token_created")
     api_tokens_revoked.connect(on_tokens_revoked, dispatch_uid=uid + "tokens_revoked")
+    recovery_codes_replaced.connect(on_recovery_codes_replaced,
+                                    dispatch_uid=uid + "recovery_codes_replaced")
 
     User = get_user_model()
     pre_save.connect(remember_power, sender=User, dispatch_uid=uid + "remember_power")
@@ -361,8 +532,15 @@ def connect():
     for app_name, (model, label) in OTP_DEVICES.items():
         if not apps.is_installed(app_name):
             continue
-        remember, saved, deleted = _device_receivers(label)
-        post_init.connect(remember, sender=model, weak=False, dispatch_uid=uid + model + "init")
+        saved, deleted = _device_receivers(label)
+        pre_save.connect(remember_device, sender=model, dispatch_uid=uid + model + "before")
         post_save.connect(saved, sender=model, weak=False, dispatch_uid=uid + model + "saved")
+        pre_delete.connect(on_device_deleting, sender=model,
+                           dispatch_uid=uid + model + "deleting")
         post_delete.connect(deleted, sender=model, weak=False,
                             dispatch_uid=uid + model + "deleted")
+    if apps.is_installed("django_otp.plugins.otp_static"):
+        code = "otp_static.StaticToken"
+        post_save.connect(on_code_saved, sender=code, dispatch_uid=uid + "code_saved")
+        pre_delete.connect(on_code_deleting, sender=code, dispatch_uid=uid + "code_deleting")
+        post_delete.connect(on_code_deleted, sender=code, dispatch_uid=uid + "code_deleted")
