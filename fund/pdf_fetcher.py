@@ -4,7 +4,7 @@ WeasyPrint follows every URL a document names (`file://`, `http://`, `https://`,
 so one unescaped value in a template would read any file of the server or reach any host it
 can. Every PDF (fund/documents.py, rewards/documents.py) renders with `PdfURLFetcher`, which
 serves only font files under the PDF font folders (PDF_FONT_DIR, the prepared copies in the
-font cache) and files under STATIC_ROOT or the staticfiles finders' folders, and refuses the
+font cache; fund/pdf_fonts.py) and files under STATIC_ROOT or the staticfiles finders' folders, and refuses the
 rest with `RefusedResource`: WeasyPrint logs the refusal and renders the document without
 that resource. WeasyPrint needs no `data:` URL for the fonts, so those are refused too.
 """
@@ -16,6 +16,8 @@ from urllib.request import url2pathname
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from weasyprint.urls import URLFetcher
+
+from .pdf_fonts import font_cache_dir, font_dir
 
 FONT_SUFFIXES = {".ttf", ".otf", ".woff", ".woff2"}
 
@@ -37,8 +39,6 @@ def _within(path: Path, roots) -> bool:
 
 class PdfURLFetcher(URLFetcher):
     def __init__(self, font_dirs=(), **kwargs):
-        from .documents import font_cache_dir, font_dir
-
         super().__init__(allowed_protocols=("file",), allow_redirects=False, **kwargs)
         self.font_dirs = [font_dir(), font_cache_dir(), *map(Path, font_dirs)]
 

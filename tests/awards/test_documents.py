@@ -6,7 +6,7 @@ import pytest
 from pypdf import PdfReader
 
 from documents import portfolio
-from fund import documents
+from fund import documents, pdf_fonts
 from proposals.factories import ProposalFactory
 from reviews.models import Assignment, Review
 
@@ -98,7 +98,7 @@ def test_portfolio_context_totals_add_up(world):
 
 def test_a_missing_font_is_a_clear_error(settings, world, tmp_path):
     settings.PDF_FONT_DIR = str(tmp_path)
-    with pytest.raises(documents.MissingFont, match="DejaVuSans.ttf is missing"):
+    with pytest.raises(pdf_fonts.MissingFont, match="DejaVuSans.ttf is missing"):
         documents.award_letter_pdf(world.award)
 
 
@@ -117,8 +117,8 @@ def test_an_unwritable_font_cache_falls_back_to_the_installed_face(settings, tmp
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")
     settings.PDF_FONT_CACHE_DIR = str(blocker)
-    source = documents.font_files()[0]
-    assert documents.prepare_font(source) == source
+    source = pdf_fonts.font_files()[0]
+    assert pdf_fonts.prepare_font(source) == source
 
 
 @pytest.mark.parametrize(("role", "letter", "summary", "portfolio"), [

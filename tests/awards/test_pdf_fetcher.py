@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from fund import documents
+from fund import documents, pdf_fonts
 from fund.pdf_fetcher import PdfURLFetcher, RefusedResource
 from people.factories import UserFactory
 from rewards import documents as dossier_documents
@@ -79,7 +79,7 @@ def test_fund_pdfs_refuse_files_and_hosts_but_load_the_fund_font(fetched, outsid
     assert "root:" not in text
     _assert_refused(fetched, outside_file)
     served = [url for url, outcome in fetched if outcome == "served"]
-    assert len(served) == len(documents.FONT_FACES)  # the fund's three (prepared) faces
+    assert len(served) == len(pdf_fonts.FONT_FACES)  # the fund's three (prepared) faces
     assert "RefusedResource" in caplog.text  # WeasyPrint logged and skipped them
 
 
@@ -102,7 +102,7 @@ def test_the_dossier_refuses_them_too(fetched, outside_file, monkeypatch):
 
 def test_static_files_and_fonts_are_allowed_and_nothing_else(settings, outside_file):
     fetcher = PdfURLFetcher()
-    font = documents.font_files()[0]
+    font = pdf_fonts.font_files()[0]
     assert fetcher.allowed_path(font.as_uri()) == font.resolve()
     static = Path(settings.BASE_DIR) / "static"
     asset = next(p for p in static.rglob("*") if p.is_file())
