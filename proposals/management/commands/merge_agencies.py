@@ -13,6 +13,9 @@ transaction, so conflicts of interest are recomputed. The command may have to ru
 migrations are pending (people.0003 stops on duplicates); if the announcement cannot run
 on the database as it is, the merge is kept and the command says to run
 `manage.py merge_agencies --announce-only TARGET_CODE` once `manage.py migrate` is done.
+
+The command lives in proposals/: it moves people/'s agencies with `people.services` and then
+re-checks the conflicts of the proposals that moved, which the ground floor cannot see.
 """
 
 from django.core.exceptions import ValidationError
@@ -21,6 +24,8 @@ from django.db import DatabaseError, transaction
 
 from people.models import Agency, User, agencies_with_code
 from people.services import agency_merge, announce_agency_changes
+from proposals.conflicts import parties_changed
+from proposals.models import Proposal
 
 
 def find_agency(code: str, role: str) -> Agency:
@@ -41,9 +46,6 @@ def find_agency(code: str, role: str) -> Agency:
 
 def announce(*, people: list[int], proposals: list[int]) -> str | None:
     """Announce in a savepoint; the reason it could not be done, or None."""
-    from proposals.conflicts import parties_changed
-    from proposals.models import Proposal
-
     try:
         with transaction.atomic():
             announce_agency_changes(people=people, actor=None)
@@ -89,8 +91,6 @@ class Command(BaseCommand):
             f"{'Dry run: ' if dry_run else ''}merging {source.name} ({source.code}, "
             f"id {source.pk}) into {target.name} ({target.code}, id {target.pk})."
         )
-        from proposals.models import Proposal
-
         problem = None
         try:
             with transaction.atomic():
@@ -116,8 +116,6 @@ class Command(BaseCommand):
                               "conflicts of interest are recomputed.")
 
     def _announce_only(self, target: Agency) -> None:
-        from proposals.models import Proposal
-
         people = list(User.objects.filter(agency=target).values_list("pk", flat=True))
         proposals = list(Proposal.objects.filter(partner_agencies=target)
                          .values_list("pk", flat=True))
