@@ -16,7 +16,6 @@ How a notification travels (see docs/background-work.md):
 from __future__ import annotations
 
 import logging
-import re
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -27,6 +26,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from workflow.mail import email_subject
 from workflow.models import TransitionLog
 
 from . import notices as table
@@ -110,17 +110,7 @@ def notify_event(*, label: str, pk: int, event: str, email: bool = True) -> int:
     return rows.count()
 
 
-# --- email ----------------------------------------------------------------------------------------
-_NOT_ONE_LINE = re.compile(r"[\s\x00-\x1f\x7f-\x9f]+")
-
-
-def email_subject(text: str) -> str:
-    """A subject fit for an email header: newlines and control characters never reach it
-    (a title typed with a line break would make every email about it fail); each run of
-    them and of other white space becomes one space."""
-    return _NOT_ONE_LINE.sub(" ", text or "").strip()
-
-
+# --- email (one-line subjects: workflow/mail.py) ------------------------------------------------
 def _message(notification: Notification) -> EmailMessage:
     site = settings.SITE_URL.rstrip("/")
     link = f"\n\n{site}{notification.url}" if notification.url else ""

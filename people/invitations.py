@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from notifications.services import email_subject
+from workflow.mail import email_subject
 
 from .models import User
 

@@ -1,14 +1,15 @@
 """Email headers (issue 13): a proposal title with a line break made every email about that
 proposal fail ("Header values can't contain newlines"). Newlines and control characters never
-reach a header: the subject is made one line in one place (`services.email_subject`)."""
+reach a header: the subject is made one line in one place (`workflow.mail.email_subject`),
+for the notifications and the password invitations alike."""
 
 import pytest
 from django.core import mail
 
 from notifications import tasks
 from notifications.models import Notification
-from notifications.services import email_subject
 from people.invitations import invitation_email
+from workflow.mail import email_subject
 
 from .builders import logged
 
