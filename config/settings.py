@@ -154,7 +154,10 @@ AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_LOCKOUT_PARAMETERS = "people.throttling.lockout_parameters"
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
-AXES_RESET_ON_SUCCESS = True
+# Off: axes would delete the failures matching the username OR the address, those of other
+# accounts from the same address too. A complete sign-in clears the account's own count
+# (people/throttling.py, reset_account_failures).
+AXES_RESET_ON_SUCCESS = False
 AXES_USERNAME_CALLABLE = "people.throttling.username_key"
 AXES_LOCKOUT_CALLABLE = "people.throttling.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429

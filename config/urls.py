@@ -8,6 +8,8 @@ from people.throttling import ThrottledPasswordResetView
 from workflow.security import SchemaDocsView, SchemaView
 
 urlpatterns = [
+    # The admin's own sign-in page signs in on a password alone: it sends to /login/ instead.
+    path("admin/login/", people_views.admin_sign_in, name="admin_sign_in"),
     path("admin/", admin.site.urls),
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", SchemaDocsView.as_view(url_name="api-schema"), name="api-docs"),

@@ -9,6 +9,7 @@ class PeopleConfig(AppConfig):
         from . import (
             checks,  # noqa: F401  (registers the one-identity check)
             sessions,  # noqa: F401  (starts a privileged session's clock at sign-in)
+            throttling,  # noqa: F401  (a complete sign-in clears the account's failures)
             tokens,  # noqa: F401  (revokes API tokens on a password change, deactivation)
             two_factor,  # noqa: F401  (notes at sign-in whether the person has 2FA on)
         )

@@ -8,7 +8,8 @@ counts the sign-in page, the admin's sign-in and `POST /api/v1/auth/token/` alik
 
 Requests for a password-setting link (`/password/reset/`) are no sign-in, so axes does not
 see them: ThrottledPasswordResetView counts each one against the address only, in the
-same table, and refuses the address once it is locked out.
+same table, and refuses the address once it is locked out. (Its form takes an email of at
+most 254 characters, without NUL, before any query.)
 
 An administrator unlocks from the admin (Axes > Access attempts) or with
 `manage.py axes_reset_username <name>` / `axes_reset_ip <address>` / `axes_reset`.
@@ -19,6 +20,9 @@ from datetime import timedelta
 
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off
+from axes.models import AccessAttempt
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.contrib.auth.views import PasswordResetView
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -27,13 +31,22 @@ from django.utils.formats import date_format
 
 PER_ACCOUNT_AND_PER_ADDRESS = [["username"], ["ip_address"]]
 PER_ADDRESS = [["ip_address"]]
+# Set on a request counted against its address alone (a password-link request, malformed
+# credentials): axes then neither reads nor stores a username for it.
+ADDRESS_ONLY = "axes_address_only"
+# The longest credentials a sign-in takes: people.User.username's max_length (axes stores
+# at most 255), and a password far longer than anyone types.
+USERNAME_MAX = 150
+PASSWORD_MAX = 4096
 
 
 def username_key(request, credentials=None):
     """The username as axes counts it: in lower case, as sign-in ignores its case
     (people/backends.py), so `PEMA` and `pema` share one counter."""
     username = (credentials or {}).get("username")
-    if username is None and not getattr(request, "axes_password_reset", False):
+    if getattr(request, ADDRESS_ONLY, False):
+        return None
+    if username is None:
         data = getattr(request, "data", None)
         if data is None:
             data = request.POST
@@ -45,7 +58,7 @@ def username_key(request, credentials=None):
 
 def lockout_parameters(request_or_attempt, credentials=None):
     """Per account and per address; a password-link request has no account: per address."""
-    if getattr(request_or_attempt, "axes_password_reset", False):
+    if getattr(request_or_attempt, ADDRESS_ONLY, False):
         return PER_ADDRESS
     return PER_ACCOUNT_AND_PER_ADDRESS
 
@@ -89,12 +102,89 @@ def is_locked_out(request, credentials) -> bool:
     return not AxesProxyHandler.is_allowed(request, credentials)
 
 
+# --- credentials that could be nobody's ---------------------------------------------------------
+def _bad_text(value, limit: int) -> bool:
+    if not isinstance(value, str) or len(value) > limit or "\x00" in value:
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (JSON "\\ud800")
+        return True
+    return False
+
+
+def malformed_credentials(username, password) -> bool:
+    """True when `username` and `password` could be nobody's: not text, longer than
+    USERNAME_MAX (also in lower case, as counted) or PASSWORD_MAX, or holding a NUL or a
+    lone surrogate, which the database would refuse. Checked before any query, on every way
+    in (the sign-in page's SignInForm, the token endpoint)."""
+    if _bad_text(username, USERNAME_MAX) or _bad_text(password, PASSWORD_MAX):
+        return True
+    return len(username.lower()) > USERNAME_MAX
+
+
+def address_only(request) -> dict:
+    """From now on this request is counted (and checked) against its address alone; returns
+    the credentials to give axes."""
+    setattr(request, ADDRESS_ONLY, True)
+    return {"username": None}
+
+
+def count_malformed(request, sender) -> None:
+    """A failed sign-in for the address alone (the username is not stored: it may not fit),
+    sent as `user_login_failed` so that the security log sees it too."""
+    user_login_failed.send(sender=sender, credentials=address_only(request), request=request)
+
+
+class SignInForm(AuthenticationForm):
+    """The sign-in page's password step: malformed credentials are refused before
+    authenticate() (and so before axes or any query) as a wrong password, and counted
+    against the address. Django's form caps the username only in the widget."""
+
+    def clean(self):
+        values = [self.cleaned_data.get(name, self.data.get(name))
+                  for name in ("username", "password")]
+        if all(values) and malformed_credentials(*values):
+            for name in ("username", "password"):  # one answer: wrong username or password
+                self.errors.pop(name, None)
+                self.cleaned_data.pop(name, None)
+            count_malformed(self.request, sender=SignInForm)
+            raise self.get_invalid_login_error()
+        return super().clean()
+
+
+# --- success: the account's own count, only on a complete sign-in ------------------------------
+def reset_account_failures(user) -> int:
+    """Deletes the failures counted for `user`'s account (from every address), and nobody
+    else's: the failures of other accounts from the same address stay."""
+    key = username_key(None, {"username": user.get_username()})
+    count, _ = AccessAttempt.objects.filter(username=key).delete()
+    return count
+
+
+def sign_in_complete(user) -> bool:
+    """The password and, where two-factor sign-in is on, a code (login_code sets
+    `user.otp_device` before signing in). A password alone where a code is due is no success
+    for the throttling, whichever page signed the session in."""
+    from .two_factor import has_device
+
+    return getattr(user, "otp_device", None) is not None or not has_device(user)
+
+
+def _signed_in(sender, request, user, **kwargs):
+    if sign_in_complete(user):
+        reset_account_failures(user)
+
+
+user_logged_in.connect(_signed_in, dispatch_uid="people.throttling.signed_in")
+
+
 class ThrottledPasswordResetView(PasswordResetView):
     """Django's password-link request, counted per address with the sign-in failures: an
     address locked out of signing in gets no links either, and each request counts."""
 
     def post(self, request, *args, **kwargs):
-        request.axes_password_reset = True
+        setattr(request, ADDRESS_ONLY, True)
         credentials = {"username": None}
         if is_locked_out(request, credentials):
             return lockout_response(request, None, credentials)

@@ -8,7 +8,14 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from people.models import ApiToken
-from people.throttling import lockout_response
+from people.throttling import (
+    address_only,
+    count_malformed,
+    is_locked_out,
+    lockout_response,
+    malformed_credentials,
+    reset_account_failures,
+)
 from people.tokens import token_for, token_revoke
 from people.two_factor import second_step
 
@@ -60,6 +67,18 @@ class TokenView(ObtainAuthToken):
         },
     )
     def post(self, request, *args, **kwargs):
+        # Credentials that could be nobody's (too long, NUL, lone surrogate) are a wrong
+        # username or password, answered before any query and counted against the address.
+        data = request.data if hasattr(request.data, "get") else {}
+        username, password = data.get("username"), data.get("password")
+        if username and password and malformed_credentials(username, password):
+            credentials = address_only(request)
+            if is_locked_out(request, credentials):  # the address (people/throttling.py)
+                return lockout_response(request, None, credentials)
+            count_malformed(request, sender=TokenView)
+            if getattr(request, "axes_locked_out", False):
+                return lockout_response(request)
+            return self._wrong_credentials()
         # The serializer asks authenticate() with this request (its context), so the
         # sign-in throttling (django-axes, people/throttling.py) counts every failure here.
         serializer = self.get_serializer(data=request.data)
@@ -70,7 +89,8 @@ class TokenView(ObtainAuthToken):
             check = second_step(request=request, user=user, code=request.data.get("otp"),
                                 sender=TokenView)
             if check.ok:
-                return Response({"token": token_for(serializer.validated_data["user"]).key})
+                reset_account_failures(user)  # this account's count, not the address's
+                return Response({"token": token_for(user).key})
             if getattr(request, "axes_locked_out", False):
                 return lockout_response(request)
             return Response({"detail": check.api_message},
@@ -79,12 +99,16 @@ class TokenView(ObtainAuthToken):
         if getattr(request, "axes_locked_out", False):
             return lockout_response(request)
         if set(serializer.errors) == {"non_field_errors"}:
-            return Response(
-                {"detail": "Unable to sign in with the username and password given."},
-                status=status.HTTP_401_UNAUTHORIZED,
-                headers={"WWW-Authenticate": 'Token realm="api"'},
-            )
+            return self._wrong_credentials()
         return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
+
+    @staticmethod
+    def _wrong_credentials():
+        return Response(
+            {"detail": "Unable to sign in with the username and password given."},
+            status=status.HTTP_401_UNAUTHORIZED,
+            headers={"WWW-Authenticate": 'Token realm="api"'},
+        )
 
     @extend_schema(
         tags=["auth"],

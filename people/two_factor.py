@@ -38,6 +38,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 RECOVERY_CODE_COUNT = 10
+CODE_MAX = 40  # the longest code taken (django-otp's StaticToken.token is 16)
 AUTHENTICATOR_NAME = "Authenticator app"
 RECOVERY_NAME = "Recovery codes"
 # Session keys: whether the signed-in person has an authenticator (set at sign-in), the
@@ -124,7 +125,11 @@ def verify_code(user, code):
     """The device that accepts this code (each code once), or None. Six digits are an
     authenticator's code; anything else is tried as a recovery code."""
     code = normalise(code)
-    if not code or not has_device(user):
+    # Checked before any query: codes are letters and digits, at most CODE_MAX of them (a NUL,
+    # a lone surrogate or a megabyte would reach the database, which may refuse them).
+    if not code or len(code) > CODE_MAX or not (code.isascii() and code.isalnum()):
+        return None
+    if not has_device(user):
         return None
     model = TOTPDevice if code.isdigit() and len(code) == 6 else StaticDevice
     with transaction.atomic():

@@ -6,10 +6,13 @@ from django.urls import path
 from django.views.generic import TemplateView
 
 from . import two_factor_views
+from .throttling import SignInForm
 
 urlpatterns = [
     # Sign-in: the password, then a code for people with two-factor sign-in on.
-    path("login/", two_factor_views.SignInView.as_view(), name="login"),
+    # Credentials that could be nobody's are refused before any query (people/throttling.py).
+    path("login/", two_factor_views.SignInView.as_view(authentication_form=SignInForm),
+         name="login"),
     path("login/code/", two_factor_views.login_code, name="login_code"),
     path("account/two-factor/", two_factor_views.status, name="two_factor"),
     path("account/two-factor/setup/", two_factor_views.setup, name="two_factor_setup"),
