@@ -26,7 +26,7 @@ from django.contrib.auth import get_user_model
 from django.urls import NoReverseMatch, reverse
 
 from people.models import FUND_MANAGERS, HR_OFFICERS
-from workflow.templatetags.display import deadline
+from workflow.display import deadline
 
 Audience = Callable[[Any], Iterable[Any]]
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from fund.models import Round
 from people.models import Agency, User
-from workflow.templatetags.display import deadline
+from workflow.display import deadline
 
 from .models import BudgetLine, Proposal, TeamMember
 from .services.drafting import ALLOWED_UPLOADS, CONTENT_FIELDS

@@ -18,14 +18,13 @@ from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
 from people.models import Agency, User
+from proposals.history import HistoryEntrySerializer, history_data
 from proposals.models import Proposal
 from proposals.selectors import proposals_visible_to
 from workflow.api import (
     AvailableTransitionsField,
-    HistoryEntrySerializer,
     TransitionViewSetMixin,
     VisibleRelatedField,
-    history_data,
     people_visible_to,
 )
 

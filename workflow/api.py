@@ -160,29 +160,6 @@ def visible_choices(visible: Callable) -> Callable:
     return choices
 
 
-# --- history ------------------------------------------------------------------------------------
-
-
-class HistoryEntrySerializer(serializers.Serializer):
-    """One step of an object's history as the requesting user may read it
-    (`workflow.history.history_for`): `actor` is a name, or a role ("the panel chair") for
-    an applicant, or "the system"."""
-
-    transition = serializers.CharField()
-    from_state = serializers.CharField()
-    to_state = serializers.CharField()
-    actor = serializers.CharField(source="actor_label")
-    at = serializers.DateTimeField()
-    note = serializers.CharField()
-
-
-def history_data(obj: Model, context) -> list[dict]:
-    """`obj`'s history for the request in a serializer's `context`."""
-    from .history import history_for
-
-    return HistoryEntrySerializer(history_for(_request_user(context), obj), many=True).data
-
-
 # --- the state ---------------------------------------------------------------------------------
 
 

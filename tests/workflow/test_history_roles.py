@@ -4,7 +4,7 @@ The chair who recommended is also a reviewer: naming them in the history told th
 who reviewed them. For the lead and team, and for anyone with a conflict of interest, every
 step taken from outside the team names the role ("the panel chair", "a fund manager", "a
 reviewer"); assignment transitions never show at all. Everyone else reads the names. One
-function, `workflow.history.history_for`, presents the history everywhere.
+function, `proposals.history.history_for`, presents the history everywhere.
 """
 
 from decimal import Decimal
@@ -17,8 +17,8 @@ from django.utils import timezone
 from fund.models import Award
 from people.factories import UserFactory
 from proposals.factories import ProposalFactory, TeamMemberFactory
+from proposals.history import FUND_MANAGER, PANEL_CHAIR, history_for
 from reviews.factories import AssignmentFactory, PanelFactory
-from workflow.history import FUND_MANAGER, PANEL_CHAIR, history_for
 from workflow.models import TransitionLog
 
 

@@ -1,7 +1,9 @@
 """An object's history as one viewer may read it: the one presentation of the transition log.
 
-Pages (`{% history obj %}`), the API and documents show `history_for(viewer, obj)`, never
-the raw log (`workflow.services.history`, which the admin and the services read).
+Pages (`{% history obj %}`, proposals/templatetags/display.py), the API (`history_data`) and
+documents show `history_for(viewer, obj)`, never the raw log (`workflow.services.history`,
+which the admin and the services read). It lives in proposals/, not beside the log in
+workflow/, because it needs the conflict-of-interest rule (proposals/conflicts.py).
 
 Blind review reaches the history too. When the object belongs to a proposal (the proposal
 itself, its award, a tranche, a team membership, an assignment) and the viewer is on that
@@ -22,8 +24,11 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Model
+from rest_framework import serializers
 
-from .services import history as logged_history
+from workflow.services import history as logged_history
+
+from .conflicts import has_conflict
 
 SYSTEM = "the system"
 FUND_MANAGER = "a fund manager"
@@ -86,8 +91,6 @@ def _team_ids(proposal) -> set[int]:
 def sees_names(viewer, obj: Model) -> bool:
     """Whether `viewer` reads the names of those who acted on `obj` from outside its
     proposal's team: not the applicants, not anyone with a conflict of interest."""
-    from proposals.conflicts import has_conflict
-
     proposal = proposal_of(obj)
     if proposal is None:
         return True
@@ -130,3 +133,24 @@ def history_for(viewer, obj: Model) -> list[HistoryEntry]:
             to_state=log.to_state, actor_label=actor_label, note=log.note,
         ))
     return entries
+
+
+# --- the API's form ------------------------------------------------------------------------------
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    """One step of an object's history as the requesting user may read it (`history_for`):
+    `actor` is a name, or a role ("the panel chair") for an applicant, or "the system"."""
+
+    transition = serializers.CharField()
+    from_state = serializers.CharField()
+    to_state = serializers.CharField()
+    actor = serializers.CharField(source="actor_label")
+    at = serializers.DateTimeField()
+    note = serializers.CharField()
+
+
+def history_data(obj: Model, context) -> list[dict]:
+    """`obj`'s history for the request in a serializer's `context`."""
+    viewer = getattr((context or {}).get("request"), "user", None)
+    return HistoryEntrySerializer(history_for(viewer, obj), many=True).data

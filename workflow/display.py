@@ -1,17 +1,13 @@
-"""How the fund shows money, dates, states and history on every page (SCREENS.md)."""
+"""How the fund shows money, dates and states on every page (SCREENS.md): plain functions,
+registered as filters and tags of the `display` template library (which adds `{% history %}`)
+by proposals/templatetags/display.py, and called from Python where a text needs them."""
 
 from decimal import Decimal, InvalidOperation
 
-from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 
-from workflow.history import history_for
 
-register = template.Library()
-
-
-@register.filter
 def money(value, currency: str = "BTN") -> str:
     """`BTN 1,250,000.00`; an empty amount shows as an en dash."""
     if value is None or value == "":
@@ -23,7 +19,6 @@ def money(value, currency: str = "BTN") -> str:
     return f"{currency or 'BTN'} {amount:,.2f}"
 
 
-@register.filter
 def day(value) -> str:
     """`28 Nov 2026`, in Asia/Thimphu for times."""
     if not value:
@@ -33,7 +28,6 @@ def day(value) -> str:
     return f"{value.day} {value:%b %Y}"
 
 
-@register.filter
 def moment(value) -> str:
     """`28 Nov 2026, 14:05` in Asia/Thimphu."""
     if not value:
@@ -42,7 +36,6 @@ def moment(value) -> str:
     return f"{value.day} {value:%b %Y, %H:%M}"
 
 
-@register.filter
 def deadline(value) -> str:
     """`29 Jan 2027, 23:59 Bhutan time`: a deadline always shows its time (Asia/Thimphu)."""
     if not value:
@@ -51,7 +44,6 @@ def deadline(value) -> str:
     return f"{value.day} {value:%b %Y, %H:%M} Bhutan time"
 
 
-@register.simple_tag
 def state_badge(obj) -> str:
     """The object's state as a readable badge; never a failure colour for a shared learning."""
     state = obj.state
@@ -59,16 +51,6 @@ def state_badge(obj) -> str:
     return format_html('<span class="badge badge-{}">{}</span>', state, label)
 
 
-@register.inclusion_tag("workflow/history.html", takes_context=True)
-def history(context, obj):
-    """The object's history as the signed-in viewer may read it (`workflow.history`): the
-    applicant reads roles, not the names of reviewers, chairs or fund managers."""
-    request = context.get("request")
-    viewer = getattr(request, "user", None) or context.get("user")
-    return {"entries": history_for(viewer, obj)}
-
-
-@register.filter
 def words(value) -> str:
     """`send_to_review` → `Send to review`."""
     return str(value or "").replace("_", " ").capitalize()
