@@ -13,6 +13,8 @@ agency_changed = Signal()
 # log (securitylog/) records them.
 api_token_created = Signal()  # kwargs: user, token, request
 api_tokens_revoked = Signal()  # kwargs: user, count, reason, request
+# Sent by people.two_factor when a person's recovery codes are replaced by new ones.
+recovery_codes_replaced = Signal()  # kwargs: user, request
 
 
 # --- who is making the change -------------------------------------------------------------

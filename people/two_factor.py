@@ -24,18 +24,22 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model, logout
+from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, get_user_model, logout
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.core import signing
 from django.db import transaction
+from django.db.models import F
 from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare
 from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.models import Device
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
+
+from .signals import recovery_codes_replaced
 
 RECOVERY_CODE_COUNT = 10
 CODE_MAX = 40  # the longest code taken (django-otp's StaticToken.token is 16)
@@ -121,9 +125,10 @@ def normalise(code) -> str:
     return "".join(str(code or "").split()).replace("-", "").lower()
 
 
-def verify_code(user, code):
+def verify_code(user, code, *, recovery: bool = True):
     """The device that accepts this code (each code once), or None. Six digits are an
-    authenticator's code; anything else is tried as a recovery code."""
+    authenticator's code; anything else is tried as a recovery code (unless `recovery` is
+    False: then only the authenticator's code is taken)."""
     code = normalise(code)
     # Checked before any query: codes are letters and digits, at most CODE_MAX of them (a NUL,
     # a lone surrogate or a megabyte would reach the database, which may refuse them).
@@ -132,6 +137,8 @@ def verify_code(user, code):
     if not has_device(user):
         return None
     model = TOTPDevice if code.isdigit() and len(code) == 6 else StaticDevice
+    if model is StaticDevice and not recovery:
+        return None
     with transaction.atomic():
         for device in model.objects.devices_for_user(user, confirmed=True).select_for_update():
             if device.verify_token(code):
@@ -177,6 +184,20 @@ def second_step(*, request, user, code, sender) -> Check:
     return Check(device=device)
 
 
+def check_code(*, request, user, code, sender, recovery: bool = True) -> Check:
+    """A signed-in person confirms a change with a code (turning two-factor sign-in off, new
+    recovery codes): a wrong code is a failed sign-in for django-axes, counted for the
+    account and the address exactly as in `second_step`. The page checks the lockout first
+    (`people.throttling.is_locked_out`)."""
+    if not normalise(code):
+        return Check(problem=MISSING)
+    if verify_code(user, code, recovery=recovery) is None:
+        user_login_failed.send(sender=sender, request=request,
+                               credentials={"username": user.get_username(), "two_factor": True})
+        return Check(problem=WRONG)
+    return Check()
+
+
 # --- the step between password and code (sign-in page) ----------------------------------------
 def pending_token(user) -> str:
     """Signed proof that this person gave the right password, carried by the code form; it
@@ -210,10 +231,14 @@ def setup_secret(request) -> str:
     return key
 
 
-def new_recovery_codes(*, actor) -> list[str]:
-    """Ten new recovery codes for `actor`, replacing any left (they are shown once)."""
+def new_recovery_codes(*, actor, request=None) -> list[str]:
+    """Ten new recovery codes for `actor`, replacing any left (they are shown once; the page
+    asks for an authenticator code first). Replacing them is announced for the security log
+    (`recovery_codes_replaced`); the first set comes with the authenticator, whose enrolment
+    is logged as a device added."""
     with transaction.atomic():
         device = recovery_device(actor)
+        replaced = device is not None
         if device is None:
             device = StaticDevice(user=actor, name=RECOVERY_NAME, confirmed=True)
         else:
@@ -221,13 +246,37 @@ def new_recovery_codes(*, actor) -> list[str]:
         device.save()
         codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
         StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
+        if replaced:
+            recovery_codes_replaced.send(sender=StaticDevice, user=actor, request=request)
     return codes
+
+
+def end_other_sessions(user) -> None:
+    """Ends every session of `user` signed in before, on any device, as "Sign out everywhere"
+    does (people/sessions.py: `sessions_version` is part of the session hash). The session
+    that made the change goes on with `keep_session`."""
+    get_user_model().objects.filter(pk=user.pk).update(
+        sessions_version=F("sessions_version") + 1)
+    user.refresh_from_db(fields=["sessions_version"])
+
+
+def keep_session(request, user) -> None:
+    """This session goes on after `end_other_sessions`: it takes the new session hash under
+    the same key. (`update_session_auth_hash` would make a new key: the second request of a
+    double click, sent with the cookie the browser still holds, would then find no session
+    and sign the person out, its "forget this cookie" answer arriving last.)"""
+    request.session[HASH_SESSION_KEY] = user.get_session_auth_hash()
 
 
 def two_factor_enable(*, actor, key: str, code) -> tuple[TOTPDevice | None, list[str]]:
     """Turns two-factor sign-in on with the authenticator holding `key`, once it shows the
     right `code`: returns the device and ten recovery codes, or (None, []) if the code is
-    wrong. A person who already has an authenticator keeps it."""
+    wrong or the person already has an authenticator (they keep it). Every other session of
+    the person ends (`end_other_sessions`): one signed in without a code goes no further.
+
+    The device is made under a lock on the person's row: of two requests at once (a double
+    click, with or without the form's token) the second waits, finds the first one's
+    authenticator and is refused, so there is one device."""
     code = normalise(code)
     if has_device(actor) or not (code.isdigit() and len(code) == 6):
         return None, []
@@ -235,23 +284,31 @@ def two_factor_enable(*, actor, key: str, code) -> tuple[TOTPDevice | None, list
     if not totp.verify(int(code), tolerance=1):
         return None, []
     with transaction.atomic():
+        get_user_model().objects.select_for_update().filter(pk=actor.pk).first()
+        if has_device(actor):
+            return None, []
         device = TOTPDevice.objects.create(user=actor, name=AUTHENTICATOR_NAME, key=key,
                                            confirmed=True, last_t=totp.t(), drift=totp.drift)
         codes = new_recovery_codes(actor=actor)
+        end_other_sessions(actor)
     return device, codes
 
 
-def two_factor_disable(*, actor, code) -> str | None:
+def two_factor_disable(*, actor, code, request=None) -> str | None:
     """Turns two-factor sign-in off for `actor` once they give a right code; refused (the
-    reason returned) when their role requires it or the code is wrong."""
+    reason returned) when their role requires it or the code is wrong (a failed sign-in,
+    `check_code`). Every other session of the person ends."""
     if is_required(actor):
         return (f"{why_required(actor)} It cannot be turned off; to change phones, ask an "
                 "administrator to remove your authenticator, then set it up again.")
     if not has_device(actor):
         return "Two-factor sign-in is not on for your account."
-    if verify_code(actor, code) is None:
-        return MESSAGES[WRONG][0] if normalise(code) else MESSAGES[MISSING][0]
-    remove_devices(actor)
+    check = check_code(request=request, user=actor, code=code, sender=__name__)
+    if not check.ok:
+        return check.page_message
+    with transaction.atomic():
+        remove_devices(actor)
+        end_other_sessions(actor)
     return None
 
 
@@ -320,6 +377,16 @@ class TwoFactorMiddleware:
         path = request.path_info
         if path in always_open or path.startswith("/" + settings.STATIC_URL.lstrip("/")):
             return self.get_response(request)
+        # A copy of the session read before a concurrent request verified it (the other half
+        # of a double-clicked set-up form) is not signed out, and is not saved over it.
+        session = request.session
+        copy_unverified = not session.get(DEVICE_ID_SESSION_KEY)
+        response = self._answer(request, user, path, enrolment)
+        if copy_unverified and session.modified and _verified_elsewhere(request, user):
+            session.modified = False
+        return response
+
+    def _answer(self, request, user, path, enrolment):
         session = request.session
         if SESSION_HAS_DEVICE not in session:
             session[SESSION_HAS_DEVICE] = has_device(user)
@@ -330,7 +397,8 @@ class TwoFactorMiddleware:
                 if path.startswith(enrolment):
                     return self.get_response(request)
                 return self._set_up_first(request, user)
-        if session[SESSION_HAS_DEVICE] and not _verified(user):
+        if session[SESSION_HAS_DEVICE] and not _verified(user) \
+                and not _verified_elsewhere(request, user):
             return self._code_first(request)
         return self.get_response(request)
 
@@ -361,6 +429,19 @@ class TwoFactorMiddleware:
 def _verified(user) -> bool:
     is_verified = getattr(user, "is_verified", None)
     return bool(is_verified and is_verified())
+
+
+def _verified_elsewhere(request, user) -> bool:
+    """This request holds a copy of its session that says "no device given", but the stored
+    session (the same key) names an authenticator of this person that verified it meanwhile
+    (`mark_verified` in a concurrent request, e.g. the other half of a double click)."""
+    session = request.session
+    if session.get(DEVICE_ID_SESSION_KEY) or not session.session_key:
+        return False
+    stored = type(session)(session.session_key).load()
+    device = Device.from_persistent_id(stored.get(DEVICE_ID_SESSION_KEY) or "")
+    return bool(device is not None and stored.get(SESSION_KEY) == str(user.pk)
+                and device.user_id == user.pk and device.confirmed)
 
 
 # --- gaining a role that requires it: tokens made without a code end (API.md) -----------------

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -123,6 +124,8 @@ def _status_context(user):
 @login_required
 @require_GET
 def status(request):
+    if request.session.get(two_factor.SESSION_NEW_CODES):  # not shown yet (a double click)
+        return redirect("two_factor_codes")
     return render(request, "people/two_factor/status.html", _status_context(request.user))
 
 
@@ -150,15 +153,25 @@ def setup(request):
     key = two_factor.setup_secret(request)
     form = SetupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device, codes = two_factor.two_factor_enable(actor=user, key=key,
-                                                     code=form.cleaned_data["otp"])
+        # The device, the end of the person's other sessions and this session's new state
+        # are stored together: a request running at the same time sees all or none of them.
+        with transaction.atomic():
+            device, codes = two_factor.two_factor_enable(actor=user, key=key,
+                                                         code=form.cleaned_data["otp"])
+            if device is not None:
+                two_factor.keep_session(request, user)
+                request.session.pop(two_factor.SESSION_SETUP_KEY, None)
+                two_factor.mark_verified(request, device)
+                request.session[two_factor.SESSION_NEW_CODES] = codes
+                request.session.save()
         if device is not None:
-            request.session.pop(two_factor.SESSION_SETUP_KEY, None)
-            two_factor.mark_verified(request, device)
-            request.session[two_factor.SESSION_NEW_CODES] = codes
             messages.success(request, "Two-factor sign-in is on. From now on you sign in "
-                             "with your password and a code from the app.")
+                             "with your password and a code from the app. You are signed out "
+                             "everywhere else.")
             return redirect("two_factor_codes")
+        if two_factor.has_device(user):  # set up meanwhile by the same form sent twice
+            messages.info(request, "Two-factor sign-in is already on for your account.")
+            return redirect("two_factor")
         form.add_error("otp", "That code is not the one the app shows now. Check that the "
                        "app added “Innovation Fund” and type the 6 digits it shows; if the "
                        "code is about to change, wait for the next one.")
@@ -173,22 +186,52 @@ def setup(request):
     })
 
 
+def _locked_out(request, user):
+    """The lockout page when this account or address is locked out of signing in: a page
+    that checks a code is refused then, as the sign-in page is."""
+    credentials = {"username": user.get_username()}
+    if getattr(request, "axes_locked_out", False) or is_locked_out(request, credentials):
+        return lockout_response(request, None, credentials)
+    return None
+
+
 @login_required
+@sensitive_post_parameters("otp")
 def codes(request):
-    """New recovery codes are shown once, on the page after they are made."""
+    """New recovery codes are shown once, on the page after they are made. Making them asks
+    for the authenticator's code (not a recovery code: one would otherwise buy ten); a wrong
+    code is a failed sign-in."""
     user = request.user
     if not two_factor.has_device(user):
         messages.info(request, "Recovery codes come with two-factor sign-in: set it up first.")
         return redirect("two_factor")
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    form.fields["otp"].help_text = ("The 6-digit code your authenticator app shows now (a "
+                                    "recovery code does not make new ones).")
+    new_codes = None
     if request.method == "POST":
-        request.session[two_factor.SESSION_NEW_CODES] = two_factor.new_recovery_codes(
-            actor=user)
-        messages.success(request, "New recovery codes are made; the old ones no longer work.")
-        return redirect("two_factor_codes")
-    new_codes = request.session.pop(two_factor.SESSION_NEW_CODES, None)
+        if refused := _locked_out(request, user):
+            return refused
+        check = two_factor.check_code(request=request, user=user, code=form.data.get("otp"),
+                                      sender=__name__, recovery=False)
+        if check.ok:
+            request.session[two_factor.SESSION_NEW_CODES] = two_factor.new_recovery_codes(
+                actor=user, request=request)
+            messages.success(request, "New recovery codes are made; the old ones no longer "
+                             "work.")
+            return redirect("two_factor_codes")
+        if refused := _locked_out(request, user):
+            return refused
+        form.is_valid()
+        form.errors.clear()
+        form.add_error("otp", "That code is wrong or has expired: enter the 6-digit code "
+                       "your authenticator app shows now." if check.problem == two_factor.WRONG else
+                       "Enter the 6-digit code your authenticator app shows now.")
+    else:
+        new_codes = request.session.pop(two_factor.SESSION_NEW_CODES, None)
     return render(request, "people/two_factor/codes.html", {
         "new_codes": new_codes, "codes_left": two_factor.recovery_codes_left(user),
-        "count": two_factor.RECOVERY_CODE_COUNT,
+        "count": two_factor.RECOVERY_CODE_COUNT, "form": form,
     })
 
 
@@ -199,15 +242,21 @@ def turn_off(request):
     if not two_factor.has_device(user):
         messages.info(request, "Two-factor sign-in is not on for your account.")
         return redirect("two_factor")
-    form = CodeForm(request.POST or None)
+    form = CodeForm(request.POST if request.method == "POST" else None)
     refusal = ""
     status_code = 200
     if two_factor.is_required(user):
         refusal = two_factor.two_factor_disable(actor=user, code="")
         status_code = 403 if request.method == "POST" else 200
     elif request.method == "POST":
-        problem = two_factor.two_factor_disable(actor=user, code=form.data.get("otp", ""))
+        if refused := _locked_out(request, user):
+            return refused
+        problem = two_factor.two_factor_disable(actor=user, code=form.data.get("otp", ""),
+                                                request=request)
+        if refused := _locked_out(request, user):
+            return refused
         if problem is None:
+            two_factor.keep_session(request, user)  # the person's other sessions ended
             two_factor.mark_off(request)
             messages.success(request, "Two-factor sign-in is off: you sign in with your "
                              "password alone.")

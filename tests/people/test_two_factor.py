@@ -126,7 +126,7 @@ def test_new_recovery_codes_replace_the_old_ones(client, pema):
     _, old = enrol(pema)
     device = code_step_sign_in(client, pema)
     assert device
-    assert client.post(CODES_URL).status_code == 302
+    assert client.post(CODES_URL, {"otp": code_for(device, 2)}).status_code == 302
     new = set(StaticToken.objects.filter(device__user=pema).values_list("token", flat=True))
     assert len(new) == 10 and not new & set(old)
     shown = client.get(CODES_URL).content.decode()
@@ -469,3 +469,182 @@ def test_becoming_a_superuser_revokes_tokens_where_superusers_need_it(settings, 
     _token(pema)
     pema.save()  # already a superuser: the new token (asked for with a code) stays
     assert ApiToken.objects.filter(user=pema).count() == 1
+
+
+# --- recovery codes and turning off ask for a code, and a wrong one counts (F5) -----------------
+def _codes_of(user):
+    return set(StaticToken.objects.filter(device__user=user).values_list("token", flat=True))
+
+
+def test_new_recovery_codes_ask_for_the_authenticator_code_and_are_logged(client, pema):
+    from securitylog.models import SecurityEvent
+
+    _, old = enrol(pema)
+    device = code_step_sign_in(client, pema)
+    before = SecurityEvent.objects.count()
+    page = client.get(CODES_URL).content.decode()
+    assert 'name="otp"' in page
+    # No code, a recovery code (one would buy ten), a wrong code: nothing made.
+    for otp in ("", old[0], wrong(code_for(device, 2))):
+        refused = client.post(CODES_URL, {"otp": otp})
+        assert refused.status_code == 200 and "authenticator app shows now" in \
+            refused.content.decode()
+        assert _codes_of(pema) == set(old) - ({old[0]} if otp == old[0] else set()) or \
+            _codes_of(pema) == set(old)
+    assert _codes_of(pema) & set(old)
+    assert client.post(CODES_URL, {"otp": code_for(device, 2)}).status_code == 302
+    assert not _codes_of(pema) & set(old)
+    row = SecurityEvent.objects.filter(pk__gt=0).order_by("-pk").filter(
+        detail="recovery codes replaced").get()
+    assert row.kind == SecurityEvent.Kind.TWO_FACTOR_ENROLLED
+    assert row.subject == pema and row.actor == pema
+    assert SecurityEvent.objects.count() > before
+
+
+@pytest.mark.parametrize("url", [CODES_URL, OFF_URL])
+def test_wrong_codes_on_the_account_pages_lock_the_account(client, pema, url):
+    device, old = enrol(pema)
+    code_step_sign_in(client, pema)
+    for _ in range(django_settings.AXES_FAILURE_LIMIT - 1):
+        assert client.post(url, {"otp": wrong(code_for(device, 2))}).status_code == 200
+    assert AccessAttempt.objects.get(username="pema").failures_since_start == \
+        django_settings.AXES_FAILURE_LIMIT - 1
+    locked = client.post(url, {"otp": wrong(code_for(device, 2))})
+    assert locked.status_code == 429
+    assert "registration/locked_out.html" in [t.name for t in locked.templates]
+    # Locked: the right code is refused too, and nothing changed.
+    assert client.post(url, {"otp": code_for(device, 2)}).status_code == 429
+    assert two_factor.has_device(pema) and _codes_of(pema) == set(old)
+    assert Client(REMOTE_ADDR="10.9.9.9").post(
+        "/login/", {"username": "pema", "password": PASSWORD}).status_code == 429
+
+
+# --- turning it on or off ends the person's other sessions (F6) -----------------------------------
+def test_turning_two_factor_on_ends_the_other_sessions(pema):
+    elsewhere, here = Client(), Client()
+    elsewhere.force_login(pema)
+    here.force_login(pema)
+    assert elsewhere.get("/notifications/").status_code == 200
+    here.get(SETUP_URL)
+    key = here.session[two_factor.SESSION_SETUP_KEY]
+    response = here.post(SETUP_URL, {"otp": f"{totp(bytes.fromhex(key)):06d}"})
+    assert response.status_code == 302 and response["Location"] == CODES_URL
+    ended = elsewhere.get("/notifications/")
+    assert ended.status_code == 302 and ended["Location"].startswith("/login/")
+    assert not signed_in(elsewhere)
+    assert Client().get("/api/v1/auth/tokens/").status_code in (401, 403)
+    # This session goes on, verified, and shows the codes.
+    assert "<code>" in here.get(CODES_URL).content.decode()
+    assert here.get("/notifications/").status_code == 200
+
+
+def test_turning_two_factor_off_ends_the_other_sessions(pema):
+    device, codes = enrol(pema)
+    elsewhere, here = Client(), Client()
+    assert code_step(elsewhere, password_step(elsewhere), codes[0]).status_code == 302
+    code_step_sign_in(here, pema, drift=1)
+    assert here.post(OFF_URL, {"otp": code_for(device, 2)}).status_code == 302
+    assert elsewhere.get("/notifications/").status_code == 302 and not signed_in(elsewhere)
+    assert here.get("/notifications/").status_code == 200
+
+
+# --- a double-submitted set-up form (F7) ----------------------------------------------------------
+def test_enabling_twice_at_once_makes_one_device(pema, monkeypatch):
+    """The second of two requests at once read "no device" before the first made one: under
+    the lock on the person it finds that device and is refused."""
+    key = default_key()
+    code = f"{totp(bytes.fromhex(key)):06d}"
+    device, codes = two_factor.two_factor_enable(actor=pema, key=key, code=code)
+    assert device is not None and len(codes) == 10
+    real, stale = two_factor.has_device, [False]  # what the second request saw first
+
+    def has_device(user):
+        return stale.pop() if stale else real(user)
+
+    monkeypatch.setattr(two_factor, "has_device", has_device)
+    assert two_factor.two_factor_enable(actor=pema, key=key, code=code) == (None, [])
+    assert TOTPDevice.objects.filter(user=pema).count() == 1
+    assert StaticDevice.objects.filter(user=pema).count() == 1
+
+
+def _stale_once(monkeypatch, stale, user):
+    """The next session read gives `stale`: a copy read before another request saved. That
+    request read the person at the same moment (a few statements later, in
+    PrivilegedSessionMiddleware), before the set-up ended the other sessions, so the copy's
+    session hash still matched: here it is the person's hash now."""
+    from django.contrib.auth import HASH_SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    user.refresh_from_db()
+    stale = {**stale, HASH_SESSION_KEY: user.get_session_auth_hash()}
+
+    real, pending = SessionStore.load, [dict(stale)]
+
+    def load(self):
+        return pending.pop() if pending else real(self)
+
+    monkeypatch.setattr(SessionStore, "load", load)
+
+
+def _enrol_on_the_page(client):
+    client.get(SETUP_URL)
+    key = client.session[two_factor.SESSION_SETUP_KEY]
+    stale = dict(client.session.items())  # what the concurrent request read
+    response = client.post(SETUP_URL, {"otp": f"{totp(bytes.fromhex(key)):06d}"})
+    assert response.status_code == 302 and response["Location"] == CODES_URL
+    return stale
+
+
+@pytest.mark.parametrize("flag", ["false", "missing"])
+def test_a_stale_copy_of_the_session_does_not_sign_out_the_verified_one(
+        client, settings, monkeypatch, flag):
+    """The other half of a double click read the session before the set-up verified it: its
+    copy says "no device" (or lacks the flag). It is neither signed out nor saved over the
+    verified session, and the codes are still shown."""
+    settings.TWO_FACTOR_ROLES = ["hr_officers"]
+    officer = UserFactory(hr_officer=True)
+    client.force_login(officer)
+    stale = _enrol_on_the_page(client)
+    if flag == "missing":
+        stale.pop(two_factor.SESSION_HAS_DEVICE, None)
+    else:
+        assert stale[two_factor.SESSION_HAS_DEVICE] is False
+    _stale_once(monkeypatch, stale, officer)
+    response = client.post(SETUP_URL, {"otp": "123456"})  # the repeat, as the guard answers it
+    assert response.status_code == 302 and not response["Location"].startswith("/login/")
+    assert signed_in(client)
+    shown = client.get(CODES_URL).content.decode()
+    assert shown.count("<code>") == 10
+    assert client.get("/notifications/").status_code == 200
+    assert TOTPDevice.objects.filter(user=officer).count() == 1
+
+
+def test_a_stale_copy_that_changed_is_not_saved_over_the_verified_session(
+        client, pema, monkeypatch):
+    """A stale copy that a page changed (here the last-seen time of a fund manager's session)
+    is not saved: the verified session stays."""
+    import time
+
+    from people.sessions import LAST_SEEN_AT
+
+    manager = UserFactory(fund_manager=True)
+    client.force_login(manager)
+    stale = _enrol_on_the_page(client)
+    stale[LAST_SEEN_AT] = int(time.time()) - 120  # written again by this request
+    _stale_once(monkeypatch, stale, manager)
+    assert client.get("/account/two-factor/").status_code in (200, 302)
+    assert signed_in(client)
+    assert client.get(CODES_URL).content.decode().count("<code>") == 10
+    assert client.get("/notifications/").status_code == 200
+
+
+def test_a_session_that_never_gave_a_code_is_still_signed_out(client, pema):
+    """The stale-copy rule does not spare a session that no request verified (no flag)."""
+    enrol(pema)
+    client.force_login(pema)
+    session = client.session
+    session.pop(two_factor.SESSION_HAS_DEVICE, None)
+    session.save()
+    response = client.get("/notifications/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+    assert not signed_in(client)
