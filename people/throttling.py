@@ -4,7 +4,17 @@ Failures are counted in the database (axes' AccessAttempt) per account and per a
 (settings.AXES_LOCKOUT_PARAMETERS): AXES_FAILURE_LIMIT failures lock the account from
 every address, and the address for every account, for AXES_COOLOFF_MINUTES after the last
 failure. Every way in asks `django.contrib.auth.authenticate` with the request, so axes
-counts the sign-in page, the admin's sign-in and `POST /api/v1/auth/token/` alike.
+counts the sign-in page and `POST /api/v1/auth/token/` alike (the admin's own sign-in page
+sends people to the sign-in page: people/views.py, admin_sign_in).
+
+A complete sign-in (the password, and the code where two-factor sign-in is on) clears that
+account's count, and only that account's: never the failures of other accounts from the
+same address, and never on a password alone where a code is due (AXES_RESET_ON_SUCCESS is
+off; `reset_account_failures` does it, at `user_logged_in` and at the token endpoint).
+
+Credentials that could be nobody's (`malformed_credentials`: longer than any username or
+password, a NUL or a lone surrogate) are refused before any query, as a wrong password, and
+counted against the address alone (`count_malformed`): such a username is never stored.
 
 Requests for a password-setting link (`/password/reset/`) are no sign-in, so axes does not
 see them: ThrottledPasswordResetView counts each one against the address only, in the
