@@ -85,11 +85,11 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "people.middleware.ChangeActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # Who must give a code or set two-factor sign-in up before going on (after messages).
-    "people.two_factor.TwoFactorMiddleware",
     # Short sessions for fund managers, HR officers and administrators; "session ended"
     # messages (people/sessions.py). After auth and messages.
     "people.sessions.PrivilegedSessionMiddleware",
+    # Who must give a code or set two-factor sign-in up before going on (after messages).
+    "people.two_factor.TwoFactorMiddleware",
     # A form sent twice or an API POST repeated with its Idempotency-Key has one effect
     # (workflow/one_effect.py): after auth and messages, outside any transaction of a view.
     "workflow.one_effect.OneEffectMiddleware",
@@ -310,7 +310,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # with late acks: a crashed task goes back to the queue
 CELERY_RESULT_EXPIRES = 24 * 3600
 # A web request that enqueues must not hang on a broker that is down: give up fast, the
-# caller logs it and notifies in-process (notifications/services.py, enqueue).
+# caller logs it and notifies in-process (notifications/dispatch.py, enqueue).
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1,
 }
