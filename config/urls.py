@@ -38,7 +38,7 @@ urlpatterns = [
     path("reviews/", include("reviews.urls")),
     path("awards/", include("fund.award_urls")),
     path("notifications/", include("notifications.urls")),
-    path("data/", include("datafiles.urls")),
+    path("data/", include("portal.data_urls")),
     path("jobs/", include("jobs.urls")),
     path("", include("rewards.urls")),
 ]

@@ -2,8 +2,8 @@
 
 `DataImportAdminMixin` adds "Import" to a changelist (agencies, civil servants,
 contributions): the same once-only `TableImport`, dry run with counts and bad rows, then
-confirm, with the same choice to skip bad rows (`data_views.check_import` and
-`data_views.confirm_import`). `DataExportAdminMixin` adds "Export selected as CSV/XLSX"
+confirm, with the same choice to skip bad rows (`steps.check_import` and
+`steps.confirm_import`). `DataExportAdminMixin` adds "Export selected as CSV/XLSX"
 actions built by `exports.export_dataset`, so the admin never exports more than the
 /data/ page would. Only fund managers and administrators (`may_move_files`) see or use
 either; the admin's own staff check comes first.
@@ -16,7 +16,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from . import views as data_views
+from . import steps
 from .exports import may_move_files
 from .kinds import IMPORTS, import_headers
 
@@ -65,22 +65,22 @@ class DataImportAdminMixin:
         self._require(request)
         if request.method not in ("GET", "POST"):
             return HttpResponseNotAllowed(["GET", "POST"])
-        form = data_views.ImportFileForm(request.POST or None, request.FILES or None)
+        form = steps.ImportFileForm(request.POST or None, request.FILES or None)
         report = pending = None
         if request.method == "POST" and form.is_valid():
-            handed_over = data_views.hand_large_file_to_a_job(
+            handed_over = steps.hand_large_file_to_a_job(
                 request, kind=self.data_import_kind, upload=form.cleaned_data["file"],
                 skip_bad_rows=form.cleaned_data["skip_bad_rows"],
             )
             if handed_over:
                 return handed_over
             try:
-                report, pending = data_views.check_import(
+                report, pending = steps.check_import(
                     request, kind=self.data_import_kind, upload=form.cleaned_data["file"],
                     skip_bad_rows=form.cleaned_data["skip_bad_rows"],
                 )
             except ValidationError as exc:
-                form.add_error("file", data_views.file_errors(exc))
+                form.add_error("file", steps.file_errors(exc))
         return self._render(request, {"form": form, "report": report, "pending": pending})
 
     def data_import_confirm_view(self, request):
@@ -89,14 +89,14 @@ class DataImportAdminMixin:
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         try:
-            report = data_views.confirm_import(request, token=request.POST.get("token", ""),
+            report = steps.confirm_import(request, token=request.POST.get("token", ""),
                                                kind=self.data_import_kind)
-        except data_views.NothingWaiting:
-            messages.error(request, data_views.NOTHING_WAITING)
+        except steps.NothingWaiting:
+            messages.error(request, steps.NOTHING_WAITING)
             return redirect(f"admin:{self._data_url_name('import')}")
         (messages.success if report.applied else messages.error)(request, report.summary())
         return self._render(request, {
-            "form": data_views.ImportFileForm(), "report": report, "pending": None,
+            "form": steps.ImportFileForm(), "report": report, "pending": None,
             "confirmed": True,
         })
 
@@ -116,7 +116,7 @@ class DataExportAdminMixin:
     def _export(self, request, queryset, fmt: str):
         if not may_move_files(request.user):
             raise PermissionDenied("Only fund managers and administrators may export files.")
-        return data_views.export_response(
+        return steps.export_response(
             self.data_export_kind, fmt, viewer=request.user, selected=queryset,
             options=self.data_export_options,
         )

@@ -1,7 +1,11 @@
-"""Files in and out for fund managers: import with a dry run, then confirm; exports.
+"""The two steps of an import (a dry run, then the confirmation) and the download of an
+export, shared by the /data/ pages (portal/data_views.py) and the admin (admin_mixins.py).
 
 The uploaded file is kept privately between the dry run and the confirmation (never
-under a public URL) and removed once applied or replaced.
+under a public URL) and removed once applied or replaced. A file over the jobs' threshold is
+handed to a background job: the jobs service is named by its dotted path (`LARGE_IMPORTS`),
+as the import and export registries name each app's rows and resources (kinds.py,
+exports.py), since the ground floor may not import the jobs above it.
 """
 
 import uuid
@@ -10,27 +14,21 @@ from pathlib import Path
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import redirect, render
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils.module_loading import import_string
 
-from people.invitations import remember_imported_people
-from workflow.ids import parse_id
-
-from .exports import EXPORT_FORMATS, EXPORTS, export_body, export_dataset, may_move_files
-from .kinds import IMPORTS, all_headers, importer_class
+from .exports import EXPORT_FORMATS, export_body, export_dataset
+from .kinds import IMPORTS, importer_class
 from .tables import FORMATS, MAX_IMPORT_BYTES, ImportReport
 
 # The export registry EXPORTS (kind → label, resource path, options) lives in exports.py,
 # beside `export_dataset`, which every export (pages, list links, admin actions) goes through.
 
-
-def _require(user) -> None:
-    if not may_move_files(user):
-        raise PermissionDenied("Only fund managers and administrators may import or export files.")
+# Where large files go: `is_large_import(upload)` and `start_import_job(...)` (jobs/services.py).
+LARGE_IMPORTS = "jobs.services"
 
 
 class ImportFileForm(forms.Form):
@@ -126,8 +124,8 @@ def hand_large_file_to_a_job(request, *, kind: str, upload, skip_bad_rows: bool)
     """A file over the jobs' threshold is checked off the request: the dry run runs as a
     background job, and its page offers the report and the confirmation when ready. Returns
     the redirect to that page, or None for a file small enough to check right away."""
-    from jobs.services import is_large_import, start_import_job
-
+    is_large_import = import_string(f"{LARGE_IMPORTS}.is_large_import")
+    start_import_job = import_string(f"{LARGE_IMPORTS}.start_import_job")
     if not is_large_import(upload):
         return None
     _discard_pending(request)
@@ -142,64 +140,6 @@ def file_errors(exc: ValidationError) -> list[str]:
     return exc.message_dict.get("file", exc.messages) if hasattr(exc, "error_dict") else exc.messages
 
 
-# --- pages ------------------------------------------------------------------------------------
-@login_required
-@require_http_methods(["GET", "POST"])
-def import_file(request):
-    """Step 1: choose the file; it is checked in a dry run and nothing is saved yet."""
-    _require(request.user)
-    form = ImportForm(request.POST or None, request.FILES or None,
-                      initial={"kind": request.GET.get("kind")})
-    report = pending = None
-    if request.method == "POST" and form.is_valid():
-        handed_over = hand_large_file_to_a_job(
-            request, kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"],
-            skip_bad_rows=form.cleaned_data["skip_bad_rows"],
-        )
-        if handed_over:
-            return handed_over
-        try:
-            report, pending = check_import(
-                request, kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"],
-                skip_bad_rows=form.cleaned_data["skip_bad_rows"],
-            )
-        except ValidationError as exc:
-            form.add_error("file", file_errors(exc))
-    return render(request, "data/import.html", {
-        "form": form, "report": report, "headers": all_headers(), "pending": pending,
-    })
-
-
-@login_required
-@require_POST
-def import_confirm(request):
-    """Step 2: apply the file checked in the dry run (all rows are checked again)."""
-    _require(request.user)
-    kind = (request.session.get("pending_import") or {}).get("kind")
-    try:
-        report = confirm_import(request, token=request.POST.get("token", ""))
-    except NothingWaiting:
-        messages.error(request, NOTHING_WAITING)
-        return redirect("data:import")
-    (messages.success if report.applied else messages.error)(request, report.summary())
-    # New people have no usable password: offer to invite exactly these (people.views).
-    invite = report.created if kind == "civil-servants" else []
-    remember_imported_people(request, invite)
-    return render(request, "data/import.html", {
-        "form": ImportForm(initial={"kind": kind}), "report": report,
-        "headers": all_headers(), "pending": None, "confirmed": True, "invite_count": len(invite),
-    })
-
-
-@login_required
-def export_list(request):
-    _require(request.user)
-    return render(request, "data/exports.html", {
-        "exports": [(k, label, options) for k, (label, _, options) in EXPORTS.items()],
-        "formats": list(EXPORT_FORMATS),
-    })
-
-
 def export_response(kind: str, fmt: str, *, viewer, options: dict | None = None,
                     round_id: int | None = None, selected=None) -> HttpResponse:
     """The download of one export (see `exports.export_dataset` for what it may hold)."""
@@ -208,39 +148,4 @@ def export_response(kind: str, fmt: str, *, viewer, options: dict | None = None,
     response = HttpResponse(export_body(dataset, fmt), content_type=EXPORT_FORMATS[fmt])
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="{kind}-{stamp}.{fmt}"'
-    return response
-
-
-@login_required
-def export_file(request, kind: str, fmt: str):
-    """A CSV or XLSX of what the viewer may see of that kind (options such as leaving out
-    reviewer names; `round` narrows proposals, reviews and awards to one round)."""
-    _require(request.user)
-    if kind not in EXPORTS or fmt not in EXPORT_FORMATS:
-        raise Http404("No such export.")
-    options = {name: request.GET.get(name) in ("1", "on", "true") for name in EXPORTS[kind][2]}
-    round_id = parse_id(request.GET.get("round"))
-    if request.GET.get("round") and round_id is None:
-        # Exporting every round instead would hand over more than was asked for.
-        return HttpResponseBadRequest("“round” must be the number of a round.",
-                                      content_type="text/plain; charset=utf-8")
-    return export_response(kind, fmt, viewer=request.user, options=options, round_id=round_id)
-
-
-@login_required
-def export_360giving(request, fmt: str):
-    """Awards as 360Giving data, JSON or the standard's flattened CSV."""
-    from fund import giving360
-    from fund.giving360_api import awards_visible_to
-
-    _require(request.user)
-    awards = awards_visible_to(request.user)
-    if fmt == "json":
-        body, content_type = giving360.package_json(awards), "application/json; charset=utf-8"
-    elif fmt == "csv":
-        body, content_type = giving360.package_csv(awards), EXPORT_FORMATS["csv"]
-    else:
-        raise Http404("No such export.")
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="360giving-{timezone.localdate()}.{fmt}"'
     return response

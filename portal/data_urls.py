@@ -1,6 +1,8 @@
+"""The /data/ pages (config/urls.py includes them under data/; namespace `data`)."""
+
 from django.urls import path
 
-from . import views as data_views
+from . import data_views
 
 app_name = "data"
 urlpatterns = [
