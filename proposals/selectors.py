@@ -60,19 +60,19 @@ def proposals_visible_to(user) -> QuerySet[Proposal]:
     """
     if not (user and user.is_authenticated and user.is_active):
         return Proposal.objects.none()
-    from reviews.models import Assignment, Panel
-
     visible = _joined_by(user) | _invited_to(user)
     if user.is_fund_manager or user.is_hr_officer:
         visible |= ~NEVER_SUBMITTED
-    assigned = Assignment.objects.filter(reviewer=user).exclude(state=Assignment.State.CONFLICT)
+    # reviews/ sits above proposals/: its assignments, panels and stand-ins are reached through
+    # the relations it names on the user (related_name), never by importing its models.
+    assignments = user.assignments
+    assigned = assignments.exclude(state=assignments.model.State.CONFLICT)
     visible |= Q(pk__in=assigned.values("proposal")) & ~NEVER_SUBMITTED
-    from reviews.models import PanelStandIn
-
     # Chairs and deputy chairs: their round's proposals sent to review; stand-in chairs: the
     # proposal they stand in for. Never across a conflict.
-    chaired_rounds = Panel.objects.filter(Q(chair=user) | Q(deputy_chair=user)).values("round")
-    stood_in = PanelStandIn.objects.filter(chair=user).values("proposal")
+    chaired_rounds = user.panels_chaired.model.objects.filter(
+        Q(chair=user) | Q(deputy_chair=user)).values("round")
+    stood_in = user.stand_in_duties.values("proposal")
     visible |= ((Q(round__in=chaired_rounds) | Q(pk__in=stood_in)) & _sent_to_review()
                 & ~_agency_conflict(user))
     return Proposal.objects.filter(visible)
