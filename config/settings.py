@@ -343,7 +343,7 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # 360Giving identifiers: grants are published as <prefix>-<award id>.
 GRANT_ID_PREFIX = os.environ.get("GRANT_ID_PREFIX", "360G-innovationfund")
 
-# PDFs: where the DejaVu fonts are (fund/documents.py says what is missing if they are not).
+# PDFs: where the DejaVu fonts are (fund/pdf_fonts.py says what is missing if they are not).
 PDF_FONT_DIR = os.environ.get("PDF_FONT_DIR", "/usr/share/fonts/truetype/dejavu")
 # Import files larger than this are checked as background jobs (jobs/).
 JOBS_LARGE_IMPORT_BYTES = int(os.environ.get("JOBS_LARGE_IMPORT_BYTES", str(1024 * 1024)))

@@ -14,7 +14,8 @@ The rule lives here, for the sign-in page (people/two_factor_views.py), the toke
   every page but enrolment, sign-out and help sends them to set it up; the token endpoint
   refuses them;
 - a session of a person with an authenticator that no code verified (signed in another
-  way, e.g. the admin's sign-in page) is signed out and sent to sign in with a code.
+  way, e.g. a session made by a script or a test client) is signed out and sent to sign in
+  with a code. The admin's own sign-in page sends to the sign-in page (people/views.py).
 """
 
 from __future__ import annotations

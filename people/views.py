@@ -21,7 +21,7 @@ from .services import invite_people, may_invite_people
 @require_POST
 def invite_imported_people(request):
     """"Invite the N new people" after an import: exactly the people that import created
-    (kept in the session by datafiles.views.import_confirm), each once."""
+    (kept in the session by portal.data_views.import_confirm), each once."""
     if not may_invite_people(request.user):
         raise PermissionDenied("Only fund managers and administrators may invite people.")
     employee_ids = take_imported_people(request)
