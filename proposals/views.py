@@ -42,6 +42,7 @@ from .forms import (
     team_entries,
     team_initial,
 )
+from .history import history_for
 from .lifecycle import PROPOSAL_TRANSITIONS
 from .models import Attachment, Proposal
 from .permissions import (
@@ -64,6 +65,15 @@ PAGE_SIZE = 20
 MONEY_STEPS = ("fund", "decline", "report_outcome", "close")
 RELEASED = (Tranche.State.RELEASED, Tranche.State.REPORTED)
 SAFE_DOWNLOAD_TYPES = {content_type for content_type, _ in ALLOWED_UPLOADS.values()}
+
+# The states in which the applicants may read the reviewers' comments to them: the panel has
+# decided or asked for a revision (reviews.permissions.DECIDED_STATES, which proposals may not
+# import; tests/proposals/test_applicant_journey.py holds the two equal).
+FEEDBACK_STATES = (
+    Proposal.State.REVISION_REQUESTED, Proposal.State.RECOMMENDED, Proposal.State.REJECTED,
+    Proposal.State.FUNDED, Proposal.State.DECLINED, Proposal.State.OUTCOME_REPORTED,
+    Proposal.State.CLOSED,
+)
 
 # Where a service's error about a part of the proposal is shown, when it is not a form field.
 PART_LABELS = {
@@ -319,6 +329,24 @@ def _labelled(errors: dict[str, list[str]], *, skip: str | None = None) -> list[
     ]
 
 
+def _feedback_for_applicant(proposal: Proposal, on_proposal: bool) -> bool:
+    """Is there a comment from the reviewers that the lead or team may read now? (Through the
+    relations reviews names on the proposal: `assignments`, each with its `review`.)"""
+    if not on_proposal or proposal.state not in FEEDBACK_STATES:
+        return False
+    return proposal.assignments.filter(state="submitted", review__isnull=False).exclude(
+        review__comment_to_applicant=""
+    ).exists()
+
+
+def _revision_request(proposal: Proposal, user, on_proposal: bool):
+    """The panel's latest request for a revision, as the applicant may read it (no names)."""
+    if not on_proposal or proposal.state != Proposal.State.REVISION_REQUESTED:
+        return None
+    asked = [e for e in history_for(user, proposal) if e.transition == "request_revision"]
+    return asked[-1] if asked else None
+
+
 def _detail(request, proposal: Proposal, *, status: int = 200, failed: str = "",
             typed: str = "", errors: dict | None = None, upload_form=None):
     user = request.user
@@ -358,6 +386,8 @@ def _detail(request, proposal: Proposal, *, status: int = 200, failed: str = "",
         "can_edit": can_edit,
         "upload_form": upload_form or (AttachmentForm() if can_edit else None),
         "is_lead": proposal.lead_id == user.pk,
+        "reviewers_said": _feedback_for_applicant(proposal, on_proposal),
+        "revision_request": _revision_request(proposal, user, on_proposal),
     }, status=status)
 
 
