@@ -15,12 +15,68 @@ from .models import BudgetLine, Proposal, TeamMember
 from .services.drafting import ALLOWED_UPLOADS, CONTENT_FIELDS
 
 
-class MoneyField(forms.DecimalField):
-    """A decimal amount that also accepts what people type: `1,250,000`, `Nu. 500`, `BTN 20`."""
+def _defaults(field: forms.Field) -> dict:
+    found: dict = {}
+    for cls in reversed(type(field).__mro__):
+        found.update(getattr(cls, "default_error_messages", {}))
+    return found
 
-    def __init__(self, **kwargs):
+
+def plain_messages(form: forms.Form) -> None:
+    """Replace Django's default messages ("This field is required.", "Select a valid
+    choice...", "Ensure this value has at most...") by ones that name the field as the page
+    does. A message a field sets itself is kept."""
+    for field in form.fields.values():
+        label = str(field.label or "This field").rstrip(".:")
+        choosing = isinstance(field, forms.ChoiceField | forms.ModelChoiceField)
+        plain = {
+            "required": f"Choose {label.lower()}." if choosing else f"Fill in “{label}”.",
+            "invalid_choice": f"Choose one of the options offered for “{label}”.",
+            "invalid_list": f"Choose among the options offered for “{label}”.",
+            "invalid_pk_value": f"Choose among the options offered for “{label}”.",
+            "max_length": f"“{label}” can be at most %(limit_value)d characters long "
+                          "(it has %(show_value)d).",
+            "invalid": f"“{label}” is not in a form we can read.",
+            "missing": "Choose a file to attach.",
+            "empty": "This file is empty: choose another.",
+            "contradiction": "Either choose a file or remove the current one, not both.",
+        }
+        if isinstance(field, forms.FileField):
+            plain["max_length"] = ("The file's name can be at most %(max)d characters long: "
+                                   "rename it and try again.")
+            plain["invalid"] = "This is not a file: choose one from your computer."
+            plain["required"] = "Choose a file to attach."
+        defaults = _defaults(field)
+        for key, text in plain.items():
+            if key in field.error_messages and field.error_messages[key] == defaults.get(key):
+                field.error_messages[key] = text
+
+
+class PlainMessagesMixin:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        plain_messages(self)
+
+
+class MoneyField(forms.DecimalField):
+    """A decimal amount that also accepts what people type: `1,250,000`, `Nu. 500`, `BTN 20`.
+
+    `what` names the amount in its messages ("The requested amount must be more than zero."),
+    never Django's defaults ("Ensure this value is greater than or equal to 0.01.")."""
+
+    def __init__(self, *, what: str = "The amount", **kwargs):
         kwargs.setdefault("max_digits", 14)
         kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("min_value", Decimal("0.01"))
+        kwargs["error_messages"] = {
+            "required": f"Give {what[0].lower() + what[1:]}.",
+            "invalid": f"{what} must be written in figures, e.g. 125,000 or 125000.50.",
+            "min_value": f"{what} must be more than zero.",
+            "max_digits": f"{what} is too large: at most 999,999,999,999.99.",
+            "max_whole_digits": f"{what} is too large: at most 999,999,999,999.99.",
+            "max_decimal_places": f"{what} has at most two figures after the point (chhetrum).",
+            **kwargs.get("error_messages", {}),
+        }
         super().__init__(**kwargs)
         self.widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
 
@@ -45,17 +101,21 @@ class RoundChoiceField(forms.ModelChoiceField):
         return f"{obj.title} — closes {deadline(obj.closes_at)}"
 
 
-class ProposalForm(forms.Form):
+class ProposalForm(PlainMessagesMixin, forms.Form):
     """The experiment, its money and its partners. `with_round` adds the round (creation only)."""
 
     round = RoundChoiceField(
-        queryset=Round.objects.none(),
+        label="Round", queryset=Round.objects.none(),
         empty_label="Choose a round",
         help_text="The call for proposals this experiment answers.",
+        error_messages={
+            "required": "Choose the round this proposal answers.",
+            "invalid_choice": "This round is not open for proposals any more: choose an open one.",
+        },
     )
-    title = forms.CharField(max_length=200, help_text="A short name colleagues will recognise.")
+    title = forms.CharField(label="Title", max_length=200, help_text="A short name colleagues will recognise.")
     summary = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), required=False,
+        label="Summary", widget=forms.Textarea(attrs={"rows": 3}), required=False,
         help_text="Two or three sentences: what you will try, where and with whom.",
     )
     problem = forms.CharField(
@@ -80,11 +140,16 @@ class ProposalForm(forms.Form):
         label="Expected outcomes", widget=forms.Textarea(attrs={"rows": 3}), required=False,
     )
     requested_amount = MoneyField(
-        label="Requested amount (BTN)", required=False, min_value=Decimal("0.01"),
+        label="Requested amount (BTN)", required=False, what="The requested amount",
         help_text="The budget lines below must add up to this amount.",
     )
     duration_months = forms.IntegerField(
         label="Duration in months", required=False, min_value=1, max_value=60,
+        error_messages={
+            "invalid": "Write the duration as a whole number of months, e.g. 12.",
+            "min_value": "The duration must be at least 1 month.",
+            "max_value": "The duration can be at most 60 months (five years).",
+        },
     )
     partner_agencies = forms.ModelMultipleChoiceField(
         queryset=Agency.objects.filter(is_active=True).order_by("name"),
@@ -113,7 +178,7 @@ class ProposalForm(forms.Form):
         return initial
 
 
-class _RowForm(forms.Form):
+class _RowForm(PlainMessagesMixin, forms.Form):
     """A formset row that may be left blank (then it is dropped) or ticked for removal."""
 
     row_fields: tuple[str, ...] = ()
@@ -158,10 +223,10 @@ class BudgetLineForm(_RowForm):
     row_fields = ("category", "description", "amount")
 
     category = forms.ChoiceField(
-        choices=[("", "Choose a category")] + list(BudgetLine.Category.choices), required=False,
+        label="Category", choices=[("", "Choose a category")] + list(BudgetLine.Category.choices), required=False,
     )
     description = forms.CharField(label="What it pays for", required=False, max_length=300)
-    amount = MoneyField(label="Amount (BTN)", required=False, min_value=Decimal("0.01"))
+    amount = MoneyField(label="Amount (BTN)", required=False, what="The amount of a budget line")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -226,7 +291,7 @@ def budget_entries(formset) -> list[dict]:
 ACCEPTED_EXTENSIONS = ",".join(sorted(ALLOWED_UPLOADS))
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(PlainMessagesMixin, forms.Form):
     file = forms.FileField(
         label="Attach a file",
         help_text="PDF, Office documents, images or CSV; at most 10 MB.",

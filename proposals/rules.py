@@ -70,14 +70,25 @@ def round_accepts_submission(proposal):
     return None
 
 
+# The required fields as the proposal form names them (never "duration months").
+SUBMIT_LABELS = {
+    "title": "Title", "summary": "Summary", "problem": "The problem",
+    "hypothesis": "What the experiment will test",
+    "success_criteria": "What result would show it works",
+    "approach": "How you will run it", "citizen_engagement": "How citizens co-create it",
+    "expected_outcomes": "Expected outcomes", "requested_amount": "Requested amount",
+    "duration_months": "Duration in months",
+}
+
+
 @rule()
 def required_fields_filled(proposal):
     missing = {}
     for name in proposal.REQUIRED_FIELDS:
         value = getattr(proposal, name)
         if value is None or (isinstance(value, str) and not value.strip()):
-            label = proposal._meta.get_field(name).verbose_name
-            missing[name] = f"Fill in {label} before submitting."
+            label = SUBMIT_LABELS.get(name) or proposal._meta.get_field(name).verbose_name
+            missing[name] = f"Fill in “{label}” before submitting."
     return missing or None
 
 

@@ -105,3 +105,54 @@ def test_a_revision_request_is_not_shown_to_others_nor_after_it_is_answered(clie
     assert 'id="revision-request"' not in _page(client, UserFactory(fund_manager=True), proposal)
     Proposal.objects.filter(pk=proposal.pk).update(state=Proposal.State.SUBMITTED)
     assert 'id="revision-request"' not in _page(client, proposal.lead, proposal)
+
+
+# --- the form's messages, in the fund's words -------------------------------------------------
+
+DJANGO_DEFAULTS = (
+    "This field is required.", "Ensure this value", "Enter a number.", "Enter a whole number.",
+    "Select a valid choice", "is not a number", "duration months", "duration_months",
+    "requested_amount",
+)
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ({"duration_months": "0"}, "The duration must be at least 1 month."),
+    ({"duration_months": "two"}, "Write the duration as a whole number of months"),
+    ({"duration_months": "61"}, "The duration can be at most 60 months"),
+    ({"requested_amount": "0"}, "The requested amount must be more than zero."),
+    ({"requested_amount": "-500"}, "The requested amount must be more than zero."),
+    ({"requested_amount": "lots"}, "The requested amount must be written in figures"),
+    ({"title": ""}, "Fill in “Title”."),
+    ({"title": "x" * 201}, "“Title” can be at most 200 characters long (it has 201)."),
+])
+def test_the_proposal_form_speaks_plainly(typed, expected):
+    from proposals.forms import ProposalForm
+    data = {"title": "Queue cards", **typed}
+    form = ProposalForm(data)
+    assert not form.is_valid()
+    text = " ".join(m for found in form.errors.values() for m in found)
+    assert expected in text
+    for default in DJANGO_DEFAULTS:
+        assert default not in text
+
+
+@pytest.mark.parametrize("amount, expected", [
+    ("-500", "The amount of a budget line must be more than zero."),
+    ("0.001", "at most two figures after the point"),
+])
+def test_a_budget_line_speaks_plainly(amount, expected):
+    from proposals.forms import BudgetLineForm
+    form = BudgetLineForm({"category": "staff", "description": "Printing", "amount": amount})
+    assert not form.is_valid()
+    text = " ".join(form.errors["amount"])
+    assert expected in text
+    for default in DJANGO_DEFAULTS:
+        assert default not in text
+
+
+def test_submitting_names_missing_fields_as_the_form_does():
+    from proposals.rules import required_fields_filled
+    proposal = ProposalFactory(duration_months=None)
+    errors = required_fields_filled.errors(proposal)
+    assert errors["duration_months"] == ["Fill in “Duration in months” before submitting."]

@@ -84,7 +84,8 @@ def test_uploading_without_a_file_says_so(client):
     client.force_login(proposal.lead)
     response = client.post(reverse("proposals:attachment_add", args=[proposal.pk]), {})
     assert response.status_code == 400
-    assert "This field is required." in response.content.decode()
+    assert "Choose a file to attach." in response.content.decode()
+    assert "This field is required." not in response.content.decode()
 
 
 def test_no_upload_once_submitted_or_by_others(client):

@@ -200,9 +200,11 @@ def test_bad_input_keeps_what_was_typed_and_says_why(client):
     assert not Proposal.objects.exists()
     text = page_text(response)
     assert "Your draft is not saved yet" in text
-    assert "This field is required." in text  # the title
-    assert "Ensure this value is greater than or equal to 1." in text
-    assert "Enter a number." in text
+    assert "Fill in “Title”." in text
+    assert "The duration must be at least 1 month." in text
+    assert "The amount of a budget line must be written in figures" in text
+    for default in ("This field is required.", "Ensure this value", "Enter a number."):
+        assert default not in text
     assert "Choose a category." in text and "Give the amount." in text
     assert "Nobody active is known as “nobody-like-this”." in text
     # what was typed is still there
@@ -231,7 +233,7 @@ def test_a_closed_round_cannot_be_chosen(client):
     response = login(client, UserFactory()).post(reverse("proposals:create"), form_data(closed))
     assert response.status_code == 400
     assert not Proposal.objects.exists()
-    assert "Select a valid choice" in page_text(response)
+    assert "This round is not open for proposals any more" in page_text(response)
 
 
 def test_a_mangled_formset_is_an_error_not_a_crash(client):

@@ -165,9 +165,9 @@ def test_resubmission_refused_in_an_archived_round():
 def test_submit_refused_with_required_fields_missing():
     proposal = ProposalFactory(partners=[AgencyFactory()])
     errors = submit_errors(proposal)
-    assert errors["summary"] == ["Fill in summary before submitting."]
-    assert errors["success_criteria"] == ["Fill in success criteria before submitting."]
-    assert errors["requested_amount"] == ["Fill in requested amount before submitting."]
+    assert errors["summary"] == ["Fill in “Summary” before submitting."]
+    assert errors["success_criteria"] == ["Fill in “What result would show it works” before submitting."]
+    assert errors["requested_amount"] == ["Fill in “Requested amount” before submitting."]
     assert "title" not in errors
 
 
@@ -175,7 +175,7 @@ def test_submit_refused_with_blank_text():
     proposal = make_proposal(S.DRAFT)
     Proposal.objects.filter(pk=proposal.pk).update(hypothesis="   ")
     proposal.refresh_from_db()
-    assert submit_errors(proposal)["hypothesis"] == ["Fill in hypothesis before submitting."]
+    assert submit_errors(proposal)["hypothesis"] == ["Fill in “What the experiment will test” before submitting."]
 
 
 def test_submit_refused_with_too_few_agencies():
