@@ -157,7 +157,7 @@ class DocumentView(APIView):
 
     def pdf_response(self, content: bytes, filename: str) -> HttpResponse:
         response = HttpResponse(content, content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{filename}"'
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
         response["Cache-Control"] = "private, no-store"
         return response
 

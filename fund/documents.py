@@ -52,16 +52,22 @@ def _fonts():
     return _renderer.fonts, _renderer.stylesheet
 
 
+# Every PDF the product makes is tagged for screen readers: PDF/UA-1 (a structure tree, the
+# document's language from <html lang>, its title from <title> shown as the window's title).
+PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}
+
+
 def html_to_pdf(html: str) -> bytes:
-    """WeasyPrint itself: HTML in, PDF bytes out, with the fund's font. Only the fund's fonts
-    and static files are loaded (fund/pdf_fetcher.py)."""
+    """WeasyPrint itself: HTML in, PDF bytes out, with the fund's font, tagged (PDF/UA-1).
+    Only the fund's fonts and static files are loaded (fund/pdf_fetcher.py)."""
     from weasyprint import HTML
 
     from .pdf_fetcher import PdfURLFetcher
 
     fonts, stylesheet = _fonts()
     return HTML(string=html, base_url=str(settings.BASE_DIR),
-                url_fetcher=PdfURLFetcher()).write_pdf(stylesheets=[stylesheet], font_config=fonts)
+                url_fetcher=PdfURLFetcher()).write_pdf(stylesheets=[stylesheet], font_config=fonts,
+                                                       **PDF_OPTIONS)
 
 
 def render_pdf(template: str, context: dict) -> bytes:

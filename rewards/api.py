@@ -403,7 +403,7 @@ class DossierView(APIView):
         person = _person_for(request, pk)
         pdf = render_dossier(selectors.innovation_record(person=person))
         response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{dossier_filename(person)}"'
+        response["Content-Disposition"] = f'attachment; filename="{dossier_filename(person)}"'
         return response
 
 

@@ -50,6 +50,7 @@ def render_dossier(record: InnovationRecord) -> bytes:
     asks for it (`innovation_record` without a viewer leaves them out already)."""
     from weasyprint import HTML
 
+    from fund.documents import PDF_OPTIONS  # tagged, as every PDF of the product
     from fund.pdf_fetcher import PdfURLFetcher
 
     record = replace(record, proposals=[
@@ -63,4 +64,4 @@ def render_dossier(record: InnovationRecord) -> bytes:
     )
     # Only the dossier's fonts and the static files are loaded (fund/pdf_fetcher.py).
     return HTML(string=html, base_url=str(FONT_DIR),
-                url_fetcher=PdfURLFetcher(font_dirs=[FONT_DIR])).write_pdf()
+                url_fetcher=PdfURLFetcher(font_dirs=[FONT_DIR])).write_pdf(**PDF_OPTIONS)
