@@ -5,6 +5,8 @@ Views parse input, call one service from `fund.services.awards` or
 service's message on the page (400 bad input, 403 not allowed, 409 wrong state).
 """
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,15 +16,24 @@ from django.db.models import Count, DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
 
 from proposals.models import OutcomeReport, Proposal
 from proposals.permissions import can_view_proposal
 from proposals.services.outcomes import proposal_close, proposal_report_outcome
+from workflow.display import money
 from workflow.ids import parse_id
-from workflow.services import TransitionStateConflict, available_transitions, may_run
+from workflow.services import TransitionStateConflict, may_run, transition_allowed_in_state
 
 from .models import MONEY, ZERO, Award, Round, Tranche
+from .rules import (
+    can_cancel_award,
+    offered_award_actions,
+    offered_tranche_actions,
+    refusal_for,
+)
 from .selectors import can_view_fund, fund_balance_by_agency, funds_with_balance
 from .services.awards import (
     AWARD_TRANSITIONS,
@@ -123,27 +134,50 @@ def _visible_award(request, pk: int) -> Award:
     return award
 
 
+def _overdue(tranche, tranches, today) -> str:
+    """What is overdue about a tranche, in words ("" when nothing is): its release, once its
+    due date has passed while it is still scheduled; its milestone report, once the next live
+    tranche's due date has passed while it waits for that report."""
+    if tranche.award.state != Award.State.ACTIVE:
+        return ""
+    if tranche.state == Tranche.State.SCHEDULED and tranche.due_on < today:
+        return "Release overdue"
+    if tranche.state == Tranche.State.RELEASED:
+        later = [t for t in tranches if t.sequence > tranche.sequence
+                 and t.state != Tranche.State.CANCELLED]
+        if later and later[0].due_on < today:
+            return "Milestone report overdue"
+    return ""
+
+
 def _render_award(request, award: Award, *, failed: dict | None = None, status: int = 200):
-    """The award page; `failed` = {"tranche": pk, "name": ..., "errors": {...}, "values": {...}}."""
+    """The award page; `failed` = {"tranche": pk, "name": ..., "errors": {...}, "values": {...}}.
+
+    Only the steps the viewer may take now are offered (fund.rules: the rules the services
+    refuse with); release and cancel open a page that says what will happen before it does.
+    """
     if failed and "errors" in failed:  # what is not shown next to a field goes at the top
         failed["general"] = [m for field, msgs in failed["errors"].items()
                              if field not in ("milestone_report", "reason") for m in msgs]
     tranches = list(award.tranches.all())
+    today = timezone.localdate()
     rows = []
     for tranche in tranches:
         tranche.award = award  # the permission checks read the award's proposal and team
-        names = [n for n in available_transitions(tranche, request.user) if n in TRANCHE_TRANSITIONS]
+        names = offered_tranche_actions(tranche, tranches, request.user)
         mine = failed if failed and failed.get("tranche") == tranche.pk else None
-        rows.append({"tranche": tranche, "actions": names, "failed": mine})
+        rows.append({"tranche": tranche, "actions": names, "failed": mine,
+                     "overdue": _overdue(tranche, tranches, today)})
     released = sum((t.amount for t in tranches if t.state in RELEASED), ZERO)
     returned = sum((t.amount for t in tranches if t.state == Tranche.State.CANCELLED), ZERO)
     committed = ZERO if award.state == Award.State.CANCELLED else award.amount - returned
-    award_actions = [n for n in available_transitions(award, request.user) if n in AWARD_TRANSITIONS]
+    award_actions = offered_award_actions(award, tranches, request.user)
     proposal = award.proposal
     return render(request, "awards/award_detail.html", {
         "award": award, "proposal": proposal, "currency": proposal.round.fund.currency,
         "rows": rows, "released": released, "returned": returned, "committed": committed,
         "to_release": committed - released,
+        "overdue_count": sum(1 for row in rows if row["overdue"]),
         "award_actions": award_actions,
         "award_failed": failed if failed and failed.get("award") else None,
         "outcome": OutcomeReport.objects.filter(proposal=proposal).first(),
@@ -156,55 +190,168 @@ def award_detail(request, pk: int):
     return _render_award(request, _visible_award(request, pk))
 
 
-def _run_and_show(request, award, service, kwargs, failed: dict, done: str):
-    try:
-        service(**kwargs)
-    except ValidationError as error:
-        failed["errors"] = _messages_of(error)
-        return _render_award(request, award, failed=failed, status=400)
-    except PermissionDenied as error:
-        failed["errors"] = {"non_field_errors": [str(error) or "You may not do this."]}
-        return _render_award(request, award, failed=failed, status=403)
-    except TransitionStateConflict as error:
-        failed["errors"] = {"non_field_errors": [str(error)]}
-        return _render_award(request, _visible_award(request, award.pk), failed=failed, status=409)
-    messages.success(request, done)
-    return redirect("awards:detail", award.pk)
+def _refusal(error) -> tuple[list[str], int]:
+    if isinstance(error, ValidationError):
+        return [m for msgs in _messages_of(error).values() for m in msgs], 400
+    if isinstance(error, TransitionStateConflict):
+        return [str(error)], 409
+    return [str(error) or "You may not do this."], 403
+
+
+# --- money steps: a page says what will happen, then the form does it ----------------------------
+def _fund_money_out(fund) -> Decimal:
+    """The fund's money already paid out: released tranches of awards not cancelled."""
+    return Tranche.objects.filter(
+        award__proposal__round__fund=fund, state__in=RELEASED,
+    ).exclude(award__state=Award.State.CANCELLED).aggregate(
+        total=_money_sum("amount"))["total"]
+
+
+def _confirm_facts(award: Award, *, releases=ZERO, returns=ZERO) -> list[tuple[str, str]]:
+    """The figures a fund manager reads before money moves: what changes, and what stays."""
+    round_ = award.proposal.round
+    fund = round_.fund
+    currency = fund.currency
+    available = fund_available_balance(fund=fund)
+    remaining = round_remaining_budget(round_=round_)
+    paid_out = _fund_money_out(fund)
+    contributed = fund.contributions.aggregate(total=_money_sum("amount"))["total"]
+    facts = []
+    if releases:
+        facts += [
+            ("Paid to the project so far", money(_award_released(award), currency)),
+            ("Paid to the project after this", money(_award_released(award) + releases, currency)),
+            ("Fund balance after (contributions not yet paid out)",
+             money(contributed - paid_out - releases, currency)),
+            ("Available for new awards (unchanged: this money was set aside when the award "
+             "was made)", money(available, currency)),
+        ]
+    if returns:
+        facts += [
+            ("Returned to the fund", money(returns, currency)),
+            ("Available for new awards after", money(available + returns, currency)),
+            (f"Left in the budget of “{round_.title}” after", money(remaining + returns, currency)),
+        ]
+    return facts
+
+
+def _award_released(award: Award) -> Decimal:
+    return sum((t.amount for t in award.tranches.all() if t.state in RELEASED), ZERO)
+
+
+CONFIRM_TEMPLATE = "awards/confirm.html"
+
+
+def _confirm_tranche_page(request, tranche, award, name, *, errors=(), values=None,
+                          status=200):
+    currency = award.proposal.round.fund.currency
+    amount = money(tranche.amount, currency)
+    title = award.proposal.title
+    tranches = list(award.tranches.all())
+    for t in tranches:
+        t.award = award
+    tranche = next(t for t in tranches if t.pk == tranche.pk)
+    refused = refusal_for(tranche, tranches, name)
+    if refused is None and not may_run(tranche, name, request.user):
+        refused = "Only a fund manager with no conflict of interest with this proposal moves its money."
+    if name == "release":
+        question = f"Release tranche {tranche.sequence} of {amount} to “{title}”?"
+        facts = _confirm_facts(award, releases=tranche.amount)
+        button, field = f"Yes, release tranche {tranche.sequence}", "note"
+        what = ("The money is paid to the project's lead. A released tranche cannot be "
+                "cancelled; the next tranche waits for this one's milestone report.")
+    else:
+        question = f"Cancel tranche {tranche.sequence} of {amount} of “{title}”?"
+        facts = _confirm_facts(award, returns=tranche.amount)
+        button, field = f"Yes, cancel tranche {tranche.sequence}", "reason"
+        what = "The tranche is never paid: its money returns to the fund and the round."
+    if refused and not errors:
+        errors, status = [refused], 409 if may_run(tranche, name, request.user) else 403
+    return render(request, CONFIRM_TEMPLATE, {
+        "award": award, "proposal": award.proposal, "question": question, "facts": facts,
+        "what": what, "button": button, "field": field, "values": values or {},
+        "errors": list(errors), "offered": not refused,
+        "milestone": tranche.milestone, "action": request.path,
+    }, status=status)
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def tranche_transition(request, pk: int, name: str):
     tranche = get_object_or_404(Tranche, pk=pk)
     award = _visible_award(request, tranche.award_id)
     if name not in TRANCHE_TRANSITIONS:
         raise Http404("No such action.")
+    if request.method == "GET":
+        if name == "report_milestone":  # its form is on the award page
+            return redirect(f"{reverse('awards:detail', args=[award.pk])}#tranche-{tranche.pk}-actions")
+        return _confirm_tranche_page(request, tranche, award, name)
     values = {k: request.POST.get(k, "") for k in ("note", "milestone_report", "reason")}
     kwargs = {"tranche": tranche, "actor": request.user, "note": values["note"]}
     if name == "report_milestone":
         kwargs["milestone_report"] = values["milestone_report"]
     if name == "cancel":
         kwargs["reason"] = values["reason"]
-    failed = {"tranche": tranche.pk, "name": name, "values": values}
     done = {
         "release": f"Tranche {tranche.sequence} released.",
         "report_milestone": f"Milestone of tranche {tranche.sequence} reported.",
-        "cancel": f"Tranche {tranche.sequence} cancelled.",
+        "cancel": f"Tranche {tranche.sequence} cancelled; its money is back in the fund.",
     }[name]
-    return _run_and_show(request, award, TRANCHE_TRANSITIONS[name], kwargs, failed, done)
+    try:
+        TRANCHE_TRANSITIONS[name](**kwargs)
+    except (ValidationError, PermissionDenied, TransitionStateConflict) as error:
+        if name == "report_milestone":
+            failed = {"tranche": tranche.pk, "name": name, "values": values,
+                      "errors": _messages_of(error) if isinstance(error, ValidationError)
+                      else {"non_field_errors": _refusal(error)[0]}}
+            return _render_award(request, _visible_award(request, award.pk), failed=failed,
+                                 status=_refusal(error)[1])
+        messages_, status = _refusal(error)
+        return _confirm_tranche_page(request, tranche, _visible_award(request, award.pk), name,
+                                     errors=messages_, values=values, status=status)
+    messages.success(request, done)
+    return redirect("awards:detail", award.pk)
+
+
+def _confirm_award_cancel(request, award, *, errors=(), values=None, status=200):
+    tranches = list(award.tranches.all())
+    refused = can_cancel_award(award, tranches)
+    if refused is None and not may_run(award, "cancel", request.user):
+        refused = "Only a fund manager with no conflict of interest with this proposal cancels its award."
+    currency = award.proposal.round.fund.currency
+    returns = award.amount - sum((t.amount for t in tranches if t.state == Tranche.State.CANCELLED),
+                                 ZERO)
+    if refused and not errors:
+        errors, status = [refused], 409 if may_run(award, "cancel", request.user) else 403
+    return render(request, CONFIRM_TEMPLATE, {
+        "award": award, "proposal": award.proposal,
+        "question": f"Cancel the award of {money(award.amount, currency)} to "
+                    f"“{award.proposal.title}”?",
+        "facts": _confirm_facts(award, returns=returns) if award.state == Award.State.ACTIVE else [],
+        "what": "None of its money has been paid. Its scheduled tranches are cancelled and the "
+                "whole amount returns to the fund and the round. This cannot be undone.",
+        "button": "Yes, cancel the award", "field": "reason", "values": values or {},
+        "errors": list(errors), "offered": not refused, "action": request.path,
+    }, status=status)
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def award_transition(request, pk: int, name: str):
     award = _visible_award(request, pk)
     if name not in AWARD_TRANSITIONS:
         raise Http404("No such action.")
+    if request.method == "GET":
+        return _confirm_award_cancel(request, award)
     values = {k: request.POST.get(k, "") for k in ("note", "reason")}
-    kwargs = {"award": award, "actor": request.user, **values}
-    failed = {"award": True, "name": name, "values": values}
-    return _run_and_show(request, award, AWARD_TRANSITIONS[name], kwargs, failed,
-                         "The award is cancelled; its amount is back in the fund.")
+    try:
+        AWARD_TRANSITIONS[name](award=award, actor=request.user, **values)
+    except (ValidationError, PermissionDenied, TransitionStateConflict) as error:
+        messages_, status = _refusal(error)
+        return _confirm_award_cancel(request, _visible_award(request, pk), errors=messages_,
+                                     values=values, status=status)
+    messages.success(request, "The award is cancelled; its amount is back in the fund.")
+    return redirect("awards:detail", award.pk)
 
 
 # --- funding decisions -------------------------------------------------------------------------
@@ -404,19 +551,51 @@ def outcome(request, pk: int):
     }, status=status)
 
 
+def _confirm_close(request, proposal, *, errors=(), status=200):
+    award = Award.objects.filter(proposal=proposal).select_related(
+        "proposal__round__fund").first()
+    offered = may_run(proposal, "close", request.user)
+    if not offered and not errors:
+        errors = ["Only a fund manager with no conflict of interest with this proposal accepts "
+                  "its outcome report, once it is reported."]
+        status = 409 if not transition_allowed_in_state(proposal, "close") else 403
+    facts, what = [], "The proposal closes."
+    if award is not None and award.state == Award.State.ACTIVE:
+        unpaid = [t for t in award.tranches.all() if t.state == Tranche.State.SCHEDULED]
+        returns = sum((t.amount for t in unpaid), ZERO)
+        if unpaid:
+            facts = _confirm_facts(award, returns=returns)
+            numbers = ", ".join(str(t.sequence) for t in unpaid)
+            what = (f"The proposal closes and its award is completed. Tranche{'s' if len(unpaid) > 1 else ''} "
+                    f"{numbers}, not released, {'are' if len(unpaid) > 1 else 'is'} cancelled: "
+                    "the money returns to the fund. Released money stays released.")
+        else:
+            what = ("The proposal closes and its award is completed; all its money was paid, "
+                    "so nothing returns to the fund.")
+    return render(request, CONFIRM_TEMPLATE, {
+        "award": award, "proposal": proposal,
+        "question": f"Accept the outcome report of “{proposal.title}” and close it?",
+        "facts": facts, "what": what, "button": "Yes, accept and close", "field": "note",
+        "values": {"note": request.POST.get("note", "")} if request.method == "POST" else {},
+        "errors": list(errors), "offered": offered, "action": request.path,
+        "back": reverse("awards:outcome", args=[proposal.pk]),
+    }, status=status)
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def close_proposal(request, pk: int):
+    """Accept the outcome report and close: a page says what happens to the money first."""
     proposal = _visible_proposal(request, pk)
+    if request.method == "GET":
+        return _confirm_close(request, proposal)
     try:
         proposal_close(proposal=proposal, actor=request.user, note=request.POST.get("note", ""))
     except (ValidationError, PermissionDenied, TransitionStateConflict) as error:
-        text = " ".join(
-            m for msgs in _messages_of(error).values() for m in msgs
-        ) if isinstance(error, ValidationError) else str(error)
-        messages.error(request, text or "You may not do this.")
-    else:
-        messages.success(request, "Outcome accepted: the proposal is closed and its award completed.")
+        messages_, status = _refusal(error)
+        return _confirm_close(request, _visible_proposal(request, pk), errors=messages_,
+                              status=status)
+    messages.success(request, "Outcome accepted: the proposal is closed and its award completed.")
     return redirect("awards:outcome", proposal.pk)
 
 

@@ -12,6 +12,7 @@ from workflow.bounds import LongTextField
 from workflow.services import permission, rule
 
 from .money import MONEY, ZERO
+from .rules import award_active_refusal, release_order_refusal
 
 
 def is_fund_manager(instance, user) -> bool:
@@ -211,25 +212,13 @@ def _is_on_proposal(tranche, user) -> bool:
 
 @rule("sequence")
 def _previous_tranche_reported(tranche):
-    previous = (
-        tranche.award.tranches.filter(sequence__lt=tranche.sequence)
-        .exclude(state=Tranche.State.CANCELLED)
-        .order_by("-sequence")
-        .first()
-    )
-    if previous and previous.state != Tranche.State.REPORTED:
-        return (
-            f"Tranche {previous.sequence} must be reported before tranche "
-            f"{tranche.sequence} is released."
-        )
-    return None
+    """Released in order (fund.rules.release_order_refusal, which the pages read too)."""
+    return release_order_refusal(tranche, list(tranche.award.tranches.all()))
 
 
 @rule("award")
 def _award_active(tranche):
-    if tranche.award.state != Award.State.ACTIVE:
-        return "Money is released only on an active award."
-    return None
+    return award_active_refusal(tranche.award)
 
 
 class TrancheQuerySet(models.QuerySet):

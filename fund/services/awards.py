@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from proposals.models import Proposal
@@ -21,6 +21,7 @@ from workflow.services import check_transition, run_transition
 
 from ..models import ZERO, Award, Contribution, Fund, Round, Tranche
 from ..money import parse_money
+from ..rules import can_cancel_award, can_cancel_tranche
 
 __all__ = [
     "TRANCHE_TRANSITIONS", "AWARD_TRANSITIONS", "award_cancel", "awards_visible_to",
@@ -182,11 +183,9 @@ def award_cancel(*, award: Award, actor, reason: str = "", note: str = "") -> Aw
     reason = (reason or note or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the award is cancelled."})
-    if award.tranches.filter(Q(state=Tranche.State.RELEASED) | Q(state=Tranche.State.REPORTED)).exists():
-        raise ValidationError(
-            {"non_field_errors": "Money has already been released on this award; it cannot be "
-                                 "cancelled."}
-        )
+    # The same rule the award page reads before it offers "Cancel the award" (fund.rules).
+    if refusal := can_cancel_award(award, list(award.tranches.all())):
+        raise ValidationError({"non_field_errors": refusal})
     for tranche in award.tranches.filter(state=Tranche.State.SCHEDULED):
         run_transition(instance=tranche, name="cancel", actor=actor, note=reason)
     run_transition(instance=award, name="cancel", actor=actor, note=reason)
@@ -232,6 +231,8 @@ def tranche_cancel(*, tranche: Tranche, actor, reason: str = "", note: str = "")
     """A fund manager cancels a tranche that has not been released, saying why."""
     tranche = _locked_tranche(tranche)
     _check_may(tranche, "cancel", actor)
+    if refusal := can_cancel_tranche(tranche):  # the rule the award page reads (fund.rules)
+        raise ValidationError({"non_field_errors": refusal})
     reason = (reason or note or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the tranche is cancelled."})

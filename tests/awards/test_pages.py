@@ -106,7 +106,8 @@ def test_award_page_offers_actions_by_role_and_explains_refusals(client, world):
 
     client.force_login(world.manager)
     html = client.get(f"/awards/{world.award.pk}/").content.decode()
-    assert "Release tranche 1" in html and "Release tranche 2" in html
+    # Tranche 2 waits for tranche 1's milestone report: not offered, and still refused.
+    assert "Release tranche 1" in html and "Release tranche 2" not in html
     response = client.post(f"/awards/tranches/{second.pk}/transitions/release/")
     assert response.status_code == 400
     assert "Tranche 1 must be reported before tranche 2 is released." in response.content.decode()

@@ -39,7 +39,22 @@ ROLE_ACCESS = [
     *_rows("/awards/outcome/{w.funded.pk}/", "post",
            (302, 404, 400, 400, 400, 400, 400)),  # empty form: 400 before the service
     *_rows("/awards/close/{w.reported.pk}/", "post",
-           (302, 404, 302, 302, 302, 302, 302)),  # always back to the outcome page
+           (302, 404, 403, 403, 302, 403, 403)),  # a refusal stays on the confirmation page
+    # money steps: a page says what will happen first (GET), refusing with the reason
+    *_rows("/awards/tranches/{w.tranches[0].pk}/transitions/release/", "get",
+           (302, 404, 403, 403, 200, 403, 403)),
+    *_rows("/awards/tranches/{w.tranches[1].pk}/transitions/release/", "get",
+           (302, 404, 403, 403, 409, 403, 403)),  # tranche 1 not reported yet
+    *_rows("/awards/tranches/{w.tranches[0].pk}/transitions/cancel/", "get",
+           (302, 404, 403, 403, 200, 403, 403)),
+    *_rows("/awards/tranches/{w.tranches[0].pk}/transitions/report_milestone/", "get",
+           (302, 404, 302, 302, 302, 302, 302)),  # its form is on the award page
+    *_rows("/awards/{w.award.pk}/transitions/cancel/", "get",
+           (302, 404, 403, 403, 200, 403, 403)),
+    *_rows("/awards/close/{w.reported.pk}/", "get",
+           (302, 404, 403, 403, 200, 403, 403)),
+    *_rows("/awards/close/{w.funded.pk}/", "get",
+           (302, 404, 409, 409, 409, 409, 409)),  # no outcome report yet
     # API
     *_rows("/api/v1/awards/", "get", (401, 200, 200, 200, 200, 200, 200)),
     *_rows("/api/v1/awards/{w.award.pk}/", "get", (401, 404, 200, 200, 200, 200, 200)),
