@@ -405,6 +405,18 @@ def _next_url(request, default: str) -> str:
     return default
 
 
+# What the person who acted reads once it is done, in words (never "Done: submit").
+TRANSITION_DONE = {
+    "submit": "You submitted “{title}”. The fund managers will screen it; you will hear when "
+              "it moves on.",
+    "send_to_review": "You sent “{title}” to review. The chairs of the round's panels are told.",
+    "screen_out": "You screened out “{title}”. Its team is told, with your reason.",
+    "request_revision": "You asked the team of “{title}” for a revision. They are told what "
+                        "to revise.",
+    "withdraw": "You withdrew “{title}”.",
+}
+
+
 @login_required
 @require_POST
 def transition(request, pk: int, name: str):
@@ -433,7 +445,9 @@ def transition(request, pk: int, name: str):
         return _detail(request, _visible_or_404(request.user, pk), status=400, failed=name,
                        typed=typed, errors=errors)
     proposal.refresh_from_db(fields=["state"])
-    messages.success(request, f"“{proposal.title}” is now {proposal.get_state_display().lower()}.")
+    done = TRANSITION_DONE.get(name, "“{title}” is now {state}.")
+    messages.success(request, done.format(title=proposal.title,
+                                          state=proposal.get_state_display().lower()))
     return redirect(_next_url(request, reverse("proposals:detail", args=[pk])))
 
 

@@ -387,7 +387,7 @@ def test_lead_submits_a_ready_proposal(client):
     proposal.refresh_from_db()
     assert proposal.state == Proposal.State.SUBMITTED
     assert TransitionLog.objects.for_object(proposal).get().actor == proposal.lead
-    assert "is now submitted" in page_text(client.get(response.url))
+    assert f"You submitted “{proposal.title}”" in page_text(client.get(response.url))
 
 
 def test_submit_refused_by_a_condition_shows_the_reason(client):
