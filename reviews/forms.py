@@ -46,9 +46,11 @@ class ReviewForm(forms.Form):
         widget=forms.RadioSelect,
     )
 
-    def __init__(self, *args, criteria=(), **kwargs):
+    def __init__(self, *args, criteria=(), draft=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.criteria = list(criteria)
+        # A draft keeps what was given; only submitting needs every score and a recommendation.
+        self.fields["recommendation"].required = not draft
         scored = {}
         for criterion in self.criteria:
             name = f"criterion_{criterion.pk}"
@@ -58,6 +60,7 @@ class ReviewForm(forms.Form):
                 widget=forms.RadioSelect(attrs={
                     "data-weight": str(criterion.weight), "data-max": criterion.max_score,
                 }),
+                required=not draft,
                 error_messages={"required": f"Score “{criterion.name}” from 1 to "
                                             f"{criterion.max_score}."},
             )
@@ -72,8 +75,9 @@ class ReviewForm(forms.Form):
                                         "comment_to_panel")]
 
     def scores(self) -> list[dict]:
-        return [{"criterion": c.pk, "value": self.cleaned_data[f"criterion_{c.pk}"]}
-                for c in self.criteria]
+        given = [(c, self.cleaned_data.get(f"criterion_{c.pk}")) for c in self.criteria]
+        return [{"criterion": c.pk, "value": value} for c, value in given
+                if value not in (None, "")]
 
 
 class ConflictForm(forms.Form):

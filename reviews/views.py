@@ -16,6 +16,7 @@ from fund.models import Round
 from fund.selectors import rounds_visible_to
 from proposals.lifecycle import PROPOSAL_TRANSITIONS
 from proposals.models import Proposal
+from proposals.permissions import can_view_proposal
 from proposals.selectors import proposal_detail_queryset, proposals_visible_to
 from workflow.services import TransitionStateConflict, may_run
 
@@ -96,7 +97,12 @@ def _assignment_or_404(request, pk: int) -> Assignment:
 @login_required
 @require_http_methods(["GET", "POST"])
 def assignment_detail(request, pk: int):
-    """The proposal, read-only, beside the rubric form (the assigned reviewer writes)."""
+    """The proposal, read-only, beside the rubric form (the assigned reviewer writes).
+
+    "Save draft" keeps what was given (some criteria may stay unscored); only "Submit review"
+    needs every criterion and a recommendation. Once submitted, the page says what comes
+    next: the other reviews when the blind rule lets the reviewer read them, their next
+    assignment and the way back to their list."""
     assignment = _assignment_or_404(request, pk)
     proposal = proposal_detail_queryset().get(pk=assignment.proposal_id)
     criteria = list(proposal.round.criteria.all())
@@ -104,13 +110,15 @@ def assignment_detail(request, pk: int):
     review = (Review.objects.filter(assignment=assignment)
               .prefetch_related("scores__criterion").first())
     withheld = False
+    access = review_access(request.user, proposal)
     if review is not None and not mine:
         if assignment.state != Assignment.State.SUBMITTED:
             review = None  # a draft is the reviewer's own
-        elif review_access(request.user, proposal) != ReviewAccess.PANEL:
+        elif access != ReviewAccess.PANEL:
             review, withheld = None, True  # e.g. a chair whose own review is still open
     if request.method == "POST":
-        form = ReviewForm(request.POST, criteria=criteria)
+        submitting = "submit" in request.POST
+        form = ReviewForm(request.POST, criteria=criteria, draft=not submitting)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -120,17 +128,23 @@ def assignment_detail(request, pk: int):
                         recommendation=data["recommendation"],
                         comment_to_applicant=data["comment_to_applicant"],
                         comment_to_panel=data["comment_to_panel"],
+                        draft=not submitting,
                     )
-                    if "submit" in request.POST:
+                    if submitting:
                         services.assignment_submit_review(assignment=assignment,
                                                           actor=request.user)
             except (ValidationError, TransitionStateConflict) as error:
                 _refusal(form, error)
             else:
-                if "submit" in request.POST:
+                if submitting:
                     messages.success(request, "Your review is submitted. Thank you.")
-                    return redirect("reviews:my_assignments")
-                messages.success(request, "Your review is saved. Submit it when it is ready.")
+                    return redirect(reverse("reviews:assignment", args=[assignment.pk])
+                                    + "#next-steps")
+                unscored = len(criteria) - len(form.scores())
+                messages.success(request, "Your draft is saved. " + (
+                    f"{unscored} of {len(criteria)} criteria are still to score; submit "
+                    "the review once every criterion is scored."
+                    if unscored else "Submit it when it is ready."))
                 return redirect("reviews:assignment", pk=assignment.pk)
     else:
         initial = {}
@@ -143,10 +157,32 @@ def assignment_detail(request, pk: int):
             }
         form = ReviewForm(initial=initial, criteria=criteria)
     editable = mine and assignment.state == Assignment.State.ASSIGNED
+    # The proposal's page and files: only while the viewer may still see the proposal (a
+    # reviewer whose conflict arose after assignment loses it), by the same rule as the
+    # download itself.
+    proposal_visible = can_view_proposal(request.user, proposal)
     return render(request, "reviews/assignment_detail.html", {
         "assignment": assignment, "proposal": proposal, "form": form, "review": review,
         "editable": editable, "mine": mine, "criteria": criteria, "withheld": withheld,
+        "proposal_visible": proposal_visible,
+        "attachments": list(proposal.attachments.all()) if proposal_visible else [],
+        "next_steps": _next_steps(request.user, assignment, access) if (
+            mine and assignment.state == Assignment.State.SUBMITTED) else None,
     })
+
+
+def _next_steps(user, assignment: Assignment, access: ReviewAccess) -> dict:
+    """After submitting: the other reviews (when the blind rule lets the reviewer read them:
+    `review_access` is the same rule the reviews page applies) and the next open assignment."""
+    others = 0
+    if access == ReviewAccess.PANEL:
+        others = (Assignment.objects.filter(proposal_id=assignment.proposal_id,
+                                            state=Assignment.State.SUBMITTED)
+                  .exclude(pk=assignment.pk).count())
+    upcoming = (assignments_for_reviewer(user=user, filters={"state": Assignment.State.ASSIGNED})
+                .exclude(pk=assignment.pk).first())
+    return {"reviews_readable": access == ReviewAccess.PANEL, "other_reviews": others,
+            "next_assignment": upcoming}
 
 
 @login_required

@@ -39,7 +39,10 @@ def _whole_number(value) -> int | None:
     return None
 
 
-def _clean_scores(assignment: Assignment, scores) -> list[tuple[Criterion, int]]:
+def _clean_scores(assignment: Assignment, scores, *,
+                  draft: bool = False) -> list[tuple[Criterion, int]]:
+    """The scores given, checked against the rubric; every criterion scored unless `draft`
+    (a draft keeps what was given: a criterion left unscored is simply not stored)."""
     criteria = {c.pk: c for c in assignment.proposal.round.criteria.all()}
     given, errors = {}, []
     refused = set()  # criteria with a bad value: their own message, not "missing" as well
@@ -72,11 +75,11 @@ def _clean_scores(assignment: Assignment, scores) -> list[tuple[Criterion, int]]
             continue
         given[criterion.pk] = (criterion, number)
     missing = [c.name for pk, c in criteria.items() if pk not in given and pk not in refused]
-    if missing:
+    if missing and not draft:
         errors.append(f"Score every criterion; missing: {', '.join(missing)}.")
     if errors:
         raise ValidationError({"scores": errors})
-    return [given[pk] for pk in criteria]
+    return [given[pk] for pk in criteria if pk in given]
 
 
 def _require_reviewable(assignment: Assignment, actor) -> None:
@@ -101,17 +104,22 @@ def _require_reviewable(assignment: Assignment, actor) -> None:
 
 @transaction.atomic
 def review_save(*, assignment: Assignment, actor, scores, recommendation: str,
-                comment_to_applicant: str = "", comment_to_panel: str = "") -> Review:
+                comment_to_applicant: str = "", comment_to_panel: str = "",
+                draft: bool = False) -> Review:
     """The assigned reviewer, with no conflict, scores every criterion from 1 to its maximum;
-    the review may be saved and changed until it is submitted."""
+    the review may be saved and changed until it is submitted. A `draft` keeps what was
+    given (some criteria unscored, no recommendation yet; its weighted score waits until
+    every criterion is scored); submitting (`assignment_submit_review`) requires it all."""
     assignment = _locked_assignment(assignment)
     _require_reviewable(assignment, actor)
     errors = {}
     try:
-        cleaned = _clean_scores(assignment, scores)
+        cleaned = _clean_scores(assignment, scores, draft=draft)
     except ValidationError as error:
         errors.update(error.message_dict)
-    if recommendation not in Review.Recommendation.values:
+    if draft and not recommendation:
+        recommendation = ""
+    elif recommendation not in Review.Recommendation.values:
         errors["recommendation"] = ["Choose fund, revise or do not fund."]
     if errors:
         raise ValidationError(errors)
@@ -121,7 +129,8 @@ def review_save(*, assignment: Assignment, actor, scores, recommendation: str,
             "recommendation": recommendation,
             "comment_to_applicant": str(comment_to_applicant or "").strip(),
             "comment_to_panel": str(comment_to_panel or "").strip(),
-            "weighted_score": weighted_score(cleaned),
+            "weighted_score": (weighted_score(cleaned) if len(cleaned) == (
+                assignment.proposal.round.criteria.count()) else None),
         },
     )
     review.scores.all().delete()
