@@ -11,6 +11,15 @@ from .models import Fund, Round
 MONEY_FIELD = {"max_digits": 14, "decimal_places": 2}
 
 
+def money_field(**kwargs) -> forms.DecimalField:
+    """An amount of money, at most two decimal places; whether it is enough (more than zero,
+    within the fund) is the service's to say, in its own words."""
+    return forms.DecimalField(
+        **MONEY_FIELD, error_messages={"invalid": "Enter an amount in figures, e.g. 250000."},
+        **kwargs,
+    )
+
+
 def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
     """Put a service's ValidationError next to the fields it names (others above the form)."""
     if hasattr(error, "error_dict"):
@@ -75,7 +84,7 @@ class ContributionForm(forms.Form):
         queryset=Agency.objects.filter(is_active=True), label="Contributing agency",
         empty_label="Choose an agency",
     )
-    amount = forms.DecimalField(**MONEY_FIELD, help_text="In the fund's currency, e.g. 250000.00")
+    amount = money_field(label="Amount", help_text="In the fund's currency, e.g. 250000.00")
     received_on = forms.DateField(widget=DateInput(), label="Received on")
     note = forms.CharField(required=False, widget=_textarea(3))
 
@@ -95,8 +104,8 @@ class RoundForm(forms.Form):
         end=END, widget=DateTimeInput(), label="Closes at (Thimphu time)",
         help_text="A date alone closes at the end of that day (23:59 Bhutan time).",
     )
-    budget = forms.DecimalField(**MONEY_FIELD, help_text="The envelope for all awards in the round.")
-    max_award = forms.DecimalField(**MONEY_FIELD, label="Largest single award")
+    budget = money_field(label="Budget", help_text="The envelope for all awards in the round.")
+    max_award = money_field(label="Largest single award")
     min_partner_agencies = forms.IntegerField(
         initial=2, min_value=0, max_value=50, label="Agencies needed on a proposal",
         help_text="Distinct agencies among the lead's agency and the partners.",

@@ -50,6 +50,15 @@ TRANSITION_LABELS = {
     "not_grant": "Do not grant",
     "withdraw": "Withdraw the nomination",
 }
+# What the person who acted reads once it is done: what happened, to whom, what comes next.
+TRANSITION_DONE = {
+    "endorse": "You endorsed the nomination of {nominee}. HR officers decide next.",
+    "grant": "You granted {nominee} the fast-track promotion. {nominee} and the nominator "
+             "are told.",
+    "not_grant": "You decided not to grant {nominee} the fast-track promotion. {nominee} and "
+                 "the nominator are told, with your reason.",
+    "withdraw": "You withdrew your nomination of {nominee}.",
+}
 
 
 def _page(request, queryset, size: int = PAGE_SIZE):
@@ -305,7 +314,7 @@ def nomination_transition(request, pk: int, name: str):
     except TransitionStateConflict as conflict:
         messages.error(request, str(conflict))
         return _render_nomination(request, nomination, form=form, failed=name, status=409)
-    messages.success(request, f"Done: {TRANSITION_LABELS.get(name, name).lower()}.")
+    messages.success(request, TRANSITION_DONE[name].format(nominee=nomination.nominee))
     return redirect("rewards:nomination_detail", pk=nomination.pk)
 
 

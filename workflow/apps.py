@@ -5,6 +5,15 @@ class WorkflowConfig(AppConfig):
     name = "workflow"
     default_auto_field = "django.db.models.BigAutoField"
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Every form and API field says its errors in the fund's words (plain_messages.py).
+        # Done here, as the app list is read, not in ready(): the admin's ready() (first in
+        # INSTALLED_APPS) already builds forms, and a field keeps the messages it was made with.
+        from .plain_messages import install
+
+        install()
+
     def ready(self):
         from django.db.models.signals import post_init, pre_delete, pre_save
 

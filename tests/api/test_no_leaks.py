@@ -256,7 +256,7 @@ def test_the_manual_assignment_form_never_takes_an_unseen_proposal(ctx):
     assert hidden.status_code == missing.status_code
     assert SECRET not in hidden.content.decode()
     assert SECRET not in page.get(url).content.decode()  # nor is it offered
-    assert "Select a valid choice" in hidden.content.decode()
+    assert "Choose one of the options offered" in hidden.content.decode()
 
 
 def test_an_agency_conflicted_chair_is_not_offered_the_proposal_to_assign(ctx):
@@ -293,8 +293,8 @@ def test_a_list_filtered_by_a_draft_round_says_what_it_says_of_an_unknown_round(
     missing = page.get(path.format(MISSING))
     assert hidden.status_code == missing.status_code == 200
     assert "Unannounced" not in hidden.content.decode()
-    assert "Select a valid choice" in hidden.content.decode()
-    assert "Select a valid choice" in missing.content.decode()
+    assert "Choose one of the options offered" in hidden.content.decode()
+    assert "Choose one of the options offered" in missing.content.decode()
 
 
 @pytest.mark.parametrize("path", ["/reviews/rounds/{}/ranking/", "/reviews/rounds/{}/panels/new/"])

@@ -80,7 +80,7 @@ def test_out_of_range_score_on_the_page_is_refused(scene):
     data = _form_data(scene.criteria)
     data[f"criterion_{scene.criteria[0].pk}"] = 9
     response = _client(a.reviewer).post(f"/reviews/assignments/{a.pk}/", data)
-    assert response.status_code == 200 and "Select a valid choice" in _text(response)
+    assert response.status_code == 200 and "Choose one of the options offered" in _text(response)
     assert not Review.objects.exists()
 
 

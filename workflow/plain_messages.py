@@ -1,0 +1,300 @@
+"""Error messages in the fund's own words, for every form and every API field at once.
+
+Django and Django REST framework ship messages written for developers ("This field is
+required.", "Ensure this value is greater than or equal to 0.01.", "Select a valid choice. 7 is
+not one of the available choices."). `install()` (called once by `WorkflowConfig.ready`) puts
+plain words in their place, on the classes themselves, so that every form and serializer of the
+product, and every one still to be written, says them without doing anything:
+
+- the default messages of Django's form fields, formsets and model fields, and of the REST
+  framework's fields and serializers (`FORM_FIELDS`, `MODEL_FIELDS`, `API_FIELDS`, `FORMSETS`);
+- the messages of Django's validators, which the REST framework passes on as they are
+  (`VALIDATORS`);
+- on a page, a field left empty is named by its label: "Fill in “Received on”.", "Choose
+  “Contributing agency”." (`name_the_field`); an API error already sits under the field's key.
+
+A form that says something more precise keeps it: `error_messages=` on a field wins, as in
+Django. `tests/test_form_messages.py` renders every form's and serializer's errors and fails on
+a snake_case name or one of the defaults.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core import validators
+from django.core.exceptions import ValidationError
+from django.db import models
+
+REQUIRED = "This is needed."
+NUMBER = "Enter a number, e.g. 1250.50."
+WHOLE_NUMBER = "Enter a whole number, e.g. 12."
+AT_LEAST = "Enter %(limit_value)s or more."
+AT_MOST = "Enter %(limit_value)s or less."
+DATE = "Enter a date like 2026-12-31."
+DATE_TIME = "Enter a date and time like 2026-12-31 14:30."
+TIME = "Enter a time like 14:30."
+CHOICE = "Choose one of the options offered."
+TOO_LONG = "Keep it to %(limit_value)d characters or fewer (this has %(show_value)d)."
+TOO_SHORT = "Write at least %(limit_value)d characters (this has %(show_value)d)."
+
+# Validators' own codes: Django fields look them up in the field's messages by code.
+_VALIDATOR_CODES = {
+    "min_value": AT_LEAST,
+    "max_value": AT_MOST,
+    "step_size": "Enter a multiple of %(limit_value)s.",
+    "max_length": TOO_LONG,
+    "min_length": TOO_SHORT,
+    "max_digits": "Enter a number with at most %(max)s digits.",
+    "max_decimal_places": "Enter at most %(max)s digits after the decimal point.",
+    "max_whole_digits": "Enter at most %(max)s digits before the decimal point.",
+    "null_characters_not_allowed": "Take out the invisible null characters.",
+}
+
+FORM_FIELDS: dict[type, dict[str, str]] = {
+    forms.Field: {"required": REQUIRED, **_VALIDATOR_CODES},
+    forms.CharField: {},
+    forms.IntegerField: {"invalid": WHOLE_NUMBER},
+    forms.DecimalField: {"invalid": NUMBER},
+    forms.FloatField: {"invalid": NUMBER},
+    forms.DateField: {"invalid": DATE},
+    forms.DateTimeField: {"invalid": DATE_TIME},
+    forms.TimeField: {"invalid": TIME},
+    forms.DurationField: {
+        "invalid": "Enter a duration like 3 days, 04:00:00.",
+        "overflow": "Enter between {min_days} and {max_days} days.",
+    },
+    forms.SplitDateTimeField: {"invalid_date": DATE, "invalid_time": TIME},
+    forms.ChoiceField: {"invalid_choice": CHOICE},
+    forms.MultipleChoiceField: {"invalid_choice": CHOICE,
+                                "invalid_list": "Choose from the options offered."},
+    forms.ModelChoiceField: {"invalid_choice": CHOICE},
+    forms.ModelMultipleChoiceField: {
+        "invalid_choice": CHOICE, "invalid_list": "Choose from the options offered.",
+        "invalid_pk_value": CHOICE,
+    },
+    forms.MultiValueField: {"invalid": "Fill in every part.", "incomplete": "Fill in every part."},
+    forms.EmailField: {"invalid": "Enter an email address like name@agency.gov.bt."},
+    forms.URLField: {"invalid": "Enter a web address like https://www.gov.bt."},
+    forms.SlugField: {"invalid": "Use only letters, numbers, hyphens and underscores."},
+    forms.UUIDField: {"invalid": "Enter the identifier as it was given."},
+    forms.JSONField: {"invalid": "Enter the data as JSON."},
+    forms.GenericIPAddressField: {"invalid": "Enter an address like 192.0.2.1."},
+    forms.FileField: {
+        "invalid": "Choose a file to upload.",
+        "missing": "Choose a file to upload.",
+        "empty": "The file you chose is empty.",
+        "max_length": "Give the file a shorter name: at most %(max)d characters (it has "
+                      "%(length)d).",
+        "contradiction": "Either choose a new file or tick “Clear”, not both.",
+    },
+    forms.ImageField: {"invalid_image": "Choose a picture (PNG, JPEG or GIF); this file is not "
+                                        "one or is damaged."},
+}
+
+FORMSETS: dict[str, str] = {
+    "missing_management_form": "The form was not sent whole: reload the page and try again.",
+    "too_many_forms": "Add at most %(num)d.",
+    "too_few_forms": "Add at least %(num)d.",
+}
+
+MODEL_FIELDS: dict[type, dict[str, str]] = {
+    models.Field: {
+        "invalid_choice": CHOICE,
+        "null": REQUIRED,
+        "blank": REQUIRED,
+        "unique": "There is already a %(model_name)s with this %(field_label)s.",
+        "unique_for_date": "There is already one with this %(field_label)s on that "
+                           "%(date_field_label)s.",
+    },
+    models.IntegerField: {"invalid": WHOLE_NUMBER},
+    models.DecimalField: {"invalid": NUMBER},
+    models.FloatField: {"invalid": NUMBER},
+    models.BooleanField: {"invalid": "Answer yes or no."},
+    models.DateField: {"invalid": DATE, "invalid_date": DATE},
+    models.DateTimeField: {"invalid": DATE_TIME, "invalid_date": DATE,
+                           "invalid_datetime": DATE_TIME},
+    models.TimeField: {"invalid": TIME, "invalid_time": TIME},
+    models.UUIDField: {"invalid": "Enter the identifier as it was given."},
+    models.JSONField: {"invalid": "Enter the data as JSON."},
+}
+
+# (validator, message): a class's default message, or a shared instance's own. A list: a
+# RegexValidator instance is not hashable.
+VALIDATORS: list[tuple[object, str]] = [
+    (validators.MinValueValidator, "Enter %(limit_value)s or more."),
+    (validators.MaxValueValidator, "Enter %(limit_value)s or less."),
+    (validators.StepValueValidator, "Enter a multiple of %(limit_value)s."),
+    (validators.MaxLengthValidator, TOO_LONG),
+    (validators.MinLengthValidator, TOO_SHORT),
+    (validators.EmailValidator, "Enter an email address like name@agency.gov.bt."),
+    (validators.URLValidator, "Enter a web address like https://www.gov.bt."),
+    (validators.RegexValidator, "Enter it in the form shown."),
+    (validators.ProhibitNullCharactersValidator, "Take out the invisible null characters."),
+    (validators.FileExtensionValidator, "Files ending in “%(extension)s” are not taken: use "
+                                       "%(allowed_extensions)s."),
+    (validators.validate_slug, "Use only letters, numbers, hyphens and underscores."),
+    (validators.validate_unicode_slug, "Use only letters, numbers, hyphens and underscores."),
+    (validators.integer_validator, WHOLE_NUMBER),
+    (validators.validate_comma_separated_integer_list, "Enter whole numbers separated by commas."),
+]
+DECIMAL_VALIDATOR = {
+    "invalid": NUMBER,
+    "max_digits": "Enter a number with at most %(max)s digits.",
+    "max_decimal_places": "Enter at most %(max)s digits after the decimal point.",
+    "max_whole_digits": "Enter at most %(max)s digits before the decimal point.",
+}
+
+
+def _api_fields() -> dict[type, dict[str, str]]:
+    from rest_framework import fields, relations, serializers
+
+    number = {"invalid": NUMBER, "max_value": "Enter {max_value} or less.",
+              "min_value": "Enter {min_value} or more.",
+              "max_string_length": "Enter a shorter number."}
+    listed = {"not_a_list": "Send a list.", "empty": "Choose at least one.",
+              "min_length": "Choose at least {min_length}.",
+              "max_length": "Choose at most {max_length}."}
+    return {
+        fields.Field: {"required": REQUIRED, "null": REQUIRED},
+        fields.BooleanField: {"invalid": "Answer true or false."},
+        fields.CharField: {"invalid": "Enter text.", "blank": REQUIRED,
+                           "max_length": "Keep it to {max_length} characters or fewer.",
+                           "min_length": "Write at least {min_length} characters."},
+        fields.EmailField: {"invalid": "Enter an email address like name@agency.gov.bt."},
+        fields.RegexField: {"invalid": "Enter it in the form shown."},
+        fields.SlugField: {"invalid": "Use only letters, numbers, hyphens and underscores.",
+                           "invalid_unicode": "Use only letters, numbers, hyphens and "
+                                              "underscores."},
+        fields.URLField: {"invalid": "Enter a web address like https://www.gov.bt."},
+        fields.UUIDField: {"invalid": "Enter the identifier as it was given."},
+        fields.IPAddressField: {"invalid": "Enter an address like 192.0.2.1."},
+        fields.IntegerField: {**number, "invalid": WHOLE_NUMBER},
+        fields.FloatField: {**number, "overflow": "Enter a smaller number."},
+        fields.DecimalField: {
+            **number,
+            "max_digits": "Enter a number with at most {max_digits} digits.",
+            "max_decimal_places": "Enter at most {max_decimal_places} digits after the decimal "
+                                  "point.",
+            "max_whole_digits": "Enter at most {max_whole_digits} digits before the decimal "
+                                "point.",
+        },
+        fields.DateTimeField: {
+            "invalid": "Enter a date and time like 2026-12-31T14:30:00+06:00.",
+            "date": "Enter a time as well as the date.",
+            "make_aware": "That time does not exist in {timezone}.",
+            "overflow": "Enter a date between year 1 and 9999.",
+        },
+        fields.DateField: {"invalid": "Enter a date like 2026-12-31.",
+                           "datetime": "Enter a date without a time, like 2026-12-31."},
+        fields.TimeField: {"invalid": "Enter a time like 14:30."},
+        fields.DurationField: {"invalid": "Enter a duration like 3 04:00:00.",
+                               "max_value": "Enter {max_value} or less.",
+                               "min_value": "Enter {min_value} or more.",
+                               "overflow": "Enter between {min_days} and {max_days} days."},
+        fields.ChoiceField: {"invalid_choice": "“{input}” is not one of the options."},
+        fields.MultipleChoiceField: {"invalid_choice": "“{input}” is not one of the options.",
+                                     "not_a_list": "Send a list.",
+                                     "empty": "Choose at least one."},
+        fields.FilePathField: {"invalid_choice": "“{input}” is not one of the options."},
+        fields.FileField: {"required": "Choose a file to upload.",
+                           "invalid": "Send the file as a multipart upload.",
+                           "no_name": "Give the file a name.",
+                           "empty": "The file you chose is empty.",
+                           "max_length": "Give the file a shorter name: at most {max_length} "
+                                         "characters (it has {length})."},
+        fields.ImageField: {"invalid_image": "Send a picture (PNG, JPEG or GIF); this file is "
+                                             "not one or is damaged."},
+        fields.ListField: listed,
+        fields.DictField: {"not_a_dict": "Send an object of names and values.",
+                           "empty": "Send at least one name and value."},
+        fields.JSONField: {"invalid": "Send valid JSON."},
+        fields.ModelField: {"max_length": "Keep it to {max_length} characters or fewer."},
+        relations.PrimaryKeyRelatedField: {
+            "required": REQUIRED,
+            "does_not_exist": "There is no such record, or not one you may use.",
+            "incorrect_type": "Send the record's number.",
+        },
+        relations.SlugRelatedField: {"does_not_exist": "Nothing is known as “{value}”.",
+                                     "invalid": "Nothing is known by that value."},
+        relations.HyperlinkedRelatedField: {
+            "required": REQUIRED, "no_match": "That link is not a record's address.",
+            "incorrect_match": "That link is not a record's address.",
+            "does_not_exist": "Nothing is at that link.",
+            "incorrect_type": "Send the record's address.",
+        },
+        relations.ManyRelatedField: {"not_a_list": "Send a list.",
+                                     "empty": "Choose at least one."},
+        serializers.ListSerializer: listed,
+        serializers.Serializer: {"invalid": "Send an object of names and values."},
+    }
+
+
+def _set_defaults(cls: type, messages: dict[str, str]) -> None:
+    # Each class's own dict: Django and the REST framework merge them along the MRO.
+    cls.default_error_messages = {**cls.__dict__.get("default_error_messages", {}), **messages}
+
+
+# --- a field left empty, named by its label ----------------------------------------------------
+def _label(bound_field) -> str:
+    label = str(bound_field.label or "").strip().rstrip(":").strip()
+    for tail in ("(optional)", "(Optional)"):
+        label = label.removesuffix(tail).strip()
+    return label
+
+
+def required_message(field: forms.Field, label: str) -> str:
+    """What a page says when `field`, labelled `label`, is left empty."""
+    if not label:
+        return REQUIRED
+    if isinstance(field, forms.FileField):
+        return f"Choose a file for “{label}”."
+    if isinstance(field, forms.BooleanField):
+        return f"Tick “{label}” to go on."
+    if isinstance(field, forms.ChoiceField | forms.ModelChoiceField):
+        return f"Choose “{label}”."
+    return f"Fill in “{label}”."
+
+
+def name_the_field(error: ValidationError, field: forms.Field, bound_field) -> ValidationError:
+    """`error` with the plain "This is needed." of an empty field replaced by the field's
+    label ("Fill in “Received on”."); any other message, and a form's own, as it was."""
+    if field.error_messages.get("required") != REQUIRED:
+        return error
+    found = [e for e in error.error_list if e.code == "required" and e.message == REQUIRED]
+    if not found:
+        return error
+    message = required_message(field, _label(bound_field))
+    for item in found:
+        item.message = message
+    return error
+
+
+def _clean_naming_the_field(original):
+    def _clean_bound_field(self, bf):
+        try:
+            return original(self, bf)
+        except ValidationError as error:
+            raise name_the_field(error, self, bf) from None
+
+    _clean_bound_field.plain_messages = True
+    return _clean_bound_field
+
+
+def install() -> None:
+    """Put the plain messages in place of Django's and the REST framework's (idempotent)."""
+    for cls, messages in FORM_FIELDS.items():
+        _set_defaults(cls, messages)
+    forms.BaseFormSet.default_error_messages = {
+        **forms.BaseFormSet.default_error_messages, **FORMSETS}
+    for cls, messages in MODEL_FIELDS.items():
+        _set_defaults(cls, messages)
+    for validator, message in VALIDATORS:
+        validator.message = message  # a class's default, or the shared instance's own
+    validators.DecimalValidator.messages = {**validators.DecimalValidator.messages,
+                                            **DECIMAL_VALIDATOR}
+    for cls, messages in _api_fields().items():
+        _set_defaults(cls, messages)
+    for cls in (forms.Field, forms.FileField):  # FileField cleans with its initial value
+        method = cls.__dict__["_clean_bound_field"]
+        if not getattr(method, "plain_messages", False):
+            cls._clean_bound_field = _clean_naming_the_field(method)
