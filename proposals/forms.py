@@ -4,14 +4,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 
 from fund.models import Round
-from people.models import Agency, User
+from people.models import Agency
 from workflow.display import deadline
 
 from .models import BudgetLine, Proposal, TeamMember
+from .people_search import Unresolved, person_label, resolve_person
 from .services.drafting import ALLOWED_UPLOADS, CONTENT_FIELDS
 
 
@@ -196,8 +196,9 @@ class TeamMemberForm(_RowForm):
 
     user = forms.CharField(
         label="Colleague", required=False, max_length=150,
-        help_text="Their username or employee ID.",
-        widget=forms.TextInput(attrs={"list": "people-list", "autocomplete": "off"}),
+        help_text="Start typing their name or agency and choose them from the list; "
+                  "or give their employee ID.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "data-people-search": ""}),
     )
     role = forms.CharField(label="Role in the team", required=False, max_length=200)
 
@@ -205,17 +206,10 @@ class TeamMemberForm(_RowForm):
         data = super().clean()
         if self.is_blank() or data.get("DELETE"):
             return data
-        key = (data.get("user") or "").strip()
-        if not key:
-            self.add_error("user", "Say who this is: a username or an employee ID.")
-            return data
-        person = User.objects.filter(
-            Q(username__iexact=key) | Q(employee_id=key), is_active=True
-        ).first()
-        if person is None:
-            self.add_error("user", f"Nobody active is known as “{key}”.")
-        else:
-            data["person"] = person
+        try:
+            data["person"] = resolve_person(data.get("user") or "")
+        except Unresolved as exc:
+            self.add_error("user", str(exc))
         return data
 
 
@@ -263,7 +257,7 @@ BudgetFormSet = forms.formset_factory(
 def team_initial(proposal: Proposal) -> list[dict]:
     """The team as it stands (invited or accepted): the lead's form compares it on saving."""
     current = (TeamMember.State.INVITED, TeamMember.State.ACCEPTED)
-    return [{"user": m.user.username, "role": m.role}
+    return [{"user": person_label(m.user), "role": m.role}
             for m in proposal.team.all() if m.state in current]
 
 

@@ -6,21 +6,24 @@ refused action is shown on the page with the service's words, never a 500.
 """
 
 from decimal import Decimal
+from functools import wraps
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fund.models import Round, Tranche
 from fund.selectors import rounds_visible_to
-from people.models import Agency, User
+from people.models import Agency
 from workflow.ids import parse_id
 from workflow.services import (
     TransitionStateConflict,
@@ -45,6 +48,7 @@ from .forms import (
 from .history import history_for
 from .lifecycle import PROPOSAL_TRANSITIONS
 from .models import Attachment, Proposal
+from .people_search import SEARCH_LIMIT, search_results
 from .permissions import (
     HR_OFFICERS_DO_NOT_DRAFT,
     can_draft_proposals,
@@ -161,12 +165,6 @@ def queue(request):
 # --- the guided form --------------------------------------------------------------------
 
 
-def _people_choices():
-    return User.objects.filter(is_active=True).select_related("agency").only(
-        "username", "first_name", "last_name", "agency__code"
-    )
-
-
 def _place_errors(exc: ValidationError, form: ProposalForm) -> dict[str, list[str]]:
     """Put a service's messages next to the fields they concern; return the parts' messages."""
     parts: dict[str, list[str]] = {"team": [], "budget_lines": []}
@@ -194,17 +192,91 @@ def _budget_total(budget) -> Decimal:
     return total
 
 
+# The form's sections, in order: (id, heading, the form's fields in it). Team and budget rows
+# and attachments belong to their sections too (see _sections).
+SECTIONS = (
+    ("about", "About the idea", ("round", "title", "summary", "problem", "hypothesis",
+                                 "success_criteria")),
+    ("plan", "Plan", ("approach", "citizen_engagement", "expected_outcomes", "duration_months")),
+    ("people", "Team and partners", ("partner_agencies",)),
+    ("budget", "Budget", ("requested_amount",)),
+    ("attachments", "Attachments", ()),
+)
+
+
+def _filled(form: ProposalForm, name: str) -> bool:
+    if form.is_bound:
+        values = form.data.getlist(name) if hasattr(form.data, "getlist") else [form.data.get(name)]
+        return any(str(v or "").strip() for v in values)
+    value = form.initial.get(name)
+    return bool(value) if not isinstance(value, str) else bool(value.strip())
+
+
+def _row_links(formset, what: str, section: str) -> list[dict]:
+    """Each error of a formset's rows, linked to its field ("Budget line 2, Amount (BTN)")."""
+    if formset is None or not formset.is_bound:
+        return []
+    links = [{"anchor": f"section-{section}", "label": what.capitalize() + "s", "text": text}
+             for text in formset.non_form_errors()]
+    for number, row in enumerate(formset.forms, start=1):
+        for name, found in row.errors.items():
+            field = row[name] if name in row.fields else next(iter(row))
+            label = f"{what.capitalize()} {number}" + (f", {field.label}" if name in row.fields
+                                                        else "")
+            links.extend({"anchor": field.auto_id, "label": label, "text": text}
+                         for text in found)
+    return links
+
+
+def _sections(form, team, budget, parts, proposal) -> list[dict]:
+    """The progress list at the top of the form: each section, whether it needs attention (how
+    many messages) or is done (every answer it needs to be submitted is there)."""
+    required = set(Proposal.REQUIRED_FIELDS)
+    rows = []
+    for number, (key, heading, names) in enumerate(SECTIONS, start=1):
+        errors = sum(len(form.errors.get(n, [])) for n in names)
+        done = all(_filled(form, n) for n in names if n in required or n == "round")
+        if key == "people":
+            errors += len(parts["team"]) + (
+                team.total_error_count() if team is not None and team.is_bound else 0)
+            done = _filled(form, "partner_agencies")
+        elif key == "budget":
+            errors += len(parts["budget_lines"]) + (
+                budget.total_error_count() if budget.is_bound else 0)
+            done = done and _budget_total(budget) > 0
+        elif key == "attachments":
+            done = bool(proposal and proposal.attachments.exists())
+        rows.append({"key": key, "heading": heading, "number": number, "errors": errors,
+                     "done": done and not errors})
+    for row in rows:
+        row["of"] = len(rows)
+    return rows
+
+
+def _error_links(team, budget, parts) -> list[dict]:
+    links = _row_links(team, "team member", "people") + _row_links(budget, "budget line", "budget")
+    links += [{"anchor": "team-errors", "label": "Team", "text": t} for t in parts["team"]]
+    links += [{"anchor": "budget-errors", "label": "Budget", "text": t}
+              for t in parts["budget_lines"]]
+    return links
+
+
 def _proposal_form(request, proposal: Proposal | None):
     creating = proposal is None
     # Only the lead invites and removes team members: anyone else sees the team, not a form.
     writes_team = creating or proposal.lead_id == request.user.pk
     parts: dict[str, list[str]] = {"team": [], "budget_lines": []}
-    if request.method == "POST":
-        form = ProposalForm(request.POST, with_round=creating)
-        team = TeamFormSet(request.POST, prefix="team") if writes_team else None
-        budget = BudgetFormSet(request.POST, prefix="budget")
+    # What was typed before a sign-in that the session's end asked for: shown, not yet saved.
+    kept = _take_kept(request) if request.method == "GET" else None
+    if request.method == "POST" or kept is not None:
+        data = request.POST if kept is None else kept
+        form = ProposalForm(data, with_round=creating)
+        team = TeamFormSet(data, prefix="team") if writes_team else None
+        budget = BudgetFormSet(data, prefix="budget")
         valid = [form.is_valid(), team is None or team.is_valid(), budget.is_valid()]
-        if all(valid):
+        if kept is not None:
+            messages.success(request, KEPT_MESSAGE)
+        elif all(valid):
             parts_given = {
                 "partner_agencies": form.cleaned_data["partner_agencies"],
                 "team": team_entries(team) if team is not None else None,
@@ -223,7 +295,7 @@ def _proposal_form(request, proposal: Proposal | None):
             else:
                 messages.success(request, f"Your draft “{proposal.title}” is saved.")
                 return redirect("proposals:detail", pk=proposal.pk)
-        status = 400
+        status = 400 if kept is None else 200
     else:
         status = 200
         if creating:
@@ -247,10 +319,99 @@ def _proposal_form(request, proposal: Proposal | None):
         "team_as_it_stands": [] if writes_team else team_as_seen_by(proposal, request.user),
         # A refused form is shown again even if the round has just closed: nothing typed is lost.
         "has_open_rounds": not creating or form.is_bound or form.fields["round"].queryset.exists(),
-        "people": _people_choices(), "budget_total": _budget_total(budget),
+        "budget_total": _budget_total(budget),
+        "kept": kept is not None,
+        "sections": _sections(form, team, budget, parts, proposal),
+        "error_links": _error_links(team, budget, parts) if form.is_bound else [],
+        # Autosave: only a draft this user may edit (the page is only shown to them).
+        "autosave_url": reverse("proposals:autosave", args=[proposal.pk]) if proposal else "",
     }, status=status)
 
 
+# --- work never lost ---------------------------------------------------------------------------
+
+KEPT = "proposals.kept_form"
+KEPT_MESSAGE = ("We kept what you typed before you were signed out. Check it, then press "
+                "“Save draft”: it is not saved yet.")
+SIGNED_OUT_MESSAGE = ("You were signed out, so your changes are not saved yet. Sign in again: "
+                      "what you typed is kept and comes back on the form.")
+_NOT_KEPT = {"csrfmiddlewaretoken", "form_token"}
+
+
+def keeps_what_was_typed(view):
+    """Before login_required: a form sent after the session ended is kept in this browser's
+    session and comes back on the form after signing in again (login keeps the session's
+    data when it starts a new one). Nothing is saved until the person saves it."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.method == "POST" and not request.user.is_authenticated:
+            form_path = request.path
+            if request.resolver_match and request.resolver_match.url_name == "autosave":
+                form_path = reverse("proposals:edit", args=[kwargs["pk"]])
+            request.session[KEPT] = {
+                "path": form_path,
+                "data": {k: request.POST.getlist(k) for k in request.POST if k not in _NOT_KEPT},
+            }
+            messages.info(request, SIGNED_OUT_MESSAGE)
+            return redirect_to_login(form_path)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _take_kept(request) -> QueryDict | None:
+    """The form kept for this page, once (it leaves the session as it is shown)."""
+    kept = request.session.get(KEPT)
+    if not kept or kept.get("path") != request.path:
+        return None
+    del request.session[KEPT]
+    data = QueryDict(mutable=True)
+    for key, values in (kept.get("data") or {}).items():
+        data.setlist(key, [str(v) for v in values])
+    return data
+
+
+@keeps_what_was_typed
+@login_required
+@require_POST
+def autosave(request, pk: int):
+    """The form's script saves the draft every little while: the same service as "Save draft",
+    but the team is left as it is (an invitation goes out only when the lead saves). A form
+    that cannot be saved yet is answered with why, and nothing is saved."""
+    proposal = _visible_or_404(request.user, pk)
+    if not can_draft_proposals(request.user):
+        raise PermissionDenied(HR_OFFICERS_DO_NOT_DRAFT)
+    if not can_edit_proposal(request.user, proposal):
+        if rules.is_lead_or_team(proposal, request.user):
+            return JsonResponse({"saved": False, "message": (
+                f"Not saved: this proposal is {proposal.get_state_display().lower()} and can "
+                "no longer be edited.")}, status=409)
+        raise PermissionDenied("Only the lead and team may edit this proposal.")
+    form = ProposalForm(request.POST)
+    budget = (BudgetFormSet(request.POST, prefix="budget")
+              if "budget-TOTAL_FORMS" in request.POST else None)
+    valid = [form.is_valid(), budget is None or budget.is_valid()]
+    problems = len(form.errors) + (budget.total_error_count() if budget is not None else 0)
+    if all(valid):
+        try:
+            proposal_update(
+                actor=request.user, proposal=proposal,
+                partner_agencies=form.cleaned_data["partner_agencies"], team=None,
+                budget_lines=budget_entries(budget) if budget is not None else None,
+                **form.content(),
+            )
+        except ValidationError as exc:
+            problems = len(exc.messages)
+        else:
+            at = timezone.localtime().strftime("%H:%M")
+            return JsonResponse({"saved": True, "at": at, "message": f"Draft saved at {at}."})
+    return JsonResponse({"saved": False, "message": (
+        f"Not saved automatically: {problems} answer{'s' if problems != 1 else ''} "
+        "need attention. Press “Save draft” to see where.")}, status=400)
+
+
+@keeps_what_was_typed
 @login_required
 @require_http_methods(["GET", "POST"])
 def create(request):
@@ -260,6 +421,7 @@ def create(request):
     return _proposal_form(request, None)
 
 
+@keeps_what_was_typed
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit(request, pk: int):
@@ -277,6 +439,23 @@ def edit(request, pk: int):
             return redirect("proposals:detail", pk=proposal.pk)
         raise PermissionDenied("Only the lead and team may edit this proposal.")
     return _proposal_form(request, proposal)
+
+
+# --- finding colleagues by name and agency --------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET"])
+def people_search(request):
+    """The person pickers' search: active people whose name or agency matches `q`, at most
+    SEARCH_LIMIT, each as a name and an agency and nothing more. For those who draft proposals;
+    the form itself takes a name, an employee ID or a part of a name without this script."""
+    if not can_draft_proposals(request.user):
+        raise PermissionDenied(HR_OFFICERS_DO_NOT_DRAFT)
+    results = search_results(request.GET.get("q", ""))
+    response = JsonResponse({"results": results, "limit": SEARCH_LIMIT})
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # --- the proposal's page and its actions ------------------------------------------------------

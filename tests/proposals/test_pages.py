@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from fund.factories import RoundFactory
 from people.factories import AgencyFactory, UserFactory
@@ -14,6 +15,7 @@ from proposals.factories import (
     TeamMemberFactory,
 )
 from proposals.models import Proposal
+from proposals.people_search import person_label
 from reviews.models import Panel
 from workflow.models import TransitionLog
 
@@ -253,7 +255,7 @@ def test_edit_shows_saved_values_and_replaces_lines_and_team(client):
     assert page.status_code == 200
     text = page_text(page)
     assert proposal.hypothesis in text and "Co-design workshops" in text
-    assert f'value="{member.user.username}"' in text
+    assert f'value="{escape(person_label(member.user))}"' in text  # by name and agency
 
     other = UserFactory()
     data = form_data(requested_amount="300", **{
