@@ -235,7 +235,8 @@ def _sections(form, team, budget, parts, proposal) -> list[dict]:
     rows = []
     for number, (key, heading, names) in enumerate(SECTIONS, start=1):
         errors = sum(len(form.errors.get(n, [])) for n in names)
-        done = all(_filled(form, n) for n in names if n in required or n == "round")
+        done = all(_filled(form, n) for n in names
+                   if n in form.fields and (n in required or n == "round"))
         if key == "people":
             errors += len(parts["team"]) + (
                 team.total_error_count() if team is not None and team.is_bound else 0)

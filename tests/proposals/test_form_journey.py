@@ -1,0 +1,236 @@
+"""The proposal form as the applicant goes through it (issue 15): five sections with a progress
+list, an error summary that lists and links every error (formset rows too), the draft saved
+automatically, and what was typed kept when the session ends before it was saved."""
+
+import json
+import re
+
+import pytest
+from django.urls import reverse
+
+from fund.factories import RoundFactory
+from people.factories import UserFactory
+from proposals.factories import BudgetLineFactory, ProposalFactory
+from proposals.models import Proposal
+from tests.proposals.test_pages import form_data
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "a-long-enough-passphrase-42"
+
+
+def _summary(page: str) -> str:
+    found = re.search(r'<div class="error-summary"[^>]*id="error-summary".*?</div>', page, re.S)
+    assert found, "no error summary"
+    return found.group(0)
+
+
+def _ids(page: str) -> set[str]:
+    return set(re.findall(r'\sid="([^"]+)"', page))
+
+
+# --- sections and the progress list ----------------------------------------------------------
+
+
+def test_the_form_is_in_five_sections_with_a_progress_list(client):
+    RoundFactory()
+    client.force_login(UserFactory())
+    page = client.get(reverse("proposals:create")).content.decode()
+    nav = re.search(r'<nav class="form-progress".*?</nav>', page, re.S).group(0)
+    for number, (key, heading) in enumerate([
+        ("about", "About the idea"), ("plan", "Plan"), ("people", "Team and partners"),
+        ("budget", "Budget"), ("attachments", "Attachments"),
+    ], start=1):
+        assert f'href="#section-{key}"' in nav and heading in nav
+        assert f'id="section-{key}"' in page
+        assert f"Section {number} of 5:</span> {heading}" in page
+    assert "to fill in" in nav and "done" not in nav.replace("progress-done", "")
+
+
+def test_the_progress_list_marks_done_sections_and_those_that_need_attention(client):
+    proposal = ProposalFactory(ready=True)
+    BudgetLineFactory(proposal=proposal, amount=proposal.requested_amount)
+    client.force_login(proposal.lead)
+    page = client.get(reverse("proposals:edit", args=[proposal.pk])).content.decode()
+    about = re.search(r'<li class="(\S+)">\s*<a href="#section-about">', page).group(1)
+    assert about == "progress-done"
+
+    data = form_data(proposal.round, title="", duration_months="0")
+    data.pop("round", None)
+    page = client.post(reverse("proposals:edit", args=[proposal.pk]), data).content.decode()
+    about = re.search(r'<li class="(\S+)">\s*<a href="#section-about">\s*About the idea</a>\s*'
+                      r'<span class="progress-state">([^<]+)</span>', page)
+    assert about.group(1) == "progress-error" and "needs attention (1 message)" in about.group(2)
+    plan = re.search(r'<li class="(\S+)">\s*<a href="#section-plan">', page).group(1)
+    assert plan == "progress-error"
+
+
+# --- the error summary ---------------------------------------------------------------------------
+
+
+def test_the_error_summary_lists_and_links_every_error_to_its_field(client):
+    round_ = RoundFactory()
+    data = form_data(round_, title="", duration_months="0", **{
+        "budget-1-amount": "-5", "team-0-user": "nobody-like-this", "team-0-role": "Designer",
+    })
+    client.force_login(UserFactory())
+    response = client.post(reverse("proposals:create"), data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    summary = _summary(page)
+    assert 'tabindex="-1"' in summary
+    assert "Your draft is not saved yet" in summary
+    expected = {
+        "id_title": "Fill in “Title”.",
+        "id_duration_months": "The duration must be at least 1 month.",
+        "id_budget-1-amount": "The amount of a budget line must be more than zero.",
+        "id_team-0-user": "Nobody active is known as “nobody-like-this”.",
+    }
+    ids = _ids(page)
+    for anchor, text in expected.items():
+        link = re.search(rf'<a href="#{re.escape(anchor)}">([^<]+)</a>: ([^<]+)', summary)
+        assert link, anchor
+        assert text in link.group(2)
+        assert anchor in ids  # the link leads somewhere
+    assert "Budget line 2, Amount (BTN)" in summary and "Team member 1, Colleague" in summary
+    assert "js/error-summary.js" in page
+
+
+def test_a_refused_partner_choice_links_to_the_first_checkbox(client):
+    round_ = RoundFactory()
+    client.force_login(UserFactory())
+    page = client.post(reverse("proposals:create"),
+                       form_data(round_, partner_agencies=["999999"])).content.decode()
+    summary = _summary(page)
+    assert 'href="#id_partner_agencies_0"' in summary
+    assert "the options offered for “Partner agencies”" in summary
+
+
+# --- autosave ------------------------------------------------------------------------------------
+
+
+def _autosave(client, proposal, **changes):
+    data = form_data(proposal.round, **changes)
+    data.pop("round", None)
+    return client.post(reverse("proposals:autosave", args=[proposal.pk]), data)
+
+
+def test_autosave_saves_the_draft_and_says_when(client):
+    proposal = ProposalFactory(ready=True)
+    client.force_login(proposal.lead)
+    response = _autosave(client, proposal, hypothesis="Typed a minute ago.")
+    assert response.status_code == 200
+    body = json.loads(response.content)
+    assert body["saved"] is True and re.fullmatch(r"Draft saved at \d\d:\d\d\.", body["message"])
+    proposal.refresh_from_db()
+    assert proposal.hypothesis == "Typed a minute ago."
+
+
+def test_autosave_leaves_the_team_alone(client):
+    proposal = ProposalFactory(ready=True)
+    colleague = UserFactory()
+    client.force_login(proposal.lead)
+    assert _autosave(client, proposal, **{"team-0-user": colleague.username}).status_code == 200
+    assert not proposal.team.exists()  # no invitation goes out while typing
+
+
+def test_autosave_saves_nothing_when_an_answer_needs_attention(client):
+    proposal = ProposalFactory(ready=True)
+    client.force_login(proposal.lead)
+    response = _autosave(client, proposal, hypothesis="New text", duration_months="0")
+    assert response.status_code == 400
+    assert "1 answer need" in json.loads(response.content)["message"]
+    proposal.refresh_from_db()
+    assert proposal.hypothesis != "New text"
+
+
+def test_autosave_once_submitted_says_so(client):
+    proposal = ProposalFactory(submitted=True)
+    client.force_login(proposal.lead)
+    response = _autosave(client, proposal)
+    assert response.status_code == 409
+    assert "can no longer be edited" in json.loads(response.content)["message"]
+
+
+def test_the_edit_page_offers_autosave_with_a_live_status_and_the_create_page_does_not(client):
+    proposal = ProposalFactory(ready=True)
+    client.force_login(proposal.lead)
+    page = client.get(reverse("proposals:edit", args=[proposal.pk])).content.decode()
+    assert f'data-autosave-url="{reverse("proposals:autosave", args=[proposal.pk])}"' in page
+    assert re.search(r'data-autosave-status role="status" aria-live="polite"', page)
+    assert "js/autosave.js" in page
+    RoundFactory()
+    page = client.get(reverse("proposals:create")).content.decode()
+    assert "data-autosave-url" not in page and "js/autosave.js" not in page
+
+
+# --- work never lost across a new sign-in --------------------------------------------------------
+
+
+def _sign_in(client, user, next_url=""):
+    user.set_password(PASSWORD)
+    user.save()
+    response = client.post(reverse("login"), {"username": user.username, "password": PASSWORD,
+                                              "next": next_url})
+    assert response.status_code == 302
+    return response
+
+
+def test_an_edit_sent_after_the_session_ended_comes_back_after_signing_in(client):
+    proposal = ProposalFactory(ready=True)
+    edit = reverse("proposals:edit", args=[proposal.pk])
+    data = form_data(proposal.round, hypothesis="Three paragraphs typed over an hour.")
+    data.pop("round", None)
+
+    response = client.post(edit, data)  # no session: it has ended
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    assert "next=" in response["Location"]
+    login_page = client.get(response["Location"]).content.decode()
+    assert "what you typed is kept" in login_page
+
+    assert 'name="next" value="' + edit + '"' in login_page
+    signed_in = _sign_in(client, proposal.lead, next_url=edit)
+    assert signed_in["Location"] == edit  # back to the form
+    page = client.get(edit).content.decode()
+    assert "We kept what you typed" in page
+    assert "Three paragraphs typed over an hour." in page
+    proposal.refresh_from_db()
+    assert proposal.hypothesis != "Three paragraphs typed over an hour."  # not saved unasked
+    # Shown once: a later visit shows the saved draft.
+    assert "Three paragraphs typed" not in client.get(edit).content.decode()
+
+
+def test_a_new_proposal_sent_after_the_session_ended_comes_back_too(client):
+    round_ = RoundFactory()
+    user = UserFactory()
+    response = client.post(reverse("proposals:create"), form_data(round_, title="Kept title"))
+    assert response.status_code == 302
+    _sign_in(client, user)
+    page = client.get(reverse("proposals:create")).content.decode()
+    assert 'value="Kept title"' in page and "We kept what you typed" in page
+    assert not Proposal.objects.exists()
+
+
+def test_an_autosave_after_the_session_ended_keeps_the_text_for_the_form(client):
+    proposal = ProposalFactory(ready=True)
+    data = form_data(proposal.round, approach="Typed while signed out.")
+    data.pop("round", None)
+    response = client.post(reverse("proposals:autosave", args=[proposal.pk]), data)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    _sign_in(client, proposal.lead)
+    page = client.get(reverse("proposals:edit", args=[proposal.pk])).content.decode()
+    assert "Typed while signed out." in page
+
+
+def test_what_was_kept_goes_only_to_its_own_form(client):
+    proposal, other = ProposalFactory(ready=True), None
+    other = ProposalFactory(ready=True, lead=proposal.lead)
+    data = form_data(proposal.round, approach="Only for the first.")
+    data.pop("round", None)
+    client.post(reverse("proposals:edit", args=[proposal.pk]), data)
+    _sign_in(client, proposal.lead)
+    assert "Only for the first." not in client.get(
+        reverse("proposals:edit", args=[other.pk])).content.decode()
+    assert "Only for the first." in client.get(
+        reverse("proposals:edit", args=[proposal.pk])).content.decode()
