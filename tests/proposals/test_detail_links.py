@@ -210,7 +210,7 @@ def test_the_page_queries_do_not_grow_with_tranches(client, people, django_asser
         client.get(reverse("proposals:detail", args=[few.pk]))
     with django_assert_num_queries(len(baseline.captured_queries)):
         client.get(reverse("proposals:detail", args=[many.pk]))
-    assert len(baseline.captured_queries) <= 15
+    assert len(baseline.captured_queries) <= 16  # the stepper reads the transition log once
 
 
 # --- the fund's page and the outcome page ------------------------------------------------------

@@ -1,0 +1,62 @@
+"""The ranking against the funding line as a picture (workflow/charts.py), drawn on the
+ranking page by `{% ranking_chart round ranked totals_shown %}`
+(reviews/templatetags/ranking_charts.py) from the rows the page already has
+(`selectors.ranking_rows`): no query of its own, and nothing the table beside it hides.
+
+Where the viewer sees the running totals, each proposal that still contends for money is a
+bar of its requested amount, from the running total before it to the one after, in ranking
+order, with the budget drawn across them: the funding line, where the money runs out. A
+viewer with a conflict sees no totals and no line, as in the table: then the chart shows
+the mean scores the viewer may read, on the 0–100 scale.
+"""
+
+from workflow.charts import Chart, bar_chart
+from workflow.display import money
+
+ABOVE, BELOW = 0, 1  # the two series: funded if the money holds, past the funding line
+
+
+def _label(row) -> str:
+    return f"{row['rank']}. {row['proposal'].title}"
+
+
+def ranking_chart(*, round_, ranked, totals_shown: bool) -> Chart | None:
+    currency = round_.fund.currency
+    if totals_shown:
+        rows = []
+        for row in ranked:
+            if not row["contending"]:
+                continue
+            cumulative = row["cumulative_requested"] or 0
+            requested = row["requested_amount"] or 0
+            score = row["mean_weighted_score"]
+            where = "within the budget" if row["above_funding_line"] else "past the funding line"
+            text = money(requested, currency)
+            legend = f"{_label(row)}: asks {text}" + (
+                f", mean score {score}" if score is not None else "") + f"; {where}"
+            rows.append((legend, requested, text, cumulative - requested,
+                         ABOVE if row["above_funding_line"] else BELOW))
+        if not rows:
+            return None
+        chart = bar_chart(
+            title=f"Requested amounts of {round_.title} against its budget",
+            description=(
+                "In ranking order, each proposal still in contention is a bar of the amount it "
+                "asks, starting where the amounts before it end. The dashed line is the budget "
+                f"of {money(round_.budget, currency)}: bars that cross or lie past it do not "
+                "fit (the funding line)."),
+            rows=[(label, value, text, start, group) for label, value, text, start, group in rows],
+            line=(round_.budget, f"Budget {money(round_.budget, currency)}"),
+        )
+        # The picture's row labels are short (rank and title); the list says it all.
+        return chart
+    rows = [(f"{_label(row)}: mean score {row['mean_weighted_score']} of 100",
+             row["mean_weighted_score"], f"{row['mean_weighted_score']}")
+            for row in ranked if row["mean_weighted_score"] is not None]
+    if not rows:
+        return None
+    return bar_chart(
+        title=f"Mean scores of {round_.title}",
+        description="In ranking order, each proposal's mean weighted score on a scale of 0 to 100.",
+        rows=rows, scale_max=100, same_series=True,
+    )
