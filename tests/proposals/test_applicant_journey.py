@@ -156,3 +156,38 @@ def test_submitting_names_missing_fields_as_the_form_does():
     proposal = ProposalFactory(duration_months=None)
     errors = required_fields_filled.errors(proposal)
     assert errors["duration_months"] == ["Fill in “Duration in months” before submitting."]
+
+
+# --- a refused upload is seen ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name, content, expected", [
+    ("notes.exe", b"MZ binary", "is not an accepted type"),
+    ("big.pdf", b"%PDF-1.4 " + b"x" * 2048, "the limit is"),
+])
+def test_a_refused_upload_comes_back_with_its_message_in_sight(client, settings, name, content,
+                                                                expected):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    settings.ATTACHMENT_MAX_BYTES = 1024
+    proposal = ProposalFactory()
+    client.force_login(proposal.lead)
+    detail = reverse("proposals:detail", args=[proposal.pk])
+    page = client.get(detail).content.decode()
+    # The form is sent to an address that ends at the attachments: the answer opens there.
+    action = reverse("proposals:attachment_add", args=[proposal.pk]) + "#attachments"
+    assert f'action="{action}"' in page
+
+    response = client.post(reverse("proposals:attachment_add", args=[proposal.pk]),
+                           {"file": SimpleUploadedFile(name, content)})
+    assert response.status_code == 400
+    page = response.content.decode()
+    section = page[page.index('<section id="attachments"'):]
+    section = section[:section.index("</section>")]
+    summary = section[section.index('id="attachment-errors"') - 60:]
+    assert 'class="error-summary" role="alert" tabindex="-1" id="attachment-errors"' in section
+    assert 'href="#id_file"' in summary and expected in summary
+    # ... and next to the field, in the same section.
+    field = section[section.index('class="upload"'):]
+    assert expected in field
+    assert "js/error-summary.js" in page
+    assert not proposal.attachments.exists()
