@@ -29,6 +29,14 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Say plainly, at the end of the run, when the browser tests did not run."""
+    reason = skip_reason()
+    if reason is not None and not hasattr(config, "workerinput"):
+        terminalreporter.write_line(f"Browser tests (tests/browser/) SKIPPED: {reason}",
+                                    yellow=True)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """Debian's Chromium, headless; `--no-sandbox` as CI runs as root."""
