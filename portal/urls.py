@@ -2,8 +2,10 @@
 
 from django.urls import path
 
-from . import views
+from . import all_proposals, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    # Every proposal a fund manager may see (the screening queue shows only those to screen).
+    path("proposals/all/", all_proposals.all_proposals, name="all_proposals"),
 ]
