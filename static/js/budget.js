@@ -23,6 +23,7 @@
   function update(form, output, check) {
     var total = 0;
     var unreadable = 0;
+    var negative = 0;
     form.querySelectorAll("[data-budget-amount]").forEach(function (input) {
       var row = input.closest(".formset-row");
       var removed = row && row.querySelector('input[name$="-DELETE"]');
@@ -30,7 +31,9 @@
         return;
       }
       var value = cents(input.value);
-      if (value === null) {
+      if (/^\s*-/.test(input.value)) {
+        negative += 1;
+      } else if (value === null) {
         unreadable += 1;
       } else {
         total += value;
@@ -41,8 +44,12 @@
     var requestedInput = form.querySelector("[data-requested-amount]");
     var requested = requestedInput && requestedInput.value.trim() !== "" ? cents(requestedInput.value) : null;
     var text = "";
-    if (unreadable) {
-      text = unreadable === 1 ? "One amount is not a number." : unreadable + " amounts are not numbers.";
+    if (negative) {
+      text = negative === 1 ? "An amount is below zero: every amount must be more than zero." :
+        negative + " amounts are below zero: every amount must be more than zero.";
+    } else if (unreadable) {
+      text = unreadable === 1 ? "One amount is not written in figures (e.g. 125,000)." :
+        unreadable + " amounts are not written in figures (e.g. 125,000).";
     } else if (requested !== null) {
       if (requested === total) {
         text = "This matches the requested amount.";
@@ -53,7 +60,7 @@
       }
     }
     check.textContent = text;
-    check.className = requested !== null && requested === total && !unreadable ? "budget-ok" : "budget-off";
+    check.className = requested !== null && requested === total && !unreadable && !negative ? "budget-ok" : "budget-off";
   }
 
   document.querySelectorAll("[data-budget-form]").forEach(function (form) {

@@ -191,3 +191,12 @@ def test_a_refused_upload_comes_back_with_its_message_in_sight(client, settings,
     assert expected in field
     assert "js/error-summary.js" in page
     assert not proposal.attachments.exists()
+
+
+def test_the_budget_script_does_not_call_a_negative_amount_not_a_number():
+    from pathlib import Path
+
+    from django.conf import settings
+    script = (Path(settings.BASE_DIR) / "static" / "js" / "budget.js").read_text()
+    assert "not a number" not in script
+    assert "every amount must be more than zero" in script
