@@ -18,10 +18,10 @@ from proposals.lifecycle import PROPOSAL_TRANSITIONS
 from proposals.models import Proposal
 from proposals.permissions import can_view_proposal
 from proposals.selectors import proposal_detail_queryset, proposals_visible_to
-from workflow.services import TransitionStateConflict, may_run
+from workflow.services import TransitionStateConflict, condition_errors, may_run
 
 from . import services
-from .chairs import is_acting_chair
+from .chairs import is_acting_chair, proposal_panel, who_acts_instead
 from .forms import (
     DECISIONS,
     AssignForm,
@@ -35,6 +35,7 @@ from .forms import (
 from .models import Assignment, Panel, Review
 from .permissions import (
     ReviewAccess,
+    can_assign,
     can_manage_panel,
     can_set_up_panel,
     can_view_assignment,
@@ -53,6 +54,7 @@ from .selectors import (
     ranking_rows,
     reviews_for_viewer,
 )
+from .services.summary import review_summary
 
 PAGE_SIZE = 25
 
@@ -360,19 +362,55 @@ def round_ranking(request, pk: int):
     })
 
 
+def _decision_options(proposal: Proposal, user) -> dict:
+    """The decisions `user` may record now, and for the others why not and what is missing,
+    from the rules the services apply: the state machine's permission (`may_run`: the acting
+    chair, reviews.rules.is_acting_chair) and its conditions (`condition_errors`: the quorum,
+    reviews.rules.review_quorum_reached)."""
+    labels = dict(DECISIONS)
+    permitted = [name for name in labels if may_run(proposal, name, user)]
+    offered, blocked = [], []
+    for name in permitted:
+        errors = condition_errors(proposal, name)
+        if errors:
+            blocked.append({"label": labels[name],
+                            "reasons": [m for ms in errors.values() for m in ms]})
+        else:
+            offered.append(name)
+    waiting, to_assign = [], 0
+    if blocked:
+        # What is missing for the quorum: the reviews still open, and reviewers still to find.
+        active = proposal.assignments.filter(state__in=(Assignment.State.ASSIGNED,
+                                                        Assignment.State.SUBMITTED))
+        waiting = list(active.filter(state=Assignment.State.ASSIGNED)
+                       .select_related("reviewer__agency").order_by("due_on", "id"))
+        to_assign = max(0, proposal.round.reviews_required - active.count())
+    panel = proposal_panel(proposal) if permitted else None
+    return {
+        "permitted": permitted, "offered": offered, "blocked": blocked, "waiting": waiting,
+        "to_assign": to_assign, "panel": panel,
+        "can_assign": bool(panel and can_assign(user, panel, proposal)),
+        # Someone who sees the panel's view but does not act as its chair is told who does.
+        "who_acts": "" if permitted or proposal.state != Proposal.State.IN_REVIEW
+        else who_acts_instead(proposal),
+    }
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def proposal_reviews(request, pk: int):
-    """A proposal's reviews shaped for the viewer, and the chair's decision."""
+    """A proposal's reviews shaped for the viewer, the summary the panel decides on, and the
+    chair's decision: offered only when the viewer may record it now, else why not."""
     proposal = get_object_or_404(
         proposals_visible_to(request.user).select_related("round__fund", "lead__agency"), pk=pk
     )
     names = [name for name, _ in DECISIONS]
-    allowed = [name for name in names if may_run(proposal, name, request.user)]
-    form = DecisionForm(allowed=allowed)
     if request.method == "POST" and not is_acting_chair(request.user, proposal):
         raise PermissionDenied("Only this proposal's acting chair records the panel's decision.")
+    options = _decision_options(proposal, request.user)
+    form = DecisionForm(allowed=options["offered"])
     if request.method == "POST":
+        # Any decision is parsed: the service says why one is refused, next to the form.
         form = DecisionForm(request.POST, allowed=names)
         if form.is_valid():
             service = PROPOSAL_TRANSITIONS[form.cleaned_data["decision"]]
@@ -384,14 +422,16 @@ def proposal_reviews(request, pk: int):
             else:
                 messages.success(request, "The panel's decision is recorded.")
                 return redirect(reverse("reviews:proposal", args=[proposal.pk]))
-        form.fields["decision"].choices = [(k, v) for k, v in DECISIONS if k in allowed] or \
-            form.fields["decision"].choices
+        form.fields["decision"].choices = [
+            (k, v) for k, v in DECISIONS if k in options["offered"]
+        ] or form.fields["decision"].choices
     access, reviews = reviews_for_viewer(proposal=proposal, viewer=request.user)
     if access == ReviewAccess.APPLICANT:
         reviews = [r for r in reviews if r.comment_to_applicant]
-    quorum = proposal.assignments.filter(state=Assignment.State.SUBMITTED).count()
+    summary = review_summary(proposal=proposal) if access == ReviewAccess.PANEL else None
     return render(request, "reviews/proposal_reviews.html", {
         "proposal": proposal, "access": access.value, "reviews": reviews, "form": form,
-        "allowed": allowed, "submitted_count": quorum,
+        "allowed": options["offered"], "options": options, "summary": summary,
+        "submitted_count": summary.count if summary else None,
         "in_review": proposal.state == Proposal.State.IN_REVIEW,
     })
