@@ -16,12 +16,17 @@ class NotificationSerializer(serializers.ModelSerializer):
         help_text="What the notification is about, as app_label.model (e.g. proposals.proposal)."
     )
     subject_id = serializers.IntegerField(source="object_id", read_only=True, allow_null=True)
+    done_at = serializers.DateTimeField(
+        read_only=True, allow_null=True,
+        help_text="When what the notification asked (to endorse, to review…) was done or "
+                  "became impossible; it is read from then on. Null for news and open tasks.",
+    )
 
     class Meta:
         model = Notification
         fields = [
             "id", "kind", "title", "body", "url", "subject_type", "subject_id", "created_at",
-            "read_at", "unread",
+            "read_at", "unread", "done_at",
         ]
         read_only_fields = fields
 

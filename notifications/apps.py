@@ -17,9 +17,13 @@ class NotificationsConfig(AppConfig):
         from workflow.services import on_transition
 
         from .dispatch import on_transition_enqueue
+        from .inbox import on_transition_settle
         from .notices import EVENT_NOTICES
 
         on_transition(on_transition_enqueue)
+        # A transition may finish what notifications asked ("to endorse"): they leave the
+        # unread count (inbox.py).
+        on_transition(on_transition_settle)
         # Objects that come into being without a transition (an assignment, a nomination):
         # a post_save hook only enqueues; who is told what stays in the notice table.
         for label, event in EVENT_NOTICES:

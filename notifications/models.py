@@ -33,6 +33,9 @@ class Notification(models.Model):
     url = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # A notification that asked its recipient to act, once that is done or no longer possible
+    # (notifications/inbox.py `TASKS`): it is read too, and the page says "Done".
+    done_at = models.DateTimeField(null=True, blank=True)
     email_status = models.CharField(
         max_length=10, choices=EmailStatus.choices, default=EmailStatus.PENDING
     )

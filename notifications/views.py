@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from . import selectors, services
+from . import inbox, selectors, services
 
 PAGE_SIZE = 25
 SHOW = {"unread": True, "read": False, "all": None}
@@ -18,10 +18,13 @@ def notification_list(request):
     show = request.GET.get("show", "all")
     if show not in SHOW:
         show = "all"
+    # Tasks done since (or before this page existed) leave the unread count first.
+    inbox.settle_for(user=request.user)
     notifications = selectors.notifications_for(user=request.user, unread=SHOW[show])
     page_obj = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "notifications/list.html", {
         "page_obj": page_obj,
+        "notifications": inbox.decorate(page_obj),
         "show": show,
         "query": f"show={show}" if show != "all" else "",
         "unread": selectors.unread_count(user=request.user),
