@@ -93,8 +93,8 @@ def award_release_chart(*, award, released, returned, currency) -> Chart:
     what is still to release, as parts of the award's amount."""
     amount = award.amount
     still = max(amount - released - returned, ZERO)
-    if award.state == Award.State.CANCELLED:
-        still = ZERO
+    rest_label = ("Never to be released: the award is cancelled"
+                  if award.state == Award.State.CANCELLED else "Still to release")
     parts = [("Released", released, money(released, currency))]
     if returned:
         parts.append(("Returned to the fund (cancelled tranches)", returned,
@@ -105,6 +105,6 @@ def award_release_chart(*, award, released, returned, currency) -> Chart:
         description=(f"{money(released, currency)} of {money(amount, currency)} released "
                      f"({done:.0f}%)."),
         parts=parts, total=amount,
-        rest_label="Still to release", rest_text=money(still, currency),
+        rest_label=rest_label, rest_text=money(still, currency),
         summary=f"{done:.0f}% of the award of {money(amount, currency)} released.",
     )

@@ -14,6 +14,7 @@ from workflow.charts import Chart, bar_chart
 from workflow.display import money
 
 ABOVE, BELOW = 0, 1  # the two series: funded if the money holds, past the funding line
+MAX_ROWS = 25  # a long round draws its first proposals; the table lists them all
 
 
 def _label(row) -> str:
@@ -38,24 +39,34 @@ def ranking_chart(*, round_, ranked, totals_shown: bool) -> Chart | None:
                          ABOVE if row["above_funding_line"] else BELOW))
         if not rows:
             return None
-        chart = bar_chart(
+        summary = ""
+        if len(rows) > MAX_ROWS:
+            summary = (f"The first {MAX_ROWS} of the {len(rows)} proposals in contention are "
+                       "drawn; the table lists them all.")
+            rows = rows[:MAX_ROWS]
+        return bar_chart(
             title=f"Requested amounts of {round_.title} against its budget",
             description=(
                 "In ranking order, each proposal still in contention is a bar of the amount it "
                 "asks, starting where the amounts before it end. The dashed line is the budget "
                 f"of {money(round_.budget, currency)}: bars that cross or lie past it do not "
                 "fit (the funding line)."),
-            rows=[(label, value, text, start, group) for label, value, text, start, group in rows],
+            rows=rows,
             line=(round_.budget, f"Budget {money(round_.budget, currency)}"),
+            summary=summary,
         )
-        # The picture's row labels are short (rank and title); the list says it all.
-        return chart
     rows = [(f"{_label(row)}: mean score {row['mean_weighted_score']} of 100",
              row["mean_weighted_score"], f"{row['mean_weighted_score']}")
             for row in ranked if row["mean_weighted_score"] is not None]
     if not rows:
         return None
+    summary = ""
+    if len(rows) > MAX_ROWS:
+        summary = (f"The first {MAX_ROWS} of the {len(rows)} scored proposals are drawn; the "
+                   "table lists them all.")
+        rows = rows[:MAX_ROWS]
     return bar_chart(
+        summary=summary,
         title=f"Mean scores of {round_.title}",
         description="In ranking order, each proposal's mean weighted score on a scale of 0 to 100.",
         rows=rows, scale_max=100, same_series=True,

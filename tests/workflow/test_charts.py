@@ -177,3 +177,19 @@ def test_a_conflicted_viewer_sees_scores_but_no_funding_line(client):
     assert "Budget" not in chart and "BTN" not in chart
     assert f"1. {other.title}: mean score 80.00 of 100" in chart
     assert mine.title not in chart
+
+
+def test_a_long_ranking_draws_its_first_rows_and_says_the_table_has_them_all():
+    from types import SimpleNamespace
+
+    from reviews.ranking_chart import MAX_ROWS, ranking_chart
+    round_ = SimpleNamespace(title="R", budget=D("1000.00"),
+                             fund=SimpleNamespace(currency="BTN"))
+    ranked = [{"rank": i, "proposal": SimpleNamespace(title=f"P{i}"), "contending": True,
+               "cumulative_requested": D(10 * i), "requested_amount": D(10),
+               "mean_weighted_score": None, "above_funding_line": True}
+              for i in range(1, MAX_ROWS + 11)]
+    chart = ranking_chart(round_=round_, ranked=ranked, totals_shown=True)
+    assert len(chart.shapes) == MAX_ROWS
+    assert chart.summary == (f"The first {MAX_ROWS} of the {MAX_ROWS + 10} proposals in "
+                             "contention are drawn; the table lists them all.")
