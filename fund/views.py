@@ -172,6 +172,14 @@ def round_detail(request, pk: int):
     return render(request, "fund/round_detail.html", _round_detail_context(request, round_))
 
 
+# What the fund manager reads once a round moves: what happened and who is told.
+ROUND_DONE = {
+    "open": "You opened “{title}” for proposals. Every civil servant is told.",
+    "close": "You closed “{title}” for proposals. Submitted proposals wait for screening.",
+    "archive": "You archived “{title}”. It no longer changes.",
+}
+
+
 @login_required
 @require_POST
 def round_transition(request, pk: int, name: str):
@@ -190,7 +198,7 @@ def round_transition(request, pk: int, name: str):
             form.add_error(None, str(conflict))
             status = 409
         else:
-            messages.success(request, f"The round is now {round_.get_state_display().lower()}.")
+            messages.success(request, ROUND_DONE[name].format(title=round_.title))
             return redirect("fund:round_detail", pk=round_.pk)
     round_ = _visible_round(request, pk)  # the state on the page is the stored one
     refused = {"refused": name, "refused_form": form, "forms": {name: form}}

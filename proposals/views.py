@@ -585,7 +585,7 @@ def _next_url(request, default: str) -> str:
     return default
 
 
-# What the person who acted reads once it is done, in words (never "Done: submit").
+# What the person who acted reads once it is done, in words (never “Done: submit”).
 TRANSITION_DONE = {
     "submit": "You submitted “{title}”. The fund managers will screen it; you will hear when "
               "it moves on.",

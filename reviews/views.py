@@ -396,6 +396,17 @@ def _decision_options(proposal: Proposal, user) -> dict:
     }
 
 
+# What the chair reads once the decision is recorded: what happened and who is told.
+DECISION_DONE = {
+    "recommend": "You recommended “{title}” for funding on behalf of the panel. The applicants "
+                 "and the fund managers are told.",
+    "reject": "You recorded that the panel does not recommend “{title}”. The applicants are "
+              "told, with the panel's rationale.",
+    "request_revision": "You asked the team of “{title}” for a revision. They are told what to "
+                        "change.",
+}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def proposal_reviews(request, pk: int):
@@ -420,7 +431,8 @@ def proposal_reviews(request, pk: int):
             except (ValidationError, TransitionStateConflict) as error:
                 _refusal(form, error)
             else:
-                messages.success(request, "The panel's decision is recorded.")
+                messages.success(request, DECISION_DONE[form.cleaned_data["decision"]].format(
+                    title=proposal.title))
                 return redirect(reverse("reviews:proposal", args=[proposal.pk]))
         form.fields["decision"].choices = [
             (k, v) for k, v in DECISIONS if k in options["offered"]
