@@ -16,6 +16,12 @@ proposal (its lead or someone named on its team) or has a conflict of interest w
 - the history of an assignment is not shown at all.
 The team's own steps (submit, withdraw, report the outcome or a milestone) keep the names
 of the people who took them. Everyone else reads every name, as before.
+
+Money is part of a proposal's story (issue 15): on the pages, a proposal's history shows its
+award's and tranches' steps too (a tranche released, its milestone reported, cancelled and its
+money returned, the award cancelled or completed), an award's history its tranches', each
+named ("Tranche 2: release") and under the same naming rule. The API's `history` of each
+object keeps to that object's own steps (`with_money=False`), as before.
 """
 
 from __future__ import annotations
@@ -23,9 +29,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Model
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model, OuterRef, Q, Subquery
 from rest_framework import serializers
 
+from workflow.models import TransitionLog
 from workflow.services import history as logged_history
 
 from .conflicts import has_conflict
@@ -61,7 +69,8 @@ PANEL_ONLY = frozenset({"reviews.assignment"})
 
 @dataclass(frozen=True)
 class HistoryEntry:
-    """One step as the viewer may read it: `actor_label` is a name or a role."""
+    """One step as the viewer may read it: `actor_label` is a name or a role; `subject` names
+    the part of the object the step was taken on ("Tranche 2", "The award"), or is empty."""
 
     at: datetime.datetime
     transition: str
@@ -69,6 +78,7 @@ class HistoryEntry:
     to_state: str
     actor_label: str
     note: str
+    subject: str = ""
 
 
 def proposal_of(obj: Model):
@@ -112,25 +122,74 @@ def _role_of(label: str, transition: str, actor) -> str:
     return THE_FUND
 
 
-def history_for(viewer, obj: Model) -> list[HistoryEntry]:
-    """`obj`'s history, oldest first, as `viewer` may read it (see the module's doc)."""
+def _logs_with_money(obj: Model) -> list[tuple[object, str, str]]:
+    """`obj`'s log and its money's, oldest first, in one query: (log, the subject's model
+    label, the words that name it). A proposal's money is its award and the award's tranches,
+    an award's its tranches (issue 15); they are reached through the relations fund names on
+    the proposal (`award`, `tranches`), never by importing it."""
+    label = obj._meta.label_lower
+    if label == "proposals.proposal":
+        award_model = obj._meta.get_field("award").related_model
+        awards = award_model.objects.filter(proposal=obj).values("pk")
+    elif label == "fund.award":
+        award_model = type(obj)
+        awards = award_model.objects.filter(pk=obj.pk).values("pk")
+    else:
+        return [(log, label, "") for log in logged_history(obj)]
+    tranche_model = award_model._meta.get_field("tranches").related_model
+
+    def type_of(model):
+        return ContentType.objects.get_for_model(model, for_concrete_model=False)
+
+    own, award_type, tranche_type = type_of(type(obj)), type_of(award_model), type_of(tranche_model)
+    logs = (
+        TransitionLog.objects.filter(
+            Q(content_type=own, object_id=obj.pk)
+            | Q(content_type=award_type, object_id__in=awards)
+            | Q(content_type=tranche_type,
+                object_id__in=tranche_model.objects.filter(award__in=awards).values("pk"))
+        )
+        .annotate(tranche_sequence=Subquery(
+            tranche_model.objects.filter(pk=OuterRef("object_id")).values("sequence")[:1]))
+        .select_related("actor")
+        .order_by("at", "id")
+    )
+    rows = []
+    for log in logs:
+        if log.content_type_id == own.pk and log.object_id == obj.pk:
+            rows.append((log, label, ""))
+        elif log.content_type_id == tranche_type.pk:
+            rows.append((log, tranche_model._meta.label_lower, f"Tranche {log.tranche_sequence}"))
+        else:
+            rows.append((log, award_model._meta.label_lower, "The award"))
+    return rows
+
+
+def history_for(viewer, obj: Model, *, with_money: bool = True) -> list[HistoryEntry]:
+    """`obj`'s history, oldest first, as `viewer` may read it (see the module's doc).
+
+    A proposal's history on its pages shows its award's and tranches' steps too (released,
+    milestone reported, cancelled, money returned), an award's its tranches'; `with_money=False`
+    keeps to the object's own steps (the API's `history` of each object)."""
     label = obj._meta.label_lower
     names = sees_names(viewer, obj)
     if not names and label in PANEL_ONLY:
         return []
     team = set() if names else _team_ids(proposal_of(obj))
+    rows = _logs_with_money(obj) if with_money else [
+        (log, label, "") for log in logged_history(obj)]
     entries = []
-    for log in logged_history(obj):
+    for log, subject_label, subject in rows:
         actor = log.actor
         if actor is None:
             actor_label = SYSTEM
         elif names or actor.pk in team:
             actor_label = str(actor)
         else:
-            actor_label = _role_of(label, log.transition, actor)
+            actor_label = _role_of(subject_label, log.transition, actor)
         entries.append(HistoryEntry(
             at=log.at, transition=log.transition, from_state=log.from_state,
-            to_state=log.to_state, actor_label=actor_label, note=log.note,
+            to_state=log.to_state, actor_label=actor_label, note=log.note, subject=subject,
         ))
     return entries
 
@@ -153,4 +212,4 @@ class HistoryEntrySerializer(serializers.Serializer):
 def history_data(obj: Model, context) -> list[dict]:
     """`obj`'s history for the request in a serializer's `context`."""
     viewer = getattr((context or {}).get("request"), "user", None)
-    return HistoryEntrySerializer(history_for(viewer, obj), many=True).data
+    return HistoryEntrySerializer(history_for(viewer, obj, with_money=False), many=True).data
