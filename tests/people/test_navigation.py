@@ -116,11 +116,12 @@ def test_a_panel_member_who_chairs_nothing_has_no_review_panels(client, panel):
 def test_a_fund_manager_has_the_fund_s_work(client, fund_manager):
     client.force_login(fund_manager)
     links = nav_links(client)
-    assert ALWAYS | {"Open rounds", "New proposal", "My proposals", "Screening queue", "Funds",
+    assert ALWAYS | {"Open rounds", "New proposal", "My proposals", "Screening queue", "All proposals", "Funds",
                      "Rounds", "Review panels", "Awards", "People", "Recognitions",
                      "Nominations", "Imports and exports", "Background jobs"} <= set(links)
     assert "My recognitions" not in links and "Admin" not in links
     assert links["Recognitions"] == "/recognitions/"
+    assert links["All proposals"] == "/proposals/all/"
     assert_every_link_opens(client, links)
 
 
