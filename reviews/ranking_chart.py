@@ -39,10 +39,10 @@ def ranking_chart(*, round_, ranked, totals_shown: bool) -> Chart | None:
                          ABOVE if row["above_funding_line"] else BELOW))
         if not rows:
             return None
-        summary = ""
+        summary = f"The dashed line is the budget, {money(round_.budget, currency)}."
         if len(rows) > MAX_ROWS:
-            summary = (f"The first {MAX_ROWS} of the {len(rows)} proposals in contention are "
-                       "drawn; the table lists them all.")
+            summary += (f" The first {MAX_ROWS} of the {len(rows)} proposals in contention are "
+                        "drawn; the table lists them all.")
             rows = rows[:MAX_ROWS]
         return bar_chart(
             title=f"Requested amounts of {round_.title} against its budget",

@@ -159,6 +159,7 @@ def test_the_ranking_page_draws_the_asks_against_the_budget(client):
     html = client.get(f"/reviews/rounds/{round_.pk}/ranking/").content.decode()
     (chart,) = _charts(html)
     assert "Budget BTN 1,000,000.00" in chart
+    assert "The dashed line is the budget, BTN 1,000,000.00." in chart
     assert f"1. {first.title}: asks BTN 400,000.00, mean score 100.00; within the budget" in chart
     assert f"2. {second.title}: asks BTN 500,000.00, mean score 80.00; within the budget" in chart
     assert f"3. {third.title}: asks BTN 300,000.00, mean score 60.00; past the funding line" in chart
@@ -191,5 +192,6 @@ def test_a_long_ranking_draws_its_first_rows_and_says_the_table_has_them_all():
               for i in range(1, MAX_ROWS + 11)]
     chart = ranking_chart(round_=round_, ranked=ranked, totals_shown=True)
     assert len(chart.shapes) == MAX_ROWS
-    assert chart.summary == (f"The first {MAX_ROWS} of the {MAX_ROWS + 10} proposals in "
-                             "contention are drawn; the table lists them all.")
+    assert chart.summary == (f"The dashed line is the budget, BTN 1,000.00. The first {MAX_ROWS} "
+                             f"of the {MAX_ROWS + 10} proposals in contention are drawn; the "
+                             "table lists them all.")
