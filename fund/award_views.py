@@ -5,6 +5,7 @@ Views parse input, call one service from `fund.services.awards` or
 service's message on the page (400 bad input, 403 not allowed, 409 wrong state).
 """
 
+import datetime
 from decimal import Decimal
 
 from django import forms
@@ -28,6 +29,7 @@ from workflow.ids import parse_id
 from workflow.services import TransitionStateConflict, may_run, transition_allowed_in_state
 
 from .models import MONEY, ZERO, Award, Round, Tranche
+from .money import parse_money
 from .rules import (
     can_cancel_award,
     offered_award_actions,
@@ -360,7 +362,8 @@ class FundForm(forms.Form):
         label="Award amount", max_length=20,
         help_text="At most the requested amount, the round's maximum award and what the round "
                   "and the fund have left.",
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off",
+                                      "data-award-amount": ""}),
     )
     conditions = forms.CharField(
         label="Conditions", required=False, widget=forms.Textarea(attrs={"rows": 3}),
@@ -400,6 +403,73 @@ def _tranche_rows(request, count: int) -> list[dict]:
         }
         for i in range(1, count + 1)
     ]
+
+
+def _add_months(day, months: int):
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    last = [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28, 31, 30, 31, 30,
+            31, 31, 30, 31, 30, 31][month - 1]
+    return day.replace(year=year, month=month, day=min(day.day, last))
+
+
+SUGGESTED_MILESTONES = (
+    "Set-up: the team and partner agencies ready and the pilot started.",
+    "Half-way: the pilot running; what was learned so far reported.",
+)
+
+
+def suggested_tranches(proposal: Proposal, count: int) -> list[dict]:
+    """A first tranche plan for the award form, to be changed at will: the requested amount in
+    two tranches (the first takes the odd cent), the first due in two weeks, the second half-way
+    through the experiment's duration, each with a milestone to reword."""
+    today = timezone.localdate()
+    amount = proposal.requested_amount
+    first_due = today + datetime.timedelta(days=14)
+    half_way = _add_months(today, max((proposal.duration_months or 2) // 2, 1))
+    second_due = max(half_way, first_due + datetime.timedelta(days=30))
+    plan = []
+    if amount is not None and amount >= Decimal("0.02"):
+        second = (amount / 2).quantize(Decimal("0.01"), rounding="ROUND_DOWN")
+        parts = [(amount - second, first_due), (second, second_due)]
+        plan = [{"index": i, "amount": f"{part:.2f}", "due_on": due.isoformat(),
+                 "milestone": SUGGESTED_MILESTONES[i - 1]}
+                for i, (part, due) in enumerate(parts, start=1)]
+    rows = plan[:count]
+    rows += [{"index": i, "amount": "", "due_on": "", "milestone": ""}
+             for i in range(len(rows) + 1, count + 1)]
+    return rows
+
+
+def tranche_total(rows: list[dict], amount_text, currency: str = "BTN") -> dict:
+    """The tranche plan's running total against the award amount, as the page shows it (the
+    script tranches.js redoes it while typing; this is what shows without it or after an
+    error)."""
+    total, unreadable = ZERO, 0
+    for row in rows:
+        if not str(row["amount"]).strip():
+            continue
+        try:
+            total += parse_money(row["amount"], "amount")
+        except ValidationError:
+            unreadable += 1
+    try:
+        amount = parse_money(amount_text, "amount")
+    except ValidationError:
+        amount = None
+    if unreadable:
+        check = ("One tranche amount is not an amount in figures." if unreadable == 1
+                 else f"{unreadable} tranche amounts are not amounts in figures.")
+    elif amount is None:
+        check = ""
+    elif total == amount:
+        check = "This matches the award amount."
+    elif total < amount:
+        check = f"{money(amount - total, currency)} less than the award amount: plan the rest."
+    else:
+        check = f"{money(total - amount, currency)} more than the award amount."
+    return {"total": total, "check": check,
+            "matches": amount is not None and total == amount and not unreadable}
 
 
 def _row_count(request) -> int:
@@ -457,9 +527,12 @@ def fund_proposal(request, pk: int):
             status = 400
     else:
         form = FundForm(initial={"amount": proposal.requested_amount})
-        rows = _tranche_rows(request, count)
+        rows = suggested_tranches(proposal, count)
+    amount_text = request.POST.get("amount") if request.method == "POST" else (
+        proposal.requested_amount)
     return render(request, "awards/fund_form.html", {
         "proposal": proposal, "form": form, "rows": rows, "row_count": count,
+        "running": tranche_total(rows, amount_text, proposal.round.fund.currency),
         "tranche_errors": tranche_errors, "currency": proposal.round.fund.currency,
         "can_fund": may_run(proposal, "fund", request.user),
         "remaining": round_remaining_budget(round_=proposal.round),

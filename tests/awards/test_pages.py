@@ -176,3 +176,44 @@ def test_award_list_filters(client, world):
     assert "Citizen-designed bus timetables" in html
     html = client.get("/awards/", {"state": "completed"}).content.decode()
     assert "Citizen-designed bus timetables" not in html
+
+
+# --- the award form prefilled, with a running total (issue 15) ---------------------------------
+def test_the_award_form_is_prefilled_with_a_plan_in_two_tranches(client, world):
+    import datetime
+
+    from django.utils import timezone
+
+    world.recommended.requested_amount = D("500000.01")
+    world.recommended.duration_months = 12
+    world.recommended.save()
+    client.force_login(world.manager)
+    response = client.get(f"/awards/fund/{world.recommended.pk}/")
+    html = response.content.decode()
+    rows = response.context["rows"]
+    assert [r["amount"] for r in rows[:2]] == ["250000.01", "250000.00"]
+    today = timezone.localdate()
+    first, second = (datetime.date.fromisoformat(r["due_on"]) for r in rows[:2])
+    assert today < first < second
+    assert rows[0]["milestone"] and rows[1]["milestone"] and rows[2]["amount"] == ""
+    assert 'value="500000.01"' in html  # the award amount: the requested amount
+    assert "This matches the award amount." in html and "BTN 500,000.01" in html
+    assert "js/tranches.js" in html and "<script>" not in html
+    # The suggested plan is accepted as it stands.
+    data = {"amount": "500000.01", "rows": "3"}
+    for row in rows:
+        for key in ("amount", "due_on", "milestone"):
+            data[f"tranche-{row['index']}-{key}"] = row[key]
+    assert client.post(f"/awards/fund/{world.recommended.pk}/", data).status_code == 302
+    assert Award.objects.get(proposal=world.recommended).tranches.count() == 2
+
+
+def test_the_running_total_is_recomputed_by_the_server_after_an_error(client, world):
+    client.force_login(world.manager)
+    data = {**FUND_FORM, "tranche-2-amount": "150000.00"}
+    html = client.post(f"/awards/fund/{world.recommended.pk}/", data).content.decode()
+    assert "BTN 450,000.00" in html  # the total typed
+    assert "BTN 50,000.00 less than the award amount: plan the rest." in html
+    data = {**FUND_FORM, "tranche-2-amount": "lots"}
+    html = client.post(f"/awards/fund/{world.recommended.pk}/", data).content.decode()
+    assert "One tranche amount is not an amount in figures." in html
