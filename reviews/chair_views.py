@@ -16,6 +16,7 @@ from .chairs import proposal_panel, stall_of
 from .forms import PanelForm, StandInForm, add_service_errors
 from .models import Panel
 from .permissions import can_set_up_panel
+from .views import member_groups
 
 
 def _panel_for_fund_manager(request, pk: int) -> Panel:
@@ -47,6 +48,7 @@ def panel_edit(request, pk: int):
             return redirect("reviews:panel", pk=panel.pk)
     return render(request, "reviews/panel_form.html", {
         "round": panel.round, "form": form, "panel": panel,
+        "member_groups": member_groups(form, panel.round),
     })
 
 

@@ -150,7 +150,7 @@ class PanelForm(forms.Form):
     )
     members = _PeopleChoice(
         label="Members", queryset=User.objects.none(), required=False,
-        widget=forms.SelectMultiple(attrs={"size": 12}),
+        widget=forms.CheckboxSelectMultiple,
         help_text="Reviewers from at least the round's minimum number of agencies.",
     )
 

@@ -341,7 +341,40 @@ def panel_create(request, round_pk: int):
         else:
             messages.success(request, f"The panel “{panel.name}” is set up.")
             return redirect("reviews:panel", pk=panel.pk)
-    return render(request, "reviews/panel_form.html", {"round": round_, "form": form})
+    return render(request, "reviews/panel_form.html", {
+        "round": round_, "form": form, "member_groups": member_groups(form, round_),
+    })
+
+
+def member_groups(form: PanelForm, round_) -> list[dict]:
+    """The panel form's people as checkboxes grouped by agency, each with what the rules say
+    of them in plain words (`services.panel_people_notes`: the services' own rules), at a
+    fixed number of queries."""
+    people = list(form.fields["members"].queryset)
+    notes = services.panel_people_notes(round_, people)
+    if form.is_bound:
+        chosen = {str(v) for v in form.data.getlist("members")}
+    else:
+        chosen = {str(getattr(m, "pk", m)) for m in (form.initial.get("members") or [])}
+    groups: dict = {}
+    for person in people:
+        agency = person.agency
+        key = agency.code if agency is not None else ""
+        group = groups.setdefault(key, {
+            "code": key or "none",
+            "label": str(agency) if agency is not None else "No agency",
+            "people": [], "chosen": 0,
+        })
+        checked = str(person.pk) in chosen
+        note = notes[person.pk]
+        group["people"].append({
+            "user": person, "checked": checked, "notes": note,
+            # The service refuses such a member: not offered, unless already ticked (then the
+            # refusal says why when saving).
+            "disabled": bool(note["member"]) and not checked,
+        })
+        group["chosen"] += checked
+    return [groups[k] for k in sorted(groups, key=lambda k: (k == "", k))]
 
 
 @login_required

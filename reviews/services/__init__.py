@@ -26,6 +26,7 @@ from .panels import (  # noqa: F401
     HR_NOT_ON_PANELS,
     chair_duty_problem,
     panel_create,
+    panel_people_notes,
     panel_problems,
     panel_stand_in_name,
     panel_update,

@@ -54,6 +54,50 @@ def chair_duty_problem(user, round_, duty: str = "chair") -> str:
     return ""
 
 
+def panel_people_notes(round_: Round, people) -> dict[int, dict]:
+    """For the panel form, in plain words and at a fixed number of queries: for each of
+    `people` (with `agency` selected) why they may not sit on the panel (`member`, the rule of
+    `panel_problems`), why they may not chair or deputise (`chair`, `chair_duty_problem`'s
+    rule), and with how many of the round's submitted proposals they have a conflict of
+    interest (`conflicts`, `proposals.conflicts.conflict_reason`: they may not review those).
+    Drafts are left out: nobody setting up a panel may see them."""
+    from proposals.models import TeamMember
+
+    people = list(people)
+    groups = {}
+    for user_id, name in User.groups.through.objects.filter(
+            user_id__in=[p.pk for p in people]).values_list("user_id", "group__name"):
+        groups.setdefault(user_id, set()).add(name)
+    for person in people:
+        person.__dict__["_group_names"] = groups.get(person.pk, set())
+    proposals = list(
+        Proposal.objects.filter(round=round_, submitted_at__isnull=False)
+        .exclude(state=Proposal.State.DRAFT).select_related("lead")
+        .prefetch_related("team", "partner_agencies")
+    )
+    submitted_by = {p.lead_id for p in proposals} | {
+        m.user_id for p in proposals for m in p.team.all()
+        if m.state == TeamMember.State.ACCEPTED}
+    notes = {}
+    for person in people:
+        member = _person_problem(person)
+        if member:
+            chair = member
+        elif person.agency_id is None:
+            chair = f"{person} belongs to no agency; a panel's chair must belong to one."
+        elif person.pk in submitted_by:
+            chair = (f"{person} has a proposal submitted in this round, so cannot chair or "
+                     f"deputise on its panel.")
+        else:
+            chair = ""
+        notes[person.pk] = {
+            "member": member, "chair": chair,
+            "conflicts": sum(1 for p in proposals if conflict_reason(person, p)),
+            "proposals": len(proposals),
+        }
+    return notes
+
+
 def panel_problems(*, panel: Panel | None, round_: Round, chair: User | None,
                    members, deputy_chair: User | None = None,
                    deputy_given: bool = False) -> dict[str, list[str]]:
