@@ -45,6 +45,7 @@ def test_every_pdf_is_tagged_with_language_and_title_and_downloads(client, world
     assert catalog["/Lang"] == "en"
     assert bool(catalog["/ViewerPreferences"]["/DisplayDocTitle"])
     assert info.get("/Title", "").startswith(title), info
+    assert info.get("/Author") == "Innovation Fund"
 
 
 def test_pdf_links_say_download(client, world):
