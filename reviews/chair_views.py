@@ -12,7 +12,7 @@ from proposals.conflicts import has_conflict
 from proposals.models import Proposal
 
 from . import services
-from .chairs import proposal_panel, stall_of
+from .chairs import PANEL_STATES, proposal_panel, stall_of, who_acts_instead
 from .forms import PanelForm, StandInForm, add_service_errors
 from .models import Panel
 from .permissions import can_set_up_panel
@@ -63,11 +63,14 @@ def stand_in_new(request, pk: int, proposal_pk: int):
     if has_conflict(request.user, proposal) or proposal_panel(proposal) != panel:
         raise Http404("No such proposal on this panel.")
     stall = stall_of(proposal)
+    # Offered only while the proposal needs one (the rule behind the fund managers' list of
+    # stalled proposals, reviews.chairs.stall_of): otherwise the page says who acts.
+    needed = (proposal.state in PANEL_STATES and stall is not None and stall.needs_stand_in)
     candidates = [m for m in panel.members.select_related("agency")
                   if not services.chair_duty_problem(m, panel.round, "stand-in chair")
-                  and not has_conflict(m, proposal)]
+                  and not has_conflict(m, proposal)] if needed else []
     form = StandInForm(request.POST or None, candidates=candidates)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and needed and form.is_valid():
         try:
             services.panel_stand_in_name(actor=request.user, panel=panel, proposal=proposal,
                                          chair=form.cleaned_data["chair"])
@@ -79,5 +82,7 @@ def stand_in_new(request, pk: int, proposal_pk: int):
             return redirect("dashboard")
     return render(request, "reviews/stand_in_form.html", {
         "panel": panel, "proposal": proposal, "form": form, "stall": stall,
-        "candidates": candidates,
+        "candidates": candidates, "needed": needed,
+        "who_acts": "" if needed or proposal.state not in PANEL_STATES
+        else who_acts_instead(proposal),
     })

@@ -21,7 +21,12 @@ from proposals.selectors import proposal_detail_queryset, proposals_visible_to
 from workflow.services import TransitionStateConflict, condition_errors, may_run
 
 from . import services
-from .chairs import is_acting_chair, proposal_panel, who_acts_instead
+from .chairs import (
+    is_acting_chair,
+    panels_with_chair_duty,
+    proposal_panel,
+    who_acts_instead,
+)
 from .forms import (
     DECISIONS,
     AssignForm,
@@ -80,7 +85,9 @@ def my_assignments(request):
         "page_obj": page_obj,
         "state": state,
         "states": Assignment.State.choices,
-        "chaired": list(Panel.objects.filter(chair=user).select_related("round")),
+        # Chair, deputy chair or stand-in: every panel where the user may act as chair.
+        "chaired": list(panels_with_chair_duty(user).select_related("round")
+                        .order_by("-round__opens_at", "name")),
         "awaiting": list(proposals_awaiting_decision(chair=user)[:20]),
         "short": list(proposals_short_of_reviewers(chair=user)[:20]),
         "query": f"state={state}" if state else "",
