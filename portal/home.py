@@ -82,9 +82,14 @@ def milestone_reports_due_for(*, user):
 
 
 def recent_notifications_for(*, user) -> dict:
+    """The latest notifications, titled from their object as the inbox titles them (one query
+    more per kind of object, whatever the number of rows)."""
+    from notifications.inbox import decorate
     from notifications.selectors import notifications_for
 
-    return section(notifications_for(user=user))
+    recent = section(notifications_for(user=user))
+    recent["items"] = decorate(recent["items"])
+    return recent
 
 
 # --- a reviewer: assignments due, conflicts to declare -------------------------------------

@@ -149,7 +149,7 @@ def test_a_draft_round_is_unknown_to_applicants(api, people, partners):
         LIST, new_proposal_body(round_, partners, people["member"]), format="json"
     )
     assert response.status_code == 400
-    assert "does not exist" in response.json()["round"][0]
+    assert response.json()["round"] == ["There is no such record, or not one you may use."]
 
 
 @pytest.mark.parametrize("raw", ["{oops", "[]", '"a string"', "1"])

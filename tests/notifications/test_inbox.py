@@ -188,3 +188,12 @@ def test_the_api_says_when_a_task_was_done(client):
     api.force_authenticate(manager)
     [row] = api.get("/api/v1/notifications/").json()["results"]
     assert row["id"] == notice.pk and row["done_at"] is not None and row["unread"] is False
+
+
+def test_the_home_page_titles_recent_notifications_the_same_way(client):
+    manager = UserFactory(fund_manager=True)
+    nomination = NominationFactory(nominee=UserFactory(first_name="Karma", last_name="Dorji"))
+    _notice(manager, nomination, "rewards.nomination.created", "Nomination to endorse")
+    client.force_login(manager)
+    html = client.get("/").content.decode()
+    assert "Nomination of Karma Dorji to endorse" in html
