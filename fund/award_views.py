@@ -34,6 +34,7 @@ from .rules import (
     can_cancel_award,
     offered_award_actions,
     offered_tranche_actions,
+    overdue_reason,
     refusal_for,
 )
 from .selectors import can_view_fund, fund_balance_by_agency, funds_with_balance
@@ -136,22 +137,6 @@ def _visible_award(request, pk: int) -> Award:
     return award
 
 
-def _overdue(tranche, tranches, today) -> str:
-    """What is overdue about a tranche, in words ("" when nothing is): its release, once its
-    due date has passed while it is still scheduled; its milestone report, once the next live
-    tranche's due date has passed while it waits for that report."""
-    if tranche.award.state != Award.State.ACTIVE:
-        return ""
-    if tranche.state == Tranche.State.SCHEDULED and tranche.due_on < today:
-        return "Release overdue"
-    if tranche.state == Tranche.State.RELEASED:
-        later = [t for t in tranches if t.sequence > tranche.sequence
-                 and t.state != Tranche.State.CANCELLED]
-        if later and later[0].due_on < today:
-            return "Milestone report overdue"
-    return ""
-
-
 def _render_award(request, award: Award, *, failed: dict | None = None, status: int = 200):
     """The award page; `failed` = {"tranche": pk, "name": ..., "errors": {...}, "values": {...}}.
 
@@ -169,7 +154,7 @@ def _render_award(request, award: Award, *, failed: dict | None = None, status: 
         names = offered_tranche_actions(tranche, tranches, request.user)
         mine = failed if failed and failed.get("tranche") == tranche.pk else None
         rows.append({"tranche": tranche, "actions": names, "failed": mine,
-                     "overdue": _overdue(tranche, tranches, today)})
+                     "overdue": overdue_reason(tranche, tranches, today)})
     released = sum((t.amount for t in tranches if t.state in RELEASED), ZERO)
     returned = sum((t.amount for t in tranches if t.state == Tranche.State.CANCELLED), ZERO)
     committed = ZERO if award.state == Award.State.CANCELLED else award.amount - returned

@@ -107,3 +107,20 @@ def offered_award_actions(award, tranches, user) -> list[str]:
 
 def refusal_for(tranche, tranches, name: str) -> str | None:
     return TRANCHE_RULES[name](tranche, tranches)
+
+
+def overdue_reason(tranche, tranches, today) -> str:
+    """What is overdue about a tranche of an active award, in words ("" when nothing is): its
+    release, once its due date has passed while it is still scheduled; its milestone report,
+    once the next live tranche's due date has passed while that release waits for the report
+    (`portal.home.milestone_reports_overdue` asks the database the same)."""
+    if tranche.award.state != tranche.award.State.ACTIVE:
+        return ""
+    if tranche.state == tranche.State.SCHEDULED and tranche.due_on < today:
+        return "Release overdue"
+    if tranche.state == tranche.State.RELEASED:
+        later = [t for t in _ordered(tranches)
+                 if t.sequence > tranche.sequence and t.state != t.State.CANCELLED]
+        if later and later[0].due_on < today:
+            return "Milestone report overdue"
+    return ""

@@ -173,6 +173,32 @@ def tranches_due_for_release(*, user, today: date):
     )
 
 
+def milestone_reports_overdue(*, user, today: date):
+    """Released tranches of active awards whose milestone report is overdue: the next live
+    tranche's due date has passed and its release waits for this report (the rule of
+    `fund.rules.overdue_reason`, asked of the database). Oldest first."""
+    from fund.models import Award, Tranche
+    from fund.services.awards import awards_visible_to
+
+    next_due = (
+        Tranche.objects.filter(award=OuterRef("award"), sequence__gt=OuterRef("sequence"))
+        .exclude(state=Tranche.State.CANCELLED)
+        .order_by("sequence")
+        .values("due_on")[:1]
+    )
+    return (
+        Tranche.objects.filter(
+            state=Tranche.State.RELEASED,
+            award__state=Award.State.ACTIVE,
+            award__in=awards_visible_to(user).values("pk"),
+        )
+        .annotate(next_due_on=Subquery(next_due))
+        .filter(next_due_on__lt=today)
+        .select_related("award__proposal__round__fund", "award__proposal__lead__agency")
+        .order_by("next_due_on", "pk")
+    )
+
+
 def fund_manager_sections(*, user, today: date) -> dict:
     """A fund manager never gets a proposal they have a conflict of interest on (they lead it,
     are on its team, or their agency leads or partners it) in their decisions."""
@@ -191,6 +217,7 @@ def fund_manager_sections(*, user, today: date) -> dict:
             deciding(Proposal.State.RECOMMENDED).order_by("updated_at", "id")
         ),
         "tranches_to_release": tranches,
+        "milestones_overdue": counted_section(milestone_reports_overdue(user=user, today=today)),
         "outcomes_to_accept": counted_section(
             deciding(Proposal.State.OUTCOME_REPORTED)
             .select_related("outcome_report")
