@@ -53,12 +53,15 @@ class TreeBuilder(HTMLParser):
         self.current = self.root
         self.tables: list[Node] = []
         self.ids: dict[str, Node] = {}
+        self.labelled_by: dict[str, list[Node]] = {}
 
     def handle_starttag(self, tag, attrs):
         node = Node(tag, dict(attrs), self.current, self.getpos()[0])
         self.current.children.append(node)
         if node.attrs.get("id"):
             self.ids[node.attrs["id"]] = node
+        for ident in (node.attrs.get("aria-labelledby") or "").split():
+            self.labelled_by.setdefault(ident, []).append(node)
         if tag == "table":
             self.tables.append(node)
         if tag not in VOID:
@@ -105,6 +108,9 @@ def region_problems(html: str) -> list[str]:
                 problems.append(f"{where}: its region is labelled by #{ident}, which is not there")
             else:
                 label += named.text().strip()
+            if len(tree.labelled_by.get(ident, ())) > 1:  # axe landmark-unique
+                problems.append(f"{where}: its region shares its name (#{ident}) with another "
+                                "landmark")
         if not label:
             problems.append(f"{where}: its region has no name")
     return problems
@@ -128,6 +134,11 @@ def test_the_checker_tells_a_good_region_from_the_bad_ones():
     assert region_problems('<div role="region" aria-labelledby="e" tabindex="0"><table>'
                            '<caption id="e"> </caption></table></div>') == [
         "the <table> at line 1: its region has no name"]
+    # a region named by its section's heading is a second landmark of the same name
+    assert region_problems('<section aria-labelledby="h"><h2 id="h">Budget</h2><div '
+                           'role="region" aria-labelledby="h" tabindex="0"><table></table>'
+                           '</div></section>') == [
+        "the <table> at line 1: its region shares its name (#h) with another landmark"]
     # a region closed before the table does not hold it
     assert region_problems('<div role="region" aria-label="A" tabindex="0"></div><table>'
                            '</table>') == ["the <table> at line 1 is in no role=region"]
