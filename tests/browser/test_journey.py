@@ -243,3 +243,42 @@ def test_a_proposal_from_draft_to_closed(site, people):
     fund_and_release(people("sonam"), site, title)
     report_outcome(people("pema"), site, title)
     accept_and_close(people("sonam"), site, title)
+
+
+def name_stand_in(page, base, title):
+    """The fund manager: the home page lists the proposal with no acting chair; a stand-in
+    chair is named from there. Returns the stand-in's username."""
+    proposal = _proposal(title)
+    page.goto(base + "/")
+    page.get_by_role("link", name="Name a stand-in chair").first.click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    page.get_by_label("Stand-in chair").select_option(index=1)
+    page.get_by_role("button", name="Name the stand-in chair").click()
+    from reviews.chairs import acting_chair
+    from reviews.models import PanelStandIn
+
+    stand_in = PanelStandIn.objects.filter(proposal=proposal).latest("pk").chair
+    assert acting_chair(proposal) == stand_in
+    return stand_in.username
+
+
+def test_a_conflicted_chair_is_not_offered_the_decision_and_a_stand_in_decides(site, people):
+    """The chair (tashi, National Statistics Bureau) is conflicted with a proposal that has
+    the Bureau as a partner; the panel has no deputy, so a fund manager names a stand-in."""
+    title = "Household survey answers by phone in Trashigang"
+    draft_and_submit(people("pema"), site, title, ["GovTech Agency",
+                                                   "National Statistics Bureau"])
+    send_to_review(people("sonam"), site, title)
+    reviewers = assign_reviewers(people("sonam"), site, title)
+    assert "tashi" not in reviewers
+    for username in reviewers:
+        review(people(username), site, title)
+    proposal = _proposal(title)
+    chair = people("tashi")
+    chair.goto(f"{site}/reviews/proposals/{proposal.pk}/")
+    expect(chair.get_by_role("button", name="Record the decision")).to_have_count(0)
+    chair.goto(f"{site}/proposals/{proposal.pk}/")
+    expect(chair.get_by_role("button", name=re.compile("decision|Recommend", re.I))).to_have_count(0)
+    stand_in = name_stand_in(people("sonam"), site, title)
+    assert stand_in != "tashi"
+    decide(people(stand_in), site, title)
