@@ -9,9 +9,10 @@ def roles(request):
 
     The entries that depend on more than a role come from the rules the pages themselves
     apply, so that no link leads to a refusal:
-    - `chairs_panel`: chair, deputy chair or stand-in chair of some panel
-      (`reviews.chairs.panels_with_chair_duty`, the duties `can_manage_panel` accepts); asked
-      lazily (one query) only for those who are not fund managers, who see every panel.
+    - `chair_panel_ids`: the panels where the viewer is chair, deputy chair or stand-in chair
+      (`reviews.chairs.panels_with_chair_duty`, the duties `can_manage_panel` accepts), whose
+      pages they open; `chairs_panel` is the same set, true when not empty. Asked lazily (one
+      query, whichever is used first) and never for fund managers, who see every panel.
     - `may_nominate`: `rewards.permissions.can_nominate`, the rule `nomination_create` applies.
     - `sees_all_records`: `rewards.permissions.can_view_people_list`; the others see only their
       own recognitions (`rewards.selectors.recognitions_visible_to`), hence "My recognitions".
@@ -22,6 +23,8 @@ def roles(request):
     from reviews.chairs import panels_with_chair_duty
     from rewards.permissions import can_nominate, can_view_people_list
 
+    chair_panel_ids = SimpleLazyObject(
+        lambda: frozenset(panels_with_chair_duty(user).values_list("pk", flat=True)))
     fund_manager = user.is_fund_manager
     hr_officer = user.is_hr_officer
     return {
@@ -30,7 +33,8 @@ def roles(request):
             "fund_manager": fund_manager,
             "hr_officer": hr_officer,
             "admin": user.is_superuser,
-            "chairs_panel": SimpleLazyObject(lambda: panels_with_chair_duty(user).exists()),
+            "chairs_panel": chair_panel_ids,
+            "chair_panel_ids": chair_panel_ids,
             "may_nominate": can_nominate(user),
             "sees_all_records": can_view_people_list(user),
         }

@@ -102,7 +102,10 @@ def test_every_kind_of_chair_has_review_panels(client, panel, duty):
     links = nav_links(client)
     assert links.get("Review panels") == "/reviews/panels/"
     assert_every_link_opens(client, links)
-    assert panel.name in client.get("/reviews/panels/").content.decode()
+    # the list leads each of them to the panel's page, which opens
+    assert f'<a href="/reviews/panels/{panel.pk}/">{panel.name}</a>' in client.get(
+        "/reviews/panels/").content.decode()
+    assert client.get(f"/reviews/panels/{panel.pk}/").status_code == 200
 
 
 def test_a_panel_member_who_chairs_nothing_has_no_review_panels(client, panel):
@@ -111,6 +114,10 @@ def test_a_panel_member_who_chairs_nothing_has_no_review_panels(client, panel):
     links = nav_links(client)
     assert "Review panels" not in links
     assert "My reviews" in links
+    # the panels it sits on are listed, without a link to a page it may not open
+    page = client.get("/reviews/panels/").content.decode()
+    assert panel.name in page and f'href="/reviews/panels/{panel.pk}/"' not in page
+    assert client.get(f"/reviews/panels/{panel.pk}/").status_code == 403
 
 
 def test_a_fund_manager_has_the_fund_s_work(client, fund_manager):
