@@ -13,7 +13,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, DecimalField, Q, Sum, Value
+from django.db.models import (
+    BooleanField,
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -90,6 +101,27 @@ def _apply_errors(form: forms.Form, error: ValidationError, *, elsewhere: set = 
 
 
 # --- awards ------------------------------------------------------------------------------------
+def _overdue_annotations(today) -> dict:
+    """Whether an active award has a release past its due date, or a milestone report holding
+    up the next tranche past its date (fund.rules.overdue_reason, asked of the database)."""
+    live_after = (
+        Tranche.objects.filter(award=OuterRef("award"), sequence__gt=OuterRef("sequence"))
+        .exclude(state=Tranche.State.CANCELLED).order_by("sequence").values("due_on")[:1]
+    )
+    late_release = Tranche.objects.filter(
+        award=OuterRef("pk"), state=Tranche.State.SCHEDULED, due_on__lt=today)
+    late_report = Tranche.objects.filter(
+        award=OuterRef("pk"), state=Tranche.State.RELEASED,
+    ).annotate(next_due_on=Subquery(live_after)).filter(next_due_on__lt=today)
+    active = Q(state=Award.State.ACTIVE)
+    return {
+        "release_overdue": ExpressionWrapper(active & Exists(late_release),
+                                             output_field=BooleanField()),
+        "report_overdue": ExpressionWrapper(active & Exists(late_report),
+                                            output_field=BooleanField()),
+    }
+
+
 def _award_list_queryset(user):
     return (
         awards_visible_to(user)
@@ -100,6 +132,7 @@ def _award_list_queryset(user):
         .annotate(
             released_amount=_money_sum("tranches__amount", Q(tranches__state__in=RELEASED)),
             tranche_count=Count("tranches"),
+            **_overdue_annotations(timezone.localdate()),
         )
         .order_by("-approved_at", "-id")
     )

@@ -74,3 +74,21 @@ def test_the_fund_managers_home_page_lists_overdue_milestone_reports(client, wor
     _set(first, state="released")
     client.force_login(world.lead)
     assert 'id="milestones-overdue-heading"' not in client.get("/").content.decode()
+
+
+def test_the_award_list_marks_awards_with_something_overdue(client, world):
+    first, second = world.tranches
+    today = timezone.localdate()
+    client.force_login(world.manager)
+
+    def row():
+        html = client.get("/awards/").content.decode()
+        start = html.index(f'href="/awards/{world.award.pk}/"')
+        return html[start:html.index("</tr>", start)]
+
+    assert "Overdue" not in row()
+    _set(first, due_on=today - datetime.timedelta(days=1))
+    assert "Overdue" in row() and "a release" in row()
+    _set(first, state="released")
+    _set(second, due_on=today - datetime.timedelta(days=1))
+    assert "a milestone report" in row() and "a release" in row()
