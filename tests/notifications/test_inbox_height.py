@@ -40,7 +40,11 @@ def test_25_notifications_are_short(client, width, most):
             page.add_style_tag(path=str(CSS))
             list_height = page.eval_on_selector(".notice-list", "e => e.offsetHeight")
             page_width = page.evaluate("document.documentElement.scrollWidth")
+            smallest_target = page.eval_on_selector_all(
+                "button.notice-title, .notice-mark-button",
+                "els => Math.min(...els.map(e => e.getBoundingClientRect().height))")
         finally:
             browser.close()
     assert list_height <= most, f"25 notifications are {list_height} px high at {width} px"
     assert page_width <= width
+    assert smallest_target >= 24  # WCAG 2.2 target size (minimum)
