@@ -486,6 +486,8 @@ def get(w, role, url, *, parse=True, clients=None) -> Answer:
 PEOPLE_LISTS = (
     "people/", "api/v1/people/$", "reviews/panels/<int:pk>/", "reviews/panels/<int:pk>/edit/",
     "reviews/panels/<int:pk>/plan/", "reviews/panels/<int:pk>/stand-ins/<int:proposal_pk>/",
+    # The new panel form lists everyone who could sit on it, as the edit form does (issue 15).
+    "reviews/rounds/<int:round_pk>/panels/new/",
     "api/v1/panels/$", "api/v1/panels/(?P<pk>[^/.]+)/$",
 )
 
