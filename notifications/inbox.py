@@ -132,7 +132,7 @@ TITLES: dict[str, Callable[[Any, Notification], str]] = {
 # How each kind of object is loaded, so that its title and task read no further rows.
 LOAD: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {  # select_related, prefetch
     "proposals.proposal": ((), ("team",)),
-    "reviews.assignment": (("proposal",), ("proposal__team",)),
+    "reviews.assignment": (("proposal",), ()),
     "proposals.teammember": (("proposal",), ()),
     "rewards.learningauthor": ((), ()),
     "rewards.nomination": (("nominee",), ()),
@@ -182,9 +182,13 @@ def decorate(notifications: Iterable[Notification]) -> list[Notification]:
 
 
 # --- marking done tasks done -------------------------------------------------------------------------
+SETTLE_AT_ONCE = 500  # a page view settles at most this many of a person's older rows
+
+
 def _settle(candidates) -> int:
     rows = list(candidates.filter(kind__in=TASKS, done_at__isnull=True)
-                .only("pk", "kind", "recipient_id", "content_type_id", "object_id"))
+                .only("pk", "kind", "recipient_id", "content_type_id", "object_id")
+                .order_by("-created_at", "-pk")[:SETTLE_AT_ONCE])
     subjects = _load((n.content_type_id, n.object_id) for n in rows)
     done = [n.pk for n in rows if _task_done(n, subjects.get((n.content_type_id, n.object_id)))]
     if not done:
