@@ -1,6 +1,6 @@
 /* Saves a draft while it is being written: the form (data-autosave-url) is sent to the
-   draft's autosave address every half minute when something changed, and when the page is
-   left, and the answer ("Draft saved at 14:32.") is read out in the status region
+   draft's autosave address a moment after a changed field is left, every half minute while
+   typing goes on, and when the page is hidden, and the answer ("Draft saved at 14:32.") is read out in the status region
    (data-autosave-status, aria-live). The one-time form token stays with the "Save draft"
    button; the CSRF token goes with the form. If the session has ended, the server keeps what
    was sent and gives it back after signing in again.
@@ -65,7 +65,11 @@
     }
 
     form.addEventListener("input", function () { changed = true; });
-    form.addEventListener("change", function () { changed = true; });
+    form.addEventListener("change", function () {
+      // A field left after a change (or a choice made) is saved a moment later.
+      changed = true;
+      window.setTimeout(save, 1500);
+    });
     form.addEventListener("submit", function () { stopped = true; });
     window.setInterval(save, EVERY_MS);
     document.addEventListener("visibilitychange", function () {

@@ -15,10 +15,18 @@
     }
   }
   target = target || document.querySelector(".error-summary[tabindex='-1']");
-  if (target) {
+  function take() {
     target.focus();
     if (target.scrollIntoView) {
       target.scrollIntoView({ block: "start" });
+    }
+  }
+  if (target) {
+    take();
+    if (window.location.hash) {
+      // The browser moves to the #fragment once the page has loaded, which takes the focus
+      // away: it is given back then.
+      window.addEventListener("load", function () { window.setTimeout(take, 0); });
     }
   }
   document.querySelectorAll(".error-summary a[href^='#']").forEach(function (link) {
