@@ -36,11 +36,6 @@ from rest_framework.test import APIRequestFactory
 APPS = ["people", "proposals", "reviews", "fund", "rewards", "notifications", "jobs",
         "datafiles", "documents", "portal", "securitylog", "workflow", "api_common"]
 
-# Forms whose messages another helper is fixing now (issue 15, proposals/forms.py): the cases
-# found are in /work/notes/proposals_messages.md. Re-checked at the end of the work; an entry
-# that passes fails the test (see test_expected_failures_still_fail), so none stays silently.
-EXPECTED_FAILURES: set[str] = set()
-
 
 # --- the defaults, read from Django and the REST framework before the product changes them ---
 _DEFAULTS_SCRIPT = r"""
@@ -352,14 +347,10 @@ def _all_problems(default_patterns) -> dict[str, list[str]]:
 @pytest.mark.django_db
 def test_every_message_is_in_the_funds_words(default_patterns, settings):
     settings.DEBUG = False
-    found = _all_problems(default_patterns)
-    unexpected = {name: sorted(set(p)) for name, p in found.items()
-                  if name not in EXPECTED_FAILURES}
+    found = {name: sorted(set(p)) for name, p in _all_problems(default_patterns).items()}
     report = "\n".join(f"{name}:\n  " + "\n  ".join(lines)
-                       for name, lines in sorted(unexpected.items()))
-    assert not unexpected, f"Messages not in the fund's words:\n{report}"
-    # An expected failure that no longer fails is taken off the list, never left on it.
-    assert not (EXPECTED_FAILURES - set(found)), EXPECTED_FAILURES - set(found)
+                       for name, lines in sorted(found.items()))
+    assert not found, f"Messages not in the fund's words:\n{report}"
 
 
 def test_the_check_catches_what_it_must(default_patterns):
