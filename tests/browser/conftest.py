@@ -13,19 +13,27 @@
 """
 
 import os
+from pathlib import Path
 
 import pytest
 
 from tests.browser.helpers import AXE_JS, chromium_path, skip_reason
 
+HERE = Path(__file__).resolve().parent
 
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
+    """Every test in tests/browser/ is a `browser` test (but the `screenshots` one), marked
+    before `-m` selects; all are skipped, with the reason, where they cannot run."""
     reason = skip_reason()
-    if reason is None:
-        return
     skip = pytest.mark.skip(reason=f"browser tests skipped: {reason}")
     for item in items:
-        if "browser" in item.keywords or "screenshots" in item.keywords:
+        if HERE not in Path(str(item.path)).resolve().parents:
+            continue
+        if item.get_closest_marker("screenshots") is None:
+            item.add_marker(pytest.mark.browser)
+        if reason is not None:
             item.add_marker(skip)
 
 
