@@ -4,7 +4,9 @@ fund managers' stalled list), and a deputy chair finds their panels on "My revie
 
 import html
 
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from people.factories import AgencyFactory, UserFactory
 from reviews import services
@@ -63,3 +65,19 @@ def test_a_deputy_chair_finds_their_panels_on_my_reviews(scene):
     assert "Panels I chair or deputise on" in page and f'href="/reviews/panels/{scene.panel.pk}/"' in page
     # Someone with no chair duty sees no such section.
     assert "Panels I chair or deputise on" not in _text(_client(scene.members[0]).get("/reviews/"))
+
+
+def test_my_reviews_is_a_constant_number_of_queries(scene):
+    from fund.factories import RoundFactory
+    from reviews.factories import PanelFactory
+
+    client = _client(scene.chair)
+    client.get("/reviews/")
+    with CaptureQueriesContext(connection) as one:
+        assert client.get("/reviews/").status_code == 200
+    for _ in range(4):
+        PanelFactory(round=RoundFactory(), chair=scene.chair, members=scene.members)
+    with CaptureQueriesContext(connection) as five:
+        page = _text(client.get("/reviews/"))
+    assert page.count('href="/reviews/panels/') >= 5
+    assert len(five) == len(one)
