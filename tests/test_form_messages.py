@@ -68,6 +68,12 @@ for obj in vars(validators).values():
     if message:
         found.add(str(message))
 found.update(str(m) for m in validators.DecimalValidator.messages.values())
+from rest_framework import validators as api_validators
+for obj in vars(api_validators).values():
+    if inspect.isclass(obj):
+        for name in ("message", "missing_message"):
+            if isinstance(getattr(obj, name, None), str) or getattr(obj, name, None):
+                found.add(str(getattr(obj, name)))
 for cls in (validators.MaxLengthValidator, validators.MinLengthValidator):
     message = cls.message
     found.update([str(message._proxy____args[0]) if hasattr(message, "_proxy____args") else "",
@@ -96,6 +102,7 @@ def default_patterns():
     # The libraries' defaults as they read them, e.g. "This field is required.".
     assert "This field is required." in messages
     assert "Ensure this value is greater than or equal to %(limit_value)s." in messages
+    assert "The fields {field_names} must make a unique set." in messages
     return [(m, _pattern(m)) for m in messages]
 
 
@@ -364,6 +371,7 @@ def test_the_check_catches_what_it_must(default_patterns):
     assert bad("Enter a whole number.")
     assert bad("Enter a valid date.")
     assert bad('"abc" is not a valid choice.')
+    assert bad("This field must be unique.")
     assert bad("Fill in duration_months.")
     assert bad("Fill in “Duration months”.", auto={"duration_months": "Duration months"})
     assert bad("One amount is not a number.", scenario="negative")
@@ -414,4 +422,8 @@ def test_install_is_idempotent_and_covers_new_forms():
     answer.is_valid()
     assert answer.errors["count"] == ["Enter 1 or more."]
     assert answer.errors["on"] == ["Enter a date like 2026-12-31."]
+    from rest_framework.validators import UniqueTogetherValidator, UniqueValidator
+
+    assert UniqueValidator.message == "This is already taken: choose another."
+    assert "{field_names}" not in UniqueTogetherValidator.message
     assert NewSerializer(data={}).is_valid() is False

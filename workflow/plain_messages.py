@@ -9,7 +9,7 @@ product, and every one still to be written, says them without doing anything:
 - the default messages of Django's form fields, formsets and model fields, and of the REST
   framework's fields and serializers (`FORM_FIELDS`, `MODEL_FIELDS`, `API_FIELDS`, `FORMSETS`);
 - the messages of Django's validators, which the REST framework passes on as they are
-  (`VALIDATORS`);
+  (`VALIDATORS`), and of the REST framework's own (`_api_validators`: unique values);
 - on a page, a field left empty is named by its label: "Fill in “Received on”.", "Choose
   “Contributing agency”." (`name_the_field`); an API error already sits under the field's key.
 
@@ -229,6 +229,23 @@ def _api_fields() -> dict[type, dict[str, str]]:
     }
 
 
+def _api_validators() -> list[tuple[type, dict[str, str]]]:
+    """The REST framework's own validators (their messages are class attributes)."""
+    from rest_framework import validators as api
+
+    return [
+        (api.UniqueValidator, {"message": "This is already taken: choose another."}),
+        (api.UniqueTogetherValidator, {
+            "message": "There is already one with these values.", "missing_message": REQUIRED}),
+        (api.BaseUniqueForValidator, {"missing_message": REQUIRED}),
+        (api.UniqueForDateValidator, {"message": "There is already one on that date."}),
+        (api.UniqueForMonthValidator, {"message": "There is already one in that month."}),
+        (api.UniqueForYearValidator, {"message": "There is already one in that year."}),
+        (api.ProhibitSurrogateCharactersValidator, {
+            "message": "Take out the character U+{code_point:X}: it cannot be stored."}),
+    ]
+
+
 def _set_defaults(cls: type, messages: dict[str, str]) -> None:
     # Each class's own dict: Django and the REST framework merge them along the MRO.
     cls.default_error_messages = {**cls.__dict__.get("default_error_messages", {}), **messages}
@@ -294,6 +311,9 @@ def install() -> None:
                                             **DECIMAL_VALIDATOR}
     for cls, messages in _api_fields().items():
         _set_defaults(cls, messages)
+    for cls, attributes in _api_validators():
+        for name, message in attributes.items():
+            setattr(cls, name, message)
     for cls in (forms.Field, forms.FileField):  # FileField cleans with its initial value
         method = cls.__dict__["_clean_bound_field"]
         if not getattr(method, "plain_messages", False):
