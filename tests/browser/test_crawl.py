@@ -88,6 +88,27 @@ def check_page(page, base_url, path, axe_source, problems):
     return links
 
 
+def check_open_menu(page, base_url, axe_source, problems):
+    """At 375 px the navigation folds behind a "Menu" button: open it, and check the page
+    with the menu open (axe at 375 px, width at 320 px)."""
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(base_url + "/")
+    toggle = page.get_by_role("button", name="Menu")
+    if not toggle.count() or not toggle.first.is_visible():
+        return
+    toggle.first.click()
+    if toggle.first.get_attribute("aria-expanded") != "true":
+        problems.append("/ @375px: the Menu button does not say it is expanded once opened")
+    for v in run_axe(page, axe_source):
+        problems.append(f"/ with the menu open @375px: axe {v['id']} ({v['impact']}, "
+                        f"{v['count']} element(s)): {v['help']} -> {'; '.join(v['targets'])}")
+    page.set_viewport_size({"width": NARROWEST, "height": 800})
+    scroll_width = page.evaluate("() => document.documentElement.scrollWidth")
+    if scroll_width > NARROWEST:
+        problems.append(f"/ with the menu open @{NARROWEST}px: page is {scroll_width} px wide")
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+
 def _report(role, visited, problems):
     path = os.environ.get("AXE_REPORT")
     if not path:
@@ -133,6 +154,7 @@ def test_every_page_of_the_role_passes_axe_and_fits_a_phone(role, site, browser,
             seen_kinds[kind] = seen_kinds.get(kind, 0) + 1
             check_page(page, site, path, axe_source, problems)
             visited.append(path)
+        check_open_menu(page, site, axe_source, problems)
     finally:
         context.close()
     _report(role, visited, problems)
