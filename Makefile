@@ -45,7 +45,10 @@ browser-deps:
 # Browser tests (marker `browser`) run where Chromium is, and say so when they are skipped.
 test: install browser-deps
 	$(BIN)/lint-imports --no-cache --no-logo
-	DEBUG=$${DEBUG:-1} $(BIN)/python -m pytest -n $${PYTEST_WORKERS:-2}
+	DEBUG=$${DEBUG:-1} $(BIN)/python -m pytest -n $${PYTEST_WORKERS:-2} -m 'not schemathesis and not screenshots and not browser'
+	@# The browser tests in a run of their own: Playwright's event loop stays open in the worker
+	@# for the rest of a session, which Django's other tests would then refuse to run beside.
+	DEBUG=$${DEBUG:-1} $(BIN)/python -m pytest -n $${PYTEST_WORKERS:-2} -m browser
 
 lint: install
 	$(BIN)/ruff check .

@@ -84,11 +84,20 @@ def _record_role_access_routes(request, monkeypatch):
     yield
 
 
+WHOLE_SUITE_MARKS = (
+    "",
+    "not schemathesis and not screenshots",
+    "not schemathesis and not screenshots and not browser",
+)
+
+
 def pytest_sessionfinish(session, exitstatus):
     config = session.config
     if hasattr(config, "workerinput") or exitstatus != 0:
         return
-    whole_suite = not config.option.keyword and not config.option.markexpr and all(
+    # The default selection (pyproject.toml's addopts) and make test's first pass count as the
+    # whole suite; any other -k or -m picks a part of it.
+    whole_suite = not config.option.keyword and config.option.markexpr in WHOLE_SUITE_MARKS and all(
         str(a).rstrip("/") in ("tests", str(config.rootpath / "tests")) for a in config.args
     )
     if not whole_suite:
