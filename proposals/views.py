@@ -5,10 +5,12 @@ proposal they may not see exists); who may change it is the services' business. 
 refused action is shown on the page with the service's words, never a 500.
 """
 
+import re
 from decimal import Decimal
 from functools import wraps
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -136,6 +138,7 @@ def mine(request):
     page = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "proposals/mine.html", {
         "filter_form": filter_form, "page": page, "filtered": bool(chosen),
+        "may_draft": can_draft_proposals(request.user),
     })
 
 
@@ -336,13 +339,53 @@ KEPT_MESSAGE = ("We kept what you typed before you were signed out. Check it, th
                 "“Save draft”: it is not saved yet.")
 SIGNED_OUT_MESSAGE = ("You were signed out, so your changes are not saved yet. Sign in again: "
                       "what you typed is kept and comes back on the form.")
-_NOT_KEPT = {"csrfmiddlewaretoken", "form_token"}
+# Whose forms this browser shows: a signed cookie naming the person signed in when a form page
+# was last opened or saved. A form sent after the session ended is kept only for that person,
+# and shown again only to them: never to someone else who signs in on the same browser.
+WHO = "proposals_who"
+WHO_SALT = "proposals.kept_form.owner"
+WHO_MAX_AGE = 14 * 24 * 3600
+# No more is kept than a long proposal needs (an anonymous visitor must not fill the session
+# table): only the form's own answers, and nothing above this size.
+KEPT_MAX_BYTES = 100 * 1024
+NOT_KEPT_MESSAGE = ("You were signed out, so your changes are not saved. Sign in again to "
+                    "carry on.")
+_ROW = re.compile(r"^(team|budget)-(\d{1,3})-([a-z_A-Z]+)$")
+_ROW_FIELDS = {
+    "team": (set(TeamFormSet.form.base_fields) | {"DELETE"}, TeamFormSet.max_num),
+    "budget": (set(BudgetFormSet.form.base_fields) | {"DELETE"}, BudgetFormSet.max_num),
+}
+_MANAGEMENT = {f"{prefix}-{name}" for prefix in _ROW_FIELDS
+               for name in ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS")}
+
+
+def _form_field(name: str) -> bool:
+    """Whether a sent name is one of the proposal form's own (its fields, its rows')."""
+    if name in ProposalForm.base_fields or name in _MANAGEMENT:
+        return True
+    row = _ROW.match(name)
+    if not row:
+        return False
+    fields, most = _ROW_FIELDS[row.group(1)]
+    return int(row.group(2)) < most and row.group(3) in fields
+
+
+def _owner(request) -> int | None:
+    """The person this browser last opened or saved a proposal form for (signed cookie)."""
+    value = request.get_signed_cookie(WHO, default=None, salt=WHO_SALT, max_age=WHO_MAX_AGE)
+    return parse_id(value) if value else None
+
+
+def _keepable(post) -> dict[str, list[str]] | None:
+    data = {k: post.getlist(k) for k in post if _form_field(k)}
+    size = sum(len(k) + sum(len(v) for v in values) for k, values in data.items())
+    return data if data and size <= KEPT_MAX_BYTES else None
 
 
 def keeps_what_was_typed(view):
     """Before login_required: a form sent after the session ended is kept in this browser's
-    session and comes back on the form after signing in again (login keeps the session's
-    data when it starts a new one). Nothing is saved until the person saves it."""
+    session and comes back on the form after the same person signs in again (login keeps the
+    session's data when it starts a new one). Nothing is saved until the person saves it."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -350,21 +393,35 @@ def keeps_what_was_typed(view):
             form_path = request.path
             if request.resolver_match and request.resolver_match.url_name == "autosave":
                 form_path = reverse("proposals:edit", args=[kwargs["pk"]])
-            request.session[KEPT] = {
-                "path": form_path,
-                "data": {k: request.POST.getlist(k) for k in request.POST if k not in _NOT_KEPT},
-            }
-            messages.info(request, SIGNED_OUT_MESSAGE)
+            owner, data = _owner(request), _keepable(request.POST)
+            if owner and data:
+                request.session[KEPT] = {"path": form_path, "owner": owner, "data": data}
+                messages.info(request, SIGNED_OUT_MESSAGE)
+            else:
+                request.session.pop(KEPT, None)
+                messages.info(request, NOT_KEPT_MESSAGE)
             return redirect_to_login(form_path)
-        return view(request, *args, **kwargs)
+        response = view(request, *args, **kwargs)
+        if request.user.is_authenticated:
+            response.set_signed_cookie(
+                WHO, str(request.user.pk), salt=WHO_SALT, max_age=WHO_MAX_AGE, httponly=True,
+                samesite="Lax", secure=settings.SESSION_COOKIE_SECURE,
+            )
+        return response
 
     return wrapped
 
 
 def _take_kept(request) -> QueryDict | None:
-    """The form kept for this page, once (it leaves the session as it is shown)."""
+    """The form kept for this page and this person, once (it leaves the session as it is
+    shown). A form someone else typed is dropped unseen."""
     kept = request.session.get(KEPT)
-    if not kept or kept.get("path") != request.path:
+    if not kept:
+        return None
+    if kept.get("owner") != request.user.pk:
+        del request.session[KEPT]
+        return None
+    if kept.get("path") != request.path:
         return None
     del request.session[KEPT]
     data = QueryDict(mutable=True)
@@ -408,8 +465,12 @@ def autosave(request, pk: int):
             at = timezone.localtime().strftime("%H:%M")
             return JsonResponse({"saved": True, "at": at, "message": f"Draft saved at {at}."})
     return JsonResponse({"saved": False, "message": (
-        f"Not saved automatically: {problems} answer{'s' if problems != 1 else ''} "
-        "need attention. Press “Save draft” to see where.")}, status=400)
+        f"Not saved automatically: {_answers_need_attention(problems)}. Press “Save draft” "
+        "to see where.")}, status=400)
+
+
+def _answers_need_attention(count: int) -> str:
+    return "1 answer needs attention" if count == 1 else f"{count} answers need attention"
 
 
 @keeps_what_was_typed
@@ -533,8 +594,15 @@ def _detail(request, proposal: Proposal, *, status: int = 200, failed: str = "",
     actions = _action_items(proposal, user, failed=failed, typed=typed, errors=errors)
     failed_action = ACTIONS.get(failed)
     ready = {}
-    if any(a["name"] == "submit" for a in actions) and failed != "submit":
+    if any(a["name"] == "submit" for a in actions):
+        # The service's own condition check: a proposal that does not meet it is not offered
+        # a button that would be refused (the reasons are listed; the button is disabled).
         ready = condition_errors(proposal, "submit")
+        for item in actions:
+            if item["name"] == "submit" and ready:
+                item["blocked"] = "action-errors" if failed == "submit" else "not-ready"
+        if failed == "submit":
+            ready = {}
     can_edit = can_edit_proposal(user, proposal)
     award = getattr(proposal, "award", None)  # None when not funded
     tranches = list(award.tranches.all()) if award else []

@@ -50,6 +50,13 @@
           say("You have been signed out. What you typed is kept: press “Save draft” and sign in again to carry on.");
           return null;
         }
+        if (response.status === 403 || response.status === 401) {
+          // The CSRF token or the session changed (signed out, or signed in again in another
+          // tab): trying again cannot succeed, so stop and say what to do.
+          stopped = true;
+          say("Your session changed (signed out or signed in again elsewhere). Copy anything you typed since the last save, then reload this page.");
+          return null;
+        }
         return response.json().then(function (data) {
           say(data.message || "");
           if (response.status === 409) {

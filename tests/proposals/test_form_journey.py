@@ -6,11 +6,12 @@ import json
 import re
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from fund.factories import RoundFactory
 from people.factories import UserFactory
-from proposals.factories import BudgetLineFactory, ProposalFactory
+from proposals.factories import BudgetLineFactory, ProposalFactory, TeamMemberFactory
 from proposals.models import Proposal
 from tests.proposals.test_pages import form_data
 
@@ -139,7 +140,7 @@ def test_autosave_saves_nothing_when_an_answer_needs_attention(client):
     client.force_login(proposal.lead)
     response = _autosave(client, proposal, hypothesis="New text", duration_months="0")
     assert response.status_code == 400
-    assert "1 answer need" in json.loads(response.content)["message"]
+    assert "1 answer needs attention." in json.loads(response.content)["message"]
     proposal.refresh_from_db()
     assert proposal.hypothesis != "New text"
 
@@ -176,11 +177,19 @@ def _sign_in(client, user, next_url=""):
     return response
 
 
+def _session_ends(client, user, page):
+    """`user` opens `page` signed in, then the session ends (the browser keeps its cookies)."""
+    client.force_login(user)
+    assert client.get(page).status_code == 200
+    del client.cookies[settings.SESSION_COOKIE_NAME]
+
+
 def test_an_edit_sent_after_the_session_ended_comes_back_after_signing_in(client):
     proposal = ProposalFactory(ready=True)
     edit = reverse("proposals:edit", args=[proposal.pk])
     data = form_data(proposal.round, hypothesis="Three paragraphs typed over an hour.")
     data.pop("round", None)
+    _session_ends(client, proposal.lead, edit)
 
     response = client.post(edit, data)  # no session: it has ended
     assert response.status_code == 302
@@ -204,6 +213,7 @@ def test_an_edit_sent_after_the_session_ended_comes_back_after_signing_in(client
 def test_a_new_proposal_sent_after_the_session_ended_comes_back_too(client):
     round_ = RoundFactory()
     user = UserFactory()
+    _session_ends(client, user, reverse("proposals:create"))
     response = client.post(reverse("proposals:create"), form_data(round_, title="Kept title"))
     assert response.status_code == 302
     _sign_in(client, user)
@@ -216,6 +226,7 @@ def test_an_autosave_after_the_session_ended_keeps_the_text_for_the_form(client)
     proposal = ProposalFactory(ready=True)
     data = form_data(proposal.round, approach="Typed while signed out.")
     data.pop("round", None)
+    _session_ends(client, proposal.lead, reverse("proposals:edit", args=[proposal.pk]))
     response = client.post(reverse("proposals:autosave", args=[proposal.pk]), data)
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
     _sign_in(client, proposal.lead)
@@ -228,9 +239,79 @@ def test_what_was_kept_goes_only_to_its_own_form(client):
     other = ProposalFactory(ready=True, lead=proposal.lead)
     data = form_data(proposal.round, approach="Only for the first.")
     data.pop("round", None)
+    _session_ends(client, proposal.lead, reverse("proposals:edit", args=[other.pk]))
     client.post(reverse("proposals:edit", args=[proposal.pk]), data)
     _sign_in(client, proposal.lead)
     assert "Only for the first." not in client.get(
         reverse("proposals:edit", args=[other.pk])).content.decode()
     assert "Only for the first." in client.get(
         reverse("proposals:edit", args=[proposal.pk])).content.decode()
+
+
+# --- kept only for the person who typed it ------------------------------------------------------
+
+
+def test_someone_elses_new_proposal_is_not_shown_to_the_next_person_to_sign_in(client):
+    round_ = RoundFactory()
+    pema, karma = UserFactory(), UserFactory()
+    create = reverse("proposals:create")
+    _session_ends(client, pema, create)
+    client.post(create, form_data(round_, title="Pema's idea"))  # pema's session had ended
+    _sign_in(client, karma, next_url=create)  # karma signs in on the same browser
+    page = client.get(create).content.decode()
+    assert "Pema&#x27;s idea" not in page and "Pema's idea" not in page
+    assert "We kept what you typed" not in page
+    client.logout()
+    _sign_in(client, pema)
+    assert "We kept what you typed" not in client.get(create).content.decode()  # dropped
+
+
+def test_a_team_members_edit_is_not_shown_to_another_editor_of_the_same_draft(client):
+    proposal = ProposalFactory(ready=True)
+    colleague = TeamMemberFactory(proposal=proposal).user  # may edit the draft too
+    edit = reverse("proposals:edit", args=[proposal.pk])
+    data = form_data(proposal.round, hypothesis="The lead's unsaved words.")
+    data.pop("round", None)
+    _session_ends(client, proposal.lead, edit)
+    client.post(edit, data)
+    _sign_in(client, colleague)
+    response = client.get(edit)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "The lead&#x27;s unsaved words." not in page and "We kept what you typed" not in page
+
+
+def test_a_form_sent_with_no_signed_in_person_named_is_not_kept(client):
+    round_ = RoundFactory()
+    user = UserFactory()
+    create = reverse("proposals:create")
+    client.post(create, form_data(round_, title="Nobody's"))  # no cookie naming anyone
+    client.cookies["proposals_who"] = str(user.pk)  # forged: not signed by the server
+    client.post(create, form_data(round_, title="Forged"))
+    _sign_in(client, user)
+    page = client.get(create).content.decode()
+    assert "Nobody" not in page and "Forged" not in page and "We kept" not in page
+
+
+def test_only_the_forms_own_answers_are_kept(client):
+    round_ = RoundFactory()
+    user = UserFactory()
+    create = reverse("proposals:create")
+    _session_ends(client, user, create)
+    client.post(create, {**form_data(round_, title="Mine"), "junk": "x" * 1000,
+                         "budget-999-amount": "1", "team-0-password": "no"})
+    kept = client.session["proposals.kept_form"]["data"]
+    assert kept["title"] == ["Mine"] and "budget-0-amount" in kept
+    assert not {"junk", "budget-999-amount", "team-0-password"} & set(kept)
+
+
+def test_nothing_is_kept_above_100_kb(client):
+    round_ = RoundFactory()
+    user = UserFactory()
+    create = reverse("proposals:create")
+    _session_ends(client, user, create)
+    response = client.post(create, form_data(round_, summary="x" * (101 * 1024)))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    assert "proposals.kept_form" not in client.session
+    login_page = client.get(response["Location"]).content.decode()
+    assert "your changes are not saved" in login_page
