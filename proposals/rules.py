@@ -99,7 +99,10 @@ def enough_partner_agencies(proposal):
         agencies.add(proposal.lead.agency_id)
     needed = proposal.round.min_partner_agencies
     if len(agencies) < needed:
-        return f"This round needs partners from at least {needed} agencies; you have {len(agencies)}."
+        return (
+            f"This round needs at least {needed} agencies on the proposal (the lead's and "
+            f"the partners'); it has {len(agencies)}."
+        )
     return None
 
 

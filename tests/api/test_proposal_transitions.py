@@ -64,7 +64,7 @@ def test_submit_with_too_few_agencies_is_400_on_partner_agencies(api, people, op
     proposal = ProposalFactory(ready=True, round=open_round, lead=people["lead"], partners=[])
     response = run(api, people["lead"], proposal, "submit")
     assert response.status_code == 400
-    assert "at least 2 agencies; you have 1" in response.json()["partner_agencies"][0]
+    assert "at least 2 agencies on the proposal (the lead's and the partners'); it has 1" in response.json()["partner_agencies"][0]
     assert state_of(proposal) == "draft"
 
 

@@ -354,7 +354,36 @@ def test_detail_lists_what_is_missing_before_submitting(client):
     response = login(client, proposal.lead).get(reverse("proposals:detail", args=[proposal.pk]))
     text = page_text(response)
     assert "Before you can submit" in text
-    assert "This round needs partners from at least 2 agencies; you have 1." in text
+    assert escape(
+        "This round needs at least 2 agencies on the proposal (the lead's and the partners'); "
+        "it has 1.") in text
+
+
+def test_submit_is_not_offered_while_its_conditions_are_unmet(client):
+    """Only actions the viewer may take now are offered: the same condition check the service
+    uses disables the button and points it at the reasons."""
+    lonely = AgencyFactory()
+    proposal = ProposalFactory(ready=True, partners=[], lead=UserFactory(agency=lonely))
+    url = reverse("proposals:detail", args=[proposal.pk])
+    text = page_text(login(client, proposal.lead).get(url))
+    assert "Before you can submit" in text
+    assert 'id="submit-blocked"' in text and 'aria-disabled="true"' in text
+    assert 'aria-describedby="not-ready"' in text
+    assert transition_url(proposal, "submit") not in text
+
+    ready = ProposalFactory(ready=True)
+    text = page_text(login(client, ready.lead).get(reverse("proposals:detail", args=[ready.pk])))
+    assert transition_url(ready, "submit") in text and 'id="submit-blocked"' not in text
+
+
+def test_my_proposals_offers_a_new_proposal_only_to_those_who_may_draft(client):
+    text = page_text(login(client, UserFactory(hr_officer=True)).get(reverse("proposals:mine")))
+    assert "You have no proposals yet." in text
+    assert reverse("proposals:create") not in text
+    assert "Start a new proposal" not in text and "Start one" not in text
+
+    text = page_text(login(client, UserFactory()).get(reverse("proposals:mine")))
+    assert "Start a new proposal" in text and "Start one" in text
 
 
 def test_detail_is_hidden_from_those_who_may_not_see_it(client):
@@ -399,7 +428,9 @@ def test_submit_refused_by_a_condition_shows_the_reason(client):
     response = login(client, proposal.lead).post(transition_url(proposal, "submit"))
 
     assert response.status_code == 400
-    assert "This round needs partners from at least 2 agencies; you have 1." in page_text(response)
+    assert escape(
+        "This round needs at least 2 agencies on the proposal (the lead's and the partners'); "
+        "it has 1.") in page_text(response)
     proposal.refresh_from_db()
     assert proposal.state == Proposal.State.DRAFT
 

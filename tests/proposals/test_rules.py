@@ -59,7 +59,7 @@ def test_partner_agencies_are_counted_distinct():
     assert rules.enough_partner_agencies.check(proposal) is None
     proposal = ProposalFactory(ready=True, lead=UserFactory(agency=None), partners=[a])
     assert rules.enough_partner_agencies.check(proposal) == (
-        "This round needs partners from at least 2 agencies; you have 1.")
+        "This round needs at least 2 agencies on the proposal (the lead's and the partners'); it has 1.")
 
 
 def test_amount_rules_leave_a_missing_amount_to_the_required_fields_rule():

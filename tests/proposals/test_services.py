@@ -181,21 +181,21 @@ def test_submit_refused_with_blank_text():
 def test_submit_refused_with_too_few_agencies():
     errors = submit_errors(make_proposal(S.DRAFT, partners=[]))
     assert errors["partner_agencies"] == [
-        "This round needs partners from at least 2 agencies; you have 1."]
+        "This round needs at least 2 agencies on the proposal (the lead's and the partners'); it has 1."]
 
 
 def test_lead_agency_listed_as_partner_counts_once():
     lead = UserFactory()
     errors = submit_errors(make_proposal(S.DRAFT, lead=lead, partners=[lead.agency]))
     assert errors["partner_agencies"] == [
-        "This round needs partners from at least 2 agencies; you have 1."]
+        "This round needs at least 2 agencies on the proposal (the lead's and the partners'); it has 1."]
 
 
 def test_round_may_require_more_agencies():
     round_ = RoundFactory(min_partner_agencies=3)
     errors = submit_errors(make_proposal(S.DRAFT, round=round_))
     assert errors["partner_agencies"] == [
-        "This round needs partners from at least 3 agencies; you have 2."]
+        "This round needs at least 3 agencies on the proposal (the lead's and the partners'); it has 2."]
     proposal = make_proposal(S.DRAFT, round=RoundFactory(min_partner_agencies=3),
                              partners=[AgencyFactory(), AgencyFactory()])
     assert proposal_submit(proposal=proposal, actor=proposal.lead).state == S.SUBMITTED
