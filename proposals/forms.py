@@ -12,6 +12,7 @@ from workflow.display import deadline
 
 from .models import BudgetLine, Proposal, TeamMember
 from .people_search import Unresolved, person_label, resolve_person
+from .permissions import why_not_team_member
 from .services.drafting import ALLOWED_UPLOADS, CONTENT_FIELDS
 
 
@@ -210,6 +211,10 @@ class TeamMemberForm(_RowForm):
             data["person"] = resolve_person(data.get("user") or "")
         except Unresolved as exc:
             self.add_error("user", str(exc))
+            return data
+        refused = why_not_team_member(data["person"])
+        if refused:
+            self.add_error("user", refused)
         return data
 
 

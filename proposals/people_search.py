@@ -13,7 +13,7 @@ import re
 
 from django.db.models import Q
 
-from people.models import User
+from people.models import FUND_MANAGERS, HR_OFFICERS, User
 
 SEARCH_LIMIT = 10
 QUERY_MAX = 100
@@ -31,6 +31,13 @@ def _active():
     return User.objects.filter(is_active=True).select_related("agency")
 
 
+def _may_join_teams(people):
+    """Only those who may be team members (`permissions.why_not_team_member`, as a query):
+    people of an agency, not HR officers (unless also fund managers)."""
+    hr_only = User.objects.filter(groups__name=HR_OFFICERS).exclude(groups__name=FUND_MANAGERS)
+    return people.filter(agency__isnull=False).exclude(pk__in=hr_only.values("pk"))
+
+
 def _by_name(words: list[str]):
     people = _active()
     for word in words:
@@ -38,14 +45,14 @@ def _by_name(words: list[str]):
     return people
 
 
-def search_people(query: str, *, limit: int = SEARCH_LIMIT) -> list[User]:
+def search_people(query: str, *, limit: int = SEARCH_LIMIT, team_only: bool = False) -> list[User]:
     """Active people whose name (first or last, every word typed) or agency matches `query`,
-    by name; at most `limit`."""
+    by name; at most `limit`; with `team_only`, only those who may join a team."""
     query = (query or "").strip()[:QUERY_MAX]
     words = query.split()
     if len(query) < MIN_QUERY or not words:
         return []
-    people = _active()
+    people = _may_join_teams(_active()) if team_only else _active()
     for word in words[:5]:
         people = people.filter(
             Q(first_name__icontains=word) | Q(last_name__icontains=word)
@@ -62,7 +69,7 @@ def search_results(query: str) -> list[dict]:
             "name": person.get_full_name() or person.username,
             "agency": person.agency.name if person.agency_id else "",
         }
-        for person in search_people(query)
+        for person in search_people(query, team_only=True)
     ]
 
 

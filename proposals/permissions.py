@@ -51,6 +51,25 @@ def can_draft_proposals(user) -> bool:
     )
 
 
+def why_not_team_member(user) -> str | None:
+    """Why `user` may not be asked onto a proposal's team, in the fund's words, or None if they
+    may: a team member edits the proposal, so only someone who may draft (not an HR officer,
+    `can_draft_proposals`) and who belongs to an agency (a colleague, not the system's
+    administrator account) joins. The people search, the team form and the services that
+    invite (`services.team`, `services.drafting`) all ask this."""
+    if not (user and user.is_authenticated and user.is_active):
+        return "A team member was not found."
+    if not can_draft_proposals(user):
+        return f"{user} is an HR officer and cannot join a proposal's team."
+    if not user.agency_id:
+        return f"{user} belongs to no agency and cannot join a proposal's team."
+    return None
+
+
+def can_join_team(user) -> bool:
+    return why_not_team_member(user) is None
+
+
 def can_edit_proposal(user, proposal: Proposal) -> bool:
     """The lead and accepted team members edit a proposal while it is a draft or a revision
     is requested (an invitee does not); an HR officer never does (`can_draft_proposals`)."""

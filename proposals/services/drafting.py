@@ -13,7 +13,12 @@ from people.models import Agency, User
 from workflow.services import check_transition, run_transition
 
 from ..models import Attachment, BudgetLine, Proposal, TeamMember
-from ..permissions import HR_OFFICERS_DO_NOT_DRAFT, can_draft_proposals, can_edit_proposal
+from ..permissions import (
+    HR_OFFICERS_DO_NOT_DRAFT,
+    can_draft_proposals,
+    can_edit_proposal,
+    why_not_team_member,
+)
 from . import team as membership
 
 CONTENT_FIELDS = (
@@ -184,6 +189,10 @@ def _write_team(proposal: Proposal, wanted, current: dict, actor) -> None:
     on their old row, if they once declined, left or were removed), missing people removed,
     the others kept with their role. Rows are never deleted."""
     asked = {user.pk for user, _ in wanted}
+    # Someone who may not be a team member is never invited (those already on it may stay).
+    refused = [why_not_team_member(user) for user, _ in wanted if user.pk not in current]
+    if any(refused):
+        raise ValidationError({"team": [text for text in refused if text]})
     for pk, member in current.items():
         if pk not in asked:
             membership.remove(actor=actor, member=member)

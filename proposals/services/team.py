@@ -20,7 +20,7 @@ from workflow.services import after_transition, run_transition
 
 from ..conflicts import parties_changed
 from ..models import Proposal, TeamMember
-from ..permissions import HR_OFFICERS_DO_NOT_DRAFT, can_draft_proposals
+from ..permissions import HR_OFFICERS_DO_NOT_DRAFT, can_draft_proposals, why_not_team_member
 from ..selectors import team_actions
 
 __all__ = [
@@ -79,6 +79,9 @@ def _clean_invitee(user, proposal: Proposal) -> User:
         raise ValidationError({"user": [
             f"{user} leads the proposal and need not be added to the team."
         ]})
+    refused = why_not_team_member(user)
+    if refused:
+        raise ValidationError({"user": [refused]})
     return user
 
 

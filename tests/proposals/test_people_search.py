@@ -121,3 +121,32 @@ def test_the_form_page_loads_the_script_and_lists_nobody(client, moh):
     assert "js/people-search.js" in page
     assert f'data-people-url="{URL}"' in page
     assert "secret-person" not in page and "Secret Person" not in page
+
+
+def test_search_leaves_out_those_who_may_not_join_a_team(client, moh):
+    """The system administrator (no agency) and HR officers are not colleagues a team can ask."""
+    UserFactory(first_name="Dechen", last_name="Wangmo", agency=moh, hr_officer=True)
+    UserFactory(first_name="Dechen", last_name="Admin", agency=None, is_superuser=True,
+                is_staff=True)
+    UserFactory(first_name="Dechen", last_name="Dorji", agency=moh)
+    UserFactory(first_name="Dechen", last_name="Manager", agency=moh, fund_manager=True)
+    labels = [r["label"] for r in _search(client, UserFactory(), "dechen")]
+    assert labels == ["Dechen Dorji (MOH)", "Dechen Manager (MOH)"]
+
+
+def test_the_team_form_refuses_an_hr_officer_or_a_person_of_no_agency_plainly(moh):
+    UserFactory(first_name="Dechen", last_name="Wangmo", agency=moh, hr_officer=True,
+                username="dwangmo")
+    form = TeamMemberForm({"user": "Dechen Wangmo (MOH)", "role": ""})
+    assert not form.is_valid()
+    assert form.errors["user"] == [
+        "Dechen Wangmo is an HR officer and cannot join a proposal's team."]
+    form = TeamMemberForm({"user": "dwangmo", "role": ""})
+    assert not form.is_valid()
+
+    UserFactory(first_name="System", last_name="Administrator", agency=None,
+                is_superuser=True, username="sysadmin")
+    form = TeamMemberForm({"user": "sysadmin", "role": ""})
+    assert not form.is_valid()
+    assert form.errors["user"] == [
+        "System Administrator belongs to no agency and cannot join a proposal's team."]

@@ -327,3 +327,25 @@ def test_a_team_member_may_send_the_team_back_unchanged():
     ])
     assert Proposal.objects.get(pk=proposal.pk).summary == "Sharper"
     assert [m.state for m in proposal.team.all()] == [S.ACCEPTED, S.INVITED]
+
+
+def test_the_services_refuse_those_who_may_not_be_team_members():
+    """The same rule as the people search and the form (`permissions.why_not_team_member`)."""
+    from proposals.permissions import can_join_team
+    from proposals.services.drafting import proposal_update
+
+    proposal = ProposalFactory(ready=True)
+    hr = UserFactory(hr_officer=True, first_name="Dechen", last_name="Wangmo")
+    admin = UserFactory(agency=None, is_superuser=True, is_staff=True)
+    assert not can_join_team(hr) and not can_join_team(admin)
+    assert can_join_team(UserFactory()) and can_join_team(UserFactory(fund_manager=True))
+    with pytest.raises(ValidationError) as error:
+        team_invite(actor=proposal.lead, proposal=proposal, user=hr)
+    assert error.value.message_dict["user"] == [
+        "Dechen Wangmo is an HR officer and cannot join a proposal's team."]
+    with pytest.raises(ValidationError):
+        team_invite(actor=proposal.lead, proposal=proposal, user=admin)
+    with pytest.raises(ValidationError) as error:
+        proposal_update(actor=proposal.lead, proposal=proposal, team=[{"user": hr}])
+    assert "cannot join a proposal's team" in error.value.message_dict["team"][0]
+    assert proposal.team.count() == 0
