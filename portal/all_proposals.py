@@ -19,9 +19,14 @@ from fund.selectors import rounds_visible_to
 from people.models import Agency
 from proposals.conflicts import conflict_q
 from proposals.models import Proposal
-from proposals.selectors import proposals_visible_to
+from proposals.selectors import NEVER_SUBMITTED, proposals_visible_to
 
 PAGE_SIZE = 25
+
+# The states a row can be in: a draft is never listed (nor one withdrawn before it was
+# submitted, still offered as "Withdrawn" for those withdrawn after), so it is not offered.
+LISTED_STATES = [(value, label) for value, label in Proposal.State.choices
+                 if value != Proposal.State.DRAFT]
 
 # The orders offered, by the value in the address: (label, ordering).
 SORTS = {
@@ -40,7 +45,7 @@ class AllProposalsFilter(forms.Form):
     q = forms.CharField(label="Words in the title", required=False, max_length=200)
     round = forms.ModelChoiceField(queryset=None, required=False, empty_label="All rounds")
     state = forms.ChoiceField(label="State", required=False,
-                              choices=[("", "All states"), *Proposal.State.choices])
+                              choices=[("", "All states"), *LISTED_STATES])
     agency = forms.ModelChoiceField(
         queryset=Agency.objects.order_by("name"), required=False, empty_label="All agencies",
         label="Agency (leading or partner)",
@@ -57,6 +62,7 @@ def all_proposals_for(user, chosen: dict):
     """The proposals `user` may see, filtered and ordered as `chosen` says."""
     proposals = (
         proposals_visible_to(user)
+        .exclude(NEVER_SUBMITTED)  # not even the viewer's own draft: that is in My proposals
         .select_related("round", "round__fund", "lead", "lead__agency", "award")
         .prefetch_related("partner_agencies")
         .annotate(viewer_conflict=Case(When(conflict_q(user), then=Value(True)),

@@ -141,3 +141,15 @@ def test_the_fund_managers_home_page_links_to_it(client, manager):
     assert f'href="{URL}"' in client.get("/").content.decode()
     client.force_login(UserFactory())
     assert f'href="{URL}"' not in client.get("/").content.decode()
+
+
+def test_draft_is_not_offered_as_a_state_since_none_is_listed(client, manager):
+    ProposalFactory(lead=manager, title="The manager's own draft")
+    client.force_login(manager)
+    response = client.get(URL)
+    offered = [value for value, _ in response.context["filter_form"].fields["state"].choices]
+    assert Proposal.State.DRAFT not in offered
+    assert Proposal.State.SUBMITTED in offered and Proposal.State.WITHDRAWN in offered
+    assert 'value="draft"' not in response.content.decode()
+    # Not even the viewer's own draft is listed: it is on their own proposals page.
+    assert _titles(client, manager) == []
