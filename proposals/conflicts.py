@@ -52,6 +52,25 @@ def conflict_reason(user, proposal) -> str | None:
     return None
 
 
+def own_conflict_reason(user, proposal) -> str | None:
+    """`conflict_reason` told to the person themselves ("You lead this proposal"), for the pages
+    that explain why they may not act on it; None when they have no conflict."""
+    if user is None or not user.is_authenticated:
+        return "You are not signed in."
+    if proposal.lead_id == user.pk:
+        return "You lead this proposal."
+    if any(m.user_id == user.pk and _ever_accepted(m) for m in proposal.team.all()):
+        return "You are or were on this proposal's team."
+    if user.agency_id is None:
+        return None
+    agency = user.agency.code
+    if proposal.lead.agency_id == user.agency_id:
+        return f"Your agency ({agency}) leads this proposal."
+    if any(a.pk == user.agency_id for a in proposal.partner_agencies.all()):
+        return f"Your agency ({agency}) is a partner on this proposal."
+    return None
+
+
 def has_conflict(user, proposal) -> bool:
     return conflict_reason(user, proposal) is not None
 
