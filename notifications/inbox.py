@@ -168,16 +168,49 @@ def _task_done(notification: Notification, subject) -> bool:
                 and task.done(subject))
 
 
-def decorate(notifications: Iterable[Notification]) -> list[Notification]:
-    """The page's notifications with `display_title` (from the object, else as sent) and
-    `is_done` (a task done now, or marked done before)."""
+# The proposal each kind of object belongs to, read from what `_load` already fetched.
+_PROPOSAL_ID: dict[str, Callable[[Any], int | None]] = {
+    "proposals.proposal": lambda subject: subject.pk,
+    "proposals.teammember": lambda subject: subject.proposal_id,
+    "reviews.assignment": lambda subject: subject.proposal_id,
+    "fund.tranche": lambda subject: subject.award.proposal_id,
+}
+
+
+def _proposal_id(subject) -> int | None:
+    read = _PROPOSAL_ID.get(subject._meta.label_lower) if subject is not None else None
+    return read(subject) if read else None
+
+
+def _closed_to(viewer, proposal_ids: set[int]) -> set[int]:
+    """Which of these proposals `viewer` may no longer see (one query, whatever the number):
+    an invitation that lapsed, a team member removed, a conflict declared."""
+    if not proposal_ids:
+        return set()
+    from proposals.selectors import proposals_visible_to
+
+    visible = set(proposals_visible_to(viewer).filter(pk__in=proposal_ids)
+                  .values_list("pk", flat=True))
+    return proposal_ids - visible
+
+
+def decorate(notifications: Iterable[Notification], *, viewer=None) -> list[Notification]:
+    """The page's notifications with `display_title` (from the object, else as sent),
+    `is_done` (a task done now, or marked done before) and, given the `viewer`,
+    `no_longer_open` (its proposal is one the viewer may no longer see: the page says so
+    and gives no link that would answer "not found")."""
     rows = list(notifications)
     subjects = _load((n.content_type_id, n.object_id) for n in rows)
+    proposal_of = {n.pk: _proposal_id(subjects.get((n.content_type_id, n.object_id)))
+                   for n in rows}
+    closed = (_closed_to(viewer, {pk for pk in proposal_of.values() if pk})
+              if viewer is not None else set())
     for n in rows:
         subject = subjects.get((n.content_type_id, n.object_id))
         title = TITLES.get(n.kind)
         n.display_title = (title(subject, n) if title and subject is not None else n.title)[:200]
         n.is_done = n.done_at is not None or _task_done(n, subject)
+        n.no_longer_open = proposal_of[n.pk] in closed
     return rows
 
 

@@ -24,7 +24,7 @@ def notification_list(request):
     page_obj = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "notifications/list.html", {
         "page_obj": page_obj,
-        "notifications": inbox.decorate(page_obj),
+        "notifications": inbox.decorate(page_obj, viewer=request.user),
         "show": show,
         "query": f"show={show}" if show != "all" else "",
         "unread": selectors.unread_count(user=request.user),

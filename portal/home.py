@@ -88,7 +88,7 @@ def recent_notifications_for(*, user) -> dict:
     from notifications.selectors import notifications_for
 
     recent = section(notifications_for(user=user))
-    recent["items"] = decorate(recent["items"])
+    recent["items"] = decorate(recent["items"], viewer=user)
     return recent
 
 
