@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -288,12 +289,16 @@ def _proposal_form(request, proposal: Proposal | None):
                 **form.content(),
             }
             try:
-                if creating:
-                    proposal = proposal_create(
-                        actor=request.user, round_=form.cleaned_data["round"], **parts_given
-                    )
-                else:
-                    proposal = proposal_update(actor=request.user, proposal=proposal, **parts_given)
+                with transaction.atomic():
+                    if creating:
+                        proposal = proposal_create(
+                            actor=request.user, round_=form.cleaned_data["round"], **parts_given
+                        )
+                    elif _changed_elsewhere(request, proposal):
+                        raise ValidationError(CHANGED_ELSEWHERE)
+                    else:
+                        proposal = proposal_update(actor=request.user, proposal=proposal,
+                                                   **parts_given)
             except ValidationError as exc:
                 parts = _place_errors(exc, form)
             else:
@@ -329,10 +334,32 @@ def _proposal_form(request, proposal: Proposal | None):
         "error_links": _error_links(team, budget, parts) if form.is_bound else [],
         # Autosave: only a draft this user may edit (the page is only shown to them).
         "autosave_url": reverse("proposals:autosave", args=[proposal.pk]) if proposal else "",
+        # The version of the draft this page shows: saving refuses to replace a newer one.
+        "version": _version(proposal) if proposal else "",
     }, status=status)
 
 
 # --- work never lost ---------------------------------------------------------------------------
+
+CHANGED_ELSEWHERE = ("This draft was changed elsewhere since you opened it; reload to see the "
+                     "newest version (copy your text first).")
+VERSION = "version"
+
+
+def _version(proposal: Proposal) -> str:
+    """When the draft was last changed: the page carries it, saving sends it back."""
+    return proposal.updated_at.isoformat() if proposal.updated_at else ""
+
+
+def _changed_elsewhere(request, proposal: Proposal) -> bool:
+    """Whether the draft changed (another tab, another editor) since the page sending this was
+    opened; inside a transaction, the row is held until the save. A form without the version
+    (an older page) is not checked."""
+    seen = request.POST.get(VERSION)
+    if not seen:
+        return False
+    current = Proposal.objects.select_for_update().only("updated_at").get(pk=proposal.pk)
+    return _version(current) != seen
 
 KEPT = "proposals.kept_form"
 KEPT_MESSAGE = ("We kept what you typed before you were signed out. Check it, then press "
@@ -453,17 +480,22 @@ def autosave(request, pk: int):
     problems = len(form.errors) + (budget.total_error_count() if budget is not None else 0)
     if all(valid):
         try:
-            proposal_update(
-                actor=request.user, proposal=proposal,
-                partner_agencies=form.cleaned_data["partner_agencies"], team=None,
-                budget_lines=budget_entries(budget) if budget is not None else None,
-                **form.content(),
-            )
+            with transaction.atomic():
+                if _changed_elsewhere(request, proposal):
+                    return JsonResponse({"saved": False, "message": CHANGED_ELSEWHERE},
+                                        status=409)
+                proposal = proposal_update(
+                    actor=request.user, proposal=proposal,
+                    partner_agencies=form.cleaned_data["partner_agencies"], team=None,
+                    budget_lines=budget_entries(budget) if budget is not None else None,
+                    **form.content(),
+                )
         except ValidationError as exc:
             problems = len(exc.messages)
         else:
             at = timezone.localtime().strftime("%H:%M")
-            return JsonResponse({"saved": True, "at": at, "message": f"Draft saved at {at}."})
+            return JsonResponse({"saved": True, "at": at, "message": f"Draft saved at {at}.",
+                                 "version": _version(proposal)})
     return JsonResponse({"saved": False, "message": (
         f"Not saved automatically: {_answers_need_attention(problems)}. Press “Save draft” "
         "to see where.")}, status=400)

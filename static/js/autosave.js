@@ -59,6 +59,11 @@
         }
         return response.json().then(function (data) {
           say(data.message || "");
+          var version = form.querySelector("[data-autosave-version]");
+          if (data.saved && data.version && version) {
+            // The next save (this script's or "Save draft") replaces this version only.
+            version.value = data.version;
+          }
           if (response.status === 409) {
             stopped = true;
           }

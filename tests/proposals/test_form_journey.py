@@ -315,3 +315,56 @@ def test_nothing_is_kept_above_100_kb(client):
     assert "proposals.kept_form" not in client.session
     login_page = client.get(response["Location"]).content.decode()
     assert "your changes are not saved" in login_page
+
+
+# --- a save never replaces a newer version ------------------------------------------------------
+
+
+def _version_on(page: str) -> str:
+    found = re.search(r'name="version" value="([^"]+)" data-autosave-version', page)
+    assert found, "the edit page carries the draft's version"
+    return found.group(1)
+
+
+def test_autosave_refuses_to_replace_a_draft_changed_elsewhere_and_saving_carries_on(client):
+    proposal = ProposalFactory(ready=True)
+    client.force_login(proposal.lead)
+    seen = _version_on(client.get(reverse("proposals:edit", args=[proposal.pk])).content.decode())
+    first = _autosave(client, proposal, hypothesis="First tab.", version=seen)
+    assert first.status_code == 200
+    newer = json.loads(first.content)["version"]
+    assert newer != seen
+    # A second save from the same page, with the version the first answered: saved.
+    assert _autosave(client, proposal, hypothesis="First tab again.",
+                     version=newer).status_code == 200
+    # A stale tab (still showing the version it was opened with): refused, nothing saved.
+    stale = _autosave(client, proposal, hypothesis="Stale tab.", version=seen)
+    assert stale.status_code == 409
+    body = json.loads(stale.content)
+    assert body["saved"] is False and "changed elsewhere since you opened it" in body["message"]
+    proposal.refresh_from_db()
+    assert proposal.hypothesis == "First tab again."
+
+
+def test_save_draft_refuses_to_replace_a_draft_another_editor_changed(client):
+    proposal = ProposalFactory(ready=True)
+    editor = TeamMemberFactory(proposal=proposal).user
+    edit = reverse("proposals:edit", args=[proposal.pk])
+    client.force_login(proposal.lead)
+    seen = _version_on(client.get(edit).content.decode())
+    other = client_class_for(client)
+    other.force_login(editor)
+    assert _autosave(other, proposal, hypothesis="The editor's words.").status_code == 200
+    data = form_data(proposal.round, hypothesis="The lead's words.", version=seen)
+    data.pop("round", None)
+    response = client.post(edit, data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "changed elsewhere since you opened it" in page
+    assert "The lead&#x27;s words." in page  # still on the form, to copy
+    proposal.refresh_from_db()
+    assert proposal.hypothesis == "The editor's words."
+
+
+def client_class_for(client):
+    return client.__class__()
