@@ -262,6 +262,20 @@ def _award_released(award: Award) -> Decimal:
 CONFIRM_TEMPLATE = "awards/confirm.html"
 
 
+def _state_refusal(instance, name: str, user, rule_refusal) -> str | None:
+    """Why the object's state refuses the step, or None; in the services' order: the state
+    machine (409, whoever asks), then who asks (403: None here, the caller says it), then the
+    money's rules in fund.rules (`rule_refusal()`, 409).
+
+    The confirmation pages answer a state refusal 409 on GET and POST alike, whatever was
+    typed; a refusal because of who asks is 403; input the form needs (a reason) is 400."""
+    if not transition_allowed_in_state(instance, name):
+        return rule_refusal() or str(TransitionStateConflict(instance, name))
+    if not may_run(instance, name, user):
+        return None
+    return rule_refusal()
+
+
 def _confirm_tranche_page(request, tranche, award, name, *, errors=(), values=None,
                           status=200):
     currency = award.proposal.round.fund.currency
@@ -271,8 +285,11 @@ def _confirm_tranche_page(request, tranche, award, name, *, errors=(), values=No
     for t in tranches:
         t.award = award
     tranche = next(t for t in tranches if t.pk == tranche.pk)
-    refused = refusal_for(tranche, tranches, name)
-    if refused is None and not may_run(tranche, name, request.user):
+    refused = _state_refusal(tranche, name, request.user,
+                             lambda: refusal_for(tranche, tranches, name))
+    if refused:
+        errors, status = [refused], 409  # the money's state refuses it
+    elif not may_run(tranche, name, request.user):
         refused = "Only a fund manager with no conflict of interest with this proposal moves its money."
     if name == "release":
         question = f"Release tranche {tranche.sequence} of {amount} to “{title}”?"
@@ -286,7 +303,7 @@ def _confirm_tranche_page(request, tranche, award, name, *, errors=(), values=No
         button, field = f"Yes, cancel tranche {tranche.sequence}", "reason"
         what = "The tranche is never paid: its money returns to the fund and the round."
     if refused and not errors:
-        errors, status = [refused], 409 if may_run(tranche, name, request.user) else 403
+        errors, status = [refused], 403
     return render(request, CONFIRM_TEMPLATE, {
         "award": award, "proposal": award.proposal, "question": question, "facts": facts,
         "what": what, "button": button, "field": field, "values": values or {},
@@ -335,14 +352,17 @@ def tranche_transition(request, pk: int, name: str):
 
 def _confirm_award_cancel(request, award, *, errors=(), values=None, status=200):
     tranches = list(award.tranches.all())
-    refused = can_cancel_award(award, tranches)
-    if refused is None and not may_run(award, "cancel", request.user):
+    refused = _state_refusal(award, "cancel", request.user,
+                             lambda: can_cancel_award(award, tranches))
+    if refused:
+        errors, status = [refused], 409  # the award's state refuses it
+    elif not may_run(award, "cancel", request.user):
         refused = "Only a fund manager with no conflict of interest with this proposal cancels its award."
     currency = award.proposal.round.fund.currency
     returns = award.amount - sum((t.amount for t in tranches if t.state == Tranche.State.CANCELLED),
                                  ZERO)
     if refused and not errors:
-        errors, status = [refused], 409 if may_run(award, "cancel", request.user) else 403
+        errors, status = [refused], 403
     return render(request, CONFIRM_TEMPLATE, {
         "award": award, "proposal": award.proposal,
         "question": f"Cancel the award of {money(award.amount, currency)} to "

@@ -109,7 +109,7 @@ def test_award_page_offers_actions_by_role_and_explains_refusals(client, world):
     # Tranche 2 waits for tranche 1's milestone report: not offered, and still refused.
     assert "Release tranche 1" in html and "Release tranche 2" not in html
     response = client.post(f"/awards/tranches/{second.pk}/transitions/release/")
-    assert response.status_code == 400
+    assert response.status_code == 409  # the money's state refuses it, as the GET page says
     assert "Tranche 1 must be reported before tranche 2 is released." in response.content.decode()
     assert _state(second) == Tranche.State.SCHEDULED
     assert client.post(f"/awards/tranches/{first.pk}/transitions/release/").status_code == 302
