@@ -26,6 +26,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 OPEN_ROUND = "round-2026-services-closer-to-citizens"
 
 
+def submit(button):
+    """Click a button that posts a form and wait for the answer's page to load, so what
+    follows (a database check, the next click) never races the request."""
+    with button.page.expect_navigation():
+        button.click()
+
+
 class People:
     """One browser context per person, signed in once."""
 
@@ -110,6 +117,7 @@ def send_to_review(page, base, title):
     page.goto(base + "/")
     page.get_by_role("link", name="Screening queue").first.click()
     page.get_by_role("link", name=title).first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(title)
     # With more than one panel in the round, the button opens a choice of panel first.
     panel = page.get_by_label("Which panel reviews it?")
     if panel.count():
@@ -135,7 +143,8 @@ def assign_reviewers(page, base, title):
     due = page.get_by_label("Reviews due on")
     if due.count() and not due.input_value():
         due.fill((timezone.localdate() + timedelta(days=10)).isoformat())
-    page.get_by_role("button", name="Make the ticked assignments").click()
+    submit(page.get_by_role("button", name="Make the ticked assignments"))
+    expect(page.get_by_text(re.compile(r"\d+ assignments? made")).first).to_be_visible()
     proposal = _proposal(title)
     reviewers = list(proposal.assignments.filter(state="assigned")
                      .values_list("reviewer__username", flat=True))
@@ -149,6 +158,9 @@ def review(page, base, title):
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My reviews").click()
     page.get_by_role("link", name=title).first.click()
     form = page.locator("#review-form")
+    # .all() does not wait: without this, a slow navigation leaves it the previous page's
+    # (empty) list and nothing is scored.
+    expect(form.locator("fieldset.criterion").first).to_be_visible()
     for criterion in form.locator("fieldset.criterion").all():
         criterion.get_by_role("radio").last.check()
     page.get_by_label("Comment to the applicant").fill("A clear test; measure the waits well.")
@@ -164,7 +176,7 @@ def decide(page, base, title, decision="Recommend for funding"):
     page.goto(f"{base}/reviews/proposals/{proposal.pk}/")
     page.get_by_label(decision).check()
     page.get_by_label("Rationale").fill("Strong scores from three agencies; worth testing.")
-    page.get_by_role("button", name="Record the decision").click()
+    submit(page.get_by_role("button", name="Record the decision"))
     proposal.refresh_from_db()
     assert proposal.state == "recommended"
 
@@ -183,12 +195,12 @@ def fund_and_release(page, base, title):
     page.get_by_label("Tranche 2 amount").fill("200000")
     page.get_by_label("Tranche 2 due on").fill((today + timedelta(days=120)).isoformat())
     page.get_by_label("Tranche 2 milestone").fill("Four months of waiting times analysed.")
-    page.get_by_role("button", name="Fund the proposal").click()
+    submit(page.get_by_role("button", name="Fund the proposal"))
     proposal.refresh_from_db()
     assert proposal.state == "funded"
     page.goto(f"{base}/awards/{proposal.award.pk}/")
     page.get_by_role("link", name=re.compile("Release tranche 1")).click()
-    page.get_by_role("button", name="Yes, release tranche 1").click()
+    submit(page.get_by_role("button", name="Yes, release tranche 1"))
     assert proposal.award.tranches.get(sequence=1).state == "released"
 
 
@@ -203,7 +215,7 @@ def report_outcome(page, base, title):
     page.get_by_label("Amount spent").fill("300000")
     page.get_by_label("What citizens told you").fill("Buses were late more than we knew.")
     page.get_by_label("Iterate").check()
-    page.get_by_role("button", name="Submit the outcome report").click()
+    submit(page.get_by_role("button", name="Submit the outcome report"))
     proposal.refresh_from_db()
     assert proposal.state == "outcome_reported"
     page.get_by_role("link", name="Share a learning from this experiment").click()
@@ -212,7 +224,7 @@ def report_outcome(page, base, title):
     page.get_by_label("What we tried").fill("SMS arrival times at 30 stops.")
     page.get_by_label("What happened").fill("Waits barely changed.")
     page.get_by_label("What we learned").fill("Fix punctuality before predicting arrivals.")
-    page.get_by_role("button", name=re.compile("Share|Save|Publish")).first.click()
+    submit(page.get_by_role("button", name=re.compile("Share|Save|Publish")).first)
     from rewards.models import Learning
 
     assert Learning.objects.filter(proposal=proposal, kind="failure").exists()
@@ -223,7 +235,7 @@ def accept_and_close(page, base, title):
     page.goto(f"{base}/proposals/{proposal.pk}/")
     page.get_by_role("link", name="Read the outcome report and close").click()
     page.get_by_role("link", name=re.compile("Accept the outcome report and close")).click()
-    page.get_by_role("button", name="Yes, accept and close").click()
+    submit(page.get_by_role("button", name="Yes, accept and close"))
     proposal.refresh_from_db()
     assert proposal.state == "closed"
 
@@ -250,7 +262,7 @@ def name_stand_in(page, base, title):
     page.get_by_role("link", name="Name a stand-in chair").first.click()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     page.get_by_label("Stand-in chair").select_option(index=1)
-    page.get_by_role("button", name="Name the stand-in chair").click()
+    submit(page.get_by_role("button", name="Name the stand-in chair"))
     from reviews.chairs import acting_chair
     from reviews.models import PanelStandIn
 
