@@ -34,6 +34,7 @@ class Job(FSMModelMixin, models.Model):
     class Kind(models.TextChoices):
         ROUND_PORTFOLIO = "round_portfolio", "Round portfolio report (PDF)"
         IMPORT = "import", "Import of a file"
+        EXPORT = "export", "Export of data (CSV, XLSX or 360Giving)"
 
     class State(models.TextChoices):
         QUEUED = "queued", "Waiting to start"
