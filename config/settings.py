@@ -223,13 +223,15 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "api_common.pagination.ApiPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
     "EXCEPTION_HANDLER": "api_common.errors.exception_handler",
 }
+# The largest `?page_size=` an API list honours (api_common/pagination.py); larger is cut to it.
+API_PAGE_SIZE_MAX = int(os.environ.get("API_PAGE_SIZE_MAX") or 200)
 # An API token is refused once older than this, or unused for this long (seconds; people/tokens.py).
 API_TOKEN_MAX_AGE = timedelta(seconds=int(os.environ.get("API_TOKEN_MAX_AGE") or 30 * 24 * 3600))
 API_TOKEN_IDLE = timedelta(seconds=int(os.environ.get("API_TOKEN_IDLE") or 8 * 3600))

@@ -1,0 +1,187 @@
+"""How every API list is paged (settings.REST_FRAMEWORK["DEFAULT_PAGINATION_CLASS"]).
+
+Two ways, one answer shape (`count`, `next`, `previous`, `results`, as API.md says):
+
+- By page number: `?page=3`, `?page=last`; `?page_size=` up to settings.API_PAGE_SIZE_MAX
+  (a larger one is cut to it), PAGE_SIZE rows when not given. A page past the last is 404;
+  a `page_size` that is not a whole number of at least 1 is 400.
+- By keyset, on the long lists (a view that names `cursor_ordering`, an indexed ordering
+  ending with a unique field, e.g. `("-updated_at", "-id")`): `?cursor=` (empty) starts at
+  the first row; each answer's `next` and `previous` carry the cursor of the page after and
+  before. A page is read from an index where the previous one stopped, so page 1,000 costs
+  what page 1 costs, and rows added or changed while a client walks the list never make it
+  see a row twice or skip one that stayed in place. `count` is null on these pages (counting
+  would read the whole list). A cursor this list did not give is 400.
+"""
+
+import base64
+import binascii
+import json
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Q
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+BAD_PAGE_SIZE = "page_size must be a whole number from 1 to {max} (larger ones are cut to {max})."
+BAD_CURSOR = ("This cursor is not one this list gave: follow the list's `next` or `previous` "
+              "links, or start again with an empty ?cursor=.")
+
+
+def page_size_max() -> int:
+    return int(getattr(settings, "API_PAGE_SIZE_MAX", 200))
+
+
+class ApiPagination(PageNumberPagination):
+    """Page numbers with an honoured `page_size`, and keyset paging where the view offers it."""
+
+    page_size_query_param = "page_size"
+    cursor_query_param = "cursor"
+    invalid_page_message = "There is no page “{page_number}” in this list: {message}."
+
+    @property
+    def max_page_size(self) -> int:
+        return page_size_max()
+
+    # -- page size ---------------------------------------------------------------------------
+    def get_page_size(self, request) -> int:
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None or raw == "":
+            return self.page_size
+        try:
+            size = int(raw)
+        except (TypeError, ValueError):
+            size = 0
+        if size < 1:
+            raise ValidationError({self.page_size_query_param: [
+                BAD_PAGE_SIZE.format(max=self.max_page_size)]})
+        return min(size, self.max_page_size)
+
+    # -- paging ------------------------------------------------------------------------------
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        self.keyset = None
+        ordering = getattr(view, "cursor_ordering", None)
+        if ordering and self.cursor_query_param in request.query_params:
+            return self._paginate_keyset(queryset, request, tuple(ordering))
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_paginated_response(self, data):
+        if self.keyset is None:
+            return super().get_paginated_response(data)
+        return Response({"count": None, "next": self.keyset["next"],
+                         "previous": self.keyset["previous"], "results": data})
+
+    def _paginate_keyset(self, queryset, request, ordering):
+        size = self.get_page_size(request)
+        fields = [name.lstrip("-") for name in ordering]
+        descending = ordering[0].startswith("-")
+        assert all(name.startswith("-") == descending for name in ordering), (
+            "cursor_ordering: every field in one direction")
+        position, backwards = self._decode(request.query_params.get(self.cursor_query_param),
+                                           queryset.model, fields)
+        reverse = tuple(name[1:] if name.startswith("-") else f"-{name}" for name in ordering)
+        queryset = queryset.order_by(*(reverse if backwards else ordering))
+        if position is not None:
+            queryset = queryset.filter(_beyond(fields, position, descending != backwards))
+        rows = list(queryset[: size + 1])
+        more = len(rows) > size
+        rows = rows[:size]
+        if backwards:
+            rows.reverse()
+        has_next = (position is not None) if backwards else more
+        has_previous = more if backwards else (position is not None)
+        url = remove_query_param(request.build_absolute_uri(), self.page_query_param)
+
+        def link(row_values, back):
+            token = _encode(row_values, back)
+            return replace_query_param(url, self.cursor_query_param, token)
+
+        values = [[_plain(getattr(row, f)) for f in fields] for row in (rows[0], rows[-1])] \
+            if rows else None
+        self.keyset = {
+            "next": (link(values[1], False) if values else None) if has_next else None,
+            "previous": ((link(values[0], True) if values
+                          else link([_plain(v) for v in position], True))
+                         if has_previous else None),
+        }
+        return rows
+
+    def _decode(self, raw, model, fields):
+        if not raw:
+            return None, False
+        try:
+            padded = raw + "=" * (-len(raw) % 4)
+            data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+            values, backwards = data["v"], bool(data.get("b"))
+            if not isinstance(values, list) or len(values) != len(fields):
+                raise ValueError
+            position = [model._meta.get_field(name).to_python(value)
+                        for name, value in zip(fields, values, strict=True)]
+            if any(value is None for value in position):
+                raise ValueError
+        except (ValueError, TypeError, KeyError, UnicodeError, binascii.Error,
+                DjangoValidationError, OverflowError):
+            raise ValidationError({self.cursor_query_param: [BAD_CURSOR]}) from None
+        return position, backwards
+
+    # -- schema (drf-spectacular) ------------------------------------------------------------
+    def get_paginated_response_schema(self, schema):
+        answer = super().get_paginated_response_schema(schema)
+        answer["properties"]["count"] = {
+            "type": "integer", "nullable": True, "example": 123,
+            "description": "How many rows the list has; null on keyset pages (`?cursor=`).",
+        }
+        answer["properties"]["next"]["description"] = "The following page, or null."
+        answer["properties"]["previous"]["description"] = "The page before, or null."
+        return answer
+
+    def get_schema_operation_parameters(self, view):
+        maximum = self.max_page_size
+        parameters = [
+            {"name": self.page_query_param, "required": False, "in": "query",
+             "description": "A page number (from 1), or `last`. A page past the last is 404.",
+             "schema": {"type": "integer"}},
+            {"name": self.page_size_query_param, "required": False, "in": "query",
+             "description": (f"Rows per page: {self.page_size} when not given, at most "
+                             f"{maximum} (a larger number is cut to {maximum})."),
+             "schema": {"type": "integer", "minimum": 1}},
+        ]
+        if getattr(view, "cursor_ordering", None):
+            parameters.append({
+                "name": self.cursor_query_param, "required": False, "in": "query",
+                "description": (
+                    "Keyset paging for walking a long list: send it empty to start, then "
+                    "follow `next` (or `previous`), which carry the cursor. Stable while rows "
+                    "are added; each page costs the same however deep; `count` is null. "
+                    "`page` is ignored when a cursor is given."),
+                "schema": {"type": "string"},
+            })
+        return parameters
+
+
+def _beyond(fields, position, descending: bool) -> Q:
+    """Rows after `position` in the ordering: lexicographic on the fields, with the first
+    field's bound (`<=`/`>=`) stated on its own so the database reads it from the index."""
+    strict, loose = ("lt", "lte") if descending else ("gt", "gte")
+    after = Q()
+    for i, name in enumerate(fields):
+        step = Q(**{f"{fields[j]}": position[j] for j in range(i)}) & Q(
+            **{f"{name}__{strict}": position[i]})
+        after |= step
+    return Q(**{f"{fields[0]}__{loose}": position[0]}) & after
+
+
+def _plain(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _encode(values, backwards: bool) -> str:
+    data = {"v": values}
+    if backwards:
+        data["b"] = 1
+    raw = json.dumps(data, separators=(",", ":"), default=str).encode()
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
