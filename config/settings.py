@@ -12,6 +12,9 @@ import dj_database_url
 from celery.schedules import crontab
 from csp import constants as csp_source
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
+
+from config.task_routes import QUEUES as TASK_QUEUE_NAMES
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -122,12 +125,49 @@ TEMPLATES = [
     },
 ]
 
+# Databases (README "Production serving"; docs/scaling.md). DATABASE_URL, else SQLite.
+# CONN_MAX_AGE: seconds a connection is kept for the next request of the same thread (default
+# 60 on a database server, where a new connection costs 12-14 ms, a quarter of a cheap page;
+# 0 on SQLite); CONN_HEALTH_CHECKS: a kept connection is tested before it is reused, so a
+# restarted database costs one reconnect, not an error page.
+# DATABASE_POOLER=pgbouncer (PgBouncer in transaction pooling mode): connections are pooled by
+# PgBouncer, so CONN_MAX_AGE defaults to 0, and server-side cursors (.iterator()) are off,
+# since a cursor cannot outlive the transaction that PgBouncer lends a server connection for.
+# DATABASE_REPLICA_URL: a read replica (alias `replica`) that exports and analytics read from
+# (config/db_router.py); off when empty.
+DATABASE_POOLER = os.environ.get("DATABASE_POOLER", "").strip().lower()
+if DATABASE_POOLER not in {"", "pgbouncer"}:
+    raise ImproperlyConfigured(
+        f"DATABASE_POOLER is {DATABASE_POOLER!r}: use 'pgbouncer' (transaction pooling), or "
+        "leave it empty for direct connections.")
+
+
+def _database(url: str) -> dict:
+    config = dj_database_url.parse(url)
+    on_sqlite = config["ENGINE"] == "django.db.backends.sqlite3"
+    default_age = "0" if on_sqlite or DATABASE_POOLER else "60"
+    config["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE") or default_age)
+    config["CONN_HEALTH_CHECKS"] = env_bool("CONN_HEALTH_CHECKS", True)
+    if DATABASE_POOLER == "pgbouncer":
+        config["DISABLE_SERVER_SIDE_CURSORS"] = True
+    return config
+
+
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
-    )
+    "default": _database(os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = _database(DATABASE_REPLICA_URL)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests read what they wrote
+    DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
+    # GET requests under these paths read from the replica (all of the answer, streamed too).
+    DATABASE_REPLICA_PATHS = env_list(
+        "DATABASE_REPLICA_PATHS", "/data/export/,/api/v1/awards/360giving.json")
+    # Background jobs of these kinds read from the replica while they run.
+    DATABASE_REPLICA_JOB_KINDS = env_list("DATABASE_REPLICA_JOB_KINDS")
+    MIDDLEWARE.insert(MIDDLEWARE.index("csp.middleware.CSPMiddleware"),
+                      "config.db_router.ReplicaReadsMiddleware")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default holds concurrent use: writes wait their turn instead of failing
     # with "database is locked". Every transaction takes the write lock when it begins
@@ -199,8 +239,42 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Media (attachments): MEDIA_STORAGE=filesystem (default, under MEDIA_ROOT) or s3, any
+# S3-compatible store (AWS, MinIO, Ceph...; django-storages), so that several web instances
+# share one. Files are private: stored with AWS_DEFAULT_ACL (default "private"; empty sends no
+# ACL and leaves it to the bucket's policy), never on a public URL, and still served only
+# through the permission-checked views, which read them from the store. AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY may be left out where the machine has a role.
+MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "filesystem").strip().lower() or "filesystem"
+if MEDIA_STORAGE == "filesystem":
+    _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif MEDIA_STORAGE == "s3":
+    if not os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    _media_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("AWS_LOCATION", "media"),
+            "default_acl": os.environ.get("AWS_DEFAULT_ACL", "private") or None,
+            # Any URL made for a file is signed and short-lived; none is public.
+            "querystring_auth": True,
+            "querystring_expire": int(os.environ.get("AWS_QUERYSTRING_EXPIRE", "300")),
+            "custom_domain": None,
+            "file_overwrite": False,
+            "signature_version": "s3v4",
+            "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE") or None,
+        },
+    }
+else:
+    raise ImproperlyConfigured(
+        f"MEDIA_STORAGE is {MEDIA_STORAGE!r}: use 'filesystem' (default) or 's3'.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -208,6 +282,13 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# The cache: this process's memory, or CACHE_URL (redis://...) shared by every instance.
+CACHE_URL = os.environ.get("CACHE_URL", "").strip()
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+}
 # Attachments are never served from MEDIA_URL: only through permission-checked views.
 MEDIA_URL = "/media-not-served/"
 
@@ -317,6 +398,12 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1,
 }
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 10}
+# Queues by kind of work (config/task_routes.py): default, mail (notifications), documents
+# (PDFs), files (imports, exports). A worker without -Q consumes them all; at scale each gets
+# workers of its own: `celery -A config worker -Q documents -c 1` (docs/scaling.md).
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = tuple(Queue(name, routing_key=name) for name in TASK_QUEUE_NAMES)
+CELERY_TASK_ROUTES = ["config.task_routes.route_task"]
 # Scheduled work, run by `celery -A config beat` (times in Asia/Thimphu). Each task is also a
 # management command: close_due_rounds, send_reminders, resend_notifications.
 CELERY_BEAT_SCHEDULE = {
@@ -359,6 +446,8 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
+    # Probes inside the network speak plain HTTP (config/health.py).
+    SECURE_REDIRECT_EXEMPT = [r"^health/(live|ready)/$"]
 
 LOGGING = {
     "version": 1,

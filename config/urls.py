@@ -2,12 +2,17 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from config import health
 from people import views as people_views
 from people.invitations import SetPasswordRequestForm
 from people.throttling import ThrottledPasswordResetView
 from workflow.security import SchemaDocsView, SchemaView
 
 urlpatterns = [
+    # Probes (config/health.py): the process answers; this instance can serve (database,
+    # broker, media storage, cache). JSON, no sign-in, 503 when a dependency fails.
+    path("health/live/", health.live, name="health-live"),
+    path("health/ready/", health.ready, name="health-ready"),
     # The admin's own sign-in page signs in on a password alone: it sends to /login/ instead.
     path("admin/login/", people_views.admin_sign_in, name="admin_sign_in"),
     path("admin/", admin.site.urls),
