@@ -1,33 +1,62 @@
 """The home page, section by section (SCREENS.md, "What each person sees").
 
-Each section is a bounded list (the first few) with a count or a "more" flag, so the page runs
-the same number of queries however much work is waiting. Lists start from the apps' own
-selectors and visibility rules, so the home page never shows what an object's page would refuse.
+Each section is a bounded list (the first few) with a "more" flag or a bounded count, so the
+page runs the same number of queries however much work is waiting, and no query reads more
+than a few hundred rows: a count stops at `COUNT_BOUND` ("100+"), the rows are fetched with
+LIMIT from an index-backed order. Lists start from the apps' own selectors and visibility
+rules, so the home page never shows what an object's page would refuse.
 """
 
 from datetime import date, timedelta
 
-from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery
 
 DASHBOARD_LIMIT = 5
 LANDING_LIMIT = 5
+# A count shown on the home page stops here: "100+" (a LIMITed subquery, never the whole set).
+COUNT_BOUND = 100
 # A scheduled tranche shows as "due for release" from this many days before its due date.
 TRANCHE_RELEASE_NOTICE_DAYS = 14
 
 
 def section(qs, limit: int = DASHBOARD_LIMIT) -> dict:
-    """The first `limit` items and whether there are more (one query)."""
+    """The first `limit` items and whether there are more (one query, `limit + 1` rows)."""
     items = list(qs[: limit + 1])
     return {"items": items[:limit], "more": len(items) > limit}
 
 
-def counted_section(qs, limit: int = DASHBOARD_LIMIT) -> dict:
-    """The first `limit` items and how many there are in all (two queries)."""
-    return {"items": list(qs[:limit]), "count": qs.count()}
+def bounded_count(qs, bound: int = COUNT_BOUND) -> int:
+    """How many rows `qs` has, counted up to `bound + 1` (unordered, so the database stops as
+    soon as it found them): `SELECT COUNT(*) FROM (... LIMIT bound + 1)`."""
+    return qs.order_by()[: bound + 1].count()
+
+
+def count_label(count: int, bound: int = COUNT_BOUND) -> str:
+    return f"{bound}+" if count > bound else str(count)
+
+
+def counted_section(qs, limit: int = DASHBOARD_LIMIT, bound: int = COUNT_BOUND) -> dict:
+    """The first `limit` items and how many there are, up to `bound` (two bounded queries).
+    `count` is exact up to `bound` and `bound + 1` beyond; `count_label` says "100+" then."""
+    count = bounded_count(qs, bound)
+    items = list(qs[:limit])
+    return {"items": items, "count": count, "count_label": count_label(count, bound),
+            "more": count > len(items)}
 
 
 def listed_section(items: list, limit: int = DASHBOARD_LIMIT) -> dict:
-    return {"items": items[:limit], "count": len(items)}
+    """A section from a short Python list (a person's own few rows)."""
+    return {"items": items[:limit], "count": len(items), "count_label": str(len(items)),
+            "more": len(items) > limit}
+
+
+def joined_section(first: dict, second: dict, limit: int = DASHBOARD_LIMIT) -> dict:
+    """Two counted sections shown as one list: the first's rows, then the second's."""
+    count = first["count"] + second["count"]
+    items = (first["items"] + second["items"])[:limit]
+    label = (f"{COUNT_BOUND}+" if first["count"] > COUNT_BOUND or second["count"] > COUNT_BOUND
+             else str(count))
+    return {"items": items, "count": count, "count_label": label, "more": count > len(items)}
 
 
 # --- a civil servant: what waits for my answer, and what I hear about ------------------------
@@ -122,25 +151,75 @@ def reviewer_sections(*, user, today: date) -> dict:
 # --- a panel chair: decisions at quorum, proposals short of reviewers ----------------------
 def chair_sections(*, user) -> dict:
     """Only for a chair, deputy chair or stand-in: the proposals for which they are the acting
-    chair (reviews.chairs), so a conflicted chair never sees the ones their deputy handles."""
+    chair (the rule of reviews.chairs, asked of the database by `portal.chair_duty`), so a
+    conflicted chair never sees the ones their deputy handles. Oldest submitted first."""
+    from proposals.models import Proposal
     from reviews.chairs import panels_with_chair_duty
-    from reviews.selectors import proposals_awaiting_decision, proposals_short_of_reviewers
+
+    from .chair_duty import acting_chair_is, with_duty_panel, with_review_counts
 
     if not panels_with_chair_duty(user).exists():
         return {}
+    in_review = with_review_counts(with_duty_panel(
+        Proposal.objects.filter(state=Proposal.State.IN_REVIEW)))
+    mine = (acting_chair_is(user, in_review).select_related("round")
+            .order_by("submitted_at", "pk"))
     return {
-        "awaiting_decision": listed_section(proposals_awaiting_decision(chair=user)),
-        "short_of_reviewers": listed_section(proposals_short_of_reviewers(chair=user)),
+        "awaiting_decision": counted_section(
+            mine.filter(submitted_reviews__gte=F("round__reviews_required"))),
+        "short_of_reviewers": counted_section(
+            mine.filter(active_reviewers__lt=F("round__reviews_required"))),
     }
 
 
 def stalled_section(*, user) -> dict:
     """Proposals under review that need a stand-in chair or more unconflicted panel members,
     for unconflicted fund managers (and administrators when every fund manager is
-    conflicted): DOMAIN.md, "Nothing stalls silently"."""
-    from reviews.chairs import stalled_proposals, steps_without_fund_manager
+    conflicted): DOMAIN.md, "Nothing stalls silently".
 
-    return listed_section(stalled_proposals(viewer=user) + steps_without_fund_manager(viewer=user))
+    The database finds the few that may be stalled (`portal.chair_duty.may_be_stalled`) and
+    counts them up to `COUNT_BOUND`; `reviews.chairs.stall_of` says what each shown one needs.
+    For administrators, the steps with no unconflicted fund manager follow (the rule of
+    `reviews.chairs.steps_without_fund_manager`, a filter per fund manager)."""
+    from people.models import FUND_MANAGERS, User
+    from proposals.conflicts import conflict_q
+    from proposals.models import Proposal
+    from reviews.chairs import MONEY_STEPS, PANEL_STATES, Stall, _with_review_context, stall_of
+
+    from .chair_duty import may_be_stalled, with_duty_panel, with_review_counts
+
+    if not (user.is_active and (user.is_fund_manager or user.is_superuser)):
+        return listed_section([])
+    managers = []
+    if not user.is_fund_manager:
+        managers = list(User.objects.filter(groups__name=FUND_MANAGERS, is_active=True)
+                        .select_related("agency"))
+
+    def nobody_free(qs):
+        """Proposals with which the viewer (a fund manager) has no conflict; for an
+        administrator, those with which every fund manager has one."""
+        if user.is_fund_manager:
+            return qs.exclude(conflict_q(user))
+        for manager in managers:
+            qs = qs.filter(conflict_q(manager))
+        return qs
+
+    candidates = may_be_stalled(with_review_counts(with_duty_panel(
+        nobody_free(Proposal.objects.filter(state__in=PANEL_STATES)))))
+    count = bounded_count(candidates)
+    rows = list(_with_review_context(candidates.order_by("submitted_at", "pk"))[:DASHBOARD_LIMIT])
+    stalls = [stall for stall in map(stall_of, rows) if stall is not None]
+    stalled = {"items": stalls, "count": count}
+    if user.is_fund_manager or not user.is_superuser:
+        return joined_section(stalled, {"items": [], "count": 0})
+    money = (nobody_free(Proposal.objects.filter(state__in=list(MONEY_STEPS)))
+             .select_related("round", "lead__agency").order_by("submitted_at", "pk"))
+    steps = counted_section(money)
+    steps["items"] = [Stall(proposal=proposal, panel=None, needs=[
+        f"Every fund manager has a conflict of interest with it, so nobody may "
+        f"{MONEY_STEPS[proposal.state]}: make someone without a conflict a fund manager."])
+        for proposal in steps["items"]]
+    return joined_section(stalled, steps)
 
 
 # --- a fund manager: decisions, money to release, outcomes to accept -----------------------

@@ -2,11 +2,11 @@
 join a team or co-author a learning"). Being named on someone else's work is an invitation
 (DOMAIN.md, "Consent"): here the person answers it.
 
-One bounded list per kind, with a count, so the section runs the same number of queries
-however many invitations wait.
+One bounded list per kind, with a count that stops at `home.COUNT_BOUND` ("100+"), so the
+section runs the same number of queries however many invitations wait, each reading a few rows.
 """
 
-from .home import counted_section
+from .home import counted_section, joined_section
 
 
 def invitations_section(user) -> dict:
@@ -25,5 +25,7 @@ def invitations_section(user) -> dict:
         .select_related("learning__created_by")
         .order_by("invited_at", "id")
     )
-    return {"team": team, "learnings": learnings, "count": team["count"] + learnings["count"],
+    both = joined_section(team, learnings)
+    return {"team": team, "learnings": learnings, "count": both["count"],
+            "count_label": both["count_label"],
             "answers": [("accept", "Accept"), ("decline", "Decline")]}

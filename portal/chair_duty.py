@@ -1,0 +1,134 @@
+"""The acting chair's rule (`reviews.chairs.acting_chair`) and the stall rule
+(`reviews.chairs.stall_of`) asked of the database, so the home page fetches only the few rows
+it shows instead of loading every proposal under review to test each one in Python.
+
+These are filters on `Proposal`; the home page still confirms the few rows it fetched with the
+reviews rules themselves (`reviews.chairs`), so the rule has one owner and these queries only
+decide which rows are worth fetching. Tests compare both on the same worlds.
+
+- A proposal's panel is `Proposal.panel`, else its round's only panel (`duty_panel`).
+- A person *blocks* the chair's duty for a proposal when they are inactive, an HR officer, or
+  have a conflict of interest with it (`proposals.conflicts`: they lead it, are an accepted
+  member of its team, or their agency leads or partners it).
+"""
+
+from django.db.models import Count, Exists, F, IntegerField, Min, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from people.models import HR_OFFICERS, User
+from proposals.models import Proposal, TeamMember
+from reviews.models import Assignment, Panel, PanelStandIn
+
+ACTIVE_ASSIGNMENT = (Assignment.State.ASSIGNED, Assignment.State.SUBMITTED)
+
+
+def with_duty_panel(qs):
+    """Annotate `duty_panel`: the panel's id, or the round's only panel's, or None."""
+    single = (
+        Panel.objects.filter(round=OuterRef("round")).order_by()
+        .values("round").annotate(n=Count("pk"), first=Min("pk")).filter(n=1).values("first")
+    )
+    return qs.annotate(duty_panel=Coalesce(F("panel_id"), Subquery(single, output_field=IntegerField())))
+
+
+def _blocked(person: str, proposal_ref) -> Q:
+    """A filter on Panel: its `person` ("chair" or "deputy_chair") may not act for the proposal
+    `proposal_ref` (an OuterRef to the proposal's pk, seen from inside the panel subquery)."""
+    on_team = TeamMember.objects.filter(
+        proposal=proposal_ref, user=OuterRef(f"{person}_id"), accepted_at__isnull=False)
+    partners = Proposal.partner_agencies.through.objects.filter(
+        proposal=proposal_ref, agency_id=OuterRef(f"{person}__agency_id"))
+    hr = User.groups.through.objects.filter(user=OuterRef(f"{person}_id"), group__name=HR_OFFICERS)
+    lead = Proposal.objects.filter(pk=proposal_ref)
+    return (
+        Q(**{f"{person}__is_active": False}) | Q(Exists(hr)) | Q(Exists(on_team))
+        | Q(Exists(partners))
+        | Q(Exists(lead.filter(lead_id=OuterRef(f"{person}_id"))))
+        | Q(Exists(lead.filter(lead__agency_id=OuterRef(f"{person}__agency_id"))))
+    )
+
+
+def _latest_stand_in(ref_panel, ref_proposal):
+    return (PanelStandIn.objects.filter(panel=ref_panel, proposal=ref_proposal)
+            .order_by("-named_at", "-id").values("chair_id")[:1])
+
+
+def acting_chair_is(user, qs):
+    """The proposals of `qs` (annotated by `with_duty_panel`) whose acting chair is `user`."""
+    from proposals.conflicts import conflict_q
+
+    if not (user.is_active and not user.is_hr_officer):
+        return qs.none()
+    here = OuterRef(OuterRef("pk"))
+    panel = Panel.objects.filter(pk=OuterRef("duty_panel"))
+    as_chair = panel.filter(chair=user)
+    as_deputy = panel.filter(_blocked("chair", here), deputy_chair=user)
+    nobody_else = panel.filter(_blocked("chair", here)).filter(
+        Q(deputy_chair__isnull=True) | _blocked("deputy_chair", here))
+    stand_in = Subquery(_latest_stand_in(OuterRef("duty_panel"), OuterRef("pk")))
+    return (
+        qs.annotate(stand_in_id=stand_in)
+        .filter(Q(Exists(as_chair)) | Q(Exists(as_deputy))
+                | (Q(stand_in_id=user.pk) & Q(Exists(nobody_else))))
+        .exclude(conflict_q(user))
+    )
+
+
+def with_review_counts(qs):
+    """Annotate `submitted_reviews` and `active_reviewers` (one subquery each, no GROUP BY)."""
+    def counted(states):
+        return Subquery(
+            Assignment.objects.filter(proposal=OuterRef("pk"), state__in=states).order_by()
+            .values("proposal").annotate(n=Count("pk")).values("n"), output_field=IntegerField())
+    return qs.annotate(
+        submitted_reviews=Coalesce(counted([Assignment.State.SUBMITTED]), Value(0)),
+        active_reviewers=Coalesce(counted(list(ACTIVE_ASSIGNMENT)), Value(0)),
+    )
+
+
+def may_be_stalled(qs):
+    """A filter on proposals in a panel's states (annotated by `with_duty_panel` and
+    `with_review_counts`): no panel; or no acting chair possible (the chair and deputy are
+    blocked and no stand-in is named, or the stand-in is blocked); or, in review, fewer
+    eligible unconflicted free panel members than the reviews it still needs."""
+    here = OuterRef(OuterRef("pk"))
+    no_chair = Panel.objects.filter(pk=OuterRef("duty_panel")).filter(
+        _blocked("chair", here)).filter(Q(deputy_chair__isnull=True) | _blocked("deputy_chair", here))
+    stand_in = PanelStandIn.objects.filter(  # seen from the User subquery below
+        panel=OuterRef(OuterRef("duty_panel")), proposal=OuterRef(OuterRef("pk"))
+    ).order_by("-named_at", "-id")
+    stand_in_free = Exists(
+        User.objects.filter(pk=Subquery(stand_in.values("chair_id")[:1]), is_active=True)
+        .exclude(Exists(User.groups.through.objects.filter(
+            user=OuterRef("pk"), group__name=HR_OFFICERS)))
+        .exclude(pk=OuterRef("lead_id"))
+        .exclude(agency_id=OuterRef("lead__agency_id"))
+        .exclude(Exists(TeamMember.objects.filter(
+            proposal=OuterRef(OuterRef("pk")), user=OuterRef("pk"), accepted_at__isnull=False)))
+        .exclude(Exists(Proposal.partner_agencies.through.objects.filter(
+            proposal=OuterRef(OuterRef("pk")), agency_id=OuterRef("agency_id"))))
+    )
+    members = Panel.members.through.objects.filter(panel=OuterRef("duty_panel"))
+    free = (
+        members.filter(user__is_active=True)
+        .exclude(user_id=OuterRef("lead_id"))
+        .exclude(user__agency_id=OuterRef("lead__agency_id"))
+        .exclude(Exists(User.groups.through.objects.filter(
+            user=OuterRef("user_id"), group__name=HR_OFFICERS)))
+        .exclude(Exists(Assignment.objects.filter(
+            proposal=OuterRef(OuterRef("pk")), reviewer=OuterRef("user_id"))))
+        .exclude(Exists(TeamMember.objects.filter(
+            proposal=OuterRef(OuterRef("pk")), user=OuterRef("user_id"),
+            accepted_at__isnull=False)))
+        .exclude(Exists(Proposal.partner_agencies.through.objects.filter(
+            proposal=OuterRef(OuterRef("pk")), agency_id=OuterRef("user__agency_id"))))
+        .order_by().values("panel").annotate(n=Count("pk")).values("n")
+    )
+    qs = qs.annotate(
+        still_needed=F("round__reviews_required") - F("active_reviewers"),
+    )
+    short = Q(state=Proposal.State.IN_REVIEW, still_needed__gt=0) & Q(
+        still_needed__gt=Coalesce(Subquery(free, output_field=IntegerField()), Value(0)))
+    return qs.filter(
+        Q(duty_panel__isnull=True) | (Q(Exists(no_chair)) & ~Q(stand_in_free)) | short
+    )
