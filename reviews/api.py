@@ -6,12 +6,13 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
+from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from api_common.permissions import NoWritesByHROfficers
@@ -38,10 +39,12 @@ from .permissions import (
     review_access,
 )
 from .selectors import (
+    RANKING_PAGE_SIZE,
+    RANKING_PAGE_SIZE_MAX,
     assignments_visible_to,
     panels_visible_to,
+    ranking_page,
     ranking_round_or_none,
-    ranking_rows,
     reviews_for_viewer,
 )
 
@@ -318,17 +321,34 @@ class RankingRowSerializer(serializers.Serializer):
 
 
 class RankingView(APIView):
-    """The round's proposals by mean weighted score, with the funding line (the budget)."""
+    """The round's proposals by mean weighted score, with the funding line (the budget), a
+    page at a time: `?page=` and `?page_size=` (default 50, at most 500). Ranks, running totals
+    and `funding_line_after_rank` are the whole round's, whatever the page."""
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: inline_serializer("Ranking", {
+    @extend_schema(parameters=[
+        OpenApiParameter("page", int, description="Page number (1 when missing)."),
+        OpenApiParameter("page_size", int, description=(
+            f"Rows a page (default {RANKING_PAGE_SIZE}, at most {RANKING_PAGE_SIZE_MAX}).")),
+    ], responses={200: inline_serializer("Ranking", {
         "round": serializers.IntegerField(),
         "budget": serializers.DecimalField(max_digits=14, decimal_places=2),
-        "funding_line_after_rank": serializers.IntegerField(allow_null=True),
+        "funding_line_after_rank": serializers.IntegerField(
+            allow_null=True, help_text="The rank after which the funding line falls, in the "
+            "whole round (null when every request fits or no totals are shown)."),
+        "funding_line_page": serializers.IntegerField(
+            allow_null=True, help_text="The page whose rows start past the funding line."),
         "running_totals_shown": serializers.BooleanField(
             help_text="False for a viewer with a conflict on a proposal of the round: no "
                       "running totals and no funding line."),
+        "count": serializers.IntegerField(help_text="Rows in all pages (ranked and apart)."),
+        "ranked_count": serializers.IntegerField(),
+        "page": serializers.IntegerField(),
+        "pages": serializers.IntegerField(),
+        "page_size": serializers.IntegerField(),
+        "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True),
         "results": RankingRowSerializer(many=True),
     })})
     def get(self, request, pk: int):
@@ -338,15 +358,38 @@ class RankingView(APIView):
         if not can_view_ranking(request.user, round_):
             raise PermissionDenied("Only fund managers and the round's panel chairs see the "
                                    "ranking.")
-        rows = ranking_rows(round_=round_, viewer=request.user)
-        line = next((row["rank"] - 1 for row in rows if row["funding_line_before"]), None)
+        page_size = _page_size(request.query_params.get("page_size"))
+        page = ranking_page(round_=round_, viewer=request.user,
+                            page=request.query_params.get("page"), page_size=page_size)
+
+        def link(number):
+            return request.build_absolute_uri(
+                replace_query_param(request.get_full_path(), "page", number))
+
         return Response({
             "round": round_.pk,
             "budget": f"{round_.budget:.2f}",
-            "funding_line_after_rank": line,
-            "running_totals_shown": all(row["totals_shown"] for row in rows),
-            "results": RankingRowSerializer(rows, many=True).data,
+            "funding_line_after_rank": page.funding_line_after_rank,
+            "funding_line_page": page.funding_line_page,
+            "running_totals_shown": page.totals_shown,
+            "count": page.count,
+            "ranked_count": page.ranked_count,
+            "page": page.number,
+            "pages": page.num_pages,
+            "page_size": page_size,
+            "next": link(page.number + 1) if page.has_next else None,
+            "previous": link(page.number - 1) if page.has_previous else None,
+            "results": RankingRowSerializer(page.rows, many=True).data,
         })
+
+
+def _page_size(value) -> int:
+    """`?page_size=`: the default when missing or bad, never above the maximum."""
+    try:
+        size = int(str(value))
+    except (TypeError, ValueError):
+        return RANKING_PAGE_SIZE
+    return min(max(size, 1), RANKING_PAGE_SIZE_MAX)
 
 
 class ProposalReviewsView(APIView):

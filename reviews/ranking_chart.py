@@ -14,7 +14,7 @@ from workflow.charts import Chart, bar_chart
 from workflow.display import money
 
 ABOVE, BELOW = 0, 1  # the two series: funded if the money holds, past the funding line
-MAX_ROWS = 25  # a long round draws its first proposals; the table lists them all
+MAX_ROWS = 25  # a long page draws its first proposals; the table lists them all
 
 
 def _label(row) -> str:
@@ -41,8 +41,8 @@ def ranking_chart(*, round_, ranked, totals_shown: bool) -> Chart | None:
             return None
         summary = f"The dashed line is the budget, {money(round_.budget, currency)}."
         if len(rows) > MAX_ROWS:
-            summary += (f" The first {MAX_ROWS} of the {len(rows)} proposals in contention are "
-                        "drawn; the table lists them all.")
+            summary += (f" The first {MAX_ROWS} of the {len(rows)} proposals in contention on "
+                        "this page are drawn; the table lists them all.")
             rows = rows[:MAX_ROWS]
         return bar_chart(
             title=f"Requested amounts of {round_.title} against its budget",
@@ -62,8 +62,8 @@ def ranking_chart(*, round_, ranked, totals_shown: bool) -> Chart | None:
         return None
     summary = ""
     if len(rows) > MAX_ROWS:
-        summary = (f"The first {MAX_ROWS} of the {len(rows)} scored proposals are drawn; the "
-                   "table lists them all.")
+        summary = (f"The first {MAX_ROWS} of the {len(rows)} scored proposals on this page are "
+                   "drawn; the table lists them all.")
         rows = rows[:MAX_ROWS]
     return bar_chart(
         summary=summary,

@@ -1,15 +1,14 @@
 """Read side of reviews: lists apply the same rules as the permission functions."""
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import (
     Avg,
-    BooleanField,
     Case,
     Count,
     DecimalField,
     Exists,
-    ExpressionWrapper,
     F,
     Max,
     Min,
@@ -22,7 +21,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 
 from proposals.conflicts import conflict_q
 from proposals.models import Proposal
@@ -128,21 +127,39 @@ def ranking_round_or_none(user, pk: int):
     return round_
 
 
-def round_ranking(*, round_, viewer=None) -> QuerySet[Proposal]:
-    """The round's proposals by mean weighted score (submitted reviews only), with review
-    count, spread and the running total of requested amounts, all computed by the database.
-    `conflicted` marks rows where the viewer has a conflict of interest, `review_pending` rows
-    where the viewer's own assignment is still open: the viewer may not see their scores."""
-    submitted = Q(assignments__state=Assignment.State.SUBMITTED)
-    score = "assignments__review__weighted_score"
-    order = [F("mean_score").desc(nulls_last=True), F("requested_amount").asc(), F("id").asc()]
-    contending = Case(
+# The ranking page lists this many proposals a page; the API honours `page_size` up to
+# RANKING_PAGE_SIZE_MAX. The order, the ranks, the running totals and the funding line are the
+# database's, over the whole round, whatever the page (see `ranking_page`).
+RANKING_PAGE_SIZE = 50
+RANKING_PAGE_SIZE_MAX = 500
+
+# The ranking's order: mean score (highest first, unscored last), then the smaller request,
+# then the older proposal. Deterministic, so a rank never moves between pages.
+_RANKING_ORDER = (F("mean_score").desc(nulls_last=True), F("requested_amount").asc(),
+                  F("id").asc())
+
+
+def _contending_amount():
+    return Case(
         When(state__in=CONTENDING_STATES, then=Coalesce("requested_amount", Value(Decimal(0)))),
         default=Value(Decimal(0)), output_field=_MONEY,
     )
+
+
+def round_ranking(*, round_, viewer=None) -> QuerySet[Proposal]:
+    """The round's proposals by mean weighted score (submitted reviews only), with review
+    count, spread, rank and the running total of requested amounts, all computed by the
+    database over the whole round (window functions), so a slice of it keeps them exact.
+    Proposals `viewer` has a conflict with are left out (they are not ranked for them, and the
+    others are numbered without them: `conflicted_in_round`); `review_pending` marks rows where
+    the viewer's own assignment is still open: the viewer may not see their scores."""
+    submitted = Q(assignments__state=Assignment.State.SUBMITTED)
+    score = "assignments__review__weighted_score"
+    qs = Proposal.objects.filter(round=round_, state__in=RANKED_STATES)
+    if _active(viewer):
+        qs = qs.exclude(conflict_q(viewer))
     qs = (
-        Proposal.objects.filter(round=round_, state__in=RANKED_STATES)
-        .select_related("lead__agency")
+        qs.select_related("lead__agency")
         .annotate(
             mean_score=Avg(score, filter=submitted, output_field=_SCORE),
             review_count=Count("assignments", filter=submitted),
@@ -150,30 +167,153 @@ def round_ranking(*, round_, viewer=None) -> QuerySet[Proposal]:
             low_score=Min(score, filter=submitted),
         )
         .annotate(
-            cumulative_requested=Window(Sum(contending), order_by=order),
-            rank=Window(expression=_row_number(), order_by=order),
+            cumulative_requested=Window(Sum(_contending_amount()), order_by=list(_RANKING_ORDER)),
+            rank=Window(expression=_row_number(), order_by=list(_RANKING_ORDER)),
         )
-        .order_by(*order)
+        .order_by(*_RANKING_ORDER)
     )
     if _active(viewer):
         open_own = Assignment.objects.filter(
             proposal=OuterRef("pk"), reviewer=viewer, state=Assignment.State.ASSIGNED
         )
-        qs = qs.annotate(
-            conflicted=ExpressionWrapper(conflict_q(viewer), output_field=BooleanField()),
-            review_pending=Exists(open_own),
-        )
+        qs = qs.annotate(review_pending=Exists(open_own))
     return qs
 
 
-def _row_number():
-    from django.db.models.functions import RowNumber
+def conflicted_in_round(*, round_, viewer) -> QuerySet[Proposal]:
+    """The round's ranked proposals `viewer` has a conflict with, by title: listed apart."""
+    if not _active(viewer):
+        return Proposal.objects.none()
+    return (Proposal.objects.filter(round=round_, state__in=RANKED_STATES)
+            .filter(conflict_q(viewer)).order_by(Lower("title"), "id"))
 
-    return RowNumber()
+
+def ranking_counts(*, round_, viewer=None) -> tuple[int, int]:
+    """(ranked, set apart) for `viewer`: one query."""
+    qs = Proposal.objects.filter(round=round_, state__in=RANKED_STATES)
+    if not _active(viewer):
+        return qs.count(), 0
+    conflicted = conflict_q(viewer)
+    counts = qs.aggregate(ranked=Count("pk", filter=~conflicted),
+                          apart=Count("pk", filter=conflicted))
+    return counts["ranked"] or 0, counts["apart"] or 0
 
 
-def ranking_rows(*, round_, viewer=None) -> list[dict]:
-    """The ranking as rows for pages, the API and the portfolio report, shaped for `viewer`.
+def funding_line_after_rank(*, round_, viewer=None) -> int | None:
+    """The rank after which the funding line falls: the last before the first proposal still
+    contending whose running total passes the budget. None when every request fits. Computed
+    by the database over the whole round (one query), not from a page's rows.
+
+    The running total never decreases, and a row that does not contend repeats the total
+    before it, so the first row past the budget is always a contending one."""
+    past = (round_ranking(round_=round_, viewer=viewer)
+            .filter(cumulative_requested__gt=round_.budget)
+            .values_list("rank", flat=True)[:1])
+    first_past = next(iter(past), None)
+    return None if first_past is None else first_past - 1
+
+
+@dataclass
+class RankingPage:
+    """One page of a round's ranking as `viewer` may read it: the ranked rows of the page,
+    then (after the last ranked row) the rows set apart for the viewer's conflicts.
+    `funding_line_after_rank` is the round's, whatever the page (None when every request
+    fits, or when the viewer sees no totals)."""
+
+    rows: list[dict]
+    number: int
+    page_size: int | None
+    ranked_count: int
+    apart_count: int
+    totals_shown: bool
+    funding_line_after_rank: int | None
+
+    @property
+    def count(self) -> int:
+        return self.ranked_count + self.apart_count
+
+    @property
+    def num_pages(self) -> int:
+        if not self.page_size:
+            return 1
+        return max(1, -(-self.count // self.page_size))
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    # the interface of a Django Page, for templates/_pagination.html
+    @property
+    def paginator(self) -> "RankingPage":
+        return self
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def ranked(self) -> list[dict]:
+        return [row for row in self.rows if not row["conflict"]]
+
+    @property
+    def apart(self) -> list[dict]:
+        return [row for row in self.rows if row["conflict"]]
+
+    @property
+    def funding_line_page(self) -> int | None:
+        """The page whose first proposals past the line are listed (where the line is drawn)."""
+        line = self.funding_line_after_rank
+        if line is None:
+            return None
+        if not self.page_size:
+            return 1
+        return line // self.page_size + 1
+
+    @property
+    def funding_line_at_end(self) -> bool:
+        """The line falls right after this page's last ranked row (drawn on the next page)."""
+        ranked = self.ranked
+        return bool(ranked) and self.funding_line_after_rank == ranked[-1]["rank"] \
+            and not any(row["funding_line_before"] for row in ranked)
+
+    @property
+    def first_rank(self) -> int | None:
+        ranked = self.ranked
+        return ranked[0]["rank"] if ranked else None
+
+    @property
+    def last_rank(self) -> int | None:
+        ranked = self.ranked
+        return ranked[-1]["rank"] if ranked else None
+
+
+def page_number(value, *, count: int, page_size: int) -> int:
+    """A page number from a query string: 1 when missing or bad, the last when past it."""
+    try:
+        number = int(str(value))
+    except (TypeError, ValueError):
+        return 1
+    last = max(1, -(-count // page_size)) if page_size else 1
+    return min(max(number, 1), last)
+
+
+def ranking_page(*, round_, viewer=None, page=1, page_size: int | None = RANKING_PAGE_SIZE,
+                 counts: tuple[int, int] | None = None) -> RankingPage:
+    """Page `page` of the ranking (every row when `page_size` is None), shaped for `viewer`.
+
+    A constant number of queries whatever the round's size: the counts (one), the funding
+    line (one, when the viewer sees totals), the page's ranked rows (one) and, on the pages
+    reaching past the ranked rows, the rows set apart (one). Ranks, running totals and the
+    funding line come from the database over the whole round, so they continue across pages
+    and the line is where it would be in the whole list.
 
     Scores are hidden where the viewer has not yet submitted their own review of the proposal
     (blind review) and from viewers who never see scores. A proposal the viewer has a conflict
@@ -183,55 +323,82 @@ def ranking_rows(*, round_, viewer=None) -> list[dict]:
     totals and no funding line either (`totals_shown` False on every row): a jump in the
     running total would show the hidden proposal's place and amount. Every other row is
     marked above or below the round's funding line."""
-    ranked, apart = [], []
-    budget = round_.budget
+    ranked_count, apart_count = counts or ranking_counts(round_=round_, viewer=viewer)
+    if page_size:
+        number = page_number(page, count=ranked_count + apart_count, page_size=page_size)
+        start, stop = (number - 1) * page_size, number * page_size
+    else:
+        number, start, stop = 1, 0, ranked_count + apart_count
+    totals_shown = apart_count == 0
+    line = funding_line_after_rank(round_=round_, viewer=viewer) if totals_shown else None
     scores_shown = viewer is None or sees_scores(viewer)
-    for proposal in round_ranking(round_=round_, viewer=viewer):
-        if getattr(proposal, "conflicted", False):
-            apart.append(_conflicted_row(proposal))
-            continue
-        pending = bool(getattr(proposal, "review_pending", False))
-        hidden = pending or not scores_shown
-        spread = None
-        if proposal.high_score is not None and proposal.low_score is not None:
-            spread = Decimal(proposal.high_score) - Decimal(proposal.low_score)
-        mean = proposal.mean_score
-        contending = proposal.state in CONTENDING_STATES
-        cumulative = Decimal(proposal.cumulative_requested or 0)
-        agency = proposal.lead.agency
-        ranked.append({
-            "rank": proposal.rank,
-            "proposal": proposal,
-            "lead_agency": agency.code if agency is not None else None,
-            "requested_amount": proposal.requested_amount,
-            "mean_weighted_score": None if hidden or mean is None
-            else Decimal(mean).quantize(Decimal("0.01")),
-            "review_count": proposal.review_count,
-            "spread": None if hidden or spread is None else spread.quantize(Decimal("0.01")),
-            "disagreement": (not hidden) and spread is not None and spread >= DISAGREEMENT_SPREAD,
-            "cumulative_requested": cumulative,
-            "contending": contending,
-            "above_funding_line": contending and cumulative <= budget,
-            "conflict": False,
-            "review_pending": pending,
-            "scores_hidden": hidden,
-        })
-    totals_shown = not apart
-    line_drawn = False
-    for position, row in enumerate(ranked, start=1):
-        row["rank"] = position  # the official order, numbered without the rows set apart
-        row["totals_shown"] = totals_shown
-        if not totals_shown:
-            row.update(cumulative_requested=None, above_funding_line=None,
-                       funding_line_before=False)
-            continue
+    budget = round_.budget
+
+    rows = []
+    if start < ranked_count:
+        qs = round_ranking(round_=round_, viewer=viewer)
+        for proposal in qs[start:min(stop, ranked_count)]:
+            rows.append(_ranked_row(proposal, scores_shown=scores_shown, budget=budget,
+                                    totals_shown=totals_shown, line=line))
+    if apart_count and stop > ranked_count:
+        apart = conflicted_in_round(round_=round_, viewer=viewer)
+        rows.extend(_conflicted_row(proposal) for proposal in
+                    apart[max(0, start - ranked_count):stop - ranked_count])
+    return RankingPage(rows=rows, number=number, page_size=page_size,
+                       ranked_count=ranked_count, apart_count=apart_count,
+                       totals_shown=totals_shown, funding_line_after_rank=line)
+
+
+def _ranked_row(proposal: Proposal, *, scores_shown: bool, budget, totals_shown: bool,
+                line: int | None) -> dict:
+    pending = bool(getattr(proposal, "review_pending", False))
+    hidden = pending or not scores_shown
+    spread = None
+    if proposal.high_score is not None and proposal.low_score is not None:
+        spread = Decimal(proposal.high_score) - Decimal(proposal.low_score)
+    mean = proposal.mean_score
+    contending = proposal.state in CONTENDING_STATES
+    agency = proposal.lead.agency
+    row = {
+        "rank": proposal.rank,
+        "proposal": proposal,
+        "lead_agency": agency.code if agency is not None else None,
+        "requested_amount": proposal.requested_amount,
+        "mean_weighted_score": None if hidden or mean is None
+        else Decimal(mean).quantize(Decimal("0.01")),
+        "review_count": proposal.review_count,
+        "spread": None if hidden or spread is None else spread.quantize(Decimal("0.01")),
+        "disagreement": (not hidden) and spread is not None and spread >= DISAGREEMENT_SPREAD,
+        "contending": contending,
+        "conflict": False,
+        "review_pending": pending,
+        "scores_hidden": hidden,
+        "totals_shown": totals_shown,
+    }
+    if not totals_shown:
+        row.update(cumulative_requested=None, above_funding_line=None,
+                   funding_line_before=False)
+        return row
+    cumulative = Decimal(proposal.cumulative_requested or 0)
+    row.update(
+        cumulative_requested=cumulative,
+        above_funding_line=contending and cumulative <= budget,
         # the line sits before the first contending row past the budget
-        row["funding_line_before"] = (
-            not line_drawn and row["contending"] and not row["above_funding_line"]
-        )
-        line_drawn = line_drawn or row["funding_line_before"]
-    apart.sort(key=lambda row: (row["proposal"].title.casefold(), row["proposal"].pk))
-    return ranked + apart
+        funding_line_before=line is not None and proposal.rank == line + 1,
+    )
+    return row
+
+
+def _row_number():
+    from django.db.models.functions import RowNumber
+
+    return RowNumber()
+
+
+def ranking_rows(*, round_, viewer=None) -> list[dict]:
+    """The whole ranking as rows, shaped for `viewer` (see `ranking_page`): for callers that
+    need every row at once. Pages and the API read one page at a time."""
+    return ranking_page(round_=round_, viewer=viewer, page_size=None).rows
 
 
 def _conflicted_row(proposal: Proposal) -> dict:

@@ -55,8 +55,8 @@ from .selectors import (
     panels_visible_to,
     proposals_awaiting_decision,
     proposals_short_of_reviewers,
+    ranking_page,
     ranking_round_or_none,
-    ranking_rows,
     reviews_for_viewer,
 )
 from .services.summary import review_summary
@@ -393,12 +393,10 @@ def round_ranking(request, pk: int):
         raise Http404("No such round.")
     if not can_view_ranking(request.user, round_):
         raise PermissionDenied("Only fund managers and the round's panel chairs see the ranking.")
-    rows = ranking_rows(round_=round_, viewer=request.user)
+    page = ranking_page(round_=round_, viewer=request.user, page=request.GET.get("page"))
     return render(request, "reviews/ranking.html", {
-        "round": round_, "rows": rows,
-        "ranked": [row for row in rows if not row["conflict"]],
-        "apart": [row for row in rows if row["conflict"]],
-        "totals_shown": all(row["totals_shown"] for row in rows),
+        "round": round_, "page_obj": page, "rows": page.rows,
+        "ranked": page.ranked, "apart": page.apart, "totals_shown": page.totals_shown,
     })
 
 

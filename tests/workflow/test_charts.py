@@ -193,5 +193,5 @@ def test_a_long_ranking_draws_its_first_rows_and_says_the_table_has_them_all():
     chart = ranking_chart(round_=round_, ranked=ranked, totals_shown=True)
     assert len(chart.shapes) == MAX_ROWS
     assert chart.summary == (f"The dashed line is the budget, BTN 1,000.00. The first {MAX_ROWS} "
-                             f"of the {MAX_ROWS + 10} proposals in contention are drawn; the "
+                             f"of the {MAX_ROWS + 10} proposals in contention on this page are drawn; the "
                              "table lists them all.")
