@@ -25,17 +25,18 @@ def section(qs, limit: int = DASHBOARD_LIMIT) -> dict:
     return {"items": items[:limit], "more": len(items) > limit}
 
 
-def bounded_count(qs, bound: int = COUNT_BOUND) -> int:
+def bounded_count(qs, bound: int | None = None) -> int:
     """How many rows `qs` has, counted up to `bound + 1` (unordered, so the database stops as
     soon as it found them): `SELECT COUNT(*) FROM (... LIMIT bound + 1)`."""
-    return qs.order_by()[: bound + 1].count()
+    return qs.order_by()[: (bound or COUNT_BOUND) + 1].count()
 
 
-def count_label(count: int, bound: int = COUNT_BOUND) -> str:
+def count_label(count: int, bound: int | None = None) -> str:
+    bound = bound or COUNT_BOUND
     return f"{bound}+" if count > bound else str(count)
 
 
-def counted_section(qs, limit: int = DASHBOARD_LIMIT, bound: int = COUNT_BOUND) -> dict:
+def counted_section(qs, limit: int = DASHBOARD_LIMIT, bound: int | None = None) -> dict:
     """The first `limit` items and how many there are, up to `bound` (two bounded queries).
     `count` is exact up to `bound` and `bound + 1` beyond; `count_label` says "100+" then."""
     count = bounded_count(qs, bound)
@@ -54,8 +55,8 @@ def joined_section(first: dict, second: dict, limit: int = DASHBOARD_LIMIT) -> d
     """Two counted sections shown as one list: the first's rows, then the second's."""
     count = first["count"] + second["count"]
     items = (first["items"] + second["items"])[:limit]
-    label = (f"{COUNT_BOUND}+" if first["count"] > COUNT_BOUND or second["count"] > COUNT_BOUND
-             else str(count))
+    over = first["count"] > COUNT_BOUND or second["count"] > COUNT_BOUND
+    label = f"{COUNT_BOUND}+" if over else str(count)
     return {"items": items, "count": count, "count_label": label, "more": count > len(items)}
 
 
