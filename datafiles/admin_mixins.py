@@ -118,7 +118,7 @@ class DataExportAdminMixin:
             raise PermissionDenied("Only fund managers and administrators may export files.")
         return steps.export_response(
             self.data_export_kind, fmt, viewer=request.user, selected=queryset,
-            options=self.data_export_options,
+            options=self.data_export_options, request=request,
         )
 
     @admin.action(description="Export selected as CSV", permissions=["move_files"])

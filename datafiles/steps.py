@@ -8,6 +8,7 @@ as the import and export registries name each app's rows and resources (kinds.py
 exports.py), since the ground floor may not import the jobs above it.
 """
 
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -15,19 +16,21 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from .exports import EXPORT_FORMATS, export_body, export_dataset
+from .cells import csv_chunks
+from .exports import EXPORT_FORMATS, EXPORTS, export_table, inline_max_rows, write_export
 from .kinds import IMPORTS, importer_class
 from .tables import FORMATS, MAX_IMPORT_BYTES, ImportReport
 
 # The export registry EXPORTS (kind → label, resource path, options) lives in exports.py,
 # beside `export_dataset`, which every export (pages, list links, admin actions) goes through.
 
-# Where large files go: `is_large_import(upload)` and `start_import_job(...)` (jobs/services.py).
+# Where large files go: `is_large_import(upload)`, `start_import_job(...)` and, for a large
+# export, `start_export_job(...)` (jobs/services.py).
 LARGE_IMPORTS = "jobs.services"
 
 
@@ -141,11 +144,42 @@ def file_errors(exc: ValidationError) -> list[str]:
 
 
 def export_response(kind: str, fmt: str, *, viewer, options: dict | None = None,
-                    round_id: int | None = None, selected=None) -> HttpResponse:
-    """The download of one export (see `exports.export_dataset` for what it may hold)."""
-    dataset = export_dataset(kind, viewer=viewer, options=options, round_id=round_id,
-                             selected=selected)
-    response = HttpResponse(export_body(dataset, fmt), content_type=EXPORT_FORMATS[fmt])
-    stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="{kind}-{stamp}.{fmt}"'
+                    round_id: int | None = None, selected=None, request=None) -> HttpResponse:
+    """The download of one export (see `exports.export_table` for what it may hold).
+
+    Streamed in constant memory (CSV as the rows are read, XLSX through a temporary file);
+    an export of more than `EXPORT_INLINE_MAX_ROWS` rows is handed to a background job
+    instead, and the answer is the redirect to its page, which offers the file when ready.
+    """
+    table = export_table(kind, viewer=viewer, options=options, round_id=round_id,
+                         selected=selected)
+    filename = f"{kind}-{timezone.localdate().isoformat()}.{fmt}"
+    if table.more_rows_than(inline_max_rows()):
+        params = {
+            "export": kind, "format": fmt, "label": EXPORTS[kind][0], "filename": filename,
+            "options": {name: bool((options or {}).get(name)) for name in EXPORTS[kind][2]},
+            "round": round_id,
+            "selected": (list(selected.values_list("pk", flat=True))
+                         if selected is not None else None),
+        }
+        return hand_export_to_a_job(request, viewer=viewer, params=params)
+    if fmt == "csv":
+        response = StreamingHttpResponse(csv_chunks(table.headers, table.rows()),
+                                         content_type=EXPORT_FORMATS[fmt])
+    else:
+        handle = tempfile.TemporaryFile()
+        write_export(table, fmt, handle)
+        handle.seek(0)
+        response = FileResponse(handle, content_type=EXPORT_FORMATS[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def hand_export_to_a_job(request, *, viewer, params: dict):
+    """Start the export job and answer with the redirect to its page."""
+    start_export_job = import_string(f"{LARGE_IMPORTS}.start_export_job")
+    job = start_export_job(actor=viewer, params=params)
+    if request is not None:
+        messages.info(request, "This export is large, so it is made in the background. "
+                               "This page offers the file when it is ready.")
+    return redirect(job)

@@ -6,20 +6,26 @@ CC BY 4.0) validate the output offline.
 """
 
 import json
+import textwrap
+from collections.abc import Iterator
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from datafiles.cells import csv_text
+from datafiles.cells import CSV_CONTENT_TYPE, csv_chunks, csv_text
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas" / "360giving"
 GRANT_SCHEMA_URL = (
     "https://raw.githubusercontent.com/ThreeSixtyGiving/standard/1.4.2/schema/360-giving-schema.json"
 )
 VERSION = "1.4"
+CONTENT_TYPES = {"json": "application/json; charset=utf-8", "csv": CSV_CONTENT_TYPE}
+# Awards are read in chunks of this many from one query (a server-side cursor on PostgreSQL).
+CHUNK_ROWS = 2000
 
 
 def _org_prefix() -> str:
@@ -63,12 +69,30 @@ def grant(award) -> dict:
     return record
 
 
+def grants(awards) -> Iterator[dict]:
+    """Each award as a grant, read in chunks from one query (constant memory)."""
+    rows = awards.iterator(chunk_size=CHUNK_ROWS) if isinstance(awards, QuerySet) else awards
+    for award in rows:
+        yield grant(award)
+
+
 def package(awards) -> dict:
-    return {"version": VERSION, "grants": [grant(a) for a in awards]}
+    return {"version": VERSION, "grants": list(grants(awards))}
+
+
+def package_json_chunks(awards) -> Iterator[str]:
+    """`package_json`, a grant at a time: the same text (`json.dumps(..., indent=2)`) joined."""
+    yield '{\n  "version": ' + json.dumps(VERSION) + ',\n  "grants": ['
+    first = True
+    for record in grants(awards):
+        text = json.dumps(record, ensure_ascii=False, indent=2)
+        yield ("\n" if first else ",\n") + textwrap.indent(text, "    ")
+        first = False
+    yield "]\n}" if first else "\n  ]\n}"
 
 
 def package_json(awards) -> str:
-    return json.dumps(package(awards), ensure_ascii=False, indent=2)
+    return "".join(package_json_chunks(awards))
 
 
 CSV_COLUMNS = [
@@ -87,13 +111,22 @@ CSV_COLUMNS = [
 ]
 
 
+def _csv_rows(awards):
+    return ([value(record) for _, value in CSV_COLUMNS] for record in grants(awards))
+
+
 def package_csv(awards) -> str:
     """The flattened CSV form 360Giving publishers use (column titles of the standard); text
     a spreadsheet would run stays text (datafiles/cells.py)."""
-    return csv_text(
-        [title for title, _ in CSV_COLUMNS],
-        ([value(record) for _, value in CSV_COLUMNS] for record in package(awards)["grants"]),
-    )
+    return csv_text([title for title, _ in CSV_COLUMNS], _csv_rows(awards))
+
+
+def package_chunks(awards, fmt: str) -> Iterator[bytes]:
+    """The JSON package or the CSV as UTF-8 bytes, streamed (the same bytes as
+    `package_json` / `package_csv`)."""
+    if fmt == "json":
+        return (chunk.encode("utf-8") for chunk in package_json_chunks(awards))
+    return csv_chunks([title for title, _ in CSV_COLUMNS], _csv_rows(awards), bom=False)
 
 
 @cache

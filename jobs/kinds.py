@@ -23,7 +23,7 @@ from .storage import job_storage
 class Outcome:
     """What a job made: a file to download, a report to show, or both."""
 
-    content: bytes | None = None
+    content: Any = None  # bytes, or a django File (an export written to a temporary file)
     filename: str = ""
     content_type: str = ""
     report: dict[str, Any] = field(default_factory=dict)
@@ -144,7 +144,66 @@ IMPORT = JobKind(
 )
 
 
+# --- export of data (a CSV/XLSX of the export registry, or the 360Giving data) -------------
+def may_export(user) -> bool:
+    from datafiles.exports import may_move_files
+
+    return may_move_files(user)
+
+
+GIVING360 = "360giving"
+
+
+def _export_title(params: dict) -> str:
+    return f"Export: {params.get('label', params.get('export', 'data'))} ({params.get('format', '').upper()})"
+
+
+def _run_export(job: Job) -> Outcome:
+    """Write the file row by row into a temporary file (constant memory), as its owner sees
+    the data now: visibility is that of the person who asked, checked as the job runs."""
+    import tempfile
+
+    from django.core.files import File
+
+    params = job.params
+    fmt, kind = params["format"], params["export"]
+    if not may_export(job.owner):
+        raise PermissionDenied("Only fund managers and administrators may export files.")
+    handle = tempfile.TemporaryFile()
+    try:
+        if kind == GIVING360:
+            from fund import giving360
+            from fund.giving360_api import awards_visible_to
+
+            content_type = giving360.CONTENT_TYPES[fmt]
+            for chunk in giving360.package_chunks(awards_visible_to(job.owner), fmt):
+                handle.write(chunk)
+        else:
+            from datafiles.exports import EXPORT_FORMATS, export_table, write_export
+
+            content_type = EXPORT_FORMATS[fmt]
+            table = export_table(kind, viewer=job.owner, options=params.get("options"),
+                                 round_id=params.get("round"), selected=params.get("selected"))
+            write_export(table, fmt, handle)
+        handle.seek(0)
+    except BaseException:
+        handle.close()
+        raise
+    return Outcome(content=File(handle, name=params["filename"]), filename=params["filename"],
+                   content_type=content_type)
+
+
+EXPORT = JobKind(
+    may_start=lambda user, params: may_export(user),
+    may_read=lambda user, job: may_export(user),
+    title=_export_title,
+    run=_run_export,
+    refused="Only fund managers and administrators may export files.",
+)
+
+
 KINDS: dict[str, JobKind] = {
     Job.Kind.ROUND_PORTFOLIO: ROUND_PORTFOLIO,
     Job.Kind.IMPORT: IMPORT,
+    Job.Kind.EXPORT: EXPORT,
 }

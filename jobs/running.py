@@ -11,7 +11,7 @@ import logging
 from datetime import timedelta
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.utils import timezone
 
@@ -79,7 +79,13 @@ def run_job(*, job_id: int) -> Job | None:
         return job
     with transaction.atomic():
         if outcome.content is not None:
-            job.result.save(outcome.filename, ContentFile(outcome.content), save=False)
+            # bytes, or a File written on disk as it was made (an export: constant memory)
+            content = (outcome.content if isinstance(outcome.content, File)
+                       else ContentFile(outcome.content))
+            try:
+                job.result.save(outcome.filename, content, save=False)
+            finally:
+                content.close()
             job.result_name = outcome.filename
             job.result_content_type = outcome.content_type
         job.report = outcome.report

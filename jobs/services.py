@@ -112,3 +112,9 @@ def confirm_import_job(*, actor, dry_run: Job) -> Job:
             raise ValidationError("This dry run cannot be applied: choose the file again.")
         params = {**dry_run.params, "dry_run": False}
         return start_job(actor=actor, kind=Job.Kind.IMPORT, params=params, follows=dry_run)
+
+
+def start_export_job(*, actor, params: dict) -> Job:
+    """Make a large export off the request (`params`: export, format, label, filename and the
+    export's options); its page offers the file to its owner when ready."""
+    return start_job(actor=actor, kind=Job.Kind.EXPORT, params=params)

@@ -10,12 +10,12 @@ floor. The admin's import and export (datafiles/admin_mixins.py) share the same 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from datafiles.exports import EXPORT_FORMATS, EXPORTS, may_move_files
+from datafiles.exports import EXPORT_FORMATS, EXPORTS, inline_max_rows, may_move_files
 from datafiles.kinds import all_headers
 from datafiles.steps import (
     NOTHING_WAITING,
@@ -25,10 +25,12 @@ from datafiles.steps import (
     confirm_import,
     export_response,
     file_errors,
+    hand_export_to_a_job,
     hand_large_file_to_a_job,
 )
 from fund import giving360
 from fund.giving360_api import awards_visible_to
+from jobs.kinds import GIVING360
 from people.invitations import remember_imported_people
 from workflow.ids import parse_id
 
@@ -108,20 +110,25 @@ def export_file(request, kind: str, fmt: str):
         # Exporting every round instead would hand over more than was asked for.
         return HttpResponseBadRequest("“round” must be the number of a round.",
                                       content_type="text/plain; charset=utf-8")
-    return export_response(kind, fmt, viewer=request.user, options=options, round_id=round_id)
+    return export_response(kind, fmt, viewer=request.user, options=options, round_id=round_id,
+                           request=request)
 
 
 @login_required
 def export_360giving(request, fmt: str):
-    """Awards as 360Giving data, JSON or the standard's flattened CSV."""
+    """Awards as 360Giving data, JSON or the standard's flattened CSV: streamed, or made by a
+    background job when there are more than `EXPORT_INLINE_MAX_ROWS` awards."""
     _require(request.user)
-    awards = awards_visible_to(request.user)
-    if fmt == "json":
-        body, content_type = giving360.package_json(awards), "application/json; charset=utf-8"
-    elif fmt == "csv":
-        body, content_type = giving360.package_csv(awards), EXPORT_FORMATS["csv"]
-    else:
+    if fmt not in giving360.CONTENT_TYPES:
         raise Http404("No such export.")
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="360giving-{timezone.localdate()}.{fmt}"'
+    awards = awards_visible_to(request.user)
+    filename = f"360giving-{timezone.localdate()}.{fmt}"
+    limit = inline_max_rows()
+    if len(awards.order_by().values_list("pk", flat=True)[: limit + 1]) > limit:
+        return hand_export_to_a_job(request, viewer=request.user, params={
+            "export": GIVING360, "format": fmt, "label": "360Giving data", "filename": filename,
+        })
+    response = StreamingHttpResponse(giving360.package_chunks(awards, fmt),
+                                     content_type=giving360.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

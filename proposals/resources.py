@@ -2,10 +2,12 @@
 may leave in a file at all (`exportable_proposals`, also used by the fund's and reviews'
 resources). The export registry (datafiles/exports.py) names `VisibleProposalResource`."""
 
-from django.db.models import QuerySet, Sum
+from django.db.models import CharField, OuterRef, QuerySet, Subquery, Sum
 from import_export import fields, resources
 
-from .models import Proposal
+from datafiles.aggregates import TextsJoined, texts_split
+
+from .models import BudgetLine, Proposal
 
 
 class ProposalResource(resources.ModelResource):
@@ -26,10 +28,18 @@ class ProposalResource(resources.ModelResource):
         export_order = fields
 
     def get_queryset(self):
+        """One query whatever the number of rows: the budget total and the partner agencies
+        are correlated subqueries of each row (no prefetch, no aggregate over the whole
+        table re-run per chunk)."""
+        budget = (BudgetLine.objects.filter(proposal=OuterRef("pk")).order_by()
+                  .values("proposal").annotate(total=Sum("amount")).values("total"))
+        partners = (Proposal.partner_agencies.through.objects.filter(proposal=OuterRef("pk"))
+                    .order_by().values("proposal")
+                    .annotate(codes=TextsJoined("agency__code")).values("codes"))
         return (
             Proposal.objects.select_related("round", "lead__agency")
-            .prefetch_related("partner_agencies")
-            .annotate(budget_sum=Sum("budget_lines__amount"))
+            .annotate(budget_sum=Subquery(budget),
+                      partner_codes=Subquery(partners, output_field=CharField()))
             .order_by("id")
         )
 
@@ -37,6 +47,8 @@ class ProposalResource(resources.ModelResource):
         return proposal.lead.get_full_name() or proposal.lead.username
 
     def dehydrate_partner_agencies(self, proposal) -> str:
+        if hasattr(proposal, "partner_codes"):
+            return ";".join(texts_split(proposal.partner_codes))
         return ";".join(sorted(a.code for a in proposal.partner_agencies.all()))
 
 

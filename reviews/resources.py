@@ -69,8 +69,8 @@ class ReviewResource(resources.ModelResource):
         return qs.filter(assignment__proposal__round_id=self.round_id) if self.round_id else qs
 
     # One column per criterion name of the exported rounds, in rubric order: rounds may
-    # differ, so the columns are known only once the rows are.
-    def export(self, queryset=None, **kwargs):
+    # differ, so the columns are known only once the rows are (one query, before any row).
+    def before_export(self, queryset=None, **kwargs):
         queryset = self.get_queryset() if queryset is None else queryset
         names = (
             Criterion.objects.filter(scores__review__in=queryset.values("pk"))
@@ -82,7 +82,7 @@ class ReviewResource(resources.ModelResource):
                 column_name=SCORE_PREFIX + name, readonly=True,
                 dehydrate_method=lambda review, name=name: self._score(review, name),
             )
-        return super().export(queryset=queryset, **kwargs)
+        super().before_export(queryset, **kwargs)
 
     def get_export_order(self):
         order = [*self.BEFORE_SCORES, *(SCORE_PREFIX + n for n in self.criteria),

@@ -63,19 +63,19 @@ def test_api_serves_only_visible_awards(client, awards):
     api.force_authenticate(UserFactory(fund_manager=True))
     everything = api.get("/api/v1/awards/360giving.json")
     assert everything.status_code == 200
-    assert len(json.loads(everything.content)["grants"]) == 2
+    assert len(json.loads(everything.getvalue())["grants"]) == 2
     api.force_authenticate(UserFactory())
     stranger = api.get("/api/v1/awards/360giving.json")
     assert stranger.status_code == 200
-    assert json.loads(stranger.content)["grants"] == []
+    assert json.loads(stranger.getvalue())["grants"] == []
 
 
 def test_fund_manager_downloads_360giving_files(client, awards):
     client.force_login(UserFactory(fund_manager=True))
     as_json = client.get("/data/export/360giving.json")
     assert as_json.status_code == 200
-    assert giving360.validation_errors(json.loads(as_json.content)) == []
-    assert client.get("/data/export/360giving.csv").content.startswith(b"Identifier,Title")
+    assert giving360.validation_errors(json.loads(as_json.getvalue())) == []
+    assert client.get("/data/export/360giving.csv").getvalue().startswith(b"Identifier,Title")
     assert client.get("/data/export/360giving.xml").status_code == 404
 
 
@@ -87,12 +87,12 @@ def test_cancelled_awards_are_not_published(client, awards):
     manager = UserFactory(fund_manager=True)
     api = APIClient()
     api.force_authenticate(manager)
-    published = json.loads(api.get("/api/v1/awards/360giving.json").content)["grants"]
+    published = json.loads(api.get("/api/v1/awards/360giving.json").getvalue())["grants"]
     assert [g["id"] for g in published] == [f"360G-gnhif-{awards[0].pk}"]
     client.force_login(manager)
-    as_json = json.loads(client.get("/data/export/360giving.json").content)["grants"]
+    as_json = json.loads(client.get("/data/export/360giving.json").getvalue())["grants"]
     assert [g["id"] for g in as_json] == [f"360G-gnhif-{awards[0].pk}"]
-    rows = list(csv.DictReader(io.StringIO(client.get("/data/export/360giving.csv").content.decode())))
+    rows = list(csv.DictReader(io.StringIO(client.get("/data/export/360giving.csv").getvalue().decode())))
     assert [r["Identifier"] for r in rows] == [f"360G-gnhif-{awards[0].pk}"]
 
 

@@ -39,12 +39,12 @@ def test_dry_run_touches_nothing_then_confirm_imports(client, admin_user):
     page = check(client, AGENCIES, "code,name,kind\nMOH,Ministry of Health,ministry\n"
                                    "GNH,GNH Commission,agency\n")
     assert page.status_code == 200
-    body = page.content.decode()
+    body = page.getvalue().decode()
     assert "Dry run: nothing saved yet" in body and "2 new" in body
     assert not Agency.objects.filter(code__in=["MOH", "GNH"]).exists()
     assert page.context["report"].new == 2 and page.context["pending"]["kind"] == "agencies"
     done = confirm(client, AGENCIES, page)
-    assert done.status_code == 200 and "Imported 2 rows: 2 new" in done.content.decode()
+    assert done.status_code == 200 and "Imported 2 rows: 2 new" in done.getvalue().decode()
     assert Agency.objects.filter(code__in=["MOH", "GNH"]).count() == 2
     # the pending file is gone: confirming it again imports nothing and says so
     again = client.post(AGENCIES + "confirm/", {"token": page.context["pending"]["token"]})
@@ -62,7 +62,7 @@ def test_the_same_file_twice_changes_nothing_the_second_time(client, admin_user)
     assert page.context["report"].unchanged == 1 and page.context["report"].new == 0
     second = confirm(client, PEOPLE, page)
     assert "Nothing changed: all 1 imported rows were already up to date." in (
-        second.content.decode())
+        second.getvalue().decode())
     assert User.objects.filter(employee_id="E1").count() == 1
     pema.refresh_from_db()
     assert pema.position_level == "P3"
@@ -76,7 +76,7 @@ def test_bad_rows_are_listed_by_row_and_field_and_nothing_can_be_confirmed(clien
             "gnh-fund,MOH,1000.00,2026-01-15,first\n"
             "gnh-fund,XXX,500.00,2026-01-16,second\n")
     page = check(client, CONTRIBUTIONS, text)
-    body = page.content.decode()
+    body = page.getvalue().decode()
     assert page.context["pending"] is None and "Confirm the import" not in body
     assert "Nothing was imported" in body
     [error] = page.context["report"].errors
@@ -86,7 +86,7 @@ def test_bad_rows_are_listed_by_row_and_field_and_nothing_can_be_confirmed(clien
     page = check(client, CONTRIBUTIONS, text, skip_bad_rows="on")
     assert page.context["pending"] is not None and not Contribution.objects.exists()
     done = confirm(client, CONTRIBUTIONS, page)
-    assert "1 bad rows skipped" in done.content.decode()
+    assert "1 bad rows skipped" in done.getvalue().decode()
     assert list(Contribution.objects.values_list("amount", flat=True)) == [Decimal("1000.00")]
 
 
@@ -109,7 +109,7 @@ def test_the_changelists_link_to_the_import(client, admin_user):
     for url in (AGENCIES, PEOPLE, CONTRIBUTIONS):
         changelist = client.get(url.removesuffix("import/"))
         assert changelist.status_code == 200
-        assert f'href="{url}"' in changelist.content.decode()
+        assert f'href="{url}"' in changelist.getvalue().decode()
 
 
 def test_a_staff_user_who_may_not_import_sees_no_link(client):
@@ -120,8 +120,8 @@ def test_a_staff_user_who_may_not_import_sees_no_link(client):
     client.force_login(clerk)
     changelist = client.get("/admin/people/agency/")
     assert changelist.status_code == 200
-    assert f'href="{AGENCIES}"' not in changelist.content.decode()
-    assert "export_selected_csv" not in changelist.content.decode()
+    assert f'href="{AGENCIES}"' not in changelist.getvalue().decode()
+    assert "export_selected_csv" not in changelist.getvalue().decode()
 
 
 # --- exports from the admin ------------------------------------------------------------------
@@ -129,18 +129,18 @@ def test_admin_export_action_exports_the_selected_rows(client, admin_user):
     keep, other = AgencyFactory(code="MOH", name="Ministry of Health"), AgencyFactory(code="MOE")
     client.force_login(admin_user)
     changelist = client.get("/admin/people/agency/")
-    assert "export_selected_csv" in changelist.content.decode()
+    assert "export_selected_csv" in changelist.getvalue().decode()
     response = client.post("/admin/people/agency/", {
         "action": "export_selected_csv", "_selected_action": [keep.pk],
     })
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-    text = response.content.decode("utf-8-sig")
+    text = response.getvalue().decode("utf-8-sig")
     assert text.splitlines() == ["code,name,kind", "MOH,Ministry of Health,agency"]
     assert other.code not in text
     xlsx = client.post("/admin/people/agency/", {
         "action": "export_selected_xlsx", "_selected_action": [keep.pk, other.pk],
     })
-    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    assert xlsx.status_code == 200 and xlsx.getvalue()[:2] == b"PK"
 
 
 def test_admin_review_export_obeys_the_same_rules(client, admin_user, settings):
@@ -153,9 +153,9 @@ def test_admin_review_export_obeys_the_same_rules(client, admin_user, settings):
         "_selected_action": [submitted.review.pk, draft.review.pk],
     })
     assert response.status_code == 200
-    exported = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    exported = list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert [r["proposal"] for r in exported] == [submitted.proposal.title]
-    assert "budget for SMS looks high" not in response.content.decode("utf-8-sig")
+    assert "budget for SMS looks high" not in response.getvalue().decode("utf-8-sig")
 
 
 def test_admin_award_export_has_the_tranches_of_the_selected_awards(client, admin_user):
@@ -166,7 +166,7 @@ def test_admin_award_export_has_the_tranches_of_the_selected_awards(client, admi
     response = client.post("/admin/fund/award/", {
         "action": "export_selected_csv", "_selected_action": [chosen.pk],
     })
-    exported = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    exported = list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert list(exported[0]) == AWARD_HEADER
     assert {r["award_id"] for r in exported} == {str(chosen.pk)} and len(exported) == 2
 

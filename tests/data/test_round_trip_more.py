@@ -37,7 +37,7 @@ def test_an_export_imports_back_with_every_row_unchanged(client, fund_manager, w
     client.force_login(fund_manager)
     exported = client.get(f"/data/export/{kind}.{fmt}")
     assert exported.status_code == 200
-    report = dry_run(client, kind, f"{kind}.{fmt}", exported.content)
+    report = dry_run(client, kind, f"{kind}.{fmt}", exported.getvalue())
     assert report.errors == []
     expected = 3 if kind == "agencies" else 2  # the fund manager's own agency, and no HR id
     assert (report.rows, report.new, report.updated, report.unchanged) == (expected, 0, 0, expected)
@@ -85,4 +85,4 @@ def test_the_page_offers_no_confirmation_when_skipping_leaves_nothing(client, fu
         "file": SimpleUploadedFile("p.csv", f"{HEADER}\nE7,da wa,,,,,,\n".encode()),
     })
     assert page.context["pending"] is None
-    assert "Nothing was imported: all 1 rows have errors." in page.content.decode()
+    assert "Nothing was imported: all 1 rows have errors." in page.getvalue().decode()

@@ -90,12 +90,12 @@ def test_every_export_writes_runnable_text_as_text(client, fund_manager, kind, t
     response = client.get(f"/data/export/{kind}.csv")
     assert response.status_code == 200
     values = [row[column] for row in
-              csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"), newline=""))]
+              csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig"), newline=""))]
     assert "'" + text in values and text not in values
 
     response = client.get(f"/data/export/{kind}.xlsx")
     assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    sheet = load_workbook(io.BytesIO(response.getvalue())).worksheets[0]
     header = [c.value for c in sheet[1]]
     cells = [row[header.index(column)] for row in sheet.iter_rows(min_row=2)]
     [cell] = [c for c in cells if imported_xlsx_text(str(c.value)) == text]
@@ -108,7 +108,7 @@ def test_the_360giving_csv_writes_runnable_text_as_text(client, fund_manager, te
     _award(fund_manager, text)
     client.force_login(fund_manager)
     response = client.get("/data/export/360giving.csv")
-    [row] = list(csv.DictReader(io.StringIO(response.content.decode("utf-8"), newline="")))
+    [row] = list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8"), newline="")))
     assert row["Title"] == "'" + text
     assert row["Amount Awarded"] == "1000.00"  # a number: never neutralised
 
@@ -120,7 +120,7 @@ def test_the_360giving_json_still_validates_with_runnable_titles(client, fund_ma
 
     _award(fund_manager, "=1+2")
     client.force_login(fund_manager)
-    data = json.loads(client.get("/data/export/360giving.json").content)
+    data = json.loads(client.get("/data/export/360giving.json").getvalue())
     assert data["grants"][0]["title"] == "=1+2"  # JSON is not a spreadsheet: as typed
     assert giving360.validation_errors(data) == []
 
@@ -131,10 +131,10 @@ def test_numbers_stay_numbers(client, fund_manager):
     ContributionFactory(note="-1", amount=Decimal("250000.50"))
     client.force_login(fund_manager)
     [row] = csv.DictReader(io.StringIO(
-        client.get("/data/export/contributions.csv").content.decode("utf-8-sig")))
+        client.get("/data/export/contributions.csv").getvalue().decode("utf-8-sig")))
     assert (row["amount"], row["note"]) == ("250000.50", "'-1")
     sheet = load_workbook(io.BytesIO(
-        client.get("/data/export/contributions.xlsx").content)).worksheets[0]
+        client.get("/data/export/contributions.xlsx").getvalue())).worksheets[0]
     amount, note = sheet.cell(row=2, column=3), sheet.cell(row=2, column=5)
     assert (amount.value, amount.data_type) == (250000.5, "n")
     assert (note.value, note.data_type) == ("-1", "s")
