@@ -436,6 +436,9 @@ GRANT_ID_PREFIX = os.environ.get("GRANT_ID_PREFIX", "360G-innovationfund")
 PDF_FONT_DIR = os.environ.get("PDF_FONT_DIR", "/usr/share/fonts/truetype/dejavu")
 # Import files larger than this are checked as background jobs (jobs/).
 JOBS_LARGE_IMPORT_BYTES = int(os.environ.get("JOBS_LARGE_IMPORT_BYTES", str(1024 * 1024)))
+# Exports (and the /data/ 360Giving files) of more rows than this are made by a background
+# job, whose page offers the file; smaller ones are streamed in the request (datafiles/).
+EXPORT_INLINE_MAX_ROWS = int(os.environ.get("EXPORT_INLINE_MAX_ROWS", "5000"))
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
