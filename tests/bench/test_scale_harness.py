@@ -48,7 +48,9 @@ def test_heavy_work_fails_on_errors_and_slow_pdfs():
     assert slow["verdict"] == "FAIL (over 10 s)"
     assert scale.heavy_verdict({**ok, "p50": 10500.0, "pdf": False})["verdict"] == "pass"
     assert scale.heavy_verdict({**ok, "statuses": {"500": 3}})["verdict"].startswith("FAIL (status 500×3")
-    assert scale.heavy_verdict({**ok, "peak_rss_mib": 987.0})["rss_note"] == "RSS over 150 MiB"
+    assert scale.heavy_verdict({**ok, "peak_rss_mib": 987.0})["rss_note"] == ""  # a PDF
+    export = {**ok, "pdf": False, "peak_rss_mib": 987.0}
+    assert scale.heavy_verdict(export)["rss_note"] == "RSS over 150 MiB"
 
 
 def test_pages_alternate_with_the_floor_and_warm_up_is_not_counted(monkeypatch):
@@ -88,7 +90,9 @@ def _run(n, serving="sync2", p50=30.0):
                                  "peak_rss_mib": 140.0, "rss_before_mib": 100.0})
     return {"n": n, "serving": serving, "floor": {"p50": 5.0, "p95": 6.0, "n": 30,
                                                   "statuses": {"200": 30}},
-            "pages": [page], "heavy": [heavy], "database": f"load_{n}", "commit": "abc1234"}
+            "pages": [page], "heavy": [heavy], "database": f"load_{n}", "commit": "abc1234",
+            "stall": {"page": "home", "heavy": "two PDFs", "heavy_ms": 13900.0, "n": 17,
+                      "p50": 612.0, "max": 765.0, "alone_p50": 277.0, "statuses": {"200": 17}}}
 
 
 def test_a_size_measured_again_replaces_its_old_run_only():
@@ -113,5 +117,7 @@ def test_the_report_has_a_row_per_page_and_size_and_flags_failures(tmp_path):
     assert "12.0 s (140 MiB) **FAIL (over 10 s)**" in text
     assert "140 (100 before)" in text
     assert "Note: shared machine" in text
+    assert ("two PDFs ran at once (13.9 s): 17 requests, p50 612 ms, max 765 ms "
+            "(alone: p50 277 ms); status 200.") in text
     assert json.loads(out.with_suffix(".json").read_text()) == report
     assert scale.load_previous(out) == report
