@@ -436,6 +436,11 @@ GRANT_ID_PREFIX = os.environ.get("GRANT_ID_PREFIX", "360G-innovationfund")
 PDF_FONT_DIR = os.environ.get("PDF_FONT_DIR", "/usr/share/fonts/truetype/dejavu")
 # Import files larger than this are checked as background jobs (jobs/).
 JOBS_LARGE_IMPORT_BYTES = int(os.environ.get("JOBS_LARGE_IMPORT_BYTES", str(1024 * 1024)))
+# The round portfolio PDF of a round with more proposals (past drafting) than this is made by
+# a background job, never inside a request; it lists the first PORTFOLIO_RANKED_MAX proposals
+# of the ranking after the summary, and every proposal is in the CSV beside it (documents/).
+PORTFOLIO_INLINE_MAX = int(os.environ.get("PORTFOLIO_INLINE_MAX", "500"))
+PORTFOLIO_RANKED_MAX = int(os.environ.get("PORTFOLIO_RANKED_MAX", "100"))
 # Exports (and the /data/ 360Giving files) of more rows than this are made by a background
 # job, whose page offers the file; smaller ones are streamed in the request (datafiles/).
 EXPORT_INLINE_MAX_ROWS = int(os.environ.get("EXPORT_INLINE_MAX_ROWS", "5000"))
