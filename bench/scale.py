@@ -335,6 +335,10 @@ def _run_section(run: dict) -> list:
         f"- Commit: `{run.get('commit', '?')}`{' (with uncommitted changes in the tree)' if run.get('dirty') else ''}; "
         f"measured {run.get('started', '?')} → {run.get('finished', '?')}",
         f"- Serving: {run.get('serving_text', '')}",
+        "- Accounts (and the proposals each sees, `/api/v1/proposals/` count): " + (", ".join(
+            f"{ROLE_LABELS.get(role, role)} `{name}`"
+            + (f" ({run['visible'][role]:,})" if run.get("visible", {}).get(role) is not None else "")
+            for role, name in run.get("users", {}).items()) or "–"),
         f"- Requests: {run.get('requests', '?')} timed per page (after {run.get('warmup', '?')} "
         f"untimed), each after one to the floor; load average {run.get('load_start', '?')} at the "
         f"start, {run.get('load_end', '?')} at the end",
@@ -750,6 +754,16 @@ def deep_proposals_pages(port: int, visitor: Visitor) -> list[Page]:
     return found
 
 
+def visible_proposals(port: int, visitors: dict) -> dict:
+    """How many proposals each role's `/api/v1/proposals/` lists (its `count`)."""
+    seen = {}
+    for role, visitor in visitors.items():
+        answer = visitor.get(port, "/api/v1/proposals/?page_size=1", api=True)
+        if answer.status == 200:
+            seen[role] = json.loads(answer.body).get("count")
+    return seen
+
+
 def follow_redirects(pages: list[Page], visitors: dict, port: int) -> list[Page]:
     """A page that sends on to another (e.g. /people/me/record/ to the person's own record) is
     measured where it lands; a redirect to the sign-in page stays, and fails the page."""
@@ -910,13 +924,16 @@ def time_heavy(label, key, how, path, runs, action, served, pdf=False, detail=""
     return heavy_verdict(item)
 
 
-def follow_job(url: str, visitor: Visitor, port: int, answer: Answer, timeout: float = 900):
+JOB_TIMEOUT = 600.0  # seconds; --job-timeout
+
+
+def follow_job(url: str, visitor: Visitor, port: int, answer: Answer, timeout: float | None = None):
     """If `answer` sends to a job's page, wait until the job is done: (status, bytes, note)."""
     match = re.search(r"/jobs/(\d+)/", answer.location)
     if answer.status not in (301, 302, 303) or not match:
         return answer.status, len(answer.body), ""
     job_id = int(match.group(1))
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + (timeout or JOB_TIMEOUT)
     state = None
     while time.monotonic() < deadline:
         state = job_state(url, job_id)
@@ -998,6 +1015,8 @@ def one_run(database_url: str, serving: str, args, users: dict, work: Path) -> d
             if role in roles:
                 visitors[role] = Visitor(role, users[role])
                 visitors[role].sign_in(product_port, args.password)
+        visible = visible_proposals(product_port, visitors)
+        print(f"  proposals each role sees: {visible}", flush=True)
         pages = pages_for(facts, roles)
         if "fund_manager" in visitors:
             at = [p.key for p in pages].index("fm-api-proposals") + 1
@@ -1016,7 +1035,7 @@ def one_run(database_url: str, serving: str, args, users: dict, work: Path) -> d
         fm = visitors.get("fund_manager")
         if fm and not args.no_heavy:
             heavy = measure_heavy(database_url, facts, fm, product_port, [product, *servers[2:]], args.heavy_runs)
-            if "civil_servant" in visitors and facts.get("round"):
+            if "civil_servant" in visitors and facts.get("round") and not args.no_stall:
                 round_id = facts["round"]
 
                 def export():
@@ -1053,7 +1072,7 @@ def one_run(database_url: str, serving: str, args, users: dict, work: Path) -> d
         "started": started, "finished": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "requests": args.requests, "warmup": args.warmup, "load_start": load_start, "load_end": load_end,
         "users": {role: users[role] for role in sorted(roles)}, "env": extra, "broker": bool(args.broker_url),
-        "floor": floor_summary, "pages": rows, "heavy": heavy, "stall": stall, "note": args.note or "",
+        "visible": visible, "floor": floor_summary, "pages": rows, "heavy": heavy, "stall": stall, "note": args.note or "",
     }
 
 
@@ -1113,6 +1132,9 @@ def parse_args(argv=None):
     parser.add_argument("--celery-queues", help="queues the worker consumes (comma-separated)")
     parser.add_argument("--heavy-runs", type=int, default=3)
     parser.add_argument("--no-heavy", action="store_true", help="pages only")
+    parser.add_argument("--no-stall", action="store_true", help="no stall check")
+    parser.add_argument("--job-timeout", type=float, default=JOB_TIMEOUT,
+                        help="seconds to wait for a job to be done")
     parser.add_argument("--no-queries", action="store_true")
     parser.add_argument("--only", nargs="*", help="only pages whose key contains one of these")
     parser.add_argument("--note", help="a note for the report (e.g. the machine was shared)")
@@ -1120,7 +1142,9 @@ def parse_args(argv=None):
 
 
 def main(argv=None) -> None:
+    global JOB_TIMEOUT
     args = parse_args(argv)
+    JOB_TIMEOUT = args.job_timeout
     users = dict(DEFAULT_USERS)
     for item in args.user:
         role, _, name = item.partition("=")
