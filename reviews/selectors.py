@@ -199,18 +199,34 @@ def ranking_counts(*, round_, viewer=None) -> tuple[int, int]:
     return counts["ranked"] or 0, counts["apart"] or 0
 
 
-def funding_line_after_rank(*, round_, viewer=None) -> int | None:
-    """The rank after which the funding line falls: the last before the first proposal still
-    contending whose running total passes the budget. None when every request fits. Computed
-    by the database over the whole round (one query), not from a page's rows.
+@dataclass(frozen=True)
+class FundingLine:
+    """Where the money runs out: after rank `after_rank` (None when every request fits);
+    `fitting` is what the contending proposals above the line ask in all."""
 
-    The running total never decreases, and a row that does not contend repeats the total
-    before it, so the first row past the budget is always a contending one."""
+    after_rank: int | None
+    fitting: Decimal | None
+
+
+def funding_line(*, round_, viewer=None) -> FundingLine:
+    """The funding line of the whole round, computed by the database (one query), not from a
+    page's rows: it falls before the first proposal still contending whose running total
+    passes the budget. The running total never decreases, and a row that does not contend
+    repeats the total before it, so the first row past the budget is always a contending one,
+    and what the rows above it ask is its running total less its own request."""
     past = (round_ranking(round_=round_, viewer=viewer)
             .filter(cumulative_requested__gt=round_.budget)
-            .values_list("rank", flat=True)[:1])
+            .values_list("rank", "cumulative_requested", "requested_amount")[:1])
     first_past = next(iter(past), None)
-    return None if first_past is None else first_past - 1
+    if first_past is None:
+        return FundingLine(None, None)
+    rank, cumulative, requested = first_past
+    return FundingLine(rank - 1, Decimal(cumulative) - Decimal(requested or 0))
+
+
+def funding_line_after_rank(*, round_, viewer=None) -> int | None:
+    """The rank after which the funding line falls (see `funding_line`)."""
+    return funding_line(round_=round_, viewer=viewer).after_rank
 
 
 @dataclass
@@ -227,6 +243,7 @@ class RankingPage:
     apart_count: int
     totals_shown: bool
     funding_line_after_rank: int | None
+    funding_line_fitting: Decimal | None = None
 
     @property
     def count(self) -> int:
@@ -306,14 +323,17 @@ def page_number(value, *, count: int, page_size: int) -> int:
 
 
 def ranking_page(*, round_, viewer=None, page=1, page_size: int | None = RANKING_PAGE_SIZE,
-                 counts: tuple[int, int] | None = None) -> RankingPage:
+                 counts: tuple[int, int] | None = None, apart_rows: bool = True,
+                 annotate=None) -> RankingPage:
     """Page `page` of the ranking (every row when `page_size` is None), shaped for `viewer`.
 
     A constant number of queries whatever the round's size: the counts (one), the funding
     line (one, when the viewer sees totals), the page's ranked rows (one) and, on the pages
     reaching past the ranked rows, the rows set apart (one). Ranks, running totals and the
     funding line come from the database over the whole round, so they continue across pages
-    and the line is where it would be in the whole list.
+    and the line is where it would be in the whole list. `apart_rows=False` leaves the rows
+    set apart out of the page (they are still counted); `annotate`, a function of the ranked
+    queryset, adds what a caller needs of each row (e.g. its award).
 
     Scores are hidden where the viewer has not yet submitted their own review of the proposal
     (blind review) and from viewers who never see scores. A proposal the viewer has a conflict
@@ -330,23 +350,46 @@ def ranking_page(*, round_, viewer=None, page=1, page_size: int | None = RANKING
     else:
         number, start, stop = 1, 0, ranked_count + apart_count
     totals_shown = apart_count == 0
-    line = funding_line_after_rank(round_=round_, viewer=viewer) if totals_shown else None
+    line = (funding_line(round_=round_, viewer=viewer) if totals_shown
+            else FundingLine(None, None))
     scores_shown = viewer is None or sees_scores(viewer)
     budget = round_.budget
 
     rows = []
     if start < ranked_count:
         qs = round_ranking(round_=round_, viewer=viewer)
+        if annotate is not None:
+            qs = annotate(qs)
         for proposal in qs[start:min(stop, ranked_count)]:
             rows.append(_ranked_row(proposal, scores_shown=scores_shown, budget=budget,
-                                    totals_shown=totals_shown, line=line))
-    if apart_count and stop > ranked_count:
+                                    totals_shown=totals_shown, line=line.after_rank))
+    if apart_rows and apart_count and stop > ranked_count:
         apart = conflicted_in_round(round_=round_, viewer=viewer)
         rows.extend(_conflicted_row(proposal) for proposal in
                     apart[max(0, start - ranked_count):stop - ranked_count])
     return RankingPage(rows=rows, number=number, page_size=page_size,
                        ranked_count=ranked_count, apart_count=apart_count,
-                       totals_shown=totals_shown, funding_line_after_rank=line)
+                       totals_shown=totals_shown, funding_line_after_rank=line.after_rank,
+                       funding_line_fitting=line.fitting)
+
+
+def iter_ranking_rows(*, round_, viewer=None, annotate=None, chunk_size: int = 1000):
+    """Every row of the ranking shaped for `viewer` as `ranking_page` shapes them, streamed
+    (constant memory, a constant number of queries): for files of the whole ranking."""
+    ranked_count, apart_count = ranking_counts(round_=round_, viewer=viewer)
+    totals_shown = apart_count == 0
+    line = funding_line(round_=round_, viewer=viewer) if totals_shown else FundingLine(None, None)
+    scores_shown = viewer is None or sees_scores(viewer)
+    qs = round_ranking(round_=round_, viewer=viewer)
+    if annotate is not None:
+        qs = annotate(qs)
+    for proposal in qs.iterator(chunk_size=chunk_size):
+        yield _ranked_row(proposal, scores_shown=scores_shown, budget=round_.budget,
+                          totals_shown=totals_shown, line=line.after_rank)
+    if apart_count:
+        for proposal in conflicted_in_round(round_=round_, viewer=viewer).iterator(
+                chunk_size=chunk_size):
+            yield _conflicted_row(proposal)
 
 
 def _ranked_row(proposal: Proposal, *, scores_shown: bool, budget, totals_shown: bool,
