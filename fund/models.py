@@ -187,6 +187,8 @@ class Award(FSMModelMixin, models.Model):
     class Meta:
         ordering = ["-approved_at", "-id"]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="award_amount_positive")]
+        # The API list's ordering and keyset (-approved_at, -id), read backwards.
+        indexes = [models.Index(fields=["approved_at", "id"], name="award_approved")]
 
     def __str__(self) -> str:
         return f"Award for {self.proposal}"

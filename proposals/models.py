@@ -67,7 +67,11 @@ class Proposal(FSMModelMixin, models.Model):
 
     class Meta:
         ordering = ["-updated_at", "-id"]
-        indexes = [models.Index(fields=["state"]), models.Index(fields=["round", "state"])]
+        indexes = [
+            models.Index(fields=["state"]), models.Index(fields=["round", "state"]),
+            # The API list's ordering and keyset (-updated_at, -id), read backwards.
+            models.Index(fields=["updated_at", "id"], name="proposal_updated"),
+        ]
 
     def __str__(self) -> str:
         return self.title

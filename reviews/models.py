@@ -165,7 +165,11 @@ class Assignment(FSMModelMixin, models.Model):
                 fields=["proposal", "reviewer"], name="one_assignment_per_reviewer"
             )
         ]
-        indexes = [models.Index(fields=["reviewer", "state", "due_on"])]
+        indexes = [
+            models.Index(fields=["reviewer", "state", "due_on"]),
+            # The API list's ordering and keyset (due_on, id).
+            models.Index(fields=["due_on", "id"], name="assignment_due"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reviewer} → {self.proposal}"
