@@ -930,7 +930,7 @@ JOB_TIMEOUT = 600.0  # seconds; --job-timeout
 def follow_job(url: str, visitor: Visitor, port: int, answer: Answer, timeout: float | None = None):
     """If `answer` sends to a job's page, wait until the job is done: (status, bytes, note)."""
     match = re.search(r"/jobs/(\d+)/", answer.location)
-    if answer.status not in (301, 302, 303) or not match:
+    if answer.status not in (202, 301, 302, 303) or not match:
         return answer.status, len(answer.body), ""
     job_id = int(match.group(1))
     deadline = time.monotonic() + (timeout or JOB_TIMEOUT)
@@ -973,6 +973,30 @@ def stall_check(visitor, port, heavy_actions, label) -> dict:
             "alone_p50": percentile(alone, 50), "max": max(times) if times else None, **summary}
 
 
+def static_is_fresh() -> bool:
+    """The collected files are newer than every file of static/."""
+    manifest = ROOT / "staticfiles" / "staticfiles.json"
+    if not manifest.exists():
+        return False
+    collected_at = manifest.stat().st_mtime
+    for folder in (ROOT / "static",):
+        for path in folder.rglob("*"):
+            if path.is_file() and path.stat().st_mtime > collected_at:
+                return False
+    return True
+
+
+def collect_static(env: dict, mode: str) -> None:
+    """`manage.py collectstatic` (DEBUG=0 serves the manifest's files), unless fresh (auto)."""
+    if mode == "never" or (mode == "auto" and static_is_fresh()):
+        return
+    print("  collectstatic...", flush=True)
+    collected = subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+                               cwd=ROOT, env=env, capture_output=True, text=True)
+    if collected.returncode != 0:
+        raise SystemExit("collectstatic failed:\n" + collected.stderr[-3000:])
+
+
 def one_run(database_url: str, serving: str, args, users: dict, work: Path) -> dict:
     facts = database_facts(database_url)
     print(f"N = {facts['n']} proposals in {urlsplit(database_url).path.lstrip('/')} "
@@ -986,10 +1010,7 @@ def one_run(database_url: str, serving: str, args, users: dict, work: Path) -> d
     media.mkdir(parents=True, exist_ok=True)
     extra = dict(item.split("=", 1) for item in args.env)
     env = product_env(database_url, media, extra, args.broker_url)
-    collected = subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-                               cwd=ROOT, env=env, capture_output=True, text=True)
-    if collected.returncode != 0:
-        raise SystemExit("collectstatic failed:\n" + collected.stderr[-3000:])
+    collect_static(env, args.collectstatic)
     empty_config = work / "empty_gunicorn.conf.py"
     empty_config.write_text("# no settings: gunicorn's defaults and the command line\n")
     product_port, floor_port = free_port(), free_port()
@@ -1136,6 +1157,8 @@ def parse_args(argv=None):
     parser.add_argument("--job-timeout", type=float, default=JOB_TIMEOUT,
                         help="seconds to wait for a job to be done")
     parser.add_argument("--no-queries", action="store_true")
+    parser.add_argument("--collectstatic", choices=("auto", "always", "never"), default="auto",
+                        help="auto: only when static/ changed since the last one")
     parser.add_argument("--only", nargs="*", help="only pages whose key contains one of these")
     parser.add_argument("--note", help="a note for the report (e.g. the machine was shared)")
     return parser.parse_args(argv)
