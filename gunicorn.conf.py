@@ -17,6 +17,7 @@ Each setting comes from an environment variable, with the default given here:
 | `GUNICORN_PRELOAD` | 1 | load the app once before forking the workers |
 | `GUNICORN_ACCESS_LOG` | `-` (standard output) | empty: no access log |
 | `GUNICORN_LOG_LEVEL` | `info` | gunicorn's own log |
+| `GUNICORN_PROXY_PROTOCOL` / `GUNICORN_PROXY_ALLOW_IPS` | off / `127.0.0.1,::1` | read the client's address from a balancer's PROXY protocol (v1) line |
 
 Why threads: with sync workers each process serves one request at a time, so two slow
 answers (a PDF, an export) on two workers froze every other page for their whole length.
@@ -62,6 +63,13 @@ max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 100)
 # Django is loaded once in the master, then forked: workers share its memory, start fast,
 # and a broken setting stops the server at once instead of every worker in a loop.
 preload_app = os.environ.get("GUNICORN_PRELOAD", "1").strip().lower() not in {"0", "false", "no", "off"}
+
+# Behind a balancer, REMOTE_ADDR is the balancer's, and sign-in throttling counts failures per
+# REMOTE_ADDR (X-Forwarded-For is never trusted): every visitor would share one lock. A
+# balancer that sends the PROXY protocol (v1; HAProxy `send-proxy`) from GUNICORN_PROXY_ALLOW_IPS
+# makes REMOTE_ADDR the client's again (docs/scaling.md).
+proxy_protocol = os.environ.get("GUNICORN_PROXY_PROTOCOL", "").strip().lower() in {"1", "true", "yes", "on"}
+proxy_allow_ips = os.environ.get("GUNICORN_PROXY_ALLOW_IPS", "127.0.0.1,::1")
 
 # The heartbeat file on memory, not on a container's overlay disk (which can stall it).
 if os.path.isdir("/dev/shm"):
