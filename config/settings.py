@@ -164,8 +164,8 @@ if DATABASE_REPLICA_URL:
     # GET requests under these paths read from the replica (all of the answer, streamed too).
     DATABASE_REPLICA_PATHS = env_list(
         "DATABASE_REPLICA_PATHS", "/data/export/,/api/v1/awards/360giving.json")
-    # Background jobs of these kinds read from the replica while they run.
-    DATABASE_REPLICA_JOB_KINDS = env_list("DATABASE_REPLICA_JOB_KINDS")
+    # Background jobs of these kinds read from the replica while they run (exports by default).
+    DATABASE_REPLICA_JOB_KINDS = env_list("DATABASE_REPLICA_JOB_KINDS", "export")
     MIDDLEWARE.insert(MIDDLEWARE.index("csp.middleware.CSPMiddleware"),
                       "config.db_router.ReplicaReadsMiddleware")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

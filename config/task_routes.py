@@ -34,6 +34,7 @@ TASK_QUEUES = {
 JOB_KIND_QUEUES = {
     "round_portfolio": "documents",
     "import": "files",
+    "export": "files",
 }
 JOB_DEFAULT_QUEUE = "files"
 

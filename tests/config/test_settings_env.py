@@ -22,6 +22,7 @@ media = storages["default"]
 print(json.dumps({
     "db": db, "routers": s.DATABASE_ROUTERS,
     "middleware": [m for m in s.MIDDLEWARE if "db_router" in m],
+    "replica_job_kinds": getattr(s, "DATABASE_REPLICA_JOB_KINDS", None),
     "storage": s.STORAGES["default"]["BACKEND"], "storage_class": type(media).__name__,
     "acl": getattr(media, "default_acl", None), "signed": getattr(media, "querystring_auth", None),
     "endpoint": getattr(media, "endpoint_url", None),
@@ -85,6 +86,7 @@ def test_a_replica_url_adds_the_alias_router_and_middleware():
     assert s["db"]["replica"]["CONN_MAX_AGE"] == 60
     assert s["routers"] == ["config.db_router.ReplicaRouter"]
     assert s["middleware"] == ["config.db_router.ReplicaReadsMiddleware"]
+    assert s["replica_job_kinds"] == ["export"]
 
 
 def test_media_on_s3_compatible_storage_is_private_and_signed():

@@ -42,8 +42,10 @@ def test_every_task_of_the_product_is_registered_and_routed_to_a_known_queue():
 def test_a_job_goes_to_the_queue_of_its_kind():
     portfolio = JobFactory(kind=Job.Kind.ROUND_PORTFOLIO)
     imported = JobFactory(kind=Job.Kind.IMPORT)
+    exported = JobFactory(kind=Job.Kind.EXPORT)
     assert queue_of("jobs.run_job", (portfolio.pk,)) == "documents"
     assert queue_of("jobs.run_job", (), {"job_id": imported.pk}) == "files"
+    assert queue_of("jobs.run_job", (exported.pk,)) == "files"
     assert queue_of("jobs.run_job", (10**9,)) == "files"  # gone: still somewhere that runs
 
 
