@@ -612,13 +612,21 @@ def gunicorn_command(app: str, port: int, serving: str, empty_config: Path) -> l
     return command + ["--config", str(empty_config), "--workers", "2", "--worker-class", "sync"]
 
 
-def serving_text(serving: str) -> str:
-    if serving == "product":
-        text = (ROOT / "gunicorn.conf.py").read_text() if (ROOT / "gunicorn.conf.py").exists() else ""
-        picked = [line.strip() for line in text.splitlines()
-                  if re.match(r"\s*(workers|threads|worker_class|timeout|max_requests|graceful_timeout|keepalive)\b", line)]
-        return ("the product's `gunicorn.conf.py` for both" + (": " + "; ".join(f"`{p}`" for p in picked) if picked else ""))
-    return "gunicorn, 2 sync workers, gunicorn's defaults otherwise (30 s timeout), for both"
+def serving_text(serving: str, env: dict | None = None) -> str:
+    if serving != "product":
+        return "gunicorn, 2 sync workers, gunicorn's defaults otherwise (30 s timeout), for both"
+    names = ["workers", "worker_class", "threads", "timeout", "keepalive", "max_requests",
+             "preload_app"]
+    code = ("import json, runpy; c = runpy.run_path('gunicorn.conf.py'); "
+            f"print(json.dumps({{k: c.get(k) for k in {names!r}}}))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env or os.environ.copy(),
+                          capture_output=True, text=True)
+    try:
+        values = json.loads(done.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return "the product's `gunicorn.conf.py` for both"
+    return ("the product's `gunicorn.conf.py` for both: "
+            + ", ".join(f"{name} {values[name]}" for name in names if values.get(name) is not None))
 
 
 # --- what to request ---------------------------------------------------------------------------
@@ -694,7 +702,6 @@ def pages_for(facts: dict, roles: set) -> list[Page]:
         Page("fm-home", "fund manager home", "fund_manager", "/"),
         Page("fm-all", "all proposals", "fund_manager", "/proposals/all/"),
         Page("fm-queue", "screening queue", "fund_manager", "/proposals/queue/"),
-        Page("fm-library", "learning library", "fund_manager", "/learnings/"),
         Page("fm-api-assignments", "`/api/v1/assignments/` page 1", "fund_manager",
              "/api/v1/assignments/", api=True),
         Page("fm-api-proposals", "`/api/v1/proposals/` page 1", "fund_manager",
@@ -707,7 +714,6 @@ def pages_for(facts: dict, roles: set) -> list[Page]:
         Page("hr-home", "home page", "hr_officer", "/"),
         Page("hr-people", "HR record list", "hr_officer", "/people/"),
         Page("su-home", "home page", "superuser", "/"),
-        Page("su-api-proposals", "`/api/v1/proposals/` page 1", "superuser", "/api/v1/proposals/", api=True),
     ]
     if round_id:
         size = facts.get("round_size", 0)
@@ -1055,7 +1061,8 @@ def one_run(database_url: str, serving: str, args, users: dict, work: Path) -> d
         stall = None
         fm = visitors.get("fund_manager")
         if fm and not args.no_heavy:
-            heavy = measure_heavy(database_url, facts, fm, product_port, [product, *servers[2:]], args.heavy_runs)
+            heavy = measure_heavy(database_url, facts, fm, product_port, [product, *servers[2:]],
+                                  args.heavy_runs, [k for k in args.exports.split(",") if k])
             if "civil_servant" in visitors and facts.get("round") and not args.no_stall:
                 round_id = facts["round"]
 
@@ -1084,7 +1091,7 @@ def one_run(database_url: str, serving: str, args, users: dict, work: Path) -> d
             server.stop()
     counts = facts.get("counts", {})
     return {
-        "n": facts["n"], "serving": serving, "serving_text": serving_text(serving),
+        "n": facts["n"], "serving": serving, "serving_text": serving_text(serving, env),
         "database": urlsplit(database_url).path.lstrip("/"), "database_size": facts["size"],
         "counts": counts, "counts_text": ", ".join(f"{v:,} {k}" for k, v in counts.items()),
         "largest_round": facts.get("round"), "largest_round_size": facts.get("round_size"),
@@ -1097,9 +1104,9 @@ def one_run(database_url: str, serving: str, args, users: dict, work: Path) -> d
     }
 
 
-def measure_heavy(url, facts, fm: Visitor, port, served, runs) -> list:
+def measure_heavy(url, facts, fm: Visitor, port, served, runs, exports=("proposals", "reviews", "awards")) -> list:
     heavy = []
-    for kind in ("proposals", "reviews", "awards"):
+    for kind in exports:
         path = f"/data/export/{kind}.csv"
 
         def export(path=path):
@@ -1117,10 +1124,13 @@ def measure_heavy(url, facts, fm: Visitor, port, served, runs) -> list:
     if round_id:
         size = facts.get("round_size", 0)
         path = f"/api/v1/rounds/{round_id}/portfolio.pdf"
+        def portfolio_api():
+            answer = fm.get(port, path, api=True)
+            return follow_job(url, fm, port, answer)
+
         heavy.append(time_heavy(f"portfolio PDF, largest round ({size:,})", "portfolio-api",
-                                "request (API)", path, runs,
-                                lambda: (lambda a: (a.status, len(a.body), a.location and f"→ {a.location}"))(
-                                    fm.get(port, path, api=True)), served, pdf=True))
+                                "API (202: its job, until ready)", path, runs, portfolio_api,
+                                served, pdf=True))
         start_path = f"/jobs/round-portfolio/{round_id}/"
 
         def portfolio_job():
@@ -1153,6 +1163,8 @@ def parse_args(argv=None):
     parser.add_argument("--celery-queues", help="queues the worker consumes (comma-separated)")
     parser.add_argument("--heavy-runs", type=int, default=3)
     parser.add_argument("--no-heavy", action="store_true", help="pages only")
+    parser.add_argument("--exports", default="proposals,reviews,awards",
+                        help="the CSV exports timed (kinds of /data/export/<kind>.csv)")
     parser.add_argument("--no-stall", action="store_true", help="no stall check")
     parser.add_argument("--job-timeout", type=float, default=JOB_TIMEOUT,
                         help="seconds to wait for a job to be done")
