@@ -1172,7 +1172,9 @@ def parse_args(argv=None):
     parser.add_argument("--collectstatic", choices=("auto", "always", "never"), default="auto",
                         help="auto: only when static/ changed since the last one")
     parser.add_argument("--only", nargs="*", help="only pages whose key contains one of these")
-    parser.add_argument("--note", help="a note for the report (e.g. the machine was shared)")
+    parser.add_argument("--note", help="a note for this run's section")
+    parser.add_argument("--report-note", help="a note at the top of the report (e.g. the machine "
+                        "was shared); kept from the JSON when not given")
     return parser.parse_args(argv)
 
 
@@ -1199,7 +1201,7 @@ def main(argv=None) -> None:
             report = {
                 "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
                 "machine": {**machine_facts(), "postgres": "PostgreSQL " + runs[-1]["postgres"]},
-                "note": args.note or previous.get("note", ""),
+                "note": args.report_note or previous.get("note", ""),
                 "runs": merge_runs(previous.get("runs", []), runs),
             }
             write_results(args.out, report)
