@@ -4,18 +4,60 @@ know scores (fund does not import reviews). The PDF machinery is fund/documents.
 
 Who may read it: the ranking's readers (fund managers and the round's panel chairs; HR
 officers never see scores), `can_view_portfolio`.
+
+At national scale (a round of thousands of proposals) the report stays a report: the summary
+first (the money, the funding line, the totals by state and by lead agency, the decisions),
+then the first `PORTFOLIO_RANKED_MAX` proposals of the ranking; every proposal's details are
+in the CSV beside it (`portfolio_csv_chunks`, `/api/v1/rounds/<id>/portfolio.csv`), streamed.
+Its cost does not grow with the round: a constant number of queries, the totals read as light
+rows one chunk at a time, never every proposal with its relations. A round with more than
+`PORTFOLIO_INLINE_MAX` proposals past drafting is never rendered inside a request: the request
+starts a job (`portfolio_inline`; documents/api.py, jobs/kinds.py).
 """
 
+import csv
+import io
 from collections import OrderedDict
+from collections.abc import Iterator
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.conf import settings
+from django.db.models import BooleanField, DecimalField, ExpressionWrapper, OuterRef, Subquery, Sum
 
+from datafiles.cells import csv_cell
 from fund.documents import render_pdf
 from fund.models import ZERO, Award, Round, Tranche
+from proposals.conflicts import conflict_q
 from proposals.models import Proposal
 from reviews.permissions import can_view_ranking
-from reviews.selectors import ranking_rows
+from reviews.selectors import (
+    CONTENDING_STATES,
+    iter_ranking_rows,
+    ranking_page,
+)
+
+# Above this many proposals past drafting, the PDF is made by a job, never in a request.
+PORTFOLIO_INLINE_MAX = 500
+# The PDF lists this many proposals of the ranking (and of those set apart); the CSV all.
+PORTFOLIO_RANKED_MAX = 100
+# Rows read at a time when summing or streaming the round.
+CHUNK = 2000
+
+_MONEY = DecimalField(max_digits=16, decimal_places=2)
+CENT = Decimal("0.01")
+
+DECISION_STATES = (
+    Proposal.State.RECOMMENDED, Proposal.State.REJECTED, Proposal.State.FUNDED,
+    Proposal.State.DECLINED, Proposal.State.OUTCOME_REPORTED, Proposal.State.CLOSED,
+)
+
+
+def inline_max() -> int:
+    return int(getattr(settings, "PORTFOLIO_INLINE_MAX", PORTFOLIO_INLINE_MAX))
+
+
+def ranked_max() -> int:
+    return max(1, int(getattr(settings, "PORTFOLIO_RANKED_MAX", PORTFOLIO_RANKED_MAX)))
 
 
 def can_view_portfolio(user, round_: Round) -> bool:
@@ -24,110 +66,200 @@ def can_view_portfolio(user, round_: Round) -> bool:
     return can_view_ranking(user, round_)
 
 
-def _portfolio_rows(round_: Round) -> list[Proposal]:
-    """Every proposal of the round past drafting, with its lead's agency and award: one query."""
-    returned = Q(award__tranches__state=Tranche.State.CANCELLED)
-    return list(
-        Proposal.objects.filter(round=round_)
-        .exclude(state=Proposal.State.DRAFT)
-        .select_related("lead", "lead__agency", "award")
-        .annotate(returned_amount=Sum("award__tranches__amount", filter=returned))
-        .order_by("id")
-    )
+def portfolio_size(round_: Round) -> int:
+    """The proposals the report covers: those of the round past drafting (one query)."""
+    return Proposal.objects.filter(round=round_).exclude(state=Proposal.State.DRAFT).count()
 
 
-def _committed_amount(proposal: Proposal) -> Decimal:
-    """What the proposal's award commits: its amount less its cancelled tranches (annotated
-    by `_portfolio_rows`), nothing for a cancelled award."""
-    try:
-        award = proposal.award
-    except Award.DoesNotExist:
+def portfolio_inline(round_: Round) -> bool:
+    """Whether the PDF may be made inside a request; above `PORTFOLIO_INLINE_MAX` proposals it
+    is prepared as a job."""
+    return portfolio_size(round_) <= inline_max()
+
+
+def _returned():
+    """What the proposal's award gave back: its cancelled tranches (a subquery)."""
+    cancelled = (Tranche.objects.filter(award__proposal=OuterRef("pk"),
+                                        state=Tranche.State.CANCELLED)
+                 .values("award").annotate(total=Sum("amount")).values("total"))
+    return Subquery(cancelled, output_field=_MONEY)
+
+
+def _committed(award_amount, award_state, returned) -> Decimal:
+    """What an award commits: its amount less its cancelled tranches, nothing once cancelled."""
+    if award_amount is None or award_state == Award.State.CANCELLED:
         return ZERO
-    if award is None or award.state == Award.State.CANCELLED:
-        return ZERO
-    return award.amount - (proposal.returned_amount or ZERO)
+    return (Decimal(award_amount) - Decimal(returned or ZERO)).quantize(CENT)
 
 
-def round_portfolio_context(round_: Round, viewer) -> dict:
-    """The report for `viewer`: its ranking is the ranking page's (reviews.selectors
-    .ranking_rows), so scores the viewer may not see there (their own review still open) are
-    hidden here too, and the funding line falls in the same place. Proposals the viewer has a
-    conflict with are not ranked: they are listed apart (`conflicted`, title and state only),
-    the ranked rows are numbered without them, and there is no funding line."""
-    round_ = Round.objects.select_related("fund").get(pk=round_.pk)
-    rows = _portfolio_rows(round_)
-    by_pk = {row.pk: row for row in rows}
-    for row in rows:
-        row.awarded = _committed_amount(row)
-        row.agency_code = row.lead.agency.code if row.lead.agency_id else "—"
-        row.agency_name = row.lead.agency.name if row.lead.agency_id else "No agency"
+def _with_awards(qs):
+    """The ranking's rows with their award (amount, state, what it gave back)."""
+    return qs.annotate(award_amount=Subquery(
+        Award.objects.filter(proposal=OuterRef("pk")).values("amount")[:1], output_field=_MONEY),
+        award_state=Subquery(Award.objects.filter(proposal=OuterRef("pk")).values("state")[:1]),
+        returned_amount=_returned())
 
-    ranked, conflicted, funding_line_after = [], [], None  # the line falls after this rank
-    totals_shown = True
-    for ranking in ranking_rows(round_=round_, viewer=viewer):
-        row = by_pk[ranking["proposal"].pk]
-        totals_shown = totals_shown and ranking["totals_shown"]
-        if ranking["conflict"]:
-            conflicted.append(row)  # title and state only, in the ranking's (title) order
-            continue
-        row.rank = ranking["rank"]
-        row.mean_score = ranking["mean_weighted_score"]
-        row.spread = ranking["spread"]
-        row.review_count = ranking["review_count"]
-        row.conflict = ranking["conflict"]
-        row.review_pending = ranking["review_pending"]
-        row.scores_hidden = ranking["scores_hidden"]
-        if ranking["funding_line_before"]:
-            funding_line_after = row.rank - 1
-        ranked.append(row)
 
-    by_agency: OrderedDict[str, dict] = OrderedDict()
+def _money_rows(round_: Round, viewer) -> Iterator[tuple]:
+    """(state, agency code, agency name, requested, committed, conflicted) for every proposal
+    of the round past drafting: one query, read a chunk at a time."""
+    qs = (Proposal.objects.filter(round=round_).exclude(state=Proposal.State.DRAFT)
+          .annotate(returned_amount=_returned()))
+    active = bool(viewer and viewer.is_authenticated and viewer.is_active)
+    if active:
+        qs = qs.annotate(conflicted=ExpressionWrapper(conflict_q(viewer),
+                                                      output_field=BooleanField()))
+    fields = ["state", "lead__agency__code", "lead__agency__name", "requested_amount",
+              "award__amount", "award__state", "returned_amount"]
+    if active:
+        fields.append("conflicted")
+    for row in qs.order_by().values_list(*fields).iterator(chunk_size=CHUNK):
+        state, code, name, requested, award_amount, award_state, returned = row[:7]
+        yield (state, code or "—", name or "No agency", requested or ZERO,
+               _committed(award_amount, award_state, returned), bool(active and row[7]))
+
+
+def _summary(round_: Round, viewer) -> dict:
+    """The totals by state and by lead agency, what the round awarded and what the contending
+    proposals ask, from the light rows of `_money_rows`. Sums never include a proposal the
+    viewer has a conflict with: a total by agency would give away its lead agency and amount.
+    What remains of the budget counts every award (award amounts are public in the register
+    of funded work)."""
+    by_agency: dict[str, dict] = {}
     by_state: OrderedDict[str, dict] = OrderedDict(
         (value, {"label": label, "count": 0, "requested": ZERO, "awarded": ZERO})
         for value, label in Proposal.State.choices if value != Proposal.State.DRAFT
     )
-    # Sums never include a proposal the viewer has a conflict with: a total by agency would
-    # give away its lead agency and amount. What remains of the budget counts every award
-    # (award amounts are public in the register of funded work).
-    hidden = {row.pk for row in conflicted}
-    counted = [row for row in rows if row.pk not in hidden]
-    for row in sorted(counted, key=lambda r: r.agency_code):
-        agency = by_agency.setdefault(
-            row.agency_code,
-            {"code": row.agency_code, "name": row.agency_name, "count": 0,
-             "requested": ZERO, "awarded": ZERO},
-        )
-        for bucket in (agency, by_state[row.state]):
+    totals = {"count": 0, "requested": ZERO, "awarded": ZERO}
+    awarded_in_round = contending_requested = ZERO
+    hidden = 0
+    for state, code, name, requested, committed, conflicted in _money_rows(round_, viewer):
+        awarded_in_round += committed
+        if conflicted:
+            hidden += 1
+            continue
+        agency = by_agency.setdefault(code, {"code": code, "name": name, "count": 0,
+                                             "requested": ZERO, "awarded": ZERO})
+        for bucket in (agency, by_state[state], totals):
             bucket["count"] += 1
-            bucket["requested"] += row.requested_amount or ZERO
-            bucket["awarded"] += row.awarded
-    totals = {
-        "count": len(counted),
-        "requested": sum((r.requested_amount or ZERO for r in counted), ZERO),
-        "awarded": sum((r.awarded for r in counted), ZERO),
+            bucket["requested"] += requested
+            bucket["awarded"] += committed
+        if state in CONTENDING_STATES:
+            contending_requested += requested
+    return {
+        "by_agency": [by_agency[code] for code in sorted(by_agency)],
+        "by_state": [v for v in by_state.values() if v["count"]],
+        "decision_totals": [by_state[state] for state in DECISION_STATES
+                            if by_state[state]["count"]],
+        "decisions": sum(by_state[state]["count"] for state in DECISION_STATES),
+        "totals": totals, "remaining": round_.budget - awarded_in_round,
+        "contending_requested": contending_requested, "conflicts_left_out": hidden,
     }
-    awarded_in_round = sum((r.awarded for r in rows), ZERO)
-    decision_states = (
-        Proposal.State.RECOMMENDED, Proposal.State.REJECTED, Proposal.State.FUNDED,
-        Proposal.State.DECLINED, Proposal.State.OUTCOME_REPORTED, Proposal.State.CLOSED,
-    )
-    # Each decision stands against its proposal in the ranking (its state and award); the
-    # report sums them up rather than listing the same rows twice.
-    decisions = [r for r in counted if r.state in decision_states]
+
+
+def round_portfolio_context(round_: Round, viewer) -> dict:
+    """The report for `viewer`: its ranking is the ranking page's (reviews.selectors
+    .ranking_page), so scores the viewer may not see there (their own review still open) are
+    hidden here too, and the funding line falls in the same place. Proposals the viewer has a
+    conflict with are not ranked: they are listed apart (`conflicted`, title and state only),
+    the ranked rows are numbered without them, and there is no funding line.
+
+    Only the first `PORTFOLIO_RANKED_MAX` ranked rows (and as many set apart) are listed; the
+    totals cover every proposal. A constant number of queries whatever the round's size."""
+    round_ = Round.objects.select_related("fund").get(pk=round_.pk)
+    limit = ranked_max()
+    page = ranking_page(round_=round_, viewer=viewer, page=1, page_size=limit,
+                        apart_rows=False, annotate=_with_awards)
+    ranked = []
+    for ranking in page.ranked:
+        row = ranking["proposal"]
+        agency = row.lead.agency
+        row.agency_code = agency.code if agency is not None else "—"
+        row.awarded = _committed(row.award_amount, row.award_state, row.returned_amount)
+        row.rank = ranking["rank"]
+        row.mean_score = ranking["mean_weighted_score"]
+        row.spread = ranking["spread"]
+        row.conflict = False
+        row.review_pending = ranking["review_pending"]
+        row.scores_hidden = ranking["scores_hidden"]
+        ranked.append(row)
+    conflicted = []
+    if page.apart_count:
+        from reviews.selectors import conflicted_in_round
+
+        conflicted = list(conflicted_in_round(round_=round_, viewer=viewer)
+                          .only("id", "title", "state")[:limit])
     return {
         "round": round_, "fund": round_.fund, "currency": round_.fund.currency,
-        "ranked": ranked, "funding_line_after": funding_line_after,
-        "conflicted": conflicted, "totals_shown": totals_shown,
-        "decisions": sorted(decisions, key=lambda r: (r.state, r.title)),
-        "decision_totals": [by_state[state] for state in decision_states
-                            if by_state[state]["count"]],
-        "by_agency": list(by_agency.values()),
-        "by_state": [v for v in by_state.values() if v["count"]],
-        "totals": totals, "remaining": round_.budget - awarded_in_round,
-        "conflicts_left_out": len(hidden),
+        "ranked": ranked, "ranked_count": page.ranked_count,
+        "ranked_more": page.ranked_count - len(ranked),
+        "funding_line_after": page.funding_line_after_rank,
+        "funding_line_fitting": page.funding_line_fitting,
+        "conflicted": conflicted, "conflicted_count": page.apart_count,
+        "conflicted_more": page.apart_count - len(conflicted),
+        "totals_shown": page.totals_shown, "listed_max": limit,
+        "csv_url": f"/api/v1/rounds/{round_.pk}/portfolio.csv",
+        **_summary(round_, viewer),
     }
 
 
 def round_portfolio_pdf(round_: Round, viewer) -> bytes:
     """The round portfolio report as `viewer` may read it (see round_portfolio_context)."""
     return render_pdf("documents/round_portfolio.html", round_portfolio_context(round_, viewer))
+
+
+# --- every proposal's details, beside the PDF --------------------------------------------------
+CSV_HEADERS = (
+    "Rank", "Proposal ID", "Title", "Lead agency", "State", "Mean score", "Reviews", "Spread",
+    "Strong disagreement", "Requested", "Running total", "Above the funding line", "Awarded",
+    "Note",
+)
+CSV_FLUSH_ROWS = 500
+
+
+def _csv_row(row: dict) -> list:
+    proposal = row["proposal"]
+    if row["conflict"]:
+        return [None, proposal.pk, proposal.title, None, proposal.get_state_display(), None,
+                None, None, None, None, None, None, None,
+                "Not ranked for you: conflict of interest"]
+    awarded = _committed(proposal.award_amount, proposal.award_state,
+                         proposal.returned_amount)
+    above = row["above_funding_line"]
+    return [
+        row["rank"], proposal.pk, proposal.title, row["lead_agency"],
+        proposal.get_state_display(), row["mean_weighted_score"], row["review_count"],
+        row["spread"], "yes" if row["disagreement"] else "no", row["requested_amount"],
+        row["cumulative_requested"] if row["contending"] else None,
+        None if above is None else ("yes" if above else "no"),
+        awarded if awarded else None,
+        "Scores hidden: your review is pending" if row["review_pending"] else
+        ("Not counted for the funding line" if row["totals_shown"] and not row["contending"]
+         else ""),
+    ]
+
+
+def portfolio_csv_chunks(round_: Round, viewer) -> Iterator[bytes]:
+    """Every proposal of the ranking with its scores, amounts and award, as `viewer` may read
+    them (the same rows as the ranking pages: blind rules, conflicts set apart, no running
+    totals for a conflicted viewer), streamed as CSV a few hundred rows at a time. Text that
+    a spreadsheet would run is written as text (datafiles/cells.py)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([csv_cell(h) for h in CSV_HEADERS])
+    first = True
+    rows = iter_ranking_rows(round_=round_, viewer=viewer, annotate=_with_awards,
+                             chunk_size=CHUNK)
+    for n, row in enumerate(rows, start=1):
+        writer.writerow(["" if v is None else csv_cell(v) for v in _csv_row(row)])
+        if n % CSV_FLUSH_ROWS == 0:
+            yield _take(out, bom=first)
+            first = False
+    yield _take(out, bom=first)
+
+
+def _take(out: io.StringIO, *, bom: bool) -> bytes:
+    text = out.getvalue()
+    out.seek(0)
+    out.truncate()
+    return text.encode("utf-8-sig" if bom else "utf-8")
