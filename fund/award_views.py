@@ -12,7 +12,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import (
     BooleanField,
     Count,
@@ -37,6 +36,7 @@ from proposals.permissions import can_view_proposal
 from proposals.services.outcomes import proposal_close, proposal_report_outcome
 from workflow.display import money
 from workflow.ids import parse_id
+from workflow.pages import page_of
 from workflow.services import TransitionStateConflict, may_run, transition_allowed_in_state
 
 from .models import MONEY, ZERO, Award, Round, Tranche
@@ -69,7 +69,7 @@ def _money_sum(field: str, condition: Q | None = None):
 
 
 def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return page_of(request, queryset, PAGE_SIZE)
 
 
 def _query_without_page(request) -> str:

@@ -2,10 +2,11 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+
+from workflow.pages import page_of
 
 from . import inbox, selectors, services
 
@@ -21,7 +22,7 @@ def notification_list(request):
     # Tasks done since (or before this page existed) leave the unread count first.
     inbox.settle_for(user=request.user)
     notifications = selectors.notifications_for(user=request.user, unread=SHOW[show])
-    page_obj = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
+    page_obj = page_of(request, notifications, PAGE_SIZE)
     return render(request, "notifications/list.html", {
         "page_obj": page_obj,
         "notifications": inbox.decorate(page_obj, viewer=request.user),

@@ -11,7 +11,6 @@ many: the related rows are joined or prefetched, the conflict is an annotation.
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import BooleanField, Case, F, Q, Value, When
 from django.shortcuts import render
 
@@ -20,6 +19,7 @@ from people.models import Agency
 from proposals.conflicts import conflict_q
 from proposals.models import Proposal
 from proposals.selectors import NEVER_SUBMITTED, proposals_visible_to
+from workflow.pages import page_of
 
 PAGE_SIZE = 25
 
@@ -93,8 +93,7 @@ def all_proposals(request):
         form.is_valid()  # a bad value is shown next to its filter and left out
         chosen = {k: v for k, v in form.cleaned_data.items() if v}
     sort = chosen.get("sort") or DEFAULT_SORT
-    page = Paginator(all_proposals_for(request.user, chosen), PAGE_SIZE).get_page(
-        request.GET.get("page"))
+    page = page_of(request, all_proposals_for(request.user, chosen), PAGE_SIZE)
     return render(request, "fund/all_proposals.html", {
         "filter_form": form, "page": page, "sort": sort,
         "sorts": [(key, label) for key, (label, _) in SORTS.items()],

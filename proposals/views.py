@@ -15,7 +15,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,6 +27,7 @@ from fund.models import Round, Tranche
 from fund.selectors import rounds_visible_to
 from people.models import Agency
 from workflow.ids import parse_id
+from workflow.pages import page_of
 from workflow.services import (
     TransitionStateConflict,
     UnknownTransition,
@@ -136,7 +136,7 @@ def mine(request):
         proposals = proposals.filter(state=chosen["state"])
     if chosen.get("round"):
         proposals = proposals.filter(round_id=chosen["round"])
-    page = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, proposals, PAGE_SIZE)
     return render(request, "proposals/mine.html", {
         "filter_form": filter_form, "page": page, "filtered": bool(chosen),
         "may_draft": can_draft_proposals(request.user),
@@ -155,7 +155,7 @@ def queue(request):
         .prefetch_related("team", "partner_agencies", "round__panels")
         .order_by("submitted_at", "id")
     )
-    page = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, proposals, PAGE_SIZE)
     here = request.get_full_path()
     rows = [
         {"proposal": p, "actions": _action_items(p, request.user)} for p in page.object_list

@@ -5,7 +5,6 @@ service or selector, render; a refusal shows the service's message on the page."
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +17,7 @@ from proposals.lifecycle import PROPOSAL_TRANSITIONS
 from proposals.models import Proposal
 from proposals.permissions import can_view_proposal
 from proposals.selectors import proposal_detail_queryset, proposals_visible_to
+from workflow.pages import page_of
 from workflow.services import TransitionStateConflict, condition_errors, may_run
 
 from . import services
@@ -77,9 +77,8 @@ def my_assignments(request):
     state = request.GET.get("state") or ""
     if state not in Assignment.State.values:
         state = ""
-    page_obj = Paginator(
-        assignments_for_reviewer(user=request.user, filters={"state": state}), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    page_obj = page_of(
+        request, assignments_for_reviewer(user=request.user, filters={"state": state}), PAGE_SIZE)
     user = request.user
     return render(request, "reviews/my_assignments.html", {
         "page_obj": page_obj,
@@ -219,7 +218,7 @@ def declare_conflict(request, pk: int):
 @login_required
 def panel_list(request):
     panels = panels_visible_to(request.user).order_by("-round__opens_at", "name", "id")
-    page_obj = Paginator(panels, PAGE_SIZE).get_page(request.GET.get("page"))
+    page_obj = page_of(request, panels, PAGE_SIZE)
     return render(request, "reviews/panel_list.html", {
         "page_obj": page_obj, "can_set_up": can_set_up_panel(request.user),
         "rounds": Round.objects.exclude(state=Round.State.ARCHIVED).order_by("-opens_at")
@@ -241,9 +240,7 @@ def panel_detail(request, pk: int):
     """Members and their agencies, and the assignments by proposal."""
     panel = _panel_for_manager(request, pk)
     members = list(panel.members.select_related("agency").order_by("agency__code", "last_name"))
-    page_obj = Paginator(panel_assignments(panel=panel, viewer=request.user), 50).get_page(
-        request.GET.get("page")
-    )
+    page_obj = page_of(request, panel_assignments(panel=panel, viewer=request.user), 50)
     return render(request, "reviews/panel_detail.html", {
         "panel": panel, "members": members, "page_obj": page_obj,
         "agency_count": len({m.agency_id for m in members if m.agency_id}),

@@ -7,7 +7,6 @@ Each view parses input, calls one service or selector, and presents the result.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from people.models import User
 from workflow.ids import parse_id
+from workflow.pages import page_of
 from workflow.services import TransitionStateConflict
 
 from . import selectors, services
@@ -62,7 +62,7 @@ TRANSITION_DONE = {
 
 
 def _page(request, queryset, size: int = PAGE_SIZE):
-    return Paginator(queryset, size).get_page(request.GET.get("page"))
+    return page_of(request, queryset, size)
 
 
 def _query_without_page(request) -> str:
