@@ -56,6 +56,8 @@ class Learning(models.Model):
     class Meta:
         # Newest first, whatever the kind: a failure's learning is placed like a success's.
         ordering = ["-published_at", "-id"]
+        # The learning library's order, a page at a time (issue 16), read backwards.
+        indexes = [models.Index(fields=["published_at", "id"], name="learning_published")]
 
     def __str__(self) -> str:
         return self.title
