@@ -55,6 +55,21 @@ class Writer:
         self.tables: list[Table] = []
         self._next: dict = {}
         self.postgres = connection.vendor == "postgresql"
+        self._superuser = None
+
+    def begin(self) -> None:
+        """At the start of each writing transaction: on PostgreSQL, when the user may (a
+        superuser), foreign keys are not checked row by row until it ends (the rows are
+        consistent by construction; `SET LOCAL` lasts for this transaction only)."""
+        if not self.postgres:
+            return
+        with connection.cursor() as cursor:
+            if self._superuser is None:
+                cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+                row = cursor.fetchone()
+                self._superuser = bool(row and row[0])
+            if self._superuser:
+                cursor.execute("SET LOCAL session_replication_role = replica")
 
     def table(self, model, fields) -> Table:
         table = Table(self, model, ["id", *fields])
