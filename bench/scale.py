@@ -167,7 +167,9 @@ def heavy_verdict(item: dict) -> dict:
         problems.append("no data")
     rss = item.get("peak_rss_mib")
     rss_note = ""
-    if rss is not None and rss > RSS_TARGET_MIB and not item.get("pdf"):
+    grew = item.get("rss_grew_mib")
+    if (rss is not None and rss > RSS_TARGET_MIB and not item.get("pdf")
+            and (grew is None or grew >= 1.0)):
         rss_note = f"RSS over {RSS_TARGET_MIB:g} MiB"
     verdict = "FAIL (" + "; ".join(problems) + ")" if problems else "pass"
     return {**item, "verdict": verdict, "rss_note": rss_note}
@@ -356,21 +358,21 @@ def _run_section(run: dict) -> list:
         queries = page.get("queries")
         lines.append(
             f"| {_md_escape(page['label'])} | {ROLE_LABELS.get(page['role'], page['role'])} | "
-            f"`{_md_escape(page['path'])}` | {fmt_ms(page.get('p50'))} | {fmt_ms(page.get('p95'))} | "
+            f"`{_md_escape(short_path(page['path']))}` | {fmt_ms(page.get('p50'))} | {fmt_ms(page.get('p95'))} | "
             f"{fmt_ratio(page.get('ratio'))} | ≤ {page.get('target', TARGET_RATIO):g} | "
             f"{'–' if queries is None else queries} | {fmt_statuses(page.get('statuses', {}))} | "
             f"{(page.get('bytes') or 0) / 1024:.0f} | {page.get('verdict', '')} |")
     if run.get("heavy"):
         lines += [
             "",
-            "| heavy work | how | path | runs | p50 | max | peak RSS MiB | status | size KB | verdict |",
+            "| heavy work | how | path | runs | p50 | max | peak RSS MiB (growth) | status | size KB | verdict |",
             "|---|---|---|---|---|---|---|---|---|---|",
         ]
         for item in run["heavy"]:
             rss = item.get("peak_rss_mib")
             rss_text = "–" if rss is None else f"{rss:.0f}"
-            if rss is not None and item.get("rss_before_mib") is not None:
-                rss_text += f" ({item['rss_before_mib']:.0f} before)"
+            if rss is not None and item.get("rss_grew_mib") is not None:
+                rss_text += f" (+{item['rss_grew_mib']:.0f})"
             note = f"; {item['rss_note']}" if item.get("rss_note") else ""
             detail = f"; {item['detail']}" if item.get("detail") else ""
             lines.append(
@@ -390,6 +392,11 @@ def _run_section(run: dict) -> list:
         ]
     lines.append("")
     return lines
+
+
+def short_path(path: str) -> str:
+    """A keyset cursor is long and says nothing to a reader: `?cursor=…`."""
+    return re.sub(r"cursor=[^&]{12,}", "cursor=…", path)
 
 
 def write_results(out: Path, report: dict) -> None:
@@ -577,21 +584,32 @@ def rss_mib(pid: int) -> float | None:
 
 
 class RssSampler:
-    """The largest resident size of any one process of `served` while the block runs."""
+    """The resident size of each process of `served` while the block runs: `peak` is the
+    largest of any one, `grew` the most any one grew over what it held when the block began."""
 
     def __init__(self, served: list, every: float = 0.05):
         self.served, self.every = served, every
-        self.peak = 0.0
+        self.before = {pid: rss_mib(pid) or 0.0 for server in served for pid in server.pids()}
+        self.peaks: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
+
+    @property
+    def peak(self) -> float:
+        return max(self.peaks.values(), default=0.0)
+
+    @property
+    def grew(self) -> float:
+        return max((peak - self.before.get(pid, 0.0) for pid, peak in self.peaks.items()),
+                   default=0.0)
 
     def _run(self) -> None:
         while not self._stop.is_set():
             for server in self.served:
                 for pid in server.pids():
                     value = rss_mib(pid)
-                    if value is not None and value > self.peak:
-                        self.peak = value
+                    if value is not None and value > self.peaks.get(pid, 0.0):
+                        self.peaks[pid] = value
             self._stop.wait(self.every)
 
     def __enter__(self):
@@ -909,9 +927,8 @@ def measure_pages(pages, visitors, product_port, floor_port, requests, warmup, s
 
 
 def time_heavy(label, key, how, path, runs, action, served, pdf=False, detail=""):
-    times, statuses, sizes, peaks, notes, before = [], [], [], [], [], []
+    times, statuses, sizes, peaks, notes, grew = [], [], [], [], [], []
     for _ in range(runs):
-        before.append(max((rss_mib(pid) or 0.0) for server in served for pid in server.pids()))
         with RssSampler(served) as sampler:
             start = time.perf_counter()
             status, size, note = action()
@@ -919,13 +936,14 @@ def time_heavy(label, key, how, path, runs, action, served, pdf=False, detail=""
         statuses.append(status)
         sizes.append(size)
         peaks.append(sampler.peak)
+        grew.append(sampler.grew)
         if note:
             notes.append(note)
         print(f"  {label}: {status} in {times[-1] / 1000:.2f} s, peak RSS {sampler.peak:.0f} MiB", flush=True)
     item = {"key": key, "label": label, "how": how, "path": path, "pdf": pdf,
             "bytes": max(sizes) if sizes else 0, "max": max(times) if times else None,
             "peak_rss_mib": max(peaks) if peaks else None,
-            "rss_before_mib": min(before) if before else None,
+            "rss_grew_mib": max(grew) if grew else None,
             "detail": "; ".join(sorted(set(notes))) or detail, **summarise(times, statuses)}
     return heavy_verdict(item)
 
@@ -1148,7 +1166,9 @@ def measure_heavy(url, facts, fm: Visitor, port, served, runs, exports=("proposa
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database-url", action="append", required=True,
+    parser.add_argument("--render-only", action="store_true",
+                        help="only write the Markdown again from the JSON beside --out")
+    parser.add_argument("--database-url", action="append", default=[],
                         help="a PostgreSQL database filled by generate_load (repeat for sizes)")
     parser.add_argument("--requests", type=int, default=30, help="timed requests per page")
     parser.add_argument("--warmup", type=int, default=2, help="untimed rounds first")
@@ -1182,6 +1202,14 @@ def main(argv=None) -> None:
     global JOB_TIMEOUT
     args = parse_args(argv)
     JOB_TIMEOUT = args.job_timeout
+    if args.render_only:
+        report = load_previous(args.out)
+        if args.report_note:
+            report["note"] = args.report_note
+        write_results(args.out, report)
+        return
+    if not args.database_url:
+        raise SystemExit("--database-url is needed (a database filled by generate_load)")
     users = dict(DEFAULT_USERS)
     for item in args.user:
         role, _, name = item.partition("=")

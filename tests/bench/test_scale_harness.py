@@ -49,8 +49,10 @@ def test_heavy_work_fails_on_errors_and_slow_pdfs():
     assert scale.heavy_verdict({**ok, "p50": 10500.0, "pdf": False})["verdict"] == "pass"
     assert scale.heavy_verdict({**ok, "statuses": {"500": 3}})["verdict"].startswith("FAIL (status 500×3")
     assert scale.heavy_verdict({**ok, "peak_rss_mib": 987.0})["rss_note"] == ""  # a PDF
-    export = {**ok, "pdf": False, "peak_rss_mib": 987.0}
+    export = {**ok, "pdf": False, "peak_rss_mib": 987.0, "rss_grew_mib": 800.0}
     assert scale.heavy_verdict(export)["rss_note"] == "RSS over 150 MiB"
+    # A process that already held that much before the export began: not the export's doing.
+    assert scale.heavy_verdict({**export, "rss_grew_mib": 0.0})["rss_note"] == ""
 
 
 def test_pages_alternate_with_the_floor_and_warm_up_is_not_counted(monkeypatch):
@@ -80,6 +82,12 @@ def test_pages_alternate_with_the_floor_and_warm_up_is_not_counted(monkeypatch):
     assert max(by_key["home"]["p95"], by_key["gone"]["p95"]) < 999
 
 
+def test_a_keyset_cursor_is_shortened_in_the_report():
+    assert scale.short_path("/api/v1/proposals/?cursor=eyJ2IjpbIjIwMjYtMDYtMjBU&x=1") == (
+        "/api/v1/proposals/?cursor=…&x=1")
+    assert scale.short_path("/api/v1/proposals/?cursor=") == "/api/v1/proposals/?cursor="
+
+
 def _run(n, serving="sync2", p50=30.0):
     page = scale.page_verdict({"key": "fm-home", "label": "fund manager home", "role": "fund_manager",
                                "path": "/", "p50": p50, "p95": p50 * 2, "n": 30, "bytes": 10240,
@@ -87,7 +95,7 @@ def _run(n, serving="sync2", p50=30.0):
     heavy = scale.heavy_verdict({"key": "portfolio-job", "label": "portfolio PDF job", "how": "job",
                                  "path": "/jobs/round-portfolio/1/", "p50": 12000.0, "max": 13000.0,
                                  "n": 3, "statuses": {"200": 3}, "pdf": True, "bytes": 4096,
-                                 "peak_rss_mib": 140.0, "rss_before_mib": 100.0})
+                                 "peak_rss_mib": 140.0, "rss_grew_mib": 40.0})
     return {"n": n, "serving": serving, "floor": {"p50": 5.0, "p95": 6.0, "n": 30,
                                                   "statuses": {"200": 30}},
             "pages": [page], "heavy": [heavy], "database": f"load_{n}", "commit": "abc1234",
@@ -115,7 +123,7 @@ def test_the_report_has_a_row_per_page_and_size_and_flags_failures(tmp_path):
     assert "## N = 10k proposals, serving `sync2`" in text
     assert "| fund manager home | fund manager | `/` | 30.0 | 60.0 | 6.0 | ≤ 10 | 12 | 200 | 10 | pass |" in text
     assert "12.0 s (140 MiB) **FAIL (over 10 s)**" in text
-    assert "140 (100 before)" in text
+    assert "140 (+40)" in text
     assert "Note: shared machine" in text
     assert ("two PDFs ran at once (13.9 s): 17 requests, p50 612 ms, max 765 ms "
             "(alone: p50 277 ms); status 200.") in text
