@@ -73,12 +73,10 @@ class Proposal(FSMModelMixin, models.Model):
             models.Index(fields=["updated_at", "id"], name="proposal_updated"),
             # The HTML lists and the home page (issue 16): the screening queue, the sections by
             # state (oldest submitted first), and All proposals' orders, each read from an
-            # index a page at a time. Words of the title: a trigram index on PostgreSQL
-            # (migration 0006).
+            # index a page at a time. Newest submitted first (DESC NULLS LAST, which SQLite
+            # cannot index) and words of the title (trigrams): on PostgreSQL (migration 0006).
             models.Index(fields=["state", "submitted_at", "id"], name="proposal_state_submitted"),
             models.Index(fields=["submitted_at", "id"], name="proposal_submitted"),
-            models.Index(models.F("submitted_at").desc(nulls_last=True), models.F("id").desc(),
-                         name="proposal_newest"),
             models.Index(fields=["title", "id"], name="proposal_title"),
         ]
 
