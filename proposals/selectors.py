@@ -1,4 +1,4 @@
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from workflow.services import available_transitions
 
@@ -23,10 +23,13 @@ def _sent_to_review() -> Q:
 
     from workflow.models import TransitionLog
 
+    # EXISTS per withdrawn row, on the log's (content_type, object_id, at) index: never a read
+    # of every proposal's history.
     logged = TransitionLog.objects.filter(
-        content_type=ContentType.objects.get_for_model(Proposal), transition="send_to_review"
-    ).values("object_id")
-    return Q(state__in=REVIEWED_STATES) | Q(state=Proposal.State.WITHDRAWN, pk__in=logged)
+        content_type=ContentType.objects.get_for_model(Proposal), object_id=OuterRef("pk"),
+        transition="send_to_review",
+    )
+    return Q(state__in=REVIEWED_STATES) | (Q(state=Proposal.State.WITHDRAWN) & Exists(logged))
 
 
 def _agency_conflict(user) -> Q:
@@ -49,6 +52,38 @@ def _invited_to(user) -> Q:
     return Q(pk__in=invited.values("proposal"))
 
 
+def _ids(queryset) -> QuerySet:
+    return queryset.order_by().values("pk" if queryset.model is Proposal else "proposal_id")
+
+
+def visible_proposal_ids(user) -> QuerySet:
+    """The ids of the proposals `user` may see through their own part in them (lead, team,
+    invitation, assignment, chair or stand-in), one indexed subquery per path joined by
+    UNION ALL: the work is what the person takes part in, never the whole table. Fund
+    managers and HR officers see every submitted proposal besides (`proposals_visible_to`)."""
+    # reviews/ sits above proposals/: its assignments, panels and stand-ins are reached through
+    # the relations it names on the user (related_name), never by importing its models.
+    assignments = user.assignments
+    assigned = assignments.exclude(state=assignments.model.State.CONFLICT)
+    chaired_rounds = user.panels_chaired.model.objects.filter(
+        Q(chair=user) | Q(deputy_chair=user)).values("round")
+    stood_in = user.stand_in_duties.values("proposal")
+    paths = [
+        Proposal.objects.filter(lead=user),
+        TeamMember.objects.filter(user=user, state__in=(TeamMember.State.ACCEPTED,
+                                                        TeamMember.State.INVITED)),
+        # Reviewers: what they are assigned and have not declared a conflict on.
+        Proposal.objects.filter(Q(pk__in=assigned.values("proposal")) & ~NEVER_SUBMITTED),
+        # Chairs and deputy chairs: their round's proposals sent to review; stand-in chairs:
+        # the proposal they stand in for. Never across a conflict.
+        Proposal.objects.filter(Q(round__in=chaired_rounds) & _sent_to_review()
+                                & ~_agency_conflict(user)),
+        Proposal.objects.filter(Q(pk__in=stood_in) & _sent_to_review() & ~_agency_conflict(user)),
+    ]
+    first, *rest = (_ids(path) for path in paths)
+    return first.union(*rest)
+
+
 def proposals_visible_to(user) -> QuerySet[Proposal]:
     """The proposals `user` may see: the same rule as `can_view_proposal`.
 
@@ -57,24 +92,15 @@ def proposals_visible_to(user) -> QuerySet[Proposal]:
     and stays private). Reviewers: what they are assigned and
     have not declared a conflict on. Panel chairs: what went to review in their round,
     unless their agency leads or partners it (a role never widens access across a conflict).
+
+    The person's own paths are a UNION of indexed id subqueries (`visible_proposal_ids`), so
+    a list of what a reviewer or lead may see reads their rows, not every proposal's.
     """
     if not (user and user.is_authenticated and user.is_active):
         return Proposal.objects.none()
-    visible = _joined_by(user) | _invited_to(user)
+    visible = Q(pk__in=visible_proposal_ids(user))
     if user.is_fund_manager or user.is_hr_officer:
         visible |= ~NEVER_SUBMITTED
-    # reviews/ sits above proposals/: its assignments, panels and stand-ins are reached through
-    # the relations it names on the user (related_name), never by importing its models.
-    assignments = user.assignments
-    assigned = assignments.exclude(state=assignments.model.State.CONFLICT)
-    visible |= Q(pk__in=assigned.values("proposal")) & ~NEVER_SUBMITTED
-    # Chairs and deputy chairs: their round's proposals sent to review; stand-in chairs: the
-    # proposal they stand in for. Never across a conflict.
-    chaired_rounds = user.panels_chaired.model.objects.filter(
-        Q(chair=user) | Q(deputy_chair=user)).values("round")
-    stood_in = user.stand_in_duties.values("proposal")
-    visible |= ((Q(round__in=chaired_rounds) | Q(pk__in=stood_in)) & _sent_to_review()
-                & ~_agency_conflict(user))
     return Proposal.objects.filter(visible)
 
 

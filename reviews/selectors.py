@@ -71,17 +71,52 @@ def assignments_for_reviewer(*, user, filters: dict | None = None) -> QuerySet[A
     ).order_by("open_first", "due_on", "id")
 
 
+def _conflicted_proposal_ids(user) -> QuerySet:
+    """The ids of the proposals `user` has a conflict of interest with: the rule of
+    `proposals.conflicts.conflict_q` (lead, a member who once accepted, their agency leads or
+    partners), as a UNION of indexed id subqueries read once, not a test on every row."""
+    from proposals.models import TeamMember
+
+    paths = [
+        Proposal.objects.filter(lead=user).order_by().values("pk"),
+        TeamMember.objects.filter(user=user, accepted_at__isnull=False)
+        .order_by().values("proposal_id"),
+    ]
+    if user.agency_id:
+        paths += [
+            Proposal.objects.filter(lead__agency_id=user.agency_id).order_by().values("pk"),
+            Proposal.partner_agencies.through.objects.filter(agency_id=user.agency_id)
+            .order_by().values("proposal_id"),
+        ]
+    first, *rest = paths
+    return first.union(*rest)
+
+
 def assignments_visible_to(user, filters: dict | None = None) -> QuerySet[Assignment]:
     """Own assignments; a chair's: those of the panels they chair; a fund manager's: all.
-    Never those on proposals the user has a conflict with, other than their own."""
+    Never those on proposals the user has a conflict with, other than their own.
+
+    A reviewer's or chair's list is a UNION of indexed id subqueries (own, chaired panels,
+    stand-in duties), so it reads what they may see, not every assignment; a fund manager's
+    walks the (due_on, id) index past the conflicted proposals' ids."""
     if not _active(user):
         return Assignment.objects.none()
     filters = filters or {}
-    visible = Q(reviewer=user)
-    managed = (Q(panel__chair=user) | Q(panel__deputy_chair=user)
-               | Q(proposal__stand_in_chairs__chair=user)) if not user.is_fund_manager else Q()
-    visible |= managed & ~conflict_q(user, "proposal__")
-    qs = _assignment_list_qs().filter(pk__in=Assignment.objects.filter(visible).values("pk"))
+    own = Q(reviewer=user)
+    clear = ~Q(proposal_id__in=_conflicted_proposal_ids(user))
+    if user.is_fund_manager:
+        visible = own | clear
+    else:
+        chaired = Panel.objects.filter(Q(chair=user) | Q(deputy_chair=user)).values("pk")
+        stood_in = user.stand_in_duties.values("proposal")
+        paths = [
+            Assignment.objects.filter(own),
+            Assignment.objects.filter(Q(panel__in=chaired) & clear),
+            Assignment.objects.filter(Q(proposal__in=stood_in) & clear),
+        ]
+        first, *rest = (path.order_by().values("pk") for path in paths)
+        visible = Q(pk__in=first.union(*rest))
+    qs = _assignment_list_qs().filter(visible)
     for name in ("state", "panel", "proposal", "reviewer"):
         if filters.get(name):
             qs = qs.filter(**{name: filters[name]})
