@@ -93,18 +93,26 @@ class AwardViewSet(TransitionViewSetMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = AwardSerializer
     filterset_class = AwardFilter
     transitions = AWARD_TRANSITIONS
+    # ?cursor= keyset paging (api_common/pagination.py), on the award_approved index.
+    cursor_ordering = ("-approved_at", "-id")
 
     def get_queryset(self):
-        from django.db.models import DecimalField, Q, Sum, Value
+        from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
         from django.db.models.functions import Coalesce
 
-        released = Q(tranches__state__in=[Tranche.State.RELEASED, Tranche.State.REPORTED])
+        # A subquery per listed award (not a GROUP BY over every visible award), so a page
+        # is read from the award_approved index.
+        released = (
+            Tranche.objects.filter(award=OuterRef("pk"), state__in=[
+                Tranche.State.RELEASED, Tranche.State.REPORTED])
+            .order_by().values("award").annotate(total=Sum("amount")).values("total")
+        )
         return (
             awards_visible_to(self.request.user)
             .select_related("proposal", "proposal__round", "proposal__lead")
             .prefetch_related("tranches", "proposal__team", "proposal__partner_agencies")
             .annotate(released_amount=Coalesce(
-                Sum("tranches__amount", filter=released), Value(0),
+                Subquery(released, output_field=DecimalField(**MONEY)), Value(0),
                 output_field=DecimalField(**MONEY),
             ))
             .order_by("-approved_at", "-id")
@@ -126,6 +134,8 @@ class TrancheViewSet(TransitionViewSetMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = TrancheSerializer
     filterset_class = TrancheFilter
     transitions = TRANCHE_TRANSITIONS
+    # ?cursor= keyset paging (api_common/pagination.py), on tranche_sequence_unique.
+    cursor_ordering = ("award_id", "sequence")
 
     def get_queryset(self):
         return (

@@ -58,6 +58,8 @@ class NotificationList(generics.ListAPIView):
 
     serializer_class = NotificationSerializer
     filterset_class = NotificationFilter
+    # ?cursor= keyset paging (api_common/pagination.py), on the notification_inbox index.
+    cursor_ordering = ("-created_at", "-id")
 
     def get_queryset(self):
         return selectors.notifications_for(user=self.request.user)

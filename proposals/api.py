@@ -215,6 +215,8 @@ class ProposalViewSet(
     permission_classes = [IsAuthenticated, NoWritesByHROfficers]
     filterset_class = ProposalFilter
     transitions = PROPOSAL_TRANSITIONS
+    # ?cursor= keyset paging (api_common/pagination.py), on the proposal_updated index.
+    cursor_ordering = ("-updated_at", "-id")
 
     def get_queryset(self):
         return (

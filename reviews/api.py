@@ -235,6 +235,8 @@ class AssignmentViewSet(TransitionViewSetMixin, mixins.ListModelMixin,
     permission_classes = [IsAuthenticated, NoWritesByHROfficers]
     filterset_class = AssignmentFilter
     transitions = services.ASSIGNMENT_TRANSITIONS
+    # ?cursor= keyset paging (api_common/pagination.py), on the assignment_due index.
+    cursor_ordering = ("due_on", "id")
 
     def get_queryset(self):
         return assignments_visible_to(self.request.user)
