@@ -18,12 +18,13 @@ RUN apt-get update \
 
 WORKDIR /app
 
-# The production dependencies only (pyproject.toml), each at the version requirements.txt pins:
-# no test tools (pytest, Playwright, schemathesis) in the image.
+# The production dependencies only (pyproject.toml), each at the version requirements.txt pins,
+# and factory_boy with Faker, which `manage.py seed_demo` builds the demo with: no test tools
+# (pytest, Playwright, schemathesis) in the image.
 COPY pyproject.toml requirements.txt ./
 RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
         > /tmp/production.txt \
-    && pip install --no-compile -c requirements.txt -r /tmp/production.txt \
+    && pip install --no-compile -c requirements.txt -r /tmp/production.txt factory_boy Faker \
     && rm /tmp/production.txt
 
 COPY . .
