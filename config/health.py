@@ -22,6 +22,7 @@ import datetime
 from django.conf import settings
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 from health_check.base import HealthCheck
 from health_check.checks import Cache, Database, Storage
 from health_check.exceptions import ServiceUnavailable
@@ -61,6 +62,7 @@ def _name(check: HealthCheck) -> str:
 
 
 @never_cache
+@require_safe
 def live(request):
     return JsonResponse({"status": "ok"})
 
