@@ -452,11 +452,11 @@ class Generator:
         size, required = spec["size"], spec["required"]
         count = max(1, math.ceil(size / 400))
         chairs = rng.sample(self.chairs, min(len(self.chairs), 2 * count))
-        if spec.get("ranking") and self.chairs[0] in chairs:
-            chairs.remove(self.chairs[0])
-        if spec.get("ranking"):
-            chairs.insert(0, self.chairs[0])
-            self.accounts["Panel chair (ranking round)"] = self.chairs[0].username
+        for flag, chair, role in ((spec.get("ranking"), self.chairs[0], "ranking round"),
+                                  (spec["phase"] == "open", self.chairs[1], "open round")):
+            if flag:  # a known chair for the benchmark: first panel of these two rounds
+                chairs = [chair] + [c for c in chairs if c is not chair]
+                self.accounts[f"Panel chair ({role})"] = chair.username
         panels = []
         per_panel = size / count
         members_wanted = max(8, math.ceil(per_panel * (required + 0.4) / 30))

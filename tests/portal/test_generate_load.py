@@ -95,6 +95,8 @@ def test_the_accounts_printed_exist_with_their_roles(loaded, settings):
     assert Assignment.objects.filter(reviewer=user("load-rv-1")).count() >= 5
     ranking = Round.objects.annotate(n=Count("proposals")).get(n=round(0.05 * N), state="closed")
     assert ranking.panels.filter(chair=user("load-chair-1")).exists()
+    assert Round.objects.get(state="open").panels.filter(chair=user("load-chair-2")).exists()
+    assert "load-chair-2     Panel chair (open round)" in loaded
 
 
 def test_no_reviewer_has_a_conflict_by_the_products_rule(loaded):
