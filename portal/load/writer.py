@@ -11,7 +11,7 @@ from collections import Counter
 
 from django.core.management.color import no_style
 from django.db import connection
-from django.db.models import Max
+from django.db.models import NOT_PROVIDED, Max
 
 # Rows kept per table before they are written (PostgreSQL streams a batch in one COPY).
 BATCH_ROWS = 50_000
@@ -28,7 +28,7 @@ class Table:
         missing = [
             f.name for f in model._meta.concrete_fields
             if f.name not in fields and not f.null and not f.has_default()
-            and not getattr(f, "db_default", None)
+            and f.db_default is NOT_PROVIDED
         ]
         if missing:  # a programming error, caught the first time the table is declared
             raise ValueError(f"{model.__name__} rows need {', '.join(missing)}")

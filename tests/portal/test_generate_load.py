@@ -20,6 +20,7 @@ from fund.rules import MONEY_OUT, previous_live_tranche
 from fund.services.funds import UNFINISHED
 from people.models import Agency, User
 from portal.load.build import DEFAULT_PASSWORD, Generator, Plan
+from portal.load.writer import Writer
 from proposals import rules as proposal_rules
 from proposals.conflicts import conflict_q, conflict_reason
 from proposals.lifecycle import transition as proposal_transition
@@ -272,3 +273,8 @@ def test_the_same_seed_makes_the_same_data_set(db):
     call_command("generate_load", proposals=40, seed=5, clear=True, not_production=True,
                  stdout=StringIO())
     assert [row[1:] for row in digest()] == [row[1:] for row in first]
+
+
+def test_a_table_declared_without_a_required_column_is_refused():
+    with pytest.raises(ValueError, match="Proposal rows need .*lead"):
+        Writer().table(Proposal, ["round", "title"])
