@@ -74,6 +74,8 @@ ROLE_ACCESS = [
            (401, 404, 200, 200, 200, 200, 200)),
     *_rows("/api/v1/rounds/{w.round.pk}/portfolio.pdf", "get",
            (401, 403, 403, 403, 200, 403, 200)),
+    *_rows("/api/v1/rounds/{w.round.pk}/portfolio.csv", "get",
+           (401, 403, 403, 403, 200, 403, 200)),
 ]
 
 
