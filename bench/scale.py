@@ -333,7 +333,8 @@ def _run_section(run: dict) -> list:
         f"## N = {fmt_n(run.get('n'))} proposals, serving `{run.get('serving')}`",
         "",
         f"- Database: `{run.get('database', '?')}` ({run.get('database_size', '?')}); "
-        f"{run.get('counts_text', '')}",
+        f"{run.get('counts_text', '')}; the largest round has "
+        f"{run.get('largest_round_size') or 0:,} proposals",
         f"- Commit: `{run.get('commit', '?')}`{' (with uncommitted changes in the tree)' if run.get('dirty') else ''}; "
         f"measured {run.get('started', '?')} → {run.get('finished', '?')}",
         f"- Serving: {run.get('serving_text', '')}",
@@ -734,11 +735,10 @@ def pages_for(facts: dict, roles: set) -> list[Page]:
         Page("su-home", "home page", "superuser", "/"),
     ]
     if round_id:
-        size = facts.get("round_size", 0)
         pages += [
-            Page("fm-ranking", f"ranking of the largest round ({size:,} proposals), page 1",
+            Page("fm-ranking", "ranking of the largest round, page 1",
                  "fund_manager", f"/reviews/rounds/{round_id}/ranking/"),
-            Page("fm-api-ranking", f"`/api/v1/rounds/<id>/ranking/` ({size:,}), page 1",
+            Page("fm-api-ranking", "`/api/v1/rounds/<id>/ranking/`, largest round, page 1",
                  "fund_manager", f"/api/v1/rounds/{round_id}/ranking/", api=True),
         ]
     return [page for page in pages if page.role in roles]
@@ -1140,13 +1140,13 @@ def measure_heavy(url, facts, fm: Visitor, port, served, runs, exports=("proposa
                                     fm.get(port, path, api=api)), served))
     round_id = facts.get("round")
     if round_id:
-        size = facts.get("round_size", 0)
         path = f"/api/v1/rounds/{round_id}/portfolio.pdf"
+
         def portfolio_api():
             answer = fm.get(port, path, api=True)
             return follow_job(url, fm, port, answer)
 
-        heavy.append(time_heavy(f"portfolio PDF, largest round ({size:,})", "portfolio-api",
+        heavy.append(time_heavy("portfolio PDF of the largest round (API)", "portfolio-api",
                                 "API (202: its job, until ready)", path, runs, portfolio_api,
                                 served, pdf=True))
         start_path = f"/jobs/round-portfolio/{round_id}/"
@@ -1156,7 +1156,7 @@ def measure_heavy(url, facts, fm: Visitor, port, served, runs, exports=("proposa
             answer = fm.post_form(port, start_path, {})
             return follow_job(url, fm, port, answer)
 
-        heavy.append(time_heavy(f"portfolio PDF job, largest round ({size:,})", "portfolio-job",
+        heavy.append(time_heavy("portfolio PDF of the largest round (page's job)", "portfolio-job",
                                 "job (until ready)", start_path, runs, portfolio_job, served, pdf=True))
     return heavy
 
