@@ -18,6 +18,7 @@ from django.db.models import (
     DecimalField,
     Exists,
     ExpressionWrapper,
+    IntegerField,
     OuterRef,
     Q,
     Subquery,
@@ -123,6 +124,11 @@ def _overdue_annotations(today) -> dict:
 
 
 def _award_list_queryset(user):
+    """The awards `user` may see, newest first, with their released money and tranches: each
+    a subquery on the award's own tranches (no GROUP BY over every award), so a page is read
+    from the (approved_at, id) index and only its rows are summed (issue 16)."""
+    own = Tranche.objects.filter(award=OuterRef("pk")).order_by().values("award")
+    released = own.filter(state__in=RELEASED).annotate(total=Sum("amount")).values("total")
     return (
         awards_visible_to(user)
         .select_related(
@@ -130,8 +136,10 @@ def _award_list_queryset(user):
             "proposal__round__fund",
         )
         .annotate(
-            released_amount=_money_sum("tranches__amount", Q(tranches__state__in=RELEASED)),
-            tranche_count=Count("tranches"),
+            released_amount=Coalesce(Subquery(released, output_field=DecimalField(**MONEY)),
+                                     Value(ZERO), output_field=DecimalField(**MONEY)),
+            tranche_count=Coalesce(Subquery(own.annotate(n=Count("pk")).values("n"),
+                                            output_field=IntegerField()), Value(0)),
             **_overdue_annotations(timezone.localdate()),
         )
         .order_by("-approved_at", "-id")

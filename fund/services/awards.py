@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from proposals.models import Proposal
@@ -38,7 +38,18 @@ def can_view_award(user, award: Award) -> bool:
 
 
 def awards_visible_to(user) -> QuerySet[Award]:
-    """The awards `user` may see: the same rule as `can_view_award`."""
+    """The awards `user` may see: the same rule as `can_view_award`.
+
+    Fund managers and HR officers see every proposal once submitted, so every award: that is
+    asked of each award's own proposal (a join), so a page of awards reads its rows from the
+    award index instead of first listing every visible proposal (issue 16)."""
+    from proposals.models import Proposal
+
+    if (user and user.is_authenticated and user.is_active
+            and (user.is_fund_manager or user.is_hr_officer)):
+        never_submitted = Q(proposal__state=Proposal.State.DRAFT) | Q(
+            proposal__state=Proposal.State.WITHDRAWN, proposal__submitted_at__isnull=True)
+        return Award.objects.exclude(never_submitted)
     return Award.objects.filter(proposal__in=proposals_visible_to(user).values("pk"))
 
 
