@@ -178,8 +178,8 @@ def stalled_section(*, user) -> dict:
     for unconflicted fund managers (and administrators when every fund manager is
     conflicted): DOMAIN.md, "Nothing stalls silently".
 
-    The database finds the few that may be stalled (`portal.chair_duty.may_be_stalled`) and
-    counts them up to `COUNT_BOUND`; `reviews.chairs.stall_of` says what each shown one needs.
+    The database finds those that may be stalled (`portal.chair_duty.may_be_stalled`), the
+    first `COUNT_BOUND` + 1 of them in one pass (the count); `reviews.chairs.stall_of` says what each shown one needs.
     For administrators, the steps with no unconflicted fund manager follow (the rule of
     `reviews.chairs.steps_without_fund_manager`, a filter per fund manager)."""
     from people.models import FUND_MANAGERS, User
@@ -207,8 +207,14 @@ def stalled_section(*, user) -> dict:
 
     candidates = may_be_stalled(with_review_counts(with_duty_panel(
         nobody_free(Proposal.objects.filter(state__in=PANEL_STATES)))))
-    count = bounded_count(candidates)
-    rows = list(_with_review_context(candidates.order_by("submitted_at", "pk"))[:DASHBOARD_LIMIT])
+    # One pass over the proposals under review finds the first COUNT_BOUND + 1 (the count);
+    # the few shown are then read by id with what `stall_of` needs.
+    found = list(candidates.order_by("submitted_at", "pk")
+                 .values_list("pk", flat=True)[: COUNT_BOUND + 1])
+    count = len(found)
+    shown = found[:DASHBOARD_LIMIT]
+    rows = sorted(_with_review_context(Proposal.objects.filter(pk__in=shown)),
+                  key=lambda p: shown.index(p.pk))
     stalls = [stall for stall in map(stall_of, rows) if stall is not None]
     stalled = {"items": stalls, "count": count}
     if user.is_fund_manager or not user.is_superuser:
