@@ -41,7 +41,8 @@ def fetch_rows(queryset, start: int, stop: int) -> list:
     the ordering alone, which the database answers from its indexes), then those rows with
     every join, annotation and prefetch the list shows. The wide query never runs over every
     visible row, whatever the planner guesses of how many there are."""
-    if not isinstance(queryset, QuerySet) or queryset.query.distinct:
+    if (not isinstance(queryset, QuerySet) or queryset.query.distinct
+            or queryset.query.combinator or queryset.query.is_sliced):
         return list(queryset[start:stop])
     ids = list(queryset.values_list("pk", flat=True)[start:stop])
     if not ids:

@@ -218,3 +218,17 @@ def test_schema_documents_paging(client, manager):
     page_size = next(p for p in schema["paths"]["/api/v1/people/"]["get"]["parameters"]
                      if p["name"] == "page_size")
     assert "at most 200" in page_size["description"]
+
+
+def test_two_step_fetch_keeps_order_and_falls_back_where_it_cannot_filter(proposals):
+    from api_common.pagination import fetch_rows
+
+    ordered = Proposal.objects.order_by("-id")
+    ids = list(ordered.values_list("pk", flat=True))
+    assert [p.pk for p in fetch_rows(ordered, 2, 7)] == ids[2:7]
+    assert [p.pk for p in fetch_rows(ordered.distinct(), 2, 7)] == ids[2:7]
+    union = Proposal.objects.filter(pk__in=ids[:3]).order_by().union(
+        Proposal.objects.filter(pk__in=ids[3:6]).order_by())
+    assert len(fetch_rows(union.order_by("-id"), 0, 10)) == 6
+    assert fetch_rows(list(range(10)), 3, 5) == [3, 4]
+    assert fetch_rows(ordered, 50, 60) == []
