@@ -348,6 +348,9 @@ def _run_section(run: dict) -> list:
         f"- Floor: p50 {fmt_ms(floor.get('p50'))} ms, p95 {fmt_ms(floor.get('p95'))} ms "
         f"({floor.get('n', 0)} requests, {fmt_statuses(floor.get('statuses', {}))})",
     ]
+    if run.get("to_jobs"):
+        lines.append("- Made by a background job at this size (the answer sends to the job's "
+                     "page), so timed under heavy work: " + "; ".join(run["to_jobs"]))
     if run.get("note"):
         lines.append(f"- Note: {run['note']}")
     lines += [
@@ -788,15 +791,22 @@ def visible_proposals(port: int, visitors: dict) -> dict:
     return seen
 
 
-def follow_redirects(pages: list[Page], visitors: dict, port: int) -> list[Page]:
+def follow_redirects(pages: list[Page], visitors: dict, port: int) -> tuple[list[Page], list]:
     """A page that sends on to another (e.g. /people/me/record/ to the person's own record) is
-    measured where it lands; a redirect to the sign-in page stays, and fails the page."""
+    measured where it lands; a redirect to the sign-in page stays, and fails the page. A page
+    that starts a job at this size (a redirect to /jobs/<id>/) is left out of the pages: its
+    time until the job is done is under heavy work."""
+    kept, to_jobs = [], []
     for page in pages:
         answer = visitors[page.role].get(port, page.path, api=page.api)
         target = urlsplit(answer.location)
+        if answer.status in (202, 301, 302, 303) and re.match(r"/jobs/\d+/", target.path):
+            to_jobs.append(f"{page.label} ({ROLE_LABELS[page.role]}, `{page.path}`)")
+            continue
         if answer.status in (301, 302, 303, 307, 308) and not target.path.startswith("/login"):
             page.path = target.path + ("?" + target.query if target.query else "")
-    return pages
+        kept.append(page)
+    return kept, to_jobs
 
 
 # --- query counts (a subprocess with Django's test client) -------------------------------------
@@ -1068,7 +1078,7 @@ def one_run(database_url: str, serving: str, args, users: dict, work: Path) -> d
             pages[at:at] = deep_proposals_pages(product_port, visitors["fund_manager"])
         if args.only:
             pages = [p for p in pages if any(word in p.key for word in args.only)]
-        pages = follow_redirects(pages, visitors, product_port)
+        pages, to_jobs = follow_redirects(pages, visitors, product_port)
         started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
         load_start = load_average()
         print(f"  {len(pages)} pages × {args.requests} requests (+{args.warmup} warm-up), "
@@ -1118,7 +1128,7 @@ def one_run(database_url: str, serving: str, args, users: dict, work: Path) -> d
         "started": started, "finished": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "requests": args.requests, "warmup": args.warmup, "load_start": load_start, "load_end": load_end,
         "users": {role: users[role] for role in sorted(roles)}, "env": extra, "broker": bool(args.broker_url),
-        "visible": visible, "floor": floor_summary, "pages": rows, "heavy": heavy, "stall": stall, "note": args.note or "",
+        "visible": visible, "floor": floor_summary, "pages": rows, "to_jobs": to_jobs, "heavy": heavy, "stall": stall, "note": args.note or "",
     }
 
 
@@ -1135,9 +1145,11 @@ def measure_heavy(url, facts, fm: Visitor, port, served, runs, exports=("proposa
                                 runs, export, served))
     for label, key, path, api in (("360Giving JSON (API)", "360-json", "/api/v1/awards/360giving.json", True),
                                   ("360Giving CSV", "360-csv", "/data/export/360giving.csv", False)):
-        heavy.append(time_heavy(label, key, "request", path, runs,
-                                lambda path=path, api=api: (lambda a: (a.status, len(a.body), ""))(
-                                    fm.get(port, path, api=api)), served))
+
+        def giving(path=path, api=api):
+            return follow_job(url, fm, port, fm.get(port, path, api=api))
+
+        heavy.append(time_heavy(label, key, "request (or job)", path, runs, giving, served))
     round_id = facts.get("round")
     if round_id:
         path = f"/api/v1/rounds/{round_id}/portfolio.pdf"

@@ -99,6 +99,7 @@ def _run(n, serving="sync2", p50=30.0):
     return {"n": n, "serving": serving, "floor": {"p50": 5.0, "p95": 6.0, "n": 30,
                                                   "statuses": {"200": 30}},
             "pages": [page], "heavy": [heavy], "database": f"load_{n}", "commit": "abc1234",
+            "to_jobs": ["360Giving CSV (fund manager, `/data/export/360giving.csv`)"],
             "stall": {"page": "home", "heavy": "two PDFs", "heavy_ms": 13900.0, "n": 17,
                       "p50": 612.0, "max": 765.0, "alone_p50": 277.0, "statuses": {"200": 17}}}
 
@@ -125,6 +126,8 @@ def test_the_report_has_a_row_per_page_and_size_and_flags_failures(tmp_path):
     assert "12.0 s (140 MiB) **FAIL (over 10 s)**" in text
     assert "140 (+40)" in text
     assert "Note: shared machine" in text
+    assert ("so timed under heavy work: 360Giving CSV (fund manager, "
+            "`/data/export/360giving.csv`)") in text
     assert ("two PDFs ran at once (13.9 s): 17 requests, p50 612 ms, max 765 ms "
             "(alone: p50 277 ms); status 200.") in text
     assert json.loads(out.with_suffix(".json").read_text()) == report
