@@ -9,7 +9,7 @@ rules, so the home page never shows what an object's page would refuse.
 
 from datetime import date, timedelta
 
-from django.db.models import Count, F, Max, OuterRef, Q, Subquery
+from django.db.models import Count, Max, OuterRef, Q, Subquery
 
 DASHBOARD_LIMIT = 5
 LANDING_LIMIT = 5
@@ -166,30 +166,17 @@ def reviewer_sections(*, user, today: date) -> dict:
 # --- a panel chair: decisions at quorum, proposals short of reviewers ----------------------
 def chair_sections(*, user) -> dict:
     """Only for a chair, deputy chair or stand-in: the proposals for which they are the acting
-    chair (the rule of reviews.chairs, asked of the database by `portal.chair_duty`), so a
+    chair (the rule of reviews.chairs, asked of the database by `reviews.chair_queries`), so a
     conflicted chair never sees the ones their deputy handles. Oldest submitted first."""
-    from proposals.models import Proposal
+    from reviews.chair_queries import at_quorum, proposals_in_review_chaired_by, short_of_reviewers
     from reviews.chairs import panels_with_chair_duty
 
-    from .chair_duty import acting_chair_is, with_duty_panel, with_review_counts
-
-    duty = panels_with_chair_duty(user)
-    if not duty.exists():
+    if not panels_with_chair_duty(user).exists():
         return {}
-    # Only the proposals of the panels where the user has a duty (or, without a panel, of
-    # their rounds) are asked who their acting chair is.
-    in_review = with_review_counts(with_duty_panel(
-        Proposal.objects.filter(state=Proposal.State.IN_REVIEW).filter(
-            Q(panel__in=duty.values("pk"))
-            | Q(panel__isnull=True, round__in=duty.values("round")))))
-    mine = acting_chair_is(user, in_review).select_related("round")
+    mine = proposals_in_review_chaired_by(user)
     return {
-        "awaiting_decision": found_section(
-            mine.filter(submitted_reviews__gte=F("round__reviews_required")),
-            "submitted_at", "pk"),
-        "short_of_reviewers": found_section(
-            mine.filter(active_reviewers__lt=F("round__reviews_required")),
-            "submitted_at", "pk"),
+        "awaiting_decision": found_section(at_quorum(mine), "submitted_at", "pk"),
+        "short_of_reviewers": found_section(short_of_reviewers(mine), "submitted_at", "pk"),
     }
 
 
@@ -198,16 +185,15 @@ def stalled_section(*, user) -> dict:
     for unconflicted fund managers (and administrators when every fund manager is
     conflicted): DOMAIN.md, "Nothing stalls silently".
 
-    The database finds those that may be stalled (`portal.chair_duty.may_be_stalled`), the
+    The database finds those that may be stalled (`reviews.chair_queries.may_be_stalled`), the
     first `COUNT_BOUND` + 1 of them in one pass (the count); `reviews.chairs.stall_of` says what each shown one needs.
     For administrators, the steps with no unconflicted fund manager follow (the rule of
     `reviews.chairs.steps_without_fund_manager`, a filter per fund manager)."""
     from people.models import FUND_MANAGERS, User
     from proposals.conflicts import conflict_q
     from proposals.models import Proposal
+    from reviews.chair_queries import may_be_stalled, with_duty_panel, with_review_counts
     from reviews.chairs import MONEY_STEPS, PANEL_STATES, Stall, _with_review_context, stall_of
-
-    from .chair_duty import may_be_stalled, with_duty_panel, with_review_counts
 
     if not (user.is_active and (user.is_fund_manager or user.is_superuser)):
         return listed_section([])

@@ -21,6 +21,7 @@ from workflow.pages import page_of
 from workflow.services import TransitionStateConflict, condition_errors, may_run
 
 from . import services
+from .chair_queries import at_quorum, proposals_in_review_chaired_by, short_of_reviewers
 from .chairs import (
     is_acting_chair,
     panels_with_chair_duty,
@@ -53,8 +54,6 @@ from .selectors import (
     assignments_for_reviewer,
     panel_assignments,
     panels_visible_to,
-    proposals_awaiting_decision,
-    proposals_short_of_reviewers,
     ranking_page,
     ranking_round_or_none,
     reviews_for_viewer,
@@ -80,6 +79,7 @@ def my_assignments(request):
     page_obj = page_of(
         request, assignments_for_reviewer(user=request.user, filters={"state": state}), PAGE_SIZE)
     user = request.user
+    chaired = proposals_in_review_chaired_by(user)
     return render(request, "reviews/my_assignments.html", {
         "page_obj": page_obj,
         "state": state,
@@ -87,8 +87,10 @@ def my_assignments(request):
         # Chair, deputy chair or stand-in: every panel where the user may act as chair.
         "chaired": list(panels_with_chair_duty(user).select_related("round")
                         .order_by("-round__opens_at", "name")),
-        "awaiting": list(proposals_awaiting_decision(chair=user)[:20]),
-        "short": list(proposals_short_of_reviewers(chair=user)[:20]),
+        # Found by the database (chair_queries), the first 20 of each: never every proposal
+        # of the panel loaded to be tested in Python.
+        "awaiting": list(at_quorum(chaired).order_by("submitted_at", "pk")[:20]),
+        "short": list(short_of_reviewers(chaired).order_by("submitted_at", "pk")[:20]),
         "query": f"state={state}" if state else "",
     })
 

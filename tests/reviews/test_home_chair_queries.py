@@ -1,4 +1,4 @@
-"""The home page asks the database who acts as chair and what is stalled (portal/chair_duty.py,
+"""The home page asks the database who acts as chair and what is stalled (reviews/chair_queries.py,
 issue 16) instead of loading every proposal under review: on each scene it must find exactly
 what the reviews rules find in Python (reviews.chairs, reviews.selectors)."""
 
@@ -28,7 +28,7 @@ def _ids(items):
 def assert_home_agrees(scene, *people):
     from django.db.models import F
 
-    from portal.chair_duty import acting_chair_is, with_duty_panel, with_review_counts
+    from reviews.chair_queries import acting_chair_is, with_duty_panel, with_review_counts
 
     for person in {scene.chair, scene.other_member, *scene.members, *people}:
         person.refresh_from_db()

@@ -1,10 +1,11 @@
 """The acting chair's rule (`reviews.chairs.acting_chair`) and the stall rule
-(`reviews.chairs.stall_of`) asked of the database, so the home page fetches only the few rows
-it shows instead of loading every proposal under review to test each one in Python.
+(`reviews.chairs.stall_of`) asked of the database (issue 16), so the home page and the chair's
+assignments page fetch only the few rows they show instead of loading every proposal under
+review to test each one in Python.
 
-These are filters on `Proposal`; the home page still confirms the few rows it fetched with the
-reviews rules themselves (`reviews.chairs`), so the rule has one owner and these queries only
-decide which rows are worth fetching. Tests compare both on the same worlds.
+These are filters on `Proposal`; `reviews.chairs` stays the rule (the home page asks
+`stall_of` what each shown proposal needs), and tests/reviews/test_home_chair_queries.py
+checks that both find the same proposals on every scene.
 
 - A proposal's panel is `Proposal.panel`, else its round's only panel (`duty_panel`).
 - A person *blocks* the chair's duty for a proposal when they are inactive, an HR officer, or
@@ -17,7 +18,8 @@ from django.db.models.functions import Coalesce
 
 from people.models import HR_OFFICERS, User
 from proposals.models import Proposal, TeamMember
-from reviews.models import Assignment, Panel, PanelStandIn
+
+from .models import Assignment, Panel, PanelStandIn
 
 ACTIVE_ASSIGNMENT = (Assignment.State.ASSIGNED, Assignment.State.SUBMITTED)
 
@@ -132,3 +134,26 @@ def may_be_stalled(qs):
     return qs.filter(
         Q(duty_panel__isnull=True) | (Q(Exists(no_chair)) & ~Q(stand_in_free)) | short
     )
+
+
+def proposals_in_review_chaired_by(user):
+    """Proposals in review whose acting chair is `user`, with `submitted_reviews` and
+    `active_reviewers`: only those of the panels where the user has a duty (or, without a
+    panel, of their rounds) are asked. Quorum: `submitted_reviews >= round.reviews_required`;
+    short of reviewers: `active_reviewers < round.reviews_required`."""
+    from .chairs import panels_with_chair_duty
+
+    duty = panels_with_chair_duty(user)
+    in_review = with_review_counts(with_duty_panel(
+        Proposal.objects.filter(state=Proposal.State.IN_REVIEW).filter(
+            Q(panel__in=duty.values("pk"))
+            | Q(panel__isnull=True, round__in=duty.values("round")))))
+    return acting_chair_is(user, in_review).select_related("round")
+
+
+def at_quorum(qs):
+    return qs.filter(submitted_reviews__gte=F("round__reviews_required"))
+
+
+def short_of_reviewers(qs):
+    return qs.filter(active_reviewers__lt=F("round__reviews_required"))
