@@ -39,6 +39,16 @@ def _panel_assignment_rows(user, n):
             round=panel.round, in_review=True, partners=[], budget=False))
 
 
+def _chair_rows(user, n):
+    """Proposals of the chair's panel in review: half at quorum, half short of reviewers."""
+    panel = user.panels_chaired.get()
+    for _ in range(n):
+        ProposalFactory(round=panel.round, panel=panel, in_review=True)
+        ready = ProposalFactory(round=panel.round, panel=panel, in_review=True, partners=[],
+                                budget=False)
+        AssignmentFactory.create_batch(3, proposal=ready, panel=panel, submitted=True)
+
+
 def _recognition_rows(user, n):
     RecognitionFactory.create_batch(n)
 
@@ -51,6 +61,7 @@ LISTS = {
     "my assignments": ("/reviews/", "reviewer", _reviewer_rows),
     "panels": ("/reviews/panels/", "reviewer", _panel_rows),
     "a panel's assignments": ("/reviews/panels/{panel}/", "chair", _panel_assignment_rows),
+    "a chair's decisions": ("/reviews/", "chair", _chair_rows),
     "recognitions": ("/recognitions/", "fund_manager", _recognition_rows),
     "jobs": ("/jobs/", "fund_manager", _job_rows),
 }
