@@ -1,8 +1,27 @@
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BigAutoField, Exists, OuterRef, Q, QuerySet
+from django.db.models.lookups import In
 
 from workflow.services import available_transitions
 
 from .models import Proposal, TeamMember
+
+
+@BigAutoField.register_lookup
+class InIds(In):
+    """`pk__in_ids=<subquery>`: `IN (subquery)`, and on PostgreSQL `= ANY(ARRAY(subquery))`.
+    The id list is then read once before the outer query is planned, so the planner fetches
+    those rows by primary key instead of guessing from statistics how many a person's union
+    of paths yields (a guess of thousands made it hash-join every proposal for a reviewer
+    who sees 44). Same rows either way."""
+
+    lookup_name = "in_ids"
+
+    def as_postgresql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        if not rhs.startswith("("):
+            rhs = f"({rhs})"
+        return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
 
 # Never submitted: a draft, or a draft its lead withdrew. Only the lead and team see these,
 # and only the person themself on their innovation record (rewards.selectors).
@@ -98,7 +117,7 @@ def proposals_visible_to(user) -> QuerySet[Proposal]:
     """
     if not (user and user.is_authenticated and user.is_active):
         return Proposal.objects.none()
-    visible = Q(pk__in=visible_proposal_ids(user))
+    visible = Q(pk__in_ids=visible_proposal_ids(user))
     if user.is_fund_manager or user.is_hr_officer:
         visible |= ~NEVER_SUBMITTED
     return Proposal.objects.filter(visible)
@@ -170,7 +189,7 @@ def team_members_visible_to(user) -> QuerySet[TeamMember]:
     led = TeamMember.objects.filter(
         proposal__in=Proposal.objects.filter(lead=user).order_by().values("pk")
     ).order_by().values("pk")
-    return TeamMember.objects.filter(pk__in=own.union(led))
+    return TeamMember.objects.filter(pk__in_ids=own.union(led))
 
 
 def open_invitations_for(user) -> QuerySet[TeamMember]:

@@ -25,6 +25,7 @@ from django.db.models.functions import Coalesce, Lower
 
 from proposals.conflicts import conflict_q
 from proposals.models import Proposal
+from proposals.selectors import InIds  # noqa: F401  (registers pk__in_ids)
 
 from .models import Assignment, Panel, Review, Score
 from .permissions import ReviewAccess, review_access, sees_scores
@@ -115,7 +116,7 @@ def assignments_visible_to(user, filters: dict | None = None) -> QuerySet[Assign
             Assignment.objects.filter(Q(proposal__in=stood_in) & clear),
         ]
         first, *rest = (path.order_by().values("pk") for path in paths)
-        visible = Q(pk__in=first.union(*rest))
+        visible = Q(pk__in_ids=first.union(*rest))  # proposals.selectors.InIds
     qs = _assignment_list_qs().filter(visible)
     for name in ("state", "panel", "proposal", "reviewer"):
         if filters.get(name):

@@ -50,7 +50,9 @@ def awards_visible_to(user) -> QuerySet[Award]:
         never_submitted = Q(proposal__state=Proposal.State.DRAFT) | Q(
             proposal__state=Proposal.State.WITHDRAWN, proposal__submitted_at__isnull=True)
         return Award.objects.exclude(never_submitted)
-    return Award.objects.filter(proposal__in=proposals_visible_to(user).values("pk"))
+    # pk__in_ids (proposals.selectors.InIds): the visible ids are read first, then the awards
+    # by their proposal, never a join of every award with every visible proposal.
+    return Award.objects.filter(proposal__pk__in_ids=proposals_visible_to(user).values("pk"))
 
 
 # --- money, computed by the database -------------------------------------------------------
