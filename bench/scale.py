@@ -286,7 +286,7 @@ def _summary_table(mode: str, runs: list) -> list:
         for page in run.get("pages", []):
             if page["key"] not in by_key:
                 order.append(page["key"])
-                by_key[page["key"]] = page
+            by_key[page["key"]] = page  # the largest size's label (e.g. its deep page)
     for key in order:
         page = by_key[key]
         cells = []
@@ -305,7 +305,7 @@ def _summary_table(mode: str, runs: list) -> list:
         for item in run.get("heavy", []):
             if item["key"] not in heavy:
                 heavy_keys.append(item["key"])
-                heavy[item["key"]] = item
+            heavy[item["key"]] = item
     if heavy_keys:
         lines += ["", "| heavy work | how | " + " | ".join(
             f"{fmt_n(run.get('n'))}: p50 (peak RSS)" for run in sizes) + " |",
