@@ -759,7 +759,7 @@ def deep_proposals_pages(port: int, visitor: Visitor) -> list[Page]:
         last = max(1, -(-count // per_page))
         deep = min(500, last)
         if deep > 1:
-            found.append(Page("fm-api-proposals-deep", f"`/api/v1/proposals/` page {deep} (of {last})",
+            found.append(Page("fm-api-proposals-deep", "`/api/v1/proposals/` page 500 (or the last)",
                               "fund_manager", f"/api/v1/proposals/?page={deep}", api=True))
     path, following = "/api/v1/proposals/?cursor=", None
     answer = visitor.get(port, path, api=True)
