@@ -102,6 +102,8 @@ def export_table(kind: str, *, viewer, options: dict | None = None, round_id: in
         queryset = queryset.filter(**{lookup: ids})
     queryset = resource.filter_export(queryset)
     resource.before_export(queryset)  # e.g. the reviews' criteria columns
+    if hasattr(resource, "export_queryset"):  # e.g. the reviews' scores as subqueries
+        queryset = resource.export_queryset(queryset)
     return ExportTable(kind=kind, headers=resource.get_export_headers(), queryset=queryset,
                        resource=resource)
 
