@@ -150,6 +150,13 @@ def _database(url: str) -> dict:
     config["CONN_HEALTH_CHECKS"] = env_bool("CONN_HEALTH_CHECKS", True)
     if DATABASE_POOLER == "pgbouncer":
         config["DISABLE_SERVER_SIDE_CURSORS"] = True
+    elif config["ENGINE"] == "django.db.backends.postgresql" and not env_bool("DATABASE_JIT", False):
+        # PostgreSQL's JIT compiler: the visibility UNIONs' (over)estimated cost crosses its
+        # threshold and it spent 150-175 ms compiling queries that run in 1 ms (issue 16).
+        # Behind PgBouncer, which refuses startup options, set it on the role instead:
+        # ALTER ROLE fund SET jit = off (docs/scaling.md).
+        options = config.setdefault("OPTIONS", {})
+        options["options"] = (options.get("options", "") + " -c jit=off").strip()
     return config
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent.parent
 CLEARED = {"DATABASE_URL", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS", "DATABASE_POOLER",
            "DATABASE_REPLICA_URL", "MEDIA_STORAGE", "AWS_STORAGE_BUCKET_NAME",
-           "AWS_S3_ENDPOINT_URL", "AWS_DEFAULT_ACL", "CACHE_URL", "DEBUG",
+           "AWS_S3_ENDPOINT_URL", "AWS_DEFAULT_ACL", "CACHE_URL", "DEBUG", "DATABASE_JIT",
            "DJANGO_SETTINGS_MODULE"}
 PROBE = """
 import json, django
@@ -17,7 +17,7 @@ django.setup()
 from django.conf import settings as s
 from django.core.files.storage import storages
 db = {alias: {k: c.get(k) for k in ("ENGINE", "NAME", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS",
-      "DISABLE_SERVER_SIDE_CURSORS")} for alias, c in s.DATABASES.items()}
+      "DISABLE_SERVER_SIDE_CURSORS", "OPTIONS")} for alias, c in s.DATABASES.items()}
 media = storages["default"]
 print(json.dumps({
     "db": db, "routers": s.DATABASE_ROUTERS,
@@ -98,3 +98,14 @@ def test_media_on_s3_compatible_storage_is_private_and_signed():
     assert s["endpoint"] == "http://minio:9000"
     assert "AWS_STORAGE_BUCKET_NAME" in failure_with(MEDIA_STORAGE="s3")
     assert "MEDIA_STORAGE is 'ftp'" in failure_with(MEDIA_STORAGE="ftp")
+
+
+def test_postgres_jit_is_off_unless_asked_for_and_never_a_startup_option_behind_pgbouncer():
+    pg = "postgres://app@db:5432/fund"
+    assert "-c jit=off" in settings_with(DATABASE_URL=pg)["db"]["default"]["OPTIONS"]["options"]
+    assert "options" not in (settings_with(DATABASE_URL=pg, DATABASE_JIT="1")
+                             ["db"]["default"]["OPTIONS"] or {})
+    pooled = settings_with(DATABASE_URL=pg, DATABASE_POOLER="pgbouncer")["db"]["default"]
+    assert "options" not in (pooled["OPTIONS"] or {})
+    assert "OPTIONS" not in settings_with()["db"]["default"] or \
+        "options" not in settings_with()["db"]["default"]["OPTIONS"]
