@@ -15,8 +15,6 @@ rows one chunk at a time, never every proposal with its relations. A round with 
 starts a job (`portfolio_inline`; documents/api.py, jobs/kinds.py).
 """
 
-import csv
-import io
 from collections import OrderedDict
 from collections.abc import Iterator
 from decimal import Decimal
@@ -24,7 +22,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import BooleanField, DecimalField, ExpressionWrapper, OuterRef, Subquery, Sum
 
-from datafiles.cells import csv_cell
+from datafiles.cells import csv_chunks
 from fund.documents import render_pdf
 from fund.models import ZERO, Award, Round, Tranche
 from proposals.conflicts import conflict_q
@@ -214,7 +212,6 @@ CSV_HEADERS = (
     "Strong disagreement", "Requested", "Running total", "Above the funding line", "Awarded",
     "Note",
 )
-CSV_FLUSH_ROWS = 500
 
 
 def _csv_row(row: dict) -> list:
@@ -244,22 +241,6 @@ def portfolio_csv_chunks(round_: Round, viewer) -> Iterator[bytes]:
     them (the same rows as the ranking pages: blind rules, conflicts set apart, no running
     totals for a conflicted viewer), streamed as CSV a few hundred rows at a time. Text that
     a spreadsheet would run is written as text (datafiles/cells.py)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([csv_cell(h) for h in CSV_HEADERS])
-    first = True
     rows = iter_ranking_rows(round_=round_, viewer=viewer, annotate=_with_awards,
                              chunk_size=CHUNK)
-    for n, row in enumerate(rows, start=1):
-        writer.writerow(["" if v is None else csv_cell(v) for v in _csv_row(row)])
-        if n % CSV_FLUSH_ROWS == 0:
-            yield _take(out, bom=first)
-            first = False
-    yield _take(out, bom=first)
-
-
-def _take(out: io.StringIO, *, bom: bool) -> bytes:
-    text = out.getvalue()
-    out.seek(0)
-    out.truncate()
-    return text.encode("utf-8-sig" if bom else "utf-8")
+    return csv_chunks(CSV_HEADERS, (_csv_row(row) for row in rows))
