@@ -9,8 +9,9 @@
 
 Both answer JSON whatever the Accept header, are never cached, need no session or sign-in,
 and are exempt from the HTTPS redirect (SECURE_REDIRECT_EXEMPT), so a probe over plain HTTP
-inside the network works; the Host it sends must still be in ALLOWED_HOSTS. Error texts are
-the health-check library's short ones ("Unavailable: ..."), never a password or a URL.
+inside the network works; the Host it sends must still be in ALLOWED_HOSTS. Anyone may ask,
+so a failing check answers only "unavailable": the reason (a driver's message may name the
+database host) goes to the log (logger `config.health`), never to the caller.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime
+import logging
 
 from django.conf import settings
 from django.http import JsonResponse
@@ -27,6 +29,8 @@ from health_check.base import HealthCheck
 from health_check.checks import Cache, Database, Storage
 from health_check.exceptions import ServiceUnavailable
 from health_check.views import HealthCheckView
+
+logger = logging.getLogger(__name__)
 
 
 @dataclasses.dataclass
@@ -80,11 +84,14 @@ class ReadyView(HealthCheckView):
             results = await asyncio.gather(
                 *(check.get_result(executor) for check in self.get_checks()))
         failed = any(result.error for result in results)
+        for result in results:
+            if result.error:
+                logger.warning("health check %s failed: %s", _name(result.check), result.error)
         return JsonResponse(
             {
                 "status": "unavailable" if failed else "ok",
                 "checks": {
-                    _name(result.check): str(result.error) if result.error else "ok"
+                    _name(result.check): "unavailable" if result.error else "ok"
                     for result in results
                 },
             },
