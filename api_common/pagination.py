@@ -17,11 +17,13 @@ Two ways, one answer shape (`count`, `next`, `previous`, `results`, as API.md sa
 import base64
 import binascii
 import json
+from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator as DjangoPaginator
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -144,11 +146,14 @@ class ApiPagination(PageNumberPagination):
             padded = raw + "=" * (-len(raw) % 4)
             data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
             values, backwards = data["v"], bool(data.get("b"))
-            if not isinstance(values, list) or len(values) != len(fields):
+            if not isinstance(values, list) or len(values) != len(fields) or any(
+                    isinstance(value, str) and "\x00" in value for value in values):
                 raise ValueError
             position = [model._meta.get_field(name).to_python(value)
                         for name, value in zip(fields, values, strict=True)]
             if any(value is None or (isinstance(value, int) and not -2**63 <= value < 2**63)
+                   # a date alone, or a time without its zone, is no position we gave
+                   or (isinstance(value, datetime) and timezone.is_naive(value))
                    for value in position):
                 raise ValueError
         except (ValueError, TypeError, KeyError, UnicodeError, binascii.Error,

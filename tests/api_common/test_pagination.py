@@ -99,6 +99,9 @@ def _token(data) -> str:
     "nonsense", "%%%", _token({"v": ["yesterday", 3]}), _token({"v": [1]}), _token([1, 2]),
     _token({"v": ["2026-01-01T00:00:00+00:00", "x"]}), _token({"v": [None, 1]}),
     _token({"v": ["2026-01-01T00:00:00+00:00", 10 ** 30]}),
+    # a date alone, a time without its zone, a NUL (found by an outsider's attack)
+    _token({"v": ["2026-12-01", 3]}), _token({"v": ["2026-12-01T10:00:00", 3]}),
+    _token({"v": ["2026-12-01T10:00:00+00:00\u0000", 3]}),
 ])
 def test_a_bad_cursor_is_400_saying_why(manager, proposals, cursor):
     status, body = _get(client_for(manager), f"/api/v1/proposals/?cursor={cursor}")
