@@ -36,6 +36,9 @@ class JobKind:
     title: Callable[[dict], str]
     run: Callable[[Job], Outcome]
     refused: str = "You may not start this job."
+    # The file shows data as its owner saw it (an export, a portfolio): it is given only while
+    # what they may see is unchanged (jobs.viewer). An import's report shows their own file.
+    as_seen_by_owner: bool = True
 
 
 # --- round portfolio ---------------------------------------------------------------------
@@ -141,6 +144,7 @@ IMPORT = JobKind(
     title=_import_title,
     run=_run_import,
     refused="Only fund managers and administrators may import files.",
+    as_seen_by_owner=False,
 )
 
 

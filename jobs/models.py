@@ -61,6 +61,11 @@ class Job(FSMModelMixin, models.Model):
     result_content_type = models.CharField(max_length=100, blank=True)
     report = models.JSONField(default=dict, blank=True,
                               help_text="What the job found, e.g. an import's counts and row errors.")
+    viewer_fingerprint = models.CharField(
+        max_length=64, blank=True,
+        help_text="What the owner could see when the job read the data (jobs.viewer); the "
+                  "file is given only while it is unchanged.",
+    )
     error = models.TextField(blank=True, help_text="Shown to the owner when the job failed.")
     error_detail = models.TextField(blank=True, help_text="For administrators: the exception.")
     created_at = models.DateTimeField(auto_now_add=True)

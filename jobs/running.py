@@ -19,6 +19,7 @@ from workflow.services import run_transition
 
 from .kinds import KINDS
 from .models import Job
+from .viewer import viewer_fingerprint
 
 logger = logging.getLogger("jobs.services")
 
@@ -71,8 +72,12 @@ def run_job(*, job_id: int) -> Job | None:
     job = _claim(job_id)
     if job is None:
         return None
+    kind = KINDS[job.kind]
     try:
-        outcome = KINDS[job.kind].run(job)
+        # Before the data is read: a change meanwhile makes the file unreadable, never the
+        # other way round.
+        fingerprint = viewer_fingerprint(job.owner) if kind.as_seen_by_owner else ""
+        outcome = kind.run(job)
     except Exception as exc:
         logger.exception("Job %s (%s) failed", job.pk, job.kind)
         _fail(job, failure_message(exc, job), repr(exc))
@@ -89,6 +94,7 @@ def run_job(*, job_id: int) -> Job | None:
             job.result_name = outcome.filename
             job.result_content_type = outcome.content_type
         job.report = outcome.report
+        job.viewer_fingerprint = fingerprint
         job.finished_at = timezone.now()
         run_transition(instance=job, name="finish", actor=None, system=True)
     logger.info("Job %s (%s) ready", job.pk, job.kind)

@@ -4,6 +4,7 @@ from django.db.models import QuerySet
 
 from .kinds import KINDS
 from .models import Job
+from .viewer import viewer_fingerprint
 
 
 def jobs_visible_to(user) -> QuerySet[Job]:
@@ -17,6 +18,14 @@ def can_view_job(user, job: Job) -> bool:
     return bool(user and user.is_authenticated and user.is_active and job.owner_id == user.pk)
 
 
+def sight_changed(user, job: Job) -> bool:
+    """Whether what `user` may see changed since `job` read the data for them (jobs.viewer):
+    a conflict of interest, a review to write, a role, a team. Then its file is not given."""
+    return bool(job.viewer_fingerprint) and viewer_fingerprint(user) != job.viewer_fingerprint
+
+
 def can_read_result(user, job: Job) -> bool:
-    """The owner, while they may still see what the job is about (e.g. the round's portfolio)."""
-    return can_view_job(user, job) and KINDS[job.kind].may_read(user, job)
+    """The owner, while they may still see what the job is about (e.g. the round's portfolio)
+    and what they may see is what it was when the job read the data."""
+    return (can_view_job(user, job) and KINDS[job.kind].may_read(user, job)
+            and not sight_changed(user, job))

@@ -20,6 +20,8 @@ RECENT = 50
 # reloads by hand (a page that never stops reloading is hard to use with a screen reader).
 AUTO_REFRESH_SECONDS = 3
 AUTO_REFRESH_FOR_SECONDS = 10 * 60
+SIGHT_CHANGED = ("What you may see has changed since this file was made (a conflict of interest, "
+                 "a review to write, a team or a role): make it again.")
 
 
 def _own_job(request, pk: int) -> Job:
@@ -46,7 +48,8 @@ def job_detail(request, pk: int):
         and (timezone.now() - age).total_seconds() < AUTO_REFRESH_FOR_SECONDS
     )
     context = {
-        "job": job, "may_read": may_read, "waiting": waiting, "refresh": refresh,
+        "job": job, "may_read": may_read,
+        "sight_changed": not may_read and selectors.sight_changed(request.user, job), "waiting": waiting, "refresh": refresh,
         "refresh_seconds": AUTO_REFRESH_SECONDS,
         "confirmation": job.followups.order_by("pk").first() if may_read else None,
         "confirmable": may_read and import_confirmable(job),
@@ -63,6 +66,8 @@ def job_result(request, pk: int):
     """A job's file leaves only through here: to its owner, while they may still see it."""
     job = _own_job(request, pk)
     if not selectors.can_read_result(request.user, job):
+        if selectors.sight_changed(request.user, job):
+            raise PermissionDenied(SIGHT_CHANGED)
         raise PermissionDenied("You may no longer see what this job made.")
     if job.state != Job.State.READY or not job.result:
         raise Http404("This job has no file to download.")
