@@ -255,6 +255,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "filesystem").strip().lower() or "filesystem"
 if MEDIA_STORAGE == "filesystem":
     _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    # Jobs' inputs and results (a large import, an export, a portfolio PDF): MEDIA_ROOT/private-jobs.
+    _job_storage = {"BACKEND": "jobs.storage.PrivateJobStorage"}
 elif MEDIA_STORAGE == "s3":
     if not os.environ.get("AWS_STORAGE_BUCKET_NAME"):
         raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
@@ -277,11 +279,19 @@ elif MEDIA_STORAGE == "s3":
             "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE") or None,
         },
     }
+    # Jobs' files in the same bucket under their own prefix, so a worker on one machine and
+    # the web instance serving the download on another read the same file; never at a URL.
+    _job_storage = {
+        "BACKEND": "jobs.s3_storage.PrivateS3JobStorage",
+        "OPTIONS": {**_media_storage["OPTIONS"],
+                    "location": os.environ.get("AWS_JOBS_LOCATION", "private-jobs")},
+    }
 else:
     raise ImproperlyConfigured(
         f"MEDIA_STORAGE is {MEDIA_STORAGE!r}: use 'filesystem' (default) or 's3'.")
 STORAGES = {
     "default": _media_storage,
+    "jobs": _job_storage,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG

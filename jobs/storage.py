@@ -1,14 +1,20 @@
-"""Where job files live: on disk under MEDIA_ROOT/private-jobs, and never at a URL.
+"""Where job files live: `STORAGES["jobs"]`, never at a URL.
 
-A job's input (an uploaded import file) and result (a PDF) leave only through the
-permission-checked download view; the storage refuses to make a URL for them.
+On one machine (`MEDIA_STORAGE=filesystem`, the default) under MEDIA_ROOT/private-jobs; with
+`MEDIA_STORAGE=s3` in the media bucket under `AWS_JOBS_LOCATION` ("private-jobs";
+`jobs.s3_storage`, imported only then), so that a
+worker on one machine writes the file that a web instance on another serves. A job's input (an
+uploaded import file) and result (an export, a PDF) leave only through the permission-checked
+download views; both storages refuse to make a URL for them.
 """
 
 from pathlib import Path
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, storages
 from django.utils.functional import cached_property
+
+NO_URL = "Job files have no URL: they are served by the jobs' permission-checked views only."
 
 
 class PrivateJobStorage(FileSystemStorage):
@@ -17,12 +23,9 @@ class PrivateJobStorage(FileSystemStorage):
         return Path(settings.MEDIA_ROOT) / "private-jobs"
 
     def url(self, name):
-        raise ValueError("Job files have no URL: they are served by jobs.views.job_result only.")
+        raise ValueError(NO_URL)
 
 
-_storage = PrivateJobStorage()
-
-
-def job_storage() -> PrivateJobStorage:
+def job_storage():
     """The storage of job files (a callable, so migrations do not freeze its location)."""
-    return _storage
+    return storages["jobs"]

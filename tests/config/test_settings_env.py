@@ -19,7 +19,15 @@ from django.core.files.storage import storages
 db = {alias: {k: c.get(k) for k in ("ENGINE", "NAME", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS",
       "DISABLE_SERVER_SIDE_CURSORS", "OPTIONS")} for alias, c in s.DATABASES.items()}
 media = storages["default"]
+jobs = storages["jobs"]
+try:
+    jobs.url("results/job-1/x.csv")
+    jobs_url = "made"
+except ValueError:
+    jobs_url = "refused"
 print(json.dumps({
+    "jobs_storage": type(jobs).__name__, "jobs_location": str(getattr(jobs, "location", "")),
+    "jobs_acl": getattr(jobs, "default_acl", None), "jobs_url": jobs_url,
     "db": db, "routers": s.DATABASE_ROUTERS,
     "middleware": [m for m in s.MIDDLEWARE if "db_router" in m],
     "replica_job_kinds": getattr(s, "DATABASE_REPLICA_JOB_KINDS", None),
@@ -57,6 +65,8 @@ def test_postgres_keeps_connections_and_checks_them_before_reuse():
     # Nothing else by default: no replica, no router, files on disk, a local cache.
     assert list(s["db"]) == ["default"] and s["routers"] == [] and s["middleware"] == []
     assert s["storage"] == "django.core.files.storage.FileSystemStorage"
+    assert s["jobs_storage"] == "PrivateJobStorage" and s["jobs_location"].endswith("private-jobs")
+    assert s["jobs_url"] == "refused"
     assert s["cache"] == "django.core.cache.backends.locmem.LocMemCache"
 
 
@@ -96,6 +106,10 @@ def test_media_on_s3_compatible_storage_is_private_and_signed():
     assert s["storage_class"] == "S3Storage"
     assert s["acl"] == "private" and s["signed"] is True
     assert s["endpoint"] == "http://minio:9000"
+    # Jobs' files (exports, PDFs, large imports) in the same bucket, private, with no URL, so
+    # that a worker and a web instance on different machines share them.
+    assert s["jobs_storage"] == "PrivateS3JobStorage" and s["jobs_location"] == "private-jobs"
+    assert s["jobs_acl"] == "private" and s["jobs_url"] == "refused"
     assert "AWS_STORAGE_BUCKET_NAME" in failure_with(MEDIA_STORAGE="s3")
     assert "MEDIA_STORAGE is 'ftp'" in failure_with(MEDIA_STORAGE="ftp")
 
