@@ -134,14 +134,14 @@ class JobResult(APIView):
     }, summary="The file a job of yours made")
     def get(self, request, pk: int):
         job = _own_job(request, pk)
-        refused = _refusal(request.user, job)
-        if refused:
-            raise exceptions.PermissionDenied(refused)
         if job.state in (Job.State.QUEUED, Job.State.RUNNING):
             return Response({"detail": "This job is not finished yet: ask again later.",
                              "state": job.state}, status=409)
         if job.state != Job.State.READY or not job.result:
             raise exceptions.NotFound("This job has no file to download.")
+        refused = _refusal(request.user, job)
+        if refused:
+            raise exceptions.PermissionDenied(refused)
         try:
             handle = job.result.open("rb")
         except (FileNotFoundError, ValueError) as exc:
