@@ -155,14 +155,25 @@ class JobResult(APIView):
 
 
 # --- 360Giving ------------------------------------------------------------------------------
-def giving360_job(user, fmt: str) -> Job:
-    """The job making `user`'s 360Giving data in `fmt`: the one still waiting or running,
-    else a new one (asking twice does not make it twice)."""
-    waiting = (Job.objects.filter(owner=user, kind=Job.Kind.EXPORT,
-                                  state__in=(Job.State.QUEUED, Job.State.RUNNING),
-                                  params__export=GIVING360, params__format=fmt)
-               .order_by("-created_at", "-pk").first())
-    return waiting or services.start_export_job(actor=user, params={
+def waiting_giving360_job(user, fmt: str) -> Job | None:
+    """The job still making `user`'s 360Giving data in `fmt` (queued or running), if any."""
+    return (Job.objects.filter(owner=user, kind=Job.Kind.EXPORT,
+                               state__in=(Job.State.QUEUED, Job.State.RUNNING),
+                               params__export=GIVING360, params__format=fmt)
+            .order_by("-created_at", "-pk").first())
+
+
+def giving360_job(user, fmt: str, awards) -> Job | None:
+    """The job making `user`'s 360Giving data (`awards`, those they may see) in `fmt`, or None
+    when there are few enough to stream in the request. A job still waiting is the answer
+    before anything is counted (asking twice, or again and again while it runs, neither makes
+    it twice nor counts twice); else more than `EXPORT_INLINE_MAX_ROWS` awards start one."""
+    waiting = waiting_giving360_job(user, fmt)
+    if waiting is not None:
+        return waiting
+    if not too_many_to_stream(awards):
+        return None
+    return services.start_export_job(actor=user, params={
         "export": GIVING360, "format": fmt, "label": "360Giving data",
         "filename": f"360giving-{timezone.localdate()}.{fmt}",
     })
@@ -184,8 +195,8 @@ class ThreeSixtyGivingPackage(APIView):
     }, summary="Awards as a 360Giving data package")
     def get(self, request):
         awards = awards_visible_to(request.user)
-        if too_many_to_stream(awards):
-            job = giving360_job(request.user, "json")
+        job = giving360_job(request.user, "json", awards)
+        if job is not None:
             if _wants_html(request):
                 return HttpResponseRedirect(job.get_absolute_url(), status=303)
             url = reverse("api-job", args=[job.pk])

@@ -28,7 +28,7 @@ from datafiles.steps import (
     hand_large_file_to_a_job,
 )
 from fund import giving360
-from fund.giving360_api import awards_visible_to, package_response, too_many_to_stream
+from fund.giving360_api import awards_visible_to, package_response
 from jobs.api import giving360_job
 from people.invitations import remember_imported_people
 from workflow.ids import parse_id
@@ -122,8 +122,8 @@ def export_360giving(request, fmt: str):
     if fmt not in giving360.CONTENT_TYPES:
         raise Http404("No such export.")
     awards = awards_visible_to(request.user)
-    if too_many_to_stream(awards):
-        job = giving360_job(request.user, fmt)
+    job = giving360_job(request.user, fmt, awards)
+    if job is not None:
         messages.info(request, "This export is large, so it is made in the background. "
                                "This page offers the file when it is ready.")
         return redirect(job)
