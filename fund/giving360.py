@@ -130,30 +130,33 @@ def package(awards) -> dict:
 
 
 def _json_text(value, pad: str) -> str:
-    """`json.dumps(value, ensure_ascii=False, indent=2)` for a grant (dicts, lists, strings,
-    numbers), each line after the first prefixed by `pad`: the same text, written without
-    the json module's pure-Python indenting encoder (several times slower)."""
-    if isinstance(value, str):
+    """`json.dumps(value, ensure_ascii=False, indent=2)` for a grant (dicts with text keys,
+    lists, texts, numbers), each line after the first prefixed by `pad`: the same text,
+    written without the json module's pure-Python indenting encoder (slower)."""
+    kind = type(value)
+    if kind is str:
         return _encode_string(value)
-    if isinstance(value, dict):
+    if kind is dict:
         if not value:
             return "{}"
         inner = pad + "  "
-        return "{\n" + ",\n".join(
-            f"{inner}{_encode_string(str(key))}: {_json_text(item, inner)}"
+        return "{\n" + ",\n".join([
+            f"{inner}{_encode_string(key)}: {_json_text(item, inner)}"
             for key, item in value.items()
-        ) + "\n" + pad + "}"
-    if isinstance(value, list):
+        ]) + "\n" + pad + "}"
+    if kind is list:
         if not value:
             return "[]"
         inner = pad + "  "
-        return "[\n" + ",\n".join(inner + _json_text(item, inner) for item in value) \
+        return "[\n" + ",\n".join([inner + _json_text(item, inner) for item in value]) \
             + "\n" + pad + "]"
-    if isinstance(value, bool) or value is None or isinstance(value, float) and not math.isfinite(value):
+    if kind is int:
+        return int.__repr__(value)
+    if kind is float and math.isfinite(value):
+        return float.__repr__(value)
+    if value is None or kind is bool or kind is float:
         return json.dumps(value)
-    if isinstance(value, int | float):
-        return (int if isinstance(value, int) else float).__repr__(value)
-    raise TypeError(f"{type(value).__name__} is not a 360Giving value")
+    raise TypeError(f"{kind.__name__} is not a 360Giving value")
 
 
 def package_json_chunks(awards) -> Iterator[str]:
