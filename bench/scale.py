@@ -800,7 +800,8 @@ def follow_redirects(pages: list[Page], visitors: dict, port: int) -> tuple[list
     for page in pages:
         answer = visitors[page.role].get(port, page.path, api=page.api)
         target = urlsplit(answer.location)
-        if answer.status in (202, 301, 302, 303) and re.match(r"/jobs/\d+/", target.path):
+        # A job's page, or (the 360Giving API's 202) the job in the API: /api/v1/jobs/<id>/.
+        if answer.status in (202, 301, 302, 303) and re.match(r"(/api/v1)?/jobs/\d+/", target.path):
             to_jobs.append(f"{page.label} ({ROLE_LABELS[page.role]}, `{page.path}`)")
             continue
         if answer.status in (301, 302, 303, 307, 308) and not target.path.startswith("/login"):
@@ -976,7 +977,11 @@ def follow_job(url: str, visitor: Visitor, port: int, answer: Answer, timeout: f
         time.sleep(0.1)
     if state != "ready":
         return 0 if state != "failed" else 500, 0, f"job {job_id} {state}"
-    result = visitor.get(port, f"/jobs/{job_id}/result")
+    if urlsplit(answer.location).path.startswith("/api/v1/jobs/"):
+        # The 360Giving API's 202: its client reads the file through the API, with its token.
+        result = visitor.get(port, f"/api/v1/jobs/{job_id}/result", api=True)
+    else:
+        result = visitor.get(port, f"/jobs/{job_id}/result")
     return result.status, len(result.body), "job: time until ready"
 
 

@@ -15,7 +15,7 @@ urlpatterns = [
     path("", include("reviews.api")),
     path("", include("reviews.rubric_api")),
     path("", include("reviews.chair_api")),
-    path("", include("fund.giving360_api")),
+    path("", include("jobs.api")),
     path("", include("fund.award_api")),
     path("", include("documents.api")),
     path("", include("notifications.api")),

@@ -1,11 +1,13 @@
-"""`/api/v1/awards/360giving.json`: the awards the requester may see, as a 360Giving package."""
+"""The awards a person may see, as 360Giving data: the rows and the streamed answer.
+
+`GET /api/v1/awards/360giving.json` is routed in jobs/api.py: above `EXPORT_INLINE_MAX_ROWS`
+awards it hands the package to a background job (jobs sits above fund, which may not import
+it). The page `/data/export/360giving.<fmt>` (portal/data_views.py) does the same.
+"""
 
 from django.http import StreamingHttpResponse
-from django.urls import path
-from drf_spectacular.utils import OpenApiTypes, extend_schema
-from rest_framework.permissions import IsAuthenticated
-from rest_framework.views import APIView
 
+from datafiles.exports import inline_max_rows
 from proposals.selectors import proposals_visible_to
 
 from . import giving360
@@ -23,23 +25,16 @@ def awards_visible_to(user):
     )
 
 
-class ThreeSixtyGivingPackage(APIView):
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(
-        responses={(200, "application/json"): OpenApiTypes.OBJECT},
-        summary="Awards as a 360Giving data package",
-    )
-    def get(self, request):
-        # Streamed a grant at a time from one query: constant memory whatever their number.
-        response = StreamingHttpResponse(
-            giving360.package_chunks(awards_visible_to(request.user), "json"),
-            content_type=giving360.CONTENT_TYPES["json"],
-        )
-        response["Content-Disposition"] = 'inline; filename="360giving.json"'
-        return response
+def too_many_to_stream(awards) -> bool:
+    """Whether the package is made by a job rather than in the request: more than
+    `EXPORT_INLINE_MAX_ROWS` awards (a bounded count: at most that many ids plus one)."""
+    return giving360.more_awards_than(awards, inline_max_rows())
 
 
-urlpatterns = [
-    path("awards/360giving.json", ThreeSixtyGivingPackage.as_view(), name="awards-360giving"),
-]
+def package_response(awards, fmt: str, *, filename: str, attachment: bool) -> StreamingHttpResponse:
+    """The package streamed a grant at a time from one query: constant memory."""
+    response = StreamingHttpResponse(giving360.package_chunks(awards, fmt),
+                                     content_type=giving360.CONTENT_TYPES[fmt])
+    disposition = "attachment" if attachment else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    return response

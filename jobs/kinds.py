@@ -158,6 +158,15 @@ def may_export(user) -> bool:
 GIVING360 = "360giving"
 
 
+def may_export_this(user, params: dict) -> bool:
+    """The registry's exports are for those who move files. The 360Giving data is every
+    signed-in person's (its API answers everyone, each with the awards they may see, and the
+    job reads only those: `fund.giving360_api.awards_visible_to` of its owner)."""
+    if params.get("export") == GIVING360:
+        return bool(user and user.is_authenticated and user.is_active)
+    return may_export(user)
+
+
 def _export_title(params: dict) -> str:
     return f"Export: {params.get('label', params.get('export', 'data'))} ({params.get('format', '').upper()})"
 
@@ -171,7 +180,7 @@ def _run_export(job: Job) -> Outcome:
 
     params = job.params
     fmt, kind = params["format"], params["export"]
-    if not may_export(job.owner):
+    if not may_export_this(job.owner, params):
         raise PermissionDenied("Only fund managers and administrators may export files.")
     handle = tempfile.TemporaryFile()
     try:
@@ -198,8 +207,8 @@ def _run_export(job: Job) -> Outcome:
 
 
 EXPORT = JobKind(
-    may_start=lambda user, params: may_export(user),
-    may_read=lambda user, job: may_export(user),
+    may_start=may_export_this,
+    may_read=lambda user, job: may_export_this(user, job.params),
     title=_export_title,
     run=_run_export,
     refused="Only fund managers and administrators may export files.",

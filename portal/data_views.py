@@ -10,12 +10,12 @@ floor. The admin's import and export (datafiles/admin_mixins.py) share the same 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from datafiles.exports import EXPORT_FORMATS, EXPORTS, inline_max_rows, may_move_files
+from datafiles.exports import EXPORT_FORMATS, EXPORTS, may_move_files
 from datafiles.kinds import all_headers
 from datafiles.steps import (
     NOTHING_WAITING,
@@ -25,12 +25,11 @@ from datafiles.steps import (
     confirm_import,
     export_response,
     file_errors,
-    hand_export_to_a_job,
     hand_large_file_to_a_job,
 )
 from fund import giving360
-from fund.giving360_api import awards_visible_to
-from jobs.kinds import GIVING360
+from fund.giving360_api import awards_visible_to, package_response
+from jobs.api import giving360_job
 from people.invitations import remember_imported_people
 from workflow.ids import parse_id
 
@@ -117,18 +116,16 @@ def export_file(request, kind: str, fmt: str):
 @login_required
 def export_360giving(request, fmt: str):
     """Awards as 360Giving data, JSON or the standard's flattened CSV: streamed, or made by a
-    background job when there are more than `EXPORT_INLINE_MAX_ROWS` awards."""
+    background job when there are more than `EXPORT_INLINE_MAX_ROWS` awards (the one already
+    waiting, if the same person asked for the same format before it finished)."""
     _require(request.user)
     if fmt not in giving360.CONTENT_TYPES:
         raise Http404("No such export.")
     awards = awards_visible_to(request.user)
-    filename = f"360giving-{timezone.localdate()}.{fmt}"
-    limit = inline_max_rows()
-    if len(awards.order_by().values_list("pk", flat=True)[: limit + 1]) > limit:
-        return hand_export_to_a_job(request, viewer=request.user, params={
-            "export": GIVING360, "format": fmt, "label": "360Giving data", "filename": filename,
-        })
-    response = StreamingHttpResponse(giving360.package_chunks(awards, fmt),
-                                     content_type=giving360.CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    job = giving360_job(request.user, fmt, awards)
+    if job is not None:
+        messages.info(request, "This export is large, so it is made in the background. "
+                               "This page offers the file when it is ready.")
+        return redirect(job)
+    return package_response(awards, fmt, filename=f"360giving-{timezone.localdate()}.{fmt}",
+                            attachment=True)
