@@ -81,20 +81,25 @@ def count_cache_seconds() -> int:
     return int(getattr(settings, "API_COUNT_CACHE_SECONDS", 60))
 
 
-def list_count(queryset) -> int:
+def list_count(queryset, key: str | None = None) -> int:
     """How many rows `queryset` has: read now when at most API_COUNT_EXACT_MAX (the database
-    stops counting one row past it), else the full count of the same query made at most
-    API_COUNT_CACHE_SECONDS ago (see the module's docstring)."""
+    stops counting one row past it), else the full count of the same list made at most
+    API_COUNT_CACHE_SECONDS ago (see the module's docstring). `key` names the list (the
+    person, the path and the filters: `count_key`); without it, the query's SQL does."""
     if not isinstance(queryset, QuerySet):
         return len(queryset)
     bound = count_exact_max()
     ids = queryset.order_by().values("pk")
-    sql, params = ids.query.sql_with_params()
-    key = "api-count:" + hashlib.sha256(
-        repr((queryset.db, connections[queryset.db].vendor, sql, params)).encode()).hexdigest()
+    sql = params = None
+    if key is None:
+        sql, params = ids.query.sql_with_params()
+    key = "api-count:" + hashlib.sha256(repr(
+        (queryset.db, queryset.model._meta.label, key or (sql, params))).encode()).hexdigest()
     found = cache.get(key)
     if isinstance(found, int) and found > bound:  # a long list, counted a moment ago
         return found
+    if sql is None:
+        sql, params = ids.query.sql_with_params()
     with connections[queryset.db].cursor() as cursor:  # the SQL compiled once, for both
         cursor.execute(f"SELECT COUNT(*) FROM ({sql} LIMIT {bound + 1}) AS visible", params)
         counted = cursor.fetchone()[0]
@@ -103,6 +108,18 @@ def list_count(queryset) -> int:
     total = ids.count()
     cache.set(key, total, count_cache_seconds())
     return total
+
+
+# Query parameters that choose a page of a list, not which rows the list has.
+PAGING_PARAMS = ("page", "page_size", "cursor", "format")
+
+
+def count_key(request) -> str:
+    """A list as one person asks for it: who, which path, which filters (whatever the page)."""
+    user = getattr(request, "user", None)
+    filters = sorted((name, tuple(values)) for name, values in request.query_params.lists()
+                     if name not in PAGING_PARAMS)
+    return repr((getattr(user, "pk", None), request.path, filters))
 
 
 class RowsPage(DjangoPage):
@@ -120,9 +137,11 @@ class RowsPage(DjangoPage):
 
 
 class TwoStepPaginator(DjangoPaginator):
+    count_key = None
+
     @cached_property
     def count(self):
-        return list_count(self.object_list)
+        return list_count(self.object_list, self.count_key)
 
     def validate_number(self, number):
         """A whole number from 1; whether that page has rows is for `page` to find."""
@@ -180,6 +199,14 @@ class ApiPagination(PageNumberPagination):
         ordering = getattr(view, "cursor_ordering", None)
         if ordering and self.cursor_query_param in request.query_params:
             return self._paginate_keyset(queryset, request, tuple(ordering))
+        key = count_key(request)
+
+        def paginator(object_list, per_page):
+            made = TwoStepPaginator(object_list, per_page)
+            made.count_key = key
+            return made
+
+        self.django_paginator_class = paginator
         return super().paginate_queryset(queryset, request, view)
 
     def get_paginated_response(self, data):
