@@ -277,7 +277,11 @@ class ApiPagination(PageNumberPagination):
         answer = super().get_paginated_response_schema(schema)
         answer["properties"]["count"] = {
             "type": "integer", "nullable": True, "example": 123,
-            "description": "How many rows the list has; null on keyset pages (`?cursor=`).",
+            "description": (
+                f"How many rows the list has: exact while at most {count_exact_max()}; for a "
+                f"longer list, the full count made at most {count_cache_seconds()} s ago for "
+                "the same person, path and filters (the rows, `next` and `previous` are "
+                "always current). Null on keyset pages (`?cursor=`)."),
         }
         answer["properties"]["next"]["description"] = "The following page, or null."
         answer["properties"]["previous"]["description"] = "The page before, or null."
@@ -287,7 +291,8 @@ class ApiPagination(PageNumberPagination):
         maximum = self.max_page_size
         parameters = [
             {"name": self.page_query_param, "required": False, "in": "query",
-             "description": "A page number (from 1), or `last`. A page past the last is 404.",
+             "description": ("A page number (from 1), or `last`. A page past the last row "
+                             "is 404."),
              "schema": {"type": "integer"}},
             {"name": self.page_size_query_param, "required": False, "in": "query",
              "description": (f"Rows per page: {self.page_size} when not given, at most "
