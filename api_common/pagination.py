@@ -12,18 +12,34 @@ Two ways, one answer shape (`count`, `next`, `previous`, `results`, as API.md sa
   what page 1 costs, and rows added or changed while a client walks the list never make it
   see a row twice or skip one that stayed in place. `count` is null on these pages (counting
   would read the whole list). A cursor this list did not give is 400.
+
+`count` on page-number pages (`list_count`): the database counts at most
+settings.API_COUNT_EXACT_MAX + 1 rows; a list that short gets its exact count, read now. A
+longer list (a fund manager's ~100k proposals) is counted in full at most once every
+settings.API_COUNT_CACHE_SECONDS for the same query (the same person, filters and list: the
+key is the query's SQL, which names the person's own paths), so a client walking its pages
+does not have the whole list counted for each page; that count may lag a change by up to
+that long. The rows, `next` and `previous` never depend on it: a page reads one row more than
+it shows to know whether another follows, and a page number past the last row is 404.
 """
 
 import base64
 import binascii
+import hashlib
 import json
 from datetime import datetime
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.core.paginator import Page as DjangoPage
 from django.core.paginator import Paginator as DjangoPaginator
+from django.db import connections
 from django.db.models import Q, QuerySet
+from django.db.models.sql.where import WhereNode
 from django.utils import timezone
+from django.utils.functional import cached_property
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -49,18 +65,105 @@ def fetch_rows(queryset, start: int, stop: int) -> list:
     ids = list(queryset.values_list("pk", flat=True)[start:stop])
     if not ids:
         return []
-    found = {row.pk: row for row in queryset.filter(pk__in=ids)}
+    # The rows by those ids alone: who may see them was the first step's filter (compiling and
+    # planning a visibility filter again, e.g. a person's UNION of paths, is most of the cost).
+    rows = queryset.order_by()
+    rows.query.where = WhereNode()
+    found = {row.pk: row for row in rows.filter(pk__in=ids)}
     return [found[pk] for pk in ids if pk in found]
 
 
+def count_exact_max() -> int:
+    return int(getattr(settings, "API_COUNT_EXACT_MAX", 1000))
+
+
+def count_cache_seconds() -> int:
+    return int(getattr(settings, "API_COUNT_CACHE_SECONDS", 60))
+
+
+def list_count(queryset, key: str | None = None) -> int:
+    """How many rows `queryset` has: read now when at most API_COUNT_EXACT_MAX (the database
+    stops counting one row past it), else the full count of the same list made at most
+    API_COUNT_CACHE_SECONDS ago (see the module's docstring). `key` names the list (the
+    person, the path and the filters: `count_key`); without it, the query's SQL does."""
+    if not isinstance(queryset, QuerySet):
+        return len(queryset)
+    bound = count_exact_max()
+    ids = queryset.order_by().values("pk")
+    sql = params = None
+    if key is None:
+        sql, params = ids.query.sql_with_params()
+    key = "api-count:" + hashlib.sha256(repr(
+        (queryset.db, queryset.model._meta.label, key or (sql, params))).encode()).hexdigest()
+    found = cache.get(key)
+    if isinstance(found, int) and found > bound:  # a long list, counted a moment ago
+        return found
+    if sql is None:
+        sql, params = ids.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:  # the SQL compiled once, for both
+        cursor.execute(f"SELECT COUNT(*) FROM ({sql} LIMIT {bound + 1}) AS visible", params)
+        counted = cursor.fetchone()[0]
+    if counted <= bound:
+        return counted
+    total = ids.count()
+    cache.set(key, total, count_cache_seconds())
+    return total
+
+
+# Query parameters that choose a page of a list, not which rows the list has.
+PAGING_PARAMS = ("page", "page_size", "cursor", "format")
+
+
+def count_key(request) -> str:
+    """A list as one person asks for it: who, which path, which filters (whatever the page)."""
+    user = getattr(request, "user", None)
+    filters = sorted((name, tuple(values)) for name, values in request.query_params.lists()
+                     if name not in PAGING_PARAMS)
+    return repr((getattr(user, "pk", None), request.path, filters))
+
+
+class RowsPage(DjangoPage):
+    """A page that knows from its own rows whether another follows (`more`)."""
+
+    def __init__(self, object_list, number, paginator, more: bool):
+        super().__init__(object_list, number, paginator)
+        self.more = more
+
+    def has_next(self):
+        return self.more
+
+    def next_page_number(self):
+        return self.number + 1
+
+
 class TwoStepPaginator(DjangoPaginator):
+    count_key = None
+
+    @cached_property
+    def count(self):
+        return list_count(self.object_list, self.count_key)
+
+    def validate_number(self, number):
+        """A whole number from 1; whether that page has rows is for `page` to find."""
+        try:
+            if isinstance(number, float) and not number.is_integer():
+                raise ValueError
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger("That page number is not an integer") from None
+        if number < 1:
+            raise EmptyPage("That page number is less than 1")
+        return number
+
     def page(self, number):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
-        if top + self.orphans >= self.count:
-            top = self.count
-        return self._get_page(fetch_rows(self.object_list, bottom, top), number, self)
+        rows = fetch_rows(self.object_list, bottom, bottom + self.per_page + 1)
+        more = len(rows) > self.per_page
+        if not rows and number > 1:
+            # Past the last row (a count read a moment ago may not know a row went away).
+            raise EmptyPage("That page contains no results")
+        return RowsPage(rows[:self.per_page], number, self, more)
 
 
 class ApiPagination(PageNumberPagination):
@@ -96,6 +199,14 @@ class ApiPagination(PageNumberPagination):
         ordering = getattr(view, "cursor_ordering", None)
         if ordering and self.cursor_query_param in request.query_params:
             return self._paginate_keyset(queryset, request, tuple(ordering))
+        key = count_key(request)
+
+        def paginator(object_list, per_page):
+            made = TwoStepPaginator(object_list, per_page)
+            made.count_key = key
+            return made
+
+        self.django_paginator_class = paginator
         return super().paginate_queryset(queryset, request, view)
 
     def get_paginated_response(self, data):
@@ -166,7 +277,11 @@ class ApiPagination(PageNumberPagination):
         answer = super().get_paginated_response_schema(schema)
         answer["properties"]["count"] = {
             "type": "integer", "nullable": True, "example": 123,
-            "description": "How many rows the list has; null on keyset pages (`?cursor=`).",
+            "description": (
+                f"How many rows the list has: exact while at most {count_exact_max()}; for a "
+                f"longer list, the full count made at most {count_cache_seconds()} s ago for "
+                "the same person, path and filters (the rows, `next` and `previous` are "
+                "always current). Null on keyset pages (`?cursor=`)."),
         }
         answer["properties"]["next"]["description"] = "The following page, or null."
         answer["properties"]["previous"]["description"] = "The page before, or null."
@@ -176,7 +291,8 @@ class ApiPagination(PageNumberPagination):
         maximum = self.max_page_size
         parameters = [
             {"name": self.page_query_param, "required": False, "in": "query",
-             "description": "A page number (from 1), or `last`. A page past the last is 404.",
+             "description": ("A page number (from 1), or `last`. A page past the last row "
+                             "is 404."),
              "schema": {"type": "integer"}},
             {"name": self.page_size_query_param, "required": False, "in": "query",
              "description": (f"Rows per page: {self.page_size} when not given, at most "

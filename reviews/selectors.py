@@ -72,39 +72,20 @@ def assignments_for_reviewer(*, user, filters: dict | None = None) -> QuerySet[A
     ).order_by("open_first", "due_on", "id")
 
 
-def _conflicted_proposal_ids(user) -> QuerySet:
-    """The ids of the proposals `user` has a conflict of interest with: the rule of
-    `proposals.conflicts.conflict_q` (lead, a member who once accepted, their agency leads or
-    partners), as a UNION of indexed id subqueries read once, not a test on every row."""
-    from proposals.models import TeamMember
-
-    paths = [
-        Proposal.objects.filter(lead=user).order_by().values("pk"),
-        TeamMember.objects.filter(user=user, accepted_at__isnull=False)
-        .order_by().values("proposal_id"),
-    ]
-    if user.agency_id:
-        paths += [
-            Proposal.objects.filter(lead__agency_id=user.agency_id).order_by().values("pk"),
-            Proposal.partner_agencies.through.objects.filter(agency_id=user.agency_id)
-            .order_by().values("proposal_id"),
-        ]
-    first, *rest = paths
-    return first.union(*rest)
-
-
 def assignments_visible_to(user, filters: dict | None = None) -> QuerySet[Assignment]:
     """Own assignments; a chair's: those of the panels they chair; a fund manager's: all.
     Never those on proposals the user has a conflict with, other than their own.
 
     A reviewer's or chair's list is a UNION of indexed id subqueries (own, chaired panels,
     stand-in duties), so it reads what they may see, not every assignment; a fund manager's
-    walks the (due_on, id) index past the conflicted proposals' ids."""
+    walks the (due_on, id) index. The conflict (`conflict_q`) is asked of each assignment's
+    own proposal (its lead, team and partners, by index), never by first listing every
+    proposal the person has a conflict with (~13k for a person of a large agency at 100k)."""
     if not _active(user):
         return Assignment.objects.none()
     filters = filters or {}
     own = Q(reviewer=user)
-    clear = ~Q(proposal_id__in=_conflicted_proposal_ids(user))
+    clear = ~conflict_q(user, prefix="proposal__")
     if user.is_fund_manager:
         visible = own | clear
     else:

@@ -235,3 +235,95 @@ def test_two_step_fetch_keeps_order_and_falls_back_where_it_cannot_filter(propos
     assert len(fetch_rows(union.order_by("-id"), 0, 10)) == 6
     assert fetch_rows(list(range(10)), 3, 5) == [3, 4]
     assert fetch_rows(ordered, 50, 60) == []
+
+
+# --- count: exact up to API_COUNT_EXACT_MAX, a longer list counted at most once a minute ----
+
+
+@pytest.fixture
+def fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield cache
+    cache.clear()
+
+
+def test_a_short_list_is_counted_now(manager, proposals, settings, fresh_cache):
+    settings.API_COUNT_EXACT_MAX = 50
+    client = client_for(manager)
+    assert _get(client, "/api/v1/proposals/")[1]["count"] == 12
+    ProposalFactory(round=proposals[0].round, submitted=True)
+    assert _get(client, "/api/v1/proposals/")[1]["count"] == 13
+
+
+def test_a_long_list_is_counted_in_full_and_that_count_kept_a_while(
+        manager, proposals, settings, fresh_cache):
+    settings.API_COUNT_EXACT_MAX = 5
+    client = client_for(manager)
+    status, body = _get(client, "/api/v1/proposals/?page_size=5")
+    assert status == 200 and body["count"] == 12  # the full count, not the bound
+    new = ProposalFactory(round=proposals[0].round, submitted=True)
+    # The count is the one made a moment ago; the rows, next and previous are read now.
+    status, body = _get(client, "/api/v1/proposals/?page_size=5&page=3")
+    assert body["count"] == 12 and len(body["results"]) == 3 and body["next"] is None
+    status, body = _get(client, "/api/v1/proposals/?page_size=5")
+    assert body["results"][0]["id"] == new.pk
+    fresh_cache.clear()
+    assert _get(client, "/api/v1/proposals/?page_size=5")[1]["count"] == 13
+
+
+def test_the_kept_count_is_each_persons_and_each_filters(proposals, settings, fresh_cache):
+    settings.API_COUNT_EXACT_MAX = 2
+    round_ = proposals[0].round
+    one, other = UserFactory(fund_manager=True), UserFactory()
+    for _ in range(4):
+        ProposalFactory(round=round_, lead=other, ready=True)  # drafts: only their lead sees them
+    assert _get(client_for(one), "/api/v1/proposals/")[1]["count"] == 12
+    assert _get(client_for(other), "/api/v1/proposals/")[1]["count"] == 4
+    assert _get(client_for(one), "/api/v1/proposals/?state=draft")[1]["count"] == 0
+    assert _get(client_for(other), "/api/v1/proposals/?state=draft")[1]["count"] == 4
+
+
+def test_next_comes_from_the_rows_and_a_page_past_them_is_404(
+        manager, proposals, settings, fresh_cache):
+    settings.API_COUNT_EXACT_MAX = 5
+    client = client_for(manager)
+    assert _get(client, "/api/v1/proposals/?page_size=5")[1]["count"] == 12
+    Proposal.objects.filter(pk__in=[p.pk for p in proposals[:4]]).delete()  # 8 rows left
+    status, body = _get(client, "/api/v1/proposals/?page_size=5&page=2")
+    assert status == 200 and len(body["results"]) == 3 and body["next"] is None
+    status, body = _get(client, "/api/v1/proposals/?page_size=5&page=3")
+    assert status == 404 and "There is no page" in body["detail"]
+
+
+def test_last_page_of_a_long_list(manager, proposals, settings, fresh_cache):
+    settings.API_COUNT_EXACT_MAX = 5
+    status, body = _get(client_for(manager), "/api/v1/proposals/?page_size=5&page=last")
+    assert status == 200 and len(body["results"]) == 2 and body["next"] is None
+    assert "page=2" in body["previous"]
+
+
+def test_counting_a_long_list_reads_a_bounded_number_of_rows_then_the_cache(
+        manager, proposals, settings, fresh_cache):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.API_COUNT_EXACT_MAX = 5
+    client = client_for(manager)
+    with CaptureQueriesContext(connection) as first:
+        client.get("/api/v1/proposals/")
+    with CaptureQueriesContext(connection) as again:
+        client.get("/api/v1/proposals/")
+    counts = [q["sql"] for q in first.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert len(counts) == 2 and "LIMIT 6" in counts[0]  # bounded, then the full count
+    assert not [q for q in again.captured_queries if "COUNT(" in q["sql"].upper()]
+
+
+def test_schema_documents_the_count(client, manager):
+    client.force_login(manager)
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    listed = schema["components"]["schemas"]["PaginatedProposalList"]["properties"]["count"]
+    assert listed["nullable"] is True
+    assert "exact while at most 1000" in listed["description"]
+    assert "60 s ago" in listed["description"]
