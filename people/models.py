@@ -137,6 +137,14 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
+        indexes = [
+            # The HR list of civil servants (rewards.selectors.people_with_record_summary), in
+            # name order a page at a time, read from here instead of sorting everyone (issue 16).
+            models.Index(fields=["last_name", "first_name", "username"], name="user_name_order"),
+            # The position levels the HR list offers as a filter: a few values, each found
+            # here (rewards.selectors.position_levels) instead of reading every person.
+            models.Index(fields=["position_level"], name="user_position_level"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 Lower("username"), name="people_user_username_unique_any_case",

@@ -123,6 +123,17 @@ def proposals_visible_to(user) -> QuerySet[Proposal]:
     return Proposal.objects.filter(visible)
 
 
+def submitted_proposals_visible_to(user) -> QuerySet[Proposal]:
+    """`proposals_visible_to(user).exclude(NEVER_SUBMITTED)`, the same rows: the submitted
+    proposals `user` may see. Fund managers and HR officers see every submitted one, so their
+    rows are filtered on the state alone, without the union of their own paths, which adds
+    only never-submitted drafts of their own (issue 16: the lists of every proposal)."""
+    if (user and user.is_authenticated and user.is_active
+            and (user.is_fund_manager or user.is_hr_officer)):
+        return Proposal.objects.exclude(NEVER_SUBMITTED)
+    return proposals_visible_to(user).exclude(NEVER_SUBMITTED)
+
+
 def proposal_list(*, viewer, filters: dict | None = None) -> QuerySet[Proposal]:
     filters = filters or {}
     qs = proposals_visible_to(viewer).select_related("round", "round__fund", "lead", "lead__agency")

@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import BooleanField, Case, F, Q, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,7 +23,7 @@ from workflow.pages import page_of
 from workflow.services import TransitionStateConflict, condition_errors, may_run
 
 from . import services
-from .chair_queries import at_quorum, proposals_in_review_chaired_by, short_of_reviewers
+from .chair_queries import proposals_in_review_chaired_by
 from .chairs import (
     is_acting_chair,
     panels_with_chair_duty,
@@ -70,27 +72,63 @@ def _refusal(form, error) -> None:
         form.add_error(None, str(error))
 
 
+# What a row of "My reviews" prints (reviews/my_assignments.html): never the proposal's texts.
+ASSIGNMENT_ROW_FIELDS = ("id", "due_on", "state", "proposal__title", "proposal__round__title")
+# How many proposals each of the chair's two lists shows.
+CHAIR_LIST_SIZE = 20
+
+
+def chair_lists(user, duties) -> tuple[list[Proposal], list[Proposal]]:
+    """The proposals waiting for the panel's decision (`chair_queries.at_quorum`) and those
+    short of reviewers (`short_of_reviewers`), the first `CHAIR_LIST_SIZE` of each, oldest
+    submitted first, where `user` is the acting chair. Nothing is asked without a chair's duty
+    (`duties`: `panels_with_chair_duty`, already read). The two lists are disjoint (a proposal
+    at quorum has as many active reviewers as it needs), so they are read in one query, each
+    row numbered within its list: the acting chair's rule is planned once, not twice."""
+    if not duties:
+        return [], []
+    required = F("round__reviews_required")
+    waiting = Q(submitted_reviews__gte=required)  # at_quorum
+    short = Q(active_reviewers__lt=required)  # short_of_reviewers
+    in_list = Case(When(waiting, then=Value(True)), default=Value(False),
+                   output_field=BooleanField())
+    rows = list(
+        proposals_in_review_chaired_by(user).filter(waiting | short)
+        .annotate(waiting=in_list, place=Window(RowNumber(), partition_by=[in_list],
+                                                order_by=[F("submitted_at").asc(), F("pk").asc()]))
+        .filter(place__lte=CHAIR_LIST_SIZE).order_by("submitted_at", "pk")
+    )
+    return [p for p in rows if p.waiting], [p for p in rows if not p.waiting]
+
+
 @login_required
 def my_assignments(request):
-    """What needs the reviewer now: assignments due, nearest first; for a chair, decisions."""
+    """What needs the reviewer now: assignments due, nearest first; for a chair, decisions.
+
+    At national scale (issue 16): a row reads the assignment, its proposal's title and round
+    (the columns it prints), and the chair's two lists are one query, asked only of a person
+    with a chair's duty."""
     state = request.GET.get("state") or ""
     if state not in Assignment.State.values:
         state = ""
-    page_obj = page_of(
-        request, assignments_for_reviewer(user=request.user, filters={"state": state}), PAGE_SIZE)
     user = request.user
-    chaired = proposals_in_review_chaired_by(user)
+    assignments = assignments_for_reviewer(user=user, filters={"state": state})
+    page_obj = page_of(
+        request, assignments.select_related(None).select_related("proposal__round")
+        .only(*ASSIGNMENT_ROW_FIELDS), PAGE_SIZE, count_queryset=assignments)
+    # Chair, deputy chair or stand-in: every panel where the user may act as chair.
+    chaired = list(panels_with_chair_duty(user).select_related("round")
+                   .order_by("-round__opens_at", "name"))
+    # Found by the database (chair_queries), the first 20 of each: never every proposal
+    # of the panel loaded to be tested in Python.
+    awaiting, short = chair_lists(user, chaired)
     return render(request, "reviews/my_assignments.html", {
         "page_obj": page_obj,
         "state": state,
         "states": Assignment.State.choices,
-        # Chair, deputy chair or stand-in: every panel where the user may act as chair.
-        "chaired": list(panels_with_chair_duty(user).select_related("round")
-                        .order_by("-round__opens_at", "name")),
-        # Found by the database (chair_queries), the first 20 of each: never every proposal
-        # of the panel loaded to be tested in Python.
-        "awaiting": list(at_quorum(chaired).order_by("submitted_at", "pk")[:20]),
-        "short": list(short_of_reviewers(chaired).order_by("submitted_at", "pk")[:20]),
+        "chaired": chaired,
+        "awaiting": awaiting,
+        "short": short,
         "query": f"state={state}" if state else "",
     })
 

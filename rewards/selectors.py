@@ -329,11 +329,29 @@ def people_with_record_summary(*, viewer, filters: dict | None = None) -> QueryS
     return qs.order_by("last_name", "first_name", "username")
 
 
+# The distinct position levels of active people, in order, one index probe per level
+# (people's `user_position_level` index): a "loose index scan", where SELECT DISTINCT read and
+# sorted every person (40 ms at 30,000 people, issue 16). Same rows, on SQLite too.
+_POSITION_LEVELS_SQL = """
+WITH RECURSIVE levels(level) AS (
+    SELECT MIN(position_level) FROM {table} WHERE is_active = %s AND position_level > ''
+    UNION ALL
+    SELECT (SELECT MIN(position_level) FROM {table}
+            WHERE is_active = %s AND position_level > levels.level)
+    FROM levels WHERE levels.level IS NOT NULL
+)
+SELECT level FROM levels WHERE level IS NOT NULL
+"""
+
+
 def position_levels() -> list[str]:
-    return list(
-        User.objects.filter(is_active=True).exclude(position_level="")
-        .order_by("position_level").values_list("position_level", flat=True).distinct()
-    )
+    """The position levels of active people, in order, without the empty one."""
+    from django.db import connection
+
+    sql = _POSITION_LEVELS_SQL.format(table=connection.ops.quote_name(User._meta.db_table))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [True, True])
+        return [level for (level,) in cursor.fetchall()]
 
 
 # --- the innovation record ---------------------------------------------------------------------

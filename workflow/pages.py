@@ -7,6 +7,11 @@ page N with `OFFSET (N - 1) * size`: on a list of 100,000 proposals both read th
 the filters or reversing the order, which the list pages offer beside the pages. Every list
 page of the product uses it through `page_of`; the pagination template shows "Page 3 of 40+"
 and "1000+ proposals".
+
+A list whose rows carry what only the shown page needs (joined rows, annotations such as the
+viewer's conflict of interest, prefetches) passes `count_queryset`, the same rows filtered alike
+without them: the bounded count then reads ids only (issue 16: the all-proposals count computed
+the conflict annotation for each of its 1,001 rows).
 """
 
 from django.core.paginator import Paginator
@@ -19,14 +24,16 @@ COUNTED_ROWS = 1000
 class BoundedPaginator(Paginator):
     """A `Paginator` whose count stops at `counted_rows` (+1 to know there are more)."""
 
-    def __init__(self, object_list, per_page, *, counted_rows: int | None = None, **kwargs):
+    def __init__(self, object_list, per_page, *, counted_rows: int | None = None,
+                 count_queryset=None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.counted_rows = counted_rows or COUNTED_ROWS
+        self.count_queryset = count_queryset
 
     @cached_property
     def count(self) -> int:
         """Exact up to `counted_rows`; `counted_rows + 1` when there are more."""
-        object_list = self.object_list
+        object_list = self.object_list if self.count_queryset is None else self.count_queryset
         if hasattr(object_list, "order_by"):  # a queryset: count unordered, LIMITed
             return object_list.order_by()[: self.counted_rows + 1].count()
         return min(len(object_list), self.counted_rows + 1)
@@ -54,8 +61,10 @@ class BoundedPaginator(Paginator):
         return f"{self.num_pages}+" if self.capped else str(self.num_pages)
 
 
-def page_of(request, queryset, per_page: int, *, counted_rows: int | None = None):
+def page_of(request, queryset, per_page: int, *, counted_rows: int | None = None,
+            count_queryset=None):
     """The page the request asks for (`?page=`), a bad or too deep number answering the
-    nearest page, from a `BoundedPaginator`."""
-    paginator = BoundedPaginator(queryset, per_page, counted_rows=counted_rows)
+    nearest page, from a `BoundedPaginator`; `count_queryset`: the same rows, lean, to count."""
+    paginator = BoundedPaginator(queryset, per_page, counted_rows=counted_rows,
+                                 count_queryset=count_queryset)
     return paginator.get_page(request.GET.get("page"))

@@ -582,12 +582,14 @@ def test_queue_filters_by_round_and_agency(client):
     moh = AgencyFactory(code="MOH")
     ProposalFactory(submitted=True, round=round_, title="In the round")
     ProposalFactory(submitted=True, title="Elsewhere", lead=UserFactory(agency=moh))
+    ProposalFactory(submitted=True, title="Partnered", partners=[moh, AgencyFactory()])
     login(client, UserFactory(fund_manager=True))
 
     by_round = page_text(client.get(reverse("proposals:queue"), {"round": round_.pk}))
     assert "In the round" in by_round and "Elsewhere" not in by_round
     by_agency = page_text(client.get(reverse("proposals:queue"), {"agency": moh.pk}))
     assert "Elsewhere" in by_agency and "In the round" not in by_agency
+    assert "Partnered" in by_agency and "2 proposals" in by_agency  # once each
 
 
 def test_queue_actions_return_to_the_queue(client):

@@ -11,7 +11,13 @@ from people.factories import UserFactory
 from proposals.factories import ProposalFactory, TeamMemberFactory
 from proposals.models import Proposal
 from proposals.permissions import can_view_proposal
-from proposals.selectors import my_proposals, proposal_list, proposals_visible_to
+from proposals.selectors import (
+    NEVER_SUBMITTED,
+    my_proposals,
+    proposal_list,
+    proposals_visible_to,
+    submitted_proposals_visible_to,
+)
 from reviews.models import Assignment, Panel
 
 pytestmark = pytest.mark.django_db
@@ -69,6 +75,22 @@ def test_list_and_object_permission_agree_for_every_state(grid, role):
         allowed = can_view_proposal(user, proposal)
         assert (proposal.pk in listed) == allowed, (role, state)
         assert allowed == (state in EXPECTED[role]), (role, state)
+
+
+@pytest.mark.parametrize("role", list(EXPECTED))
+def test_the_submitted_ones_are_the_visible_ones_less_the_never_submitted(grid, role):
+    """`submitted_proposals_visible_to` (all proposals, the screening queue: issue 16) lists
+    the same rows as `proposals_visible_to` without the drafts, for every role; a fund
+    manager's and an HR officer's without the union of their own paths."""
+    proposals, users = grid
+    user = users[role]
+    ProposalFactory(lead=user if role != "anonymous" else UserFactory())  # their own draft
+    expected = set(proposals_visible_to(user).exclude(NEVER_SUBMITTED).values_list("pk", flat=True))
+    found = submitted_proposals_visible_to(user)
+    assert set(found.values_list("pk", flat=True)) == expected, role
+    assert proposals[S.DRAFT].pk not in expected
+    if role in ("fund_manager", "conflicted_fund_manager", "hr_officer"):
+        assert "UNION" not in str(found.query).upper()
 
 
 def test_list_has_no_duplicates_for_a_user_with_several_roles(grid):
