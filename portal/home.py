@@ -9,7 +9,8 @@ rules, so the home page never shows what an object's page would refuse.
 
 from datetime import date, timedelta
 
-from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery
+from django.db.models.expressions import RawSQL
 
 DASHBOARD_LIMIT = 5
 LANDING_LIMIT = 5
@@ -25,6 +26,19 @@ def section(qs, limit: int = DASHBOARD_LIMIT) -> dict:
     return {"items": items[:limit], "more": len(items) > limit}
 
 
+def _bounded_ids(qs, bound: int):
+    """The SQL of `qs`'s first `bound` ids, unordered (the database stops once it has them)."""
+    return qs.order_by().values("pk")[:bound]
+
+
+def bounded_count_sql(qs, bound: int | None = None) -> RawSQL:
+    """`SELECT COUNT(*) FROM (... LIMIT bound + 1) subquery`, as an expression: the count of
+    `bounded_count`, to ride along in another query (uncorrelated: the database runs it once)."""
+    sql, params = _bounded_ids(qs, (bound or COUNT_BOUND) + 1).query.sql_with_params()
+    return RawSQL(f"SELECT COUNT(*) FROM ({sql}) subquery", params,
+                  output_field=IntegerField())
+
+
 def bounded_count(qs, bound: int | None = None) -> int:
     """How many rows `qs` has, counted up to `bound + 1` (unordered, so the database stops as
     soon as it found them): `SELECT COUNT(*) FROM (... LIMIT bound + 1)`."""
@@ -36,11 +50,23 @@ def count_label(count: int, bound: int | None = None) -> str:
     return f"{bound}+" if count > bound else str(count)
 
 
-def counted_section(qs, limit: int = DASHBOARD_LIMIT, bound: int | None = None) -> dict:
-    """The first `limit` items and how many there are, up to `bound` (two bounded queries).
-    `count` is exact up to `bound` and `bound + 1` beyond; `count_label` says "100+" then."""
-    count = bounded_count(qs, bound)
-    items = list(qs[:limit])
+def counted_section(qs, limit: int = DASHBOARD_LIMIT, bound: int | None = None, *,
+                    rows=None) -> dict:
+    """The first `limit` items of `qs` (in its order) and how many there are, up to `bound`,
+    in ONE query: the rows whose id is among the first `limit` ids, each carrying the
+    bounded count (`bounded_count_sql`) of the whole set. No row means an empty set (count 0).
+    `count` is exact up to `bound` and `bound + 1` beyond; `count_label` says "100+" then.
+
+    `rows` (optional): the queryset the shown rows are read from (what the template needs:
+    related rows, annotations), e.g. the model's manager when `qs`'s filter is costly and need
+    not be asked again of the few rows found. By default, `qs` itself."""
+    if qs.query.is_empty():  # `.none()`: nothing to ask
+        return {"items": [], "count": 0, "count_label": "0", "more": False}
+    first = qs.values("pk")[:limit]
+    source = qs if rows is None else rows.order_by(*qs.query.order_by)
+    items = list(source.filter(pk__in=first).annotate(
+        section_count=bounded_count_sql(qs, bound)))
+    count = items[0].section_count if items else 0
     return {"items": items, "count": count, "count_label": count_label(count, bound),
             "more": count > len(items)}
 
@@ -51,15 +77,10 @@ def listed_section(items: list, limit: int = DASHBOARD_LIMIT) -> dict:
             "more": len(items) > limit}
 
 
-def found_section(qs, *order, limit: int = DASHBOARD_LIMIT) -> dict:
-    """Like `counted_section` for a costly filter: one pass finds the ids of the first
-    `COUNT_BOUND` + 1 rows in `order` (the count), then only the `limit` shown are read by id."""
-    found = list(qs.order_by(*order).values_list("pk", flat=True)[: COUNT_BOUND + 1])
-    shown = found[:limit]
-    rows = {row.pk: row for row in qs.filter(pk__in=shown)}
-    items = [rows[pk] for pk in shown if pk in rows]
-    return {"items": items, "count": len(found), "count_label": count_label(len(found)),
-            "more": len(found) > len(items)}
+def found_section(qs, *order, rows, limit: int = DASHBOARD_LIMIT) -> dict:
+    """Like `counted_section` for a costly filter, in `order`: the shown rows are read by id
+    from `rows` (the filter is not asked again of them), with the bounded count: one query."""
+    return counted_section(qs.order_by(*order), limit, rows=rows)
 
 
 def joined_section(first: dict, second: dict, limit: int = DASHBOARD_LIMIT) -> dict:
@@ -72,6 +93,46 @@ def joined_section(first: dict, second: dict, limit: int = DASHBOARD_LIMIT) -> d
 
 
 # --- a civil servant: what waits for my answer, and what I hear about ------------------------
+def my_proposal_ids(user):
+    """The ids of the proposals `user` leads or accepted to join, as a UNION of two indexed
+    id lists (`proposals.selectors.my_proposals`' rule), so that a query of the person's own
+    proposals starts from their few ids, never from a scan of every proposal in some order."""
+    from proposals.models import Proposal, TeamMember
+
+    return Proposal.objects.filter(lead=user).order_by().values("pk").union(
+        TeamMember.objects.accepted().filter(user=user).order_by().values("proposal_id"))
+
+
+def my_proposals(user):
+    """`proposals.selectors.my_proposals` (the same rows), read by id from `my_proposal_ids`
+    (`pk__in_ids`: on PostgreSQL the id list is read first, then each row by primary key)."""
+    import proposals.selectors  # noqa: F401  (registers the `in_ids` lookup)
+    from proposals.models import Proposal
+
+    return Proposal.objects.filter(pk__in_ids=my_proposal_ids(user)).select_related("round", "lead")
+
+
+def my_proposals_by_state(user, states, limit: int = DASHBOARD_LIMIT) -> dict:
+    """For each of `states`, the person's own proposals in it, most recently updated first,
+    as `section` gives them: one query (a row number per state, `limit + 1` rows each)."""
+    from django.db.models import F, Window
+    from django.db.models.functions import RowNumber
+
+    ranked = (
+        my_proposals(user).filter(state__in=states)
+        .annotate(state_rank=Window(RowNumber(), partition_by=[F("state")],
+                                    order_by=[F("updated_at").desc(), F("pk").desc()]))
+        .filter(state_rank__lte=limit + 1)
+        .order_by("-updated_at", "-pk")
+    )
+    rows = list(ranked)
+    found = {}
+    for state in states:
+        items = [proposal for proposal in rows if proposal.state == state]
+        found[state] = {"items": items[:limit], "more": len(items) > limit}
+    return found
+
+
 def outcome_reports_due_for(*, user, today: date) -> list:
     """Funded proposals the user leads or is on the team of whose outcome report is due.
 
@@ -82,11 +143,10 @@ def outcome_reports_due_for(*, user, today: date) -> list:
     from fund.models import Award, Tranche
     from notifications.selectors import outcome_report_due_on
     from proposals.models import Proposal
-    from proposals.selectors import my_proposals
 
     live = ~Q(award__tranches__state=Tranche.State.CANCELLED)
     funded = (
-        my_proposals(user=user)
+        my_proposals(user)
         .filter(state=Proposal.State.FUNDED, award__isnull=False, outcome_report__isnull=True)
         .exclude(award__state=Award.State.CANCELLED)
         .select_related("award")
@@ -114,12 +174,10 @@ def milestone_reports_due_for(*, user):
     The user's proposals (`my_proposals`: led, or joined and accepted) as a UNION of two
     indexed id lists, so the query starts from them rather than from every released tranche."""
     from fund.models import Tranche
-    from proposals.models import Proposal, TeamMember
 
-    mine = Proposal.objects.filter(lead=user).order_by().values("pk").union(
-        TeamMember.objects.accepted().filter(user=user).order_by().values("proposal_id"))
     return (
-        Tranche.objects.filter(state=Tranche.State.RELEASED, award__proposal__in=mine)
+        Tranche.objects.filter(state=Tranche.State.RELEASED,
+                               award__proposal__in=my_proposal_ids(user))
         .select_related("award__proposal__round")
         .order_by("due_on", "sequence", "pk")
     )
@@ -164,19 +222,29 @@ def reviewer_sections(*, user, today: date) -> dict:
 
 
 # --- a panel chair: decisions at quorum, proposals short of reviewers ----------------------
-def chair_sections(*, user) -> dict:
+def chair_sections(*, user, panel_ids: frozenset | None = None) -> dict:
     """Only for a chair, deputy chair or stand-in: the proposals for which they are the acting
     chair (the rule of reviews.chairs, asked of the database by `reviews.chair_queries`), so a
-    conflicted chair never sees the ones their deputy handles. Oldest submitted first."""
-    from reviews.chair_queries import at_quorum, proposals_in_review_chaired_by, short_of_reviewers
-    from reviews.chairs import panels_with_chair_duty
+    conflicted chair never sees the ones their deputy handles. Oldest submitted first.
+    `panel_ids`: `selectors.chair_panel_ids(user)` when the caller has it already."""
+    from proposals.models import Proposal
+    from reviews.chair_queries import (
+        at_quorum,
+        proposals_in_review_chaired_by,
+        short_of_reviewers,
+        with_review_counts,
+    )
 
-    if not panels_with_chair_duty(user).exists():
+    from .selectors import chair_panel_ids
+
+    if not (chair_panel_ids(user) if panel_ids is None else panel_ids):
         return {}
     mine = proposals_in_review_chaired_by(user)
+    shown = with_review_counts(Proposal.objects.select_related("round"))
     return {
-        "awaiting_decision": found_section(at_quorum(mine), "submitted_at", "pk"),
-        "short_of_reviewers": found_section(short_of_reviewers(mine), "submitted_at", "pk"),
+        "awaiting_decision": found_section(at_quorum(mine), "submitted_at", "pk", rows=shown),
+        "short_of_reviewers": found_section(short_of_reviewers(mine), "submitted_at", "pk",
+                                            rows=shown),
     }
 
 
