@@ -62,9 +62,13 @@ def counted_section(qs, limit: int = DASHBOARD_LIMIT, bound: int | None = None, 
     not be asked again of the few rows found. By default, `qs` itself."""
     if qs.query.is_empty():  # `.none()`: nothing to ask
         return {"items": [], "count": 0, "count_label": "0", "more": False}
+    import proposals.selectors  # noqa: F401  (registers the `in_ids` lookup)
+
     first = qs.values("pk")[:limit]
     source = qs if rows is None else rows.order_by(*qs.query.order_by)
-    items = list(source.filter(pk__in=first).annotate(
+    # `pk__in_ids`: on PostgreSQL the few ids are read first, then each row by primary key, so
+    # what `qs` filters on is asked again of those rows only.
+    items = list(source.filter(pk__in_ids=first).annotate(
         section_count=bounded_count_sql(qs, bound)))
     count = items[0].section_count if items else 0
     return {"items": items, "count": count, "count_label": count_label(count, bound),
@@ -173,11 +177,12 @@ def milestone_reports_due_for(*, user):
 
     The user's proposals (`my_proposals`: led, or joined and accepted) as a UNION of two
     indexed id lists, so the query starts from them rather than from every released tranche."""
-    from fund.models import Tranche
+    import proposals.selectors  # noqa: F401  (registers the `in_ids` lookup)
+    from fund.models import Award, Tranche
 
+    awards = Award.objects.filter(proposal__id__in_ids=my_proposal_ids(user)).values("pk")
     return (
-        Tranche.objects.filter(state=Tranche.State.RELEASED,
-                               award__proposal__in=my_proposal_ids(user))
+        Tranche.objects.filter(state=Tranche.State.RELEASED, award__id__in_ids=awards)
         .select_related("award__proposal__round")
         .order_by("due_on", "sequence", "pk")
     )
