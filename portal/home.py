@@ -7,6 +7,7 @@ LIMIT from an index-backed order. Lists start from the apps' own selectors and v
 rules, so the home page never shows what an object's page would refuse.
 """
 
+import copy
 from datetime import date, timedelta
 
 from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery
@@ -54,25 +55,33 @@ def counted_section(qs, limit: int = DASHBOARD_LIMIT, bound: int | None = None, 
                     rows=None) -> dict:
     """The first `limit` items of `qs` (in its order) and how many there are, up to `bound`,
     in ONE query: the rows whose id is among the first `limit` ids, each carrying the
-    bounded count (`bounded_count_sql`) of the whole set. No row means an empty set (count 0).
-    `count` is exact up to `bound` and `bound + 1` beyond; `count_label` says "100+" then.
+    bounded count of the whole set (`SELECT COUNT(*) FROM (... LIMIT bound + 1) subquery`).
+    No row means an empty set (count 0). `count` is exact up to `bound` and `bound + 1`
+    beyond; `count_label` says "100+" then.
 
-    `rows` (optional): the queryset the shown rows are read from (what the template needs:
-    related rows, annotations), e.g. the model's manager when `qs`'s filter is costly and need
-    not be asked again of the few rows found. By default, `qs` itself."""
-    if qs.query.is_empty():  # `.none()`: nothing to ask
-        return {"items": [], "count": 0, "count_label": "0", "more": False}
+    `qs`'s SQL is built once (Django builds a costly filter's SQL anew for every query that
+    holds it, and that is most of such a page's time) and serves both the ids and the count.
+    The shown rows are read by id (`pk__in_ids`: on PostgreSQL the ids first, then each row by
+    primary key) from `rows`: by default the model's rows with what `qs` joins for the
+    template (`select_related`), or `qs` itself when it annotates; a caller passes `rows` for
+    the annotations the template shows."""
     import proposals.selectors  # noqa: F401  (registers the `in_ids` lookup)
 
-    first = qs.values("pk")[:limit]
+    if qs.query.is_empty():  # `.none()`: nothing to ask
+        return {"items": [], "count": 0, "count_label": "0", "more": False}
+    bound = bound or COUNT_BOUND
+    sql, params = qs.values("pk").query.sql_with_params()
+    first = RawSQL(f"SELECT * FROM ({sql}) ordered LIMIT {int(limit)}", params)
+    count = RawSQL(f"SELECT COUNT(*) FROM (SELECT * FROM ({sql}) ordered LIMIT {int(bound) + 1})"
+                   " subquery", params, output_field=IntegerField())
+    if rows is None and not qs.query.annotations:
+        rows = qs.model._default_manager.all()
+        rows.query.select_related = copy.deepcopy(qs.query.select_related)
     source = qs if rows is None else rows.order_by(*qs.query.order_by)
-    # `pk__in_ids`: on PostgreSQL the few ids are read first, then each row by primary key, so
-    # what `qs` filters on is asked again of those rows only.
-    items = list(source.filter(pk__in_ids=first).annotate(
-        section_count=bounded_count_sql(qs, bound)))
-    count = items[0].section_count if items else 0
-    return {"items": items, "count": count, "count_label": count_label(count, bound),
-            "more": count > len(items)}
+    items = list(source.filter(pk__in_ids=first).annotate(section_count=count))
+    found = items[0].section_count if items else 0
+    return {"items": items, "count": found, "count_label": count_label(found, bound),
+            "more": found > len(items)}
 
 
 def listed_section(items: list, limit: int = DASHBOARD_LIMIT) -> dict:
@@ -267,6 +276,28 @@ def chair_sections(*, user, panel_ids: frozenset | None = None) -> dict:
     }
 
 
+def _conflicted_ids(person):
+    """The ids of the proposals `person` has a conflict of interest with (the rule of
+    `proposals.conflicts.conflict_q`: they lead it, are or were on its team, or their agency
+    leads or partners it), as a UNION of indexed id lists, to start a query from."""
+    import proposals.selectors  # noqa: F401  (registers the `in_ids` lookup)
+    from proposals.models import Proposal, TeamMember
+
+    paths = [
+        Proposal.objects.filter(lead=person).order_by().values("pk"),
+        TeamMember.objects.filter(user=person, accepted_at__isnull=False).order_by()
+        .values("proposal_id"),
+    ]
+    if person.agency_id:
+        paths += [
+            Proposal.objects.filter(lead__agency_id=person.agency_id).order_by().values("pk"),
+            Proposal.partner_agencies.through.objects.filter(agency_id=person.agency_id)
+            .order_by().values("proposal_id"),
+        ]
+    first, *rest = paths
+    return first.union(*rest)
+
+
 def stalled_section(*, user) -> dict:
     """Proposals under review that need a stand-in chair or more unconflicted panel members,
     for unconflicted fund managers (and administrators when every fund manager is
@@ -291,9 +322,12 @@ def stalled_section(*, user) -> dict:
 
     def nobody_free(qs):
         """Proposals with which the viewer (a fund manager) has no conflict; for an
-        administrator, those with which every fund manager has one."""
+        administrator, those with which every fund manager has one: among the first manager's
+        conflicts (`_conflicted_ids`, read first), those with which each has one."""
         if user.is_fund_manager:
             return qs.exclude(conflict_q(user))
+        if managers:
+            qs = qs.filter(pk__in_ids=_conflicted_ids(managers[0]))
         for manager in managers:
             qs = qs.filter(conflict_q(manager))
         return qs
