@@ -218,7 +218,14 @@ def _mark_overdue(assignments: list, today: date) -> list:
 def reviewer_sections(*, user, today: date) -> dict:
     """Open assignments on proposals still in review, nearest due date first. Those where the
     conflict rule (`proposals.conflicts`) finds a conflict cannot be scored: they wait for the
-    reviewer to declare it. Only the reviewer's own assignments: never another's name."""
+    reviewer to declare it. Only the reviewer's own assignments: never another's name.
+
+    Both sections in one query: the open assignments' SQL, each flagged `conflicted` by the
+    rule, is built once; each section's first ids and bounded count are read from it, and the
+    shown rows by id."""
+    from django.db.models import BooleanField, Case, F, Value, When
+
+    import proposals.selectors  # noqa: F401  (registers the `in_ids` lookup)
     from proposals.conflicts import conflict_q
     from proposals.models import Proposal
     from reviews.models import Assignment
@@ -227,12 +234,41 @@ def reviewer_sections(*, user, today: date) -> dict:
     open_ = assignments_for_reviewer(
         user=user, filters={"state": Assignment.State.ASSIGNED}
     ).filter(proposal__state=Proposal.State.IN_REVIEW)
-    conflicted = conflict_q(user, "proposal__")
-    due = counted_section(open_.exclude(conflicted).order_by("due_on", "id"))
-    to_declare = counted_section(open_.filter(conflicted).order_by("due_on", "id"))
-    _mark_overdue(due["items"], today)
-    _mark_overdue(to_declare["items"], today)
-    return {"reviews_due": due, "conflicts_to_declare": to_declare}
+    flagged = open_.annotate(
+        row_id=F("pk"), row_due=F("due_on"),
+        conflicted=Case(When(conflict_q(user, "proposal__"), then=Value(True)),
+                        default=Value(False), output_field=BooleanField()),
+    ).order_by().values("row_id", "row_due", "conflicted")
+    sql, params = flagged.query.sql_with_params()
+
+    def first(where):
+        return (f"SELECT d.row_id FROM ({sql}) d WHERE {where} ORDER BY d.row_due, d.row_id "
+                f"LIMIT {DASHBOARD_LIMIT}")
+
+    def count(where):
+        return RawSQL(f"SELECT COUNT(*) FROM (SELECT d.row_id FROM ({sql}) d WHERE {where} "
+                      f"LIMIT {COUNT_BOUND + 1}) subquery", params, output_field=IntegerField())
+
+    due, declare = "NOT d.conflicted", "d.conflicted"
+    rows = list(
+        Assignment.objects.select_related("proposal__round")
+        .filter(Q(pk__in_ids=RawSQL(first(due), params))
+                | Q(pk__in_ids=RawSQL(first(declare), params)))
+        .annotate(due_count=count(due), declare_count=count(declare),
+                  to_declare=RawSQL(f'"reviews_assignment"."id" IN ({first(declare)})', params,
+                                    output_field=BooleanField()))
+        .order_by("due_on", "id")
+    )
+    _mark_overdue(rows, today)
+    counts = (rows[0].due_count, rows[0].declare_count) if rows else (0, 0)
+    sections = {}
+    for key, items, found in (
+        ("reviews_due", [a for a in rows if not a.to_declare], counts[0]),
+        ("conflicts_to_declare", [a for a in rows if a.to_declare], counts[1]),
+    ):
+        sections[key] = {"items": items, "count": found, "count_label": count_label(found),
+                         "more": found > len(items)}
+    return sections
 
 
 # --- a panel chair: decisions at quorum, proposals short of reviewers ----------------------
