@@ -12,7 +12,9 @@ def roles(request):
     - `chair_panel_ids`: the panels where the viewer is chair, deputy chair or stand-in chair
       (`reviews.chairs.panels_with_chair_duty`, the duties `can_manage_panel` accepts), whose
       pages they open; `chairs_panel` is the same set, true when not empty. Asked lazily (one
-      query, whichever is used first) and never for fund managers, who see every panel.
+      query, whichever is used first) and never for fund managers, who see every panel; the
+      home page asks it for its chair's sections and leaves it on the request
+      (`request.chair_panel_ids`), so the page asks once.
     - `may_nominate`: `rewards.permissions.can_nominate`, the rule `nomination_create` applies.
     - `sees_all_records`: `rewards.permissions.can_view_people_list`; the others see only their
       own recognitions (`rewards.selectors.recognitions_visible_to`), hence "My recognitions".
@@ -20,11 +22,12 @@ def roles(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"roles": {}}
-    from reviews.chairs import panels_with_chair_duty
     from rewards.permissions import can_nominate, can_view_people_list
 
-    chair_panel_ids = SimpleLazyObject(
-        lambda: frozenset(panels_with_chair_duty(user).values_list("pk", flat=True)))
+    from .selectors import chair_panel_ids as panel_ids
+
+    known = getattr(request, "chair_panel_ids", None)  # the home page asked already
+    chair_panel_ids = known if known is not None else SimpleLazyObject(lambda: panel_ids(user))
     fund_manager = user.is_fund_manager
     hr_officer = user.is_hr_officer
     return {

@@ -7,9 +7,11 @@ LIMIT from an index-backed order. Lists start from the apps' own selectors and v
 rules, so the home page never shows what an object's page would refuse.
 """
 
+import copy
 from datetime import date, timedelta
 
-from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery
+from django.db.models.expressions import RawSQL
 
 DASHBOARD_LIMIT = 5
 LANDING_LIMIT = 5
@@ -25,6 +27,19 @@ def section(qs, limit: int = DASHBOARD_LIMIT) -> dict:
     return {"items": items[:limit], "more": len(items) > limit}
 
 
+def _bounded_ids(qs, bound: int):
+    """The SQL of `qs`'s first `bound` ids, unordered (the database stops once it has them)."""
+    return qs.order_by().values("pk")[:bound]
+
+
+def bounded_count_sql(qs, bound: int | None = None) -> RawSQL:
+    """`SELECT COUNT(*) FROM (... LIMIT bound + 1) subquery`, as an expression: the count of
+    `bounded_count`, to ride along in another query (uncorrelated: the database runs it once)."""
+    sql, params = _bounded_ids(qs, (bound or COUNT_BOUND) + 1).query.sql_with_params()
+    return RawSQL(f"SELECT COUNT(*) FROM ({sql}) subquery", params,
+                  output_field=IntegerField())
+
+
 def bounded_count(qs, bound: int | None = None) -> int:
     """How many rows `qs` has, counted up to `bound + 1` (unordered, so the database stops as
     soon as it found them): `SELECT COUNT(*) FROM (... LIMIT bound + 1)`."""
@@ -36,13 +51,37 @@ def count_label(count: int, bound: int | None = None) -> str:
     return f"{bound}+" if count > bound else str(count)
 
 
-def counted_section(qs, limit: int = DASHBOARD_LIMIT, bound: int | None = None) -> dict:
-    """The first `limit` items and how many there are, up to `bound` (two bounded queries).
-    `count` is exact up to `bound` and `bound + 1` beyond; `count_label` says "100+" then."""
-    count = bounded_count(qs, bound)
-    items = list(qs[:limit])
-    return {"items": items, "count": count, "count_label": count_label(count, bound),
-            "more": count > len(items)}
+def counted_section(qs, limit: int = DASHBOARD_LIMIT, bound: int | None = None, *,
+                    rows=None) -> dict:
+    """The first `limit` items of `qs` (in its order) and how many there are, up to `bound`,
+    in ONE query: the rows whose id is among the first `limit` ids, each carrying the
+    bounded count of the whole set (`SELECT COUNT(*) FROM (... LIMIT bound + 1) subquery`).
+    No row means an empty set (count 0). `count` is exact up to `bound` and `bound + 1`
+    beyond; `count_label` says "100+" then.
+
+    `qs`'s SQL is built once (Django builds a costly filter's SQL anew for every query that
+    holds it, and that is most of such a page's time) and serves both the ids and the count.
+    The shown rows are read by id (`pk__in_ids`: on PostgreSQL the ids first, then each row by
+    primary key) from `rows`: by default the model's rows with what `qs` joins for the
+    template (`select_related`), or `qs` itself when it annotates; a caller passes `rows` for
+    the annotations the template shows."""
+    import proposals.selectors  # noqa: F401  (registers the `in_ids` lookup)
+
+    if qs.query.is_empty():  # `.none()`: nothing to ask
+        return {"items": [], "count": 0, "count_label": "0", "more": False}
+    bound = bound or COUNT_BOUND
+    sql, params = qs.values("pk").query.sql_with_params()
+    first = RawSQL(f"SELECT * FROM ({sql}) ordered LIMIT {int(limit)}", params)
+    count = RawSQL(f"SELECT COUNT(*) FROM (SELECT * FROM ({sql}) ordered LIMIT {int(bound) + 1})"
+                   " subquery", params, output_field=IntegerField())
+    if rows is None and not qs.query.annotations:
+        rows = qs.model._default_manager.all()
+        rows.query.select_related = copy.deepcopy(qs.query.select_related)
+    source = qs if rows is None else rows.order_by(*qs.query.order_by)
+    items = list(source.filter(pk__in_ids=first).annotate(section_count=count))
+    found = items[0].section_count if items else 0
+    return {"items": items, "count": found, "count_label": count_label(found, bound),
+            "more": found > len(items)}
 
 
 def listed_section(items: list, limit: int = DASHBOARD_LIMIT) -> dict:
@@ -51,15 +90,10 @@ def listed_section(items: list, limit: int = DASHBOARD_LIMIT) -> dict:
             "more": len(items) > limit}
 
 
-def found_section(qs, *order, limit: int = DASHBOARD_LIMIT) -> dict:
-    """Like `counted_section` for a costly filter: one pass finds the ids of the first
-    `COUNT_BOUND` + 1 rows in `order` (the count), then only the `limit` shown are read by id."""
-    found = list(qs.order_by(*order).values_list("pk", flat=True)[: COUNT_BOUND + 1])
-    shown = found[:limit]
-    rows = {row.pk: row for row in qs.filter(pk__in=shown)}
-    items = [rows[pk] for pk in shown if pk in rows]
-    return {"items": items, "count": len(found), "count_label": count_label(len(found)),
-            "more": len(found) > len(items)}
+def found_section(qs, *order, rows, limit: int = DASHBOARD_LIMIT) -> dict:
+    """Like `counted_section` for a costly filter, in `order`: the shown rows are read by id
+    from `rows` (the filter is not asked again of them), with the bounded count: one query."""
+    return counted_section(qs.order_by(*order), limit, rows=rows)
 
 
 def joined_section(first: dict, second: dict, limit: int = DASHBOARD_LIMIT) -> dict:
@@ -72,6 +106,46 @@ def joined_section(first: dict, second: dict, limit: int = DASHBOARD_LIMIT) -> d
 
 
 # --- a civil servant: what waits for my answer, and what I hear about ------------------------
+def my_proposal_ids(user):
+    """The ids of the proposals `user` leads or accepted to join, as a UNION of two indexed
+    id lists (`proposals.selectors.my_proposals`' rule), so that a query of the person's own
+    proposals starts from their few ids, never from a scan of every proposal in some order."""
+    from proposals.models import Proposal, TeamMember
+
+    return Proposal.objects.filter(lead=user).order_by().values("pk").union(
+        TeamMember.objects.accepted().filter(user=user).order_by().values("proposal_id"))
+
+
+def my_proposals(user):
+    """`proposals.selectors.my_proposals` (the same rows), read by id from `my_proposal_ids`
+    (`pk__in_ids`: on PostgreSQL the id list is read first, then each row by primary key)."""
+    import proposals.selectors  # noqa: F401  (registers the `in_ids` lookup)
+    from proposals.models import Proposal
+
+    return Proposal.objects.filter(pk__in_ids=my_proposal_ids(user)).select_related("round", "lead")
+
+
+def my_proposals_by_state(user, states, limit: int = DASHBOARD_LIMIT) -> dict:
+    """For each of `states`, the person's own proposals in it, most recently updated first,
+    as `section` gives them: one query (a row number per state, `limit + 1` rows each)."""
+    from django.db.models import F, Window
+    from django.db.models.functions import RowNumber
+
+    ranked = (
+        my_proposals(user).filter(state__in=states)
+        .annotate(state_rank=Window(RowNumber(), partition_by=[F("state")],
+                                    order_by=[F("updated_at").desc(), F("pk").desc()]))
+        .filter(state_rank__lte=limit + 1)
+        .order_by("-updated_at", "-pk")
+    )
+    rows = list(ranked)
+    found = {}
+    for state in states:
+        items = [proposal for proposal in rows if proposal.state == state]
+        found[state] = {"items": items[:limit], "more": len(items) > limit}
+    return found
+
+
 def outcome_reports_due_for(*, user, today: date) -> list:
     """Funded proposals the user leads or is on the team of whose outcome report is due.
 
@@ -82,11 +156,10 @@ def outcome_reports_due_for(*, user, today: date) -> list:
     from fund.models import Award, Tranche
     from notifications.selectors import outcome_report_due_on
     from proposals.models import Proposal
-    from proposals.selectors import my_proposals
 
     live = ~Q(award__tranches__state=Tranche.State.CANCELLED)
     funded = (
-        my_proposals(user=user)
+        my_proposals(user)
         .filter(state=Proposal.State.FUNDED, award__isnull=False, outcome_report__isnull=True)
         .exclude(award__state=Award.State.CANCELLED)
         .select_related("award")
@@ -113,13 +186,12 @@ def milestone_reports_due_for(*, user):
 
     The user's proposals (`my_proposals`: led, or joined and accepted) as a UNION of two
     indexed id lists, so the query starts from them rather than from every released tranche."""
-    from fund.models import Tranche
-    from proposals.models import Proposal, TeamMember
+    import proposals.selectors  # noqa: F401  (registers the `in_ids` lookup)
+    from fund.models import Award, Tranche
 
-    mine = Proposal.objects.filter(lead=user).order_by().values("pk").union(
-        TeamMember.objects.accepted().filter(user=user).order_by().values("proposal_id"))
+    awards = Award.objects.filter(proposal__id__in_ids=my_proposal_ids(user)).values("pk")
     return (
-        Tranche.objects.filter(state=Tranche.State.RELEASED, award__proposal__in=mine)
+        Tranche.objects.filter(state=Tranche.State.RELEASED, award__id__in_ids=awards)
         .select_related("award__proposal__round")
         .order_by("due_on", "sequence", "pk")
     )
@@ -146,7 +218,14 @@ def _mark_overdue(assignments: list, today: date) -> list:
 def reviewer_sections(*, user, today: date) -> dict:
     """Open assignments on proposals still in review, nearest due date first. Those where the
     conflict rule (`proposals.conflicts`) finds a conflict cannot be scored: they wait for the
-    reviewer to declare it. Only the reviewer's own assignments: never another's name."""
+    reviewer to declare it. Only the reviewer's own assignments: never another's name.
+
+    Both sections in one query: the open assignments' SQL, each flagged `conflicted` by the
+    rule, is built once; each section's first ids and bounded count are read from it, and the
+    shown rows by id."""
+    from django.db.models import BooleanField, Case, F, Value, When
+
+    import proposals.selectors  # noqa: F401  (registers the `in_ids` lookup)
     from proposals.conflicts import conflict_q
     from proposals.models import Proposal
     from reviews.models import Assignment
@@ -155,29 +234,104 @@ def reviewer_sections(*, user, today: date) -> dict:
     open_ = assignments_for_reviewer(
         user=user, filters={"state": Assignment.State.ASSIGNED}
     ).filter(proposal__state=Proposal.State.IN_REVIEW)
-    conflicted = conflict_q(user, "proposal__")
-    due = counted_section(open_.exclude(conflicted).order_by("due_on", "id"))
-    to_declare = counted_section(open_.filter(conflicted).order_by("due_on", "id"))
-    _mark_overdue(due["items"], today)
-    _mark_overdue(to_declare["items"], today)
-    return {"reviews_due": due, "conflicts_to_declare": to_declare}
+    flagged = open_.annotate(
+        row_id=F("pk"), row_due=F("due_on"),
+        conflicted=Case(When(conflict_q(user, "proposal__"), then=Value(True)),
+                        default=Value(False), output_field=BooleanField()),
+    ).order_by().values("row_id", "row_due", "conflicted")
+    sql, params = flagged.query.sql_with_params()
+
+    def first(where):
+        return (f"SELECT d.row_id FROM ({sql}) d WHERE {where} ORDER BY d.row_due, d.row_id "
+                f"LIMIT {DASHBOARD_LIMIT}")
+
+    def count(where):
+        return RawSQL(f"SELECT COUNT(*) FROM (SELECT d.row_id FROM ({sql}) d WHERE {where} "
+                      f"LIMIT {COUNT_BOUND + 1}) subquery", params, output_field=IntegerField())
+
+    due, declare = "NOT d.conflicted", "d.conflicted"
+    rows = list(
+        Assignment.objects.select_related("proposal__round")
+        .filter(Q(pk__in_ids=RawSQL(first(due), params))
+                | Q(pk__in_ids=RawSQL(first(declare), params)))
+        .annotate(due_count=count(due), declare_count=count(declare),
+                  to_declare=RawSQL(f'"reviews_assignment"."id" IN ({first(declare)})', params,
+                                    output_field=BooleanField()))
+        .order_by("due_on", "id")
+    )
+    _mark_overdue(rows, today)
+    counts = (rows[0].due_count, rows[0].declare_count) if rows else (0, 0)
+    sections = {}
+    for key, items, found in (
+        ("reviews_due", [a for a in rows if not a.to_declare], counts[0]),
+        ("conflicts_to_declare", [a for a in rows if a.to_declare], counts[1]),
+    ):
+        sections[key] = {"items": items, "count": found, "count_label": count_label(found),
+                         "more": found > len(items)}
+    return sections
 
 
 # --- a panel chair: decisions at quorum, proposals short of reviewers ----------------------
-def chair_sections(*, user) -> dict:
+def _in_review_chaired_by(user, panel_ids: frozenset):
+    """`reviews.chair_queries.proposals_in_review_chaired_by` (the same rows), started from the
+    ids of the proposals in review of the user's panels (`panel_ids`: where they have a chair's
+    duty), or without a panel, of their rounds: a UNION of two indexed id lists read first
+    (`pk__in_ids`), instead of every proposal in review tested against the panels."""
+    import proposals.selectors  # noqa: F401  (registers the `in_ids` lookup)
+    from proposals.models import Proposal
+    from reviews.chair_queries import acting_chair_is, with_duty_panel, with_review_counts
+    from reviews.models import Panel
+
+    in_review = Proposal.objects.filter(state=Proposal.State.IN_REVIEW).order_by()
+    rounds = Panel.objects.filter(pk__in=panel_ids).values("round")
+    ids = in_review.filter(panel_id__in=panel_ids).values("pk").union(
+        in_review.filter(panel__isnull=True, round__in=rounds).values("pk"))
+    found = with_review_counts(with_duty_panel(Proposal.objects.filter(pk__in_ids=ids)))
+    return acting_chair_is(user, found).select_related("round")
+
+
+def chair_sections(*, user, panel_ids: frozenset | None = None) -> dict:
     """Only for a chair, deputy chair or stand-in: the proposals for which they are the acting
     chair (the rule of reviews.chairs, asked of the database by `reviews.chair_queries`), so a
-    conflicted chair never sees the ones their deputy handles. Oldest submitted first."""
-    from reviews.chair_queries import at_quorum, proposals_in_review_chaired_by, short_of_reviewers
-    from reviews.chairs import panels_with_chair_duty
+    conflicted chair never sees the ones their deputy handles. Oldest submitted first.
+    `panel_ids`: `selectors.chair_panel_ids(user)` when the caller has it already."""
+    from proposals.models import Proposal
+    from reviews.chair_queries import at_quorum, short_of_reviewers, with_review_counts
 
-    if not panels_with_chair_duty(user).exists():
+    from .selectors import chair_panel_ids
+
+    panel_ids = chair_panel_ids(user) if panel_ids is None else panel_ids
+    if not panel_ids:
         return {}
-    mine = proposals_in_review_chaired_by(user)
+    mine = _in_review_chaired_by(user, panel_ids)
+    shown = with_review_counts(Proposal.objects.select_related("round"))
     return {
-        "awaiting_decision": found_section(at_quorum(mine), "submitted_at", "pk"),
-        "short_of_reviewers": found_section(short_of_reviewers(mine), "submitted_at", "pk"),
+        "awaiting_decision": found_section(at_quorum(mine), "submitted_at", "pk", rows=shown),
+        "short_of_reviewers": found_section(short_of_reviewers(mine), "submitted_at", "pk",
+                                            rows=shown),
     }
+
+
+def _conflicted_ids(person):
+    """The ids of the proposals `person` has a conflict of interest with (the rule of
+    `proposals.conflicts.conflict_q`: they lead it, are or were on its team, or their agency
+    leads or partners it), as a UNION of indexed id lists, to start a query from."""
+    import proposals.selectors  # noqa: F401  (registers the `in_ids` lookup)
+    from proposals.models import Proposal, TeamMember
+
+    paths = [
+        Proposal.objects.filter(lead=person).order_by().values("pk"),
+        TeamMember.objects.filter(user=person, accepted_at__isnull=False).order_by()
+        .values("proposal_id"),
+    ]
+    if person.agency_id:
+        paths += [
+            Proposal.objects.filter(lead__agency_id=person.agency_id).order_by().values("pk"),
+            Proposal.partner_agencies.through.objects.filter(agency_id=person.agency_id)
+            .order_by().values("proposal_id"),
+        ]
+    first, *rest = paths
+    return first.union(*rest)
 
 
 def stalled_section(*, user) -> dict:
@@ -204,9 +358,12 @@ def stalled_section(*, user) -> dict:
 
     def nobody_free(qs):
         """Proposals with which the viewer (a fund manager) has no conflict; for an
-        administrator, those with which every fund manager has one."""
+        administrator, those with which every fund manager has one: among the first manager's
+        conflicts (`_conflicted_ids`, read first), those with which each has one."""
         if user.is_fund_manager:
             return qs.exclude(conflict_q(user))
+        if managers:
+            qs = qs.filter(pk__in_ids=_conflicted_ids(managers[0]))
         for manager in managers:
             qs = qs.filter(conflict_q(manager))
         return qs

@@ -17,7 +17,16 @@ def _with_days_left(rounds):
     return rounds
 
 
-def dashboard_for(*, user) -> dict:
+def chair_panel_ids(user) -> frozenset:
+    """The panels where `user` is chair, deputy chair or a stand-in chair
+    (`reviews.chairs.panels_with_chair_duty`). The home page asks once and leaves the answer
+    on the request for the navigation (`context_processors.roles`)."""
+    from reviews.chairs import panels_with_chair_duty
+
+    return frozenset(panels_with_chair_duty(user).values_list("pk", flat=True))
+
+
+def dashboard_for(*, user, chair_panels: frozenset | None = None) -> dict:
     """What the signed-in `user` sees at home: what needs them now, then what they follow.
 
     Every section for the user's roles is computed whether or not it has items, so the
@@ -28,27 +37,26 @@ def dashboard_for(*, user) -> dict:
     from fund.models import Round
     from fund.selectors import rounds_open
     from proposals.models import Proposal
-    from proposals.selectors import my_proposals, proposal_list
+    from proposals.selectors import proposal_list
 
     from . import home
     from .home_invitations import invitations_section
 
     today = timezone.localdate()
-    mine = my_proposals(user=user)
+    mine = home.my_proposals_by_state(
+        user, (Proposal.State.REVISION_REQUESTED, Proposal.State.DRAFT))
     sections = {
-        "awaiting_answer": home.section(
-            mine.filter(state=Proposal.State.REVISION_REQUESTED).order_by("-updated_at")
-        ),
+        "awaiting_answer": mine[Proposal.State.REVISION_REQUESTED],
         "outcome_due": home.listed_section(home.outcome_reports_due_for(user=user, today=today)),
         "milestones_due": home.counted_section(home.milestone_reports_due_for(user=user)),
-        "drafts": home.section(mine.filter(state=Proposal.State.DRAFT).order_by("-updated_at")),
+        "drafts": mine[Proposal.State.DRAFT],
         "open_rounds": home.section(rounds_open().order_by("closes_at")),
         "notifications": home.recent_notifications_for(user=user),
         "invitations": invitations_section(user),
     }
     sections["open_rounds"]["items"] = _with_days_left(sections["open_rounds"]["items"])
     sections.update(home.reviewer_sections(user=user, today=today))
-    sections.update(home.chair_sections(user=user))
+    sections.update(home.chair_sections(user=user, panel_ids=chair_panels))
     if user.is_fund_manager:
         from proposals.conflicts import conflict_q
 
