@@ -216,10 +216,11 @@ CSV_HEADERS = (
 
 def _csv_row(row: dict) -> list:
     proposal = row["proposal"]
-    if row["conflict"]:
+    if row["apart"]:
         return [None, proposal.pk, proposal.title, None, proposal.get_state_display(), None,
                 None, None, None, None, None, None, None,
-                "Not ranked for you: conflict of interest"]
+                "Not ranked for you: your own review is still open" if row["review_pending"]
+                else "Not ranked for you: conflict of interest"]
     awarded = _committed(proposal.award_amount, proposal.award_state,
                          proposal.returned_amount)
     above = row["above_funding_line"]

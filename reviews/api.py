@@ -298,8 +298,9 @@ class AssignmentViewSet(TransitionViewSetMixin, mixins.ListModelMixin,
 
 class RankingRowSerializer(serializers.Serializer):
     """One row as `reviews.selectors.ranking_rows` shapes it for the viewer: a proposal the
-    viewer has a conflict with comes after the ranked ones with its title and state only
-    (no rank, amount, count or scores), and such a viewer gets no running totals at all."""
+    viewer has a conflict with, or whose review by the viewer is still open, comes after the
+    ranked ones with its title and state only (no rank, amount, count or scores), and such a
+    viewer gets no running totals at all."""
 
     rank = serializers.IntegerField(allow_null=True)
     proposal = serializers.IntegerField(source="proposal.pk")
@@ -319,7 +320,9 @@ class RankingRowSerializer(serializers.Serializer):
     conflict = serializers.BooleanField(
         help_text="You have a conflict: title and state only, listed after the ranked rows.")
     review_pending = serializers.BooleanField(
-        help_text="Scores hidden: your own review of this proposal is not submitted yet.")
+        help_text="Your own review of this proposal is not submitted yet: like a conflict, "
+                  "title and state only (no rank, count or scores), listed after the ranked "
+                  "rows, until you submit it.")
 
 
 class RankingView(APIView):

@@ -9,6 +9,33 @@ class ReviewsConfig(AppConfig):
     def ready(self):
         self._watch_conflict_inputs()
         self._give_new_rounds_a_rubric()
+        self._keep_proposal_scores()
+
+    @staticmethod
+    def _keep_proposal_scores():
+        """The stored scores the ranking reads (ProposalScore) follow every write of what they
+        are made of (reviews/services/scores.py)."""
+        from django.db.models.signals import post_delete, post_init, post_save
+
+        from proposals.models import Proposal
+
+        from .models import Assignment, Review
+        from .services import scores
+
+        post_init.connect(scores.remember_state, sender=Assignment,
+                          dispatch_uid="reviews.scores.remember_state")
+        post_init.connect(scores.remember_state, sender=Proposal,
+                          dispatch_uid="reviews.scores.remember_proposal_state")
+        post_save.connect(scores.on_proposal_saved, sender=Proposal,
+                          dispatch_uid="reviews.scores.proposal_saved")
+        post_save.connect(scores.on_assignment_saved, sender=Assignment,
+                          dispatch_uid="reviews.scores.assignment_saved")
+        post_delete.connect(scores.on_assignment_deleted, sender=Assignment,
+                            dispatch_uid="reviews.scores.assignment_deleted")
+        post_save.connect(scores.on_review_saved, sender=Review,
+                          dispatch_uid="reviews.scores.review_saved")
+        post_delete.connect(scores.on_review_deleted, sender=Review,
+                            dispatch_uid="reviews.scores.review_deleted")
 
     @staticmethod
     def _give_new_rounds_a_rubric():

@@ -144,11 +144,16 @@ def proposals_in_review_chaired_by(user):
     from .chairs import panels_with_chair_duty
 
     duty = panels_with_chair_duty(user)
+    # Blind review: where the chair's own review is still open, how many reviews are in is
+    # not theirs to see yet (`own_review_open`: the pages say so instead of the number).
+    own_open = Assignment.objects.filter(proposal=OuterRef("pk"), reviewer=user,
+                                         state=Assignment.State.ASSIGNED)
     in_review = with_review_counts(with_duty_panel(
         Proposal.objects.filter(state=Proposal.State.IN_REVIEW).filter(
             Q(panel__in=duty.values("pk"))
             | Q(panel__isnull=True, round__in=duty.values("round")))))
-    return acting_chair_is(user, in_review).select_related("round")
+    return (acting_chair_is(user, in_review).annotate(own_review_open=Exists(own_open))
+            .select_related("round"))
 
 
 def at_quorum(qs):

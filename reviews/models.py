@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from fund.money import MONEY
 from workflow.bounds import LongTextField
 from workflow.services import rule
 
@@ -242,3 +243,50 @@ class Score(models.Model):
 
     def __str__(self) -> str:
         return f"{self.criterion.name}: {self.value}"
+
+
+class ProposalScore(models.Model):
+    """A proposal's place in its round's ranking, stored so the ranking reads one narrow row a
+    proposal, in the order of an index, instead of aggregating every review of the round on
+    each request (issue 16): what its counted reviews (submitted, never flagged for a
+    conflict) come to, and the proposal's own columns the ranking sorts and filters by (round,
+    state, requested amount, lead).
+
+    Kept by reviews/services/scores.py whenever what it is made of changes: a review
+    submitted, an assignment flagged or declared in conflict, an assignment or review created,
+    changed or deleted by any channel (services, admin, cascades), a proposal saved in or out
+    of a ranked state; `refresh_proposal_scores` rebuilds any set of them (the data migration,
+    bulk loads). Every proposal in a ranked state has its row; `stale_proposal_scores` lists
+    those that differ from what the proposals and reviews say."""
+
+    proposal = models.OneToOneField(
+        "proposals.Proposal", on_delete=models.CASCADE, primary_key=True,
+        related_name="score_summary",
+    )
+    # Copies of the proposal's columns (kept on every save of a proposal in or out of a
+    # ranked state).
+    round = models.ForeignKey("fund.Round", on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(max_length=30)
+    requested_amount = models.DecimalField(**MONEY, null=True, blank=True)
+    lead = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING,
+                             related_name="+", db_constraint=False)
+    # Mean (to ten places, so the order is the mean's, not its rounding's), highest and
+    # lowest weighted score of the counted reviews (None without any), and their number.
+    mean_score = models.DecimalField(max_digits=13, decimal_places=10, null=True, blank=True)
+    high_score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    low_score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    review_count = models.PositiveIntegerField(default=0)
+    # The mean, or -1 without one: the ranking sorts by it (highest first, unscored last)
+    # without NULLS LAST, so one plain index serves every database.
+    sort_score = models.DecimalField(max_digits=13, decimal_places=10, default=-1)
+
+    class Meta:
+        indexes = [
+            # The ranking's order within a round (reviews.selectors._SCORE_ORDER): page 1 and
+            # the funding line are read along it.
+            models.Index(fields=["round", "-sort_score", "requested_amount", "proposal"],
+                         name="proposal_score_ranking"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id}: {self.mean_score} ({self.review_count} reviews)"

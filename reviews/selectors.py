@@ -4,14 +4,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import (
-    Avg,
     Case,
     Count,
     DecimalField,
     Exists,
     F,
-    Max,
-    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -23,11 +20,10 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Lower
 
-from proposals.conflicts import conflict_q
 from proposals.models import Proposal
 from proposals.selectors import InIds  # noqa: F401  (registers pk__in_ids)
 
-from .models import Assignment, Panel, Review, Score
+from .models import Assignment, Panel, ProposalScore, Review, Score
 from .permissions import ReviewAccess, review_access, sees_scores
 
 # A spread of this many points (of 100) between a proposal's highest and lowest weighted
@@ -151,7 +147,9 @@ RANKING_PAGE_SIZE = 50
 RANKING_PAGE_SIZE_MAX = 500
 
 # The ranking's order: mean score (highest first, unscored last), then the smaller request,
-# then the older proposal. Deterministic, so a rank never moves between pages.
+# then the older proposal. Deterministic, so a rank never moves between pages. The mean is the
+# stored one (ProposalScore, kept by reviews/services/scores.py), so the ranking reads one row
+# a proposal instead of aggregating every review of the round.
 _RANKING_ORDER = (F("mean_score").desc(nulls_last=True), F("requested_amount").asc(),
                   F("id").asc())
 
@@ -163,25 +161,93 @@ def _contending_amount():
     )
 
 
+def _own_review_open_or_conflicted(viewer) -> QuerySet:
+    """The proposals where `viewer`'s own assignment is still open (blind review: they may
+    not see the others' scores yet) or in conflict (declared or flagged: they see nothing of
+    its review, whatever their role; permissions.review_access)."""
+    return (Assignment.objects.filter(
+        reviewer=viewer, state__in=(Assignment.State.ASSIGNED, Assignment.State.CONFLICT))
+        .order_by().values("proposal_id"))
+
+
+def _conflict_ids_q(viewer, pk: str = "pk", lead: str = "lead_id") -> Q:
+    """`proposals.conflicts.conflict_q(viewer)` (they lead it, are an accepted member of its
+    team, or their agency leads or partners it) as tests of a row's proposal id (`pk`) and
+    lead id (`lead`) against small sets of ids the database reads once (hashed), not
+    subqueries and joins run on every row of the round (tests/reviews/test_proposal_scores.py
+    checks both find the same)."""
+    from people.models import User
+    from proposals.models import TeamMember
+
+    q = Q(**{lead: viewer.pk}) | Q(**{f"{pk}__in": TeamMember.objects.filter(
+        user_id=viewer.pk, accepted_at__isnull=False).order_by().values("proposal_id")})
+    if viewer.agency_id:
+        q |= Q(**{f"{lead}__in": User.objects.filter(agency_id=viewer.agency_id).order_by()
+                  .values("pk")})
+        q |= Q(**{f"{pk}__in": Proposal.partner_agencies.through.objects.filter(
+            agency_id=viewer.agency_id).order_by().values("proposal_id")})
+    return q
+
+
+def _set_apart_q(viewer, pk: str = "pk", lead: str = "lead_id") -> Q:
+    """A filter on Proposal (or on ProposalScore, with `pk="proposal_id"`): the proposals not
+    ranked for `viewer` (listed apart, title and state only): those they have a conflict of
+    interest with, and those where their own review is still open or in conflict. Their rank,
+    running total, review count and scores would tell what the blind rule and the conflict
+    rule hide."""
+    return (_conflict_ids_q(viewer, pk, lead)
+            | Q(**{f"{pk}__in": _own_review_open_or_conflicted(viewer)}))
+
+
+# The ranking's order on the stored rows: `sort_score` is the mean, or -1 without one.
+_SCORE_ORDER = (F("sort_score").desc(), F("requested_amount").asc(), F("proposal_id").asc())
+
+
+def ranked_scores(*, round_, viewer=None, apart_ids=None) -> QuerySet[ProposalScore]:
+    """The stored ranking rows of the round's ranked proposals, less those set apart for
+    `viewer` (`apart_ids` when the caller has read them: `apart_ids_in_round`), in the
+    ranking's order, with `rank` and `cumulative_requested` over all of them (window
+    functions): the order is the index `proposal_score_ranking`'s, so page 1 and the funding
+    line are read along it, and nothing but these narrow rows is sorted."""
+    qs = ProposalScore.objects.filter(round=round_, state__in=RANKED_STATES)
+    if apart_ids is not None:
+        if apart_ids:
+            qs = qs.exclude(proposal_id__in=list(apart_ids))
+    elif _active(viewer):
+        qs = qs.exclude(_set_apart_q(viewer, pk="proposal_id"))
+    return qs.annotate(
+        cumulative_requested=Window(Sum(_contending_amount()), order_by=list(_SCORE_ORDER)),
+        rank=Window(expression=_row_number(), order_by=list(_SCORE_ORDER)),
+    ).order_by(*_SCORE_ORDER)
+
+
+def apart_ids_in_round(*, round_, viewer) -> list[int]:
+    """The ids of the round's ranked proposals set apart for `viewer` (`_set_apart_q`), read
+    once (one query) so a page's other queries test ids, not the rule again."""
+    if not _active(viewer):
+        return []
+    return list(ProposalScore.objects.filter(round=round_, state__in=RANKED_STATES)
+                .filter(_set_apart_q(viewer, pk="proposal_id"))
+                .values_list("proposal_id", flat=True))
+
+
 def round_ranking(*, round_, viewer=None) -> QuerySet[Proposal]:
     """The round's proposals by mean weighted score (submitted reviews only), with review
-    count, spread, rank and the running total of requested amounts, all computed by the
-    database over the whole round (window functions), so a slice of it keeps them exact.
-    Proposals `viewer` has a conflict with are left out (they are not ranked for them, and the
-    others are numbered without them: `conflicted_in_round`); `review_pending` marks rows where
-    the viewer's own assignment is still open: the viewer may not see their scores."""
-    submitted = Q(assignments__state=Assignment.State.SUBMITTED)
-    score = "assignments__review__weighted_score"
+    count, spread, rank and the running total of requested amounts, the rank and running total
+    computed by the database over the whole round (window functions), so a slice of it keeps
+    them exact. Proposals set apart for `viewer` (`_set_apart_q`: a conflict of interest, or
+    their own review open or in conflict) are left out: they are not ranked for them, and the
+    others are numbered without them (`set_apart_in_round`)."""
     qs = Proposal.objects.filter(round=round_, state__in=RANKED_STATES)
     if _active(viewer):
-        qs = qs.exclude(conflict_q(viewer))
-    qs = (
+        qs = qs.exclude(_set_apart_q(viewer))
+    return (
         qs.select_related("lead__agency")
         .annotate(
-            mean_score=Avg(score, filter=submitted, output_field=_SCORE),
-            review_count=Count("assignments", filter=submitted),
-            high_score=Max(score, filter=submitted),
-            low_score=Min(score, filter=submitted),
+            mean_score=F("score_summary__mean_score"),
+            review_count=Coalesce(F("score_summary__review_count"), Value(0)),
+            high_score=F("score_summary__high_score"),
+            low_score=F("score_summary__low_score"),
         )
         .annotate(
             cumulative_requested=Window(Sum(_contending_amount()), order_by=list(_RANKING_ORDER)),
@@ -189,31 +255,67 @@ def round_ranking(*, round_, viewer=None) -> QuerySet[Proposal]:
         )
         .order_by(*_RANKING_ORDER)
     )
-    if _active(viewer):
-        open_own = Assignment.objects.filter(
-            proposal=OuterRef("pk"), reviewer=viewer, state=Assignment.State.ASSIGNED
-        )
-        qs = qs.annotate(review_pending=Exists(open_own))
-    return qs
 
 
-def conflicted_in_round(*, round_, viewer) -> QuerySet[Proposal]:
-    """The round's ranked proposals `viewer` has a conflict with, by title: listed apart."""
+def _ranked_slice(*, round_, viewer, start: int, stop: int | None, annotate=None,
+                  apart_ids=None) -> list:
+    """The ranked proposals from `start` to `stop` (all to the end when None) in two queries:
+    the rank and running total of each, over the whole round, from the stored rows (a narrow
+    query along an index), then those proposals themselves (with what `annotate` adds), by
+    id. Each comes back with `rank`, `cumulative_requested`, `mean_score`, `review_count`,
+    `high_score` and `low_score` set."""
+    narrow = ranked_scores(round_=round_, viewer=viewer, apart_ids=apart_ids).values_list(
+        "proposal_id", "rank", "cumulative_requested", "mean_score", "review_count",
+        "high_score", "low_score")
+    numbers = list(narrow[start:stop])
+    if not numbers:
+        return []
+    qs = Proposal.objects.filter(pk__in=[row[0] for row in numbers]).select_related(
+        "lead__agency").order_by()
+    if annotate is not None:
+        qs = annotate(qs)
+    found = {proposal.pk: proposal for proposal in qs}
+    rows = []
+    for pk, rank, cumulative, mean, count, high, low in numbers:
+        proposal = found.get(pk)
+        if proposal is None:  # gone between the two queries
+            continue
+        proposal.rank, proposal.cumulative_requested = rank, cumulative
+        proposal.mean_score, proposal.review_count = mean, count
+        proposal.high_score, proposal.low_score = high, low
+        rows.append(proposal)
+    return rows
+
+
+def set_apart_in_round(*, round_, viewer, apart_ids=None) -> QuerySet[Proposal]:
+    """The round's ranked proposals set apart for `viewer` (`_set_apart_q`; `apart_ids` when
+    the caller has read them), by title, each with `review_pending` (their own review is
+    open, and no conflict of interest) or else a conflict."""
     if not _active(viewer):
         return Proposal.objects.none()
-    return (Proposal.objects.filter(round=round_, state__in=RANKED_STATES)
-            .filter(conflict_q(viewer)).order_by(Lower("title"), "id"))
+    open_own = Assignment.objects.filter(
+        proposal=OuterRef("pk"), reviewer=viewer, state=Assignment.State.ASSIGNED)
+    qs = Proposal.objects.filter(round=round_, state__in=RANKED_STATES)
+    qs = (qs.filter(pk__in=list(apart_ids)) if apart_ids is not None
+          else qs.filter(_set_apart_q(viewer)))
+    return (qs.annotate(review_pending=Case(
+                When(_conflict_ids_q(viewer), then=Value(False)),
+                When(Exists(open_own), then=Value(True)), default=Value(False)))
+            .order_by(Lower("title"), "id"))
+
+
+# The name the portfolio knew (documents/portfolio.py).
+conflicted_in_round = set_apart_in_round
 
 
 def ranking_counts(*, round_, viewer=None) -> tuple[int, int]:
-    """(ranked, set apart) for `viewer`: one query."""
-    qs = Proposal.objects.filter(round=round_, state__in=RANKED_STATES)
+    """(ranked, set apart) for `viewer`: one query, on the stored ranking rows."""
+    qs = ProposalScore.objects.filter(round=round_, state__in=RANKED_STATES)
     if not _active(viewer):
         return qs.count(), 0
-    conflicted = conflict_q(viewer)
-    counts = qs.aggregate(ranked=Count("pk", filter=~conflicted),
-                          apart=Count("pk", filter=conflicted))
-    return counts["ranked"] or 0, counts["apart"] or 0
+    counts = qs.aggregate(all=Count("pk"),
+                          apart=Count("pk", filter=_set_apart_q(viewer, pk="proposal_id")))
+    return (counts["all"] or 0) - (counts["apart"] or 0), counts["apart"] or 0
 
 
 @dataclass(frozen=True)
@@ -225,13 +327,13 @@ class FundingLine:
     fitting: Decimal | None
 
 
-def funding_line(*, round_, viewer=None) -> FundingLine:
+def funding_line(*, round_, viewer=None, apart_ids=None) -> FundingLine:
     """The funding line of the whole round, computed by the database (one query), not from a
     page's rows: it falls before the first proposal still contending whose running total
     passes the budget. The running total never decreases, and a row that does not contend
     repeats the total before it, so the first row past the budget is always a contending one,
     and what the rows above it ask is its running total less its own request."""
-    past = (round_ranking(round_=round_, viewer=viewer)
+    past = (ranked_scores(round_=round_, viewer=viewer, apart_ids=apart_ids)
             .filter(cumulative_requested__gt=round_.budget)
             .values_list("rank", "cumulative_requested", "requested_amount")[:1])
     first_past = next(iter(past), None)
@@ -295,11 +397,20 @@ class RankingPage:
 
     @property
     def ranked(self) -> list[dict]:
-        return [row for row in self.rows if not row["conflict"]]
+        return [row for row in self.rows if not row["apart"]]
 
     @property
     def apart(self) -> list[dict]:
-        return [row for row in self.rows if row["conflict"]]
+        return [row for row in self.rows if row["apart"]]
+
+    @property
+    def apart_pending(self) -> list[dict]:
+        """Set apart because the viewer's own review of it is still open."""
+        return [row for row in self.apart if row["review_pending"]]
+
+    @property
+    def apart_conflicted(self) -> list[dict]:
+        return [row for row in self.apart if not row["review_pending"]]
 
     @property
     def funding_line_page(self) -> int | None:
@@ -360,29 +471,34 @@ def ranking_page(*, round_, viewer=None, page=1, page_size: int | None = RANKING
     totals and no funding line either (`totals_shown` False on every row): a jump in the
     running total would show the hidden proposal's place and amount. Every other row is
     marked above or below the round's funding line."""
-    ranked_count, apart_count = counts or ranking_counts(round_=round_, viewer=viewer)
+    apart_ids = None
+    if counts is None:
+        # Who is set apart is read once (one query) and the other queries test ids.
+        apart_ids = apart_ids_in_round(round_=round_, viewer=viewer)
+        every = ProposalScore.objects.filter(round=round_, state__in=RANKED_STATES).count()
+        counts = (every - len(apart_ids), len(apart_ids))
+    ranked_count, apart_count = counts
     if page_size:
         number = page_number(page, count=ranked_count + apart_count, page_size=page_size)
         start, stop = (number - 1) * page_size, number * page_size
     else:
         number, start, stop = 1, 0, ranked_count + apart_count
     totals_shown = apart_count == 0
-    line = (funding_line(round_=round_, viewer=viewer) if totals_shown
+    line = (funding_line(round_=round_, viewer=viewer, apart_ids=apart_ids) if totals_shown
             else FundingLine(None, None))
     scores_shown = viewer is None or sees_scores(viewer)
     budget = round_.budget
 
     rows = []
     if start < ranked_count:
-        qs = round_ranking(round_=round_, viewer=viewer)
-        if annotate is not None:
-            qs = annotate(qs)
-        for proposal in qs[start:min(stop, ranked_count)]:
+        for proposal in _ranked_slice(round_=round_, viewer=viewer, start=start,
+                                      stop=min(stop, ranked_count), annotate=annotate,
+                                      apart_ids=apart_ids):
             rows.append(_ranked_row(proposal, scores_shown=scores_shown, budget=budget,
                                     totals_shown=totals_shown, line=line.after_rank))
     if apart_rows and apart_count and stop > ranked_count:
-        apart = conflicted_in_round(round_=round_, viewer=viewer)
-        rows.extend(_conflicted_row(proposal) for proposal in
+        apart = set_apart_in_round(round_=round_, viewer=viewer, apart_ids=apart_ids)
+        rows.extend(_apart_row(proposal) for proposal in
                     apart[max(0, start - ranked_count):stop - ranked_count])
     return RankingPage(rows=rows, number=number, page_size=page_size,
                        ranked_count=ranked_count, apart_count=apart_count,
@@ -404,15 +520,16 @@ def iter_ranking_rows(*, round_, viewer=None, annotate=None, chunk_size: int = 1
         yield _ranked_row(proposal, scores_shown=scores_shown, budget=round_.budget,
                           totals_shown=totals_shown, line=line.after_rank)
     if apart_count:
-        for proposal in conflicted_in_round(round_=round_, viewer=viewer).iterator(
+        for proposal in set_apart_in_round(round_=round_, viewer=viewer).iterator(
                 chunk_size=chunk_size):
-            yield _conflicted_row(proposal)
+            yield _apart_row(proposal)
 
 
 def _ranked_row(proposal: Proposal, *, scores_shown: bool, budget, totals_shown: bool,
                 line: int | None) -> dict:
-    pending = bool(getattr(proposal, "review_pending", False))
-    hidden = pending or not scores_shown
+    # The viewer's own open reviews are set apart (`_set_apart_q`): none is ranked here.
+    pending = False
+    hidden = not scores_shown
     spread = None
     if proposal.high_score is not None and proposal.low_score is not None:
         spread = Decimal(proposal.high_score) - Decimal(proposal.low_score)
@@ -426,11 +543,12 @@ def _ranked_row(proposal: Proposal, *, scores_shown: bool, budget, totals_shown:
         "requested_amount": proposal.requested_amount,
         "mean_weighted_score": None if hidden or mean is None
         else Decimal(mean).quantize(Decimal("0.01")),
-        "review_count": proposal.review_count,
+        "review_count": None if not scores_shown else proposal.review_count,
         "spread": None if hidden or spread is None else spread.quantize(Decimal("0.01")),
         "disagreement": (not hidden) and spread is not None and spread >= DISAGREEMENT_SPREAD,
         "contending": contending,
         "conflict": False,
+        "apart": False,
         "review_pending": pending,
         "scores_hidden": hidden,
         "totals_shown": totals_shown,
@@ -461,16 +579,22 @@ def ranking_rows(*, round_, viewer=None) -> list[dict]:
     return ranking_page(round_=round_, viewer=viewer, page_size=None).rows
 
 
-def _conflicted_row(proposal: Proposal) -> dict:
-    """A proposal the viewer has a conflict with: its title and state, nothing of its review
-    or of its place in the ranking."""
+def _apart_row(proposal: Proposal) -> dict:
+    """A proposal set apart for the viewer: its title and state, nothing of its review or of
+    its place in the ranking. `conflict` when they have a conflict of interest with it (or
+    declared one), `review_pending` when their own review of it is still open."""
+    pending = bool(getattr(proposal, "review_pending", False))
     return {
         "rank": None, "proposal": proposal, "lead_agency": None, "requested_amount": None,
         "mean_weighted_score": None, "review_count": None, "spread": None,
         "disagreement": False, "cumulative_requested": None, "contending": False,
-        "above_funding_line": None, "conflict": True, "review_pending": False,
-        "scores_hidden": True, "funding_line_before": False, "totals_shown": False,
+        "above_funding_line": None, "conflict": not pending, "apart": True,
+        "review_pending": pending, "scores_hidden": True, "funding_line_before": False,
+        "totals_shown": False,
     }
+
+
+_conflicted_row = _apart_row
 
 
 def reviews_for_viewer(*, proposal: Proposal, viewer) -> tuple[ReviewAccess, list[Review]]:

@@ -206,6 +206,12 @@ class Generator:
             self._contributions()
             self._rewards()
             self.w.finish()
+        # The rows were written around the ORM's signals: build the stored ranking rows
+        # (reviews.ProposalScore) from them, as the signals would have.
+        from reviews.services.scores import refresh_proposal_scores
+
+        with transaction.atomic():
+            refresh_proposal_scores()
         return dict(self.w.counts())
 
     def _declare_tables(self) -> None:

@@ -19,6 +19,7 @@ from ..models import Assignment, Criterion, Review, Score
 from ..scoring import weighted_score
 from .assignments import FLAGGED_PREFIX
 from .common import ARCHIVED, _refuse_if_archived, _required  # noqa: F401
+from .scores import refresh_proposal_scores
 
 
 # --- reviews ----------------------------------------------------------------------------------
@@ -166,6 +167,7 @@ def assignment_submit_review(*, assignment: Assignment, actor, note: str = "",
         submitted_at=timezone.now(),
         weighted_score=weighted_score((c, values[c.pk]) for c in criteria),
     )
+    refresh_proposal_scores([assignment.proposal_id])  # update() sends no signal
     return assignment
 
 

@@ -24,6 +24,7 @@ from people.factories import AgencyFactory, UserFactory
 from proposals.models import Proposal
 from reviews.models import Assignment, Panel, Review
 from reviews.selectors import ranking_rows
+from reviews.services.scores import refresh_proposal_scores
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 STATES = ("in_review", "recommended", "rejected", "funded", "declined", "closed")
@@ -58,6 +59,9 @@ def _round(n: int, *, chair=None, budget="30000.00"):
         Review(assignment=a, recommendation="fund", weighted_score=Decimal(40 + i % 55))
         for i, a in enumerate(assignments)
     )
+    # A bulk write skips the signals keeping the stored ranking rows: rebuild them, as a bulk
+    # load does.
+    refresh_proposal_scores([p.pk for p in proposals])
     approver = UserFactory(fund_manager=True)
     awards = Award.objects.bulk_create(
         Award(proposal=p, amount=Decimal("900.00"), approved_by=approver)

@@ -136,6 +136,6 @@ def test_the_portfolio_of_a_conflicted_viewer_does_not_place_the_proposal(ranked
     assert context["funding_line_after"] is None and not context["totals_shown"]
 
     text = _pdf_text(portfolio.round_portfolio_pdf(round_, chair))
-    apart = text.index("Proposals you have a conflict with")
+    apart = text.index("Proposals not ranked for you")
     assert text.index("Zeta buses") > apart and text.index("Beta roads") > apart
-    assert "hidden: conflict of interest" in text
+    assert "hidden: a conflict of interest" in text

@@ -26,6 +26,7 @@ from reviews.selectors import (
     ranking_page,
     ranking_rows,
 )
+from reviews.services.scores import refresh_proposal_scores
 
 KEYS = ("rank", "mean_weighted_score", "review_count", "spread", "cumulative_requested",
         "above_funding_line", "funding_line_before", "conflict", "totals_shown",
@@ -54,6 +55,9 @@ def _round(specs, *, budget="1000.00", lead=None):
         Review(assignment=a, recommendation="fund", weighted_score=Decimal(score))
         for a, score in zip(assignments, scores, strict=True)
     )
+    # A bulk write skips the signals that keep the stored ranking rows: rebuild them, as a
+    # bulk load does (reviews.services.scores).
+    refresh_proposal_scores([p.pk for p in proposals])
     return round_, panel, proposals
 
 
@@ -191,6 +195,7 @@ def test_a_conflicted_viewer_gets_continuous_ranks_and_the_rows_apart_last(db):
     chair.save()
     # the two 85s are led by the chair's colleague: a conflict
     Proposal.objects.filter(pk__in=[proposals[0].pk, proposals[3].pk]).update(lead=colleague)
+    refresh_proposal_scores([proposals[0].pk, proposals[3].pk])  # update() skips the signals
     whole = ranking_rows(round_=round_, viewer=chair)
     assert [r["rank"] for r in whole] == [1, 2, 3, 4, 5, 6, 7, None, None]
     for size in (1, 2, 4, 7, 50):
@@ -220,20 +225,44 @@ def test_a_conflicted_viewer_gets_continuous_ranks_and_the_rows_apart_last(db):
     assert "2 set apart" in html
 
 
-def test_a_chair_with_an_open_review_sees_no_score_on_any_page(round_of_nine):
+def test_a_chair_with_an_open_review_sees_nothing_of_its_place_on_any_page(round_of_nine):
+    """Blind review (security, issue 16): while the chair's own review of a proposal is open,
+    the proposal is set apart like a conflicted one: no rank (its neighbours' ranks would
+    place it), no review count, no scores, no running totals and no funding line."""
     round_, panel, proposals = round_of_nine
     chair = panel.chair
     Assignment.objects.create(proposal=proposals[6], reviewer=chair, panel=panel,
                               due_on="2030-01-01")
+    whole = ranking_rows(round_=round_, viewer=chair)
+    assert [r["rank"] for r in whole] == [1, 2, 3, 4, 5, 6, 7, 8, None]
     for size in (1, 3, 50):
-        rows = [r for p in _all_pages(round_, chair, size) for r in p.rows]
+        pages = _all_pages(round_, chair, size)
+        rows = [r for p in pages for r in p.rows]
+        assert [[r[k] for k in KEYS] for r in rows] == [[r[k] for k in KEYS] for r in whole]
         row = next(r for r in rows if r["proposal"].pk == proposals[6].pk)
-        assert row["review_pending"] and row["mean_weighted_score"] is None
-        assert row["spread"] is None and row["rank"] == 7
+        assert row["review_pending"] and not row["conflict"] and row["rank"] is None
+        assert row["mean_weighted_score"] is None and row["spread"] is None
+        assert row["review_count"] is None and row["cumulative_requested"] is None
+        assert row is rows[-1]
+        assert all(p.funding_line_after_rank is None and not p.totals_shown for p in pages)
     api = APIClient()
     api.force_authenticate(chair)
-    body = api.get(f"/api/v1/rounds/{round_.pk}/ranking/", {"page_size": 1, "page": 7}).json()
-    assert body["results"][0]["review_pending"] and body["results"][0]["mean_weighted_score"] is None
+    body = api.get(f"/api/v1/rounds/{round_.pk}/ranking/", {"page_size": 1, "page": 9}).json()
+    row = body["results"][0]
+    assert row["proposal"] == proposals[6].pk and row["review_pending"]
+    assert row["rank"] is None and row["review_count"] is None
+    assert row["mean_weighted_score"] is None and row["requested_amount"] is None
+    assert body["funding_line_after_rank"] is None and body["running_totals_shown"] is False
+    page = Client()
+    page.force_login(chair)
+    html = page.get(f"/reviews/rounds/{round_.pk}/ranking/").content.decode()
+    assert "Proposals you are still reviewing" in html and "Running total" not in html
+    # Once the review is submitted, the proposal takes its place again.
+    Assignment.objects.filter(reviewer=chair).update(state="submitted")
+    refresh_proposal_scores([proposals[6].pk])
+    Review.objects.create(assignment=Assignment.objects.get(reviewer=chair),
+                          recommendation="fund", weighted_score=Decimal("50.00"))
+    assert all(r["rank"] for r in ranking_rows(round_=round_, viewer=chair))
 
 
 @pytest.mark.parametrize("role", ["hr", "reviewer"])
