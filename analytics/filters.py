@@ -98,7 +98,7 @@ def filter_rounds(qs: QuerySet, chosen: dict, prefix: str = "") -> QuerySet:
     if chosen.get("fund"):
         q &= Q(**{f"{prefix}fund": chosen["fund"]})
     if chosen.get("round"):
-        q &= Q(**{prefix[:-2] if prefix else "pk": chosen["round"]})
+        q &= Q(**{prefix[:-2] if prefix else "pk": chosen["round"].pk})
     if chosen.get("year_from"):
         q &= Q(**{f"{prefix}opens_at__gte": _year_start(chosen["year_from"])})
     if chosen.get("year_to"):
