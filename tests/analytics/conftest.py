@@ -12,8 +12,7 @@ has one proposal reviewed by one reviewer. Proposals of R1, "lead agency + partn
     closed closed             C+D        wd   withdrawn (after submission)  D+A
 """
 
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from unittest import mock
 
@@ -31,7 +30,7 @@ from reviews.models import Assignment, Review
 from rewards.factories import LearningFactory
 from workflow.models import TransitionLog
 
-T0 = datetime(2025, 3, 10, 10, 0, tzinfo=dt_timezone.utc)
+T0 = datetime(2025, 3, 10, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
@@ -72,13 +71,13 @@ def world(db):
     lead = {ag: UserFactory(agency=ag) for ag in (A, B, C, D)}
     manager = UserFactory(username="fm", agency=E, fund_manager=True)
     f1, f2 = FundFactory(name="Fund one"), FundFactory(name="Fund two")
-    r1 = RoundFactory(fund=f1, title="R1", opens_at=datetime(2025, 3, 1, tzinfo=dt_timezone.utc))
+    r1 = RoundFactory(fund=f1, title="R1", opens_at=datetime(2025, 3, 1, tzinfo=UTC))
     r2 = RoundFactory(fund=f1, title="R2 empty",
-                      opens_at=datetime(2026, 2, 1, tzinfo=dt_timezone.utc))
+                      opens_at=datetime(2026, 2, 1, tzinfo=UTC))
     r3 = RoundFactory(fund=f2, title="R3 one reviewer",
-                      opens_at=datetime(2024, 5, 1, tzinfo=dt_timezone.utc))
+                      opens_at=datetime(2024, 5, 1, tzinfo=UTC))
     draft_round = RoundFactory(fund=f1, title="R draft", draft=True,
-                               opens_at=datetime(2025, 6, 1, tzinfo=dt_timezone.utc))
+                               opens_at=datetime(2025, 6, 1, tzinfo=UTC))
 
     def make(trait, lead_agency, partners, round_=r1):
         p = ProposalFactory(round=round_, lead=lead[lead_agency], partners=partners,
