@@ -22,7 +22,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from fund.models import Award, Contribution, Round, Tranche
-from people.models import Agency, User
+from people.models import Agency
 from proposals.models import OutcomeReport, Proposal
 from proposals.selectors import NEVER_SUBMITTED
 from reviews.models import Assignment
@@ -140,16 +140,15 @@ def durations(*, chosen: dict, public: bool = False) -> dict[str, Spread]:
 
 
 # --- agencies taking part ------------------------------------------------------------------------
-def _involvement(base: str) -> str:
-    """SQL of (pid, aid): each counted proposal with each agency taking part (the lead's agency
-    and every partner agency, once each). `b` is the counted proposals' ids."""
-    prop, user = _table(Proposal), _table(User)
-    partners = _table(Proposal.partner_agencies.through)
-    return (f"WITH b AS ({base}), inv AS ("
-            f"SELECT p.id AS pid, u.agency_id AS aid FROM {prop} p JOIN {user} u ON u.id = p.lead_id "
-            f"WHERE p.id IN (SELECT * FROM b) AND u.agency_id IS NOT NULL "
-            f"UNION SELECT pa.proposal_id AS pid, pa.agency_id AS aid FROM {partners} pa "
-            f"WHERE pa.proposal_id IN (SELECT * FROM b))")
+def _involvement(chosen: dict, public: bool) -> tuple[str, tuple]:
+    """SQL of a `WITH inv(pid, aid)`: each counted proposal with each agency taking part (the
+    lead's agency and every partner agency, once each), joined straight from the proposals
+    (one pass over each table, no list of ids to look up)."""
+    counted = proposals_counted(chosen=chosen, public=public)
+    lead = counted.filter(lead__agency__isnull=False).values_list("pk", "lead__agency_id")
+    partner = counted.filter(partner_agencies__isnull=False).values_list("pk", "partner_agencies")
+    sql, params = lead.union(partner).query.sql_with_params()
+    return f"WITH inv(pid, aid) AS ({sql})", tuple(params)
 
 
 def _fetch(sql: str, params) -> list[tuple]:
@@ -164,20 +163,23 @@ def agencies_named(ids) -> dict[int, dict]:
 
 def collaboration_counts(*, chosen: dict, public: bool = False) -> dict:
     """Shared proposals per pair of agencies (the most shared PAIR_LIMIT pairs), proposals per
-    agency, and proposals by how many agencies they cross. Four queries."""
-    base, params = _base_sql(chosen, public)
-    inv = _involvement(base)
-    pairs = _fetch(
-        f"{inv} SELECT x.aid, y.aid, COUNT(*) AS n FROM inv x JOIN inv y "
-        f"ON x.pid = y.pid AND x.aid < y.aid GROUP BY x.aid, y.aid "
-        f"ORDER BY n DESC, x.aid, y.aid LIMIT {PAIR_LIMIT}", params)
-    per_agency = _fetch(f"{inv} SELECT aid, COUNT(*) FROM inv GROUP BY aid", params)
-    crossing = dict(_fetch(
-        f"{inv}, per AS (SELECT pid, COUNT(*) AS n FROM inv GROUP BY pid) "
-        f"SELECT CASE WHEN n >= 4 THEN 4 ELSE n END AS k, COUNT(*) FROM per GROUP BY k", params))
-    ids = {a for a, _n in per_agency}
-    return {"pairs": pairs, "per_agency": dict(per_agency), "crossing": crossing,
-            "agencies": agencies_named(ids)}
+    agency, and proposals by how many agencies they cross: one query (and the agencies' names)."""
+    inv, params = _involvement(chosen, public)
+    rows = _fetch(
+        f"{inv}, per AS (SELECT pid, COUNT(*) AS n FROM inv GROUP BY pid), "
+        f"pairs AS (SELECT x.aid AS a, y.aid AS b, COUNT(*) AS n FROM inv x JOIN inv y "
+        f"ON x.pid = y.pid AND x.aid < y.aid GROUP BY x.aid, y.aid) "
+        f"SELECT 1, a, b, n FROM (SELECT a, b, n FROM pairs ORDER BY n DESC, a, b "
+        f"LIMIT {PAIR_LIMIT}) AS top "
+        f"UNION ALL SELECT 2, aid, NULL, COUNT(*) FROM inv GROUP BY aid "
+        f"UNION ALL SELECT 3, k, NULL, COUNT(*) FROM (SELECT CASE WHEN n >= 4 THEN 4 ELSE n END "
+        f"AS k FROM per) AS crossing GROUP BY k "
+        f"ORDER BY 1, 4 DESC, 2, 3", params)
+    pairs = [(a, b, n) for kind, a, b, n in rows if kind == 1]
+    per_agency = {a: n for kind, a, _b, n in rows if kind == 2}
+    crossing = {a: n for kind, a, _b, n in rows if kind == 3}
+    return {"pairs": pairs, "per_agency": per_agency, "crossing": crossing,
+            "agencies": agencies_named(per_agency)}
 
 
 # --- money -----------------------------------------------------------------------------------------
@@ -190,15 +192,14 @@ def money_figures(*, chosen: dict, public: bool = False) -> dict:
         contributions = contributions.filter(fund__is_active=True)
     contributed = dict(contributions.values("agency_id").annotate(t=Sum("amount"))
                        .values_list("agency_id", "t"))
-    base, params = _base_sql(chosen, public)
+    inv, params = _involvement(chosen, public)
     award, tranche = _table(Award), _table(Tranche)
     states = ", ".join(["%s"] * len(PAID))
     received = _fetch(
-        f"{_involvement(base)}, paid AS (SELECT a.proposal_id AS pid, "
+        f"{inv}, paid AS (SELECT a.proposal_id AS pid, "
         f"SUM(CASE WHEN t.state IN ({states}) THEN t.amount ELSE 0 END) AS released, "
         f"SUM(CASE WHEN t.state = %s THEN 0 ELSE t.amount END) AS committed "
-        f"FROM {award} a JOIN {tranche} t ON t.award_id = a.id "
-        f"WHERE a.proposal_id IN (SELECT * FROM b) GROUP BY a.proposal_id) "
+        f"FROM {award} a JOIN {tranche} t ON t.award_id = a.id GROUP BY a.proposal_id) "
         f"SELECT inv.aid, SUM(paid.released), SUM(paid.committed) FROM inv "
         f"JOIN paid ON paid.pid = inv.pid GROUP BY inv.aid",
         (*params, *PAID, Tranche.State.CANCELLED))
