@@ -15,7 +15,7 @@ from django.shortcuts import render
 
 from datafiles.cells import CSV_CONTENT_TYPE, csv_bytes
 
-from .figures import FIGURES, PUBLIC_FIGURES, build
+from .figures import FIGURES, PUBLIC_FIGURES, build, cache_seconds
 from .filters import AnalyticsFilter
 from .public import THRESHOLD
 from .selectors import may_view_analytics
@@ -76,7 +76,7 @@ def _figure_page(request, key: str, *, public: bool):
     return render(request, "analytics/figure.html", {
         "form": form, "figure": figure, "key": key, "title": figure.title, "public": public,
         "figures": _menu(public), "threshold": THRESHOLD,
-        "query": request.GET.urlencode(),
+        "query": request.GET.urlencode(), "cache_minutes": (cache_seconds() + 59) // 60,
     })
 
 
