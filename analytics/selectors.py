@@ -16,7 +16,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Avg, Count, F, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -253,7 +253,20 @@ def counted_assignments(*, viewer, chosen: dict) -> QuerySet[Assignment]:
 
 
 def reviewing_figures(*, viewer, chosen: dict) -> dict:
-    """Reviewers' load and timeliness, and agreement between reviewers. Five queries."""
+    """Reviewers' load and timeliness, and agreement between reviewers. Three queries (and
+    the viewer's groups)."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # The conflict rule's NOT IN (a union of the viewer's conflicted ids) makes the
+            # planner guess a few hundred assignments where there are all of them, and walk
+            # them by index one at a time (seconds at national scale): these whole-table
+            # aggregates are hashed instead. SET LOCAL ends with this transaction.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL enable_nestloop = off")
+        return _reviewing_figures(viewer=viewer, chosen=chosen)
+
+
+def _reviewing_figures(*, viewer, chosen: dict) -> dict:
     qs = counted_assignments(viewer=viewer, chosen=chosen).annotate(
         done_on=TruncDate("review__submitted_at", tzinfo=timezone.get_default_timezone()))
     today = timezone.localdate()
@@ -265,11 +278,24 @@ def reviewing_figures(*, viewer, chosen: dict) -> dict:
         "overdue": Count("pk", filter=opened & Q(due_on__lt=today)),
         "not_yet_due": Count("pk", filter=opened & Q(due_on__gte=today)),
     }
-    totals = qs.aggregate(assigned=Count("pk"), reviewers=Count("reviewer", distinct=True), **timing)
-    load = list(qs.values("reviewer_id", "reviewer__username", "reviewer__first_name",
-                          "reviewer__last_name", "reviewer__agency__code")
-                .annotate(assigned=Count("pk"), **timing).order_by("-assigned", "reviewer_id")
-                [:REVIEWER_LIMIT])
+    # The busiest reviewers and, over every reviewer, the totals: one grouped query, the
+    # totals summed over its groups by window functions before the LIMIT.
+    fields = ["reviewer_id", "reviewer__username", "reviewer__first_name", "reviewer__last_name",
+              "reviewer__agency__code"]
+    counts = ["assigned", *timing]
+    grouped_sql, grouped_params = (qs.values(*fields).annotate(assigned=Count("pk"), **timing)
+                                   .order_by().query.sql_with_params())
+    rows = _fetch(
+        f"SELECT {', '.join('g.' + _q(f) for f in fields + counts)}, COUNT(*) OVER (), "
+        f"{', '.join(f'SUM(g.{_q(c)}) OVER ()' for c in counts)} FROM ({grouped_sql}) AS g "
+        f"ORDER BY g.{_q('assigned')} DESC, g.{_q('reviewer_id')} LIMIT {REVIEWER_LIMIT}",
+        grouped_params)
+    width = len(fields) + len(counts)
+    load = [dict(zip(fields + counts, row[:width], strict=True)) for row in rows]
+    totals = dict.fromkeys(["reviewers", *counts], 0)
+    if rows:
+        totals = dict(zip(["reviewers", *counts], (int(v or 0) for v in rows[0][width:]),
+                          strict=True))
     load_sql, load_params = (counted_assignments(viewer=viewer, chosen=chosen)
                              .values("reviewer_id").annotate(d=Count("pk")).values("d")
                              .query.sql_with_params())
@@ -279,12 +305,13 @@ def reviewing_figures(*, viewer, chosen: dict) -> dict:
                     .values("proposal_id")
                     .annotate(n=Count("pk"),
                               spread=Max("review__weighted_score") - Min("review__weighted_score"),
-                              kinds=Count("review__recommendation", distinct=True))
+                              advice_low=Min("review__recommendation"),
+                              advice_high=Max("review__recommendation"))
                     .filter(n__gte=2))
     agreement = per_proposal.aggregate(
         proposals=Count("proposal_id"),
         close=Count("proposal_id", filter=Q(spread__lte=DISAGREEMENT_SPREAD)),
-        unanimous=Count("proposal_id", filter=Q(kinds=1)),
+        unanimous=Count("proposal_id", filter=Q(advice_low=F("advice_high"))),
         mean_spread=Avg("spread"))
     return {"totals": totals, "load": load, "load_spread": load_spread, "agreement": agreement,
             "threshold": DISAGREEMENT_SPREAD}
