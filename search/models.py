@@ -1,0 +1,26 @@
+"""The search index's stored documents on PostgreSQL (search/index.py keeps them current).
+
+One row per proposal and per learning: a weighted `tsvector` (title A, summary or lesson B,
+the rest C), written by database triggers whenever the texts change and read through a GIN
+index. The tables exist on SQLite too but stay empty there: SQLite searches its FTS5 tables
+(search/index.py). They are models so that a test database's flush empties them with the rest.
+"""
+
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+
+
+class ProposalDocument(models.Model):
+    proposal_id = models.BigIntegerField(primary_key=True)
+    document = SearchVectorField()
+
+    class Meta:
+        db_table = "search_proposal_document"
+
+
+class LearningDocument(models.Model):
+    learning_id = models.BigIntegerField(primary_key=True)
+    document = SearchVectorField()
+
+    class Meta:
+        db_table = "search_learning_document"
