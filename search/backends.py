@@ -1,41 +1,54 @@
 """One interface, two databases: PostgreSQL full-text search (with pg_trgm for titles) in
 production, SQLite FTS5 for the embedded default (search/index.py keeps both indexes).
 
-`backend()` answers for the default connection. A backend finds the ids of the best matches
-of a list of words among a set of visible ids (a compiled subquery, so visibility is applied
-in the same query), with a rank (higher is better) and, when asked, the title and a snippet
-with the matches between text.MARK_START and text.MARK_END (escaped later by
-`text.highlighted`). Words come from `text.parse_query`: letters and digits only, so they are
-safe inside either database's query syntax; they still travel as parameters.
+A backend gives SQL pieces that the selectors put into ordinary querysets, so that who may
+see what (proposals_visible_to, learnings_visible_to) is applied by the ORM in the same query:
+
+- `matches(kind, terms, mode)`: the ids whose text matches (for `pk__in`);
+- `rank(kind, terms, mode, title)`: the match's rank for the row of the outer query (higher
+  is better; on PostgreSQL plus the title's trigram similarity to `title` when given);
+- `headlines(kind, ids, terms, mode)`: the title and a passage of the rows shown, with the
+  matches between text.MARK_START and text.MARK_END (escaped later by `text.highlighted`);
+- `find_for_each(kind, wanted, limit)`: the best few matches for each of several objects at
+  once, one query (the screening queue's likely duplicates).
+
+`mode` is "all" (every word), "any" (one of them), "two" (any two of them) or "title" (every
+word but one, in the title: a near-duplicate). Words come from `text.parse_query` or
+`selectors.similarity_terms`: letters and digits only, so they are safe inside either
+database's query syntax; they still travel as parameters.
 """
 
 from dataclasses import dataclass
-from functools import cache
+from itertools import combinations
 
 from django.db import connection
+from django.db.models import FloatField
+from django.db.models.expressions import RawSQL
 
 from .text import MARK_END, MARK_START
 
 KINDS = {
-    # kind: (source table, PostgreSQL document table and id column, FTS5 table)
+    # kind: (source table, PostgreSQL document table, its id column, FTS5 table)
     "proposal": ("proposals_proposal", "search_proposal_document", "proposal_id",
                  "search_proposal_fts"),
     "learning": ("rewards_learning", "search_learning_document", "learning_id",
                  "search_learning_fts"),
 }
-# What the snippet is made from (the B and C texts), per kind, on PostgreSQL.
+# What the passage is made from (the B and C texts), per kind.
 SNIPPET_SOURCES = {
     "proposal": ("summary", "problem", "hypothesis", "approach", "expected_outcomes"),
     "learning": ("what_we_learned", "what_we_tried", "what_happened"),
 }
+# At most this many matches are ranked (the best of them are shown): a word found in most of
+# 100,000 proposals costs the same as a rarer one.
+MAX_RANKED = 10_000
+NEVER_SUBMITTED_SQL = "(s.state = 'draft' OR (s.state = 'withdrawn' AND s.submitted_at IS NULL))"
 
 
 @dataclass
 class Match:
     id: int
     rank: float
-    title: str = ""  # with match markers, when highlighted
-    snippet: str = ""
     source: int | None = None  # for `find_for_each`: the id the match was found for
 
 
@@ -48,169 +61,177 @@ class Wanted:
     title: str = ""
 
 
+def _clauses(terms: list[str], mode: str) -> list[list[str]]:
+    """The query as OR-ed groups of AND-ed words."""
+    if mode == "all":
+        return [terms]
+    if mode == "any" or len(terms) < 2:
+        return [[t] for t in terms]
+    if mode == "two":
+        return [list(pair) for pair in combinations(terms, 2)]
+    if mode == "title":
+        if len(terms) < 3:
+            return [terms]
+        return [[t for t in terms if t != left_out] for left_out in terms]
+    raise ValueError(mode)
+
+
 class Backend:
     vendor = ""
 
-    def find(self, kind: str, terms: list[str], *, visible: tuple[str, tuple], any_word=False,
-             exclude: int | None = None, limit: int = 20, highlight: bool = False,
-             title: str = "") -> list[Match]:
+    def query(self, terms: list[str], mode: str) -> str:
         raise NotImplementedError
 
-    def find_for_each(self, kind: str, wanted: list[Wanted], *, visible: tuple[str, tuple],
-                      limit: int = 5) -> list[Match]:
+    def matches(self, kind: str, terms: list[str], mode: str) -> RawSQL:
         raise NotImplementedError
+
+    def rank(self, kind: str, terms: list[str], mode: str, title: str = "") -> RawSQL:
+        raise NotImplementedError
+
+    def headlines(self, kind: str, ids: list[int], terms: list[str],
+                  mode: str) -> dict[int, tuple[str, str]]:
+        raise NotImplementedError
+
+    def find_for_each(self, kind: str, wanted: list[Wanted], limit: int = 5) -> list[Match]:
+        raise NotImplementedError
+
+    def _union(self, parts, params) -> list[Match]:
+        if not parts:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            return [Match(source=r[0], id=r[1], rank=float(r[2] or 0)) for r in cursor.fetchall()]
 
 
 class PostgresBackend(Backend):
-    """`tsvector` documents (weights A, B, C) matched with `to_tsquery('english', …)`, ranked
-    by `ts_rank`; near-duplicate titles by pg_trgm's `%` (its trigram index on the title) and
-    `similarity`; `ts_headline` marks the matches of the rows shown."""
+    """`tsvector` documents (weights A, B, C) matched with `to_tsquery('english', …)` through
+    their GIN index, ranked by `ts_rank` plus pg_trgm's `similarity` of the titles (near-
+    duplicate titles rise); `ts_headline` marks the matches of the rows shown."""
 
     vendor = "postgresql"
     HEADLINE_TITLE = f"HighlightAll=true, StartSel={MARK_START}, StopSel={MARK_END}"
     HEADLINE_TEXT = (f"MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \", "
                      f"StartSel={MARK_START}, StopSel={MARK_END}")
+    SNIPPET_CHARS = 4000  # ts_headline reads this much of the text, not 100,000 characters
 
-    @staticmethod
-    def tsquery(terms: list[str], any_word: bool) -> str:
-        return (" | " if any_word else " & ").join(terms)
+    def query(self, terms, mode):
+        weight = ":A" if mode == "title" else ""
+        groups = [" & ".join(f"{t}{weight}" for t in group) for group in _clauses(terms, mode)]
+        return " | ".join(f"({g})" for g in groups)
 
-    def _ranked(self, kind, terms, visible, any_word, exclude, limit, title):
-        """The SQL (and its parameters) of the best `limit` visible ids with their rank."""
+    def matches(self, kind, terms, mode):
+        _, table, id_column, _ = KINDS[kind]
+        return RawSQL(f"SELECT {id_column} FROM {table} "
+                      f"WHERE document @@ to_tsquery('english', %s) LIMIT {MAX_RANKED}",
+                      [self.query(terms, mode)])
+
+    def rank(self, kind, terms, mode, title=""):
         source, table, id_column, _ = KINDS[kind]
-        visible_sql, visible_params = visible
-        params: list = [self.tsquery(terms, any_word)]
-        candidates = f"SELECT d.{id_column} AS id FROM {table} d, q WHERE d.document @@ q.query"
-        title_rank = "0"
+        sql = (f"(SELECT ts_rank(d.document, to_tsquery('english', %s)) FROM {table} d "
+               f"WHERE d.{id_column} = {source}.id)")
+        params = [self.query(terms, mode)]
         if title and has_trigrams():
-            # Near-duplicate titles, through the trigram index on UPPER(title) (proposals 0006).
-            candidates += (f" UNION SELECT s.id FROM {source} s "
-                           f"WHERE UPPER(s.title::text) %% UPPER(%s)")
+            sql = f"({sql} + similarity(UPPER({source}.title::text), UPPER(%s)))"
             params.append(title)
-            title_rank = "similarity(UPPER(s.title::text), UPPER(%s))"
-        sql = (
-            f"WITH q AS (SELECT to_tsquery('english', %s) AS query), "
-            f"candidates AS ({candidates}) "
-            f"SELECT s.id, ts_rank(d.document, q.query) + {title_rank} AS rank "
-            f"FROM candidates c JOIN {source} s ON s.id = c.id "
-            f"JOIN {table} d ON d.{id_column} = s.id, q "
-            f"WHERE s.id IN ({visible_sql})"
-        )
-        if title_rank != "0":
-            params.append(title)
-        params.extend(visible_params)
-        if exclude is not None:
-            sql += " AND s.id <> %s"
-            params.append(exclude)
-        sql += " ORDER BY rank DESC, s.id DESC LIMIT %s"
-        params.append(limit)
-        return sql, params
+        return RawSQL(sql, params, output_field=FloatField())
 
-    def find(self, kind, terms, *, visible, any_word=False, exclude=None, limit=20,
-             highlight=False, title=""):
-        if not terms:
-            return []
-        sql, params = self._ranked(kind, terms, visible, any_word, exclude, limit, title)
-        if highlight:
-            source = KINDS[kind][0]
-            text = ", ".join(f"t.{c}" for c in SNIPPET_SOURCES[kind])
-            sql = (
-                f"SELECT r.id, r.rank, ts_headline('english', t.title, q.query, %s), "
-                f"ts_headline('english', concat_ws(' ', {text}), q.query, %s) "
-                f"FROM ({sql}) r JOIN {source} t ON t.id = r.id, "
-                f"(SELECT to_tsquery('english', %s) AS query) q ORDER BY r.rank DESC, r.id DESC"
-            )
-            params = [self.HEADLINE_TITLE, self.HEADLINE_TEXT, *params,
-                      self.tsquery(terms, any_word)]
+    def headlines(self, kind, ids, terms, mode):
+        if not ids:
+            return {}
+        source = KINDS[kind][0]
+        text = ", ".join(f"t.{c}" for c in SNIPPET_SOURCES[kind])
+        sql = (f"SELECT t.id, ts_headline('english', t.title, q.query, %s), "
+               f"ts_headline('english', left(concat_ws(' ', {text}), {self.SNIPPET_CHARS}), "
+               f"q.query, %s) FROM {source} t, to_tsquery('english', %s) AS q(query) "
+               f"WHERE t.id = ANY(%s)")
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        if highlight:
-            return [Match(id=r[0], rank=float(r[1]), title=r[2] or "", snippet=r[3] or "")
-                    for r in rows]
-        return [Match(id=r[0], rank=float(r[1])) for r in rows]
+            cursor.execute(sql, [self.HEADLINE_TITLE, self.HEADLINE_TEXT,
+                                 self.query(terms, mode), list(ids)])
+            return {r[0]: (r[1] or "", r[2] or "") for r in cursor.fetchall()}
 
-    def find_for_each(self, kind, wanted, *, visible, limit=5):
+    def find_for_each(self, kind, wanted, limit=5):
+        source, table, id_column, _ = KINDS[kind]
+        trigrams = has_trigrams()
         parts, params = [], []
         for want in wanted:
             if not want.terms:
                 continue
-            sql, part_params = self._ranked(kind, want.terms, visible, True, want.source, limit,
-                                             want.title)
-            parts.append(f"SELECT %s AS source, m.id, m.rank FROM ({sql}) m")
-            params.extend([want.source, *part_params])
-        if not parts:
-            return []
-        with connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(parts), params)
-            return [Match(source=r[0], id=r[1], rank=float(r[2])) for r in cursor.fetchall()]
+            similar = "similarity(UPPER(s.title::text), UPPER(%s))" if trigrams else "0"
+            parts.append(
+                f"SELECT * FROM (SELECT %s AS source, s.id, ts_rank(d.document, q.query) "
+                f"+ {similar} AS rank FROM {table} d JOIN {source} s ON s.id = d.{id_column}, "
+                f"to_tsquery('english', %s) AS q(query) WHERE d.document @@ q.query "
+                f"AND s.id <> %s" + (f" AND NOT {NEVER_SUBMITTED_SQL}" if kind == "proposal"
+                                     else "") + " ORDER BY rank DESC, s.id DESC LIMIT %s) x")
+            params += [want.source, *([want.title] if trigrams else []),
+                       self.query(want.terms, "title"), want.source, limit]
+        return self._union(parts, params)
 
 
 class SqliteBackend(Backend):
     """FTS5 tables (porter stemming) matched with a query of quoted words, ranked by `bm25`
     (title weighs 10, summary or lesson 4, the rest 1); `highlight` and `snippet` mark the
-    matches."""
+    matches. FTS5's functions take the table's own name, never an alias."""
 
     vendor = "sqlite"
     WEIGHTS = "10.0, 4.0, 1.0"
 
-    @staticmethod
-    def match(terms: list[str], any_word: bool) -> str:
-        return (" OR " if any_word else " AND ").join(f'"{t}"' for t in terms)
+    def query(self, terms, mode):
+        groups = [" AND ".join(f'"{t}"' for t in group) for group in _clauses(terms, mode)]
+        text = " OR ".join(f"({g})" for g in groups)
+        return f"title : ({text})" if mode == "title" else text
 
-    def _ranked(self, kind, terms, visible, any_word, exclude, limit, highlight):
-        f = KINDS[kind][3]  # FTS5's functions take the table's own name, never an alias
-        visible_sql, visible_params = visible
-        columns = f"{f}.rowid AS id, -bm25({f}, {self.WEIGHTS}) AS rank"
-        params: list = []
-        if highlight:
-            columns += (f", highlight({f}, 0, %s, %s), snippet({f}, -1, %s, %s, ' … ', 24)")
-            params += [MARK_START, MARK_END, MARK_START, MARK_END]
-        sql = (f"SELECT {columns} FROM {f} WHERE {f} MATCH %s "
-               f"AND {f}.rowid IN ({visible_sql})")
-        params += [self.match(terms, any_word), *visible_params]
-        if exclude is not None:
-            sql += f" AND {f}.rowid <> %s"
-            params.append(exclude)
-        sql += f" ORDER BY rank DESC, {f}.rowid DESC LIMIT %s"
-        params.append(limit)
-        return sql, params
+    def matches(self, kind, terms, mode):
+        fts = KINDS[kind][3]
+        return RawSQL(f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s LIMIT {MAX_RANKED}",
+                      [self.query(terms, mode)])
 
-    def find(self, kind, terms, *, visible, any_word=False, exclude=None, limit=20,
-             highlight=False, title=""):
-        if not terms:
-            return []
-        sql, params = self._ranked(kind, terms, visible, any_word, exclude, limit, highlight)
+    def rank(self, kind, terms, mode, title=""):
+        source, fts = KINDS[kind][0], KINDS[kind][3]
+        return RawSQL(f"(SELECT -bm25({fts}, {self.WEIGHTS}) FROM {fts} WHERE {fts} MATCH %s "
+                      f"AND {fts}.rowid = {source}.id)", [self.query(terms, mode)],
+                      output_field=FloatField())
+
+    def headlines(self, kind, ids, terms, mode):
+        if not ids:
+            return {}
+        fts = KINDS[kind][3]
+        marks = ", ".join(["%s"] * len(ids))
+        sql = (f"SELECT rowid, highlight({fts}, 0, %s, %s), "
+               f"snippet({fts}, -1, %s, %s, ' … ', 24) FROM {fts} "
+               f"WHERE {fts} MATCH %s AND rowid IN ({marks})")
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        if highlight:
-            return [Match(id=r[0], rank=float(r[1]), title=r[2] or "", snippet=r[3] or "")
-                    for r in rows]
-        return [Match(id=r[0], rank=float(r[1])) for r in rows]
+            cursor.execute(sql, [MARK_START, MARK_END, MARK_START, MARK_END,
+                                 self.query(terms, mode), *ids])
+            return {r[0]: (r[1] or "", r[2] or "") for r in cursor.fetchall()}
 
-    def find_for_each(self, kind, wanted, *, visible, limit=5):
+    def find_for_each(self, kind, wanted, limit=5):
+        source, fts = KINDS[kind][0], KINDS[kind][3]
         parts, params = [], []
         for want in wanted:
             if not want.terms:
                 continue
-            sql, part_params = self._ranked(kind, want.terms, visible, True, want.source, limit,
-                                             False)
-            parts.append(f"SELECT * FROM (SELECT %s AS source, m.id, m.rank FROM ({sql}) m)")
-            params.extend([want.source, *part_params])
-        if not parts:
-            return []
-        with connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(parts), params)
-            return [Match(source=r[0], id=r[1], rank=float(r[2])) for r in cursor.fetchall()]
+            parts.append(
+                f"SELECT * FROM (SELECT %s AS source, s.id, -bm25({fts}, {self.WEIGHTS}) AS rank "
+                f"FROM {fts} JOIN {source} s ON s.id = {fts}.rowid WHERE {fts} MATCH %s "
+                f"AND s.id <> %s" + (f" AND NOT {NEVER_SUBMITTED_SQL}" if kind == "proposal"
+                                     else "") + " ORDER BY rank DESC, s.id DESC LIMIT %s)")
+            params += [want.source, self.query(want.terms, "title"), want.source, limit]
+        return self._union(parts, params)
 
 
-@cache
+_TRIGRAMS: dict[str, bool] = {}
+
+
 def has_trigrams() -> bool:
-    """pg_trgm is installed (its migration may have lacked the right to create it)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
-        return cursor.fetchone() is not None
+    """pg_trgm is installed (its migration may have lacked the right to create it); asked
+    once per database."""
+    name = connection.settings_dict["NAME"]
+    if name not in _TRIGRAMS:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
+            _TRIGRAMS[name] = cursor.fetchone() is not None
+    return _TRIGRAMS[name]
 
 
 def backend() -> Backend:

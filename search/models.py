@@ -17,6 +17,9 @@ class ProposalDocument(models.Model):
     class Meta:
         db_table = "search_proposal_document"
 
+    def __str__(self) -> str:
+        return f"Search document of proposal {self.proposal_id}"
+
 
 class LearningDocument(models.Model):
     learning_id = models.BigIntegerField(primary_key=True)
@@ -24,3 +27,6 @@ class LearningDocument(models.Model):
 
     class Meta:
         db_table = "search_learning_document"
+
+    def __str__(self) -> str:
+        return f"Search document of learning {self.learning_id}"

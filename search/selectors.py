@@ -26,7 +26,6 @@ from django.utils.safestring import SafeString
 from fund.models import Award
 from proposals.models import OutcomeReport, Proposal
 from proposals.selectors import proposals_visible_to
-from rewards.models import Learning
 from rewards.selectors import learnings_visible_to, outcome_label
 
 from .backends import Wanted, backend
@@ -69,29 +68,29 @@ def register_entries() -> Q:
 
 
 def searchable_proposals(viewer) -> QuerySet[Proposal]:
-    """Proposals `viewer` may find: those they may see, and the register for anyone signed in."""
+    """Proposals `viewer` may find: those they may see, and the register for anyone signed in
+    (one WHERE on the proposal's own row, so a search reads its matches, not every row)."""
     if not _signed_in(viewer):
         return Proposal.objects.none()
-    return Proposal.objects.filter(
-        Q(pk__in=proposals_visible_to(viewer).order_by().values("pk")) | register_entries())
+    return proposals_visible_to(viewer) | Proposal.objects.filter(register_entries())
 
 
-def _compiled(queryset) -> tuple[str, tuple]:
-    """The SQL of a queryset's ids, to filter the search inside the same query."""
-    return queryset.order_by().values("pk").query.sql_with_params()
-
-
-def _nothing() -> tuple[str, tuple]:
-    return "SELECT 0 WHERE 1 = 0", ()
-
-
-def _visible(kind: str, viewer, *, strict: bool = False) -> tuple[str, tuple]:
+def _visible(kind: str, viewer) -> QuerySet:
     if kind == "proposal":
-        if not _signed_in(viewer):
-            return _nothing()
-        qs = proposals_visible_to(viewer) if strict else searchable_proposals(viewer)
-        return _compiled(qs)
-    return _compiled(learnings_visible_to(viewer))
+        return searchable_proposals(viewer).select_related(
+            "lead__agency", "outcome_report", "round").prefetch_related("partner_agencies")
+    return learnings_visible_to(viewer).select_related("proposal__lead__agency") \
+        .prefetch_related("proposal__partner_agencies")
+
+
+def _ranked(kind, viewer, terms, mode, *, limit, exclude=None, title="") -> list:
+    """The `limit` best matches `viewer` may see, best first, each with `search_rank`."""
+    engine = backend()
+    qs = _visible(kind, viewer).filter(pk__in=engine.matches(kind, terms, mode)).annotate(
+        search_rank=engine.rank(kind, terms, mode, title))
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude)
+    return list(qs.order_by("-search_rank", "-pk")[:limit])
 
 
 # --- what a result shows ------------------------------------------------------------------------
@@ -162,25 +161,6 @@ def _outcome(proposal) -> OutcomeReport | None:
         return None
 
 
-def _proposals_by_id(ids) -> dict[int, Proposal]:
-    if not ids:
-        return {}
-    return {
-        p.pk: p for p in Proposal.objects.filter(pk__in=ids)
-        .select_related("lead__agency", "outcome_report", "round")
-        .prefetch_related("partner_agencies")
-    }
-
-
-def _learnings_by_id(ids) -> dict[int, Learning]:
-    if not ids:
-        return {}
-    return {
-        item.pk: item for item in Learning.objects.filter(pk__in=ids).select_related(
-            "proposal__lead__agency").prefetch_related("proposal__partner_agencies")
-    }
-
-
 def _openable(viewer, ids) -> set[int]:
     """Of these proposals, those `viewer` may open (the others are register entries)."""
     if not ids:
@@ -209,14 +189,22 @@ class SearchResults:
 KINDS = ("all", "proposals", "learnings")
 
 
-def _find(kind, terms, viewer, limit, any_word):
-    return backend().find(kind, terms, visible=_visible(kind, viewer), any_word=any_word,
-                          limit=limit, highlight=True)
+def _hits(kind, viewer, terms, mode, limit) -> list[Hit]:
+    found = _ranked(kind, viewer, terms, mode, limit=limit)
+    if not found:
+        return []
+    ids = [obj.pk for obj in found]
+    marked = backend().headlines(kind, ids, terms, mode)
+    openable = _openable(viewer, ids) if kind == "proposal" else set(ids)
+    return [Hit(kind, obj, obj.search_rank or 0.0, highlighted(marked.get(obj.pk, ("", ""))[0]),
+                highlighted(marked.get(obj.pk, ("", ""))[1]), may_open=obj.pk in openable)
+            for obj in found]
 
 
 def search(*, viewer, q, kind: str = "all", limit: int = SEARCH_LIMIT) -> SearchResults:
     """Proposals and learnings `viewer` may see that hold every word of `q` (or, when none
-    holds every word, any of them), best first, with their matches marked."""
+    holds every word, any of them), best first, with their matches marked. At most four
+    queries a kind, twice when falling back to any word."""
     parsed = parse_query(q)
     kind = kind if kind in KINDS else "all"
     results = SearchResults(query=parsed, kind=kind)
@@ -224,26 +212,12 @@ def search(*, viewer, q, kind: str = "all", limit: int = SEARCH_LIMIT) -> Search
         return results
     limit = max(1, min(int(limit), MAX_LIMIT))
     wanted = [k for k in ("proposal", "learning") if kind in ("all", f"{k}s")]
-    found = {k: _find(k, parsed.terms, viewer, limit, False) for k in wanted}
+    found = {k: _hits(k, viewer, parsed.terms, "all", limit) for k in wanted}
     if len(parsed.terms) > 1 and not any(found.values()):
         results.any_word = True
-        found = {k: _find(k, parsed.terms, viewer, limit, True) for k in wanted}
-    if found.get("proposal"):
-        matches = found["proposal"]
-        ids = [m.id for m in matches]
-        objects, openable = _proposals_by_id(ids), _openable(viewer, ids)
-        results.proposals = [
-            Hit("proposal", objects[m.id], m.rank, highlighted(m.title), highlighted(m.snippet),
-                may_open=m.id in openable)
-            for m in matches if m.id in objects
-        ]
-    if found.get("learning"):
-        matches = found["learning"]
-        objects = _learnings_by_id([m.id for m in matches])
-        results.learnings = [
-            Hit("learning", objects[m.id], m.rank, highlighted(m.title), highlighted(m.snippet))
-            for m in matches if m.id in objects
-        ]
+        found = {k: _hits(k, viewer, parsed.terms, "any", limit) for k in wanted}
+    results.proposals = found.get("proposal", [])
+    results.learnings = found.get("learning", [])
     return results
 
 
@@ -299,18 +273,14 @@ def similar_to(proposal: Proposal, viewer, limit: int = 5) -> SimilarWork:
     terms = similarity_terms(title, text)
     if not terms:
         return SimilarWork()
-    engine = backend()
-    found = engine.find("proposal", terms, visible=_visible("proposal", viewer), any_word=True,
-                        exclude=proposal.pk, limit=CANDIDATES, title=title)
-    ids = [m.id for m in found]
-    objects, openable = _proposals_by_id(ids), _openable(viewer, ids)
-    proposals = [Hit("proposal", objects[m.id], m.rank, may_open=m.id in openable)
-                 for m in found if m.id in objects]
-    learned = engine.find("learning", terms, visible=_visible("learning", viewer),
-                          any_word=True, limit=CANDIDATES)
-    lessons = _learnings_by_id([m.id for m in learned])
-    learnings = [Hit("learning", lessons[m.id], m.rank) for m in learned
-                 if m.id in lessons and lessons[m.id].proposal_id != proposal.pk]
+    found = _ranked("proposal", viewer, terms, "two", limit=CANDIDATES, exclude=proposal.pk,
+                    title=title)
+    openable = _openable(viewer, [p.pk for p in found])
+    proposals = [Hit("proposal", p, p.search_rank or 0.0, may_open=p.pk in openable)
+                 for p in found]
+    learned = _ranked("learning", viewer, terms, "two", limit=CANDIDATES)
+    learnings = [Hit("learning", item, item.search_rank or 0.0) for item in learned
+                 if item.proposal_id != proposal.pk]
     return SimilarWork(
         proposals=_reranked(proposals, title, text, _proposal_text)[:limit],
         learnings=_reranked(learnings, title, text, _learning_text)[:limit],
@@ -325,12 +295,12 @@ def likely_duplicates(proposals, viewer, limit: int = 3) -> dict[int, list[Hit]]
     if not proposals or not _signed_in(viewer):
         return {}
     wanted = [Wanted(source=p.pk, title=p.title,
-                     terms=similarity_terms(p.title, _proposal_text(p), limit=8))
+                     terms=[w for w in dict.fromkeys(content_words(p.title))
+                            if w not in GENERIC][:8])
               for p in proposals]
-    found = backend().find_for_each("proposal", wanted,
-                                    visible=_visible("proposal", viewer, strict=True),
-                                    limit=limit + 2)
-    objects = Proposal.objects.in_bulk({m.id for m in found})
+    found = backend().find_for_each("proposal", wanted, limit=limit + 2)
+    # Whom the viewer may see is checked on the candidates' own rows (a handful).
+    objects = proposals_visible_to(viewer).in_bulk({m.id for m in found})
     by_source: dict[int, list[Hit]] = {}
     for p in proposals:
         title, text = p.title, _proposal_text(p)
