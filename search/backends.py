@@ -39,9 +39,9 @@ SNIPPET_SOURCES = {
     "proposal": ("summary", "problem", "hypothesis", "approach", "expected_outcomes"),
     "learning": ("what_we_learned", "what_we_tried", "what_happened"),
 }
-# At most this many matches are ranked (the best of them are shown): a word found in most of
-# 100,000 proposals costs the same as a rarer one.
-MAX_RANKED = 10_000
+# At most this many matches are ranked (the best of them are shown), so a word found in most
+# of 100,000 proposals costs little more than a rarer one.
+MAX_RANKED = 5_000
 NEVER_SUBMITTED_SQL = "(s.state = 'draft' OR (s.state = 'withdrawn' AND s.submitted_at IS NULL))"
 
 
