@@ -197,13 +197,15 @@ class SqliteBackend(Backend):
             return {}
         fts = KINDS[kind][3]
         marks = ", ".join(["%s"] * len(ids))
+        # A passage of the summary (or lesson) when it matches, else of the other texts.
         sql = (f"SELECT rowid, highlight({fts}, 0, %s, %s), "
-               f"snippet({fts}, -1, %s, %s, ' … ', 24) FROM {fts} "
-               f"WHERE {fts} MATCH %s AND rowid IN ({marks})")
+               f"snippet({fts}, 1, %s, %s, ' … ', 24), snippet({fts}, 2, %s, %s, ' … ', 24) "
+               f"FROM {fts} WHERE {fts} MATCH %s AND rowid IN ({marks})")
         with connection.cursor() as cursor:
-            cursor.execute(sql, [MARK_START, MARK_END, MARK_START, MARK_END,
-                                 self.query(terms, mode), *ids])
-            return {r[0]: (r[1] or "", r[2] or "") for r in cursor.fetchall()}
+            cursor.execute(sql, [*(MARK_START, MARK_END) * 3, self.query(terms, mode), *ids])
+            rows = cursor.fetchall()
+        return {r[0]: (r[1] or "", r[2] if MARK_START in (r[2] or "") or MARK_START not in
+                       (r[3] or "") else r[3]) for r in rows}
 
     def find_for_each(self, kind, wanted, limit=5):
         source, fts = KINDS[kind][0], KINDS[kind][3]
