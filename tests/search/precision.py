@@ -2,6 +2,7 @@
 tests run on. Used by test_precision.py; `pytest tests/search/test_precision.py -s` prints the
 figures (and DATABASE_URL=postgres://… for PostgreSQL's)."""
 
+import random
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -9,6 +10,7 @@ from django.utils import timezone
 from fund.factories import RoundFactory
 from fund.models import Award
 from people.factories import AgencyFactory, UserFactory
+from portal.load.texts import proposal_texts
 from proposals.factories import ProposalFactory
 from search.selectors import similar_to
 
@@ -42,12 +44,26 @@ class Figures:
                 f"{self.non_matches} non-matches")
 
 
+DISTRACTORS = 80  # other earlier work, as the load data set writes it (portal/load/texts.py)
+
+
 def build_world():
     """The earlier proposals, funded (so in the register every signed-in person may see), led
-    from several agencies; and the author of the new proposals, from another agency."""
+    from several agencies, among DISTRACTORS other funded proposals on the fund's usual
+    subjects (many share words with the labelled ones: SMS reminders, mobile vans, water
+    supply, schools); and the author of the new proposals, from another agency."""
     agencies = [AgencyFactory(code=f"AG{i}") for i in range(5)]
     fund_manager = UserFactory(fund_manager=True)
     round_ = RoundFactory()
+    rng = random.Random(17)
+    for number in range(DISTRACTORS):
+        texts = proposal_texts(rng)
+        proposal = ProposalFactory(
+            round=round_, lead=UserFactory(agency=agencies[number % 5]), funded=True,
+            title=texts["title"], summary=texts.get("summary", ""),
+            problem=texts.get("problem", ""), **BLANK)
+        Award.objects.create(proposal=proposal, amount=proposal.requested_amount,
+                             approved_by=fund_manager, approved_at=timezone.now())
     earlier = {}
     for number, (key, title, summary, problem) in enumerate(EARLIER):
         lead = UserFactory(agency=agencies[number % 5])
