@@ -12,8 +12,9 @@ see what (proposals_visible_to, learnings_visible_to) is applied by the ORM in t
 - `find_for_each(kind, wanted, limit)`: the best few matches for each of several objects at
   once, one query (the screening queue's likely duplicates).
 
-`mode` is "all" (every word), "any" (one of them), "two" (any two of them) or "title" (every
-word but one, in the title: a near-duplicate). Words come from `text.parse_query` or
+`mode` is "all" (every word), "any" (one of them), "two" (any two of them), "two-of-title"
+(two words, one of them from the title; the text's words are marked with a leading "~") or
+"title" (every word but one, in the title: a near-duplicate). Words come from `text.parse_query` or
 `selectors.similarity_terms`: letters and digits only, so they are safe inside either
 database's query syntax; they still travel as parameters.
 """
@@ -21,9 +22,11 @@ database's query syntax; they still travel as parameters.
 from dataclasses import dataclass
 from itertools import combinations
 
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
 from django.db import connection
-from django.db.models import FloatField
+from django.db.models import F, FloatField
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Upper
 
 from .text import MARK_END, MARK_START
 
@@ -39,8 +42,7 @@ SNIPPET_SOURCES = {
     "proposal": ("summary", "problem", "hypothesis", "approach", "expected_outcomes"),
     "learning": ("what_we_learned", "what_we_tried", "what_happened"),
 }
-# At most this many matches are ranked (the best of them are shown), so a word found in most
-# of 100,000 proposals costs little more than a rarer one.
+# SQLite: at most this many matches are ranked (the embedded default holds far fewer).
 MAX_RANKED = 5_000
 NEVER_SUBMITTED_SQL = "(s.state = 'draft' OR (s.state = 'withdrawn' AND s.submitted_at IS NULL))"
 
@@ -69,6 +71,11 @@ def _clauses(terms: list[str], mode: str) -> list[list[str]]:
         return [[t] for t in terms]
     if mode == "two":
         return [list(pair) for pair in combinations(terms, 2)]
+    if mode == "two-of-title":  # two words, one of them from the title (the first words)
+        title = [t for t in terms if not t.startswith("~")]
+        body = [t.lstrip("~") for t in terms if t.startswith("~")]
+        return [list(pair) for pair in combinations(title, 2)] + [
+            [t, b] for t in title for b in body]
     if mode == "title":
         if len(terms) < 3:
             return [terms]
@@ -81,6 +88,11 @@ class Backend:
 
     def query(self, terms: list[str], mode: str) -> str:
         raise NotImplementedError
+
+    def ranked(self, queryset, kind: str, terms: list[str], mode: str, title: str = ""):
+        """`queryset` (what the viewer may see) narrowed to the matches, with `search_rank`."""
+        return queryset.filter(pk__in=self.matches(kind, terms, mode)).annotate(
+            search_rank=self.rank(kind, terms, mode, title))
 
     def matches(self, kind: str, terms: list[str], mode: str) -> RawSQL:
         raise NotImplementedError
@@ -119,11 +131,19 @@ class PostgresBackend(Backend):
         groups = [" & ".join(f"{t}{weight}" for t in group) for group in _clauses(terms, mode)]
         return " | ".join(f"({g})" for g in groups)
 
+    def ranked(self, queryset, kind, terms, mode, title=""):
+        """A join of each visible row to its document: the GIN index finds the matches, the
+        visibility test runs on the row itself, `ts_rank` in the join."""
+        query = SearchQuery(self.query(terms, mode), config="english", search_type="raw")
+        rank = SearchRank(F("search_document__document"), query)
+        if title and has_trigrams():
+            rank = rank + TrigramSimilarity(Upper("title"), title.upper())
+        return queryset.filter(search_document__document=query).annotate(search_rank=rank)
+
     def matches(self, kind, terms, mode):
         _, table, id_column, _ = KINDS[kind]
         return RawSQL(f"SELECT {id_column} FROM {table} "
-                      f"WHERE document @@ to_tsquery('english', %s) LIMIT {MAX_RANKED}",
-                      [self.query(terms, mode)])
+                      f"WHERE document @@ to_tsquery('english', %s)", [self.query(terms, mode)])
 
     def rank(self, kind, terms, mode, title=""):
         source, table, id_column, _ = KINDS[kind]

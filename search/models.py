@@ -11,7 +11,11 @@ from django.db import models
 
 
 class ProposalDocument(models.Model):
-    proposal_id = models.BigIntegerField(primary_key=True)
+    # No database constraint: the triggers write and delete these rows (search/index.py); the
+    # relation lets a query join a proposal to its document and rank in the join.
+    proposal = models.OneToOneField(
+        "proposals.Proposal", primary_key=True, on_delete=models.DO_NOTHING,
+        db_constraint=False, related_name="search_document")
     document = SearchVectorField()
 
     class Meta:
@@ -22,7 +26,9 @@ class ProposalDocument(models.Model):
 
 
 class LearningDocument(models.Model):
-    learning_id = models.BigIntegerField(primary_key=True)
+    learning = models.OneToOneField(
+        "rewards.Learning", primary_key=True, on_delete=models.DO_NOTHING,
+        db_constraint=False, related_name="search_document")
     document = SearchVectorField()
 
     class Meta:

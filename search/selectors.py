@@ -101,9 +101,7 @@ def _with_details(kind: str, ids) -> dict:
 def _ranked(kind, viewer, terms, mode, *, limit, exclude=None, title="") -> list:
     """The `limit` best matches `viewer` may see, best first, each with `search_rank`: ids
     and ranks first (a narrow sort), then the rows shown (three queries)."""
-    engine = backend()
-    qs = _visible(kind, viewer).filter(pk__in=engine.matches(kind, terms, mode)).annotate(
-        search_rank=engine.rank(kind, terms, mode, title))
+    qs = backend().ranked(_visible(kind, viewer), kind, terms, mode, title)
     if exclude is not None:
         qs = qs.exclude(pk=exclude)
     best = list(qs.order_by("-search_rank", "-pk").values_list("pk", "search_rank")[:limit])
@@ -254,12 +252,14 @@ def _learning_text(item) -> str:
 
 
 def similarity_terms(title: str, text: str, limit: int = SIMILAR_TERMS) -> list[str]:
-    """The words to look for: every word of the title, then the text's most frequent ones."""
-    keep = [w for w in dict.fromkeys(content_words(title)) if w not in GENERIC]
+    """The words to look for: every word of the title, then the text's most frequent ones
+    (marked "~", for the backends' "two-of-title" mode: a match shares two words, one of them
+    from the title)."""
+    keep = [w for w in dict.fromkeys(content_words(title)) if w not in GENERIC][:limit]
     counts = Counter(w for w in content_words(text)
                      if len(w) > 2 and w not in GENERIC and not w.isdigit())
-    keep += [w for w, _ in counts.most_common() if w not in keep]
-    return [w[:40] for w in keep[:limit]]
+    body = [w for w, _ in counts.most_common() if w not in keep][:max(0, limit - len(keep))]
+    return [w[:40] for w in keep] + [f"~{w[:40]}" for w in body]
 
 
 def text_score(title: str, text: str, other_title: str, other_text: str) -> float:
@@ -296,12 +296,12 @@ def similar_to(proposal: Proposal, viewer, limit: int = 5) -> SimilarWork:
     terms = similarity_terms(title, text)
     if not terms:
         return SimilarWork()
-    found = _ranked("proposal", viewer, terms, "two", limit=CANDIDATES, exclude=proposal.pk,
-                    title=title)
+    found = _ranked("proposal", viewer, terms, "two-of-title", limit=CANDIDATES,
+                    exclude=proposal.pk, title=title)
     openable = _openable(viewer, [p.pk for p in found])
     proposals = [Hit("proposal", p, p.search_rank or 0.0, may_open=p.pk in openable)
                  for p in found]
-    learned = _ranked("learning", viewer, terms, "two", limit=CANDIDATES)
+    learned = _ranked("learning", viewer, terms, "two-of-title", limit=CANDIDATES)
     learnings = [Hit("learning", item, item.search_rank or 0.0) for item in learned
                  if item.proposal_id != proposal.pk]
     return SimilarWork(

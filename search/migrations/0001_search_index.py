@@ -2,6 +2,7 @@
 (search/index.py)."""
 
 import django.contrib.postgres.search
+import django.db.models.deletion
 from django.db import migrations, models
 
 
@@ -30,7 +31,10 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="ProposalDocument",
             fields=[
-                ("proposal_id", models.BigIntegerField(primary_key=True, serialize=False)),
+                ("proposal", models.OneToOneField(
+                    db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING,
+                    primary_key=True, related_name="search_document", serialize=False,
+                    to="proposals.proposal")),
                 ("document", django.contrib.postgres.search.SearchVectorField()),
             ],
             options={"db_table": "search_proposal_document"},
@@ -38,7 +42,10 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="LearningDocument",
             fields=[
-                ("learning_id", models.BigIntegerField(primary_key=True, serialize=False)),
+                ("learning", models.OneToOneField(
+                    db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING,
+                    primary_key=True, related_name="search_document", serialize=False,
+                    to="rewards.learning")),
                 ("document", django.contrib.postgres.search.SearchVectorField()),
             ],
             options={"db_table": "search_learning_document"},
