@@ -137,3 +137,22 @@ def test_the_index_follows_edits_and_deletes(world):
     learning.save()
     assert not search(viewer=world["lead"], q="rope").learnings
     assert search(viewer=world["lead"], q="suspension").learnings
+
+
+def test_a_rebuilt_sqlite_table_gets_its_triggers_and_index_back(world):
+    """Django rebuilds an SQLite table to alter it, dropping its triggers: after `migrate`,
+    `ensure_index` puts them back and refills the index."""
+    from django.db import connection
+
+    from search.index import ensure_index
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's FTS5 index")
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER search_proposal_fts_ai")
+    missed = ProposalFactory(lead=world["lead"], round=world["round"], title="Glacier lake alarms")
+    assert not search(viewer=world["lead"], q="glacier").proposals
+    ensure_index()
+    assert [h.obj.pk for h in search(viewer=world["lead"], q="glacier").proposals] == [missed.pk]
+    ProposalFactory(lead=world["lead"], round=world["round"], title="Glacier melt gauges")
+    assert len(search(viewer=world["lead"], q="glacier").proposals) == 2
