@@ -291,7 +291,7 @@ class SimilarWork:
 def similar_to(proposal: Proposal, viewer, limit: int = 5) -> SimilarWork:
     """The earlier proposals and learnings most like `proposal` that `viewer` may see (never
     the proposal itself, nor its own learnings): title, agencies, state or outcome, and the
-    learning's lesson. A fixed number of queries (at most six)."""
+    learning's lesson. A fixed number of queries (at most eight)."""
     title, text = proposal.title, _proposal_text(proposal)
     terms = similarity_terms(title, text)
     if not terms:
