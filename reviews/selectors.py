@@ -20,6 +20,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Lower
 
+from proposals.conflicts import conflict_q
 from proposals.models import Proposal
 from proposals.selectors import InIds  # noqa: F401  (registers pk__in_ids)
 
