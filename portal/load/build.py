@@ -212,7 +212,20 @@ class Generator:
 
         with transaction.atomic():
             refresh_proposal_scores()
+        self._statistics()
         return dict(self.w.counts())
+
+    @staticmethod
+    def _statistics() -> None:
+        """Planner statistics for what was just written (PostgreSQL): without them, on a server
+        whose autovacuum is off or has not come round yet, every plan is a guess and reads whole
+        tables. VACUUM too (index-only scans) unless inside a transaction, where it may not run."""
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            return
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE")
 
     def _declare_tables(self) -> None:
         t = self.w.table

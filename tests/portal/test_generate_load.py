@@ -288,3 +288,15 @@ def test_the_same_seed_makes_the_same_data_set(content_types_forgotten_after, db
 def test_a_table_declared_without_a_required_column_is_refused():
     with pytest.raises(ValueError, match="Proposal rows need .*lead"):
         Writer().table(Proposal, ["round", "title"])
+
+
+def test_the_planner_has_statistics_of_what_was_written(loaded):
+    """On PostgreSQL the load ends with ANALYZE (VACUUM ANALYZE outside a transaction): a plan
+    made without statistics guesses and reads whole tables (issue 16)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("planner statistics are PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stats WHERE tablename = 'proposals_proposal'")
+        assert cursor.fetchone()[0] > 0
