@@ -23,5 +23,4 @@ urlpatterns = [
     path("", include("proposals.team_api")),
     path("", include("rewards.author_api")),
     path("", include("analytics.api")),
-    path("", include("search.api")),
 ]
