@@ -69,7 +69,6 @@ INSTALLED_APPS = [
     "rewards",
     "notifications",
     "jobs",
-    "analytics",
     "portal",
 ]
 

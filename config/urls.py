@@ -45,7 +45,6 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("data/", include("portal.data_urls")),
     path("jobs/", include("jobs.urls")),
-    path("analytics/", include("analytics.urls")),
     path("", include("rewards.urls")),
 ]
 
