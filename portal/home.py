@@ -290,6 +290,15 @@ def _in_review_chaired_by(user, panel_ids: frozenset):
     return acting_chair_is(user, found).select_related("round")
 
 
+def chair_panel_ids(user) -> frozenset:
+    """The panels where `user` is chair, deputy chair or a stand-in chair
+    (`reviews.chairs.panels_with_chair_duty`). The home page asks once and leaves the answer
+    on the request for the navigation (`context_processors.roles`)."""
+    from reviews.chairs import panels_with_chair_duty
+
+    return frozenset(panels_with_chair_duty(user).values_list("pk", flat=True))
+
+
 def chair_sections(*, user, panel_ids: frozenset | None = None) -> dict:
     """Only for a chair, deputy chair or stand-in: the proposals for which they are the acting
     chair (the rule of reviews.chairs, asked of the database by `reviews.chair_queries`), so a
@@ -298,7 +307,6 @@ def chair_sections(*, user, panel_ids: frozenset | None = None) -> dict:
     from proposals.models import Proposal
     from reviews.chair_queries import at_quorum, short_of_reviewers, with_review_counts
 
-    from .selectors import chair_panel_ids
 
     panel_ids = chair_panel_ids(user) if panel_ids is None else panel_ids
     if not panel_ids:

@@ -1,6 +1,8 @@
 """The home page and the landing page, assembled section by section from the apps' own
 selectors (SCREENS.md, "What each person sees"); the sections themselves are in home.py."""
 
+from .home import chair_panel_ids  # noqa: F401  (the home view and the navigation ask here)
+
 LANDING_ROUNDS = 6
 
 
@@ -15,15 +17,6 @@ def _with_days_left(rounds):
     for round_ in rounds:
         round_.days_left = days_left(round_)
     return rounds
-
-
-def chair_panel_ids(user) -> frozenset:
-    """The panels where `user` is chair, deputy chair or a stand-in chair
-    (`reviews.chairs.panels_with_chair_duty`). The home page asks once and leaves the answer
-    on the request for the navigation (`context_processors.roles`)."""
-    from reviews.chairs import panels_with_chair_duty
-
-    return frozenset(panels_with_chair_duty(user).values_list("pk", flat=True))
 
 
 def dashboard_for(*, user, chair_panels: frozenset | None = None) -> dict:
