@@ -355,6 +355,7 @@ SPECTACULAR_SETTINGS = {
         "ProposalStateEnum": "proposals.models.Proposal.State",
         "AssignmentStateEnum": "reviews.models.Assignment.State",
         "NominationStateEnum": "rewards.models.Nomination.State",
+        "JobStateEnum": "jobs.models.Job.State",
     },
     # Swagger UI from the vendored sidecar package: no CDN on closed networks.
     "SWAGGER_UI_DIST": "SIDECAR",
