@@ -10,7 +10,7 @@ rules, so the home page never shows what an object's page would refuse.
 import copy
 from datetime import date, timedelta
 
-from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 
 DASHBOARD_LIMIT = 5
@@ -306,13 +306,19 @@ def chair_sections(*, user, panel_ids: frozenset | None = None) -> dict:
     `panel_ids`: `selectors.chair_panel_ids(user)` when the caller has it already."""
     from proposals.models import Proposal
     from reviews.chair_queries import at_quorum, short_of_reviewers, with_review_counts
+    from reviews.models import Assignment
 
 
     panel_ids = chair_panel_ids(user) if panel_ids is None else panel_ids
     if not panel_ids:
         return {}
     mine = _in_review_chaired_by(user, panel_ids)
-    shown = with_review_counts(Proposal.objects.select_related("round"))
+    # Blind review: where the chair's own review is still open, how many reviews are in is not
+    # theirs to see yet (`own_review_open`: the page says so instead of the number).
+    own_open = Assignment.objects.filter(proposal=OuterRef("pk"), reviewer=user,
+                                         state=Assignment.State.ASSIGNED)
+    shown = with_review_counts(Proposal.objects.select_related("round")).annotate(
+        own_review_open=Exists(own_open))
     return {
         "awaiting_decision": found_section(at_quorum(mine), "submitted_at", "pk", rows=shown),
         "short_of_reviewers": found_section(short_of_reviewers(mine), "submitted_at", "pk",
