@@ -5,6 +5,7 @@ from django.utils import timezone
 from people.factories import UserFactory
 
 from .models import Job
+from .viewer import viewer_fingerprint
 
 
 class JobFactory(factory.django.DjangoModelFactory):
@@ -29,6 +30,8 @@ class JobFactory(factory.django.DjangoModelFactory):
             finished_at=factory.LazyFunction(timezone.now),
             result=factory.LazyFunction(lambda: ContentFile(b"%PDF-1.4 demo", name="report.pdf")),
             result_name="report.pdf", result_content_type="application/pdf",
+            # As the job would have read the data: what its owner may see now.
+            viewer_fingerprint=factory.LazyAttribute(lambda job: viewer_fingerprint(job.owner)),
         )
         failed = factory.Trait(
             state=Job.State.FAILED, finished_at=factory.LazyFunction(timezone.now),

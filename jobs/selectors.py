@@ -21,7 +21,10 @@ def can_view_job(user, job: Job) -> bool:
 def sight_changed(user, job: Job) -> bool:
     """Whether what `user` may see changed since `job` read the data for them (jobs.viewer):
     a conflict of interest, a review to write, a role, a team. Then its file is not given."""
-    return bool(job.viewer_fingerprint) and viewer_fingerprint(user) != job.viewer_fingerprint
+    if not KINDS[job.kind].as_seen_by_owner or job.state != Job.State.READY:
+        return False
+    # A file made before fingerprints were kept: nobody knows what its owner could see then.
+    return not job.viewer_fingerprint or viewer_fingerprint(user) != job.viewer_fingerprint
 
 
 def can_read_result(user, job: Job) -> bool:

@@ -102,7 +102,8 @@ def test_the_owner_who_lost_access_to_the_round_gets_nothing(client, world):
     world.chair.panels_chaired.update(chair=UserFactory())
     assert client.get(reverse("jobs:result", args=[job.pk])).status_code == 403
     page = client.get(reverse("jobs:detail", args=[job.pk])).content.decode()
-    assert "you may no longer see what it made" in page
+    # Losing the chair changes what they may see: the job page says so, with no download.
+    assert "what you may see has changed since it read the data" in page
     assert reverse("jobs:result", args=[job.pk]) not in page
 
 

@@ -212,3 +212,12 @@ def test_a_stale_file_is_refused_after_any_sequence_of_changes():
     run_state_machine_as_test(StaleFileMachine, settings=settings(
         max_examples=10, stateful_step_count=8, deadline=None,
         suppress_health_check=list(HealthCheck)))
+
+
+def test_a_file_made_before_fingerprints_were_kept_is_refused(client, world):
+    job = _export(world.manager)
+    Job.objects.filter(pk=job.pk).update(viewer_fingerprint="")
+    job.refresh_from_db()
+    assert selectors.sight_changed(world.manager, job)
+    client.force_login(world.manager)
+    assert client.get(reverse("jobs:result", args=[job.pk])).status_code == 403
