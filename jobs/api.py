@@ -12,7 +12,7 @@
   (It is routed here, not in fund, because fund sits below jobs: fund/giving360_api.py.)
 """
 
-from django.http import FileResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -146,12 +146,9 @@ class JobResult(APIView):
             handle = job.result.open("rb")
         except (FileNotFoundError, ValueError) as exc:
             raise exceptions.NotFound("The file is missing.") from exc
-        response = FileResponse(handle, as_attachment=True, filename=job.result_name,
-                                content_type=job.result_content_type or "application/octet-stream")
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        from .views import result_response
+
+        return result_response(job, handle)
 
 
 # --- 360Giving ------------------------------------------------------------------------------

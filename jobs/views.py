@@ -61,6 +61,16 @@ def job_detail(request, pk: int):
     return response
 
 
+def result_response(job: Job, handle) -> FileResponse:
+    """A job's file as a download that no browser runs or keeps (the page and the API)."""
+    response = FileResponse(handle, as_attachment=True, filename=job.result_name,
+                            content_type=job.result_content_type or "application/octet-stream")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 @login_required
 def job_result(request, pk: int):
     """A job's file leaves only through here: to its owner, while they may still see it."""
@@ -75,12 +85,7 @@ def job_result(request, pk: int):
         handle = job.result.open("rb")
     except (FileNotFoundError, ValueError) as exc:
         raise Http404("The file is missing.") from exc
-    response = FileResponse(handle, as_attachment=True, filename=job.result_name,
-                            content_type=job.result_content_type or "application/octet-stream")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return result_response(job, handle)
 
 
 @login_required
