@@ -19,7 +19,9 @@ longer list (a fund manager's ~100k proposals) is counted in full at most once e
 settings.API_COUNT_CACHE_SECONDS for the same query (the same person, filters and list: the
 key is the query's SQL, which names the person's own paths), so a client walking its pages
 does not have the whole list counted for each page; that count may lag a change by up to
-that long. The rows, `next` and `previous` never depend on it: a page reads one row more than
+that long (a person who just lost sight of some rows may see them counted for that long,
+never shown: a count tells nothing they were not shown before). The rows, `next` and
+`previous` never depend on it: a page reads one row more than
 it shows to know whether another follows, and a page number past the last row is 404.
 """
 
@@ -59,8 +61,7 @@ def fetch_rows(queryset, start: int, stop: int) -> list:
     the ordering alone, which the database answers from its indexes), then those rows with
     every join, annotation and prefetch the list shows. The wide query never runs over every
     visible row, whatever the planner guesses of how many there are."""
-    if (not isinstance(queryset, QuerySet) or queryset.query.distinct
-            or queryset.query.combinator or queryset.query.is_sliced):
+    if not _rows_by_id_keep_meaning(queryset):
         return list(queryset[start:stop])
     ids = list(queryset.values_list("pk", flat=True)[start:stop])
     if not ids:
@@ -71,6 +72,20 @@ def fetch_rows(queryset, start: int, stop: int) -> list:
     rows.query.where = WhereNode()
     found = {row.pk: row for row in rows.filter(pk__in=ids)}
     return [found[pk] for pk in ids if pk in found]
+
+
+def _rows_by_id_keep_meaning(queryset) -> bool:
+    """Whether `queryset`'s rows read again by id alone (its filter dropped) are the same rows:
+    not when the query is distinct, combined or sliced, nor when it aggregates or groups (an
+    aggregate over a filtered join, e.g. `Count("assignments")` after a filter on
+    assignments, would count rows the dropped filter left out)."""
+    if not isinstance(queryset, QuerySet):
+        return False
+    query = queryset.query
+    if query.distinct or query.combinator or query.is_sliced or query.group_by is not None:
+        return False
+    return not any(getattr(annotation, "contains_aggregate", False)
+                   for annotation in query.annotations.values())
 
 
 def count_exact_max() -> int:

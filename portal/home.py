@@ -313,14 +313,14 @@ def chair_sections(*, user, panel_ids: frozenset | None = None) -> dict:
     if not panel_ids:
         return {}
     mine = _in_review_chaired_by(user, panel_ids)
-    # Blind review: where the chair's own review is still open, how many reviews are in is not
-    # theirs to see yet (`own_review_open`: the page says so instead of the number).
+    # Blind review: where the chair's own review is still open, whether the others' reviews
+    # reached quorum is not theirs to know yet: such a proposal is not listed as waiting.
     own_open = Assignment.objects.filter(proposal=OuterRef("pk"), reviewer=user,
                                          state=Assignment.State.ASSIGNED)
-    shown = with_review_counts(Proposal.objects.select_related("round")).annotate(
-        own_review_open=Exists(own_open))
+    shown = with_review_counts(Proposal.objects.select_related("round"))
     return {
-        "awaiting_decision": found_section(at_quorum(mine), "submitted_at", "pk", rows=shown),
+        "awaiting_decision": found_section(at_quorum(mine).exclude(Exists(own_open)),
+                                           "submitted_at", "pk", rows=shown),
         "short_of_reviewers": found_section(short_of_reviewers(mine), "submitted_at", "pk",
                                             rows=shown),
     }

@@ -10,7 +10,8 @@ checks that both find the same proposals on every scene.
 - A proposal's panel is `Proposal.panel`, else its round's only panel (`duty_panel`).
 - A person *blocks* the chair's duty for a proposal when they are inactive, an HR officer, or
   have a conflict of interest with it (`proposals.conflicts`: they lead it, are an accepted
-  member of its team, or their agency leads or partners it).
+  member of its team, or their agency leads or partners it; or they declared one on their own
+  assignment to review it, `Assignment.State.CONFLICT`).
 """
 
 from django.db.models import Count, Exists, F, IntegerField, Min, OuterRef, Q, Subquery, Value
@@ -42,8 +43,11 @@ def _blocked(person: str, proposal_ref) -> Q:
         proposal=proposal_ref, agency_id=OuterRef(f"{person}__agency_id"))
     hr = User.groups.through.objects.filter(user=OuterRef(f"{person}_id"), group__name=HR_OFFICERS)
     lead = Proposal.objects.filter(pk=proposal_ref)
+    declared = Assignment.objects.filter(
+        proposal=proposal_ref, reviewer=OuterRef(f"{person}_id"), state=Assignment.State.CONFLICT)
     return (
         Q(**{f"{person}__is_active": False}) | Q(Exists(hr)) | Q(Exists(on_team))
+        | Q(Exists(declared))
         | Q(Exists(partners))
         | Q(Exists(lead.filter(lead_id=OuterRef(f"{person}_id"))))
         | Q(Exists(lead.filter(lead__agency_id=OuterRef(f"{person}__agency_id"))))
@@ -73,7 +77,16 @@ def acting_chair_is(user, qs):
         .filter(Q(Exists(as_chair)) | Q(Exists(as_deputy))
                 | (Q(stand_in_id=user.pk) & Q(Exists(nobody_else))))
         .exclude(conflict_q(user))
+        .exclude(Exists(declared_conflict(user)))
     )
+
+
+def declared_conflict(user, proposal_ref=None):
+    """`user`'s own assignments to review the proposal `proposal_ref` (default: the outer
+    query's pk) on which they declared a conflict of interest: a filter for `Exists`."""
+    return Assignment.objects.filter(
+        proposal=OuterRef("pk") if proposal_ref is None else proposal_ref,
+        reviewer=user, state=Assignment.State.CONFLICT)
 
 
 def with_review_counts(qs):
@@ -109,6 +122,9 @@ def may_be_stalled(qs):
             proposal=OuterRef(OuterRef("pk")), user=OuterRef("pk"), accepted_at__isnull=False)))
         .exclude(Exists(Proposal.partner_agencies.through.objects.filter(
             proposal=OuterRef(OuterRef("pk")), agency_id=OuterRef("agency_id"))))
+        .exclude(Exists(Assignment.objects.filter(
+            proposal=OuterRef(OuterRef("pk")), reviewer=OuterRef("pk"),
+            state=Assignment.State.CONFLICT)))
     )
     members = Panel.members.through.objects.filter(panel=OuterRef("duty_panel"))
     free = (

@@ -66,10 +66,29 @@ def chair_candidates(proposal: Proposal, panel: Panel | None = None) -> list[tup
     return candidates
 
 
+def declared_conflict(person: User, proposal: Proposal) -> bool:
+    """Whether `person` declared a conflict of interest on their own assignment to review
+    `proposal` (`Assignment.State.CONFLICT`): a conflict they told us of, which the rule of
+    `proposals.conflicts` cannot see. It blocks a chair's duty as that rule's conflicts do.
+    Uses the proposal's prefetched `assignments` when present, else one query."""
+    cached = getattr(proposal, "_prefetched_objects_cache", {}).get("assignments")
+    if cached is not None:
+        return any(a.reviewer_id == person.pk and a.state == Assignment.State.CONFLICT
+                   for a in cached)
+    return Assignment.objects.filter(proposal=proposal, reviewer=person,
+                                     state=Assignment.State.CONFLICT).exists()
+
+
+def _may_chair(person: User | None, proposal: Proposal) -> bool:
+    return (_eligible_person(person) and not has_conflict(person, proposal)
+            and not declared_conflict(person, proposal))
+
+
 def acting_chair(proposal: Proposal, panel: Panel | None = None) -> User | None:
-    """The first of chair, deputy chair and stand-in with no conflict with `proposal`, or None."""
+    """The first of chair, deputy chair and stand-in with no conflict with `proposal` (the
+    rule's, or one they declared on their own assignment), or None."""
     for _, person in chair_candidates(proposal, panel):
-        if _eligible_person(person) and not has_conflict(person, proposal):
+        if _may_chair(person, proposal):
             return person
     return None
 
@@ -150,8 +169,7 @@ def stall_of(proposal: Proposal) -> Stall | None:
     assigned = {a.reviewer_id for a in assignments}
     if proposal.state in PANEL_STATES and acting_chair(proposal, panel) is None:
         stall.needs_stand_in = True
-        stall.candidates = [m for m in members if _eligible_person(m)
-                            and not has_conflict(m, proposal)]
+        stall.candidates = [m for m in members if _may_chair(m, proposal)]
         stall.needs.append("Name a stand-in chair: the chair and deputy chair have a conflict "
                            "of interest with it.")
     if proposal.state == Proposal.State.IN_REVIEW:

@@ -618,11 +618,15 @@ def reviews_for_viewer(*, proposal: Proposal, viewer) -> tuple[ReviewAccess, lis
 
 def proposals_awaiting_decision(*, chair) -> list[Proposal]:
     """In review, quorum reached, and `chair` its acting chair: theirs to decide (oldest
-    submitted first). Never a proposal they have a conflict with."""
+    submitted first). Never a proposal they have a conflict with, nor one whose review by them
+    is still open (blind review: whether the others' reached quorum is not theirs to know)."""
     from .chairs import proposals_where_acting_chair
 
     found = []
     for p in proposals_where_acting_chair(chair, states=(Proposal.State.IN_REVIEW,)):
+        if any(a.reviewer_id == chair.pk and a.state == Assignment.State.ASSIGNED
+               for a in p.assignments.all()):
+            continue
         p.submitted_reviews = sum(1 for a in p.assignments.all()
                                   if a.state == Assignment.State.SUBMITTED)
         if p.submitted_reviews >= p.round.reviews_required:

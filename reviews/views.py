@@ -88,7 +88,9 @@ def chair_lists(user, duties) -> tuple[list[Proposal], list[Proposal]]:
     if not duties:
         return [], []
     required = F("round__reviews_required")
-    waiting = Q(submitted_reviews__gte=required)  # at_quorum
+    # at_quorum; blind review: not while the chair's own review is open (whether the others'
+    # reached quorum is not theirs to know yet).
+    waiting = Q(submitted_reviews__gte=required) & Q(own_review_open=False)
     short = Q(active_reviewers__lt=required)  # short_of_reviewers
     in_list = Case(When(waiting, then=Value(True)), default=Value(False),
                    output_field=BooleanField())

@@ -197,7 +197,7 @@ def panel_stand_in_name(*, actor, panel: Panel, proposal: Proposal, chair: User)
     """An unconflicted fund manager names a panel member without conflict to act as chair
     for one proposal of the panel whose chair and deputy chair both have a conflict with it
     (DOMAIN.md, reviews/). Returns the `PanelStandIn`."""
-    from ..chairs import proposal_panel
+    from ..chairs import declared_conflict, proposal_panel
     from ..models import PanelStandIn
 
     if not can_set_up_panel(actor):
@@ -218,6 +218,8 @@ def panel_stand_in_name(*, actor, panel: Panel, proposal: Proposal, chair: User)
         errors["chair"] = [problem]
     elif reason := conflict_reason(chair, proposal):
         errors["chair"] = [f"Conflict of interest: {reason}"]
+    elif declared_conflict(chair, proposal):
+        errors["chair"] = [f"{chair} declared a conflict of interest with this proposal."]
     if errors:
         raise ValidationError(errors)
     return PanelStandIn.objects.create(panel=panel, proposal=proposal, chair=chair,

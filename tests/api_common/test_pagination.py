@@ -237,6 +237,24 @@ def test_two_step_fetch_keeps_order_and_falls_back_where_it_cannot_filter(propos
     assert fetch_rows(ordered, 50, 60) == []
 
 
+def test_two_step_fetch_keeps_an_aggregate_over_a_filtered_join(proposals):
+    """Found by an outsider's review: re-reading a page by id alone drops the filter, so an
+    aggregate over a join the filter narrowed would count what the filter left out."""
+    from django.db.models import Count
+
+    from api_common.pagination import fetch_rows
+    from people.factories import AgencyFactory
+
+    wanted, other = AgencyFactory(code="WNT"), AgencyFactory(code="OTH")
+    for proposal in proposals[:4]:
+        proposal.partner_agencies.add(wanted, other)
+    narrowed = (Proposal.objects.filter(partner_agencies=wanted)
+                .annotate(partners=Count("partner_agencies")).order_by("-id"))
+    expected = [(p.pk, p.partners) for p in narrowed]
+    assert [n for _, n in expected] == [1, 1, 1, 1]
+    assert [(p.pk, p.partners) for p in fetch_rows(narrowed, 0, 10)] == expected
+
+
 # --- count: exact up to API_COUNT_EXACT_MAX, a longer list counted at most once a minute ----
 
 

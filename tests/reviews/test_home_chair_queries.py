@@ -8,8 +8,15 @@ from people.factories import AgencyFactory, UserFactory
 from proposals.factories import ProposalFactory
 from proposals.models import Proposal
 from reviews import services
-from reviews.chairs import proposals_where_acting_chair, stalled_proposals
+from reviews.chairs import (
+    is_acting_chair,
+    panels_with_chair_duty,
+    proposals_where_acting_chair,
+    stalled_proposals,
+)
 from reviews.factories import AssignmentFactory, PanelFactory
+from reviews.models import Assignment
+from reviews.views import chair_lists
 from reviews.selectors import proposals_awaiting_decision, proposals_short_of_reviewers
 
 from .conftest import full_scores
@@ -26,7 +33,7 @@ def _ids(items):
 
 
 def assert_home_agrees(scene, *people):
-    from django.db.models import F
+    from django.db.models import Exists, F, OuterRef
 
     from reviews.chair_queries import acting_chair_is, with_duty_panel, with_review_counts
 
@@ -37,7 +44,10 @@ def assert_home_agrees(scene, *people):
         mine = acting_chair_is(person, in_review)
         assert set(mine.values_list("pk", flat=True)) == _ids(
             proposals_where_acting_chair(person, states=(Proposal.State.IN_REVIEW,))), person
-        at_quorum = mine.filter(submitted_reviews__gte=F("round__reviews_required"))
+        own_open = Assignment.objects.filter(proposal=OuterRef("pk"), reviewer=person,
+                                             state=Assignment.State.ASSIGNED)
+        at_quorum = mine.filter(submitted_reviews__gte=F("round__reviews_required")).exclude(
+            Exists(own_open))
         assert set(at_quorum.values_list("pk", flat=True)) == _ids(
             proposals_awaiting_decision(chair=person)), person
         short = mine.filter(active_reviewers__lt=F("round__reviews_required"))
@@ -47,6 +57,9 @@ def assert_home_agrees(scene, *people):
         if chair:
             assert _ids(chair["awaiting_decision"]["items"]) <= _ids(
                 proposals_awaiting_decision(chair=person))
+        waiting, short_list = chair_lists(person, list(panels_with_chair_duty(person)))
+        assert _ids(waiting) <= _ids(proposals_awaiting_decision(chair=person)), person
+        assert _ids(short_list) <= _ids(proposals_short_of_reviewers(chair=person)), person
     for viewer in (scene.fund_manager, *[p for p in people if p.is_superuser]):
         _, stalled = _home(viewer)
         expected = _ids(stalled_proposals(viewer=viewer))
@@ -139,3 +152,63 @@ def test_administrators_when_every_fund_manager_is_conflicted(busy):
     assert_home_agrees(busy, admin)
     _, stalled = _home(admin)
     assert busy.proposal.pk in _ids(stalled["items"])
+
+
+def _chair_reviews_too(scene):
+    scene.panel.members.add(scene.chair)
+    return AssignmentFactory(proposal=scene.proposal, panel=scene.panel, reviewer=scene.chair)
+
+
+def test_a_chair_whose_own_review_is_open_is_not_told_the_others_reached_quorum(busy):
+    """Blind review (found by an outsider's attack): the list "waiting for the panel's
+    decision" would tell a chair, before they submit their own review, that the others'
+    reviews reached quorum. It leaves the proposal out until they submit."""
+    own = _chair_reviews_too(busy)
+    _submit_all(busy)  # the three others: quorum (3) reached without the chair's
+    assert_home_agrees(busy)
+    chair, _ = _home(busy.chair)
+    assert busy.proposal.pk not in _ids(chair["awaiting_decision"]["items"])
+    waiting, short = chair_lists(busy.chair, list(panels_with_chair_duty(busy.chair)))
+    assert busy.proposal.pk not in _ids(waiting) | _ids(short)
+    services.assignment_submit_review(
+        assignment=own, actor=busy.chair,
+        review={"scores": full_scores(busy.criteria), "recommendation": "fund"})
+    assert_home_agrees(busy)
+    chair, _ = _home(busy.chair)
+    assert busy.proposal.pk in _ids(chair["awaiting_decision"]["items"])
+    waiting, _ = chair_lists(busy.chair, list(panels_with_chair_duty(busy.chair)))
+    assert busy.proposal.pk in _ids(waiting)
+
+
+def test_a_chair_who_declared_a_conflict_does_not_act_as_chair(busy):
+    """A conflict the chair declared on their own assignment (found by an outsider's attack)
+    blocks their chair's duty like the rule's conflicts: the deputy acts, or a stand-in is
+    needed; the chair is never named stand-in for it."""
+    own = _chair_reviews_too(busy)
+    _submit_all(busy)
+    assert is_acting_chair(busy.chair, busy.proposal)
+    services.assignment_declare_conflict(assignment=own, actor=busy.chair, reason="My cousin")
+    busy.proposal.refresh_from_db()
+    assert not is_acting_chair(busy.chair, busy.proposal)
+    assert_home_agrees(busy)
+    chair, _ = _home(busy.chair)
+    assert busy.proposal.pk not in _ids(chair.get("awaiting_decision", {}).get("items", []))
+    _, stalled = _home(busy.fund_manager)
+    assert busy.proposal.pk in _ids(stalled["items"])  # nobody may chair it now
+    services.panel_update(actor=busy.fund_manager, panel=busy.panel,
+                          deputy_chair=busy.other_member)
+    assert is_acting_chair(busy.other_member, busy.proposal)
+    assert_home_agrees(busy)
+
+
+def test_a_member_who_declared_a_conflict_is_not_named_stand_in(busy):
+    from django.core.exceptions import ValidationError
+
+    busy.chair.agency = busy.moe
+    busy.chair.save()
+    declared = busy.assignments[0]
+    services.assignment_declare_conflict(assignment=declared, actor=declared.reviewer,
+                                         reason="Kin")
+    with pytest.raises(ValidationError, match="declared a conflict"):
+        services.panel_stand_in_name(actor=busy.fund_manager, panel=busy.panel,
+                                     proposal=busy.proposal, chair=declared.reviewer)
