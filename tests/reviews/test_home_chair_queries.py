@@ -16,8 +16,8 @@ from reviews.chairs import (
 )
 from reviews.factories import AssignmentFactory, PanelFactory
 from reviews.models import Assignment
-from reviews.views import chair_lists
 from reviews.selectors import proposals_awaiting_decision, proposals_short_of_reviewers
+from reviews.views import chair_lists
 
 from .conftest import full_scores
 
