@@ -265,6 +265,11 @@ class Tranche(FSMModelMixin, models.Model):
             models.UniqueConstraint(fields=["award", "sequence"], name="tranche_sequence_unique"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="tranche_amount_positive"),
         ]
+        indexes = [
+            # The fund managers' home page: scheduled tranches due soonest, and released ones
+            # (their milestone reports), read in due order from an index (issue 16).
+            models.Index(fields=["state", "due_on", "id"], name="tranche_state_due_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"Tranche {self.sequence} of {self.award}"
