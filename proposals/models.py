@@ -76,6 +76,8 @@ class Proposal(FSMModelMixin, models.Model):
             # index a page at a time. Newest submitted first (DESC NULLS LAST, which SQLite
             # cannot index) and words of the title (trigrams): on PostgreSQL (migration 0006).
             models.Index(fields=["state", "submitted_at", "id"], name="proposal_state_submitted"),
+            # A fund manager's decisions on their home page: one state, longest waiting first.
+            models.Index(fields=["state", "updated_at", "id"], name="proposal_state_updated"),
             models.Index(fields=["submitted_at", "id"], name="proposal_submitted"),
             models.Index(fields=["title", "id"], name="proposal_title"),
         ]
