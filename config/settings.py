@@ -330,6 +330,9 @@ REST_FRAMEWORK = {
 }
 # The largest `?page_size=` an API list honours (api_common/pagination.py); larger is cut to it.
 API_PAGE_SIZE_MAX = int(os.environ.get("API_PAGE_SIZE_MAX") or 200)
+# The proposals that may be stalled (home pages of fund managers and administrators) are asked
+# of the database at most once in this many seconds, for everyone (portal.home); 0: every time.
+STALLED_CACHE_SECONDS = int(os.environ.get("STALLED_CACHE_SECONDS") or 60)
 # An API token is refused once older than this, or unused for this long (seconds; people/tokens.py).
 API_TOKEN_MAX_AGE = timedelta(seconds=int(os.environ.get("API_TOKEN_MAX_AGE") or 30 * 24 * 3600))
 API_TOKEN_IDLE = timedelta(seconds=int(os.environ.get("API_TOKEN_IDLE") or 8 * 3600))

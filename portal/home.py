@@ -10,6 +10,8 @@ rules, so the home page never shows what an object's page would refuse.
 import copy
 from datetime import date, timedelta
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 
@@ -348,19 +350,46 @@ def _conflicted_ids(person):
     return first.union(*rest)
 
 
+STALLED_CACHE_KEY = "portal:stalled-candidates"
+
+
+def stalled_candidate_ids() -> list[int]:
+    """The ids of the proposals in a panel's states that may be stalled
+    (`reviews.chair_queries.may_be_stalled`), oldest submitted first, whoever looks.
+
+    Asking it costs a pass over every proposal under review (~0.3 s at 100k proposals), so the
+    answer is kept settings.STALLED_CACHE_SECONDS (60 by default; 0 asks every time) and shared
+    by every fund manager and administrator: a proposal that became stalled shows within that
+    time. Never the other way: each shown row is asked again (`reviews.chairs.stall_of`), so a
+    proposal unblocked a moment ago is not shown as stalled; the count may lag as long."""
+    from proposals.models import Proposal
+    from reviews.chair_queries import may_be_stalled, with_duty_panel, with_review_counts
+    from reviews.chairs import PANEL_STATES
+
+    def ask() -> list[int]:
+        return list(may_be_stalled(with_review_counts(with_duty_panel(
+            Proposal.objects.filter(state__in=PANEL_STATES))))
+            .order_by("submitted_at", "pk").values_list("pk", flat=True))
+
+    seconds = int(getattr(settings, "STALLED_CACHE_SECONDS", 60))
+    if seconds <= 0:
+        return ask()
+    return cache.get_or_set(STALLED_CACHE_KEY, ask, seconds)
+
+
 def stalled_section(*, user) -> dict:
     """Proposals under review that need a stand-in chair or more unconflicted panel members,
     for unconflicted fund managers (and administrators when every fund manager is
     conflicted): DOMAIN.md, "Nothing stalls silently".
 
-    The database finds those that may be stalled (`reviews.chair_queries.may_be_stalled`), the
-    first `COUNT_BOUND` + 1 of them in one pass (the count); `reviews.chairs.stall_of` says what each shown one needs.
+    The database finds those that may be stalled (`stalled_candidate_ids`: kept up to
+    STALLED_CACHE_SECONDS for everyone), the first `COUNT_BOUND` + 1 of them without the
+    viewer's conflicts (the count); `reviews.chairs.stall_of` says what each shown one needs.
     For administrators, the steps with no unconflicted fund manager follow (the rule of
     `reviews.chairs.steps_without_fund_manager`, a filter per fund manager)."""
     from people.models import FUND_MANAGERS, User
     from proposals.conflicts import conflict_q
     from proposals.models import Proposal
-    from reviews.chair_queries import may_be_stalled, with_duty_panel, with_review_counts
     from reviews.chairs import MONEY_STEPS, PANEL_STATES, Stall, _with_review_context, stall_of
 
     if not (user.is_active and (user.is_fund_manager or user.is_superuser)):
@@ -382,8 +411,8 @@ def stalled_section(*, user) -> dict:
             qs = qs.filter(conflict_q(manager))
         return qs
 
-    candidates = may_be_stalled(with_review_counts(with_duty_panel(
-        nobody_free(Proposal.objects.filter(state__in=PANEL_STATES)))))
+    candidates = nobody_free(Proposal.objects.filter(
+        pk__in=stalled_candidate_ids(), state__in=PANEL_STATES))
     # One pass over the proposals under review finds the first COUNT_BOUND + 1 (the count);
     # the few shown are then read by id with what `stall_of` needs.
     found = list(candidates.order_by("submitted_at", "pk")

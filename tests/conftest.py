@@ -4,6 +4,13 @@ from people.factories import AgencyFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
+def _stalled_asked_each_time(settings):
+    """Tests change the world and look at once: the stalled list is asked every time
+    (tests/portal/test_stalled_cache.py tests it kept)."""
+    settings.STALLED_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STORAGES = {
