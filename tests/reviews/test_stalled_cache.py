@@ -72,3 +72,20 @@ def test_a_conflicted_fund_manager_still_sees_none_of_theirs(scene, kept):
     scene.fund_manager.agency = scene.moh  # the lead's agency
     scene.fund_manager.save()
     assert _stalled_ids(scene.fund_manager) == []
+
+
+def test_administrators_steps_without_a_fund_manager_are_kept_and_asked_again(scene, kept):
+    from people.factories import UserFactory
+    from proposals.factories import ProposalFactory
+
+    admin = UserFactory(is_superuser=True, is_staff=True, agency=None)
+    waiting = ProposalFactory(round=scene.round, lead=scene.lead, submitted=True, partners=[])
+    scene.fund_manager.agency = scene.moh  # the lead's agency: the only fund manager may not
+    scene.fund_manager.save()
+    assert waiting.pk in _stalled_ids(admin)
+    first = _queries(admin)
+    cache.clear()
+    assert first < _queries(admin)  # kept: the search is not made again
+    scene.fund_manager.agency = None  # now free to act
+    scene.fund_manager.save()
+    assert waiting.pk not in _stalled_ids(admin)  # the kept ids are asked again
