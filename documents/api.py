@@ -5,11 +5,11 @@ A round with more than `PORTFOLIO_INLINE_MAX` proposals past drafting never has 
 inside the request (a worker's timeout, and every other page waiting behind it): the request
 starts a job, or finds the one already preparing it for the same person and round, and sends
 to its page (/jobs/<id>/): a browser by a 303 redirect, an API client by 202 Accepted with the
-job's address in `Location` and the body.
+job's API address (/api/v1/jobs/<id>/) in `Location` and the body.
 """
 
 from django.http import HttpResponseRedirect, StreamingHttpResponse
-from django.urls import path
+from django.urls import path, reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, renderers
@@ -62,20 +62,22 @@ class RoundPortfolioPDF(DocumentView):
     @extend_schema(responses={
         **PDF_RESPONSES,
         202: OpenApiResponse(description=(
-            "A large round: the report is being prepared as a job; `Location` and `job_url` "
-            "name its page, where the PDF is downloaded once ready.")),
+            "A large round: the report is being prepared as a job (the one already waiting, "
+            "if any); `Location` and `job_url` name the job (`GET /api/v1/jobs/<id>/`), whose "
+            "`result_url` gives the PDF once ready.")),
         303: OpenApiResponse(description="The same, to a browser: a redirect to the job."),
     }, summary="Round portfolio report (PDF)")
     def get(self, request, pk: int):
         round_ = _portfolio_round(request, pk)
         if not portfolio_inline(round_):
             job = portfolio_job(request.user, round_)
-            url = job.get_absolute_url()
             if _wants_html(request):
-                return HttpResponseRedirect(url, status=303)
+                return HttpResponseRedirect(job.get_absolute_url(), status=303)
+            url = reverse("api-job", args=[job.pk])
             response = Response({
                 "detail": "This round is large: its portfolio report is being prepared as a "
-                          "job. Download it from the job's page once it is ready.",
+                          "job. Ask the job (job_url) until it is ready, then GET its "
+                          "result_url.",
                 "job": job.pk, "job_url": request.build_absolute_uri(url),
                 "state": job.state,
             }, status=202)

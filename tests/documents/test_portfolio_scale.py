@@ -123,9 +123,11 @@ def test_an_api_client_gets_202_and_the_jobs_address():
     api.force_authenticate(panel.chair)
     response = api.get(f"/api/v1/rounds/{round_.pk}/portfolio.pdf")
     job = Job.objects.get()
-    assert response.status_code == 202 and response["Location"] == f"/jobs/{job.pk}/"
+    assert response.status_code == 202 and response["Location"] == f"/api/v1/jobs/{job.pk}/"
     body = response.json()
-    assert body["job"] == job.pk and body["job_url"].endswith(f"/jobs/{job.pk}/")
+    assert body["job"] == job.pk and body["job_url"].endswith(f"/api/v1/jobs/{job.pk}/")
+    asked = api.get(response["Location"])  # the token client can follow it
+    assert asked.status_code == 200 and asked.json()["id"] == job.pk
 
 
 @pytest.mark.django_db
