@@ -365,3 +365,19 @@ def test_no_visible_awards_is_still_a_valid_package(client, fund_manager):
     client.force_login(fund_manager)
     data = json.loads(body(client.get("/data/export/360giving.json")))
     assert data == {"version": giving360.VERSION, "grants": []}
+
+
+def test_the_same_large_export_asked_again_while_it_waits_is_the_same_job(fund_manager):
+    """A second request (a double click, an impatient reload) while the job waits makes no
+    second file; another export, or the same once the first is done, is a new job."""
+    params = {"export": "proposals", "format": "csv", "label": "Proposals",
+              "filename": "proposals.csv", "state": "submitted"}
+    first = job_services.start_export_job(actor=fund_manager, params=dict(params))
+    again = job_services.start_export_job(actor=fund_manager,
+                                          params={**params, "filename": "proposals-2.csv"})
+    assert again.pk == first.pk
+    other = job_services.start_export_job(actor=fund_manager, params={**params, "format": "xlsx"})
+    filtered = job_services.start_export_job(actor=fund_manager, params={**params, "state": ""})
+    assert len({first.pk, other.pk, filtered.pk}) == 3
+    Job.objects.filter(pk=first.pk).update(state=Job.State.READY)
+    assert job_services.start_export_job(actor=fund_manager, params=dict(params)).pk != first.pk
