@@ -39,10 +39,13 @@ from .permissions import (
     review_access,
 )
 from .selectors import (
+    RANKING_ORDERS,
     RANKING_PAGE_SIZE,
     RANKING_PAGE_SIZE_MAX,
     assignments_visible_to,
+    calibration_summary,
     panels_visible_to,
+    ranking_order,
     ranking_page,
     ranking_round_or_none,
     reviews_for_viewer,
@@ -311,6 +314,13 @@ class RankingRowSerializer(serializers.Serializer):
                                                 allow_null=True)
     mean_weighted_score = serializers.DecimalField(max_digits=5, decimal_places=2,
                                                    allow_null=True)
+    calibrated_score = serializers.DecimalField(
+        max_digits=5, decimal_places=2, allow_null=True,
+        help_text="The mean of its reviews' calibrated scores (0-100): each review's weighted "
+                  "score standardised against its reviewer's mean and standard deviation in "
+                  "the round, mapped back as the round's mean plus z times its pooled standard "
+                  "deviation (reviews/calibration.py). Null without reviews, and for a viewer "
+                  "not shown calibration (`calibration_shown`).")
     review_count = serializers.IntegerField(allow_null=True)
     spread = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
     disagreement = serializers.BooleanField()
@@ -336,6 +346,10 @@ class RankingView(APIView):
         OpenApiParameter("page", int, description="Page number (1 when missing)."),
         OpenApiParameter("page_size", int, description=(
             f"Rows a page (default {RANKING_PAGE_SIZE}, at most {RANKING_PAGE_SIZE_MAX}).")),
+        OpenApiParameter("order", str, enum=list(RANKING_ORDERS), description=(
+            "Rank by the mean weighted score (`mean`, the default) or by the calibrated score "
+            "(`calibrated`); ranks, running totals and the funding line follow the order. "
+            "`calibrated` is honoured only when `calibration_shown`.")),
     ], responses={200: inline_serializer("Ranking", {
         "round": serializers.IntegerField(),
         "budget": serializers.DecimalField(max_digits=14, decimal_places=2),
@@ -347,6 +361,24 @@ class RankingView(APIView):
         "running_totals_shown": serializers.BooleanField(
             help_text="False for a viewer with a conflict on a proposal of the round: no "
                       "running totals and no funding line."),
+        "order": serializers.ChoiceField(choices=list(RANKING_ORDERS),
+                                         help_text="The order the rows are ranked in."),
+        "calibration_shown": serializers.BooleanField(
+            help_text="Calibrated scores, agreement and flagged reviewers are given: false for "
+                      "a viewer with a proposal of the round set apart (a conflict, or their "
+                      "own review still open)."),
+        "agreement_alpha": serializers.FloatField(
+            allow_null=True, help_text="Krippendorff's alpha (interval metric; Krippendorff "
+            "2011) of the round's reviews over proposals x reviewers: 1 perfect agreement, 0 "
+            "chance. Null when undefined or not shown."),
+        "flagged_reviewers": inline_serializer("FlaggedReviewer", {
+            "reviewer": serializers.IntegerField(),
+            "name": serializers.CharField(),
+            "mean_score": serializers.FloatField(help_text="Their mean weighted score, 0-100."),
+            "reviews": serializers.IntegerField(),
+        }, many=True, help_text="Reviewers with at least 3 reviews in the round whose mean "
+           "is more than 1.5 standard deviations of the reviewers' means from the mean of all "
+           "reviews. Empty when not shown."),
         "count": serializers.IntegerField(help_text="Rows in all pages (ranked and apart)."),
         "ranked_count": serializers.IntegerField(),
         "page": serializers.IntegerField(),
@@ -365,7 +397,9 @@ class RankingView(APIView):
                                    "ranking.")
         page_size = _page_size(request.query_params.get("page_size"))
         page = ranking_page(round_=round_, viewer=request.user,
-                            page=request.query_params.get("page"), page_size=page_size)
+                            page=request.query_params.get("page"), page_size=page_size,
+                            order=ranking_order(request.query_params.get("order")))
+        calibration = calibration_summary(round_=round_, shown=page.calibration_shown)
 
         def link(number):
             return request.build_absolute_uri(
@@ -377,6 +411,13 @@ class RankingView(APIView):
             "funding_line_after_rank": page.funding_line_after_rank,
             "funding_line_page": page.funding_line_page,
             "running_totals_shown": page.totals_shown,
+            "order": page.order,
+            "calibration_shown": page.calibration_shown,
+            "agreement_alpha": calibration.alpha if calibration else None,
+            "flagged_reviewers": [
+                {"reviewer": user.pk, "name": user.get_full_name() or user.username,
+                 "mean_score": round(mean, 2), "reviews": count}
+                for user, mean, count in (calibration.flagged if calibration else [])],
             "count": page.count,
             "ranked_count": page.ranked_count,
             "page": page.number,

@@ -279,6 +279,14 @@ class ProposalScore(models.Model):
     # The mean, or -1 without one: the ranking sorts by it (highest first, unscored last)
     # without NULLS LAST, so one plain index serves every database.
     sort_score = models.DecimalField(max_digits=13, decimal_places=10, default=-1)
+    # The calibrated score (reviews/calibration.py: each reviewer's leniency taken out within
+    # the round), 0-100 to ten places, None without a counted review; and it, or -1, to sort
+    # by. Recomputed for the whole round whenever a counted review of it changes
+    # (reviews.services.scores.calibrate_round), since a reviewer's mean and spread move the
+    # calibrated score of every proposal they reviewed.
+    calibrated_score = models.DecimalField(max_digits=13, decimal_places=10, null=True,
+                                           blank=True)
+    calibrated_sort_score = models.DecimalField(max_digits=13, decimal_places=10, default=-1)
 
     class Meta:
         indexes = [
@@ -286,7 +294,31 @@ class ProposalScore(models.Model):
             # the funding line are read along it.
             models.Index(fields=["round", "-sort_score", "requested_amount", "proposal"],
                          name="proposal_score_ranking"),
+            # The same by calibrated score (`?order=calibrated`).
+            models.Index(fields=["round", "-calibrated_sort_score", "requested_amount",
+                                 "proposal"], name="proposal_score_calibrated"),
         ]
 
     def __str__(self) -> str:
         return f"{self.proposal_id}: {self.mean_score} ({self.review_count} reviews)"
+
+
+class RoundCalibration(models.Model):
+    """What calibrating a round's reviews finds for the round as a whole (reviews/calibration.py),
+    stored with its ProposalScore rows so the ranking never reads the round's reviews: the
+    reviews' mean and pooled within-reviewer standard deviation (0-100 scale), Krippendorff's
+    interval alpha (None when undefined), the numbers of counted reviews and reviewers, and the
+    reviewers flagged as far from their peers: a list of {"reviewer": user id, "mean": float,
+    "reviews": int}, by reviewer id."""
+
+    round = models.OneToOneField("fund.Round", on_delete=models.CASCADE, primary_key=True,
+                                 related_name="calibration")
+    round_mean = models.FloatField(null=True, blank=True)
+    pooled_sd = models.FloatField(null=True, blank=True)
+    alpha = models.FloatField(null=True, blank=True)
+    review_count = models.PositiveIntegerField(default=0)
+    reviewer_count = models.PositiveIntegerField(default=0)
+    flagged = models.JSONField(default=list, blank=True)
+
+    def __str__(self) -> str:
+        return f"Calibration of round {self.round_id}: alpha {self.alpha}"

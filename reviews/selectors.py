@@ -153,6 +153,20 @@ RANKING_PAGE_SIZE_MAX = 500
 # a proposal instead of aggregating every review of the round.
 _RANKING_ORDER = (F("mean_score").desc(nulls_last=True), F("requested_amount").asc(),
                   F("id").asc())
+# The orders a ranking can be read in: by the raw mean weighted score, or by the calibrated
+# score (reviews/calibration.py: each reviewer's leniency taken out within the round), then
+# as above. The funding line is drawn on the order chosen.
+RANKING_ORDERS = ("mean", "calibrated")
+_RANKING_ORDERS = {
+    "mean": _RANKING_ORDER,
+    "calibrated": (F("calibrated_score").desc(nulls_last=True), F("requested_amount").asc(),
+                   F("id").asc()),
+}
+
+
+def ranking_order(value) -> str:
+    """`?order=` of a ranking: "calibrated", or "mean" for anything else."""
+    return value if value in RANKING_ORDERS else "mean"
 
 
 def _contending_amount():
@@ -202,14 +216,23 @@ def _set_apart_q(viewer, pk: str = "pk", lead: str = "lead_id") -> Q:
 
 # The ranking's order on the stored rows: `sort_score` is the mean, or -1 without one.
 _SCORE_ORDER = (F("sort_score").desc(), F("requested_amount").asc(), F("proposal_id").asc())
+# ... and by the calibrated score (index `proposal_score_calibrated`).
+_SCORE_ORDERS = {
+    "mean": _SCORE_ORDER,
+    "calibrated": (F("calibrated_sort_score").desc(), F("requested_amount").asc(),
+                   F("proposal_id").asc()),
+}
 
 
-def ranked_scores(*, round_, viewer=None, apart_ids=None) -> QuerySet[ProposalScore]:
+def ranked_scores(*, round_, viewer=None, apart_ids=None,
+                  order: str = "mean") -> QuerySet[ProposalScore]:
     """The stored ranking rows of the round's ranked proposals, less those set apart for
     `viewer` (`apart_ids` when the caller has read them: `apart_ids_in_round`), in the
     ranking's order, with `rank` and `cumulative_requested` over all of them (window
-    functions): the order is the index `proposal_score_ranking`'s, so page 1 and the funding
-    line are read along it, and nothing but these narrow rows is sorted."""
+    functions): the order is the index `proposal_score_ranking`'s (`proposal_score_calibrated`'s
+    with `order="calibrated"`), so page 1 and the funding line are read along it, and nothing
+    but these narrow rows is sorted."""
+    sort = list(_SCORE_ORDERS[order])
     qs = ProposalScore.objects.filter(round=round_, state__in=RANKED_STATES)
     if apart_ids is not None:
         if apart_ids:
@@ -217,9 +240,9 @@ def ranked_scores(*, round_, viewer=None, apart_ids=None) -> QuerySet[ProposalSc
     elif _active(viewer):
         qs = qs.exclude(_set_apart_q(viewer, pk="proposal_id"))
     return qs.annotate(
-        cumulative_requested=Window(Sum(_contending_amount()), order_by=list(_SCORE_ORDER)),
-        rank=Window(expression=_row_number(), order_by=list(_SCORE_ORDER)),
-    ).order_by(*_SCORE_ORDER)
+        cumulative_requested=Window(Sum(_contending_amount()), order_by=sort),
+        rank=Window(expression=_row_number(), order_by=sort),
+    ).order_by(*sort)
 
 
 def apart_ids_in_round(*, round_, viewer) -> list[int]:
@@ -232,13 +255,15 @@ def apart_ids_in_round(*, round_, viewer) -> list[int]:
                 .values_list("proposal_id", flat=True))
 
 
-def round_ranking(*, round_, viewer=None) -> QuerySet[Proposal]:
+def round_ranking(*, round_, viewer=None, order: str = "mean") -> QuerySet[Proposal]:
     """The round's proposals by mean weighted score (submitted reviews only), with review
     count, spread, rank and the running total of requested amounts, the rank and running total
     computed by the database over the whole round (window functions), so a slice of it keeps
     them exact. Proposals set apart for `viewer` (`_set_apart_q`: a conflict of interest, or
     their own review open or in conflict) are left out: they are not ranked for them, and the
-    others are numbered without them (`set_apart_in_round`)."""
+    others are numbered without them (`set_apart_in_round`). `order="calibrated"` ranks by
+    the calibrated score instead of the mean."""
+    sort = list(_RANKING_ORDERS[order])
     qs = Proposal.objects.filter(round=round_, state__in=RANKED_STATES)
     if _active(viewer):
         qs = qs.exclude(_set_apart_q(viewer))
@@ -249,25 +274,27 @@ def round_ranking(*, round_, viewer=None) -> QuerySet[Proposal]:
             review_count=Coalesce(F("score_summary__review_count"), Value(0)),
             high_score=F("score_summary__high_score"),
             low_score=F("score_summary__low_score"),
+            calibrated_score=F("score_summary__calibrated_score"),
         )
         .annotate(
-            cumulative_requested=Window(Sum(_contending_amount()), order_by=list(_RANKING_ORDER)),
-            rank=Window(expression=_row_number(), order_by=list(_RANKING_ORDER)),
+            cumulative_requested=Window(Sum(_contending_amount()), order_by=sort),
+            rank=Window(expression=_row_number(), order_by=sort),
         )
-        .order_by(*_RANKING_ORDER)
+        .order_by(*sort)
     )
 
 
 def _ranked_slice(*, round_, viewer, start: int, stop: int | None, annotate=None,
-                  apart_ids=None) -> list:
+                  apart_ids=None, order: str = "mean") -> list:
     """The ranked proposals from `start` to `stop` (all to the end when None) in two queries:
     the rank and running total of each, over the whole round, from the stored rows (a narrow
     query along an index), then those proposals themselves (with what `annotate` adds), by
     id. Each comes back with `rank`, `cumulative_requested`, `mean_score`, `review_count`,
-    `high_score` and `low_score` set."""
-    narrow = ranked_scores(round_=round_, viewer=viewer, apart_ids=apart_ids).values_list(
+    `high_score`, `low_score` and `calibrated_score` set."""
+    narrow = ranked_scores(round_=round_, viewer=viewer, apart_ids=apart_ids,
+                           order=order).values_list(
         "proposal_id", "rank", "cumulative_requested", "mean_score", "review_count",
-        "high_score", "low_score")
+        "high_score", "low_score", "calibrated_score")
     numbers = list(narrow[start:stop])
     if not numbers:
         return []
@@ -277,13 +304,14 @@ def _ranked_slice(*, round_, viewer, start: int, stop: int | None, annotate=None
         qs = annotate(qs)
     found = {proposal.pk: proposal for proposal in qs}
     rows = []
-    for pk, rank, cumulative, mean, count, high, low in numbers:
+    for pk, rank, cumulative, mean, count, high, low, calibrated in numbers:
         proposal = found.get(pk)
         if proposal is None:  # gone between the two queries
             continue
         proposal.rank, proposal.cumulative_requested = rank, cumulative
         proposal.mean_score, proposal.review_count = mean, count
         proposal.high_score, proposal.low_score = high, low
+        proposal.calibrated_score = calibrated
         rows.append(proposal)
     return rows
 
@@ -328,13 +356,14 @@ class FundingLine:
     fitting: Decimal | None
 
 
-def funding_line(*, round_, viewer=None, apart_ids=None) -> FundingLine:
+def funding_line(*, round_, viewer=None, apart_ids=None, order: str = "mean") -> FundingLine:
     """The funding line of the whole round, computed by the database (one query), not from a
     page's rows: it falls before the first proposal still contending whose running total
     passes the budget. The running total never decreases, and a row that does not contend
     repeats the total before it, so the first row past the budget is always a contending one,
-    and what the rows above it ask is its running total less its own request."""
-    past = (ranked_scores(round_=round_, viewer=viewer, apart_ids=apart_ids)
+    and what the rows above it ask is its running total less its own request. `order`: the
+    ranking's order the line is drawn on (`RANKING_ORDERS`)."""
+    past = (ranked_scores(round_=round_, viewer=viewer, apart_ids=apart_ids, order=order)
             .filter(cumulative_requested__gt=round_.budget)
             .values_list("rank", "cumulative_requested", "requested_amount")[:1])
     first_past = next(iter(past), None)
@@ -364,6 +393,10 @@ class RankingPage:
     totals_shown: bool
     funding_line_after_rank: int | None
     funding_line_fitting: Decimal | None = None
+    # The order the rows are ranked in ("mean" or "calibrated"), and whether the viewer is
+    # shown calibrated scores at all (see `ranking_page`).
+    order: str = "mean"
+    calibration_shown: bool = False
 
     @property
     def count(self) -> int:
@@ -453,7 +486,7 @@ def page_number(value, *, count: int, page_size: int) -> int:
 
 def ranking_page(*, round_, viewer=None, page=1, page_size: int | None = RANKING_PAGE_SIZE,
                  counts: tuple[int, int] | None = None, apart_rows: bool = True,
-                 annotate=None) -> RankingPage:
+                 annotate=None, order: str = "mean") -> RankingPage:
     """Page `page` of the ranking (every row when `page_size` is None), shaped for `viewer`.
 
     A constant number of queries whatever the round's size: the counts (one), the funding
@@ -471,7 +504,13 @@ def ranking_page(*, round_, viewer=None, page=1, page_size: int | None = RANKING
     are numbered without it, so no gap tells where it stood. Such a viewer sees no running
     totals and no funding line either (`totals_shown` False on every row): a jump in the
     running total would show the hidden proposal's place and amount. Every other row is
-    marked above or below the round's funding line."""
+    marked above or below the round's funding line.
+
+    Calibrated scores (each row's `calibrated_score`, and `order="calibrated"`, which ranks
+    and draws the funding line by them) are shown only to a viewer who sees scores and has
+    nothing set apart (`calibration_shown`): a proposal's calibrated score moves with every
+    other score its reviewers gave in the round, so it would tell something of the proposals
+    set apart. For anyone else the order is the mean's."""
     apart_ids = None
     if counts is None:
         # Who is set apart is read once (one query) and the other queries test ids.
@@ -485,18 +524,21 @@ def ranking_page(*, round_, viewer=None, page=1, page_size: int | None = RANKING
     else:
         number, start, stop = 1, 0, ranked_count + apart_count
     totals_shown = apart_count == 0
-    line = (funding_line(round_=round_, viewer=viewer, apart_ids=apart_ids) if totals_shown
-            else FundingLine(None, None))
     scores_shown = viewer is None or sees_scores(viewer)
+    calibration_shown = scores_shown and totals_shown
+    order = ranking_order(order) if calibration_shown else "mean"
+    line = (funding_line(round_=round_, viewer=viewer, apart_ids=apart_ids, order=order)
+            if totals_shown else FundingLine(None, None))
     budget = round_.budget
 
     rows = []
     if start < ranked_count:
         for proposal in _ranked_slice(round_=round_, viewer=viewer, start=start,
                                       stop=min(stop, ranked_count), annotate=annotate,
-                                      apart_ids=apart_ids):
+                                      apart_ids=apart_ids, order=order):
             rows.append(_ranked_row(proposal, scores_shown=scores_shown, budget=budget,
-                                    totals_shown=totals_shown, line=line.after_rank))
+                                    totals_shown=totals_shown, line=line.after_rank,
+                                    calibration_shown=calibration_shown))
     if apart_rows and apart_count and stop > ranked_count:
         apart = set_apart_in_round(round_=round_, viewer=viewer, apart_ids=apart_ids)
         rows.extend(_apart_row(proposal) for proposal in
@@ -504,22 +546,28 @@ def ranking_page(*, round_, viewer=None, page=1, page_size: int | None = RANKING
     return RankingPage(rows=rows, number=number, page_size=page_size,
                        ranked_count=ranked_count, apart_count=apart_count,
                        totals_shown=totals_shown, funding_line_after_rank=line.after_rank,
-                       funding_line_fitting=line.fitting)
+                       funding_line_fitting=line.fitting, order=order,
+                       calibration_shown=calibration_shown)
 
 
-def iter_ranking_rows(*, round_, viewer=None, annotate=None, chunk_size: int = 1000):
+def iter_ranking_rows(*, round_, viewer=None, annotate=None, chunk_size: int = 1000,
+                      order: str = "mean"):
     """Every row of the ranking shaped for `viewer` as `ranking_page` shapes them, streamed
     (constant memory, a constant number of queries): for files of the whole ranking."""
     ranked_count, apart_count = ranking_counts(round_=round_, viewer=viewer)
     totals_shown = apart_count == 0
-    line = funding_line(round_=round_, viewer=viewer) if totals_shown else FundingLine(None, None)
     scores_shown = viewer is None or sees_scores(viewer)
-    qs = round_ranking(round_=round_, viewer=viewer)
+    calibration_shown = scores_shown and totals_shown
+    order = ranking_order(order) if calibration_shown else "mean"
+    line = (funding_line(round_=round_, viewer=viewer, order=order) if totals_shown
+            else FundingLine(None, None))
+    qs = round_ranking(round_=round_, viewer=viewer, order=order)
     if annotate is not None:
         qs = annotate(qs)
     for proposal in qs.iterator(chunk_size=chunk_size):
         yield _ranked_row(proposal, scores_shown=scores_shown, budget=round_.budget,
-                          totals_shown=totals_shown, line=line.after_rank)
+                          totals_shown=totals_shown, line=line.after_rank,
+                          calibration_shown=calibration_shown)
     if apart_count:
         for proposal in set_apart_in_round(round_=round_, viewer=viewer).iterator(
                 chunk_size=chunk_size):
@@ -527,7 +575,7 @@ def iter_ranking_rows(*, round_, viewer=None, annotate=None, chunk_size: int = 1
 
 
 def _ranked_row(proposal: Proposal, *, scores_shown: bool, budget, totals_shown: bool,
-                line: int | None) -> dict:
+                line: int | None, calibration_shown: bool = False) -> dict:
     # The viewer's own open reviews are set apart (`_set_apart_q`): none is ranked here.
     pending = False
     hidden = not scores_shown
@@ -535,6 +583,7 @@ def _ranked_row(proposal: Proposal, *, scores_shown: bool, budget, totals_shown:
     if proposal.high_score is not None and proposal.low_score is not None:
         spread = Decimal(proposal.high_score) - Decimal(proposal.low_score)
     mean = proposal.mean_score
+    calibrated = getattr(proposal, "calibrated_score", None)
     contending = proposal.state in CONTENDING_STATES
     agency = proposal.lead.agency
     row = {
@@ -544,6 +593,8 @@ def _ranked_row(proposal: Proposal, *, scores_shown: bool, budget, totals_shown:
         "requested_amount": proposal.requested_amount,
         "mean_weighted_score": None if hidden or mean is None
         else Decimal(mean).quantize(Decimal("0.01")),
+        "calibrated_score": None if hidden or not calibration_shown or calibrated is None
+        else Decimal(calibrated).quantize(Decimal("0.01")),
         "review_count": None if not scores_shown else proposal.review_count,
         "spread": None if hidden or spread is None else spread.quantize(Decimal("0.01")),
         "disagreement": (not hidden) and spread is not None and spread >= DISAGREEMENT_SPREAD,
@@ -574,10 +625,10 @@ def _row_number():
     return RowNumber()
 
 
-def ranking_rows(*, round_, viewer=None) -> list[dict]:
+def ranking_rows(*, round_, viewer=None, order: str = "mean") -> list[dict]:
     """The whole ranking as rows, shaped for `viewer` (see `ranking_page`): for callers that
     need every row at once. Pages and the API read one page at a time."""
-    return ranking_page(round_=round_, viewer=viewer, page_size=None).rows
+    return ranking_page(round_=round_, viewer=viewer, page_size=None, order=order).rows
 
 
 def _apart_row(proposal: Proposal) -> dict:
@@ -587,7 +638,8 @@ def _apart_row(proposal: Proposal) -> dict:
     pending = bool(getattr(proposal, "review_pending", False))
     return {
         "rank": None, "proposal": proposal, "lead_agency": None, "requested_amount": None,
-        "mean_weighted_score": None, "review_count": None, "spread": None,
+        "mean_weighted_score": None, "calibrated_score": None, "review_count": None,
+        "spread": None,
         "disagreement": False, "cumulative_requested": None, "contending": False,
         "above_funding_line": None, "conflict": not pending, "apart": True,
         "review_pending": pending, "scores_hidden": True, "funding_line_before": False,
@@ -596,6 +648,50 @@ def _apart_row(proposal: Proposal) -> dict:
 
 
 _conflicted_row = _apart_row
+
+
+@dataclass(frozen=True)
+class CalibrationSummary:
+    """The round's calibration as its ranking shows it (reviews/calibration.py): Krippendorff's
+    interval alpha (None when undefined), the numbers of counted reviews and reviewers, the
+    reviews' mean and pooled within-reviewer standard deviation (0-100), and the flagged
+    reviewers as (user, mean, number of reviews), by name."""
+
+    alpha: float | None
+    review_count: int
+    reviewer_count: int
+    round_mean: float | None
+    pooled_sd: float | None
+    flagged: list
+
+
+def calibration_summary(*, round_, shown: bool) -> CalibrationSummary | None:
+    """The round's stored calibration (RoundCalibration, kept by
+    reviews.services.scores.calibrate_round) for a viewer to whom calibration is `shown`
+    (`RankingPage.calibration_shown`: they see scores and have nothing set apart in the
+    round); None otherwise, or before any review. Two queries at most (the summary, then the
+    flagged reviewers' names), whatever the round's size."""
+    from people.models import User
+
+    from .models import RoundCalibration
+
+    if not shown:
+        return None
+    stored = RoundCalibration.objects.filter(round=round_).first()
+    if stored is None or not stored.review_count:
+        return None
+    flagged = []
+    if stored.flagged:
+        users = User.objects.select_related("agency").in_bulk(
+            [item["reviewer"] for item in stored.flagged])
+        flagged = sorted(
+            ((users[item["reviewer"]], item["mean"], item["reviews"])
+             for item in stored.flagged if item["reviewer"] in users),
+            key=lambda f: (f[0].last_name.lower(), f[0].first_name.lower(), f[0].pk))
+    return CalibrationSummary(
+        alpha=stored.alpha, review_count=stored.review_count,
+        reviewer_count=stored.reviewer_count, round_mean=stored.round_mean,
+        pooled_sd=stored.pooled_sd, flagged=flagged)
 
 
 def reviews_for_viewer(*, proposal: Proposal, viewer) -> tuple[ReviewAccess, list[Review]]:

@@ -23,6 +23,7 @@ from workflow.pages import page_of
 from workflow.services import TransitionStateConflict, condition_errors, may_run
 
 from . import services
+from .calibration import FLAG_MIN_REVIEWS, FLAG_SDS
 from .chair_queries import proposals_in_review_chaired_by
 from .chairs import (
     is_acting_chair,
@@ -54,8 +55,10 @@ from .permissions import (
 from .planning import panel_agency_problem
 from .selectors import (
     assignments_for_reviewer,
+    calibration_summary,
     panel_assignments,
     panels_visible_to,
+    ranking_order,
     ranking_page,
     ranking_round_or_none,
     reviews_for_viewer,
@@ -425,17 +428,22 @@ def member_groups(form: PanelForm, round_) -> list[dict]:
 
 @login_required
 def round_ranking(request, pk: int):
-    """The round's proposals by mean weighted score with the funding line; proposals the
-    viewer has a conflict with are set apart, unranked, with no running totals."""
+    """The round's proposals by mean weighted score (or, `?order=calibrated`, by calibrated
+    score) with the funding line on that order; proposals the viewer has a conflict with are
+    set apart, unranked, with no running totals and no calibration."""
     round_ = ranking_round_or_none(request.user, pk)
     if round_ is None:
         raise Http404("No such round.")
     if not can_view_ranking(request.user, round_):
         raise PermissionDenied("Only fund managers and the round's panel chairs see the ranking.")
-    page = ranking_page(round_=round_, viewer=request.user, page=request.GET.get("page"))
+    page = ranking_page(round_=round_, viewer=request.user, page=request.GET.get("page"),
+                        order=ranking_order(request.GET.get("order")))
     return render(request, "reviews/ranking.html", {
         "round": round_, "page_obj": page, "rows": page.rows,
         "ranked": page.ranked, "apart": page.apart, "totals_shown": page.totals_shown,
+        "order": page.order, "calibration_shown": page.calibration_shown,
+        "calibration": calibration_summary(round_=round_, shown=page.calibration_shown),
+        "flag_rule": {"sds": FLAG_SDS, "reviews": FLAG_MIN_REVIEWS},
     })
 
 

@@ -21,7 +21,10 @@ of proposals from the proposals and reviews (as the data migration did).
 
 from decimal import Decimal
 
+from django.db import transaction
 from django.db.models import Avg, Count, Max, Min, Q
+
+from ..calibration import calibrate
 
 # The states in which a proposal is ranked (reviews.selectors.RANKED_STATES): each proposal in
 # one of them has its row.
@@ -64,22 +67,30 @@ _money = _two
 
 
 def refresh_proposal_scores(proposal_ids=None, *, create: bool = True,
-                            batch_size: int = 2000) -> int:
+                            batch_size: int = 2000, calibrate: bool = True) -> int:
     """Rebuild the stored rows of the proposals `proposal_ids` (every proposal out of drafting
     when None) from the proposals and their reviews: two queries a batch. `create=False` only
     updates rows that exist (after a deletion, perhaps in a cascade deleting the proposal
-    itself: no row is made for it then)."""
+    itself: no row is made for it then). With `calibrate` (the default), the calibrated
+    scores of every round the proposals were or are in are then recomputed
+    (`calibrate_round`, a few queries a round)."""
+    from fund.models import Round
     from proposals.models import Proposal
 
     from ..models import ProposalScore
 
     if proposal_ids is None:
         proposals = Proposal.objects.exclude(state=Proposal.State.DRAFT)
+        rounds = set(Round.objects.values_list("pk", flat=True)) if calibrate else set()
     else:
         ids = sorted({int(pk) for pk in proposal_ids if pk is not None})
         if not ids:
             return 0
         proposals = Proposal.objects.filter(pk__in=ids)
+        rounds = set()
+        if calibrate:  # the rounds they are in and the rounds their rows say they were in
+            for now, stored in proposals.values_list("round_id", "score_summary__round_id"):
+                rounds.update(r for r in (now, stored) if r is not None)
     if not create:
         proposals = proposals.filter(score_summary__isnull=False)
     done, batch = 0, []
@@ -99,7 +110,94 @@ def refresh_proposal_scores(proposal_ids=None, *, create: bool = True,
     if batch:
         flush()
         done += len(batch)
+    for round_id in sorted(rounds):
+        calibrate_round(round_id)
     return done
+
+
+# --- calibrated scores (reviews/calibration.py) ---------------------------------------------------
+def round_calibration(round_id, *, review_model=None):
+    """The calibration (`reviews.calibration.Calibration`) of the round's counted reviews
+    (assignment submitted, weighted score stored), keyed by review id, proposal id and
+    reviewer id: one query, in review id order (so the floating-point sums, and the stored
+    values, do not depend on the database's order)."""
+    if review_model is None:
+        from ..models import Review as review_model
+    rows = (review_model.objects.filter(
+        assignment__proposal__round_id=round_id, assignment__state="submitted",
+        weighted_score__isnull=False).order_by("pk")
+        .values_list("pk", "assignment__proposal_id", "assignment__reviewer_id",
+                     "weighted_score"))
+    return calibrate(rows)
+
+
+def _places(value) -> Decimal | None:
+    return None if value is None else Decimal(repr(float(value))).quantize(PLACES)
+
+
+def _round_summary(result) -> dict:
+    return {
+        "round_mean": result.round_mean, "pooled_sd": result.pooled_sd,
+        "alpha": result.alpha, "review_count": len(result.review_scores),
+        "reviewer_count": len(result.reviewers),
+        "flagged": [{"reviewer": s.reviewer, "mean": s.mean, "reviews": s.count}
+                    for s in sorted(result.flagged, key=lambda s: s.reviewer)],
+    }
+
+
+def calibrate_round(round_id, *, models=None) -> int:
+    """Recompute the calibrated scores of the round's stored rows (ProposalScore) and its
+    RoundCalibration from its counted reviews, in one pass: the round's summary is locked
+    first (so two reviews submitted at once are calibrated one after the other, the second
+    seeing the first), then the reviews (one query), the rows' stored values (one query), and
+    only the rows that changed are written (bulk). Returns the number of rows written.
+    `models` (ProposalScore, Review, RoundCalibration) lets a migration pass its own."""
+    if models is None:
+        from ..models import ProposalScore, Review, RoundCalibration
+    else:
+        ProposalScore, Review, RoundCalibration = models  # noqa: N806
+    with transaction.atomic():
+        RoundCalibration.objects.bulk_create([RoundCalibration(round_id=round_id)],
+                                             ignore_conflicts=True)
+        summary = RoundCalibration.objects.select_for_update().get(round_id=round_id)
+        result = round_calibration(round_id, review_model=Review)
+        want = {pk: _places(value) for pk, value in result.proposal_scores.items()}
+        changed = []
+        for row in ProposalScore.objects.filter(round_id=round_id).only(
+                "proposal_id", "calibrated_score", "calibrated_sort_score"):
+            value = want.get(row.proposal_id)
+            sort = NO_SCORE if value is None else value
+            if row.calibrated_score != value or row.calibrated_sort_score != sort:
+                row.calibrated_score, row.calibrated_sort_score = value, sort
+                changed.append(row)
+        if changed:
+            ProposalScore.objects.bulk_update(
+                changed, ["calibrated_score", "calibrated_sort_score"], batch_size=500)
+        fields = _round_summary(result)
+        if any(getattr(summary, name) != value for name, value in fields.items()):
+            RoundCalibration.objects.filter(round_id=round_id).update(**fields)
+    return len(changed)
+
+
+def stale_calibration(round_id) -> list:
+    """What differs between the round's stored calibration and one computed now from its
+    reviews: the ids of the rows (ProposalScore) whose calibrated score differs, and "round"
+    when the round's summary (RoundCalibration) does: [] when the store is right."""
+    from ..models import ProposalScore, RoundCalibration
+
+    result = round_calibration(round_id)
+    stale = []
+    for pk, value, sort in ProposalScore.objects.filter(round_id=round_id).values_list(
+            "proposal_id", "calibrated_score", "calibrated_sort_score"):
+        want = _places(result.proposal_scores.get(pk))
+        if value != want or sort != (NO_SCORE if want is None else want):
+            stale.append(pk)
+    summary = RoundCalibration.objects.filter(round_id=round_id).first()
+    fields = _round_summary(result)
+    if (summary is None and result.review_scores) or (summary is not None and any(
+            getattr(summary, name) != value for name, value in fields.items())):
+        stale.append("round")
+    return stale
 
 
 def stale_proposal_scores(proposals=None) -> list[int]:
@@ -133,8 +231,9 @@ def stale_proposal_scores(proposals=None) -> list[int]:
 
 # --- signals (connected in reviews/apps.py) -----------------------------------------------------
 def remember_state(sender, instance, **kwargs):
-    """post_init of Assignment and Proposal: the state it was read with."""
+    """post_init of Assignment and Proposal: the state (and round) it was read with."""
     instance._loaded_state = instance.__dict__.get("state")
+    instance._loaded_round_id = instance.__dict__.get("round_id")
 
 
 def on_assignment_saved(sender, instance, created, raw=False, **kwargs):
@@ -183,5 +282,11 @@ def on_proposal_saved(sender, instance, created=False, raw=False, **kwargs):
     before = getattr(instance, "_loaded_state", None)
     now = instance.__dict__.get("state")
     instance._loaded_state = now
+    round_before = getattr(instance, "_loaded_round_id", None)
+    round_now = instance.__dict__.get("round_id")
+    instance._loaded_round_id = round_now
     if now in RANKED or before in RANKED:
-        refresh_proposal_scores([instance.pk])
+        # Its reviews are calibrated within its round: only moving to another round (or its
+        # row being made) changes a calibration; a new state or amount does not.
+        refresh_proposal_scores([instance.pk], calibrate=created or round_before != round_now
+                                or before not in RANKED)

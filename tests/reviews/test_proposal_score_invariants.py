@@ -32,10 +32,11 @@ from proposals.services import proposal_submit, proposal_update
 from proposals.services.drafting import proposal_request_revision, proposal_send_to_review
 from proposals.services.team import team_invite, team_member_accept
 from reviews import services
+from reviews.calibration import calibrate
 from reviews.chairs import acting_chair
 from reviews.models import Assignment, Review
-from reviews.selectors import CONTENDING_STATES, RANKED_STATES, ranking_rows
-from reviews.services.scores import stale_proposal_scores
+from reviews.selectors import CONTENDING_STATES, RANKED_STATES, ranking_page, ranking_rows
+from reviews.services.scores import stale_calibration, stale_proposal_scores
 from workflow.services import TransitionStateConflict
 
 REFUSED = (ValidationError, PermissionDenied, TransitionStateConflict)
@@ -66,6 +67,14 @@ class ScoreMachine(RuleBasedStateMachine):
             for i, lead in enumerate(self.leads)
         ]
         self.criteria = list(self.round.criteria.all())
+        # Every proposal starts with the members who may review it assigned, so the rules
+        # that write and submit reviews have assignments to act on (without them a run
+        # seldom got past a refused assignment to a submitted review).
+        for i in range(PROPOSALS):
+            for person in self.people[1:]:
+                self._try(services.assignment_create, actor=self.manager,
+                          proposal=self._fresh(i), reviewer=person, panel=self.panel,
+                          due_on=DUE)
 
     def teardown(self):
         transaction.set_rollback(True)
@@ -110,6 +119,12 @@ class ScoreMachine(RuleBasedStateMachine):
         else:
             self._try(services.assignment_submit_review, assignment=assignment,
                       actor=assignment.reviewer, review=review)
+
+    @rule(data=st.data(), values=st.lists(st.integers(1, 5), min_size=6, max_size=6))
+    def submit_a_review(self, data, values):
+        # issue 17: submitted reviews often enough that reviewers have two or more in the
+        # round, so their calibration (mean and spread) moves every proposal they scored.
+        self.write_a_review(data, values, False)
 
     @rule(data=st.data())
     def declare_conflict(self, data):
@@ -183,6 +198,28 @@ class ScoreMachine(RuleBasedStateMachine):
         assert stale_proposal_scores() == []
 
     @invariant()
+    def stored_calibration_equals_the_reviews(self):
+        # issue 17: every stored calibrated score, and the round's alpha and flags, equal a
+        # calibration computed now from the counted reviews (reviews/calibration.py).
+        assert stale_calibration(self.round.pk) == []
+        counted = [(r.pk, r.assignment.proposal_id, r.assignment.reviewer_id, r.weighted_score)
+                   for r in Review.objects.filter(assignment__state="submitted",
+                                                  assignment__proposal__round=self.round,
+                                                  weighted_score__isnull=False)
+                   .select_related("assignment").order_by("pk")]
+        want = {pk: Decimal(repr(value)).quantize(Decimal("0.0000000001"))  # as stored
+                for pk, value in calibrate(counted).proposal_scores.items()}
+        rows = ranking_rows(round_=self.round, viewer=None, order="calibrated")
+        for row in rows:
+            value = want.get(row["proposal"].pk)
+            assert row["calibrated_score"] == (
+                None if value is None else value.quantize(Decimal("0.01")))
+        expected = sorted(rows, key=lambda r: (
+            -(want.get(r["proposal"].pk, -1)), r["proposal"].requested_amount,
+            r["proposal"].pk))
+        assert [r["proposal"].pk for r in rows] == [r["proposal"].pk for r in expected]
+
+    @invariant()
     def the_ranking_is_the_one_computed_from_the_reviews(self):
         expected = []
         for proposal in Proposal.objects.filter(round=self.round, state__in=RANKED_STATES):
@@ -217,6 +254,12 @@ class ScoreMachine(RuleBasedStateMachine):
                     assert row["mean_weighted_score"] is None and row["spread"] is None
             if pending & {r["proposal"].pk for r in rows}:
                 assert all(r["cumulative_requested"] is None for r in rows)
+            if pending:  # issue 17: nor any calibrated score, in either order
+                for order in ("mean", "calibrated"):
+                    page = ranking_page(round_=self.round, viewer=person, page_size=None,
+                                        order=order)
+                    assert page.order == "mean" and not page.calibration_shown
+                    assert all(r["calibrated_score"] is None for r in page.rows)
 
 
 @pytest.mark.django_db

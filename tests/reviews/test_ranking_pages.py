@@ -300,6 +300,8 @@ def _queries(client, url, params=None) -> int:
 @pytest.mark.parametrize(("kind", "params"), [
     ("page", {}), ("page", {"page": 2}), ("page", {"page": 999}),
     ("api", {}), ("api", {"page": 3, "page_size": 7}), ("api", {"page_size": 500}),
+    ("page", {"order": "calibrated"}), ("page", {"order": "calibrated", "page": 2}),
+    ("api", {"order": "calibrated", "page": 3, "page_size": 7}),
 ])
 def test_a_ranking_page_costs_the_same_queries_for_a_small_and_a_large_round(kind, params):
     counts = []
