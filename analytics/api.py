@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -78,7 +78,9 @@ def _view(key: str, public: bool):
              "permission_classes": [permissions.AllowAny] if public else
              [permissions.IsAuthenticated, IsFundManager]}
     cls = type(f"Analytics{'Public' if public else ''}{key.capitalize()}View", (_FigureView,), attrs)
-    return doc(cls).as_view()
+    # on the method, not the class: an operation id names one operation (its GET), and
+    # extend_schema_view gives each class its own copy of the inherited `get` to carry it
+    return extend_schema_view(get=doc)(cls).as_view()
 
 
 urlpatterns = [
