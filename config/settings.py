@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "rewards",
     "notifications",
     "jobs",
+    "analytics",
     "portal",
 ]
 

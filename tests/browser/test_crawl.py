@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
+from analytics.figures import FIGURES, PUBLIC_FIGURES
 from tests.browser.helpers import ROLES, run_axe, sign_in
 
 # django_db: the test database is set up (pytest-django sets up only those tests ask for).
@@ -26,6 +27,15 @@ NOT_A_PAGE = re.compile(
     r"^/(api|admin|static|media)/|/logout/|\.(pdf|csv|xlsx|json|zip)$|/pdf/|/export|/download"
     r"|/dossier|/letter|/summary\.pdf|/portfolio"
 )
+
+
+# Pages a role's crawl visits whatever its links and MAX_PAGES say: the analytics figures,
+# each page its own (issue 17); the public ones are linked from every page's footer.
+PUBLIC_ANALYTICS = ["/analytics/public/", *[f"/analytics/public/{k}/" for k in PUBLIC_FIGURES]]
+ALWAYS_VISITED = {
+    "fund_manager": ["/analytics/", *[f"/analytics/{k}/" for k in FIGURES]],
+    "anonymous": PUBLIC_ANALYTICS,
+}
 
 
 def kind_of(url: str) -> str:
@@ -135,6 +145,7 @@ def test_every_page_of_the_role_passes_axe_and_fits_a_phone(role, site, browser,
         level1 = [p for p in same_site_pages(home_links, site) if p != "/"]
         if ROLES[role] is None:
             level1 = ["/login/", *level1]
+        level1 += [p for p in ALWAYS_VISITED.get(role, ()) if p not in level1]
         seen_kinds: dict[str, int] = {}
         level2: list[str] = []
         for path in level1:  # every one of them, whatever MAX_PAGES says

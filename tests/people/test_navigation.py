@@ -125,9 +125,11 @@ def test_a_fund_manager_has_the_fund_s_work(client, fund_manager):
     links = nav_links(client)
     assert ALWAYS | {"Open rounds", "New proposal", "My proposals", "Screening queue", "All proposals", "Funds",
                      "Rounds", "Review panels", "Awards", "People", "Recognitions",
-                     "Nominations", "Imports and exports", "Background jobs"} <= set(links)
+                     "Nominations", "Imports and exports", "Background jobs",
+                     "Analytics"} <= set(links)
     assert "My recognitions" not in links and "Admin" not in links
     assert links["Recognitions"] == "/recognitions/"
+    assert links["Analytics"] == "/analytics/"
     assert links["All proposals"] == "/proposals/all/"
     assert_every_link_opens(client, links)
 

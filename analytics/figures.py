@@ -1,0 +1,413 @@
+"""The analytics figures: each a titled set of tables (what the CSV and JSON give), charts
+(workflow/charts.py: SVG with the figures in words beside) and notes on what is counted.
+
+`build(key, viewer=..., chosen=..., public=...)` answers one figure; the pages and the API both
+call it, so they show the same numbers. The public figures go through `public.suppress` first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+from proposals.models import OutcomeReport, Proposal
+from workflow import charts
+from workflow.display import money
+
+from . import public as public_rules
+from . import selectors
+from .percentiles import Spread
+
+S = Proposal.State
+REVIEWED = (S.IN_REVIEW, S.REVISION_REQUESTED, S.RECOMMENDED, S.REJECTED, S.FUNDED, S.DECLINED,
+            S.OUTCOME_REPORTED, S.CLOSED)
+RECOMMENDED = (S.RECOMMENDED, S.FUNDED, S.DECLINED, S.OUTCOME_REPORTED, S.CLOSED)
+FUNDED = (S.FUNDED, S.OUTCOME_REPORTED, S.CLOSED)
+RESULT_LABELS = {
+    OutcomeReport.Result.SUCCEEDED: "Succeeded",
+    OutcomeReport.Result.PARTLY_SUCCEEDED: "Partly succeeded",
+    OutcomeReport.Result.DID_NOT_SUCCEED: "Did not work as hoped — learning shared",
+}
+
+
+@dataclass
+class Table:
+    key: str
+    caption: str
+    columns: list[tuple[str, str]]  # (key, heading)
+    rows: list[dict]
+
+    @property
+    def cells(self) -> list[list]:
+        """The rows as the page shows them, column by column."""
+        return [[row.get(key) for key, _h in self.columns] for row in self.rows]
+
+
+@dataclass
+class Figure:
+    key: str
+    title: str
+    definition: str
+    tables: list[Table] = field(default_factory=list)
+    charts: list = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    summary: dict = field(default_factory=dict)
+    computed_at: datetime | None = None
+
+    def table(self, key: str | None) -> Table | None:
+        return next((t for t in self.tables if key in (None, t.key)), None)
+
+
+FIGURES = {
+    "funnel": "The funnel",
+    "times": "Time to decision and to first money",
+    "money": "Money",
+    "collaboration": "Collaboration across agencies",
+    "outcomes": "Outcomes and learning",
+    "reviewing": "Reviewing",
+}
+PUBLIC_FIGURES = ("funnel", "times", "money", "collaboration", "outcomes")
+
+
+def _rate(part: int | None, whole: int | None) -> float | None:
+    if part is None or not whole:
+        return None
+    return round(100 * part / whole, 1)
+
+
+def _percent(value) -> str:
+    return "–" if value is None else f"{value}%"
+
+
+def _stages(counts: dict) -> dict:
+    total = sum(counts.values())
+    reviewed = sum(counts[s] for s in REVIEWED)
+    recommended = sum(counts[s] for s in RECOMMENDED)
+    funded = sum(counts[s] for s in FUNDED)
+    return {
+        "submitted": total, "awaiting_screening": counts[S.SUBMITTED],
+        "screened_out": counts[S.INELIGIBLE], "sent_to_review": reviewed,
+        "not_recommended": counts[S.REJECTED], "recommended": recommended,
+        "declined": counts[S.DECLINED], "funded": funded, "withdrawn": counts[S.WITHDRAWN],
+        "screening_rate": _rate(reviewed, reviewed + counts[S.INELIGIBLE]),
+        "recommendation_rate": _rate(recommended, recommended + counts[S.REJECTED]),
+        "funding_rate": _rate(funded, funded + counts[S.DECLINED]),
+    }
+
+
+FUNNEL_COLUMNS = [
+    ("submitted", "Submitted"), ("awaiting_screening", "Awaiting screening"),
+    ("screened_out", "Screened out"), ("sent_to_review", "Sent to review"),
+    ("not_recommended", "Not recommended"), ("recommended", "Recommended"),
+    ("declined", "Not funded"), ("funded", "Funded"), ("withdrawn", "Withdrawn"),
+    ("screening_rate", "Screening rate (%)"), ("recommendation_rate", "Recommendation rate (%)"),
+    ("funding_rate", "Funding rate (%)"),
+]
+
+
+def funnel(*, viewer, chosen, public=False) -> Figure:
+    data = selectors.funnel_counts(chosen=chosen, public=public)
+    rows = [{"round": r["title"], "fund": r["fund__name"], "round_id": r["pk"],
+             **_stages(r["counts"])} for r in data["rounds"]]
+    totals = {"round": "All rounds chosen", "fund": "", "round_id": None,
+              **_stages(data["totals"])}
+    figure = Figure("funnel", FIGURES["funnel"], (
+        "Proposals by where they are now, per round (drafts never counted). Screening rate: "
+        "sent to review of those screened (sent to review or screened out). Recommendation rate: "
+        "recommended of those the panel decided (recommended or not). Funding rate: funded of "
+        "those a fund manager decided after a recommendation (funded or not funded). Withdrawn "
+        "proposals are left out of the rates."))
+    figure.tables.append(Table("rounds", "Proposals by state per round",
+                               [("round", "Round"), ("fund", "Fund"), *FUNNEL_COLUMNS],
+                               rows + [totals]))
+    if data["round_count"] > len(rows):
+        figure.notes.append(f"The newest {len(rows)} of {data['round_count']} rounds are listed; "
+                            "the last row counts them all. Choose a fund or years to narrow.")
+    if public:
+        public_rules.suppress_table(figure.tables[0], counts=[k for k, _ in FUNNEL_COLUMNS[:9]],
+                                    rates={"screening_rate": ("sent_to_review", "screened_out"),
+                                           "recommendation_rate": ("recommended", "not_recommended"),
+                                           "funding_rate": ("funded", "declined")})
+        totals = figure.tables[0].rows[-1]
+    figure.summary = {k: totals[k] for k, _ in FUNNEL_COLUMNS}
+    stages = [("Submitted", "submitted"), ("Sent to review", "sent_to_review"),
+              ("Recommended", "recommended"), ("Funded", "funded")]
+    figure.charts.append(charts.bar_chart(
+        title="The funnel, all rounds chosen",
+        description="Proposals submitted, sent to review, recommended and funded.",
+        rows=[(label, totals[key] or 0, public_rules.shown(totals[key])) for label, key in stages],
+        same_series=True,
+        summary=(f"Screening rate {_percent(totals['screening_rate'])}, recommendation rate "
+                 f"{_percent(totals['recommendation_rate'])}, funding rate "
+                 f"{_percent(totals['funding_rate'])}.")))
+    return figure
+
+
+TIMES = [
+    ("decision", "Submission to the panel's decision"),
+    ("first_money", "Submission to the first money released"),
+    ("award", "Recommendation to award"),
+    ("first_release", "Award to the first release"),
+]
+
+
+def _days(value) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def times(*, viewer, chosen, public=False) -> Figure:
+    found: dict[str, Spread] = selectors.durations(chosen=chosen, public=public)
+    rows = [{"measure": label, "key": key, "proposals": found[key].count,
+             "median_days": _days(found[key].median), "p90_days": _days(found[key].p90)}
+            for key, label in TIMES]
+    figure = Figure("times", FIGURES["times"], (
+        "Days (with fractions, one decimal shown) from the proposal's last submission to the "
+        "panel's recommendation or rejection, and to the first tranche released; from the "
+        "recommendation to the award; from the award to its first release. Median and 90th "
+        "percentile as PostgreSQL's percentile_cont computes them: the values sorted, the p-th "
+        "percentile at position (n − 1)·p, interpolated linearly between the two values around "
+        "it (Hyndman and Fan's type 7)."))
+    figure.tables.append(Table("times", "Days to each step", [
+        ("measure", "From … to …"), ("proposals", "Counted"), ("median_days", "Median (days)"),
+        ("p90_days", "90th percentile (days)")], rows))
+    if public:
+        public_rules.suppress_spread_rows(figure.tables[0])
+    figure.summary = {r["key"]: {"count": r["proposals"], "median_days": r["median_days"],
+                                 "p90_days": r["p90_days"]} for r in figure.tables[0].rows}
+
+    def text(r):
+        if r["median_days"] is None:
+            return "none counted" if not r["proposals"] else "fewer than 5"
+        return f"median {r['median_days']} days, 90% within {r['p90_days']} days"
+
+    figure.charts.append(charts.bar_chart(
+        title="Median days to each step", description="The median days for each of the four steps.",
+        rows=[(r["measure"], r["median_days"] or 0, text(r)) for r in figure.tables[0].rows],
+        same_series=True))
+    return figure
+
+
+def money_figure(*, viewer, chosen, public=False) -> Figure:
+    data = selectors.money_figures(chosen=chosen, public=public)
+    names = data["agencies"]
+    rows = []
+    for aid in sorted(names, key=lambda a: names[a]["code"]):
+        released, committed = data["received"].get(aid, (Decimal("0.00"), Decimal("0.00")))
+        rows.append({"agency": names[aid]["code"], "agency_name": names[aid]["name"],
+                     "contributed": data["contributed"].get(aid, Decimal("0.00")),
+                     "committed_to_its_proposals": committed,
+                     "released_to_its_proposals": released})
+    totals = data["totals"]
+    figure = Figure("money", FIGURES["money"], (
+        "Contributed: the agency's contributions to the funds chosen (received in the years "
+        "chosen). Committed and released to its proposals: the money of awards to proposals "
+        "the agency leads or partners in (a proposal with three agencies counts for each, so "
+        "these columns add up to more than the total). Awarded: the awards' amounts; "
+        "returned: cancelled tranches, money that went back to the fund; committed: awarded "
+        "less returned; released: tranches released; spent: what outcome reports say was spent."))
+    figure.tables.append(Table("agencies", "Money by agency", [
+        ("agency", "Agency"), ("agency_name", "Name"), ("contributed", "Contributed"),
+        ("committed_to_its_proposals", "Committed to its proposals"),
+        ("released_to_its_proposals", "Released to its proposals")], rows))
+    figure.tables.append(Table("totals", "Money in total", [("measure", "Measure"),
+                                                            ("amount", "Amount")],
+                               [{"measure": k, "amount": v} for k, v in totals.items()]))
+    figure.summary = {k: str(v) for k, v in totals.items()}
+    bars = []
+    for r in rows:
+        bars.append((f"{r['agency']} contributed", r["contributed"], money(r["contributed"]),
+                     0, 0))
+        bars.append((f"{r['agency']}'s proposals received", r["released_to_its_proposals"],
+                     money(r["released_to_its_proposals"]), 0, 1))
+    if bars:
+        figure.charts.append(charts.bar_chart(
+            title="Contributed by each agency and released to the proposals it takes part in",
+            description="Two bars per agency: what it contributed, and what the proposals it "
+                        "leads or partners in received.", rows=bars))
+    figure.charts.append(charts.bar_chart(
+        title="Money in total", description="Contributed, awarded, committed, released, "
+                                            "returned and spent.",
+        rows=[(k.capitalize(), v, money(v)) for k, v in totals.items()], same_series=True))
+    return figure
+
+
+def collaboration(*, viewer, chosen, public=False) -> Figure:
+    data = selectors.collaboration_counts(chosen=chosen, public=public)
+    names = data["agencies"]
+    pairs = [{"agency": names[a]["code"], "with_agency": names[b]["code"], "shared_proposals": n}
+             for a, b, n in data["pairs"]]
+    crossing = [{"agencies": label, "proposals": data["crossing"].get(k, 0)}
+                for k, label in ((1, "1"), (2, "2"), (3, "3"), (4, "4 or more"))]
+    per_agency = sorted(data["per_agency"].items(), key=lambda kv: (-kv[1], names[kv[0]]["code"]))
+    figure = Figure("collaboration", FIGURES["collaboration"], (
+        "An agency takes part in a proposal when it is the lead's agency or a partner agency. "
+        "Shared proposals of two agencies: proposals both take part in. Crossing: proposals by "
+        "the number of agencies taking part (drafts never counted)."))
+    figure.tables.append(Table("pairs", "Agencies working together", [
+        ("agency", "Agency"), ("with_agency", "With"), ("shared_proposals", "Shared proposals")],
+        pairs))
+    figure.tables.append(Table("crossing", "Proposals by the number of agencies taking part",
+                               [("agencies", "Agencies"), ("proposals", "Proposals")], crossing))
+    if public:
+        public_rules.suppress_table(figure.tables[0], counts=["shared_proposals"])
+        public_rules.suppress_table(figure.tables[1], counts=["proposals"])
+    # The matrix: the agencies taking part most, both ways.
+    top = [aid for aid, _n in per_agency[:12]]
+    codes = [names[a]["code"] for a in top]
+    shared = {(p["agency"], p["with_agency"]): p["shared_proposals"] for p in figure.tables[0].rows}
+    matrix = []
+    for a in codes:
+        row = {"agency": a}
+        for b in codes:
+            row[b] = "" if a == b else shared.get((a, b), shared.get((b, a), 0))
+        matrix.append(row)
+    figure.tables.append(Table("matrix", "Shared proposals, agency by agency "
+                                         "(the 12 agencies taking part most)",
+                               [("agency", "Agency"), *[(c, c) for c in codes]], matrix))
+    if len(data["pairs"]) >= selectors.PAIR_LIMIT:
+        figure.notes.append(f"The {selectors.PAIR_LIMIT} pairs sharing most are listed.")
+    figure.summary = {r["agencies"]: r["proposals"] for r in figure.tables[1].rows}
+    figure.charts.append(charts.bar_chart(
+        title="Proposals by the number of agencies taking part",
+        description="How many proposals cross one, two, three, four or more agencies.",
+        rows=[(f"{r['agencies']} agencies", r["proposals"] or 0, public_rules.shown(r["proposals"]))
+              for r in figure.tables[1].rows], same_series=True))
+    return figure
+
+
+def outcomes(*, viewer, chosen, public=False) -> Figure:
+    data = selectors.outcome_counts(chosen=chosen, public=public)
+    rows = []
+    for result, label in RESULT_LABELS.items():
+        n = data["reports"].get(result, {}).get("outcomes", 0)
+        shared = data["learnings"].get(result, {})
+        learnings, with_learning = shared.get("learnings", 0), shared.get("with_learning", 0)
+        rows.append({"result": label, "key": result.value, "outcomes": n, "learnings": learnings,
+                     "outcomes_with_learning": with_learning,
+                     "share_with_learning": _rate(with_learning, n),
+                     "learnings_per_outcome": round(learnings / n, 2) if n else None})
+    figure = Figure("outcomes", FIGURES["outcomes"], (
+        "Outcome reports by result, and the learnings linked to those proposals"
+        + (" (public learnings only)" if public else "")
+        + ": how many, how many outcomes have at least one, and learnings per outcome. A result "
+          "that did not work as hoped is an honoured outcome: its learnings count fully."))
+    figure.tables.append(Table("results", "Outcomes and the learnings shared", [
+        ("result", "Result"), ("outcomes", "Outcomes"), ("learnings", "Learnings shared"),
+        ("outcomes_with_learning", "Outcomes with a learning"),
+        ("share_with_learning", "Share with a learning (%)"),
+        ("learnings_per_outcome", "Learnings per outcome")], rows))
+    if public:
+        public_rules.suppress_table(
+            figure.tables[0], counts=["outcomes", "learnings", "outcomes_with_learning"],
+            rates={"share_with_learning": ("outcomes_with_learning", "outcomes"),
+                   "learnings_per_outcome": ("learnings", "outcomes")})
+    rows = figure.tables[0].rows
+    figure.summary = {r["key"]: {k: r[k] for k in ("outcomes", "learnings",
+                                                   "outcomes_with_learning")} for r in rows}
+    figure.charts.append(charts.bar_chart(
+        title="Outcomes by result", description="How many outcome reports of each result.",
+        rows=[(r["result"], r["outcomes"] or 0, public_rules.shown(r["outcomes"])) for r in rows]))
+    figure.charts.append(charts.bar_chart(
+        title="Learnings shared per outcome",
+        description="Learnings linked to the proposals of each result.",
+        rows=[(r["result"], r["learnings"] or 0,
+               f"{public_rules.shown(r['learnings'])} learnings, "
+               f"{_percent(r['share_with_learning'])} of outcomes with one") for r in rows]))
+    return figure
+
+
+def _person(row) -> str:
+    name = f"{row['reviewer__first_name']} {row['reviewer__last_name']}".strip()
+    return name or row["reviewer__username"]
+
+
+def reviewing(*, viewer, chosen, public=False) -> Figure:
+    data = selectors.reviewing_figures(viewer=viewer, chosen=chosen)
+    totals, agreement = data["totals"], data["agreement"]
+    load = [{"reviewer": _person(r), "agency": r["reviewer__agency__code"] or "",
+             "assigned": r["assigned"], "on_time": r["on_time"], "late": r["late"],
+             "overdue": r["overdue"], "not_yet_due": r["not_yet_due"]} for r in data["load"]]
+    figure = Figure("reviewing", FIGURES["reviewing"], (
+        "Assignments on the proposals chosen, never one in conflict nor one on a proposal you "
+        "have a conflict of interest with. On time: submitted on or before the due date "
+        "(Bhutan time). Agreement, over proposals with at least two submitted reviews: the "
+        f"share whose highest and lowest weighted score are within {data['threshold']} points "
+        "(the ranking's disagreement flag), the share where every reviewer made the same "
+        "recommendation, and the mean spread (highest minus lowest)."))
+    figure.tables.append(Table("reviewers", "Reviewers by load (the busiest first)", [
+        ("reviewer", "Reviewer"), ("agency", "Agency"), ("assigned", "Assigned"),
+        ("on_time", "Submitted on time"), ("late", "Submitted late"), ("overdue", "Open, overdue"),
+        ("not_yet_due", "Open, not yet due")], load))
+    spread = data["load_spread"]
+    mean = agreement["mean_spread"]
+    summary = {
+        "assignments": totals["assigned"], "reviewers": totals["reviewers"],
+        "median_load": spread.median, "p90_load": spread.p90,
+        "on_time": totals["on_time"], "late": totals["late"], "overdue": totals["overdue"],
+        "not_yet_due": totals["not_yet_due"],
+        "proposals_with_two_or_more_reviews": agreement["proposals"],
+        "within_spread": _rate(agreement["close"], agreement["proposals"]),
+        "same_recommendation": _rate(agreement["unanimous"], agreement["proposals"]),
+        "mean_spread": None if mean is None else round(float(mean), 2),
+    }
+    figure.tables.append(Table("summary", "Reviewing in total", [("measure", "Measure"),
+                                                                 ("value", "Value")],
+                               [{"measure": k, "value": v} for k, v in summary.items()]))
+    figure.summary = summary
+    if totals["reviewers"] > len(load):
+        figure.notes.append(f"The {len(load)} busiest of {totals['reviewers']} reviewers are listed.")
+    if not agreement["proposals"]:
+        figure.notes.append("Agreement needs proposals with at least two submitted reviews: "
+                            "there are none here.")
+    figure.charts.append(charts.bar_chart(
+        title="Reviews against their due dates",
+        description="Submitted on time, submitted late, open and overdue, open and not yet due.",
+        rows=[(label, totals[key], str(totals[key])) for label, key in (
+            ("Submitted on time", "on_time"), ("Submitted late", "late"),
+            ("Open, overdue", "overdue"), ("Open, not yet due", "not_yet_due"))]))
+    return figure
+
+
+BUILDERS = {"funnel": funnel, "times": times, "money": money_figure,
+            "collaboration": collaboration, "outcomes": outcomes, "reviewing": reviewing}
+
+
+def _cache_key(key: str, *, viewer, chosen: dict, public: bool) -> str:
+    """Figures depend on the filters alone (every fund manager sees every submitted proposal;
+    the public sees the same aggregates), except reviewing, which leaves out the proposals
+    the viewer has a conflict with: its key holds the viewer's visibility fingerprint (the one
+    job files are checked with), so a new conflict is never served from an older answer."""
+    chosen_ids = sorted((k, getattr(v, "pk", v)) for k, v in chosen.items())
+    parts = [key, public, chosen_ids]
+    if key == "reviewing":
+        from jobs.viewer import viewer_fingerprint
+
+        parts.append(viewer_fingerprint(viewer))
+    return "analytics:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def build(key: str, *, viewer, chosen: dict, public: bool = False) -> Figure:
+    """The figure, computed by the database, or the same answer kept for CACHE_SECONDS (the
+    whole-table aggregates take seconds at national scale; pages show when they were made)."""
+    if public and key not in PUBLIC_FIGURES:
+        raise KeyError(key)
+    seconds = cache_seconds()
+    cache_key = _cache_key(key, viewer=viewer, chosen=chosen, public=public) if seconds else ""
+    if seconds and (figure := cache.get(cache_key)) is not None:
+        return figure
+    figure = BUILDERS[key](viewer=viewer, chosen=chosen, public=public)
+    figure.computed_at = timezone.now()
+    if seconds:
+        cache.set(cache_key, figure, seconds)
+    return figure
+
+
+def cache_seconds() -> int:
+    """How long a computed figure is kept: ANALYTICS_CACHE_SECONDS (default 300; 0: never)."""
+    return int(getattr(settings, "ANALYTICS_CACHE_SECONDS", 300))

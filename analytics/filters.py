@@ -1,0 +1,126 @@
+"""The filters every analytics figure takes: fund, round, years, agency (issue 17).
+
+Empty filters show everything the viewer may see. An impossible choice (a year range that ends
+before it starts, a round outside the chosen fund, an id that names nothing the viewer may
+choose) is a form error on the page and a 400 in the API, with the same words.
+
+What each filter means, for every figure alike:
+- `fund`, `round`: the proposals of that fund or round (contributions: the fund's; a round has
+  no contributions of its own, so with a round chosen its fund's contributions are shown);
+- `year_from`, `year_to`: the year a round opens, in Asia/Thimphu (contributions: the year
+  they were received); `year` is both at once;
+- `agency`: proposals the agency leads (the lead's agency) or partners in.
+"""
+
+from datetime import datetime
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from fund.models import Fund, Round
+from people.models import Agency
+from proposals.models import Proposal
+from workflow.ids import parse_id
+
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+class _IdChoice(forms.ModelChoiceField):
+    """A choice by id; anything that is not an id in range names nothing (never a 500)."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if parse_id(value) is None:
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class _RoundChoice(_IdChoice):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.title} ({obj.fund.name})"
+
+
+class AnalyticsFilter(forms.Form):
+    fund = _IdChoice(queryset=Fund.objects.none(), required=False, empty_label="All funds",
+                     error_messages={"invalid_choice": "Choose one of the funds listed."})
+    round = _RoundChoice(queryset=Round.objects.none(), required=False, empty_label="All rounds",
+                         error_messages={"invalid_choice": "Choose one of the rounds listed."})
+    year_from = forms.IntegerField(
+        required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR, label="From year",
+        help_text="The year a round opens.")
+    year_to = forms.IntegerField(required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR,
+                                 label="To year")
+    agency = _IdChoice(queryset=Agency.objects.none(), required=False, empty_label="All agencies",
+                       error_messages={"invalid_choice": "Choose one of the agencies listed."},
+                       help_text="Proposals it leads or partners in.")
+
+    def __init__(self, data=None, *, public: bool = False):
+        data = data.copy() if data is not None else None
+        if data is not None and data.get("year") and not (data.get("year_from") or data.get("year_to")):
+            data["year_from"] = data["year_to"] = data.get("year")
+        super().__init__(data)
+        self.public = public
+        funds = Fund.objects.order_by("name", "id")
+        rounds = Round.objects.select_related("fund").order_by("-opens_at", "-id")
+        if public:  # what a visitor may know exists: active funds, rounds that are not drafts
+            funds = funds.filter(is_active=True)
+            rounds = rounds.filter(fund__is_active=True).exclude(state=Round.State.DRAFT)
+        self.fields["fund"].queryset = funds
+        self.fields["round"].queryset = rounds
+        self.fields["agency"].queryset = Agency.objects.order_by("code", "id")
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("year_from"), data.get("year_to")
+        if start and end and start > end:
+            self.add_error("year_to", f"The range ends ({end}) before it starts ({start}): "
+                                      "choose a last year on or after the first.")
+        fund, round_ = data.get("fund"), data.get("round")
+        if fund and round_ and round_.fund_id != fund.pk:
+            self.add_error("round", f"“{round_.title}” is a round of {round_.fund.name}, "
+                                    f"not of {fund.name}: choose one or the other.")
+        return data
+
+    def chosen(self) -> dict:
+        """The valid filters that were given (call after is_valid())."""
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+
+def _year_start(year: int) -> datetime:
+    return datetime(year, 1, 1, tzinfo=timezone.get_default_timezone())
+
+
+def filter_rounds(qs: QuerySet, chosen: dict, prefix: str = "") -> QuerySet:
+    """Rounds (or objects of a round, with `prefix` such as "round__") by fund, round, years."""
+    q = Q()
+    if chosen.get("fund"):
+        q &= Q(**{f"{prefix}fund": chosen["fund"]})
+    if chosen.get("round"):
+        q &= Q(**{prefix[:-2] if prefix else "pk": chosen["round"].pk})
+    if chosen.get("year_from"):
+        q &= Q(**{f"{prefix}opens_at__gte": _year_start(chosen["year_from"])})
+    if chosen.get("year_to"):
+        q &= Q(**{f"{prefix}opens_at__lt": _year_start(chosen["year_to"] + 1)})
+    return qs.filter(q)
+
+
+def agency_q(agency) -> Q:
+    """Proposals the agency leads (the lead's agency) or partners in."""
+    partnered = Proposal.partner_agencies.through.objects.filter(agency=agency)
+    return Q(lead__agency=agency) | Q(pk__in=partnered.values("proposal_id"))
+
+
+def filter_contributions(qs: QuerySet, chosen: dict) -> QuerySet:
+    if chosen.get("fund"):
+        qs = qs.filter(fund=chosen["fund"])
+    if chosen.get("round"):
+        qs = qs.filter(fund_id=chosen["round"].fund_id)
+    if chosen.get("year_from"):
+        qs = qs.filter(received_on__year__gte=chosen["year_from"])
+    if chosen.get("year_to"):
+        qs = qs.filter(received_on__year__lte=chosen["year_to"])
+    if chosen.get("agency"):
+        qs = qs.filter(agency=chosen["agency"])
+    return qs

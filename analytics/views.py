@@ -1,0 +1,118 @@
+"""The analytics pages: an index and one page per figure for fund managers (`/analytics/`), and
+the public, aggregate-only pages (`/analytics/public/`). Each page shows the filter form, the
+figure's charts with their figures in words, its tables, and CSV and JSON downloads of the same
+numbers (`?download=csv&table=<key>`, `?download=json`)."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+
+from datafiles.cells import CSV_CONTENT_TYPE, csv_bytes
+
+from .figures import FIGURES, PUBLIC_FIGURES, build, cache_seconds
+from .filters import AnalyticsFilter
+from .public import THRESHOLD
+from .selectors import may_view_analytics
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if hasattr(value, "pk"):
+        return value.pk
+    return value
+
+
+def figure_json(figure, chosen: dict) -> dict:
+    """The figure as the API and the JSON download give it."""
+    return {
+        "figure": figure.key, "title": figure.title, "definition": figure.definition,
+        "filters": {k: _plain(v) for k, v in chosen.items()},
+        "summary": json.loads(json.dumps(figure.summary, default=_plain)),
+        "tables": {t.key: {"caption": t.caption, "columns": [k for k, _ in t.columns],
+                           "rows": [{k: _plain(row.get(k)) for k, _ in t.columns} for row in t.rows]}
+                   for t in figure.tables},
+        "notes": figure.notes,
+    }
+
+
+def _download(request, figure, chosen, prefix: str):
+    kind = request.GET.get("download")
+    name = f"{prefix}{figure.key}"
+    if kind == "json":
+        response = HttpResponse(json.dumps(figure_json(figure, chosen), indent=1),
+                                content_type="application/json")
+        response["Content-Disposition"] = f'attachment; filename="{name}.json"'
+        return response
+    table = figure.table(request.GET.get("table") or None)
+    if table is None:
+        raise Http404("This figure has no such table.")
+    body = csv_bytes([label for _k, label in table.columns],
+                     ([_plain(row.get(k)) for k, _l in table.columns] for row in table.rows))
+    response = HttpResponse(body, content_type=CSV_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{name}-{table.key}.csv"'
+    return response
+
+
+def _figure_page(request, key: str, *, public: bool):
+    form = AnalyticsFilter(request.GET if request.GET else None, public=public)
+    figure, chosen = None, {}
+    if form.is_bound and not form.is_valid():
+        status = 400 if request.GET.get("download") else 200
+        return render(request, "analytics/figure.html", {
+            "form": form, "figure": None, "key": key, "title": FIGURES[key], "public": public,
+            "figures": _menu(public)}, status=status)
+    if form.is_bound:
+        chosen = form.chosen()
+    figure = build(key, viewer=request.user, chosen=chosen, public=public)
+    if request.GET.get("download") in ("csv", "json"):
+        return _download(request, figure, chosen, "public-" if public else "")
+    return render(request, "analytics/figure.html", {
+        "form": form, "figure": figure, "key": key, "title": figure.title, "public": public,
+        "figures": _menu(public), "threshold": THRESHOLD,
+        "query": request.GET.urlencode(), "cache_minutes": (cache_seconds() + 59) // 60,
+    })
+
+
+def _menu(public: bool) -> list[tuple[str, str]]:
+    keys = PUBLIC_FIGURES if public else tuple(FIGURES)
+    return [(k, FIGURES[k]) for k in keys]
+
+
+def _require_manager(request):
+    if not may_view_analytics(request.user):
+        raise PermissionDenied("Only fund managers see the fund's analytics; "
+                               "everyone may see the public figures.")
+
+
+@login_required
+def index(request):
+    _require_manager(request)
+    return render(request, "analytics/index.html", {"figures": _menu(False), "public": False})
+
+
+def figure_view(key: str):
+    @login_required
+    def view(request):
+        _require_manager(request)
+        return _figure_page(request, key, public=False)
+    view.__name__ = f"analytics_{key}"
+    return view
+
+
+def public_index(request):
+    return render(request, "analytics/index.html", {"figures": _menu(True), "public": True,
+                                                    "threshold": THRESHOLD})
+
+
+def public_figure_view(key: str):
+    def view(request):
+        return _figure_page(request, key, public=True)
+    view.__name__ = f"analytics_public_{key}"
+    return view
