@@ -118,11 +118,13 @@ def durations(*, chosen: dict, public: bool = False) -> dict[str, Spread]:
         f"JOIN {prop} p ON p.id = l.object_id WHERE l.content_type_id = %s "
         f"AND l.transition IN (%s, %s) AND p.id IN ({base})",
         (proposal_ct, "recommend", "reject", *params))
+    # Both ends from the proposal's history (the same clock): "recommend" to "fund".
     out["award"] = spread_of(
-        f"SELECT {days_between('l.at', 'a.approved_at')} AS d FROM {log} l "
-        f"JOIN {award} a ON a.proposal_id = l.object_id WHERE l.content_type_id = %s "
-        f"AND l.transition = %s AND a.proposal_id IN ({base})",
-        (proposal_ct, "recommend", *params))
+        f"SELECT {days_between('l.at', 'f.at')} AS d FROM {log} l "
+        f"JOIN {log} f ON f.object_id = l.object_id AND f.content_type_id = l.content_type_id "
+        f"AND f.transition = %s WHERE l.content_type_id = %s "
+        f"AND l.transition = %s AND l.object_id IN ({base})",
+        ("fund", proposal_ct, "recommend", *params))
     first_release = (
         f"SELECT a.approved_at AS awarded_at, p.submitted_at AS submitted_at, MIN(l.at) AS paid_at "
         f"FROM {award} a JOIN {prop} p ON p.id = a.proposal_id "

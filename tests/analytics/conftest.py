@@ -50,6 +50,7 @@ def log(obj, transition: str, days: float, to_state: str = "") -> None:
 def award(proposal, amount, tranches, *, approved_day, state=Award.State.ACTIVE, manager):
     a = Award.objects.create(proposal=proposal, amount=Decimal(amount), approved_by=manager,
                              approved_at=T0 + timedelta(days=approved_day), state=state)
+    log(proposal, "fund", approved_day, "funded")  # the history says so too, as the service's
     for i, (value, tranche_state, released_day) in enumerate(tranches, start=1):
         t = Tranche.objects.create(award=a, sequence=i, amount=Decimal(value),
                                    due_on=(T0 + timedelta(days=60 * i)).date(),
