@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include("rewards.api")),
     path("", include("proposals.team_api")),
     path("", include("rewards.author_api")),
+    path("", include("search.api")),
 ]

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "rewards",
     "notifications",
     "jobs",
+    "search",  # full-text search and similar work (issue 17)
     "portal",
 ]
 

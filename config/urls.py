@@ -45,6 +45,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("data/", include("portal.data_urls")),
     path("jobs/", include("jobs.urls")),
+    path("search/", include("search.urls")),
     path("", include("rewards.urls")),
 ]
 
