@@ -8,6 +8,9 @@ def _ensure_index(sender, using="default", **kwargs):
     ensure_index(using=using)
 
 
+_registered: list = []
+
+
 class SearchConfig(AppConfig):
     """Full-text search over proposals and learnings, and similar earlier work (issue 17)."""
 
@@ -17,3 +20,11 @@ class SearchConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_ensure_index, sender=self, dispatch_uid="search:ensure_index")
+        from workflow.services import on_transition
+
+        from .services import on_transition_refresh
+
+        # A submitted proposal's similar work is found once, after the commit (services.py).
+        if on_transition_refresh not in _registered:
+            on_transition(on_transition_refresh)
+            _registered.append(on_transition_refresh)

@@ -36,3 +36,40 @@ class LearningDocument(models.Model):
 
     def __str__(self) -> str:
         return f"Search document of learning {self.learning_id}"
+
+
+class SimilarCandidate(models.Model):
+    """An earlier proposal or learning found like a submitted proposal, found once when the
+    proposal is submitted (search/services.py `refresh_similar`, run by the task
+    `search.refresh_similar` after the submit transition commits), so that its page and the
+    screening queue read a few stored rows instead of searching at every view.
+
+    Found among everything that was submitted (never drafts) and every learning, whoever may
+    see it: who may see a candidate is decided when it is shown (search/selectors.py
+    `stored_similar_work`, `likely_duplicates`), never here. Exactly one of `proposal` and
+    `learning` is set. `score` is selectors.text_score (0..1, the same on both databases);
+    `rank` the order they are shown in (higher first).
+    """
+
+    source = models.ForeignKey("proposals.Proposal", on_delete=models.CASCADE,
+                               related_name="similar_candidates")
+    proposal = models.ForeignKey("proposals.Proposal", null=True, blank=True,
+                                 on_delete=models.CASCADE, related_name="+")
+    learning = models.ForeignKey("rewards.Learning", null=True, blank=True,
+                                 on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    rank = models.FloatField()
+    found_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(proposal__isnull=False, learning__isnull=True)
+                           | models.Q(proposal__isnull=True, learning__isnull=False)),
+                name="search_candidate_proposal_xor_learning"),
+        ]
+        indexes = [models.Index(fields=["source", "-rank"], name="search_candidate_rank")]
+
+    def __str__(self) -> str:
+        other = f"proposal {self.proposal_id}" if self.proposal_id else f"learning {self.learning_id}"
+        return f"Proposal {self.source_id} is like {other} ({self.score:.2f})"

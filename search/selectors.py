@@ -25,11 +25,12 @@ from django.utils.safestring import SafeString
 
 from fund.models import Award
 from proposals.models import OutcomeReport, Proposal
-from proposals.selectors import proposals_visible_to
+from proposals.selectors import NEVER_SUBMITTED, proposals_visible_to
 from rewards.models import Learning
 from rewards.selectors import learnings_visible_to, outcome_label
 
 from .backends import Wanted, backend
+from .models import SimilarCandidate
 from .text import (
     ParsedQuery,
     content_words,
@@ -98,10 +99,12 @@ def _with_details(kind: str, ids) -> dict:
     return qs.in_bulk(ids)
 
 
-def _ranked(kind, viewer, terms, mode, *, limit, exclude=None, title="") -> list:
-    """The `limit` best matches `viewer` may see, best first, each with `search_rank`: ids
-    and ranks first (a narrow sort), then the rows shown (three queries)."""
-    qs = backend().ranked(_visible(kind, viewer), kind, terms, mode, title)
+def _ranked(kind, viewer, terms, mode, *, limit, exclude=None, title="", universe=None) -> list:
+    """The `limit` best matches `viewer` may see (or, given `universe`, of that queryset),
+    best first, each with `search_rank`: ids and ranks first (a narrow sort), then the rows
+    shown (three queries)."""
+    among = universe if universe is not None else _visible(kind, viewer)
+    qs = backend().ranked(among, kind, terms, mode, title)
     if exclude is not None:
         qs = qs.exclude(pk=exclude)
     best = list(qs.order_by("-search_rank", "-pk").values_list("pk", "search_rank")[:limit])
@@ -310,30 +313,103 @@ def similar_to(proposal: Proposal, viewer, limit: int = 5) -> SimilarWork:
     )
 
 
+# --- found once when a proposal is submitted, shown by who may see it ------------------------------
+STORED_PROPOSALS = 20  # candidates kept per submitted proposal (before anyone's visibility)
+STORED_LEARNINGS = 10
+
+
+def submitted_universe() -> QuerySet[Proposal]:
+    """Every proposal that was ever submitted (drafts never are anyone's similar work)."""
+    return Proposal.objects.exclude(NEVER_SUBMITTED)
+
+
+def find_similar_candidates(proposal: Proposal) -> SimilarWork:
+    """What `refresh_similar` stores: the earlier submitted proposals and the learnings most
+    like `proposal`, whoever may see them (never the proposal itself, its own learnings or a
+    draft), best first: at most STORED_PROPOSALS and STORED_LEARNINGS, each with `score`
+    (text_score, 0..1) and `rank`. The database's best CANDIDATES matches on two words, one of
+    them from the title, and its best near-duplicate titles, re-ranked here. At most seven
+    queries whatever the data size; at national scale about a second (run in a task)."""
+    title, text = proposal.title, _proposal_text(proposal)
+    terms = similarity_terms(title, text)
+    if not terms:
+        return SimilarWork()
+    found = _ranked("proposal", None, terms, "two-of-title", limit=CANDIDATES,
+                    exclude=proposal.pk, title=title, universe=submitted_universe())
+    seen = {p.pk for p in found}
+    title_terms = [w for w in dict.fromkeys(content_words(title)) if w not in GENERIC][:8]
+    near = backend().find_for_each(
+        "proposal", [Wanted(source=proposal.pk, title=title, terms=title_terms)], limit=5)
+    extra = [m for m in near if m.id not in seen]
+    if extra:
+        rows = _with_details("proposal", [m.id for m in extra])
+        for m in extra:
+            if m.id in rows:
+                rows[m.id].search_rank = m.rank
+                found.append(rows[m.id])
+    proposals = [Hit("proposal", p, p.search_rank or 0.0) for p in found]
+    learned = _ranked("learning", None, terms, "two-of-title", limit=CANDIDATES,
+                      universe=Learning.objects.exclude(proposal_id=proposal.pk))
+    learnings = [Hit("learning", item, item.search_rank or 0.0) for item in learned]
+    return SimilarWork(
+        proposals=_reranked(proposals, title, text, _proposal_text)[:STORED_PROPOSALS],
+        learnings=_reranked(learnings, title, text, _learning_text)[:STORED_LEARNINGS],
+    )
+
+
+def stored_similar_work(proposal: Proposal, viewer, limit: int = 5) -> SimilarWork:
+    """The stored candidates of `proposal` (search.models.SimilarCandidate) that `viewer` may
+    see now, best first, at most `limit` of each kind: proposals by `searchable_proposals`
+    (a register entry the viewer may not open comes without a link), learnings by
+    `learnings_visible_to`. A candidate the viewer may not see is left out, so a viewer may
+    see fewer than `limit`. At most nine queries whatever the data size."""
+    if not _signed_in(viewer):
+        return SimilarWork()
+    rows = list(SimilarCandidate.objects.filter(source_id=proposal.pk)
+                .order_by("-rank", "-id").values_list("proposal_id", "learning_id", "score",
+                                                      "rank"))
+    if not rows:
+        return SimilarWork()
+    proposal_rows = [r for r in rows if r[0] is not None]
+    learning_rows = [r for r in rows if r[1] is not None]
+    work = SimilarWork()
+    if proposal_rows:
+        may_see = set(searchable_proposals(viewer).filter(
+            pk__in=[r[0] for r in proposal_rows]).values_list("pk", flat=True))
+        chosen = [r for r in proposal_rows if r[0] in may_see][:limit]
+        objects = _with_details("proposal", [r[0] for r in chosen]) if chosen else {}
+        openable = _openable(viewer, list(objects))
+        work.proposals = [Hit("proposal", objects[r[0]], r[3], score=r[2],
+                              may_open=r[0] in openable) for r in chosen if r[0] in objects]
+    if learning_rows:
+        may_see = set(learnings_visible_to(viewer).filter(
+            pk__in=[r[1] for r in learning_rows]).values_list("pk", flat=True))
+        chosen = [r for r in learning_rows if r[1] in may_see][:limit]
+        objects = _with_details("learning", [r[1] for r in chosen]) if chosen else {}
+        work.learnings = [Hit("learning", objects[r[1]], r[3], score=r[2])
+                          for r in chosen if r[1] in objects]
+    return work
+
+
 def likely_duplicates(proposals, viewer, limit: int = 3) -> dict[int, list[Hit]]:
-    """For each proposal of a page (the screening queue), the other proposals `viewer` may
-    see that read like it (text score at least DUPLICATE_AT), best first. Two queries for the
-    whole page: the database's best candidates for every row at once, then their texts."""
-    proposals = list(proposals)
-    if not proposals or not _signed_in(viewer):
+    """For each proposal of a page (the screening queue), the earlier proposals stored as
+    reading like it (text score at least DUPLICATE_AT, search.models.SimilarCandidate) that
+    `viewer` may see (`proposals_visible_to`), best first. Two queries for the whole page,
+    whatever its rows and the data size; reads only the rows' ids."""
+    ids = [p.pk for p in proposals]
+    if not ids or not _signed_in(viewer):
         return {}
-    wanted = [Wanted(source=p.pk, title=p.title,
-                     terms=[w for w in dict.fromkeys(content_words(p.title))
-                            if w not in GENERIC][:8])
-              for p in proposals]
-    found = backend().find_for_each("proposal", wanted, limit=limit + 2)
-    # Whom the viewer may see is checked on the candidates' own rows (a handful).
-    objects = proposals_visible_to(viewer).in_bulk({m.id for m in found})
+    rows = list(SimilarCandidate.objects.filter(
+        source_id__in=ids, proposal__isnull=False, score__gte=DUPLICATE_AT)
+        .order_by("source_id", "-score", "-id").values_list("source_id", "proposal_id",
+                                                            "score", "rank"))
+    if not rows:
+        return {}
+    objects = proposals_visible_to(viewer).only("id", "title", "state").in_bulk(
+        {r[1] for r in rows})
     by_source: dict[int, list[Hit]] = {}
-    for p in proposals:
-        title, text = p.title, _proposal_text(p)
-        hits = []
-        for m in found:
-            if m.source == p.pk and m.id in objects:
-                other = objects[m.id]
-                score = text_score(title, text, other.title, _proposal_text(other))
-                if score >= DUPLICATE_AT:
-                    hits.append(Hit("proposal", other, m.rank, score=score))
-        if hits:
-            by_source[p.pk] = sorted(hits, key=lambda h: -h.score)[:limit]
+    for source, other, score, rank in rows:
+        if other in objects and len(by_source.get(source, ())) < limit:
+            by_source.setdefault(source, []).append(
+                Hit("proposal", objects[other], rank, score=score))
     return by_source

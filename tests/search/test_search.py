@@ -7,6 +7,7 @@ from django.test import Client
 from proposals.factories import ProposalFactory
 from rewards.factories import LearningFactory
 from search.selectors import search, similar_to
+from search.services import refresh_similar
 from search.templatetags.similar import shows_similar_work
 
 from ..api.conftest import client_for
@@ -121,6 +122,7 @@ def test_the_queue_badge_names_a_likely_duplicate(world):
     twin = ProposalFactory(round=world["round"], lead=world["other_lead"], submitted=True,
                            partners=[world["moe"]], title="Dengue mosquito breeding site maps",
                            summary="Volunteers map stagnant water with a phone app.")
+    assert refresh_similar(proposal_id=twin.pk)  # as after its submission
     template = Template("{% load similar %}{% for p in rows %}[{{ p.pk }}:"
                         "{% likely_duplicates_badge p rows %}]{% endfor %}")
     html = template.render(Context({"rows": [twin], "user": world["fund_manager"]}))

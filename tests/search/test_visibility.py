@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AnonymousUser
 
 from search.selectors import likely_duplicates, search, similar_to
+from search.services import refresh_similar
 
 
 def ids(hits):
@@ -52,6 +53,7 @@ def test_a_register_entry_is_shown_but_not_opened_by_a_stranger(world):
 
 
 def test_likely_duplicates_only_among_what_the_fund_manager_may_see(world):
+    refresh_similar(proposal_id=world["funded"].pk)
     found = likely_duplicates([world["funded"]], world["fund_manager"])
     assert world["others_draft"].pk not in {h.obj.pk for hs in found.values() for h in hs}
     assert world["draft"].pk not in {h.obj.pk for hs in found.values() for h in hs}
