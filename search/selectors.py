@@ -19,7 +19,8 @@ queries whatever the data size (tests/search/test_queries.py).
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
@@ -316,6 +317,9 @@ def similar_to(proposal: Proposal, viewer, limit: int = 5) -> SimilarWork:
 # --- found once when a proposal is submitted, shown by who may see it ------------------------------
 STORED_PROPOSALS = 20  # candidates kept per submitted proposal (before anyone's visibility)
 STORED_LEARNINGS = 10
+# The queue reads this many more than it shows of each row's stored duplicates, in case the
+# best are ones the fund manager may not see (a proposal of their own agency's conflict).
+DUPLICATE_SPARE = 2
 
 
 def submitted_universe() -> QuerySet[Proposal]:
@@ -394,13 +398,18 @@ def stored_similar_work(proposal: Proposal, viewer, limit: int = 5) -> SimilarWo
 def likely_duplicates(proposals, viewer, limit: int = 3) -> dict[int, list[Hit]]:
     """For each proposal of a page (the screening queue), the earlier proposals stored as
     reading like it (text score at least DUPLICATE_AT, search.models.SimilarCandidate) that
-    `viewer` may see (`proposals_visible_to`), best first. Two queries for the whole page,
-    whatever its rows and the data size; reads only the rows' ids."""
+    `viewer` may see (`proposals_visible_to`), best first: of each row's best
+    `limit + DUPLICATE_SPARE` stored, those the viewer may see. Two queries for the whole
+    page, whatever its rows and the data size; reads only the rows' ids."""
     ids = [p.pk for p in proposals]
     if not ids or not _signed_in(viewer):
         return {}
+    # The best few of each row, numbered in the database (a row may have twenty stored).
+    place = Window(RowNumber(), partition_by=[F("source_id")], order_by=[F("score").desc(),
+                                                                          F("id").desc()])
     rows = list(SimilarCandidate.objects.filter(
         source_id__in=ids, proposal__isnull=False, score__gte=DUPLICATE_AT)
+        .annotate(place=place).filter(place__lte=limit + DUPLICATE_SPARE)
         .order_by("source_id", "-score", "-id").values_list("source_id", "proposal_id",
                                                             "score", "rank"))
     if not rows:
