@@ -4,6 +4,8 @@ The proposal's page and the screening queue read the stored rows (search.models
 .SimilarCandidate) instead of searching at every view; each viewer sees only the candidates
 they may see, in a number of queries that does not grow with the data."""
 
+from io import StringIO
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -136,3 +138,14 @@ def test_the_submitted_proposal_s_page_reads_a_bounded_number_of_queries(
     many = page_queries(client, path)
     assert len(stored_similar_work(draft, world["lead"]).proposals) > shown_few
     assert many == few, (few, many)
+
+
+def test_the_command_fills_proposals_in_screening_with_none_stored(world, twin):
+    from django.core.management import call_command
+
+    call_command("refresh_similar", stdout=StringIO())
+    assert SimilarCandidate.objects.filter(source=twin).exists()  # submitted, none stored
+    assert not SimilarCandidate.objects.filter(source=world["funded"]).exists()  # decided
+    call_command("refresh_similar", "--id", str(world["funded"].pk),
+                 stdout=StringIO())
+    assert SimilarCandidate.objects.filter(source=world["funded"]).exists()
