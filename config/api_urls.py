@@ -23,4 +23,5 @@ urlpatterns = [
     path("", include("proposals.team_api")),
     path("", include("rewards.author_api")),
     path("", include("analytics.api")),
+    path("", include("search.api")),
 ]

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "notifications",
     "jobs",
     "analytics",
+    "search",  # full-text search and similar work (issue 17)
     "portal",
 ]
 

@@ -46,6 +46,7 @@ urlpatterns = [
     path("data/", include("portal.data_urls")),
     path("jobs/", include("jobs.urls")),
     path("analytics/", include("analytics.urls")),
+    path("search/", include("search.urls")),
     path("", include("rewards.urls")),
 ]
 

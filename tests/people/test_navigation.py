@@ -77,7 +77,7 @@ def panel(db):
     return panel
 
 
-ALWAYS = {"Dashboard", "Learnings", "My reviews", "My record", "Notifications",
+ALWAYS = {"Dashboard", "Learnings", "Search", "My reviews", "My record", "Notifications",
           "Two-factor sign-in", "Sign-in and API tokens"}
 
 
