@@ -405,6 +405,10 @@ else:
 # Celery: eager unless a broker is configured, so `make run` needs no services.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# Without a broker, jobs (large exports, portfolio PDFs, large imports) run in a thread of the
+# web process, so the request that starts one answers at once (jobs/services.py `enqueue`);
+# `JOBS_IN_THREAD=0` runs them inside that request instead.
+JOBS_IN_THREAD = (os.environ.get("JOBS_IN_THREAD") or "1") == "1"
 CELERY_TASK_EAGER_PROPAGATES = True
 # No result backend unless asked for: nothing here waits for a task's return value, and a
 # result backend on a broker that is down makes every enqueue retry for ~20 s.

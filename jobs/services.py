@@ -59,14 +59,42 @@ def start_job(*, actor, kind: str, params: dict, follows: Job | None = None) -> 
 
 def enqueue(job_id: int) -> None:
     """Send the job to the broker; if that fails, log it and leave the job queued.
+    Without a broker (Celery eager) and with settings.JOBS_IN_THREAD, the job runs in a
+    thread of this process instead (`run_in_thread`), so the request that started it answers
+    at once and never waits for it (nor dies of the server's timeout with it).
 
     Never raises: this runs after the request's change committed, which must stand.
     """
+    if settings.CELERY_TASK_ALWAYS_EAGER and getattr(settings, "JOBS_IN_THREAD", False):
+        run_in_thread(job_id)
+        return
     try:
         tasks.run_job.delay(job_id)
     except Exception:
         logger.exception("Could not enqueue jobs.run_job(%s); it stays queued for "
                          "run_pending_jobs", job_id)
+
+
+def run_in_thread(job_id: int):
+    """Run the job in a daemon thread of this process, with its own database connection
+    (closed when it is done); the thread is returned (tests join it). Without a broker this is
+    what "off the request" means: a server restart meanwhile leaves the job running, and
+    `run_pending_jobs` fails it after STALE_AFTER so nothing waits forever."""
+    import threading
+
+    from django.db import connections
+
+    def work():
+        try:
+            run_job(job_id=job_id)
+        except Exception:
+            logger.exception("Job %s could not run in its thread", job_id)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=work, name=f"job-{job_id}", daemon=True)
+    thread.start()
+    return thread
 
 
 def is_large_import(upload) -> bool:

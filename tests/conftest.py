@@ -11,6 +11,13 @@ def _stalled_asked_each_time(settings):
 
 
 @pytest.fixture(autouse=True)
+def _jobs_in_the_request(settings):
+    """Tests look at a job right after starting it: it runs in the request
+    (tests/jobs/test_in_thread.py tests the thread)."""
+    settings.JOBS_IN_THREAD = False
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STORAGES = {
