@@ -409,6 +409,9 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 # web process, so the request that starts one answers at once (jobs/services.py `enqueue`);
 # `JOBS_IN_THREAD=0` runs them inside that request instead.
 JOBS_IN_THREAD = (os.environ.get("JOBS_IN_THREAD") or "1") == "1"
+# A request repeated within this many seconds is sent to the job the first one started, if it
+# still waits or runs (jobs.selectors.waiting_jobs); later, it starts anew.
+JOBS_REUSE_SECONDS = int(os.environ.get("JOBS_REUSE_SECONDS") or 120)
 CELERY_TASK_EAGER_PROPAGATES = True
 # No result backend unless asked for: nothing here waits for a task's return value, and a
 # result backend on a broker that is down makes every enqueue retry for ~20 s.

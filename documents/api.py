@@ -46,10 +46,10 @@ def _portfolio_round(request, pk: int):
 def portfolio_job(user, round_) -> Job:
     """The job preparing `round_`'s portfolio for `user`: the one still waiting or running,
     else a new one (so that asking twice does not make the report twice)."""
-    waiting = (Job.objects.filter(owner=user, kind=Job.Kind.ROUND_PORTFOLIO,
-                                  state__in=(Job.State.QUEUED, Job.State.RUNNING),
-                                  params__round=round_.pk)
-               .order_by("-created_at", "-pk").first())
+    from jobs.selectors import waiting_jobs
+
+    waiting = waiting_jobs(user, Job.Kind.ROUND_PORTFOLIO).filter(
+        params__round=round_.pk).first()
     return waiting or start_job(actor=user, kind=Job.Kind.ROUND_PORTFOLIO,
                                 params={"round": round_.pk})
 

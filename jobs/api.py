@@ -154,10 +154,10 @@ class JobResult(APIView):
 # --- 360Giving ------------------------------------------------------------------------------
 def waiting_giving360_job(user, fmt: str) -> Job | None:
     """The job still making `user`'s 360Giving data in `fmt` (queued or running), if any."""
-    return (Job.objects.filter(owner=user, kind=Job.Kind.EXPORT,
-                               state__in=(Job.State.QUEUED, Job.State.RUNNING),
-                               params__export=GIVING360, params__format=fmt)
-            .order_by("-created_at", "-pk").first())
+    from .selectors import waiting_jobs
+
+    return waiting_jobs(user, Job.Kind.EXPORT).filter(
+        params__export=GIVING360, params__format=fmt).first()
 
 
 def giving360_job(user, fmt: str, awards) -> Job | None:

@@ -146,17 +146,17 @@ def start_export_job(*, actor, params: dict) -> Job:
     """Make a large export off the request (`params`: export, format, label, filename and the
     export's options); its page offers the file to its owner when ready. The same export
     asked again (or twice by a double click) while its job still waits or runs answers with
-    that job: nothing is made twice. The filename (it carries the day) is not compared."""
+    that job (`selectors.waiting_jobs`): nothing is made twice. The filename (it carries the
+    day) is not compared."""
     def same(job_params: dict) -> bool:
         def key(p):
             return {k: v for k, v in p.items() if k != "filename"}
         return key(job_params) == key(params)
 
     if actor is not None and getattr(actor, "pk", None):
-        waiting = (Job.objects.filter(owner=actor, kind=Job.Kind.EXPORT,
-                                      state__in=(Job.State.QUEUED, Job.State.RUNNING),
-                                      params__export=params.get("export"))
-                   .order_by("-created_at", "-pk"))
+        from .selectors import waiting_jobs
+
+        waiting = waiting_jobs(actor, Job.Kind.EXPORT).filter(params__export=params.get("export"))
         for job in waiting[:20]:
             if same(job.params):
                 return job

@@ -381,3 +381,22 @@ def test_the_same_large_export_asked_again_while_it_waits_is_the_same_job(fund_m
     assert len({first.pk, other.pk, filtered.pk}) == 3
     Job.objects.filter(pk=first.pk).update(state=Job.State.READY)
     assert job_services.start_export_job(actor=fund_manager, params=dict(params)).pk != first.pk
+
+
+def test_a_job_left_running_long_ago_is_not_waited_on(fund_manager, settings):
+    """Found by the scale benchmark: a job that died with its process stays "running" until
+    `run_pending_jobs` fails it (an hour); a request sent to it would wait that long. Only a
+    job started within JOBS_REUSE_SECONDS is reused."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.JOBS_REUSE_SECONDS = 120
+    params = {"export": "reviews", "format": "csv", "label": "Reviews",
+              "filename": "reviews.csv"}
+    orphan = job_services.start_export_job(actor=fund_manager, params=dict(params))
+    Job.objects.filter(pk=orphan.pk).update(
+        state=Job.State.RUNNING, created_at=timezone.now() - timedelta(seconds=121))
+    fresh = job_services.start_export_job(actor=fund_manager, params=dict(params))
+    assert fresh.pk != orphan.pk
+    assert job_services.start_export_job(actor=fund_manager, params=dict(params)).pk == fresh.pk
