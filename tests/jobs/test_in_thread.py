@@ -18,18 +18,25 @@ def _thread_of(job):
     return next(t for t in threading.enumerate() if t.name == f"job-{job.pk}")
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_request_answers_before_the_job_is_done(settings, monkeypatch, fund_manager):
+@pytest.fixture
+def gate(settings, monkeypatch):
+    """Jobs in a thread (no broker), each held until the test sets the returned event."""
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.JOBS_IN_THREAD = True
     release = threading.Event()
     real_run = services.run_job
 
-    def slow_run(*, job_id):
+    def gated(*, job_id):
         assert release.wait(10)
         return real_run(job_id=job_id)
 
-    monkeypatch.setattr(services, "run_job", slow_run)
+    monkeypatch.setattr(services, "run_job", gated)
+    return release
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_request_answers_before_the_job_is_done(gate, fund_manager):
+    release = gate
     job = services.start_export_job(actor=fund_manager, params=dict(EXPORT))
     thread = _thread_of(job)  # started after the commit, not run here
     job.refresh_from_db()
@@ -41,18 +48,8 @@ def test_the_request_answers_before_the_job_is_done(settings, monkeypatch, fund_
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_failing_job_fails_in_its_thread_and_the_thread_ends(settings, monkeypatch,
-                                                              fund_manager):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    settings.JOBS_IN_THREAD = True
-    release = threading.Event()
-    real_run = services.run_job
-
-    def gated(*, job_id):
-        assert release.wait(10)
-        return real_run(job_id=job_id)
-
-    monkeypatch.setattr(services, "run_job", gated)
+def test_a_failing_job_fails_in_its_thread_and_the_thread_ends(gate, fund_manager):
+    release = gate
     job = services.start_export_job(actor=fund_manager, params=dict(EXPORT))
     thread = _thread_of(job)
     # No longer allowed to export when it runs: the job fails with a message, no file.
