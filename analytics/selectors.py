@@ -248,9 +248,16 @@ def outcome_counts(*, chosen: dict, public: bool = False) -> dict:
 
 # --- reviewing ------------------------------------------------------------------------------------
 def counted_assignments(*, viewer, chosen: dict) -> QuerySet[Assignment]:
-    """Assignments the viewer may see on the counted proposals, never one in `conflict`."""
+    """Assignments the viewer may see on the counted proposals, never one in `conflict`, and
+    none of a proposal whose review by the viewer is still open or in conflict (blind review:
+    the others' scores are not theirs to see yet, as in the ranking; found by an outsider's
+    attack narrowing the figure to that one proposal)."""
     counted = proposals_counted(chosen=chosen).values("pk")
+    own_open = (Assignment.objects.filter(
+        reviewer=viewer, state__in=(Assignment.State.ASSIGNED, Assignment.State.CONFLICT))
+        .order_by().values("proposal_id"))
     return (assignments_visible_to(viewer).filter(proposal__in=counted)
+            .exclude(proposal__in=own_open)
             .exclude(state=Assignment.State.CONFLICT).order_by())
 
 

@@ -348,7 +348,9 @@ class RankingView(APIView):
             f"Rows a page (default {RANKING_PAGE_SIZE}, at most {RANKING_PAGE_SIZE_MAX}).")),
         OpenApiParameter("order", str, enum=list(RANKING_ORDERS), description=(
             "Rank by the mean weighted score (`mean`, the default) or by the calibrated score "
-            "(`calibrated`); ranks, running totals and the funding line follow the order. "
+            "(`calibrated`); ranks follow the order, while running totals, "
+            "`above_funding_line` and `funding_line_after_rank` (a rank by mean score) always "
+            "follow the official mean weighted score. "
             "`calibrated` is honoured only when `calibration_shown`.")),
     ], responses={200: inline_serializer("Ranking", {
         "round": serializers.IntegerField(),

@@ -11,13 +11,14 @@ Bornmann, L. & Daniel, H.-D. on the reliability and fairness of peer review):
 - a review's score x is its weighted score, 0-100 (`Review.weighted_score`);
 - each reviewer r has, over their n_r counted reviews in the round, a mean m_r and a sample
   standard deviation s_r (divisor n_r - 1);
-- the review's z = (x - m_r) / s_r. A reviewer with one review, or whose scores are all
-  equal (s_r = 0), has z = 0 for every review: their scores carry no information about their
-  leniency, so each of their reviews counts at the round's mean;
+- the review's z = (x - m_r) / s_r. A reviewer with fewer than two reviews, or whose scores
+  are all equal (s_r = 0), keeps their raw scores (DOMAIN.md): their scores carry no
+  information about their leniency, so nothing is taken out of them;
 - the round's mean M is the mean of all its reviews' scores; its pooled standard deviation
   S = sqrt(sum_r (n_r - 1) s_r^2 / sum_r (n_r - 1)) over the reviewers with two reviews or
   more (the within-reviewer spread; 0 when there is none);
-- the review's calibrated score is M + z * S, clipped to [0, 100];
+- the review's calibrated score is M + z * S, clipped to [0, 100] (x itself for a reviewer
+  who keeps raw scores);
 - a proposal's calibrated score is the mean of its reviews' calibrated scores.
 
 A reviewer is flagged when they wrote at least `FLAG_MIN_REVIEWS` (3) reviews in the round and
@@ -144,8 +145,11 @@ def calibrate(reviews) -> Calibration:
     calibrated_by_proposal: dict = {}
     for key, proposal, reviewer, score in reviews:
         s = stats[reviewer]
-        z = 0.0 if s.count < 2 or s.sd == 0 else (score - s.mean) / s.sd
-        calibrated = min(100.0, max(0.0, round_mean + z * pooled_sd))
+        if s.count < 2 or s.sd == 0:
+            calibrated = score  # keeps raw scores (DOMAIN.md)
+        else:
+            z = (score - s.mean) / s.sd
+            calibrated = min(100.0, max(0.0, round_mean + z * pooled_sd))
         result.review_scores[key] = calibrated
         calibrated_by_proposal.setdefault(proposal, []).append(calibrated)
     result.proposal_scores = {proposal: _mean(values)

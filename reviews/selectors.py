@@ -239,8 +239,11 @@ def ranked_scores(*, round_, viewer=None, apart_ids=None,
             qs = qs.exclude(proposal_id__in=list(apart_ids))
     elif _active(viewer):
         qs = qs.exclude(_set_apart_q(viewer, pk="proposal_id"))
+    # The running total (and so the funding line) always follows the official mean weighted
+    # score (DOMAIN.md), whatever order the rows are shown and numbered in.
     return qs.annotate(
-        cumulative_requested=Window(Sum(_contending_amount()), order_by=sort),
+        cumulative_requested=Window(Sum(_contending_amount()),
+                                    order_by=list(_SCORE_ORDERS["mean"])),
         rank=Window(expression=_row_number(), order_by=sort),
     ).order_by(*sort)
 
@@ -277,7 +280,9 @@ def round_ranking(*, round_, viewer=None, order: str = "mean") -> QuerySet[Propo
             calibrated_score=F("score_summary__calibrated_score"),
         )
         .annotate(
-            cumulative_requested=Window(Sum(_contending_amount()), order_by=sort),
+            # The official order's running total whatever the order shown (DOMAIN.md).
+            cumulative_requested=Window(Sum(_contending_amount()),
+                                        order_by=list(_RANKING_ORDERS["mean"])),
             rank=Window(expression=_row_number(), order_by=sort),
         )
         .order_by(*sort)
@@ -507,7 +512,9 @@ def ranking_page(*, round_, viewer=None, page=1, page_size: int | None = RANKING
     marked above or below the round's funding line.
 
     Calibrated scores (each row's `calibrated_score`, and `order="calibrated"`, which ranks
-    and draws the funding line by them) are shown only to a viewer who sees scores and has
+    the rows by them; the running totals and the funding line always follow the official mean
+    weighted score, DOMAIN.md, so in that order the rows above the line are marked but the
+    line is not drawn between rows) are shown only to a viewer who sees scores and has
     nothing set apart (`calibration_shown`): a proposal's calibrated score moves with every
     other score its reviewers gave in the round, so it would tell something of the proposals
     set apart. For anyone else the order is the mean's."""
@@ -527,7 +534,7 @@ def ranking_page(*, round_, viewer=None, page=1, page_size: int | None = RANKING
     scores_shown = viewer is None or sees_scores(viewer)
     calibration_shown = scores_shown and totals_shown
     order = ranking_order(order) if calibration_shown else "mean"
-    line = (funding_line(round_=round_, viewer=viewer, apart_ids=apart_ids, order=order)
+    line = (funding_line(round_=round_, viewer=viewer, apart_ids=apart_ids)
             if totals_shown else FundingLine(None, None))
     budget = round_.budget
 
@@ -537,7 +544,8 @@ def ranking_page(*, round_, viewer=None, page=1, page_size: int | None = RANKING
                                       stop=min(stop, ranked_count), annotate=annotate,
                                       apart_ids=apart_ids, order=order):
             rows.append(_ranked_row(proposal, scores_shown=scores_shown, budget=budget,
-                                    totals_shown=totals_shown, line=line.after_rank,
+                                    totals_shown=totals_shown,
+                                    line=line.after_rank if order == "mean" else None,
                                     calibration_shown=calibration_shown))
     if apart_rows and apart_count and stop > ranked_count:
         apart = set_apart_in_round(round_=round_, viewer=viewer, apart_ids=apart_ids)
@@ -559,14 +567,15 @@ def iter_ranking_rows(*, round_, viewer=None, annotate=None, chunk_size: int = 1
     scores_shown = viewer is None or sees_scores(viewer)
     calibration_shown = scores_shown and totals_shown
     order = ranking_order(order) if calibration_shown else "mean"
-    line = (funding_line(round_=round_, viewer=viewer, order=order) if totals_shown
+    line = (funding_line(round_=round_, viewer=viewer) if totals_shown
             else FundingLine(None, None))
     qs = round_ranking(round_=round_, viewer=viewer, order=order)
     if annotate is not None:
         qs = annotate(qs)
     for proposal in qs.iterator(chunk_size=chunk_size):
         yield _ranked_row(proposal, scores_shown=scores_shown, budget=round_.budget,
-                          totals_shown=totals_shown, line=line.after_rank,
+                          totals_shown=totals_shown,
+                          line=line.after_rank if order == "mean" else None,
                           calibration_shown=calibration_shown)
     if apart_count:
         for proposal in set_apart_in_round(round_=round_, viewer=viewer).iterator(

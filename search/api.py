@@ -70,10 +70,13 @@ class SearchView(APIView):
         if kind not in KINDS:
             raise ValidationError({"kind": [f"Choose one of: {', '.join(KINDS)}."]})
         raw_limit = str(request.query_params.get("limit") or SEARCH_LIMIT).strip()
-        if not raw_limit.isdigit() or not 1 <= int(raw_limit[:4]) <= MAX_LIMIT:
+        # ASCII digits only, at most 4 of them after leading zeros ("٣" or 4,000 digits: 400)
+        digits = raw_limit.lstrip("0") or "0"
+        if not (raw_limit.isascii() and raw_limit.isdigit() and len(digits) <= 4
+                and 1 <= int(digits) <= MAX_LIMIT):
             raise ValidationError({"limit": [f"Give a whole number from 1 to {MAX_LIMIT}."]})
         results = search(viewer=request.user, q=request.query_params.get("q", ""), kind=kind,
-                         limit=int(raw_limit))
+                         limit=int(digits))
         return Response(SearchResultsSerializer(results).data)
 
 

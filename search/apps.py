@@ -22,7 +22,7 @@ class SearchConfig(AppConfig):
         post_migrate.connect(_ensure_index, sender=self, dispatch_uid="search:ensure_index")
         from workflow.services import on_transition
 
-        from .services import on_transition_refresh
+        from .submitted import on_transition_refresh
 
         # A submitted proposal's similar work is found once, after the commit (services.py).
         if on_transition_refresh not in _registered:

@@ -6,7 +6,8 @@ search.models.SimilarCandidate rows in place of those it had; the proposal's pag
 screening queue then read those rows and show each viewer only what they may see
 (selectors.stored_similar_work, selectors.likely_duplicates).
 
-It runs after a submit transition commits (`on_transition_refresh`, registered in apps.py):
+It runs after a submit transition commits (`search.submitted.on_transition_refresh`,
+registered in apps.py):
 as the Celery task `search.refresh_similar` when there is a broker, in-process when the
 broker cannot take it (and in-process always without a broker: CELERY_TASK_ALWAYS_EAGER).
 A submit from a requested revision runs it again, so edited titles and summaries count.
@@ -15,11 +16,9 @@ A submit from a requested revision runs it again, so edited titles and summaries
 
 import logging
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
 from proposals.models import Proposal
-from workflow.models import TransitionLog
 
 from .models import SimilarCandidate
 from .selectors import find_similar_candidates
@@ -46,29 +45,3 @@ def refresh_similar(*, proposal_id: int) -> int:
         SimilarCandidate.objects.filter(source_id=proposal.pk).delete()
         SimilarCandidate.objects.bulk_create(rows)
     return len(rows)
-
-
-def enqueue_refresh(proposal_id: int) -> None:
-    """Send the task; if the broker cannot take it, log it and find the similar work here.
-    Never raises: this runs after the submission committed, which must stand."""
-    from . import tasks
-
-    try:
-        tasks.refresh_similar.delay(proposal_id=proposal_id)
-    except Exception:
-        logger.exception("Could not enqueue search.refresh_similar(%s); finding it in-process",
-                         proposal_id)
-        try:
-            refresh_similar(proposal_id=proposal_id)
-        except Exception:
-            logger.exception("Finding similar work failed for proposal %s", proposal_id)
-
-
-def on_transition_refresh(log: TransitionLog) -> None:
-    """The `workflow.services.on_transition` listener: after a proposal's submit commits."""
-    if log.transition not in REFRESH_AFTER:
-        return
-    if log.content_type_id != ContentType.objects.get_for_model(Proposal).pk:  # cached
-        return
-    proposal_id = log.object_id
-    transaction.on_commit(lambda: enqueue_refresh(int(proposal_id)), robust=True)

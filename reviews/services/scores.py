@@ -118,13 +118,17 @@ def refresh_proposal_scores(proposal_ids=None, *, create: bool = True,
 # --- calibrated scores (reviews/calibration.py) ---------------------------------------------------
 def round_calibration(round_id, *, review_model=None):
     """The calibration (`reviews.calibration.Calibration`) of the round's counted reviews
-    (assignment submitted, weighted score stored), keyed by review id, proposal id and
+    (assignment submitted, weighted score stored, the proposal ranked), keyed by review id, proposal id and
     reviewer id: one query, in review id order (so the floating-point sums, and the stored
     values, do not depend on the database's order)."""
     if review_model is None:
         from ..models import Review as review_model
+    # Only the reviews of ranked proposals (RANKED, the ranking's states): a withdrawn
+    # proposal's reviews leave the calibration with it, so a viewer who had it set apart for a
+    # conflict is never shown figures made from them (found by an outsider's attack).
     rows = (review_model.objects.filter(
         assignment__proposal__round_id=round_id, assignment__state="submitted",
+        assignment__proposal__state__in=RANKED,
         weighted_score__isnull=False).order_by("pk")
         .values_list("pk", "assignment__proposal_id", "assignment__reviewer_id",
                      "weighted_score"))
@@ -286,7 +290,8 @@ def on_proposal_saved(sender, instance, created=False, raw=False, **kwargs):
     round_now = instance.__dict__.get("round_id")
     instance._loaded_round_id = round_now
     if now in RANKED or before in RANKED:
-        # Its reviews are calibrated within its round: only moving to another round (or its
-        # row being made) changes a calibration; a new state or amount does not.
+        # Its reviews are calibrated within its round while it is ranked: moving to another
+        # round, entering or leaving the ranked states (a withdrawal), or its row being made
+        # changes a calibration; another state among the ranked ones or an amount does not.
         refresh_proposal_scores([instance.pk], calibrate=created or round_before != round_now
-                                or before not in RANKED)
+                                or (before in RANKED) != (now in RANKED))

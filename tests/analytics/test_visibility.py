@@ -43,6 +43,24 @@ def test_a_conflicted_fund_manager_sees_nothing_of_those_reviews(world):
     assert clear.summary["assignments"] == 7
 
 
+def test_a_fund_manager_whose_own_review_is_open_sees_nothing_of_that_proposals_reviews(world):
+    """Blind review (found by an outsider's attack): a fund manager who sits on the panel and
+    has not yet submitted their own review of a proposal gets nothing of its reviews in the
+    Reviewing figure, as the ranking sets it apart for them."""
+    from reviews.factories import AssignmentFactory
+    from reviews.models import Panel
+
+    manager = world["manager"]
+    before = build("reviewing", viewer=manager, chosen={"round": world["r1"]})
+    assert before.summary["assignments"] == 7
+    assert before.summary["proposals_with_two_or_more_reviews"] == 2  # rev and rej
+    AssignmentFactory(proposal=world["p"]["rev"], reviewer=manager,
+                      panel=Panel.objects.get(round=world["r1"]))
+    after = build("reviewing", viewer=manager, chosen={"round": world["r1"]})
+    assert after.summary["assignments"] == 5  # rev's two reviews left out, and their own
+    assert after.summary["proposals_with_two_or_more_reviews"] == 1
+
+
 def test_a_new_conflict_is_never_served_from_the_cache(world, settings):
     settings.ANALYTICS_CACHE_SECONDS = 300
     cache.clear()

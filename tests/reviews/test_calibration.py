@@ -34,8 +34,9 @@ def test_worked_example():
     assert result.reviewers["B"].mean == pytest.approx(40)
     assert (result.reviewers["C"].count, result.reviewers["C"].sd) == (1, 0.0)
     assert result.review_scores == pytest.approx(
-        {"a1": 70, "a2": 50, "a3": 60, "b1": 70, "b2": 50, "b3": 60, "c3": 60})
-    assert result.proposal_scores == pytest.approx({"P1": 70, "P2": 50, "P3": 60})
+        {"a1": 70, "a2": 50, "a3": 60, "b1": 70, "b2": 50, "b3": 60, "c3": 90})
+    # C wrote one review: it keeps its raw 90 (DOMAIN.md), so P3 = (60 + 60 + 90) / 3 = 70.
+    assert result.proposal_scores == pytest.approx({"P1": 70, "P2": 50, "P3": 70})
     # Reviewers' means 70, 40, 90: sample sd 25.17, 1.5 x = 37.7; the farthest from M = 60
     # is C (30), who has one review anyway: nobody is flagged.
     assert result.flagged == []
@@ -81,8 +82,8 @@ def test_round_with_one_reviewer_keeps_their_scores():
     assert result.flagged == []
 
 
-def test_reviewer_with_identical_scores_counts_at_the_round_mean():
-    # R1 gives 70 to all three (sd 0: z = 0); R2 gives P1 80, P2 60 (mean 70, sd sqrt(200)).
+def test_reviewer_with_identical_scores_keeps_them():
+    # R1 gives 70 to all three (sd 0: kept as they are, DOMAIN.md); R2 gives P1 80, P2 60 (mean 70, sd sqrt(200)).
     # M = 350 / 5 = 70; S = sqrt((0 * 2 + 200 * 1) / 3) = sqrt(200/3);
     # R2's z = +-10/sqrt(200), z S = +-10/sqrt(3) = +-5.7735.
     result = calibrate([("a", "P1", "R1", 70), ("b", "P2", "R1", 70), ("c", "P3", "R1", 70),
@@ -170,7 +171,7 @@ def _stored(proposals):
 @pytest.mark.django_db
 def test_the_stored_calibration_is_the_worked_example():
     round_, _panel, proposals, _people = _worked_round()
-    assert _stored(proposals) == {"P1": Decimal(70), "P2": Decimal(50), "P3": Decimal(60)}
+    assert _stored(proposals) == {"P1": Decimal(70), "P2": Decimal(50), "P3": Decimal(70)}
     summary = RoundCalibration.objects.get(round=round_)
     assert summary.alpha == pytest.approx(-13 / 98)
     assert (summary.review_count, summary.reviewer_count, summary.flagged) == (7, 3, [])
@@ -218,21 +219,32 @@ def test_an_empty_round_has_no_calibrated_scores():
 
 
 @pytest.mark.django_db
-def test_the_ranking_sorts_by_either_score_and_draws_the_funding_line_on_it():
+def test_the_ranking_sorts_by_either_score_and_the_funding_line_follows_the_mean():
+    """DOMAIN.md: a calibrated score may be shown and sorted by, but the funding line always
+    follows the official mean weighted score (found by an outsider's attack: sorting by the
+    calibrated score moved the line)."""
     round_, _panel, proposals, _people = _worked_round()
     by_mean = ranking_page(round_=round_, viewer=None, page_size=None)
     by_calibrated = ranking_page(round_=round_, viewer=None, page_size=None,
                                  order="calibrated")
-    # Raw means P3 66.67, P1 65, P2 45; calibrated P1 70, P3 60, P2 50.
+    # Raw means P3 66.67, P1 65, P2 45; calibrated P1 70, P3 70 (a tie, broken by the amount
+    # asked, then the id: P1 first), P2 50.
     assert [r["proposal"].title for r in by_mean.rows] == [
         "Proposal P3", "Proposal P1", "Proposal P2"]
     assert [r["proposal"].title for r in by_calibrated.rows] == [
         "Proposal P1", "Proposal P3", "Proposal P2"]
     assert [r["calibrated_score"] for r in by_calibrated.rows] == [
-        Decimal("70.00"), Decimal("60.00"), Decimal("50.00")]
-    # A budget of 100 funds one proposal of 60: the one first in the order chosen.
+        Decimal("70.00"), Decimal("70.00"), Decimal("50.00")]
+    # A budget of 100 funds one proposal of 60: the first by mean score (P3), in either order.
     assert by_mean.funding_line_after_rank == by_calibrated.funding_line_after_rank == 1
-    assert [r["above_funding_line"] for r in by_calibrated.rows] == [True, False, False]
+    assert [r["above_funding_line"] for r in by_mean.rows] == [True, False, False]
+    assert {r["proposal"].title: r["above_funding_line"] for r in by_calibrated.rows} == {
+        "Proposal P3": True, "Proposal P1": False, "Proposal P2": False}
+    assert [r["cumulative_requested"] for r in by_calibrated.rows] == [
+        r["cumulative_requested"] for r in sorted(
+            by_mean.rows, key=lambda r: ["Proposal P1", "Proposal P3", "Proposal P2"].index(
+                r["proposal"].title))]
+    assert not any(r["funding_line_before"] for r in by_calibrated.rows)
     assert by_calibrated.rows[0]["proposal"].title == "Proposal P1"
     assert by_mean.rows[0]["proposal"].title == "Proposal P3"
 
@@ -249,7 +261,7 @@ def test_the_ranking_sorts_by_either_score_and_draws_the_funding_line_on_it():
     data = api.get(f"/api/v1/rounds/{round_.pk}/ranking/", {"order": "calibrated"}).json()
     assert data["order"] == "calibrated" and data["calibration_shown"] is True
     assert [r["title"] for r in data["results"]] == ["Proposal P1", "Proposal P3", "Proposal P2"]
-    assert [r["calibrated_score"] for r in data["results"]] == ["70.00", "60.00", "50.00"]
+    assert [r["calibrated_score"] for r in data["results"]] == ["70.00", "70.00", "50.00"]
     assert data["agreement_alpha"] == pytest.approx(-13 / 98)
     assert data["funding_line_after_rank"] == 1
     data = api.get(f"/api/v1/rounds/{round_.pk}/ranking/", {"order": "nonsense"}).json()
@@ -331,3 +343,24 @@ def test_who_may_not_see_scores_or_has_anything_set_apart_sees_no_calibration():
     Proposal.objects.filter(pk=proposal.pk).update(lead=UserFactory(agency=agency))
     refresh_proposal_scores([proposal.pk])
     _assert_sees_no_calibration(conflicted, round_)
+
+
+@pytest.mark.django_db
+def test_a_withdrawn_proposal_leaves_the_calibration(django_capture_on_commit_callbacks):
+    """Found by an outsider's attack: a proposal withdrawn from review stayed in the round's
+    calibration, so a fund manager who had it set apart for a conflict (it left the ranking,
+    and with it the reason to hide calibration from them) was shown alpha and calibrated
+    scores made from its reviews. Only ranked proposals' reviews are calibrated."""
+    from proposals.services.drafting import proposal_withdraw
+
+    lead = UserFactory()
+    round_, _panel, proposals, _people = _worked_round(lead=lead)
+    assert RoundCalibration.objects.get(round=round_).review_count == 7
+    proposal_withdraw(proposal=proposals["P3"], actor=lead)
+    summary = RoundCalibration.objects.get(round=round_)
+    # Left: A 80, 60 (P1, P2) and B 50, 30: M = 55, both sd sqrt(200), pooled sqrt(200);
+    # P1's reviews sit one z = 10/sqrt(200) above each mean: 55 + 10 = 65 each.
+    assert (summary.review_count, summary.reviewer_count) == (4, 2)
+    assert summary.round_mean == pytest.approx(55)
+    assert stale_calibration(round_.pk) == []
+    assert ProposalScore.objects.get(proposal=proposals["P1"]).calibrated_score == Decimal(65)

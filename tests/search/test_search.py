@@ -87,7 +87,10 @@ def test_the_api_answers_the_search(world):
 
 @pytest.mark.parametrize("params", [{"q": "x", "limit": "0"}, {"q": "x", "limit": "51"},
                                     {"q": "x", "limit": "ten"}, {"q": "x", "kind": "people"},
-                                    {"q": "x", "limit": "9" * 30}])
+                                    {"q": "x", "limit": "9" * 30},
+                                    # found by an outsider: 4,400 zeros then 1 was a 500
+                                    {"q": "x", "limit": "0001" + "0" * 4400},
+                                    {"q": "x", "limit": "\u0663"}])
 def test_bad_parameters_are_400(world, params):
     answer = client_for(world["lead"]).get("/api/v1/search/", params)
     assert answer.status_code == 400
