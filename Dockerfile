@@ -8,12 +8,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     DJANGO_SETTINGS_MODULE=config.settings \
     MEDIA_ROOT=/data/media \
-    PDF_FONT_DIR=/usr/share/fonts/truetype/dejavu
+    PDF_FONT_DIR=/usr/share/fonts/truetype/dejavu \
+    PDF_TIBETAN_FONT_DIR=/usr/share/fonts/truetype/tibetan
 
-# WeasyPrint's system libraries (Pango, HarfBuzz's subsetter) and the DejaVu fonts of the PDFs.
+# WeasyPrint's system libraries (Pango, HarfBuzz's subsetter) and the fonts of the PDFs: DejaVu,
+# and DDC Uchen (Tibetan script) for Dzongkha.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-ddc-uchen \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

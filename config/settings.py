@@ -464,6 +464,9 @@ GRANT_ID_PREFIX = os.environ.get("GRANT_ID_PREFIX", "360G-innovationfund")
 
 # PDFs: where the DejaVu fonts are (fund/pdf_fonts.py says what is missing if they are not).
 PDF_FONT_DIR = os.environ.get("PDF_FONT_DIR", "/usr/share/fonts/truetype/dejavu")
+# ... and the Tibetan-script DDC_Uchen.ttf that draws Dzongkha (Debian's fonts-ddc-uchen puts it
+# here). Without it PDFs still render, Tibetan characters replaced by U+FFFD (logged once).
+PDF_TIBETAN_FONT_DIR = os.environ.get("PDF_TIBETAN_FONT_DIR", "/usr/share/fonts/truetype/tibetan")
 # Import files larger than this are checked as background jobs (jobs/).
 JOBS_LARGE_IMPORT_BYTES = int(os.environ.get("JOBS_LARGE_IMPORT_BYTES", str(1024 * 1024)))
 # The round portfolio PDF of a round with more proposals (past drafting) than this is made by

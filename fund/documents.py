@@ -2,7 +2,9 @@
 
 Each document is built from a fixed number of queries whatever the size of the round, then
 rendered with the DejaVu fonts (they cover Latin text, the ngultrum sign and typographic
-punctuation; fund/pdf_fonts.py). A missing font is a clear error, never a page of blank boxes.
+punctuation) and, for Dzongkha, the Tibetan-script DDC Uchen (fund/pdf_fonts.py). A missing
+DejaVu font is a clear error, never a page of blank boxes; a character no font of the fund
+draws (an emoji) is printed as U+FFFD, never as a blank (`pdf_fonts.replace_missing_glyphs`).
 The faces are prepared once for fast subsetting (`pdf_fonts.prepare_font`) and registered once
 per thread, so what a document costs is WeasyPrint's layout of its own content
 (bench/award_documents.py).
@@ -21,7 +23,7 @@ from django.utils import timezone
 from proposals.models import Proposal
 
 from .models import Award
-from .pdf_fonts import font_css, font_files
+from .pdf_fonts import font_css, font_files, font_sources, replace_missing_glyphs
 
 # Parsing the @font-face rules registers the faces with fontconfig (a copy of each file and
 # a rescan): done once per thread and font folder, not per document. WeasyPrint's objects are
@@ -42,7 +44,7 @@ def _fonts():
 
     from .pdf_fetcher import PdfURLFetcher  # WeasyPrint is loaded when a PDF is made
 
-    key = tuple((str(path), path.stat().st_mtime_ns) for path in font_files())
+    key = tuple((str(path), path.stat().st_mtime_ns) for path in font_sources())
     if getattr(_renderer, "key", None) != key:
         fonts = FontConfiguration()
         _renderer.fonts = fonts
@@ -58,13 +60,16 @@ PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}
 
 
 def html_to_pdf(html: str) -> bytes:
-    """WeasyPrint itself: HTML in, PDF bytes out, with the fund's font, tagged (PDF/UA-1).
-    Only the fund's fonts and static files are loaded (fund/pdf_fetcher.py)."""
+    """WeasyPrint itself: HTML in, PDF bytes out, with the fund's fonts, tagged (PDF/UA-1).
+    Only the fund's fonts and static files are loaded (fund/pdf_fetcher.py); a character no
+    font of the fund draws is printed as U+FFFD (`pdf_fonts.replace_missing_glyphs`). The
+    HTML's stylesheet sets its text in `pdf_fonts.FONT_FAMILY`."""
     from weasyprint import HTML
 
     from .pdf_fetcher import PdfURLFetcher
 
     fonts, stylesheet = _fonts()
+    html = replace_missing_glyphs(html)
     return HTML(string=html, base_url=str(settings.BASE_DIR),
                 url_fetcher=PdfURLFetcher()).write_pdf(stylesheets=[stylesheet], font_config=fonts,
                                                        **PDF_OPTIONS)

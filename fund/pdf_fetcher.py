@@ -3,10 +3,11 @@
 WeasyPrint follows every URL a document names (`file://`, `http://`, `https://`, `data:`),
 so one unescaped value in a template would read any file of the server or reach any host it
 can. Every PDF (fund/documents.py, rewards/documents.py) renders with `PdfURLFetcher`, which
-serves only font files under the PDF font folders (PDF_FONT_DIR, the prepared copies in the
-font cache; fund/pdf_fonts.py) and files under STATIC_ROOT or the staticfiles finders' folders, and refuses the
-rest with `RefusedResource`: WeasyPrint logs the refusal and renders the document without
-that resource. WeasyPrint needs no `data:` URL for the fonts, so those are refused too.
+serves only font files under the PDF font folders (PDF_FONT_DIR, PDF_TIBETAN_FONT_DIR, the
+prepared copies in the font cache; fund/pdf_fonts.py) and files under STATIC_ROOT or the
+staticfiles finders' folders, and refuses the rest with `RefusedResource`: WeasyPrint logs the
+refusal and renders the document without that resource. WeasyPrint needs no `data:` URL for
+the fonts, so those are refused too.
 """
 
 from pathlib import Path
@@ -17,7 +18,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from weasyprint.urls import URLFetcher
 
-from .pdf_fonts import font_cache_dir, font_dir
+from .pdf_fonts import font_cache_dir, font_dir, tibetan_font_dir
 
 FONT_SUFFIXES = {".ttf", ".otf", ".woff", ".woff2"}
 
@@ -40,7 +41,8 @@ def _within(path: Path, roots) -> bool:
 class PdfURLFetcher(URLFetcher):
     def __init__(self, font_dirs=(), **kwargs):
         super().__init__(allowed_protocols=("file",), allow_redirects=False, **kwargs)
-        self.font_dirs = [font_dir(), font_cache_dir(), *map(Path, font_dirs)]
+        self.font_dirs = [font_dir(), tibetan_font_dir(), font_cache_dir(),
+                          *map(Path, font_dirs)]
 
     def allowed_path(self, url: str) -> Path:
         """The file a URL names if a PDF may load it; else RefusedResource."""

@@ -79,7 +79,8 @@ def test_fund_pdfs_refuse_files_and_hosts_but_load_the_fund_font(fetched, outsid
     assert "root:" not in text
     _assert_refused(fetched, outside_file)
     served = [url for url, outcome in fetched if outcome == "served"]
-    assert len(served) == len(pdf_fonts.FONT_FACES)  # the fund's three (prepared) faces
+    # the fund's (prepared) faces: DejaVu's three, and DDC Uchen when it is installed
+    assert len(served) == len(pdf_fonts.font_sources())
     assert "RefusedResource" in caplog.text  # WeasyPrint logged and skipped them
 
 
@@ -91,13 +92,14 @@ def test_the_dossier_refuses_them_too(fetched, outside_file, monkeypatch):
         return render(template, context).replace("<body>", "<body>" + hostile_html(outside_file))
 
     monkeypatch.setattr(dossier_documents, "render_to_string", with_hostile_content)
+    documents._renderer.__dict__.clear()  # the dossier loads the fund's fonts too (html_to_pdf)
     person = UserFactory()
     text = _text(dossier_documents.render_dossier(innovation_record(person=person)))
 
     assert "still rendered" in text
     assert "LEAKED-SECRET-CONTENT" not in text
     _assert_refused(fetched, outside_file)
-    assert any(outcome == "served" for url, outcome in fetched)  # the dossier's own font
+    assert any(outcome == "served" for url, outcome in fetched)  # the fund's fonts
 
 
 def test_static_files_and_fonts_are_allowed_and_nothing_else(settings, outside_file):
