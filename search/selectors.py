@@ -19,16 +19,16 @@ queries whatever the data size (tests/search/test_queries.py).
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Window
+from django.db.models import F, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
-from fund.models import Award
+from fund.selectors import register_entries
 from proposals.models import OutcomeReport, Proposal
 from proposals.selectors import NEVER_SUBMITTED, proposals_visible_to
 from rewards.models import Learning
-from rewards.selectors import learnings_visible_to, outcome_label
+from rewards.selectors import learnings_visible_to, outcome_label, with_proposal_shown
 
 from .backends import Wanted, backend
 from .models import SimilarCandidate
@@ -43,8 +43,6 @@ from .text import (
     trigram_similarity,
 )
 
-REGISTER_STATES = (Proposal.State.FUNDED, Proposal.State.OUTCOME_REPORTED,
-                   Proposal.State.CLOSED)
 SEARCH_LIMIT = 20  # results of each kind on the page and in the API (at most MAX_LIMIT)
 MAX_LIMIT = 50
 CANDIDATES = 30  # the database's best matches that similar work re-ranks
@@ -74,14 +72,6 @@ def _signed_in(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active)
 
 
-def register_entries() -> Q:
-    """The register of funded work (DOMAIN.md): funded, outcome-reported or closed, with an
-    award that is not cancelled."""
-    live_award = Award.objects.filter(proposal=OuterRef("pk")).exclude(
-        state=Award.State.CANCELLED)
-    return Q(state__in=REGISTER_STATES) & Exists(live_award)
-
-
 def searchable_proposals(viewer) -> QuerySet[Proposal]:
     """Proposals `viewer` may find: those they may see, and the register for anyone signed in
     (one WHERE on the proposal's own row, so a search reads its matches, not every row)."""
@@ -94,13 +84,15 @@ def _visible(kind: str, viewer) -> QuerySet:
     return searchable_proposals(viewer) if kind == "proposal" else learnings_visible_to(viewer)
 
 
-def _with_details(kind: str, ids) -> dict:
-    """The rows to show, with what a result shows of them (agencies, outcome), by id."""
+def _with_details(kind: str, ids, viewer=None) -> dict:
+    """The rows to show, with what a result shows of them (agencies, outcome), by id; a
+    learning with `proposal_shown` for `viewer` (rewards.selectors.with_proposal_shown)."""
     if kind == "proposal":
         qs = Proposal.objects.select_related("lead__agency", "outcome_report", "round") \
             .prefetch_related("partner_agencies")
     else:
-        qs = Learning.objects.select_related("proposal__lead__agency") \
+        qs = with_proposal_shown(Learning.objects.all(), viewer) \
+            .select_related("proposal__lead__agency") \
             .prefetch_related("proposal__partner_agencies")
     return qs.in_bulk(ids)
 
@@ -134,7 +126,7 @@ def _ranked(kind, viewer, terms, mode, *, limit, exclude=None, title="", univers
                 "pk", "search_rank")[:limit]:
             ranks[pk] = max(ranks.get(pk, rank or 0.0), rank or 0.0)
     best = sorted(ranks.items(), key=lambda item: (-item[1], -item[0]))[:limit]
-    objects = _with_details(kind, [pk for pk, _ in best]) if best else {}
+    objects = _with_details(kind, [pk for pk, _ in best], viewer) if best else {}
     found = []
     for pk, rank in best:
         if pk in objects:
@@ -174,7 +166,11 @@ class Hit:
 
     @property
     def proposal(self) -> Proposal | None:
-        return self.obj if self.kind == "proposal" else self.obj.proposal
+        """A proposal itself; a learning's proposal only where the viewer may see it (a
+        learning linked to someone's draft does not name it, nor its agencies)."""
+        if self.kind == "proposal":
+            return self.obj
+        return self.obj.proposal if getattr(self.obj, "proposal_shown", False) else None
 
     @property
     def agencies(self) -> list:
@@ -439,7 +435,7 @@ def stored_similar_work(proposal: Proposal, viewer, limit: int = 5) -> SimilarWo
         may_see = set(learnings_visible_to(viewer).filter(
             pk__in=[r[1] for r in learning_rows]).values_list("pk", flat=True))
         chosen = [r for r in learning_rows if r[1] in may_see][:limit]
-        objects = _with_details("learning", [r[1] for r in chosen]) if chosen else {}
+        objects = _with_details("learning", [r[1] for r in chosen], viewer) if chosen else {}
         work.learnings = [Hit("learning", objects[r[1]], r[3], score=r[2])
                           for r in chosen if r[1] in objects]
     return work
@@ -452,7 +448,6 @@ def _register_checked(proposal: Proposal, hits: list[Hit]) -> list[Hit]:
     what it does not show). The order is kept."""
     terms = {stem(t.lstrip("~")) for t in similarity_terms(proposal.title,
                                                            _proposal_text(proposal))}
-    text = _proposal_text(proposal)
     kept = []
     for hit in hits:
         if not hit.may_open:
