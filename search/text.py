@@ -71,7 +71,9 @@ def parse_query(raw) -> ParsedQuery:
     text = " ".join(str(raw or "").split())
     note = ""
     if len(text) > MAX_QUERY_CHARS:
-        text = text[:MAX_QUERY_CHARS]
+        # Cut between words: a word cut in two would search for a word nobody wrote.
+        cut = text[:MAX_QUERY_CHARS + 1]
+        text = cut.rsplit(" ", 1)[0] if " " in cut else text[:MAX_QUERY_CHARS]
         note = f"Only the first {MAX_QUERY_CHARS} characters were searched."
     found = words(text)
     if not found:

@@ -66,7 +66,7 @@ def test_no_hidden_cell_is_ever_the_only_hidden_cell_of_a_sum(rows):
     table = funnel_table(rows)
     raw = suppress(table)
     assert not recoverable(table, raw)
-    for row, before in zip(table.rows, raw):
+    for row, before in zip(table.rows, raw, strict=True):
         for key, value in row.items():
             assert value is None or not 0 < value < THRESHOLD
             assert value is None or value == before[key]  # shown cells are never changed
