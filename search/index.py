@@ -34,9 +34,24 @@ SOURCES = (
 # --- PostgreSQL --------------------------------------------------------------------------------
 def _pg_vector(row: str, second: str, body: tuple) -> str:
     rest = ", ".join(f"{row}.{c}" for c in body)
-    return (f"setweight(to_tsvector('english', coalesce({row}.title, '')), 'A') || "
-            f"setweight(to_tsvector('english', coalesce({row}.{second}, '')), 'B') || "
-            f"setweight(to_tsvector('english', concat_ws(' ', {rest})), 'C')")
+    title = _pg_syllables(f"coalesce({row}.title, '')")
+    summary = _pg_syllables(f"coalesce({row}.{second}, '')")
+    text = _pg_syllables(f"concat_ws(' ', {rest})")
+    return (f"setweight(to_tsvector('english', {title}), 'A') || "
+            f"setweight(to_tsvector('english', {summary}), 'B') || "
+            f"setweight(to_tsvector('english', {text}), 'C')")
+
+
+# The tsheg and the shads end a Dzongkha syllable. PostgreSQL's parser takes them for blanks
+# in a database whose LC_CTYPE is a UTF-8 locale (C.UTF-8, en_US.UTF-8), but for letters in
+# one whose LC_CTYPE is C (every non-ASCII character is a letter there): the document is made
+# with them as spaces, so a syllable is a word whatever the database's locale.
+TIBETAN_SEPARATORS = "\u0f0b\u0f0c\u0f0d\u0f0e\u0f0f\u0f10\u0f11\u0f14"
+
+
+def _pg_syllables(expression: str) -> str:
+    return (f"translate({expression}, '{TIBETAN_SEPARATORS}', "
+            f"'{' ' * len(TIBETAN_SEPARATORS)}')")
 
 
 def _postgres_install(cursor) -> None:

@@ -1,17 +1,20 @@
-"""SQLite: the FTS5 tables keep combining marks (Mn, Mc) in a word, so a Dzongkha syllable is
-one token (search/index.py FTS5_TOKENIZE); the tables are made again and refilled from the
-proposals and learnings. PostgreSQL's documents are unchanged (its parser keeps the marks in
-a UTF-8 database)."""
+"""Dzongkha syllables are words in both indexes (search/index.py):
+
+- SQLite: the FTS5 tables keep combining marks (Mn, Mc) in a word (FTS5_TOKENIZE); the tables
+  are made again and refilled from the proposals and learnings;
+- PostgreSQL: the documents are made with the tsheg and the shads as spaces, whatever the
+  database's LC_CTYPE; the trigger functions are replaced and every document made again.
+"""
 
 from django.db import migrations
 
 
 def rebuild(apps, schema_editor):
-    if schema_editor.connection.vendor != "sqlite":
-        return
     from search.index import install
 
-    install(schema_editor.connection)  # a table of another tokenizer is dropped and refilled
+    # SQLite: a table of another tokenizer is dropped and refilled. PostgreSQL: the functions
+    # are replaced and the documents refilled (one INSERT … ON CONFLICT per kind).
+    install(schema_editor.connection)
 
 
 class Migration(migrations.Migration):

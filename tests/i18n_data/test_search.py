@@ -120,3 +120,18 @@ def test_an_index_made_with_the_old_tokenizer_is_rebuilt(dz):
         assert cursor.fetchall() == [(f"བཀྲ་{MARK_START}ཤིས{MARK_END}་བདེ་ལེགས། clinic queues",)]
         assert index._sqlite_ensure(cursor) is False  # current: left alone
     assert search(viewer=dz["viewer"], q="ཤིས").proposals[0].obj.pk == dz["proposal"].pk
+
+
+def test_postgresql_documents_are_made_with_the_tsheg_and_shad_as_spaces(db):
+    """Whatever the database's LC_CTYPE (in a C one every non-ASCII character is a letter,
+    and a whole Dzongkha sentence would be one word): checked by hand on a C database."""
+    sql = index._pg_vector("NEW", "summary", index.PROPOSAL_BODY)
+    assert sql.count("translate(") == 3
+    assert "\u0f0b" in index.TIBETAN_SEPARATORS and "\u0f0d" in index.TIBETAN_SEPARATORS
+    assert len(index.TIBETAN_SEPARATORS) == sql.split("', '")[1].index("'")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT to_tsvector('english', "
+                           f"{index._pg_syllables('%s')})", [TITLE])
+            assert sorted(cursor.fetchone()[0].replace("'", "").split()) == sorted(
+                f"{s}:{n}" for n, s in enumerate(SYLLABLES, start=1))
