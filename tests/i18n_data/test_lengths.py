@@ -116,3 +116,27 @@ def test_the_database_stores_the_whole_title(db):
             cursor.execute("SELECT char_length(title), octet_length(title) FROM "
                            "proposals_proposal WHERE id = %s", [proposal.pk])
             assert cursor.fetchone() == (200, 600)
+
+
+def test_a_long_text_of_20000_dzongkha_characters_is_taken_and_one_more_refused(client):
+    """LONG_TEXT_MAX counts characters: 20,000 Tibetan characters are 60,000 bytes, 180,000
+    in a urlencoded form post (well under DATA_UPLOAD_MAX_MEMORY_SIZE)."""
+    from workflow.bounds import LONG_TEXT_MAX
+
+    round_ = RoundFactory()
+    lead = UserFactory()
+    client.force_login(lead)
+    response = client.post(reverse("proposals:create"),
+                           form_data(round_, summary=dzongkha(LONG_TEXT_MAX)))
+    assert response.status_code == 302
+    proposal = Proposal.objects.get()
+    assert proposal.summary == dzongkha(LONG_TEXT_MAX)
+    api = client_for(lead)
+    refused = api.patch(f"/api/v1/proposals/{proposal.pk}/",
+                        {"summary": dzongkha(LONG_TEXT_MAX + 1)}, format="json")
+    assert refused.status_code == 400 and "summary" in refused.json()
+    assert f"{LONG_TEXT_MAX:,}" in str(refused.json()) or str(LONG_TEXT_MAX) in \
+        str(refused.json())
+    taken = api.patch(f"/api/v1/proposals/{proposal.pk}/",
+                      {"summary": dzongkha(LONG_TEXT_MAX - 1)}, format="json")
+    assert taken.status_code == 200, taken.content[:300]
