@@ -10,5 +10,3 @@ from tests.documents.test_dzongkha_pdfs import (  # noqa: F401 (re-exported)
     SUMMARY,
     TITLE,
 )
-
-TIBETAN_MARKS = ("Mn", "Mc")
