@@ -183,8 +183,8 @@ class RecognitionForm(forms.Form):
         self.fields["recipient"].queryset = _people()
         self.fields["proposals"].queryset = proposals_visible_to(user).exclude(
             state=Proposal.State.DRAFT
-        ).order_by("title")
-        self.fields["learnings"].queryset = Learning.objects.order_by("title")
+        ).order_by("title", "id")
+        self.fields["learnings"].queryset = Learning.objects.order_by("title", "id")
 
 
 class NominationForm(forms.Form):

@@ -182,7 +182,7 @@ def proposals_open_to_learning(*, user) -> QuerySet[Proposal]:
         return Proposal.objects.none()
     mine = Q(lead=user) | Q(pk__in=TeamMember.objects.accepted().filter(user=user)
                             .values("proposal"))
-    return Proposal.objects.filter(mine).order_by("title")
+    return Proposal.objects.filter(mine).order_by("title", "id")
 
 
 # --- recognitions and nominations ---------------------------------------------------------------
@@ -248,10 +248,10 @@ def nomination_evidence_open_to(*, viewer, nominee: User) -> dict[str, QuerySet]
         proposals_visible_to(viewer).filter(proposals_joined_by(nominee)).exclude(NEVER_SUBMITTED)
     )
     return {
-        "proposals": proposals.order_by("title"),
+        "proposals": proposals.order_by("title", "id"),
         "learnings": learnings_visible_to(viewer).filter(
             pk__in=learnings_authored_by(nominee).values("pk")
-        ).order_by("title"),
+        ).order_by("title", "id"),
         "recognitions": recognitions_visible_to(viewer).filter(recipient=nominee)
         .order_by("-awarded_on", "-id"),
     }
@@ -264,9 +264,9 @@ def nomination_evidence_seen_by(*, nomination: Nomination, viewer) -> dict[str, 
 
     return {
         "proposals": list(nomination.proposals.filter(
-            pk__in=proposals_visible_to(viewer).values("pk")).order_by("title")),
+            pk__in=proposals_visible_to(viewer).values("pk")).order_by("title", "id")),
         "learnings": list(nomination.learnings.filter(
-            pk__in=learnings_visible_to(viewer).values("pk")).order_by("title")),
+            pk__in=learnings_visible_to(viewer).values("pk")).order_by("title", "id")),
         "recognitions": list(nomination.recognitions.filter(
             pk__in=recognitions_visible_to(viewer).values("pk")).order_by("-awarded_on", "-id")),
     }
