@@ -14,8 +14,9 @@ class StoredFigure(models.Model):
 
     key = models.CharField(max_length=40)
     public = models.BooleanField(default=False)
-    viewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                               on_delete=models.CASCADE, related_name="+")
+    viewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     fingerprint = models.CharField(max_length=64, blank=True)
     version = models.PositiveIntegerField(default=0)
     figure = models.BinaryField()
@@ -24,11 +25,16 @@ class StoredFigure(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["key", "public"], condition=models.Q(viewer=None),
-                                    name="analytics_stored_figure_one_for_all"),
-            models.UniqueConstraint(fields=["key", "viewer"],
-                                    condition=models.Q(viewer__isnull=False),
-                                    name="analytics_stored_figure_one_per_viewer"),
+            models.UniqueConstraint(
+                fields=["key", "public"],
+                condition=models.Q(viewer=None),
+                name="analytics_stored_figure_one_for_all",
+            ),
+            models.UniqueConstraint(
+                fields=["key", "viewer"],
+                condition=models.Q(viewer__isnull=False),
+                name="analytics_stored_figure_one_per_viewer",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -57,10 +57,17 @@ def _store(key: str, *, public: bool, viewer=None, fingerprint: str = "") -> Non
     figure.computed_at = timezone.now()
     figure.stored = True
     StoredFigure.objects.update_or_create(
-        key=key, public=public, viewer=viewer if key in VIEWER_FIGURES else None,
-        defaults={"figure": pickle.dumps(figure), "computed_at": figure.computed_at,
-                  "fingerprint": fingerprint, "version": VERSION,
-                  "seconds": time.perf_counter() - start})
+        key=key,
+        public=public,
+        viewer=viewer if key in VIEWER_FIGURES else None,
+        defaults={
+            "figure": pickle.dumps(figure),
+            "computed_at": figure.computed_at,
+            "fingerprint": fingerprint,
+            "version": VERSION,
+            "seconds": time.perf_counter() - start,
+        },
+    )
 
 
 def refresh_stored_figures() -> int:
@@ -79,7 +86,8 @@ def refresh_stored_figures() -> int:
                 _store(key, public=False, viewer=manager, fingerprint=viewer_fingerprint(manager))
                 stored += 1
             StoredFigure.objects.filter(key=key, viewer__isnull=False).exclude(
-                viewer__in=managers).delete()
+                viewer__in=managers
+            ).delete()
         else:
             _store(key, public=False)
             stored += 1
@@ -94,8 +102,9 @@ def stored_figure(key: str, *, viewer, public: bool):
     too old, or the viewer's fingerprint changed since)."""
     from .models import StoredFigure
 
-    rows = StoredFigure.objects.filter(key=key, public=public, version=VERSION,
-                                       computed_at__gte=timezone.now() - max_age())
+    rows = StoredFigure.objects.filter(
+        key=key, public=public, version=VERSION, computed_at__gte=timezone.now() - max_age()
+    )
     if key in VIEWER_FIGURES and not public:
         if not getattr(viewer, "pk", None):
             return None

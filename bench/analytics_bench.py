@@ -60,7 +60,9 @@ def _manager(username):
 
     user = User.objects.filter(username=username).first()
     if user is None:
-        user = User.objects.filter(groups__name=FUND_MANAGERS, is_active=True).order_by("pk").first()
+        user = (
+            User.objects.filter(groups__name=FUND_MANAGERS, is_active=True).order_by("pk").first()
+        )
     return user
 
 
@@ -72,9 +74,8 @@ def measure(args) -> dict:
     from django.test.utils import CaptureQueriesContext
 
     from analytics.figures import FIGURES, PUBLIC_FIGURES
-    from proposals.models import Proposal
-
     from analytics.models import StoredFigure
+    from proposals.models import Proposal
 
     manager = _manager(args.user)
     refresh = None
@@ -85,9 +86,13 @@ def measure(args) -> dict:
 
         start = time.perf_counter()
         refresh_stored_figures()
-        refresh = {"seconds": time.perf_counter() - start,
-                   "figures": [{"figure": str(row), "seconds": row.seconds}
-                               for row in StoredFigure.objects.order_by("key", "public", "viewer")]}
+        refresh = {
+            "seconds": time.perf_counter() - start,
+            "figures": [
+                {"figure": str(row), "seconds": row.seconds}
+                for row in StoredFigure.objects.order_by("key", "public", "viewer")
+            ],
+        }
     client = Client()
     client.force_login(manager)
     urls = [("Proposal list (baseline)", "/proposals/all/")]
@@ -96,6 +101,7 @@ def measure(args) -> dict:
     urls += [(f"Public page: {key}", f"/analytics/public/{key}/") for key in PUBLIC_FIGURES]
     rows = []
     for label, url in urls:
+
         def go(url=url):
             cache.clear()
             response = client.get(url)
@@ -111,12 +117,26 @@ def measure(args) -> dict:
             start = time.perf_counter()
             go()
             times.append((time.perf_counter() - start) * 1000)
-        rows.append({"label": label, "url": url, "p50_ms": statistics.median(times),
-                     "max_ms": max(times), "queries": len(ctx.captured_queries)})
+        rows.append(
+            {
+                "label": label,
+                "url": url,
+                "p50_ms": statistics.median(times),
+                "max_ms": max(times),
+                "queries": len(ctx.captured_queries),
+            }
+        )
         print(f"{label}: {rows[-1]['p50_ms']:.0f} ms", file=sys.stderr)
-    return {"label": args.label, "proposals": Proposal.objects.count(), "runs": args.runs,
-            "user": manager.username, "load": os.getloadavg()[0], "rows": rows,
-            "stored": StoredFigure.objects.count(), "refresh": refresh}
+    return {
+        "label": args.label,
+        "proposals": Proposal.objects.count(),
+        "runs": args.runs,
+        "user": manager.username,
+        "load": os.getloadavg()[0],
+        "rows": rows,
+        "stored": StoredFigure.objects.count(),
+        "refresh": refresh,
+    }
 
 
 def report(runs: dict) -> str:
@@ -135,23 +155,35 @@ def report(runs: dict) -> str:
     for label in sorted(runs, key=lambda k: runs[k]["proposals"]):
         run = runs[label]
         base = run["rows"][0]["p50_ms"]
-        lines += [f"## {label}: {run['proposals']:,} proposals (runs: {run['runs']}, load "
-                  f"average {run['load']:.1f})", "",
-                  "Stored figures (computed in the background) in the database: "
-                  f"{run.get('stored', 0)}" + ("" if run.get("stored") else
-                                               ": every figure computed in the request") + ".",
-                  ""]
+        lines += [
+            f"## {label}: {run['proposals']:,} proposals (runs: {run['runs']}, load "
+            f"average {run['load']:.1f})",
+            "",
+            "Stored figures (computed in the background) in the database: "
+            f"{run.get('stored', 0)}"
+            + ("" if run.get("stored") else ": every figure computed in the request")
+            + ".",
+            "",
+        ]
         if run.get("refresh"):
-            lines += [f"The beat task's work before the run (every figure without filters, "
-                      f"Reviewing once per active fund manager): {run['refresh']['seconds']:.1f} s "
-                      "in all; " + ", ".join(f"{f['figure']} {f['seconds']:.2f} s"
-                                             for f in run["refresh"]["figures"]) + ".", ""]
+            lines += [
+                f"The beat task's work before the run (every figure without filters, "
+                f"Reviewing once per active fund manager): {run['refresh']['seconds']:.1f} s "
+                "in all; "
+                + ", ".join(
+                    f"{f['figure']} {f['seconds']:.2f} s" for f in run["refresh"]["figures"]
+                )
+                + ".",
+                "",
+            ]
         lines += ["| What | URL | p50 | max | × list | queries |", "|---|---|---|---|---|---|"]
         for row in run["rows"]:
             ratio = row["p50_ms"] / base
             mark = "" if row is run["rows"][0] or ratio < TARGET else " ✗"
-            lines.append(f"| {row['label']} | `{row['url']}` | {row['p50_ms']:.0f} ms | "
-                         f"{row['max_ms']:.0f} ms | {ratio:.2f}{mark} | {row['queries']} |")
+            lines.append(
+                f"| {row['label']} | `{row['url']}` | {row['p50_ms']:.0f} ms | "
+                f"{row['max_ms']:.0f} ms | {ratio:.2f}{mark} | {row['queries']} |"
+            )
         lines.append("")
     return "\n".join(lines)
 

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,20 +14,48 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='StoredFigure',
+            name="StoredFigure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=40)),
-                ('public', models.BooleanField(default=False)),
-                ('fingerprint', models.CharField(blank=True, max_length=64)),
-                ('version', models.PositiveIntegerField(default=0)),
-                ('figure', models.BinaryField()),
-                ('computed_at', models.DateTimeField()),
-                ('seconds', models.FloatField(default=0, help_text='How long the figure took to compute.')),
-                ('viewer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=40)),
+                ("public", models.BooleanField(default=False)),
+                ("fingerprint", models.CharField(blank=True, max_length=64)),
+                ("version", models.PositiveIntegerField(default=0)),
+                ("figure", models.BinaryField()),
+                ("computed_at", models.DateTimeField()),
+                (
+                    "seconds",
+                    models.FloatField(default=0, help_text="How long the figure took to compute."),
+                ),
+                (
+                    "viewer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(condition=models.Q(('viewer', None)), fields=('key', 'public'), name='analytics_stored_figure_one_for_all'), models.UniqueConstraint(condition=models.Q(('viewer__isnull', False)), fields=('key', 'viewer'), name='analytics_stored_figure_one_per_viewer')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("viewer", None)),
+                        fields=("key", "public"),
+                        name="analytics_stored_figure_one_for_all",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("viewer__isnull", False)),
+                        fields=("key", "viewer"),
+                        name="analytics_stored_figure_one_per_viewer",
+                    ),
+                ],
             },
         ),
     ]

@@ -5,18 +5,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('fund', '0005_tranche_state_due_index'),
-        ('people', '0007_user_list_indexes'),
-        ('proposals', '0008_state_updated_index'),
-        ('reviews', '0006_calibrated_scores'),
+        ("fund", "0005_tranche_state_due_index"),
+        ("people", "0007_user_list_indexes"),
+        ("proposals", "0008_state_updated_index"),
+        ("reviews", "0006_calibrated_scores"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='proposal',
-            index=models.Index(fields=['lead', 'id'], name='proposal_lead_id'),
+            model_name="proposal",
+            index=models.Index(fields=["lead", "id"], name="proposal_lead_id"),
         ),
     ]
