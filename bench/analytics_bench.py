@@ -23,6 +23,9 @@ signed in as generate_load's fund manager `load-fm-1`:
   each timed request (`cache.clear()` of the in-process cache; the benchmark refuses to run
   against a shared cache: unset CACHE_URL), so nothing is served from an earlier answer;
 - the public pages (`/analytics/public/<figure>/`), also uncached, for information;
+- with `--filtered`, each page filtered to the largest round: a filtered figure is never
+  stored, so these are computed in the request whatever `--refresh` did (for information:
+  the target is on the pages as they open, without filters);
 - the query count of each (one request, captured).
 
 Each row is the median of `--runs` timed requests after one untimed one (warming Python and
@@ -99,6 +102,17 @@ def measure(args) -> dict:
     urls += [(f"Page: {title}", f"/analytics/{key}/") for key, title in FIGURES.items()]
     urls += [(f"API: {key}", f"/api/v1/analytics/{key}/") for key in FIGURES]
     urls += [(f"Public page: {key}", f"/analytics/public/{key}/") for key in PUBLIC_FIGURES]
+    if args.filtered:  # computed live whatever is stored: the largest round, for information
+        from django.db.models import Count
+
+        top = Proposal.objects.values("round").annotate(n=Count("pk")).order_by("-n").first()
+        urls += [
+            (
+                f"Page, largest round ({top['n']:,} proposals): {key}",
+                f"/analytics/{key}/?round={top['round']}",
+            )
+            for key in FIGURES
+        ]
     rows = []
     for label, url in urls:
 
@@ -193,6 +207,11 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--label", default=None, help="the size's name in the report (e.g. 100k)")
     parser.add_argument("--user", default="load-fm-1")
+    parser.add_argument(
+        "--filtered",
+        action="store_true",
+        help="also each page filtered to the largest round (computed live)",
+    )
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--refresh", action="store_true", help="store the figures first")
     mode.add_argument("--live", action="store_true", help="delete the stored figures first")
