@@ -23,6 +23,7 @@ from workflow.display import money
 from . import public as public_rules
 from . import selectors
 from .percentiles import Spread
+from .stored import stored_figure
 
 S = Proposal.State
 REVIEWED = (S.IN_REVIEW, S.REVISION_REQUESTED, S.RECOMMENDED, S.REJECTED, S.FUNDED, S.DECLINED,
@@ -59,6 +60,7 @@ class Figure:
     notes: list[str] = field(default_factory=list)
     summary: dict = field(default_factory=dict)
     computed_at: datetime | None = None
+    stored: bool = False  # computed in the background (analytics/stored.py), not for this request
 
     def table(self, key: str | None) -> Table | None:
         return next((t for t in self.tables if key in (None, t.key)), None)
@@ -419,9 +421,13 @@ def _cache_key(key: str, *, viewer, chosen: dict, public: bool) -> str:
 
 def build(key: str, *, viewer, chosen: dict, public: bool = False) -> Figure:
     """The figure, computed by the database, or the same answer kept for CACHE_SECONDS (the
-    whole-table aggregates take seconds at national scale; pages show when they were made)."""
+    whole-table aggregates take seconds at national scale; pages show when they were made).
+    Without filters, the answer the beat task last stored (analytics/stored.py), while it is
+    recent enough and, for the Reviewing figure, the viewer may still see the same."""
     if public and key not in PUBLIC_FIGURES:
         raise KeyError(key)
+    if not chosen and (figure := stored_figure(key, viewer=viewer, public=public)) is not None:
+        return figure
     seconds = cache_seconds()
     cache_key = _cache_key(key, viewer=viewer, chosen=chosen, public=public) if seconds else ""
     if seconds and (figure := cache.get(cache_key)) is not None:

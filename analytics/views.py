@@ -19,6 +19,7 @@ from .figures import FIGURES, PUBLIC_FIGURES, build, cache_seconds
 from .filters import AnalyticsFilter
 from .public import THRESHOLD
 from .selectors import may_view_analytics
+from .stored import refresh_minutes
 
 
 def _plain(value):
@@ -39,6 +40,8 @@ def figure_json(figure, chosen: dict) -> dict:
                            "rows": [{k: _plain(row.get(k)) for k, _ in t.columns} for row in t.rows]}
                    for t in figure.tables},
         "notes": figure.notes,
+        "as_of": figure.computed_at.isoformat() if figure.computed_at else None,
+        "stored": figure.stored,
     }
 
 
@@ -96,6 +99,7 @@ def _figure_page(request, key: str, *, public: bool):
         "form": form, "figure": figure, "key": key, "title": figure.title, "public": public,
         "figures": _menu(public), "threshold": THRESHOLD,
         "query": request.GET.urlencode(), "cache_minutes": (cache_seconds() + 59) // 60,
+        "refresh_minutes": refresh_minutes(),
     })
 
 
