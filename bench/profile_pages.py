@@ -223,7 +223,7 @@ def main() -> None:
         return
     if not args.compare:
         results = measure(args.database_url, names, args.repeats, args.profile, args.sql)
-        print(f"\n| page | path | wall p50 ms | sql ms | python ms | queries |\n|---|---|---|---|---|---|")
+        print("\n| page | path | wall p50 ms | sql ms | python ms | queries |\n|---|---|---|---|---|---|")
         for name, entry in results.items():
             wall, sql, python, queries = _summary(entry)
             print(f"| {name} | `{entry['path']}` | {wall:.1f} | {sql:.1f} | {python:.1f} | {queries} |")
