@@ -76,14 +76,16 @@ PAGES = [
 
 
 def _setup(database_url: str) -> None:
-    os.environ.update({
-        "DATABASE_URL": database_url,
-        "DEBUG": "0",
-        "SECRET_KEY": "x",
-        "ALLOWED_HOSTS": "testserver",
-        "TWO_FACTOR_ROLES": "",
-        "AXES_FAILURE_LIMIT": "10000",
-    })
+    os.environ.update(
+        {
+            "DATABASE_URL": database_url,
+            "DEBUG": "0",
+            "SECRET_KEY": "x",
+            "ALLOWED_HOSTS": "testserver",
+            "TWO_FACTOR_ROLES": "",
+            "AXES_FAILURE_LIMIT": "10000",
+        }
+    )
     os.environ.setdefault("STATIC_ROOT", "/tmp/bench-static-profile")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
@@ -112,8 +114,10 @@ def _facts() -> dict:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT round_id FROM proposals_proposal GROUP BY round_id "
-                       "ORDER BY count(*) DESC, 1 LIMIT 1")
+        cursor.execute(
+            "SELECT round_id FROM proposals_proposal GROUP BY round_id "
+            "ORDER BY count(*) DESC, 1 LIMIT 1"
+        )
         row = cursor.fetchone()
     return {"round": row[0] if row else 0}
 
@@ -145,16 +149,23 @@ def _resolve(pages, clients, facts) -> list[tuple[str, str, str]]:
     return resolved
 
 
-def measure(database_url: str, names: list[str], repeats: int, profile: str | None = None,
-            sql: str | None = None) -> dict:
+def measure(
+    database_url: str,
+    names: list[str],
+    repeats: int,
+    profile: str | None = None,
+    sql: str | None = None,
+) -> dict:
     _setup(database_url)
     from django.db import connection
 
     pages = [page for page in PAGES if page[0] in names]
     clients = _clients({role for _, role, _ in pages})
     pages = _resolve(pages, clients, _facts())
-    results = {name: {"path": path, "wall": [], "sql": [], "queries": [], "runs": []}
-               for name, _, path in pages}
+    results = {
+        name: {"path": path, "wall": [], "sql": [], "queries": [], "runs": []}
+        for name, _, path in pages
+    }
     for _ in range(2):  # untimed
         for name, role, path in pages:
             answer = clients[role].get(path, secure=True)
@@ -223,10 +234,14 @@ def main() -> None:
         return
     if not args.compare:
         results = measure(args.database_url, names, args.repeats, args.profile, args.sql)
-        print("\n| page | path | wall p50 ms | sql ms | python ms | queries |\n|---|---|---|---|---|---|")
+        print(
+            "\n| page | path | wall p50 ms | sql ms | python ms | queries |\n|---|---|---|---|---|---|"
+        )
         for name, entry in results.items():
             wall, sql, python, queries = _summary(entry)
-            print(f"| {name} | `{entry['path']}` | {wall:.1f} | {sql:.1f} | {python:.1f} | {queries} |")
+            print(
+                f"| {name} | `{entry['path']}` | {wall:.1f} | {sql:.1f} | {python:.1f} | {queries} |"
+            )
         return
 
     here = Path(__file__).resolve().parents[1]
@@ -236,27 +251,46 @@ def main() -> None:
         for label, checkout in checkouts.items():
             env = dict(os.environ, PYTHONPATH=str(checkout))
             output = subprocess.run(
-                [sys.executable, str(Path(__file__).resolve()), "--worker", "--database-url",
-                 args.database_url, "--repeats", str(args.repeats), "--pages", ",".join(names)],
-                env=env, cwd=checkout, capture_output=True, text=True, check=False)
+                [
+                    sys.executable,
+                    str(Path(__file__).resolve()),
+                    "--worker",
+                    "--database-url",
+                    args.database_url,
+                    "--repeats",
+                    str(args.repeats),
+                    "--pages",
+                    ",".join(names),
+                ],
+                env=env,
+                cwd=checkout,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
             lines = [line for line in output.stdout.splitlines() if line.startswith("RESULT ")]
             if not lines:
                 sys.exit(f"{label} failed:\n{output.stderr[-3000:]}")
             for name, entry in json.loads(lines[-1][7:]).items():
-                into = merged[label].setdefault(name, {"path": entry["path"], "wall": [], "sql": [],
-                                                       "queries": []})
+                into = merged[label].setdefault(
+                    name, {"path": entry["path"], "wall": [], "sql": [], "queries": []}
+                )
                 for key in ("wall", "sql", "queries"):
                     into[key] += entry[key]
         print(f"round {round_number + 1}/{args.rounds} done", file=sys.stderr)
-    print("\n| page | before p50 ms (sql / python, queries) | after p50 ms (sql / python, queries) "
-          "| change |\n|---|---|---|---|")
+    print(
+        "\n| page | before p50 ms (sql / python, queries) | after p50 ms (sql / python, queries) "
+        "| change |\n|---|---|---|---|"
+    )
     for name in names:
         if name not in merged["after"]:
             continue
         b = _summary(merged["before"][name])
         a = _summary(merged["after"][name])
-        print(f"| {name} | {b[0]:.1f} ({b[1]:.1f} / {b[2]:.1f}, {b[3]}) "
-              f"| {a[0]:.1f} ({a[1]:.1f} / {a[2]:.1f}, {a[3]}) | {a[0] / b[0] - 1:+.0%} |")
+        print(
+            f"| {name} | {b[0]:.1f} ({b[1]:.1f} / {b[2]:.1f}, {b[3]}) "
+            f"| {a[0]:.1f} ({a[1]:.1f} / {a[2]:.1f}, {a[3]}) | {a[0] / b[0] - 1:+.0%} |"
+        )
 
 
 if __name__ == "__main__":

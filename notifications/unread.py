@@ -98,7 +98,9 @@ def cached_count(user, count) -> int:
     elif person in pending or CONFLICTS_KEY in pending:
         return count()  # this transaction changed it: the cache is for committed data
     found = cache.get_many([person, CONFLICTS_KEY])
-    key = f"notifications:unread:{user.pk}:{_version(person, found)}:{_version(CONFLICTS_KEY, found)}"
+    key = (
+        f"notifications:unread:{user.pk}:{_version(person, found)}:{_version(CONFLICTS_KEY, found)}"
+    )
     value = cache.get(key)
     if value is None:
         value = count()
@@ -128,8 +130,9 @@ def _changed_unless_fields(*names):
 _proposal_saved = _changed_unless_fields("lead", "lead_id")
 _user_saved = _changed_unless_fields("agency", "agency_id")
 _assignment_saved = _changed_unless_fields("proposal", "proposal_id", "reviewer", "reviewer_id")
-_team_member_saved = _changed_unless_fields("user", "user_id", "proposal", "proposal_id",
-                                            "accepted_at", "state")
+_team_member_saved = _changed_unless_fields(
+    "user", "user_id", "proposal", "proposal_id", "accepted_at", "state"
+)
 
 
 def _partners_changed(sender, action, **kwargs) -> None:
@@ -152,12 +155,14 @@ def connect() -> None:
     post_delete.connect(_notification_written, sender=Notification, dispatch_uid="unread:n-del")
     parties_changed.connect(conflicts_changed, dispatch_uid="unread:parties")
     agency_changed.connect(conflicts_changed, dispatch_uid="unread:agency")
-    m2m_changed.connect(_partners_changed, sender=Proposal.partner_agencies.through,
-                        dispatch_uid="unread:partners")
+    m2m_changed.connect(
+        _partners_changed, sender=Proposal.partner_agencies.through, dispatch_uid="unread:partners"
+    )
     post_save.connect(_proposal_saved, sender=Proposal, dispatch_uid="unread:proposal")
     post_save.connect(_user_saved, sender=User, dispatch_uid="unread:user")
     post_save.connect(_assignment_saved, sender=Assignment, dispatch_uid="unread:assignment")
     post_save.connect(_team_member_saved, sender=TeamMember, dispatch_uid="unread:team")
     for model in (Proposal, TeamMember, Assignment, User):
-        post_delete.connect(conflicts_changed, sender=model,
-                            dispatch_uid=f"unread:del:{model._meta.label}")
+        post_delete.connect(
+            conflicts_changed, sender=model, dispatch_uid=f"unread:del:{model._meta.label}"
+        )

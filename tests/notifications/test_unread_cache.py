@@ -40,8 +40,11 @@ def _exact(user) -> int:
 
 def _notice(recipient, subject=None, title="Note"):
     return Notification.objects.create(
-        recipient=recipient, subject=subject, title=title,
-        dedupe_key=f"{recipient.pk}-{title}-{Notification.objects.count()}")
+        recipient=recipient,
+        subject=subject,
+        title=title,
+        dedupe_key=f"{recipient.pk}-{title}-{Notification.objects.count()}",
+    )
 
 
 def test_the_count_is_read_from_the_cache_once_asked(django_assert_num_queries):
@@ -52,8 +55,9 @@ def test_the_count_is_read_from_the_cache_once_asked(django_assert_num_queries):
         assert unread_count(user=person) == 1
 
 
-def test_off_without_a_shared_cache_the_count_is_asked_each_time(settings,
-                                                                 django_assert_num_queries):
+def test_off_without_a_shared_cache_the_count_is_asked_each_time(
+    settings, django_assert_num_queries
+):
     settings.UNREAD_COUNT_CACHE_SECONDS = 0
     person = UserFactory()
     assert unread_count(user=person) == 0
@@ -66,9 +70,12 @@ def test_each_write_to_notifications_shows_at_once():
     assert unread_count(user=person) == 0
     first = _notice(person, title="a")  # save()
     assert unread_count(user=person) == 1
-    Notification.objects.bulk_create([  # bulk_create, as services.notify does
-        Notification(recipient=person, title="b", dedupe_key="b"),
-        Notification(recipient=other, title="c", dedupe_key="c")])
+    Notification.objects.bulk_create(
+        [  # bulk_create, as services.notify does
+            Notification(recipient=person, title="b", dedupe_key="b"),
+            Notification(recipient=other, title="c", dedupe_key="c"),
+        ]
+    )
     assert unread_count(user=person) == 2
     assert unread_count(user=other) == 1
     services.notification_mark_read(notification=first, actor=person)  # update(read_at=)
@@ -98,7 +105,8 @@ def test_marking_read_on_the_page_shows_at_once(client):
 
 
 def test_inside_the_writing_transaction_the_count_is_asked_and_a_rollback_leaves_nothing(
-        django_assert_num_queries):
+    django_assert_num_queries,
+):
     person = UserFactory()
     assert unread_count(user=person) == 0
     with transaction.atomic():
@@ -123,18 +131,22 @@ class UnreadCountMachine(RuleBasedStateMachine):
         cache.clear()
         self.agencies = [AgencyFactory() for _ in range(3)]
         self.person = UserFactory(agency=self.agencies[0])
-        self.proposals = [ProposalFactory(in_review=True,
-                                          lead=UserFactory(agency=self.agencies[1 + i % 2]))
-                          for i in range(3)]
-        self.panel = Panel.objects.create(round=self.proposals[0].round, name="P",
-                                          chair=UserFactory())
+        self.proposals = [
+            ProposalFactory(in_review=True, lead=UserFactory(agency=self.agencies[1 + i % 2]))
+            for i in range(3)
+        ]
+        self.panel = Panel.objects.create(
+            round=self.proposals[0].round, name="P", chair=UserFactory()
+        )
         self.assignments = []
         self.notices = 0
 
     def _assignment(self, p, reviewer):
         assignment, _ = Assignment.objects.get_or_create(
-            proposal=self.proposals[p], reviewer=reviewer,
-            defaults={"panel": self.panel, "due_on": datetime.date(2027, 1, 1)})
+            proposal=self.proposals[p],
+            reviewer=reviewer,
+            defaults={"panel": self.panel, "due_on": datetime.date(2027, 1, 1)},
+        )
         self.assignments.append(assignment)
         return assignment
 
@@ -193,8 +205,11 @@ class UnreadCountMachine(RuleBasedStateMachine):
     def team(self, p, state):
         TeamMember.objects.filter(proposal=self.proposals[p], user=self.person).delete()
         TeamMember.objects.create(
-            proposal=self.proposals[p], user=self.person, state=state,
-            accepted_at=timezone.now() if state == TeamMember.State.ACCEPTED else None)
+            proposal=self.proposals[p],
+            user=self.person,
+            state=state,
+            accepted_at=timezone.now() if state == TeamMember.State.ACCEPTED else None,
+        )
 
     @rule()
     def assignment_deleted(self):
@@ -208,7 +223,13 @@ class UnreadCountMachine(RuleBasedStateMachine):
 
 
 def test_the_cached_count_is_exact_after_any_sequence_of_changes():
-    run_state_machine_as_test(UnreadCountMachine, settings=hsettings(
-        max_examples=15, stateful_step_count=10, deadline=None,
-        phases=[Phase.explicit, Phase.reuse, Phase.generate],  # no shrinking: it is slow here
-        suppress_health_check=list(HealthCheck)))
+    run_state_machine_as_test(
+        UnreadCountMachine,
+        settings=hsettings(
+            max_examples=15,
+            stateful_step_count=10,
+            deadline=None,
+            phases=[Phase.explicit, Phase.reuse, Phase.generate],  # no shrinking: it is slow here
+            suppress_health_check=list(HealthCheck),
+        ),
+    )
