@@ -314,26 +314,66 @@ def chair_sections(*, user, panel_ids: frozenset | None = None) -> dict:
     chair (the rule of reviews.chairs, asked of the database by `reviews.chair_queries`), so a
     conflicted chair never sees the ones their deputy handles. Oldest submitted first.
     `panel_ids`: `selectors.chair_panel_ids(user)` when the caller has it already."""
-    from proposals.models import Proposal
-    from reviews.chair_queries import at_quorum, short_of_reviewers, with_review_counts
-    from reviews.models import Assignment
+    from django.db.models import BooleanField, Case, F, Value, When
 
+    import proposals.selectors  # noqa: F401  (registers the `in_ids` lookup)
+    from proposals.models import Proposal
+    from reviews.chair_queries import at_quorum_q, short_of_reviewers_q, with_review_counts
+    from reviews.models import Assignment
 
     panel_ids = chair_panel_ids(user) if panel_ids is None else panel_ids
     if not panel_ids:
         return {}
     mine = _in_review_chaired_by(user, panel_ids)
+    if mine.query.is_empty():  # `.none()`: the user may not act as a chair
+        return {key: listed_section([]) for key in ("awaiting_decision", "short_of_reviewers")}
     # Blind review: where the chair's own review is still open, whether the others' reviews
     # reached quorum is not theirs to know yet: such a proposal is not listed as waiting.
     own_open = Assignment.objects.filter(proposal=OuterRef("pk"), reviewer=user,
                                          state=Assignment.State.ASSIGNED)
-    shown = with_review_counts(Proposal.objects.select_related("round"))
-    return {
-        "awaiting_decision": found_section(at_quorum(mine).exclude(Exists(own_open)),
-                                           "submitted_at", "pk", rows=shown),
-        "short_of_reviewers": found_section(short_of_reviewers(mine), "submitted_at", "pk",
-                                            rows=shown),
-    }
+    # Both sections in one query, the acting-chair rule's SQL built once (building it was most
+    # of a chair's home page): each proposal of `mine` flagged by each section's filter (the
+    # same filters: `at_quorum` less the chair's own open review, `short_of_reviewers`); each
+    # section's first ids and bounded count are read from it, the shown rows by id.
+    waiting = at_quorum_q() & ~Q(Exists(own_open))
+    short = short_of_reviewers_q()
+    flagged = mine.annotate(
+        row_id=F("pk"), row_submitted=F("submitted_at"),
+        waiting=Case(When(waiting, then=Value(True)), default=Value(False),
+                     output_field=BooleanField()),
+        short=Case(When(short, then=Value(True)), default=Value(False),
+                   output_field=BooleanField()),
+    ).order_by().values("row_id", "row_submitted", "waiting", "short")
+    sql, params = flagged.query.sql_with_params()
+
+    def first(where):
+        return (f"SELECT d.row_id FROM ({sql}) d WHERE {where} "
+                f"ORDER BY d.row_submitted, d.row_id LIMIT {DASHBOARD_LIMIT}")
+
+    def count(where):
+        return RawSQL(f"SELECT COUNT(*) FROM (SELECT d.row_id FROM ({sql}) d WHERE {where} "
+                      f"LIMIT {COUNT_BOUND + 1}) subquery", params, output_field=IntegerField())
+
+    rows = list(
+        with_review_counts(Proposal.objects.select_related("round"))
+        .filter(Q(pk__in_ids=RawSQL(first("d.waiting"), params))
+                | Q(pk__in_ids=RawSQL(first("d.short"), params)))
+        .annotate(waiting_count=count("d.waiting"), short_count=count("d.short"),
+                  in_waiting=RawSQL(f'"proposals_proposal"."id" IN ({first("d.waiting")})',
+                                    params, output_field=BooleanField()),
+                  in_short=RawSQL(f'"proposals_proposal"."id" IN ({first("d.short")})',
+                                  params, output_field=BooleanField()))
+        .order_by("submitted_at", "pk")
+    )
+    counts = (rows[0].waiting_count, rows[0].short_count) if rows else (0, 0)
+    sections = {}
+    for key, items, found in (
+        ("awaiting_decision", [p for p in rows if p.in_waiting], counts[0]),
+        ("short_of_reviewers", [p for p in rows if p.in_short], counts[1]),
+    ):
+        sections[key] = {"items": items, "count": found, "count_label": count_label(found),
+                         "more": found > len(items)}
+    return sections
 
 
 def _conflicted_ids(person):
