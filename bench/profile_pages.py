@@ -1,6 +1,6 @@
 """Profile the pages of issue 16 in-process: wall time, SQL time and Python time per page.
 
-    .venv/bin/python manage.py collectstatic --noinput   # with STATIC_ROOT as below
+    DEBUG=0 SECRET_KEY=x .venv/bin/python manage.py collectstatic --noinput   # into staticfiles/
     .venv/bin/python bench/profile_pages.py \\
         --database-url postgres://postgres@127.0.0.1:5432/<a copy of load_100k> \\
         --repeats 20 [--pages rv-home,fm-home] [--profile fm-home] [--sql fm-home] \\
@@ -11,9 +11,9 @@ copy first: `createdb -h 127.0.0.1 -U postgres mycopy -T load_100k`.
 
 Each page is requested through Django's test client (`force_login` as generate_load's
 deterministic accounts, `secure=True` as behind the TLS proxy), with the production settings:
-`DEBUG=0`, `TWO_FACTOR_ROLES=` (nobody gives a code), `ALLOWED_HOSTS=testserver`, `STATIC_ROOT`
-(`/tmp/bench-static-profile` unless set; run collectstatic into it first, the templates need
-its manifest). After 2 untimed requests, each page is requested `--repeats` times, pages
+`DEBUG=0`, `TWO_FACTOR_ROLES=` (nobody gives a code), `ALLOWED_HOSTS=testserver`; static files
+(the settings put them in the checkout's `staticfiles/`: run `manage.py collectstatic --noinput`
+in each checkout first, the templates need its manifest). After 2 untimed requests, each page is requested `--repeats` times, pages
 interleaved, and for each request:
 
 - `wall`: time from the request to the full response, in ms;
@@ -26,10 +26,11 @@ The report gives the median of each, per page. `--profile PAGE` prints a cProfil
 (the top functions by cumulative time over `--repeats` requests); `--sql PAGE` prints each of
 its queries with its time (the median request's).
 
-`--compare DIR` measures this checkout and the one in DIR alternately (`--rounds` times, each
-a subprocess with `PYTHONPATH` set to the checkout, `--repeats` requests per page each time),
+`--compare DIR` measures this checkout and the one in DIR alternately (`--rounds` times, in
+the order before-after, after-before, ..., each a subprocess with `PYTHONPATH` set to the checkout, `--repeats` requests per page each time),
 and prints both medians side by side: before/after on the same machine at the same load. The
-checkouts must work against the same database schema (run the newer one's migrations on the
+unread notifications count is cached only with a shared cache: set `CACHE_URL=redis://...` to
+measure it as deployed (compose sets it). The checkouts must work against the same database schema (run the newer one's migrations on the
 copy first; an extra table or column does not disturb the older code).
 
 Pages (ids as in bench/scale.py): cs-home, rv-home, rv-assignments, ch-home, fm-home, fm-all,
@@ -86,7 +87,6 @@ def _setup(database_url: str) -> None:
             "AXES_FAILURE_LIMIT": "10000",
         }
     )
-    os.environ.setdefault("STATIC_ROOT", "/tmp/bench-static-profile")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
@@ -248,7 +248,10 @@ def main() -> None:
     checkouts = {"before": Path(args.compare).resolve(), "after": here}
     merged: dict[str, dict] = {label: {} for label in checkouts}
     for round_number in range(args.rounds):
-        for label, checkout in checkouts.items():
+        order = list(checkouts.items())
+        if round_number % 2:  # ABBA: neither always runs first
+            order.reverse()
+        for label, checkout in order:
             env = dict(os.environ, PYTHONPATH=str(checkout))
             output = subprocess.run(
                 [
