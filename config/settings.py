@@ -334,6 +334,11 @@ REST_FRAMEWORK = {
 API_PAGE_SIZE_MAX = int(os.environ.get("API_PAGE_SIZE_MAX") or 200)
 # The proposals that may be stalled (home pages of fund managers and administrators) are asked
 # of the database at most once in this many seconds, for everyone (portal.home); 0: every time.
+# The unread notifications count on every page is kept this many seconds per person in the
+# cache, renewed by every write that changes it (notifications/unread.py). Only with a shared
+# cache (CACHE_URL): a per-process cache cannot be renewed across processes, so 0 (off) then.
+UNREAD_COUNT_CACHE_SECONDS = int(os.environ.get("UNREAD_COUNT_CACHE_SECONDS")
+                                 or (300 if CACHE_URL else 0))
 STALLED_CACHE_SECONDS = int(os.environ.get("STALLED_CACHE_SECONDS") or 60)
 # An API token is refused once older than this, or unused for this long (seconds; people/tokens.py).
 API_TOKEN_MAX_AGE = timedelta(seconds=int(os.environ.get("API_TOKEN_MAX_AGE") or 30 * 24 * 3600))
