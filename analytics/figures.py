@@ -408,14 +408,16 @@ BUILDERS = {"funnel": funnel, "times": times, "money": money_figure,
 def _cache_key(key: str, *, viewer, chosen: dict, public: bool) -> str:
     """Figures depend on the filters alone (every fund manager sees every submitted proposal;
     the public sees the same aggregates), except reviewing, which leaves out the proposals
-    the viewer has a conflict with: its key holds the viewer's visibility fingerprint (the one
-    job files are checked with), so a new conflict is never served from an older answer."""
+    the viewer has a conflict with, and the reviews flagged as conflicts: its key holds the
+    viewer's visibility fingerprint (the one job files are checked with) and the flagged
+    reviews' stamp (`stored.reviewing_fingerprint`), so a new conflict is never served from an
+    older answer."""
     chosen_ids = sorted((k, getattr(v, "pk", v)) for k, v in chosen.items())
     parts = [key, public, chosen_ids]
     if key == "reviewing":
-        from jobs.viewer import viewer_fingerprint
+        from .stored import reviewing_fingerprint
 
-        parts.append(viewer_fingerprint(viewer))
+        parts.append(reviewing_fingerprint(viewer))
     return "analytics:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
