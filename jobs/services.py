@@ -153,11 +153,28 @@ def start_export_job(*, actor, params: dict) -> Job:
             return {k: v for k, v in p.items() if k != "filename"}
         return key(job_params) == key(params)
 
-    if actor is not None and getattr(actor, "pk", None):
-        from .selectors import waiting_jobs
+    if actor is None or not getattr(actor, "pk", None):
+        return start_job(actor=actor, kind=Job.Kind.EXPORT, params=params)
 
-        waiting = waiting_jobs(actor, Job.Kind.EXPORT).filter(params__export=params.get("export"))
-        for job in waiting[:20]:
-            if same(job.params):
-                return job
-    return start_job(actor=actor, kind=Job.Kind.EXPORT, params=params)
+    def waiting(waiting_jobs):
+        found = waiting_jobs(actor, Job.Kind.EXPORT).filter(params__export=params.get("export"))
+        return next((job for job in found[:20] if same(job.params)), None)
+
+    return waiting_or_started(actor=actor, kind=Job.Kind.EXPORT, params=params, waiting=waiting)
+
+
+def waiting_or_started(*, actor, kind: str, params: dict, waiting) -> Job:
+    """The job `waiting(selectors.waiting_jobs)` finds for `actor`, else a new one: the check
+    and the creation under a lock on the actor's row, so two requests at once (a double click,
+    a script asking twice) make one job between them (found by an outsider's attack). On
+    PostgreSQL the second request waits for the first to commit; SQLite writes one at a time."""
+    from people.models import User
+
+    from .selectors import waiting_jobs
+
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=actor.pk).exists()
+        job = waiting(waiting_jobs)
+        if job is not None:
+            return job
+        return start_job(actor=actor, kind=kind, params=params)
