@@ -92,14 +92,15 @@ MIDDLEWARE = [
     # Two-factor sign-in: which device verified this session (people/two_factor.py).
     "django_otp.middleware.OTPMiddleware",
     "people.middleware.ChangeActorMiddleware",
-    # A signed-in person's saved language (User.language) wins over the cookie (people/language.py).
-    "people.language.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Short sessions for fund managers, HR officers and administrators; "session ended"
     # messages (people/sessions.py). After auth and messages.
     "people.sessions.PrivilegedSessionMiddleware",
     # Who must give a code or set two-factor sign-in up before going on (after messages).
     "people.two_factor.TwoFactorMiddleware",
+    # A signed-in person's saved language (User.language) wins over the cookie and the browser's
+    # (people/language.py); after the session checks above, which must see the session first.
+    "people.language.UserLanguageMiddleware",
     # A form sent twice or an API POST repeated with its Idempotency-Key has one effect
     # (workflow/one_effect.py): after auth and messages, outside any transaction of a view.
     "workflow.one_effect.OneEffectMiddleware",
