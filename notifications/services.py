@@ -25,6 +25,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from workflow.mail import email_subject
 from workflow.models import TransitionLog
@@ -81,7 +82,7 @@ def notify_transition(*, log_id: int, email: bool = True) -> int:
     """Tell whoever the notice table names about the transition logged as `log_id`."""
     log = TransitionLog.objects.select_related("content_type").filter(pk=log_id).first()
     if log is None:
-        logger.warning("Transition log %s not found; nothing to notify", log_id)
+        logger.warning(gettext("Transition log %s not found; nothing to notify"), log_id)
         return 0
     notices = table.notices_for_transition(label_of(log.content_type), log.transition)
     subject = log.subject
@@ -103,7 +104,7 @@ def notify_event(*, label: str, pk: int, event: str, email: bool = True) -> int:
     content_type = ContentType.objects.get_by_natural_key(app_label, model)
     subject = content_type.model_class()._base_manager.filter(pk=pk).first()
     if subject is None:
-        logger.warning("%s %s not found; nothing to notify", label, pk)
+        logger.warning(gettext("%s %s not found; nothing to notify"), label, pk)
         return 0
     rows = notify(subject=subject, notices=notices, kind=f"{label}.{event}",
                   key=f"{event}:{label}:{pk}", email=email)
@@ -197,7 +198,7 @@ def resend_notifications(*, older_than: timedelta = timedelta(minutes=2),
 def notification_mark_read(*, notification: Notification, actor) -> Notification:
     """Only the recipient marks a notification as read; marking it twice changes nothing."""
     if not (actor and actor.is_authenticated and notification.recipient_id == actor.pk):
-        raise PermissionDenied("This is not your notification.")
+        raise PermissionDenied(gettext("This is not your notification."))
     if notification.read_at is None:
         notification.read_at = timezone.now()
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
