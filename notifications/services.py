@@ -82,7 +82,7 @@ def notify_transition(*, log_id: int, email: bool = True) -> int:
     """Tell whoever the notice table names about the transition logged as `log_id`."""
     log = TransitionLog.objects.select_related("content_type").filter(pk=log_id).first()
     if log is None:
-        logger.warning(gettext("Transition log %s not found; nothing to notify"), log_id)
+        logger.warning("Transition log %s not found; nothing to notify", log_id)
         return 0
     notices = table.notices_for_transition(label_of(log.content_type), log.transition)
     subject = log.subject
@@ -104,7 +104,7 @@ def notify_event(*, label: str, pk: int, event: str, email: bool = True) -> int:
     content_type = ContentType.objects.get_by_natural_key(app_label, model)
     subject = content_type.model_class()._base_manager.filter(pk=pk).first()
     if subject is None:
-        logger.warning(gettext("%s %s not found; nothing to notify"), label, pk)
+        logger.warning("%s %s not found; nothing to notify", label, pk)
         return 0
     rows = notify(subject=subject, notices=notices, kind=f"{label}.{event}",
                   key=f"{event}:{label}:{pk}", email=email)

@@ -9,6 +9,7 @@ sign-in a person who never chose keeps the language they chose as a visitor.
 """
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.utils import translation
@@ -33,7 +34,7 @@ def set_language(request):
     response = django_set_language(request)
     user = request.user
     if code and user.is_authenticated and user.language != code:
-        type(user).objects.filter(pk=user.pk).update(language=code)
+        get_user_model().objects.filter(pk=user.pk).update(language=code)
         user.language = code
     return response
 
@@ -62,5 +63,5 @@ def _keep_visitor_language(sender, request, user, **kwargs):
         return
     code = supported(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME))
     if code:
-        type(user).objects.filter(pk=user.pk).update(language=code)
+        get_user_model().objects.filter(pk=user.pk).update(language=code)
         user.language = code
