@@ -41,19 +41,38 @@ def set_language(request):
 
 class UserLanguageMiddleware:
     """A signed-in person's saved language wins over the cookie and the browser's (no query:
-    the field is on the user row that signing in reads anyway)."""
+    the field is on the user row that signing in reads anyway); the cookie is brought in line
+    with it, so the browser keeps the person's language once they sign out."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = getattr(request, "user", None)
+        code = None
         if user is not None and user.is_authenticated:
             code = supported(getattr(user, "language", ""))
             if code and code != getattr(request, "LANGUAGE_CODE", None):
                 translation.activate(code)
                 request.LANGUAGE_CODE = code
-        return self.get_response(request)
+        response = self.get_response(request)
+        if code and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != code:
+            set_language_cookie(response, code)
+        return response
+
+
+def set_language_cookie(response, code: str) -> None:
+    """The language cookie as Django's `set_language` sets it (settings.LANGUAGE_COOKIE_*)."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
 
 
 @receiver(user_logged_in, dispatch_uid="people.language.signed_in")

@@ -95,8 +95,12 @@ def test_a_page_in_dzongkha_by_the_saved_choice_which_wins_over_the_cookie(clien
     page = client.get("/").content.decode()  # no cookie: another browser
     assert DZ_DASHBOARD in _nav(page) and _badges(page) == [DZ_DRAFT]
     client.cookies[COOKIE] = "en-gb"
-    page = client.get("/").content.decode()
-    assert DZ_DASHBOARD in _nav(page)
+    response = client.get("/")
+    assert DZ_DASHBOARD in _nav(response.content.decode())
+    # the browser is brought in line, so it keeps the language once the person signs out
+    assert response.cookies[COOKIE].value == "dz"
+    client.post("/logout/")
+    assert DZ_SIGN_IN in _nav(client.get("/").content.decode())
 
 
 def test_a_visitor_reads_the_public_pages_in_dzongkha(client, db):
