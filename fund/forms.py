@@ -81,7 +81,8 @@ class FundForm(forms.Form):
 
 class ContributionForm(forms.Form):
     agency = forms.ModelChoiceField(
-        queryset=Agency.objects.filter(is_active=True), label="Contributing agency",
+        queryset=Agency.objects.filter(is_active=True).order_by("name", "id"),
+        label="Contributing agency",
         empty_label="Choose an agency",
     )
     amount = money_field(label="Amount", help_text="In the fund's currency, e.g. 250000.00")
@@ -90,7 +91,8 @@ class ContributionForm(forms.Form):
 
 
 class RoundForm(forms.Form):
-    fund = forms.ModelChoiceField(queryset=Fund.objects.filter(is_active=True), empty_label=None)
+    fund = forms.ModelChoiceField(queryset=Fund.objects.filter(is_active=True).order_by("name", "id"),
+                                  empty_label=None)
     title = forms.CharField(max_length=200)
     slug = forms.SlugField(
         max_length=50, required=False, help_text="Leave empty to make one from the title."
