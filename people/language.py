@@ -28,9 +28,12 @@ def set_language(request):
     """Django's `set_language`, for the languages of `LANGUAGES` only (another code changes
     nothing and goes back, never an error), saving a signed-in person's choice."""
     code = supported(request.POST.get("language"))
-    if code is None and "language" in request.POST:
+    if "language" in request.POST and request.POST["language"] != code:
         request.POST = request.POST.copy()
-        del request.POST["language"]  # Django's view then only goes back
+        if code is None:
+            del request.POST["language"]  # Django's view then only goes back
+        else:
+            request.POST["language"] = code  # as LANGUAGES spells it ("EN-GB": "en-gb")
     response = django_set_language(request)
     user = request.user
     if code and user.is_authenticated and user.language != code:

@@ -313,6 +313,14 @@ def test_a_language_that_is_not_offered_changes_nothing_and_fails_nothing(
     assert civil_servant.language == ""
 
 
+def test_the_switcher_takes_a_code_in_any_case(client, civil_servant):
+    client.force_login(civil_servant)
+    response = client.post("/i18n/setlang/", {"language": " DZ ", "next": "/"})
+    assert response.cookies[COOKIE].value == "dz"
+    civil_servant.refresh_from_db()
+    assert civil_servant.language == "dz"
+
+
 def test_the_switcher_only_goes_back_to_this_site_and_only_by_post(client, db):
     response = client.post("/i18n/setlang/", {"language": "dz", "next": "https://evil.example/"})
     assert response.status_code == 302 and response["Location"] == "/"
