@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 # What a notification's unread count depends on (notifications/unread.py).
 COUNTED_FIELDS = {"recipient", "recipient_id", "read_at", "content_type", "content_type_id",
@@ -52,10 +53,10 @@ class Notification(models.Model):
     """
 
     class EmailStatus(models.TextChoices):
-        PENDING = "pending", "Not sent yet"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed, will be retried"
-        SKIPPED = "skipped", "No email address"
+        PENDING = "pending", _("Not sent yet")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed, will be retried")
+        SKIPPED = "skipped", _("No email address")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from fund.models import Round
 from people.models import Agency
@@ -311,18 +312,18 @@ class Action:
 
 # Transitions the pages offer, in the order they show. Later issues add theirs here.
 ACTIONS: dict[str, Action] = {
-    "submit": Action("Submit proposal"),
-    "send_to_review": Action("Send to review"),
+    "submit": Action(_("Submit proposal")),
+    "send_to_review": Action(_("Send to review")),
     "screen_out": Action(
-        "Screen out", field="reason", field_label="Why is this proposal ineligible?",
+        _("Screen out"), field="reason", field_label=_("Why is this proposal ineligible?"),
         required=True, style="danger",
     ),
     "request_revision": Action(
-        "Request a revision", field="message", field_label="What should the applicant revise?",
+        _("Request a revision"), field="message", field_label=_("What should the applicant revise?"),
         required=True,
     ),
     "withdraw": Action(
-        "Withdraw", field="note", field_label="Why are you withdrawing? (optional)",
+        _("Withdraw"), field="note", field_label=_("Why are you withdrawing? (optional)"),
         style="danger",
     ),
 }
