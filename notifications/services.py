@@ -24,7 +24,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from workflow.mail import email_subject
@@ -47,6 +47,15 @@ def notify(*, subject, notices: list[Notice], kind: str, key: str, note: str = "
     Idempotent: a second call with the same key creates and sends nothing new (a person
     in several audiences of the same key gets the first notice only).
     """
+    # Written once for every recipient, in the fund's language (LANGUAGE_CODE), whatever the
+    # language of the request that caused it: a Dzongkha reader's action must not put Dzongkha
+    # dates into an English message to everyone else.
+    with translation.override(settings.LANGUAGE_CODE):
+        return _notify(subject=subject, notices=notices, kind=kind, key=key, note=note,
+                       email=email)
+
+
+def _notify(*, subject, notices, kind, key, note, email) -> QuerySet[Notification]:
     ctx = table.context(subject)
     url = table.subject_url(subject)
     content_type = ContentType.objects.get_for_model(subject)

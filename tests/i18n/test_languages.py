@@ -341,3 +341,22 @@ def test_a_visitors_choice_is_kept_at_sign_in(client, db):
     client.post("/login/", {"username": "pema", "password": PASSWORD})
     other.refresh_from_db()
     assert other.language == "en-gb"
+
+
+def test_a_notice_caused_in_dzongkha_is_written_in_the_funds_language(db):
+    """A message goes to everyone it names: the language of the request that caused it (a
+    Dzongkha reader's) must not be the message's (found by the i18n helper)."""
+    from django.utils import timezone, translation
+
+    from fund.factories import RoundFactory
+    from notifications.notices import Notice
+    from notifications.services import notify
+    from people.factories import UserFactory
+
+    reader = UserFactory()
+    round_ = RoundFactory(closes_at=timezone.now() + timezone.timedelta(days=30))
+    notice = Notice(audience=lambda subject: [reader], title="Closes {closes_at}",
+                    body="{round} takes proposals until {closes_at}.")
+    with translation.override("dz"):
+        [made] = notify(subject=round_, notices=[notice], kind="t", key="k", email=False)
+    assert "Bhutan time" in made.body and "ཟླ" not in made.body, made.body
