@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -98,6 +99,13 @@ def open_rounds():
     ).order_by("closes_at")
 
 
+def rounds_with_chair_duty(user) -> Q:
+    """A filter on Round: rounds where `user` chairs, deputises for or stands in for the chair
+    of a panel. They could not submit a proposal there (`rules.no_chair_duty_in_round`)."""
+    return (Q(panels__chair=user) | Q(panels__deputy_chair=user)
+            | Q(panels__stand_ins__chair=user))
+
+
 class RoundChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.title} — closes {deadline(obj.closes_at)}"
@@ -161,10 +169,20 @@ class ProposalForm(PlainMessagesMixin, forms.Form):
         help_text="Agencies working with you. Your own agency counts too.",
     )
 
-    def __init__(self, *args, with_round: bool = False, **kwargs):
+    def __init__(self, *args, with_round: bool = False, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         if with_round:
-            self.fields["round"].queryset = open_rounds()
+            rounds = open_rounds()
+            if user is not None and getattr(user, "pk", None):
+                # Not offered where the person could never submit it (a dead end found by a
+                # new user: a chair drafted in the round they chair, refused only at submit).
+                duty = rounds.filter(rounds_with_chair_duty(user)).values("pk")
+                if duty.exists():
+                    rounds = rounds.exclude(pk__in=duty)
+                    self.fields["round"].help_text = _(
+                        "Rounds where you chair, deputise for or stand in for the chair of a "
+                        "review panel are not listed: you could not submit a proposal there.")
+            self.fields["round"].queryset = rounds
         else:
             del self.fields["round"]
         self.fields["requested_amount"].widget.attrs["data-requested-amount"] = ""

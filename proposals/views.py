@@ -314,7 +314,7 @@ def _proposal_form(request, proposal: Proposal | None):
     kept = _take_kept(request) if request.method == "GET" else None
     if request.method == "POST" or kept is not None:
         data = request.POST if kept is None else kept
-        form = ProposalForm(data, with_round=creating)
+        form = ProposalForm(data, with_round=creating, user=request.user)
         team = TeamFormSet(data, prefix="team") if writes_team else None
         budget = BudgetFormSet(data, prefix="budget")
         valid = [form.is_valid(), team is None or team.is_valid(), budget.is_valid()]
@@ -347,7 +347,8 @@ def _proposal_form(request, proposal: Proposal | None):
     else:
         status = 200
         if creating:
-            form = ProposalForm(with_round=True, initial={"round": request.GET.get("round")})
+            form = ProposalForm(with_round=True, user=request.user,
+                                initial={"round": request.GET.get("round")})
             if request.GET.get("round") and not form.fields["round"].queryset.filter(
                 pk=parse_id(request.GET["round"]) or 0
             ).exists():
