@@ -46,8 +46,9 @@ class Table:
 
     @property
     def cells(self) -> list[list]:
-        """The rows as the page shows them, column by column."""
-        return [[row.get(key) for key, _h in self.columns] for row in self.rows]
+        """The rows as the page shows them, column by column: amounts of money with their
+        thousands and two decimals (the downloads keep the plain numbers)."""
+        return [[_shown_cell(row.get(key)) for key, _h in self.columns] for row in self.rows]
 
 
 @dataclass
@@ -75,6 +76,27 @@ FIGURES = {
     "reviewing": "Reviewing",
 }
 PUBLIC_FIGURES = ("funnel", "times", "money", "collaboration", "outcomes")
+
+
+def _shown_cell(value):
+    return f"{value:,.2f}" if isinstance(value, Decimal) else value
+
+
+MONEY_MEASURES = {
+    "contributed": "Contributed", "awarded": "Awarded", "committed": "Committed",
+    "released": "Released", "returned": "Returned", "spent": "Spent",
+}
+REVIEWING_MEASURES = {
+    "assignments": "Assignments", "reviewers": "Reviewers",
+    "median_load": "Assignments per reviewer, median",
+    "p90_load": "Assignments per reviewer, 90th percentile",
+    "on_time": "Submitted on time", "late": "Submitted late", "overdue": "Open, overdue",
+    "not_yet_due": "Open, not yet due",
+    "proposals_with_two_or_more_reviews": "Proposals with two or more reviews",
+    "within_spread": "Reviews within the disagreement threshold (%)",
+    "same_recommendation": "Same recommendation from every reviewer (%)",
+    "mean_spread": "Mean spread of scores (points)",
+}
 
 
 def _rate(part: int | None, whole: int | None) -> float | None:
@@ -117,7 +139,8 @@ def funnel(*, viewer, chosen, public=False) -> Figure:
     data = selectors.funnel_counts(chosen=chosen, public=public)
     rows = [{"round": r["title"], "fund": r["fund__name"], "round_id": r["pk"],
              **_stages(r["counts"])} for r in data["rounds"]]
-    totals = {"round": "All rounds chosen", "fund": "", "round_id": None,
+    which = "The round chosen" if chosen.get("round") else "All rounds chosen"
+    totals = {"round": which, "fund": "", "round_id": None,
               **_stages(data["totals"])}
     figure = Figure("funnel", FIGURES["funnel"], (
         "Proposals by where they are now, per round (drafts never counted). Screening rate: "
@@ -142,7 +165,7 @@ def funnel(*, viewer, chosen, public=False) -> Figure:
     stages = [("Submitted", "submitted"), ("Sent to review", "sent_to_review"),
               ("Recommended", "recommended"), ("Funded", "funded")]
     figure.charts.append(charts.bar_chart(
-        title="The funnel, all rounds chosen",
+        title=f"The funnel, {which[0].lower()}{which[1:]}",
         description="Proposals submitted, sent to review, recommended and funded.",
         rows=[(label, totals[key] or 0, public_rules.shown(totals[key])) for label, key in stages],
         same_series=True,
@@ -224,7 +247,8 @@ def money_figure(*, viewer, chosen, public=False) -> Figure:
         ("released_to_its_proposals", "Released to its proposals")], rows))
     figure.tables.append(Table("totals", "Money in total", [
         ("measure", "Measure"), ("amount", "Amount"), ("proposals", "Proposals counted")],
-        [{"measure": k, "amount": v, "proposals": data["basis"][k]} for k, v in totals.items()]))
+        [{"key": k, "measure": MONEY_MEASURES[k], "amount": v, "proposals": data["basis"][k]}
+         for k, v in totals.items()]))
     if public:  # the money first: it reads the counts before they are hidden
         public_rules.suppress_money(figure.tables[0], amounts=[
             "committed_to_its_proposals", "released_to_its_proposals"],
@@ -232,7 +256,7 @@ def money_figure(*, viewer, chosen, public=False) -> Figure:
         public_rules.suppress_money(figure.tables[1], amounts=["amount"], basis="proposals")
         public_rules.suppress_table(figure.tables[0], counts=["proposals_with_award"])
         public_rules.suppress_table(figure.tables[1], counts=["proposals"])
-    totals = {r["measure"]: r["amount"] for r in figure.tables[1].rows}
+    totals = {r["key"]: r["amount"] for r in figure.tables[1].rows}
     figure.summary = {k: None if v is None else str(v) for k, v in totals.items()}
 
     def told(value) -> str:
@@ -295,7 +319,8 @@ def collaboration(*, viewer, chosen, public=False) -> Figure:
     figure.charts.append(charts.bar_chart(
         title="Proposals by the number of agencies taking part",
         description="How many proposals cross one, two, three, four or more agencies.",
-        rows=[(f"{r['agencies']} agencies", r["proposals"] or 0, public_rules.shown(r["proposals"]))
+        rows=[(f"{r['agencies']} agenc{'y' if r['agencies'] == '1' else 'ies'}",
+               r["proposals"] or 0, public_rules.shown(r["proposals"]))
               for r in figure.tables[1].rows], same_series=True))
     return figure
 
@@ -336,7 +361,8 @@ def outcomes(*, viewer, chosen, public=False) -> Figure:
         title="Learnings shared per outcome",
         description="Learnings linked to the proposals of each result.",
         rows=[(r["result"], r["learnings"] or 0,
-               f"{public_rules.shown(r['learnings'])} learnings, "
+               f"{public_rules.shown(r['learnings'])} "
+               f"learning{'' if r['learnings'] == 1 else 's'}, "
                f"{_percent(r['share_with_learning'])} of outcomes with one") for r in rows]))
     return figure
 
@@ -377,7 +403,8 @@ def reviewing(*, viewer, chosen, public=False) -> Figure:
     }
     figure.tables.append(Table("summary", "Reviewing in total", [("measure", "Measure"),
                                                                  ("value", "Value")],
-                               [{"measure": k, "value": v} for k, v in summary.items()]))
+                               [{"key": k, "measure": REVIEWING_MEASURES[k], "value": v}
+                                for k, v in summary.items()]))
     figure.summary = summary
     if totals["reviewers"] > len(load):
         figure.notes.append(f"The {len(load)} busiest of {totals['reviewers']} reviewers are listed.")

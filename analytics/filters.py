@@ -24,6 +24,7 @@ from proposals.models import Proposal
 from workflow.ids import parse_id
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
+YEAR_MESSAGE = f"Enter a year as four digits, from {FIRST_YEAR} to {LAST_YEAR}, e.g. 2026."
 
 
 class _IdChoice(forms.ModelChoiceField):
@@ -49,9 +50,9 @@ class AnalyticsFilter(forms.Form):
                          error_messages={"invalid_choice": "Choose one of the rounds listed."})
     year_from = forms.IntegerField(
         required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR, label="From year",
-        help_text="The year a round opens.")
+        help_text="The year a round opens.", error_messages={"invalid": YEAR_MESSAGE})
     year_to = forms.IntegerField(required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR,
-                                 label="To year")
+                                 label="To year", error_messages={"invalid": YEAR_MESSAGE})
     agency = _IdChoice(queryset=Agency.objects.none(), required=False, empty_label="All agencies",
                        error_messages={"invalid_choice": "Choose one of the agencies listed."},
                        help_text="Proposals it leads or partners in.")

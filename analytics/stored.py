@@ -30,7 +30,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-VERSION = 1  # bumped whenever Figure's shape changes: older rows are never unpickled
+VERSION = 2  # bumped whenever Figure's shape changes: older rows are never unpickled
 VIEWER_FIGURES = ("reviewing",)
 
 

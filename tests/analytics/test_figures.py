@@ -74,7 +74,7 @@ def test_money_by_agency_and_totals(world):
             by_agency["AAA"]["committed_to_its_proposals"]) == (Decimal("200.00"), Decimal("400.00"))
     assert (by_agency["CCC"]["released_to_its_proposals"],
             by_agency["CCC"]["committed_to_its_proposals"]) == (Decimal("250.00"), Decimal("450.00"))
-    totals = {r["measure"]: r["amount"] for r in rows(figure, "totals")}
+    totals = {r["key"]: r["amount"] for r in rows(figure, "totals")}
     assert totals == {
         "contributed": Decimal("1500.00"), "awarded": Decimal("650.00"),
         "committed": Decimal("550.00"), "released": Decimal("350.00"),

@@ -86,13 +86,13 @@ def test_public_money_about_fewer_than_five_proposals_is_hidden(world):
         assert row["committed_to_its_proposals"] is None, row
         assert row["released_to_its_proposals"] is None, row
         assert row["contributed"] is not None
-    totals = {r["measure"]: r["amount"] for r in public.table("totals").rows}
+    totals = {r["key"]: r["amount"] for r in public.table("totals").rows}
     assert totals["contributed"] == Decimal("1500.00")
     assert {k for k, v in totals.items() if v is None} == {
         "awarded", "committed", "released", "returned", "spent"}
     assert public.summary["awarded"] is None
     # Who runs the fund sees every sum, with how many proposals it is about.
-    counted = {r["measure"]: r["proposals"] for r in inside.table("totals").rows}
+    counted = {r["key"]: r["proposals"] for r in inside.table("totals").rows}
     assert counted["awarded"] == 3 and counted["returned"] == 1
-    assert {r["measure"]: r["amount"] for r in inside.table("totals").rows}["awarded"] == \
+    assert {r["key"]: r["amount"] for r in inside.table("totals").rows}["awarded"] == \
         Decimal("650.00")
