@@ -25,6 +25,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from workflow.mail import email_subject
 from workflow.models import TransitionLog
@@ -114,10 +115,9 @@ def notify_event(*, label: str, pk: int, event: str, email: bool = True) -> int:
 def _message(notification: Notification) -> EmailMessage:
     site = settings.SITE_URL.rstrip("/")
     link = f"\n\n{site}{notification.url}" if notification.url else ""
-    body = (
-        f"{notification.body}{link}\n\n--\nInnovation Fund. All your notifications: "
-        f"{site}/notifications/"
-    )
+    footer = gettext("Innovation Fund. All your notifications: %(url)s") % {
+        "url": f"{site}/notifications/"}
+    body = f"{notification.body}{link}\n\n--\n{footer}"
     return EmailMessage(
         subject=email_subject(notification.title), body=body,
         to=[notification.recipient.email],
