@@ -3,7 +3,8 @@
 Templates: no text outside `{% translate %}` / `{% blocktranslate %}` (markup, styles,
 scripts, comments and `<code>` aside), and no plain-text `aria-label`, `title`, `alt` or
 `placeholder`. Forms: every label, help text and error message is a lazy translation.
-Notifications: every notice's title, body and note label is a lazy translation.
+The plain messages every form and API field shows (workflow/plain_messages.py) are lazy
+translations too. Notifications: every notice's title, body and note label is one.
 A string added later without marking it fails here, with the file and the words.
 """
 
@@ -110,13 +111,8 @@ def test_form_words_are_marked_for_translation(form_class):
         if name == "DELETE":
             continue
         texts = {"label": field.label, "help_text": field.help_text or None}
-        defaults = {}
-        for cls in reversed(type(field).__mro__):
-            defaults.update(getattr(cls, "default_error_messages", {}))
-        texts.update({
-            f"error {key}": text for key, text in field.error_messages.items()
-            if text is not defaults.get(key)  # the shared defaults: workflow/plain_messages.py
-        })
+        # the field's own messages and the shared ones (workflow/plain_messages.py) alike
+        texts.update({f"error {key}": text for key, text in field.error_messages.items()})
         if getattr(field, "empty_label", None):
             texts["empty_label"] = field.empty_label
         choices = [] if isinstance(field, forms.ModelChoiceField) else field.__dict__.get(
@@ -141,3 +137,15 @@ def test_notices_are_marked_for_translation():
         if text and not isinstance(text, Promise)
     ]
     assert every and unmarked == []
+
+
+def test_plain_messages_are_marked_for_translation():
+    from workflow import plain_messages
+
+    messages = [m for table in (plain_messages.FORM_FIELDS, plain_messages.MODEL_FIELDS)
+                for by_code in table.values() for m in by_code.values()]
+    messages += list(plain_messages.FORMSETS.values())
+    messages += [m for _, m in plain_messages.VALIDATORS]
+    messages += [m for by_code in plain_messages._api_fields().values() for m in by_code.values()]
+    messages += [m for _, by_name in plain_messages._api_validators() for m in by_name.values()]
+    assert messages and [m for m in messages if not isinstance(m, Promise)] == []
