@@ -40,6 +40,12 @@ class FigureSerializer(serializers.Serializer):
                                              "object a row, keyed by column). Money is a "
                                              "decimal string; a suppressed public cell is null.")
     notes = serializers.ListField(child=serializers.CharField())
+    as_of = serializers.DateTimeField(
+        allow_null=True, help_text="When the figure was computed: for this request, kept for a "
+                                   "few minutes, or, without filters, in the background.")
+    stored = serializers.BooleanField(
+        help_text="True: the figure was computed in the background (without filters, every few "
+                  "minutes) and is as of `as_of`, not of this request.")
 
 
 class IsFundManager(permissions.BasePermission):

@@ -23,6 +23,7 @@ from workflow.display import money
 from . import public as public_rules
 from . import selectors
 from .percentiles import Spread
+from .stored import stored_figure
 
 S = Proposal.State
 REVIEWED = (S.IN_REVIEW, S.REVISION_REQUESTED, S.RECOMMENDED, S.REJECTED, S.FUNDED, S.DECLINED,
@@ -59,6 +60,7 @@ class Figure:
     notes: list[str] = field(default_factory=list)
     summary: dict = field(default_factory=dict)
     computed_at: datetime | None = None
+    stored: bool = False  # computed in the background (analytics/stored.py), not for this request
 
     def table(self, key: str | None) -> Table | None:
         return next((t for t in self.tables if key in (None, t.key)), None)
@@ -130,10 +132,16 @@ def funnel(*, viewer, chosen, public=False) -> Figure:
         figure.notes.append(f"The newest {len(rows)} of {data['round_count']} rounds are listed; "
                             "the last row counts them all. Choose a fund or years to narrow.")
     if public:
-        public_rules.suppress_table(figure.tables[0], counts=[k for k, _ in FUNNEL_COLUMNS[:9]],
-                                    rates={"screening_rate": ("sent_to_review", "screened_out"),
-                                           "recommendation_rate": ("recommended", "not_recommended"),
-                                           "funding_rate": ("funded", "declined")})
+        public_rules.suppress_table(
+            figure.tables[0], counts=[k for k, _ in FUNNEL_COLUMNS[:9]],
+            rates={"screening_rate": ("sent_to_review", "screened_out"),
+                   "recommendation_rate": ("recommended", "not_recommended"),
+                   "funding_rate": ("funded", "declined")},
+            # Every submitted proposal is awaiting screening, screened out, sent to review or
+            # withdrawn; the last row adds up the rounds when all are listed.
+            row_sums=[("submitted", ["awaiting_screening", "screened_out", "sent_to_review",
+                                     "withdrawn"])],
+            column_sums=data["round_count"] == len(rows))
         totals = figure.tables[0].rows[-1]
     figure.summary = {k: totals[k] for k, _ in FUNNEL_COLUMNS}
     stages = [("Submitted", "submitted"), ("Sent to review", "sent_to_review"),
@@ -198,9 +206,11 @@ def money_figure(*, viewer, chosen, public=False) -> Figure:
     names = data["agencies"]
     rows = []
     for aid in sorted(names, key=lambda a: names[a]["code"]):
-        released, committed = data["received"].get(aid, (Decimal("0.00"), Decimal("0.00")))
+        released, committed, funded = data["received"].get(
+            aid, (Decimal("0.00"), Decimal("0.00"), 0))
         rows.append({"agency": names[aid]["code"], "agency_name": names[aid]["name"],
                      "contributed": data["contributed"].get(aid, Decimal("0.00")),
+                     "proposals_with_award": funded,
                      "committed_to_its_proposals": committed,
                      "released_to_its_proposals": released})
     totals = data["totals"]
@@ -210,21 +220,35 @@ def money_figure(*, viewer, chosen, public=False) -> Figure:
         "the agency leads or partners in (a proposal with three agencies counts for each, so "
         "these columns add up to more than the total). Awarded: the awards' amounts; "
         "returned: cancelled tranches, money that went back to the fund; committed: awarded "
-        "less returned; released: tranches released; spent: what outcome reports say was spent."))
+        "less returned; released: tranches released; spent: what outcome reports say was spent."
+        + (" A sum of money about fewer than 5 proposals is not shown." if public else "")))
     figure.tables.append(Table("agencies", "Money by agency", [
         ("agency", "Agency"), ("agency_name", "Name"), ("contributed", "Contributed"),
+        ("proposals_with_award", "Its proposals with an award"),
         ("committed_to_its_proposals", "Committed to its proposals"),
         ("released_to_its_proposals", "Released to its proposals")], rows))
-    figure.tables.append(Table("totals", "Money in total", [("measure", "Measure"),
-                                                            ("amount", "Amount")],
-                               [{"measure": k, "amount": v} for k, v in totals.items()]))
-    figure.summary = {k: str(v) for k, v in totals.items()}
+    figure.tables.append(Table("totals", "Money in total", [
+        ("measure", "Measure"), ("amount", "Amount"), ("proposals", "Proposals counted")],
+        [{"measure": k, "amount": v, "proposals": data["basis"][k]} for k, v in totals.items()]))
+    if public:  # the money first: it reads the counts before they are hidden
+        public_rules.suppress_money(figure.tables[0], amounts=[
+            "committed_to_its_proposals", "released_to_its_proposals"],
+            basis="proposals_with_award")
+        public_rules.suppress_money(figure.tables[1], amounts=["amount"], basis="proposals")
+        public_rules.suppress_table(figure.tables[0], counts=["proposals_with_award"])
+        public_rules.suppress_table(figure.tables[1], counts=["proposals"])
+    totals = {r["measure"]: r["amount"] for r in figure.tables[1].rows}
+    figure.summary = {k: None if v is None else str(v) for k, v in totals.items()}
+
+    def told(value) -> str:
+        return "not shown (fewer than 5 proposals)" if value is None else money(value)
+
     bars = []
-    for r in rows:
-        bars.append((f"{r['agency']} contributed", r["contributed"], money(r["contributed"]),
+    for r in figure.tables[0].rows:
+        bars.append((f"{r['agency']} contributed", r["contributed"], told(r["contributed"]),
                      0, 0))
-        bars.append((f"{r['agency']}'s proposals received", r["released_to_its_proposals"],
-                     money(r["released_to_its_proposals"]), 0, 1))
+        bars.append((f"{r['agency']}'s proposals received", r["released_to_its_proposals"] or 0,
+                     told(r["released_to_its_proposals"]), 0, 1))
     if bars:
         figure.charts.append(charts.bar_chart(
             title="Contributed by each agency and released to the proposals it takes part in",
@@ -233,7 +257,7 @@ def money_figure(*, viewer, chosen, public=False) -> Figure:
     figure.charts.append(charts.bar_chart(
         title="Money in total", description="Contributed, awarded, committed, released, "
                                             "returned and spent.",
-        rows=[(k.capitalize(), v, money(v)) for k, v in totals.items()], same_series=True))
+        rows=[(k.capitalize(), v or 0, told(v)) for k, v in totals.items()], same_series=True))
     return figure
 
 
@@ -256,7 +280,9 @@ def collaboration(*, viewer, chosen, public=False) -> Figure:
                                [("agencies", "Agencies"), ("proposals", "Proposals")], crossing))
     if public:
         public_rules.suppress_table(figure.tables[0], counts=["shared_proposals"])
-        public_rules.suppress_table(figure.tables[1], counts=["proposals"])
+        # The rows add up to every proposal counted (the funnel's "submitted").
+        public_rules.suppress_table(figure.tables[1], counts=["proposals"],
+                                    column_groups=["proposals"])
     # The matrix: the agencies taking part most, both ways.
     top = [aid for aid, _n in per_agency[:12]]
     codes = [names[a]["code"] for a in top]
@@ -305,6 +331,7 @@ def outcomes(*, viewer, chosen, public=False) -> Figure:
     if public:
         public_rules.suppress_table(
             figure.tables[0], counts=["outcomes", "learnings", "outcomes_with_learning"],
+            column_groups=["outcomes", "learnings", "outcomes_with_learning"],
             rates={"share_with_learning": ("outcomes_with_learning", "outcomes"),
                    "learnings_per_outcome": ("learnings", "outcomes")})
     rows = figure.tables[0].rows
@@ -394,9 +421,13 @@ def _cache_key(key: str, *, viewer, chosen: dict, public: bool) -> str:
 
 def build(key: str, *, viewer, chosen: dict, public: bool = False) -> Figure:
     """The figure, computed by the database, or the same answer kept for CACHE_SECONDS (the
-    whole-table aggregates take seconds at national scale; pages show when they were made)."""
+    whole-table aggregates take seconds at national scale; pages show when they were made).
+    Without filters, the answer the beat task last stored (analytics/stored.py), while it is
+    recent enough and, for the Reviewing figure, the viewer may still see the same."""
     if public and key not in PUBLIC_FIGURES:
         raise KeyError(key)
+    if not chosen and (figure := stored_figure(key, viewer=viewer, public=public)) is not None:
+        return figure
     seconds = cache_seconds()
     cache_key = _cache_key(key, viewer=viewer, chosen=chosen, public=public) if seconds else ""
     if seconds and (figure := cache.get(cache_key)) is not None:

@@ -63,7 +63,13 @@ class AnalyticsFilter(forms.Form):
 
     def __init__(self, data=None, *, public: bool = False):
         data = data.copy() if data is not None else None
-        if data is not None and data.get("year") and not (data.get("year_from") or data.get("year_to")):
+        # A filter given twice (?round=1&round=2) is a question with two answers: refused.
+        self.repeated = sorted(k for k in (*self.base_fields, "year")
+                               if data is not None and hasattr(data, "getlist")
+                               and len(data.getlist(k)) > 1)
+        self.year_and_range = bool(data is not None and data.get("year") and (
+            data.get("year_from") or data.get("year_to")))
+        if data is not None and data.get("year") and not self.year_and_range:
             data["year_from"] = data["year_to"] = data.get("year")
         super().__init__(data)
         self.public = public
@@ -78,6 +84,13 @@ class AnalyticsFilter(forms.Form):
 
     def clean(self):
         data = super().clean()
+        for name in self.repeated:
+            self.add_error(name if name in self.fields else None,
+                           gettext("“%(name)s” is given more than once: give it once.") % {
+                               "name": name})
+        if self.year_and_range:
+            self.add_error(
+                None, gettext("Give a year, or a range of years (from, to), not both."))
         start, end = data.get("year_from"), data.get("year_to")
         if start and end and start > end:
             self.add_error("year_to", gettext(

@@ -202,19 +202,24 @@ def money_figures(*, chosen: dict, public: bool = False) -> dict:
         f"SUM(CASE WHEN t.state IN ({states}) THEN t.amount ELSE 0 END) AS released, "
         f"SUM(CASE WHEN t.state = %s THEN 0 ELSE t.amount END) AS committed "
         f"FROM {award} a JOIN {tranche} t ON t.award_id = a.id GROUP BY a.proposal_id) "
-        f"SELECT inv.aid, SUM(paid.released), SUM(paid.committed) FROM inv "
+        f"SELECT inv.aid, SUM(paid.released), SUM(paid.committed), COUNT(DISTINCT inv.pid) "
+        f"FROM inv "
         f"JOIN paid ON paid.pid = inv.pid GROUP BY inv.aid",
         (*params, *PAID, Tranche.State.CANCELLED))
-    received = {aid: (_money(rel), _money(com)) for aid, rel, com in received}
+    received = {aid: (_money(rel), _money(com), n) for aid, rel, com, n in received}
     if chosen.get("agency"):
         keep = chosen["agency"].pk
         received = {k: v for k, v in received.items() if k == keep}
     counted = proposals_counted(chosen=chosen, public=public)
     tranches = Tranche.objects.filter(award__proposal__in=counted.values("pk")).order_by().aggregate(
         awarded=Sum("amount"), released=Sum("amount", filter=Q(state__in=PAID)),
-        returned=Sum("amount", filter=Q(state=Tranche.State.CANCELLED)))
-    spent = OutcomeReport.objects.filter(proposal__in=counted.values("pk")).aggregate(
-        spent=Sum("amount_spent"))["spent"]
+        returned=Sum("amount", filter=Q(state=Tranche.State.CANCELLED)),
+        awards=Count("award", distinct=True),
+        released_awards=Count("award", distinct=True, filter=Q(state__in=PAID)),
+        returned_awards=Count("award", distinct=True, filter=Q(state=Tranche.State.CANCELLED)))
+    reports = OutcomeReport.objects.filter(proposal__in=counted.values("pk")).aggregate(
+        spent=Sum("amount_spent"), reports=Count("pk"))
+    spent = reports["spent"]
     totals = {
         "contributed": _money(sum(contributed.values(), Decimal(0))),
         # An award's tranches, cancelled ones included, sum to its amount (DOMAIN.md); a
@@ -225,9 +230,13 @@ def money_figures(*, chosen: dict, public: bool = False) -> dict:
         "returned": _money(tranches["returned"]),
         "spent": _money(spent),
     }
+    # How many proposals each total is about (the public figure hides a sum about 1 to 4).
+    basis = {"contributed": None, "awarded": tranches["awards"],
+             "committed": tranches["awards"], "released": tranches["released_awards"],
+             "returned": tranches["returned_awards"], "spent": reports["reports"]}
     ids = set(contributed) | set(received)
     return {"contributed": {k: _money(v) for k, v in contributed.items()}, "received": received,
-            "totals": totals, "agencies": agencies_named(ids)}
+            "totals": totals, "basis": basis, "agencies": agencies_named(ids)}
 
 
 # --- outcomes and learning ------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from .figures import FIGURES, PUBLIC_FIGURES, build, cache_seconds
 from .filters import AnalyticsFilter
 from .public import THRESHOLD
 from .selectors import may_view_analytics
+from .stored import refresh_minutes
 
 
 def _plain(value):
@@ -39,6 +40,8 @@ def figure_json(figure, chosen: dict) -> dict:
                            "rows": [{k: _plain(row.get(k)) for k, _ in t.columns} for row in t.rows]}
                    for t in figure.tables},
         "notes": figure.notes,
+        "as_of": figure.computed_at.isoformat() if figure.computed_at else None,
+        "stored": figure.stored,
     }
 
 
@@ -60,14 +63,33 @@ def _download(request, figure, chosen, prefix: str):
     return response
 
 
+DOWNLOADS = ("csv", "json")
+
+
+def _refused_download(kind: str, errors: dict) -> HttpResponse:
+    """A download asked with filters that cannot be answered: the messages, 400, in the
+    format asked for (JSON as the API gives them; plain text for a CSV)."""
+    if kind == "json":
+        return HttpResponse(json.dumps(errors), status=400, content_type="application/json")
+    text = "\n".join(f"{field}: {m}" if field != "__all__" else m
+                     for field, messages in errors.items() for m in messages)
+    return HttpResponse(text + "\n", status=400, content_type="text/plain; charset=utf-8")
+
+
 def _figure_page(request, key: str, *, public: bool):
+    kind = request.GET.get("download")
+    if kind is not None and kind not in DOWNLOADS:
+        return _refused_download("text", {"download": ["Choose csv or json."]})
     form = AnalyticsFilter(request.GET if request.GET else None, public=public)
     figure, chosen = None, {}
     if form.is_bound and not form.is_valid():
-        status = 400 if request.GET.get("download") else 200
+        if kind:
+            return _refused_download(kind, {
+                field: [e["message"] for e in errors]
+                for field, errors in form.errors.get_json_data().items()})
         return render(request, "analytics/figure.html", {
             "form": form, "figure": None, "key": key, "title": FIGURES[key], "public": public,
-            "figures": _menu(public)}, status=status)
+            "figures": _menu(public)}, status=200)
     if form.is_bound:
         chosen = form.chosen()
     figure = build(key, viewer=request.user, chosen=chosen, public=public)
@@ -77,6 +99,7 @@ def _figure_page(request, key: str, *, public: bool):
         "form": form, "figure": figure, "key": key, "title": figure.title, "public": public,
         "figures": _menu(public), "threshold": THRESHOLD,
         "query": request.GET.urlencode(), "cache_minutes": (cache_seconds() + 59) // 60,
+        "refresh_minutes": refresh_minutes(),
     })
 
 

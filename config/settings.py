@@ -436,6 +436,12 @@ CELERY_TASK_QUEUES = tuple(Queue(name, routing_key=name) for name in TASK_QUEUE_
 CELERY_TASK_ROUTES = ["config.task_routes.route_task"]
 # Scheduled work, run by `celery -A config beat` (times in Asia/Thimphu). Each task is also a
 # management command: close_due_rounds, send_reminders, resend_notifications.
+# Analytics figures without filters are computed by the beat every ANALYTICS_REFRESH_MINUTES
+# and served from that answer while it is at most ANALYTICS_STORED_MAX_MINUTES old
+# (analytics/stored.py); older, they are computed live again.
+ANALYTICS_REFRESH_MINUTES = int(os.environ.get("ANALYTICS_REFRESH_MINUTES", "5"))
+ANALYTICS_STORED_MAX_MINUTES = int(os.environ.get("ANALYTICS_STORED_MAX_MINUTES", "30"))
+
 CELERY_BEAT_SCHEDULE = {
     "close-due-rounds": {"task": "fund.close_due_rounds", "schedule": crontab(minute="*/5")},
     "send-reminders": {"task": "notifications.send_reminders", "schedule": crontab(hour=8, minute=0)},
@@ -446,6 +452,11 @@ CELERY_BEAT_SCHEDULE = {
     "run-pending-jobs": {"task": "jobs.run_pending_jobs", "schedule": crontab(minute="*/5")},
     # Form tokens and Idempotency-Keys older than 24 hours (workflow/one_effect.py).
     "sweep-form-tokens": {"task": "workflow.sweep_form_tokens", "schedule": crontab(minute=17)},
+    # The analytics figures without filters, served "as of" their time (analytics/stored.py).
+    "refresh-analytics": {
+        "task": "analytics.refresh_stored_figures",
+        "schedule": crontab(minute=f"*/{ANALYTICS_REFRESH_MINUTES}"),
+    },
 }
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

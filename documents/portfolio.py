@@ -176,6 +176,7 @@ def round_portfolio_context(round_: Round, viewer) -> dict:
         row.awarded = _committed(row.award_amount, row.award_state, row.returned_amount)
         row.rank = ranking["rank"]
         row.mean_score = ranking["mean_weighted_score"]
+        row.calibrated = ranking["calibrated_score"]
         row.spread = ranking["spread"]
         row.conflict = False
         row.review_pending = ranking["review_pending"]
@@ -196,6 +197,9 @@ def round_portfolio_context(round_: Round, viewer) -> dict:
         "conflicted": conflicted, "conflicted_count": page.apart_count,
         "conflicted_more": page.apart_count - len(conflicted),
         "totals_shown": page.totals_shown, "listed_max": limit,
+        # Calibrated scores beside the mean, for who may see them (reviews.selectors
+        # .ranking_page); the order and the funding line stay the mean's.
+        "calibration_shown": page.calibration_shown,
         "csv_url": f"/api/v1/rounds/{round_.pk}/portfolio.csv",
         **_summary(round_, viewer),
     }
@@ -208,7 +212,8 @@ def round_portfolio_pdf(round_: Round, viewer) -> bytes:
 
 # --- every proposal's details, beside the PDF --------------------------------------------------
 CSV_HEADERS = (
-    "Rank", "Proposal ID", "Title", "Lead agency", "State", "Mean score", "Reviews", "Spread",
+    "Rank", "Proposal ID", "Title", "Lead agency", "State", "Mean score", "Calibrated score",
+    "Reviews", "Spread",
     "Strong disagreement", "Requested", "Running total", "Above the funding line", "Awarded",
     "Note",
 )
@@ -218,7 +223,7 @@ def _csv_row(row: dict) -> list:
     proposal = row["proposal"]
     if row["apart"]:
         return [None, proposal.pk, proposal.title, None, proposal.get_state_display(), None,
-                None, None, None, None, None, None, None,
+                None, None, None, None, None, None, None, None,
                 "Not ranked for you: your own review is still open" if row["review_pending"]
                 else "Not ranked for you: conflict of interest"]
     awarded = _committed(proposal.award_amount, proposal.award_state,
@@ -226,7 +231,8 @@ def _csv_row(row: dict) -> list:
     above = row["above_funding_line"]
     return [
         row["rank"], proposal.pk, proposal.title, row["lead_agency"],
-        proposal.get_state_display(), row["mean_weighted_score"], row["review_count"],
+        proposal.get_state_display(), row["mean_weighted_score"], row["calibrated_score"],
+        row["review_count"],
         row["spread"], "yes" if row["disagreement"] else "no", row["requested_amount"],
         row["cumulative_requested"] if row["contending"] else None,
         None if above is None else ("yes" if above else "no"),

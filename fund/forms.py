@@ -87,7 +87,8 @@ class FundForm(forms.Form):
 
 class ContributionForm(forms.Form):
     agency = forms.ModelChoiceField(
-        queryset=Agency.objects.filter(is_active=True), label=_("Contributing agency"),
+        queryset=Agency.objects.filter(is_active=True).order_by("name", "id"),
+        label=_("Contributing agency"),
         empty_label=_("Choose an agency"),
     )
     amount = money_field(label=_("Amount"), help_text=_("In the fund's currency, e.g. 250000.00"))
@@ -97,7 +98,8 @@ class ContributionForm(forms.Form):
 
 class RoundForm(forms.Form):
     fund = forms.ModelChoiceField(
-        queryset=Fund.objects.filter(is_active=True), empty_label=None, label=_("Fund")
+        queryset=Fund.objects.filter(is_active=True).order_by("name", "id"), empty_label=None,
+        label=_("Fund"),
     )
     title = forms.CharField(max_length=200, label=_("Title"))
     slug = forms.SlugField(

@@ -10,9 +10,11 @@ from decimal import Decimal
 
 from django.db.models import (
     DecimalField,
+    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -20,6 +22,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+
+from proposals.models import Proposal
 
 from .models import Award, Contribution, Fund, Round, Tranche
 
@@ -38,6 +42,17 @@ def _sum_subquery(qs, field: str):
 
 def _signed_in(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active)
+
+
+def register_entries() -> Q:
+    """A filter on Proposal: the register of funded work (DOMAIN.md): funded, outcome-reported
+    or closed, with an award that is not cancelled. Every signed-in person sees such a
+    proposal's register entry (title, summary, agencies, award amount, outcome, learnings);
+    the public page shows the same to visitors."""
+    live_award = Award.objects.filter(proposal=OuterRef("pk")).exclude(
+        state=Award.State.CANCELLED)
+    return Q(state__in=(Proposal.State.FUNDED, Proposal.State.OUTCOME_REPORTED,
+                        Proposal.State.CLOSED)) & Exists(live_award)
 
 
 def funds_with_balance() -> QuerySet[Fund]:

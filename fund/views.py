@@ -38,7 +38,7 @@ def _query_without_page(request) -> str:
 
 @login_required
 def fund_list(request):
-    funds = selectors.funds_visible_to(request.user).order_by("-is_active", "name")
+    funds = selectors.funds_visible_to(request.user).order_by("-is_active", "name", "id")
     return render(request, "fund/fund_list.html", {"page_obj": _page(request, funds)})
 
 

@@ -59,7 +59,7 @@ class AllProposalsFilter(forms.Form):
     state = forms.ChoiceField(label="State", required=False,
                               choices=[("", "All states"), *LISTED_STATES])
     agency = forms.ModelChoiceField(
-        queryset=Agency.objects.order_by("name"), required=False, empty_label="All agencies",
+        queryset=Agency.objects.order_by("name", "id"), required=False, empty_label="All agencies",
         label="Agency (leading or partner)",
     )
     sort = forms.ChoiceField(label="Order", required=False,

@@ -173,7 +173,7 @@ class ProposalForm(PlainMessagesMixin, forms.Form):
         },
     )
     partner_agencies = forms.ModelMultipleChoiceField(
-        queryset=Agency.objects.filter(is_active=True).order_by("name"),
+        queryset=Agency.objects.filter(is_active=True).order_by("name", "id"),
         widget=forms.CheckboxSelectMultiple,
         required=False,
         label=_("Partner agencies"),

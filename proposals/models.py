@@ -80,6 +80,10 @@ class Proposal(FSMModelMixin, models.Model):
             models.Index(fields=["state", "updated_at", "id"], name="proposal_state_updated"),
             models.Index(fields=["submitted_at", "id"], name="proposal_submitted"),
             models.Index(fields=["title", "id"], name="proposal_title"),
+            # The proposals an agency's people lead, read from the index alone (issue 17):
+            # jobs/viewer.py's fingerprint, checked before a stored Reviewing figure is served
+            # (a hash join over every proposal without it: 200 ms at 100k; 4 ms with it).
+            models.Index(fields=["lead", "id"], name="proposal_lead_id"),
         ]
 
     def __str__(self) -> str:

@@ -19,6 +19,14 @@ SEARCH_LIMIT = 10
 QUERY_MAX = 100
 MIN_QUERY = 2
 _LABELLED = re.compile(r"^(?P<name>.+?)\s*\((?P<code>[^()]+)\)$")
+# Words of a typed name: Dzongkha writes a name without spaces, its syllables separated by
+# the tsheg ་ (U+0F0B, or the non-breaking ༌ U+0F0C) and ended by a shad ། (U+0F0D-U+0F11):
+# "པདྨ་དབང་མོ" is searched as its syllables, as "Pema Wangmo" is as its words.
+_NAME_SEPARATORS = re.compile(r"[\s\u0f0b-\u0f11\u0f14]+")
+
+
+def name_words(query: str) -> list[str]:
+    return [w for w in _NAME_SEPARATORS.split(query) if w]
 
 
 def person_label(user: User) -> str:
@@ -49,7 +57,7 @@ def search_people(query: str, *, limit: int = SEARCH_LIMIT, team_only: bool = Fa
     """Active people whose name (first or last, every word typed) or agency matches `query`,
     by name; at most `limit`; with `team_only`, only those who may join a team."""
     query = (query or "").strip()[:QUERY_MAX]
-    words = query.split()
+    words = name_words(query)
     if len(query) < MIN_QUERY or not words:
         return []
     people = _may_join_teams(_active()) if team_only else _active()

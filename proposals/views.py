@@ -122,7 +122,7 @@ class MineFilter(_RoundFilterForm):
 
 class QueueFilter(_RoundFilterForm):
     agency = forms.ModelChoiceField(
-        queryset=Agency.objects.order_by("name"), required=False, empty_label="All agencies"
+        queryset=Agency.objects.order_by("name", "id"), required=False, empty_label="All agencies"
     )
 
 

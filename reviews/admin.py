@@ -6,9 +6,18 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from datafiles.admin_mixins import DataExportAdminMixin
+from workflow.admin import ReadOnlyAdmin
 from workflow.evidence import EvidenceAdmin
 
-from .models import Assignment, Criterion, Panel, PanelStandIn, Review, Score
+from .models import (
+    Assignment,
+    Criterion,
+    Panel,
+    PanelStandIn,
+    Review,
+    RoundCalibration,
+    Score,
+)
 from .services import assignment_problems, panel_problems
 
 
@@ -58,7 +67,7 @@ class PanelAdmin(EvidenceAdmin, admin.ModelAdmin):
 
 
 @admin.register(PanelStandIn)
-class PanelStandInAdmin(admin.ModelAdmin):
+class PanelStandInAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """Stand-ins are named by fund managers on the pages or the API (the rules live in
     `panel_stand_in_name`); the admin shows who was named, by whom and when."""
 
@@ -66,14 +75,22 @@ class PanelStandInAdmin(admin.ModelAdmin):
     list_filter = ["panel__round"]
     readonly_fields = ["panel", "proposal", "chair", "named_by", "named_at"]
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+@admin.register(RoundCalibration)
+class RoundCalibrationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """A round's calibration as reviews/calibration.py last computed it (kept current by
+    `calibrate_round` whenever a counted review changes): read only, for administrators
+    checking a ranking. It holds no proposal's scores, only the round's figures and the
+    reviewers flagged as far from their peers."""
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    list_display = ["round", "alpha", "review_count", "reviewer_count", "flagged_count"]
+    list_select_related = ["round"]
+    readonly_fields = ["round", "round_mean", "pooled_sd", "alpha", "review_count",
+                       "reviewer_count", "flagged"]
+
+    @admin.display(description="Reviewers flagged")
+    def flagged_count(self, obj) -> int:
+        return len(obj.flagged or [])
 
 
 class AssignmentAdminForm(forms.ModelForm):

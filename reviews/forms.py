@@ -119,7 +119,7 @@ class AssignForm(forms.Form):
         )
         if user is not None and user.is_authenticated:
             proposals = proposals.exclude(conflict_q(user))
-        self.fields["proposal"].queryset = proposals.order_by("title")
+        self.fields["proposal"].queryset = proposals.order_by("title", "id")
         self.fields["reviewer"].queryset = panel.members.select_related("agency")
 
 
@@ -159,7 +159,7 @@ class PanelForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         people = User.objects.filter(is_active=True).select_related("agency").order_by(
-            "agency__code", "last_name", "first_name"
+            "agency__code", "last_name", "first_name", "username"
         )
         self.fields["chair"].queryset = people
         self.fields["deputy_chair"].queryset = people
@@ -175,4 +175,4 @@ class StandInForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["chair"].queryset = User.objects.filter(
             pk__in=[c.pk for c in candidates]).select_related("agency").order_by(
-            "last_name", "first_name")
+            "last_name", "first_name", "username")

@@ -123,7 +123,7 @@ def my_assignments(request):
         .only(*ASSIGNMENT_ROW_FIELDS), PAGE_SIZE, count_queryset=assignments)
     # Chair, deputy chair or stand-in: every panel where the user may act as chair.
     chaired = list(panels_with_chair_duty(user).select_related("round")
-                   .order_by("-round__opens_at", "name"))
+                   .order_by("-round__opens_at", "name", "id"))
     # Found by the database (chair_queries), the first 20 of each: never every proposal
     # of the panel loaded to be tested in Python.
     awaiting, short = chair_lists(user, chaired)
@@ -284,7 +284,8 @@ def _panel_for_manager(request, pk: int) -> Panel:
 def panel_detail(request, pk: int):
     """Members and their agencies, and the assignments by proposal."""
     panel = _panel_for_manager(request, pk)
-    members = list(panel.members.select_related("agency").order_by("agency__code", "last_name"))
+    members = list(panel.members.select_related("agency").order_by(
+        "agency__code", "last_name", "first_name", "username"))
     page_obj = page_of(request, panel_assignments(panel=panel, viewer=request.user), 50)
     return render(request, "reviews/panel_detail.html", {
         "panel": panel, "members": members, "page_obj": page_obj,

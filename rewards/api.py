@@ -153,11 +153,30 @@ class LearningSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["published_at"]
 
+    def _proposal_shown(self, learning) -> bool:
+        """The learning may name its proposal to the reader (`selectors.with_proposal_shown`;
+        asked once here when the instance was not read through it, e.g. just written)."""
+        if not learning.proposal_id:
+            return False
+        shown = getattr(learning, "proposal_shown", None)
+        if shown is None:
+            request = self.context.get("request")
+            shown = selectors.proposals_shown_with_learnings(getattr(request, "user", None)) \
+                .filter(pk=learning.proposal_id).exists()
+            learning.proposal_shown = shown
+        return shown
+
     def get_agencies(self, learning) -> list[str]:
         codes = {a.agency.code for a in learning.authors if a.agency_id}
-        if learning.proposal_id and learning.proposal.lead.agency_id:
+        if self._proposal_shown(learning) and learning.proposal.lead.agency_id:
             codes.add(learning.proposal.lead.agency.code)
         return sorted(codes)
+
+    def to_representation(self, learning):
+        data = super().to_representation(learning)
+        if not self._proposal_shown(learning):
+            data["proposal"] = None  # a draft's or an unseen proposal's id is not the reader's
+        return data
 
 
 class LearningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,

@@ -109,9 +109,15 @@ class LearningForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 
-    def __init__(self, *args, user=None, names_co_authors: bool = True, **kwargs):
+    def __init__(self, *args, user=None, names_co_authors: bool = True,
+                 linked_proposal_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["proposal"].queryset = proposals_open_to_learning(user=user)
+        # A co-author who is not on the linked proposal's team may not change the link, and
+        # must not lose it by saving: the field is left out, and the link kept.
+        if linked_proposal_id and not self.fields["proposal"].queryset.filter(
+                pk=linked_proposal_id).exists():
+            del self.fields["proposal"]
         if not names_co_authors:  # only the writer invites and removes co-authors
             del self.fields["co_authors"]
 
@@ -188,8 +194,8 @@ class RecognitionForm(forms.Form):
         self.fields["recipient"].queryset = _people()
         self.fields["proposals"].queryset = proposals_visible_to(user).exclude(
             state=Proposal.State.DRAFT
-        ).order_by("title")
-        self.fields["learnings"].queryset = Learning.objects.order_by("title")
+        ).order_by("title", "id")
+        self.fields["learnings"].queryset = Learning.objects.order_by("title", "id")
 
 
 class NominationForm(forms.Form):

@@ -1,7 +1,8 @@
 """Learnings as a CSV/XLSX export for fund managers and administrators (export only).
 
 The rows are the library the viewer reads (`learnings_visible_to`), newest first, whatever
-their kind: a learning from a failure is exported exactly like one from a success.
+their kind: a learning from a failure is exported exactly like one from a success. A
+learning's proposal is named only where the viewer may see it (a draft's is not).
 """
 
 from django.db.models import Prefetch
@@ -9,12 +10,12 @@ from django.utils import timezone
 from import_export import fields, resources
 
 from .models import Learning, LearningAuthor
-from .selectors import learnings_visible_to
+from .selectors import learnings_visible_to, with_proposal_shown
 
 
 class LearningResource(resources.ModelResource):
-    proposal_id = fields.Field(column_name="proposal_id", attribute="proposal_id", readonly=True)
-    proposal = fields.Field(column_name="proposal", attribute="proposal__title", readonly=True)
+    proposal_id = fields.Field(column_name="proposal_id", readonly=True)
+    proposal = fields.Field(column_name="proposal", readonly=True)
     authors = fields.Field(column_name="authors", readonly=True)
     author_agencies = fields.Field(column_name="author_agencies", readonly=True)
     tags = fields.Field(column_name="tags", readonly=True)
@@ -35,7 +36,7 @@ class LearningResource(resources.ModelResource):
 
     def get_queryset(self):
         return (
-            learnings_visible_to(self.viewer)
+            with_proposal_shown(learnings_visible_to(self.viewer), self.viewer)
             .select_related("proposal")
             .prefetch_related(
                 Prefetch("author_rows", LearningAuthor.objects.accepted()
@@ -50,6 +51,13 @@ class LearningResource(resources.ModelResource):
     def _authors(learning) -> list:
         """Accepted authors only, by name (the prefetch orders them)."""
         return [row.user for row in learning.author_rows.all()]
+
+    # The proposal is named only where the viewer may see it (`with_proposal_shown`).
+    def dehydrate_proposal_id(self, learning):
+        return learning.proposal_id if learning.proposal_shown else ""
+
+    def dehydrate_proposal(self, learning) -> str:
+        return learning.proposal.title if learning.proposal_shown else ""
 
     def dehydrate_authors(self, learning) -> str:
         return "; ".join(a.get_full_name() or a.username for a in self._authors(learning))

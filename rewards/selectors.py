@@ -9,9 +9,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from fund.selectors import register_entries
 from people.models import Agency, User
 from proposals.models import OutcomeReport, Proposal, TeamMember
-from proposals.selectors import NEVER_SUBMITTED
+from proposals.selectors import NEVER_SUBMITTED, proposals_visible_to
 from workflow.models import TransitionLog
 from workflow.services import available_transitions
 
@@ -57,7 +58,29 @@ def learnings_visible_to(user) -> QuerySet[Learning]:
     return Learning.objects.filter(visibility=Learning.Visibility.PUBLIC)
 
 
-def _agency_filter(value) -> Q:
+def proposals_shown_with_learnings(viewer) -> QuerySet[Proposal]:
+    """The proposals a learning may name to `viewer` (its title and agencies): those the
+    viewer may see, and the register of funded work (for visitors, the register only). A
+    learning linked to a draft, or to a proposal in review, is shown to others without it."""
+    register = Proposal.objects.filter(register_entries())
+    if not _signed_in(viewer):
+        return register
+    return proposals_visible_to(viewer) | register
+
+
+def with_proposal_shown(qs: QuerySet[Learning], viewer) -> QuerySet[Learning]:
+    """`qs` with `proposal_shown`: True when the learning's proposal may be named to `viewer`
+    (`proposals_shown_with_learnings`); computed in the same query."""
+    shown = proposals_shown_with_learnings(viewer).filter(pk=OuterRef("proposal_id"))
+    return qs.annotate(proposal_shown=Exists(shown))
+
+
+def _proposal_shown(qs: QuerySet[Learning]) -> Q:
+    """Where `with_proposal_shown` was applied, its flag; else no proposal counts."""
+    return Q(proposal_shown=True) if "proposal_shown" in qs.query.annotations else Q(pk__in=[])
+
+
+def _agency_filter(value, shown: Q) -> Q:
     value = str(value).strip()
     agency = Q(pk=value) if value.isdigit() else Q(code__iexact=value)
     agencies = Agency.objects.filter(agency).values("pk")
@@ -65,21 +88,27 @@ def _agency_filter(value) -> Q:
         user__agency__in=agencies).values("learning")
     by_lead = Learning.objects.filter(proposal__lead__agency__in=agencies).values("pk")
     by_partner = Learning.objects.filter(proposal__partner_agencies__in=agencies).values("pk")
-    return Q(pk__in=by_author) | Q(pk__in=by_lead) | Q(pk__in=by_partner)
+    # A proposal's agencies count only where the learning may name that proposal.
+    return Q(pk__in=by_author) | (shown & (Q(pk__in=by_lead) | Q(pk__in=by_partner)))
 
 
 def learning_list(*, viewer, filters: dict | None = None) -> QuerySet[Learning]:
     """The library: every word must appear in the text or a tag; tag, agency, kind narrow it.
+    Each learning carries `proposal_shown` (`with_proposal_shown`).
 
     Ordered by publication only: a learning from a failure sits exactly where a success would.
     """
-    return with_learning_details(filter_learnings(learnings_visible_to(viewer), filters))
+    visible = with_proposal_shown(learnings_visible_to(viewer), viewer)
+    return with_learning_details(filter_learnings(visible, filters))
 
 
 def filter_learnings(qs: QuerySet[Learning], filters: dict | None) -> QuerySet[Learning]:
     """Narrow learnings by `q`, `tag`, `agency` (id or code), `kind`, `visibility`,
-    `proposal` and `author` (ids); the pages and the API's filters both come here."""
+    `proposal` and `author` (ids); the pages and the API's filters both come here. The
+    proposal's agencies and id count only where the learning may name its proposal to the
+    viewer (`with_proposal_shown` on `qs`)."""
     filters = filters or {}
+    shown = _proposal_shown(qs)
     for word in (filters.get("q") or "").split():
         tagged = Learning.objects.filter(tags__name__icontains=word).values("pk")
         qs = qs.filter(
@@ -91,13 +120,13 @@ def filter_learnings(qs: QuerySet[Learning], filters: dict | None) -> QuerySet[L
         qs = qs.filter(pk__in=Learning.objects.filter(
             tags__name__iexact=str(filters["tag"]).strip()).values("pk"))
     if filters.get("agency"):
-        qs = qs.filter(_agency_filter(filters["agency"]))
+        qs = qs.filter(_agency_filter(filters["agency"], shown))
     if filters.get("kind"):
         qs = qs.filter(kind=filters["kind"])
     if filters.get("visibility"):
         qs = qs.filter(visibility=filters["visibility"])
     if (proposal := _id_filter(filters, "proposal")) is not None:
-        qs = qs.filter(proposal_id=proposal)
+        qs = qs.filter(shown, proposal_id=proposal)
     if (author := _id_filter(filters, "author")) is not None:
         qs = qs.filter(pk__in=learnings_authored_by(author).values("pk"))
     return qs
@@ -153,7 +182,7 @@ def proposals_open_to_learning(*, user) -> QuerySet[Proposal]:
         return Proposal.objects.none()
     mine = Q(lead=user) | Q(pk__in=TeamMember.objects.accepted().filter(user=user)
                             .values("proposal"))
-    return Proposal.objects.filter(mine).order_by("title")
+    return Proposal.objects.filter(mine).order_by("title", "id")
 
 
 # --- recognitions and nominations ---------------------------------------------------------------
@@ -219,10 +248,10 @@ def nomination_evidence_open_to(*, viewer, nominee: User) -> dict[str, QuerySet]
         proposals_visible_to(viewer).filter(proposals_joined_by(nominee)).exclude(NEVER_SUBMITTED)
     )
     return {
-        "proposals": proposals.order_by("title"),
+        "proposals": proposals.order_by("title", "id"),
         "learnings": learnings_visible_to(viewer).filter(
             pk__in=learnings_authored_by(nominee).values("pk")
-        ).order_by("title"),
+        ).order_by("title", "id"),
         "recognitions": recognitions_visible_to(viewer).filter(recipient=nominee)
         .order_by("-awarded_on", "-id"),
     }
@@ -235,9 +264,9 @@ def nomination_evidence_seen_by(*, nomination: Nomination, viewer) -> dict[str, 
 
     return {
         "proposals": list(nomination.proposals.filter(
-            pk__in=proposals_visible_to(viewer).values("pk")).order_by("title")),
+            pk__in=proposals_visible_to(viewer).values("pk")).order_by("title", "id")),
         "learnings": list(nomination.learnings.filter(
-            pk__in=learnings_visible_to(viewer).values("pk")).order_by("title")),
+            pk__in=learnings_visible_to(viewer).values("pk")).order_by("title", "id")),
         "recognitions": list(nomination.recognitions.filter(
             pk__in=recognitions_visible_to(viewer).values("pk")).order_by("-awarded_on", "-id")),
     }

@@ -91,7 +91,8 @@ def learning_public(request):
 
 
 def learning_detail(request, pk: int):
-    learning = get_object_or_404(selectors.with_learning_details(Learning.objects.all()), pk=pk)
+    learnings = selectors.with_proposal_shown(Learning.objects.all(), request.user)
+    learning = get_object_or_404(selectors.with_learning_details(learnings), pk=pk)
     if not can_view_learning(request.user, learning):
         if not request.user.is_authenticated:
             return redirect(f"{reverse('login')}?next={request.path}")
@@ -135,7 +136,8 @@ def learning_edit(request, pk: int):
         "co_authors": co_authors_initial(learning),
     }
     form = LearningForm(request.POST or None, user=request.user, initial=initial,
-                        names_co_authors=can_name_co_authors(request.user, learning))
+                        names_co_authors=can_name_co_authors(request.user, learning),
+                        linked_proposal_id=learning.proposal_id)
     if request.method == "POST" and form.is_valid():
         try:
             services.learning_update(actor=request.user, learning=learning,

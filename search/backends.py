@@ -12,6 +12,9 @@ see what (proposals_visible_to, learnings_visible_to) is applied by the ORM in t
 - `find_for_each(kind, wanted, limit)`: the best few matches for each of several objects at
   once, one query (the screening queue's likely duplicates).
 
+`scope` is "all" (every indexed text) or "register" (a proposal's title and summary only: the
+register entry of funded work, for a viewer who may not open the proposal).
+
 `mode` is "all" (every word), "any" (one of them), "two" (any two of them), "two-of-title"
 (two words, one of them from the title; the text's words are marked with a leading "~") or
 "title" (every word but one, in the title: a near-duplicate). Words come from `text.parse_query` or
@@ -42,6 +45,11 @@ SNIPPET_SOURCES = {
     "proposal": ("summary", "problem", "hypothesis", "approach", "expected_outcomes"),
     "learning": ("what_we_learned", "what_we_tried", "what_happened"),
 }
+# A register entry (DOMAIN.md: title, summary, agencies, outcome) that the viewer may not open
+# is matched and quoted on its title and summary only (scope "register"): its other texts are
+# not the viewer's to search. Scope "all" is every indexed text.
+SCOPES = ("all", "register")
+REGISTER_SNIPPET = {"proposal": ("summary",), "learning": SNIPPET_SOURCES["learning"]}
 # SQLite: at most this many matches are ranked (the embedded default holds far fewer).
 MAX_RANKED = 5_000
 NEVER_SUBMITTED_SQL = "(s.state = 'draft' OR (s.state = 'withdrawn' AND s.submitted_at IS NULL))"
@@ -86,22 +94,24 @@ def _clauses(terms: list[str], mode: str) -> list[list[str]]:
 class Backend:
     vendor = ""
 
-    def query(self, terms: list[str], mode: str) -> str:
+    def query(self, terms: list[str], mode: str, scope: str = "all") -> str:
         raise NotImplementedError
 
-    def ranked(self, queryset, kind: str, terms: list[str], mode: str, title: str = ""):
+    def ranked(self, queryset, kind: str, terms: list[str], mode: str, title: str = "",
+               scope: str = "all"):
         """`queryset` (what the viewer may see) narrowed to the matches, with `search_rank`."""
-        return queryset.filter(pk__in=self.matches(kind, terms, mode)).annotate(
-            search_rank=self.rank(kind, terms, mode, title))
+        return queryset.filter(pk__in=self.matches(kind, terms, mode, scope)).annotate(
+            search_rank=self.rank(kind, terms, mode, title, scope))
 
-    def matches(self, kind: str, terms: list[str], mode: str) -> RawSQL:
+    def matches(self, kind: str, terms: list[str], mode: str, scope: str = "all") -> RawSQL:
         raise NotImplementedError
 
-    def rank(self, kind: str, terms: list[str], mode: str, title: str = "") -> RawSQL:
+    def rank(self, kind: str, terms: list[str], mode: str, title: str = "",
+             scope: str = "all") -> RawSQL:
         raise NotImplementedError
 
     def headlines(self, kind: str, ids: list[int], terms: list[str],
-                  mode: str) -> dict[int, tuple[str, str]]:
+                  mode: str, scope: str = "all") -> dict[int, tuple[str, str]]:
         raise NotImplementedError
 
     def find_for_each(self, kind: str, wanted: list[Wanted], limit: int = 5) -> list[Match]:
@@ -126,47 +136,50 @@ class PostgresBackend(Backend):
                      f"StartSel={MARK_START}, StopSel={MARK_END}")
     SNIPPET_CHARS = 4000  # ts_headline reads this much of the text, not 100,000 characters
 
-    def query(self, terms, mode):
-        weight = ":A" if mode == "title" else ""
+    def query(self, terms, mode, scope="all"):
+        weight = ":A" if mode == "title" else (":AB" if scope == "register" else "")
         groups = [" & ".join(f"{t}{weight}" for t in group) for group in _clauses(terms, mode)]
         return " | ".join(f"({g})" for g in groups)
 
-    def ranked(self, queryset, kind, terms, mode, title=""):
+    def ranked(self, queryset, kind, terms, mode, title="", scope="all"):
         """A join of each visible row to its document: the GIN index finds the matches, the
         visibility test runs on the row itself, `ts_rank` in the join."""
-        query = SearchQuery(self.query(terms, mode), config="english", search_type="raw")
+        query = SearchQuery(self.query(terms, mode, scope), config="english",
+                            search_type="raw")
         rank = SearchRank(F("search_document__document"), query)
         if title and has_trigrams():
             rank = rank + TrigramSimilarity(Upper("title"), title.upper())
         return queryset.filter(search_document__document=query).annotate(search_rank=rank)
 
-    def matches(self, kind, terms, mode):
+    def matches(self, kind, terms, mode, scope="all"):
         _, table, id_column, _ = KINDS[kind]
         return RawSQL(f"SELECT {id_column} FROM {table} "
-                      f"WHERE document @@ to_tsquery('english', %s)", [self.query(terms, mode)])
+                      f"WHERE document @@ to_tsquery('english', %s)",
+                      [self.query(terms, mode, scope)])
 
-    def rank(self, kind, terms, mode, title=""):
+    def rank(self, kind, terms, mode, title="", scope="all"):
         source, table, id_column, _ = KINDS[kind]
         sql = (f"(SELECT ts_rank(d.document, to_tsquery('english', %s)) FROM {table} d "
                f"WHERE d.{id_column} = {source}.id)")
-        params = [self.query(terms, mode)]
+        params = [self.query(terms, mode, scope)]
         if title and has_trigrams():
             sql = f"({sql} + similarity(UPPER({source}.title::text), UPPER(%s)))"
             params.append(title)
         return RawSQL(sql, params, output_field=FloatField())
 
-    def headlines(self, kind, ids, terms, mode):
+    def headlines(self, kind, ids, terms, mode, scope="all"):
         if not ids:
             return {}
         source = KINDS[kind][0]
-        text = ", ".join(f"t.{c}" for c in SNIPPET_SOURCES[kind])
+        columns = REGISTER_SNIPPET[kind] if scope == "register" else SNIPPET_SOURCES[kind]
+        text = ", ".join(f"t.{c}" for c in columns)
         sql = (f"SELECT t.id, ts_headline('english', t.title, q.query, %s), "
                f"ts_headline('english', left(concat_ws(' ', {text}), {self.SNIPPET_CHARS}), "
                f"q.query, %s) FROM {source} t, to_tsquery('english', %s) AS q(query) "
                f"WHERE t.id = ANY(%s)")
         with connection.cursor() as cursor:
             cursor.execute(sql, [self.HEADLINE_TITLE, self.HEADLINE_TEXT,
-                                 self.query(terms, mode), list(ids)])
+                                 self.query(terms, mode, scope), list(ids)])
             return {r[0]: (r[1] or "", r[2] or "") for r in cursor.fetchall()}
 
     def find_for_each(self, kind, wanted, limit=5):
@@ -196,23 +209,25 @@ class SqliteBackend(Backend):
     vendor = "sqlite"
     WEIGHTS = "10.0, 4.0, 1.0"
 
-    def query(self, terms, mode):
+    def query(self, terms, mode, scope="all"):
         groups = [" AND ".join(f'"{t}"' for t in group) for group in _clauses(terms, mode)]
         text = " OR ".join(f"({g})" for g in groups)
-        return f"title : ({text})" if mode == "title" else text
+        if mode == "title":
+            return f"title : ({text})"
+        return f"{{title second}} : ({text})" if scope == "register" else text
 
-    def matches(self, kind, terms, mode):
+    def matches(self, kind, terms, mode, scope="all"):
         fts = KINDS[kind][3]
         return RawSQL(f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s LIMIT {MAX_RANKED}",
-                      [self.query(terms, mode)])
+                      [self.query(terms, mode, scope)])
 
-    def rank(self, kind, terms, mode, title=""):
+    def rank(self, kind, terms, mode, title="", scope="all"):
         source, fts = KINDS[kind][0], KINDS[kind][3]
         return RawSQL(f"(SELECT -bm25({fts}, {self.WEIGHTS}) FROM {fts} WHERE {fts} MATCH %s "
-                      f"AND {fts}.rowid = {source}.id)", [self.query(terms, mode)],
+                      f"AND {fts}.rowid = {source}.id)", [self.query(terms, mode, scope)],
                       output_field=FloatField())
 
-    def headlines(self, kind, ids, terms, mode):
+    def headlines(self, kind, ids, terms, mode, scope="all"):
         if not ids:
             return {}
         fts = KINDS[kind][3]
@@ -222,8 +237,11 @@ class SqliteBackend(Backend):
                f"snippet({fts}, 1, %s, %s, ' … ', 24), snippet({fts}, 2, %s, %s, ' … ', 24) "
                f"FROM {fts} WHERE {fts} MATCH %s AND rowid IN ({marks})")
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*(MARK_START, MARK_END) * 3, self.query(terms, mode), *ids])
+            cursor.execute(sql, [*(MARK_START, MARK_END) * 3, self.query(terms, mode, scope),
+                                 *ids])
             rows = cursor.fetchall()
+        if scope == "register":  # the summary only, never the other texts
+            return {r[0]: (r[1] or "", r[2] or "") for r in rows}
         return {r[0]: (r[1] or "", r[2] if MARK_START in (r[2] or "") or MARK_START not in
                        (r[3] or "") else r[3]) for r in rows}
 

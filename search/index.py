@@ -8,8 +8,10 @@ current without knowing of it. Titles also have pg_trgm's trigram index (proposa
 migration 0006) for near-duplicate titles.
 
 SQLite (the embedded default): FTS5 tables `search_proposal_fts` and `search_learning_fts`
-(porter stemming, unicode61 without diacritics), rowid = the object's id, kept current by
-triggers. Django rebuilds an SQLite table to alter it, which drops its triggers: after every
+(porter stemming, unicode61 without diacritics, FTS5_TOKENIZE), rowid = the object's id, kept
+current by triggers. Combining marks (Mn, Mc) are part of a word, as in search/text.py: a
+Dzongkha syllable (བཀྲ, ཤིས) is one token and its highlight is the whole syllable; a table made
+before (marks were separators) is rebuilt by search's migration 0003 and by `ensure_index`. Django rebuilds an SQLite table to alter it, which drops its triggers: after every
 `migrate` (`SearchConfig.ready`, post_migrate) `ensure_index` puts back what is missing and
 refills the index.
 """
@@ -19,6 +21,8 @@ PROPOSAL_BODY = ("problem", "hypothesis", "success_criteria", "approach", "citiz
 LEARNING_BODY = ("what_we_tried", "what_happened")
 PROPOSAL_COLUMNS = ("title", "summary", *PROPOSAL_BODY)
 LEARNING_COLUMNS = ("title", "what_we_learned", *LEARNING_BODY)
+
+FTS5_TOKENIZE = "porter unicode61 remove_diacritics 2 categories 'L* N* Co Mn Mc'"
 
 # (table, the index's name, source table, id column, the B column, the C columns)
 SOURCES = (
@@ -30,9 +34,24 @@ SOURCES = (
 # --- PostgreSQL --------------------------------------------------------------------------------
 def _pg_vector(row: str, second: str, body: tuple) -> str:
     rest = ", ".join(f"{row}.{c}" for c in body)
-    return (f"setweight(to_tsvector('english', coalesce({row}.title, '')), 'A') || "
-            f"setweight(to_tsvector('english', coalesce({row}.{second}, '')), 'B') || "
-            f"setweight(to_tsvector('english', concat_ws(' ', {rest})), 'C')")
+    title = _pg_syllables(f"coalesce({row}.title, '')")
+    summary = _pg_syllables(f"coalesce({row}.{second}, '')")
+    text = _pg_syllables(f"concat_ws(' ', {rest})")
+    return (f"setweight(to_tsvector('english', {title}), 'A') || "
+            f"setweight(to_tsvector('english', {summary}), 'B') || "
+            f"setweight(to_tsvector('english', {text}), 'C')")
+
+
+# The tsheg and the shads end a Dzongkha syllable. PostgreSQL's parser takes them for blanks
+# in a database whose LC_CTYPE is a UTF-8 locale (C.UTF-8, en_US.UTF-8), but for letters in
+# one whose LC_CTYPE is C (every non-ASCII character is a letter there): the document is made
+# with them as spaces, so a syllable is a word whatever the database's locale.
+TIBETAN_SEPARATORS = "\u0f0b\u0f0c\u0f0d\u0f0e\u0f0f\u0f10\u0f11\u0f14"
+
+
+def _pg_syllables(expression: str) -> str:
+    return (f"translate({expression}, '{TIBETAN_SEPARATORS}', "
+            f"'{' ' * len(TIBETAN_SEPARATORS)}')")
 
 
 def _postgres_install(cursor) -> None:
@@ -101,19 +120,31 @@ def _sqlite_statements() -> dict[str, str]:
     return made
 
 
+def _sqlite_create(fts: str) -> str:
+    tokenize = FTS5_TOKENIZE.replace("'", "''")
+    return (f"CREATE VIRTUAL TABLE {fts} USING fts5(title, second, body, "
+            f"tokenize = '{tokenize}')")
+
+
 def _sqlite_ensure(cursor) -> bool:
-    """Create what is missing; refill an index whose triggers were missing. True if it did."""
-    cursor.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger') "
+    """Create what is missing; refill an index whose triggers were missing, rebuild one made
+    with another tokenizer. True if it did."""
+    cursor.execute("SELECT name, sql FROM sqlite_master WHERE type IN ('table', 'trigger') "
                    "AND name LIKE 'search\\_%' ESCAPE '\\'")
-    present = {row[0] for row in cursor.fetchall()}
+    present = dict(cursor.fetchall())
     statements = _sqlite_statements()
-    if set(statements) <= present and all(
+    stale = [f"search_{kind}_fts" for kind, *_ in SOURCES
+             if f"search_{kind}_fts" in present
+             and present[f"search_{kind}_fts"] != _sqlite_create(f"search_{kind}_fts")]
+    if set(statements) <= set(present) and not stale and all(
             f"search_{kind}_fts" in present for kind, *_ in SOURCES):
         return False
+    for fts in stale:
+        cursor.execute(f"DROP TABLE {fts}")
     for kind, source, _, second, body in SOURCES:
         fts = f"search_{kind}_fts"
-        cursor.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5(title, second, body, "
-                       f"tokenize = 'porter unicode61 remove_diacritics 2')")
+        if fts in stale or fts not in present:
+            cursor.execute(_sqlite_create(fts))
         cursor.execute(f"DELETE FROM {fts}")
         cursor.execute(f"INSERT INTO {fts}(rowid, title, second, body) SELECT s.id, s.title, "
                        f"s.{second}, {_sqlite_body('s', body)} FROM {source} s")

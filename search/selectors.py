@@ -19,16 +19,16 @@ queries whatever the data size (tests/search/test_queries.py).
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Window
+from django.db.models import F, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
-from fund.models import Award
+from fund.selectors import register_entries
 from proposals.models import OutcomeReport, Proposal
 from proposals.selectors import NEVER_SUBMITTED, proposals_visible_to
 from rewards.models import Learning
-from rewards.selectors import learnings_visible_to, outcome_label
+from rewards.selectors import learnings_visible_to, outcome_label, with_proposal_shown
 
 from .backends import Wanted, backend
 from .models import SimilarCandidate
@@ -38,12 +38,11 @@ from .text import (
     dice,
     highlighted,
     parse_query,
+    stem,
     stems,
     trigram_similarity,
 )
 
-REGISTER_STATES = (Proposal.State.FUNDED, Proposal.State.OUTCOME_REPORTED,
-                   Proposal.State.CLOSED)
 SEARCH_LIMIT = 20  # results of each kind on the page and in the API (at most MAX_LIMIT)
 MAX_LIMIT = 50
 CANDIDATES = 30  # the database's best matches that similar work re-ranks
@@ -54,6 +53,10 @@ SIMILAR_TERMS = 10  # words of a proposal that similar work searches for
 # another ministry) score above 0.36. The score is computed here, so it is the same on both
 # databases.
 DUPLICATE_AT = 0.36
+# The same for a register entry the viewer may not open, compared on titles and summaries
+# only (shorter texts score higher): on the labelled set its non-matches score at most 0.364,
+# and 33 of its 45 true pairs at least 0.37, as with DUPLICATE_AT on every text.
+REGISTER_DUPLICATE_AT = 0.37
 # Words every proposal of the fund uses: they say nothing about what it is about, and each
 # is in most documents, so searching for them would read most of the index.
 GENERIC = frozenset("""
@@ -69,14 +72,6 @@ def _signed_in(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active)
 
 
-def register_entries() -> Q:
-    """The register of funded work (DOMAIN.md): funded, outcome-reported or closed, with an
-    award that is not cancelled."""
-    live_award = Award.objects.filter(proposal=OuterRef("pk")).exclude(
-        state=Award.State.CANCELLED)
-    return Q(state__in=REGISTER_STATES) & Exists(live_award)
-
-
 def searchable_proposals(viewer) -> QuerySet[Proposal]:
     """Proposals `viewer` may find: those they may see, and the register for anyone signed in
     (one WHERE on the proposal's own row, so a search reads its matches, not every row)."""
@@ -89,27 +84,49 @@ def _visible(kind: str, viewer) -> QuerySet:
     return searchable_proposals(viewer) if kind == "proposal" else learnings_visible_to(viewer)
 
 
-def _with_details(kind: str, ids) -> dict:
-    """The rows to show, with what a result shows of them (agencies, outcome), by id."""
+def _with_details(kind: str, ids, viewer=None) -> dict:
+    """The rows to show, with what a result shows of them (agencies, outcome), by id; a
+    learning with `proposal_shown` for `viewer` (rewards.selectors.with_proposal_shown)."""
     if kind == "proposal":
         qs = Proposal.objects.select_related("lead__agency", "outcome_report", "round") \
             .prefetch_related("partner_agencies")
     else:
-        qs = Learning.objects.select_related("proposal__lead__agency") \
+        qs = with_proposal_shown(Learning.objects.all(), viewer) \
+            .select_related("proposal__lead__agency") \
             .prefetch_related("proposal__partner_agencies")
     return qs.in_bulk(ids)
 
 
+def _searched(kind, viewer, universe) -> list[tuple[QuerySet, str]]:
+    """What is searched, and in which texts (search/backends.py SCOPES): given `universe`,
+    all of it in every text; else the proposals `viewer` may open in every text, and the
+    register of funded work in its title and summary only (a register entry shows no more,
+    so it must not match, nor be quoted, on what it does not show)."""
+    if universe is not None:
+        return [(universe, "all")]
+    if kind == "proposal":
+        if not _signed_in(viewer):
+            return []
+        return [(proposals_visible_to(viewer), "all"),
+                (Proposal.objects.filter(register_entries()), "register")]
+    return [(learnings_visible_to(viewer), "all")]
+
+
 def _ranked(kind, viewer, terms, mode, *, limit, exclude=None, title="", universe=None) -> list:
     """The `limit` best matches `viewer` may see (or, given `universe`, of that queryset),
-    best first, each with `search_rank`: ids and ranks first (a narrow sort), then the rows
-    shown (three queries)."""
-    among = universe if universe is not None else _visible(kind, viewer)
-    qs = backend().ranked(among, kind, terms, mode, title)
-    if exclude is not None:
-        qs = qs.exclude(pk=exclude)
-    best = list(qs.order_by("-search_rank", "-pk").values_list("pk", "search_rank")[:limit])
-    objects = _with_details(kind, [pk for pk, _ in best]) if best else {}
+    best first, each with `search_rank`: ids and ranks first (a narrow sort; for proposals one
+    for those the viewer may open, one for the register), then the rows shown (at most four
+    queries)."""
+    ranks: dict[int, float] = {}
+    for among, scope in _searched(kind, viewer, universe):
+        qs = backend().ranked(among, kind, terms, mode, title, scope)
+        if exclude is not None:
+            qs = qs.exclude(pk=exclude)
+        for pk, rank in qs.order_by("-search_rank", "-pk").values_list(
+                "pk", "search_rank")[:limit]:
+            ranks[pk] = max(ranks.get(pk, rank or 0.0), rank or 0.0)
+    best = sorted(ranks.items(), key=lambda item: (-item[1], -item[0]))[:limit]
+    objects = _with_details(kind, [pk for pk, _ in best], viewer) if best else {}
     found = []
     for pk, rank in best:
         if pk in objects:
@@ -149,7 +166,11 @@ class Hit:
 
     @property
     def proposal(self) -> Proposal | None:
-        return self.obj if self.kind == "proposal" else self.obj.proposal
+        """A proposal itself; a learning's proposal only where the viewer may see it (a
+        learning linked to someone's draft does not name it, nor its agencies)."""
+        if self.kind == "proposal":
+            return self.obj
+        return self.obj.proposal if getattr(self.obj, "proposal_shown", False) else None
 
     @property
     def agencies(self) -> list:
@@ -176,7 +197,8 @@ class Hit:
 
     @property
     def likely_duplicate(self) -> bool:
-        return self.kind == "proposal" and self.score >= DUPLICATE_AT
+        at = DUPLICATE_AT if self.may_open else REGISTER_DUPLICATE_AT
+        return self.kind == "proposal" and self.score >= at
 
 
 def _outcome(proposal) -> OutcomeReport | None:
@@ -219,8 +241,11 @@ def _hits(kind, viewer, terms, mode, limit) -> list[Hit]:
     if not found:
         return []
     ids = [obj.pk for obj in found]
-    marked = backend().headlines(kind, ids, terms, mode)
     openable = _openable(viewer, ids) if kind == "proposal" else set(ids)
+    # A register entry the viewer may not open is quoted from its title and summary only.
+    marked = backend().headlines(kind, [i for i in ids if i in openable], terms, mode)
+    marked.update(backend().headlines(kind, [i for i in ids if i not in openable], terms, mode,
+                                      "register"))
     return [Hit(kind, obj, obj.search_rank or 0.0, highlighted(marked.get(obj.pk, ("", ""))[0]),
                 highlighted(marked.get(obj.pk, ("", ""))[1]), may_open=obj.pk in openable)
             for obj in found]
@@ -251,6 +276,21 @@ def _proposal_text(p) -> str:
     return " ".join(filter(None, (p.title, p.summary, p.problem, p.hypothesis)))
 
 
+def _register_text(p) -> str:
+    """What a register entry shows of its text (DOMAIN.md): the title and the summary."""
+    return " ".join(filter(None, (p.title, p.summary)))
+
+
+def _proposal_hit_text(hit) -> str:
+    """What a proposal found is compared on: all its text when the viewer may open it, else
+    its register entry's (title and summary)."""
+    return _proposal_text(hit.obj) if hit.may_open else _register_text(hit.obj)
+
+
+def _learning_hit_text(hit) -> str:
+    return _learning_text(hit.obj)
+
+
 def _learning_text(item) -> str:
     return " ".join(filter(None, (item.title, item.what_we_tried, item.what_we_learned)))
 
@@ -275,10 +315,14 @@ def text_score(title: str, text: str, other_title: str, other_text: str) -> floa
             + 0.40 * dice(stems(text), stems(other_text)))
 
 
-def _reranked(hits: list[Hit], title: str, text: str, texts) -> list[Hit]:
+def _reranked(hits: list[Hit], title: str, text: str, texts, shown: str = "") -> list[Hit]:
+    """`hits` best first by how alike they read (`texts(hit)`: the text compared) and, a
+    little, by the database's rank. A register entry the viewer may not open is compared on
+    its title and summary with `shown` (the same of the proposal they are like)."""
     top = max((h.rank for h in hits), default=0) or 1.0
     for hit in hits:
-        hit.score = text_score(title, text, hit.obj.title, texts(hit.obj))
+        mine = text if hit.may_open or not shown else shown
+        hit.score = text_score(title, mine, hit.obj.title, texts(hit))
         hit.rank = 0.8 * hit.score + 0.2 * max(hit.rank, 0) / top
     return sorted(hits, key=lambda h: (-h.rank, -h.obj.pk))
 
@@ -309,8 +353,9 @@ def similar_to(proposal: Proposal, viewer, limit: int = 5) -> SimilarWork:
     learnings = [Hit("learning", item, item.search_rank or 0.0) for item in learned
                  if item.proposal_id != proposal.pk]
     return SimilarWork(
-        proposals=_reranked(proposals, title, text, _proposal_text)[:limit],
-        learnings=_reranked(learnings, title, text, _learning_text)[:limit],
+        proposals=_reranked(proposals, title, text, _proposal_hit_text,
+                            _register_text(proposal))[:limit],
+        learnings=_reranked(learnings, title, text, _learning_hit_text)[:limit],
     )
 
 
@@ -356,8 +401,8 @@ def find_similar_candidates(proposal: Proposal) -> SimilarWork:
                       universe=Learning.objects.exclude(proposal_id=proposal.pk))
     learnings = [Hit("learning", item, item.search_rank or 0.0) for item in learned]
     return SimilarWork(
-        proposals=_reranked(proposals, title, text, _proposal_text)[:STORED_PROPOSALS],
-        learnings=_reranked(learnings, title, text, _learning_text)[:STORED_LEARNINGS],
+        proposals=_reranked(proposals, title, text, _proposal_hit_text)[:STORED_PROPOSALS],
+        learnings=_reranked(learnings, title, text, _learning_hit_text)[:STORED_LEARNINGS],
     )
 
 
@@ -380,19 +425,38 @@ def stored_similar_work(proposal: Proposal, viewer, limit: int = 5) -> SimilarWo
     if proposal_rows:
         may_see = set(searchable_proposals(viewer).filter(
             pk__in=[r[0] for r in proposal_rows]).values_list("pk", flat=True))
-        chosen = [r for r in proposal_rows if r[0] in may_see][:limit]
+        chosen = [r for r in proposal_rows if r[0] in may_see]
         objects = _with_details("proposal", [r[0] for r in chosen]) if chosen else {}
         openable = _openable(viewer, list(objects))
-        work.proposals = [Hit("proposal", objects[r[0]], r[3], score=r[2],
-                              may_open=r[0] in openable) for r in chosen if r[0] in objects]
+        hits = [Hit("proposal", objects[r[0]], r[3], score=r[2], may_open=r[0] in openable)
+                for r in chosen if r[0] in objects]
+        work.proposals = _register_checked(proposal, hits)[:limit]
     if learning_rows:
         may_see = set(learnings_visible_to(viewer).filter(
             pk__in=[r[1] for r in learning_rows]).values_list("pk", flat=True))
         chosen = [r for r in learning_rows if r[1] in may_see][:limit]
-        objects = _with_details("learning", [r[1] for r in chosen]) if chosen else {}
+        objects = _with_details("learning", [r[1] for r in chosen], viewer) if chosen else {}
         work.learnings = [Hit("learning", objects[r[1]], r[3], score=r[2])
                           for r in chosen if r[1] in objects]
     return work
+
+
+def _register_checked(proposal: Proposal, hits: list[Hit]) -> list[Hit]:
+    """Stored candidates were found on every text; one the viewer may only see as a register
+    entry is kept only if its title and summary share two of the words searched for (as the
+    live search asks of it), and scored on them alone (so "likely duplicate" is not read from
+    what it does not show). The order is kept."""
+    terms = {stem(t.lstrip("~")) for t in similarity_terms(proposal.title,
+                                                           _proposal_text(proposal))}
+    kept = []
+    for hit in hits:
+        if not hit.may_open:
+            if len(terms & stems(_register_text(hit.obj))) < 2:
+                continue
+            hit.score = text_score(proposal.title, _register_text(proposal), hit.obj.title,
+                                   _register_text(hit.obj))
+        kept.append(hit)
+    return kept
 
 
 def likely_duplicates(proposals, viewer, limit: int = 3) -> dict[int, list[Hit]]:

@@ -4,9 +4,18 @@ A query is cut into words here (never handed raw to a full-text parser), so a qu
 parenthesis or an operator in what someone typed is only text, and both backends search the
 same words: letters and digits, lower case, English stop words left out (PostgreSQL's
 `english.stop` list, so a word one backend ignores the other ignores too).
+
+A word keeps its combining marks (Unicode categories Mn and Mc): Tibetan script (Dzongkha)
+writes its vowels and stacked letters as marks (ཤིས is ཤ + ི + ས, བཀྲ is བ + ཀ + ྲ), which
+`str.isalnum()` refuses, and separates its syllables with the tsheg ་ (punctuation). So a
+Dzongkha word is a whole syllable, never a broken grapheme cluster, as in SQLite's FTS5
+tables (unicode61 with the categories "L* N* Co Mn Mc", search/index.py) and PostgreSQL's
+parser (a UTF-8 database: the tsheg is a blank there).
 """
 
 import re
+import sys
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.utils.html import escape
@@ -28,7 +37,23 @@ once here there when where why how all any both each few more most other some su
 only own same so than too very s t can will just don should now
 """.split())
 
-WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def _mark_ranges() -> str:
+    """A character class's ranges of every combining mark (Mn, Mc) of planes 0, 1 and 14."""
+    ranges, start = [], None
+    for cp in (*range(0x20000), *range(0xE0000, min(0xE1000, sys.maxunicode + 1)), -1):
+        mark = cp >= 0 and unicodedata.category(chr(cp)) in ("Mn", "Mc")
+        if mark and start is None:
+            start = cp
+        elif not mark and start is not None:
+            ranges.append(f"{chr(start)}-{chr(cp - 1)}" if cp - 1 > start else chr(start))
+            start = None
+    return "".join(ranges)
+
+
+# A letter or digit (not "_") or a combining mark, repeated.
+WORD = re.compile(rf"(?:[^\W_]|[{_mark_ranges()}])+", re.UNICODE)
 
 # Markers the databases put around a match (characters of Unicode's private use area). The
 # highlighted text is escaped piece by piece and only these become <mark> tags.
@@ -73,7 +98,9 @@ def parse_query(raw) -> ParsedQuery:
     text = " ".join(str(raw or "").split())
     note = ""
     if len(text) > MAX_QUERY_CHARS:
-        text = text[:MAX_QUERY_CHARS]
+        # Cut between words: a word cut in two would search for a word nobody wrote.
+        cut = text[:MAX_QUERY_CHARS + 1]
+        text = cut.rsplit(" ", 1)[0] if " " in cut else text[:MAX_QUERY_CHARS]
         note = gettext("Only the first %(count)d characters were searched.") % {
             "count": MAX_QUERY_CHARS}
     found = words(text)

@@ -82,16 +82,20 @@ class SecurityEventAdmin(ExportMixin, admin.ModelAdmin):
 
 
 def _csv_chunks(headers, rows, flush_every: int = 500):
+    """UTF-8 with a BOM, like every export (datafiles/cells.py), so that Excel reads a name
+    or a username typed in Dzongkha as UTF-8."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(headers)
+    encoding = "utf-8-sig"  # the BOM, once, at the start
     for n, row in enumerate(rows, start=1):
         writer.writerow(row)
         if n % flush_every == 0:
-            yield out.getvalue().encode("utf-8")
+            yield out.getvalue().encode(encoding)
+            encoding = "utf-8"
             out.seek(0)
             out.truncate()
-    yield out.getvalue().encode("utf-8")
+    yield out.getvalue().encode(encoding)
 
 
 def _xlsx_file(headers, rows):

@@ -11,6 +11,20 @@ from .models import TransitionLog
 from .services import history
 
 
+class ReadOnlyAdmin:
+    """Mixin for a record kept by the services (a log, a computed summary, who was named):
+    the admin shows it and never adds, changes or deletes it."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 def history_table(obj) -> str:
     """An object's transition log as a small HTML table (oldest first)."""
     if obj is None or obj.pk is None:
@@ -40,7 +54,7 @@ class TransitionHistoryMixin:
 
 
 @admin.register(TransitionLog)
-class TransitionLogAdmin(admin.ModelAdmin):
+class TransitionLogAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["at", "content_type", "object_id", "subject_link", "transition", "from_state",
                     "to_state", "actor"]
     list_filter = ["content_type", "transition", "to_state"]
@@ -54,12 +68,3 @@ class TransitionLogAdmin(admin.ModelAdmin):
     @admin.display(description="Object")
     def subject_link(self, obj):
         return f"{obj.content_type.model} #{obj.object_id}"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -88,7 +88,8 @@ def test_downloads_carry_the_same_numbers(world):
     assert text[1].startswith("R1,Fund one,10,1,1,7,1,5,1,3,1,87.5,83.3,75.0")
     data = client.get(f"/analytics/money/?download=json&fund={world['funds'][0].pk}").json()
     assert data["summary"]["returned"] == "100.00"
-    assert data["tables"]["totals"]["rows"][0] == {"measure": "contributed", "amount": "1500.00"}
+    assert data["tables"]["totals"]["rows"][0] == {"measure": "contributed", "amount": "1500.00",
+                                                   "proposals": None}
     assert client.get("/analytics/funnel/?download=csv&table=nope").status_code == 404
 
 

@@ -364,3 +364,45 @@ def test_a_withdrawn_proposal_leaves_the_calibration(django_capture_on_commit_ca
     assert summary.round_mean == pytest.approx(55)
     assert stale_calibration(round_.pk) == []
     assert ProposalScore.objects.get(proposal=proposals["P1"]).calibrated_score == Decimal(65)
+
+
+@pytest.mark.django_db
+def test_the_round_calibration_is_in_the_admin_read_only(client):
+    round_, _panel, _proposals, _people = _worked_round()
+    admin_user = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+    listed = client.get("/admin/reviews/roundcalibration/")
+    assert listed.status_code == 200 and str(round_) in listed.content.decode()
+    page = client.get(f"/admin/reviews/roundcalibration/{round_.pk}/change/")
+    assert page.status_code == 200 and "Pooled sd" in page.content.decode()
+    assert client.get("/admin/reviews/roundcalibration/add/").status_code == 403
+    client.post(f"/admin/reviews/roundcalibration/{round_.pk}/delete/", {"post": "yes"})
+    assert RoundCalibration.objects.filter(round=round_).exists()
+    client.force_login(UserFactory(is_staff=True))  # staff without the permission
+    assert client.get("/admin/reviews/roundcalibration/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_portfolio_shows_the_calibrated_score_beside_the_mean():
+    import csv
+    import io
+
+    from documents.portfolio import portfolio_csv_chunks, round_portfolio_context
+
+    round_, panel, proposals, _people = _worked_round()
+    manager = UserFactory(fund_manager=True)
+    context = round_portfolio_context(round_, manager)
+    assert context["calibration_shown"]
+    assert {r.title: r.calibrated for r in context["ranked"]} == {
+        "Proposal P1": Decimal("70.00"), "Proposal P2": Decimal("50.00"),
+        "Proposal P3": Decimal("70.00")}
+    text = b"".join(portfolio_csv_chunks(round_, manager)).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert {r["Title"]: r["Calibrated score"] for r in rows} == {
+        "Proposal P1": "70.00", "Proposal P2": "50.00", "Proposal P3": "70.00"}
+    # A chair with their own review open sees no calibration in either file.
+    Assignment.objects.create(proposal=proposals["P1"], reviewer=panel.chair, panel=panel,
+                              due_on="2030-01-01")
+    assert not round_portfolio_context(round_, panel.chair)["calibration_shown"]
+    text = b"".join(portfolio_csv_chunks(round_, panel.chair)).decode("utf-8-sig")
+    assert all(r["Calibrated score"] == "" for r in csv.DictReader(io.StringIO(text)))

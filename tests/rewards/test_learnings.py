@@ -117,8 +117,10 @@ def test_search_by_tag_kind_and_agency(library):
     assert _titles({"tag": "agriculture"}) == {"Market price board"}
     assert _titles({"kind": "failure"}) == {"SMS queue numbers"}
     assert _titles({"agency": "MOH"}) == {"SMS queue numbers", "Pooled drivers"}
-    # A partner agency of the learning's proposal finds it too.
-    assert _titles({"agency": "GNH"}) == {"Market price board"}
+    # A partner agency of the learning's proposal finds it too, for who may see the proposal
+    # (a fund manager); a proposal outside the register is not named to anyone else.
+    assert _titles({"agency": "GNH"}, UserFactory(fund_manager=True)) == {"Market price board"}
+    assert _titles({"agency": "GNH"}) == set()
 
 
 def test_library_page_filters(client, library):

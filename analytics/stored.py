@@ -1,0 +1,125 @@
+"""Figures computed in the background and served with their "as of" time (issue 17).
+
+Without filters, each figure counts every proposal in the fund: at national scale (100,000
+proposals) a first, uncached request took 9 to 47 times the proposal list's time (the
+aggregates read every proposal, assignment, tranche and transition; bench/analytics_results.md).
+So the beat task `analytics.refresh_stored_figures` (every ANALYTICS_REFRESH_MINUTES, default
+5) computes each figure without filters, as the live code computes it, and keeps the answer
+(StoredFigure); a request without filters is answered from it while it is younger than
+ANALYTICS_STORED_MAX_MINUTES (default 30: if the beat stops, figures are computed live again,
+never shown hours old). A request with filters (a fund, a round, years, an agency) is computed
+live as before. The page and the API say which: "as of" the time it was computed, and whether
+live or stored.
+
+Visibility: the figures other than Reviewing are the same for every fund manager (and the
+public ones for everyone: figures.py `_cache_key`), so one stored answer serves them all. The
+Reviewing figure leaves out what its viewer may not see (proposals they have a conflict of
+interest with, those whose review by them is still open or in conflict: selectors.py
+`counted_assignments`), so it is stored per active fund manager with their
+`viewer_fingerprint` taken before the data is read, and served to them only while their
+fingerprint is unchanged: a new conflict, an assignment given or submitted, a change of agency
+or role makes it computed live again for them (and stored again at the next refresh).
+"""
+
+from __future__ import annotations
+
+import pickle
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+VERSION = 1  # bumped whenever Figure's shape changes: older rows are never unpickled
+VIEWER_FIGURES = ("reviewing",)
+
+
+def refresh_minutes() -> int:
+    return int(getattr(settings, "ANALYTICS_REFRESH_MINUTES", 5))
+
+
+def max_age() -> timedelta:
+    return timedelta(minutes=int(getattr(settings, "ANALYTICS_STORED_MAX_MINUTES", 30)))
+
+
+def _fund_managers():
+    from people.models import FUND_MANAGERS, User
+
+    return User.objects.filter(groups__name=FUND_MANAGERS, is_active=True).distinct().order_by("pk")
+
+
+def _store(key: str, *, public: bool, viewer=None, fingerprint: str = "") -> None:
+    from .figures import BUILDERS
+    from .models import StoredFigure
+
+    start = time.perf_counter()
+    figure = BUILDERS[key](viewer=viewer, chosen={}, public=public)
+    figure.computed_at = timezone.now()
+    figure.stored = True
+    StoredFigure.objects.update_or_create(
+        key=key,
+        public=public,
+        viewer=viewer if key in VIEWER_FIGURES else None,
+        defaults={
+            "figure": pickle.dumps(figure),
+            "computed_at": figure.computed_at,
+            "fingerprint": fingerprint,
+            "version": VERSION,
+            "seconds": time.perf_counter() - start,
+        },
+    )
+
+
+def refresh_stored_figures() -> int:
+    """Compute and keep every figure without filters; returns how many were stored."""
+    from jobs.viewer import viewer_fingerprint
+
+    from .figures import FIGURES, PUBLIC_FIGURES
+    from .models import StoredFigure
+
+    stored = 0
+    for key in FIGURES:
+        if key in VIEWER_FIGURES:
+            managers = list(_fund_managers())
+            for manager in managers:
+                # Taken before the data is read: a change after it makes the two differ.
+                _store(key, public=False, viewer=manager, fingerprint=viewer_fingerprint(manager))
+                stored += 1
+            StoredFigure.objects.filter(key=key, viewer__isnull=False).exclude(
+                viewer__in=managers
+            ).delete()
+        else:
+            _store(key, public=False)
+            stored += 1
+    for key in PUBLIC_FIGURES:
+        _store(key, public=True)
+        stored += 1
+    return stored
+
+
+def stored_figure(key: str, *, viewer, public: bool):
+    """The stored answer of the figure without filters for this viewer, or None (none yet,
+    too old, or the viewer's fingerprint changed since)."""
+    from .models import StoredFigure
+
+    rows = StoredFigure.objects.filter(
+        key=key, public=public, version=VERSION, computed_at__gte=timezone.now() - max_age()
+    )
+    if key in VIEWER_FIGURES and not public:
+        if not getattr(viewer, "pk", None):
+            return None
+        rows = rows.filter(viewer=viewer)
+    else:
+        rows = rows.filter(viewer__isnull=True)
+    row = rows.only("figure", "fingerprint").first()
+    if row is None:
+        return None
+    if key in VIEWER_FIGURES and not public:
+        from jobs.viewer import viewer_fingerprint
+
+        if row.fingerprint != viewer_fingerprint(viewer):
+            return None
+    try:
+        return pickle.loads(bytes(row.figure))  # noqa: S301 (written by refresh_stored_figures only)
+    except Exception:  # a figure of an older shape: computed live until the next refresh
+        return None
