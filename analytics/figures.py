@@ -136,12 +136,7 @@ def funnel(*, viewer, chosen, public=False) -> Figure:
             figure.tables[0], counts=[k for k, _ in FUNNEL_COLUMNS[:9]],
             rates={"screening_rate": ("sent_to_review", "screened_out"),
                    "recommendation_rate": ("recommended", "not_recommended"),
-                   "funding_rate": ("funded", "declined")},
-            # Every submitted proposal is awaiting screening, screened out, sent to review or
-            # withdrawn; the last row adds up the rounds when all are listed.
-            row_sums=[("submitted", ["awaiting_screening", "screened_out", "sent_to_review",
-                                     "withdrawn"])],
-            column_sums=data["round_count"] == len(rows))
+                   "funding_rate": ("funded", "declined")})
         totals = figure.tables[0].rows[-1]
     figure.summary = {k: totals[k] for k, _ in FUNNEL_COLUMNS}
     stages = [("Submitted", "submitted"), ("Sent to review", "sent_to_review"),
@@ -191,7 +186,7 @@ def times(*, viewer, chosen, public=False) -> Figure:
 
     def text(r):
         if r["median_days"] is None:
-            return "none counted" if not r["proposals"] else "fewer than 5"
+            return "none counted" if r["proposals"] == 0 else "fewer than 5"
         return f"median {r['median_days']} days, 90% within {r['p90_days']} days"
 
     figure.charts.append(charts.bar_chart(
@@ -280,9 +275,7 @@ def collaboration(*, viewer, chosen, public=False) -> Figure:
                                [("agencies", "Agencies"), ("proposals", "Proposals")], crossing))
     if public:
         public_rules.suppress_table(figure.tables[0], counts=["shared_proposals"])
-        # The rows add up to every proposal counted (the funnel's "submitted").
-        public_rules.suppress_table(figure.tables[1], counts=["proposals"],
-                                    column_groups=["proposals"])
+        public_rules.suppress_table(figure.tables[1], counts=["proposals"])
     # The matrix: the agencies taking part most, both ways.
     top = [aid for aid, _n in per_agency[:12]]
     codes = [names[a]["code"] for a in top]
@@ -331,9 +324,8 @@ def outcomes(*, viewer, chosen, public=False) -> Figure:
     if public:
         public_rules.suppress_table(
             figure.tables[0], counts=["outcomes", "learnings", "outcomes_with_learning"],
-            column_groups=["outcomes", "learnings", "outcomes_with_learning"],
             rates={"share_with_learning": ("outcomes_with_learning", "outcomes"),
-                   "learnings_per_outcome": ("learnings", "outcomes")})
+                   "learnings_per_outcome": ("learnings", "outcomes", "ratio")})
     rows = figure.tables[0].rows
     figure.summary = {r["key"]: {k: r[k] for k in ("outcomes", "learnings",
                                                    "outcomes_with_learning")} for r in rows}
@@ -408,14 +400,16 @@ BUILDERS = {"funnel": funnel, "times": times, "money": money_figure,
 def _cache_key(key: str, *, viewer, chosen: dict, public: bool) -> str:
     """Figures depend on the filters alone (every fund manager sees every submitted proposal;
     the public sees the same aggregates), except reviewing, which leaves out the proposals
-    the viewer has a conflict with: its key holds the viewer's visibility fingerprint (the one
-    job files are checked with), so a new conflict is never served from an older answer."""
+    the viewer has a conflict with, and the reviews flagged as conflicts: its key holds the
+    viewer's visibility fingerprint (the one job files are checked with) and the flagged
+    reviews' stamp (`stored.reviewing_fingerprint`), so a new conflict is never served from an
+    older answer."""
     chosen_ids = sorted((k, getattr(v, "pk", v)) for k, v in chosen.items())
     parts = [key, public, chosen_ids]
     if key == "reviewing":
-        from jobs.viewer import viewer_fingerprint
+        from .stored import reviewing_fingerprint
 
-        parts.append(viewer_fingerprint(viewer))
+        parts.append(reviewing_fingerprint(viewer))
     return "analytics:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 

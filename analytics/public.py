@@ -1,33 +1,31 @@
-"""The public figures: aggregates only, small cells suppressed, and no suppressed cell
-recoverable from the cells shown.
+"""The public figures: aggregates only, small counts hidden, the others rounded.
 
-Threshold: a count from 1 to 4 is not shown ("fewer than 5"; zero is shown). Five is the
-smallest cell the UK Office for National Statistics and NHS England's small-number guidance
-publish for counts about people; in a country-sized civil service a cell of one or two
-proposals in a round or an agency pair names a team.
+A count from 1 to 4 is not shown ("fewer than 5"; zero is shown); every other count is
+rounded to the nearest 5 (7 shows as 5, 8 as 10). Five is the smallest cell the UK Office for
+National Statistics and NHS England's small-number guidance publish for counts about people;
+in a country-sized civil service a cell of one or two proposals in a round or an agency pair
+names a team. Rounding to a base of 5 is how the UK's Higher Education Statistics Agency
+(HESA, "Rounding and suppression to anonymise statistics") and the ONS ("Disclosure control
+guidance for tables produced from administrative sources", 2014) stop a hidden count being
+read back by subtraction: from a total and its shown parts (within one table, or across two
+requests with different filters: a round against its fund, an agency within a round) the
+difference is known only to within about ten, never exactly (tests/analytics/
+test_public_suppression.py checks it for any total with a part shown; a total made of hidden
+parts alone, e.g. two rounds of 4 shown in all as 10, can still be narrowed). Rates are computed from the
+rounded counts shown beside them (so they say nothing more than those counts), and hidden
+with any of their parts; the median and 90th percentile of a time only over 5 or more values.
 
-Secondary (complementary) suppression, as statistical offices do it (ONS, "Disclosure control
-guidance for tables produced from administrative sources", 2014; Hundepool et al.,
-"Statistical Disclosure Control", Wiley 2012, ch. 4): where published cells add up to a
-published total (a round's states to its "submitted", the rounds to the total row), a single
-hidden cell could be read back by subtraction, so the smallest other non-zero cell of that
-sum is hidden too, until every sum with a hidden cell hides at least two. A rate is shown only
-when its numerator, its denominator and their difference are each 0 or at least 5, and none of
-its parts is hidden; the median and 90th percentile of a time only over 5 or more values.
+Money: a sum about fewer than 5 proposals (an agency's proposals, the awards returned, the
+outcome reports' spending) would state one or two teams' figures: hidden (`suppress_money`).
+Award amounts themselves are public in the register of funded work (DOMAIN.md).
 
-Money: a sum of money about fewer than 5 proposals (an agency's proposals, the awards
-returned, the outcome reports' spending) would state one or two teams' figures: hidden the
-same way (`suppress_money`).
-
-A suppressed cell is `None` in the JSON and empty in the CSV.
-
-Not covered: differences between two requests with different filters (a round against its
-fund, one year against two). Those need a published-tables plan, not per-table rules.
+A hidden cell is `None` in the JSON and empty in the CSV.
 """
 
 from __future__ import annotations
 
 THRESHOLD = 5
+BASE = 5  # public counts are rounded to a multiple of this
 
 Cell = tuple[int, str]  # (row index, column key)
 
@@ -36,64 +34,40 @@ def small(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value < THRESHOLD
 
 
+def rounded(value):
+    """A public count: 0 as it is, 1 to 4 hidden (None), else the nearest multiple of 5
+    (halves up: 7 → 5, 8 → 10)."""
+    if not isinstance(value, int) or isinstance(value, bool) or value == 0:
+        return value
+    if value < THRESHOLD:
+        return None
+    return BASE * ((value + BASE // 2) // BASE)
+
+
 def shown(value) -> str:
     return f"fewer than {THRESHOLD}" if value is None else str(value)
 
 
-def _complement(rows: list[dict], raw: list[dict], groups: list[list[Cell]]) -> None:
-    """Hide, in each group of cells that add up (parts and their published total), a second
-    cell wherever exactly one is hidden: the smallest other non-zero one. Repeated until no
-    group has a single hidden cell (hiding one cell can leave another group with one)."""
-    changed = True
-    while changed:
-        changed = False
-        for group in groups:
-            hidden = [c for c in group if rows[c[0]][c[1]] is None and raw[c[0]][c[1]]]
-            if len(hidden) != 1:
-                continue
-            others = [c for c in group if rows[c[0]][c[1]] is not None and raw[c[0]][c[1]]]
-            if not others:
-                continue
-            row, key = min(others, key=lambda c: (raw[c[0]][c[1]], c))
-            rows[row][key] = None
-            changed = True
+def suppress_table(table, *, counts, rates=None) -> None:
+    """Make `table`'s counts public in place (`rounded`) and its rates from them.
 
-
-def suppress_table(table, *, counts, rates=None, row_sums=(), column_sums=False,
-                   column_groups=()) -> None:
-    """Hide the small counts of `table` in place, the cells that would reveal them by
-    subtraction, and the rates that would reveal them.
-
-    - `counts`: the count columns;
-    - `rates`: rate column -> (numerator column, other part column) before suppression (the
-      other part "outcomes" is the denominator itself);
-    - `row_sums`: (total column, [part columns]): in each row the parts add up to the total;
-    - `column_sums`: the last row is the total of the rows above it, column by column;
-    - `column_groups`: count columns whose rows add up to a total published elsewhere (or
-      derivable): treated as a sum with no total cell here.
-    """
-    rows = table.rows
-    raw = [dict(row) for row in rows]
-    for row in rows:
+    `rates`: rate column -> (numerator column, other part column[, "ratio"]): a percentage of
+    numerator over numerator + other part (the other part "outcomes" is the denominator
+    itself), or with "ratio" numerator / other, two decimals. Hidden when a part is hidden or
+    the denominator is 0."""
+    for row in table.rows:
         for key in counts:
-            if small(row[key]):
+            row[key] = rounded(row[key])
+        for key, (part, other, *kind) in (rates or {}).items():
+            top, rest = row[part], row[other]
+            if top is None or rest is None:
                 row[key] = None
-    groups: list[list[Cell]] = []
-    for i in range(len(rows)):
-        for total, parts in row_sums:
-            groups.append([(i, total), *[(i, p) for p in parts]])
-    if column_sums and len(rows) > 1:  # the total row is a member of each column's sum
-        groups += [[(i, key) for i in range(len(rows))] for key in counts]
-    for key in column_groups:
-        groups.append([(i, key) for i in range(len(rows))])
-    _complement(rows, raw, groups)
-    for i, row in enumerate(rows):
-        for key, (part, other) in (rates or {}).items():
-            whole = (raw[i][part] or 0) + (raw[i][other] or 0) if other != "outcomes" \
-                else raw[i][other]
-            if any(small(v) for v in (raw[i][part], whole, whole - raw[i][part])) or \
-                    row[part] is None or row[other] is None:
-                row[key] = None
+                continue
+            if kind == ["ratio"]:
+                row[key] = round(top / rest, 2) if rest else None
+                continue
+            whole = rest if other == "outcomes" else top + rest
+            row[key] = round(100 * top / whole, 1) if whole else None
 
 
 def suppress_money(table, *, amounts, basis: str) -> None:
@@ -106,6 +80,9 @@ def suppress_money(table, *, amounts, basis: str) -> None:
 
 
 def suppress_spread_rows(table) -> None:
+    """A time's row: its median and 90th percentile only over 5 or more values; its count
+    rounded like every public count."""
     for row in table.rows:
         if 0 < row["proposals"] < THRESHOLD:
-            row["proposals"] = row["median_days"] = row["p90_days"] = None
+            row["median_days"] = row["p90_days"] = None
+        row["proposals"] = rounded(row["proposals"])

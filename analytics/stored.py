@@ -72,7 +72,6 @@ def _store(key: str, *, public: bool, viewer=None, fingerprint: str = "") -> Non
 
 def refresh_stored_figures() -> int:
     """Compute and keep every figure without filters; returns how many were stored."""
-    from jobs.viewer import viewer_fingerprint
 
     from .figures import FIGURES, PUBLIC_FIGURES
     from .models import StoredFigure
@@ -83,7 +82,7 @@ def refresh_stored_figures() -> int:
             managers = list(_fund_managers())
             for manager in managers:
                 # Taken before the data is read: a change after it makes the two differ.
-                _store(key, public=False, viewer=manager, fingerprint=viewer_fingerprint(manager))
+                _store(key, public=False, viewer=manager, fingerprint=reviewing_fingerprint(manager))
                 stored += 1
             StoredFigure.objects.filter(key=key, viewer__isnull=False).exclude(
                 viewer__in=managers
@@ -95,6 +94,31 @@ def refresh_stored_figures() -> int:
         _store(key, public=True)
         stored += 1
     return stored
+
+
+def conflicts_stamp() -> str:
+    """What changes whenever a review is flagged as a conflict of interest, anyone's (a flagged
+    review never counts, DOMAIN.md): the number of such assignments and the sum of their ids.
+    One indexed query."""
+    from django.db.models import Count, Sum
+
+    from reviews.models import Assignment
+
+    found = Assignment.objects.filter(state=Assignment.State.CONFLICT).order_by().aggregate(
+        n=Count("pk"), ids=Sum("pk"))
+    return f"{found['n']}:{found['ids'] or 0}"
+
+
+def reviewing_fingerprint(viewer) -> str:
+    """The Reviewing figure holds for `viewer` while what they may see is unchanged
+    (`jobs.viewer.viewer_fingerprint`) and no review was flagged as a conflict since: anyone's
+    new conflict takes a review out of it (found by an outsider's attack)."""
+    import hashlib
+
+    from jobs.viewer import viewer_fingerprint
+
+    both = f"{viewer_fingerprint(viewer)}:{conflicts_stamp()}"
+    return hashlib.sha256(both.encode()).hexdigest()
 
 
 def stored_figure(key: str, *, viewer, public: bool):
@@ -115,9 +139,7 @@ def stored_figure(key: str, *, viewer, public: bool):
     if row is None:
         return None
     if key in VIEWER_FIGURES and not public:
-        from jobs.viewer import viewer_fingerprint
-
-        if row.fingerprint != viewer_fingerprint(viewer):
+        if row.fingerprint != reviewing_fingerprint(viewer):
             return None
     try:
         return pickle.loads(bytes(row.figure))  # noqa: S301 (written by refresh_stored_figures only)

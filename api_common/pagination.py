@@ -42,7 +42,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.sql.where import WhereNode
 from django.utils import timezone
 from django.utils.functional import cached_property
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
@@ -214,6 +214,7 @@ class ApiPagination(PageNumberPagination):
         ordering = getattr(view, "cursor_ordering", None)
         if ordering and self.cursor_query_param in request.query_params:
             return self._paginate_keyset(queryset, request, tuple(ordering))
+        self._refuse_page_beyond_any_list(request)
         key = count_key(request)
 
         def paginator(object_list, per_page):
@@ -223,6 +224,21 @@ class ApiPagination(PageNumberPagination):
 
         self.django_paginator_class = paginator
         return super().paginate_queryset(queryset, request, view)
+
+    def _refuse_page_beyond_any_list(self, request) -> None:
+        """A page number whose first row lies past what a database can count (2^63 − 1 rows)
+        is no page of this list: 404 with the usual message, before any query (its offset
+        would overflow the database's integers: a 500)."""
+        raw = str(request.query_params.get(self.page_query_param, "")).strip()
+        if raw.isdigit() and len(raw) <= 30:
+            number = int(raw)
+        elif raw.isdigit():
+            number = 2 ** 64
+        else:
+            return
+        if (number - 1) * self.get_page_size(request) >= 2 ** 63 - 1 - self.max_page_size:
+            raise NotFound(self.invalid_page_message.format(
+                page_number=raw[:30], message="That page number is beyond any list."))
 
     def get_paginated_response(self, data):
         if self.keyset is None:

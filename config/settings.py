@@ -83,6 +83,9 @@ MIDDLEWARE = [
     # Cache-Control: no-store for signed-in pages and every /api/ answer (workflow/security.py).
     "workflow.security.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language of the page (issue 18): the language cookie set by the switcher, else the
+    # browser's Accept-Language, else LANGUAGE_CODE. After sessions, before CommonMiddleware.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -95,6 +98,9 @@ MIDDLEWARE = [
     "people.sessions.PrivilegedSessionMiddleware",
     # Who must give a code or set two-factor sign-in up before going on (after messages).
     "people.two_factor.TwoFactorMiddleware",
+    # A signed-in person's saved language (User.language) wins over the cookie and the browser's
+    # (people/language.py); after the session checks above, which must see the session first.
+    "people.language.UserLanguageMiddleware",
     # A form sent twice or an API POST repeated with its Idempotency-Key has one effect
     # (workflow/one_effect.py): after auth and messages, outside any transaction of a view.
     "workflow.one_effect.OneEffectMiddleware",
@@ -243,6 +249,18 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Asia/Thimphu"
 USE_I18N = True
+# The interface's languages (issue 18), each named in itself for the switcher (base.html).
+# English is British English (en-gb); a browser asking for any English gets it. Dzongkha's
+# catalogue is locale/dz/LC_MESSAGES (README "Translating the interface"); a string it does not
+# translate yet shows in English.
+LANGUAGES = [("en-gb", "English"), ("dz", "རྫོང་ཁ")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates and numbers in Dzongkha (Django has no dz formats): config/formats/dz/formats.py.
+FORMAT_MODULE_PATH = ["config.formats"]
+# The language cookie the switcher sets for visitors (a year; read by LocaleMiddleware).
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = not DEBUG
 USE_TZ = True
 
 STATIC_URL = "static/"
@@ -334,6 +352,11 @@ REST_FRAMEWORK = {
 API_PAGE_SIZE_MAX = int(os.environ.get("API_PAGE_SIZE_MAX") or 200)
 # The proposals that may be stalled (home pages of fund managers and administrators) are asked
 # of the database at most once in this many seconds, for everyone (portal.home); 0: every time.
+# The unread notifications count on every page is kept this many seconds per person in the
+# cache, renewed by every write that changes it (notifications/unread.py). Only with a shared
+# cache (CACHE_URL): a per-process cache cannot be renewed across processes, so 0 (off) then.
+UNREAD_COUNT_CACHE_SECONDS = int(os.environ.get("UNREAD_COUNT_CACHE_SECONDS")
+                                 or (300 if CACHE_URL else 0))
 STALLED_CACHE_SECONDS = int(os.environ.get("STALLED_CACHE_SECONDS") or 60)
 # An API token is refused once older than this, or unused for this long (seconds; people/tokens.py).
 API_TOKEN_MAX_AGE = timedelta(seconds=int(os.environ.get("API_TOKEN_MAX_AGE") or 30 * 24 * 3600))

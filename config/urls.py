@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from config import health
+from people import language
 from people import views as people_views
 from people.invitations import SetPasswordRequestForm
 from people.throttling import ThrottledPasswordResetView
@@ -16,6 +17,9 @@ urlpatterns = [
     # The admin's own sign-in page signs in on a password alone: it sends to /login/ instead.
     path("admin/login/", people_views.admin_sign_in, name="admin_sign_in"),
     path("admin/", admin.site.urls),
+    # The language switcher of the layout (people/language.py): Django's set_language, which
+    # also saves a signed-in person's choice. POST only; open to everyone.
+    path("i18n/setlang/", language.set_language, name="set_language"),
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", SchemaDocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("config.api_urls")),

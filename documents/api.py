@@ -19,7 +19,6 @@ from rest_framework.views import APIView
 from datafiles.cells import CSV_CONTENT_TYPE
 from fund.award_api import PDF_RESPONSES, DocumentView
 from jobs.models import Job
-from jobs.services import start_job
 from reviews.selectors import ranking_round_or_none
 
 from .portfolio import (
@@ -46,12 +45,12 @@ def _portfolio_round(request, pk: int):
 def portfolio_job(user, round_) -> Job:
     """The job preparing `round_`'s portfolio for `user`: the one still waiting or running,
     else a new one (so that asking twice does not make the report twice)."""
-    from jobs.selectors import waiting_jobs
+    from jobs.services import waiting_or_started
 
-    waiting = waiting_jobs(user, Job.Kind.ROUND_PORTFOLIO).filter(
-        params__round=round_.pk).first()
-    return waiting or start_job(actor=user, kind=Job.Kind.ROUND_PORTFOLIO,
-                                params={"round": round_.pk})
+    return waiting_or_started(
+        actor=user, kind=Job.Kind.ROUND_PORTFOLIO, params={"round": round_.pk},
+        waiting=lambda waiting_jobs: waiting_jobs(user, Job.Kind.ROUND_PORTFOLIO).filter(
+            params__round=round_.pk).first())
 
 
 def _wants_html(request) -> bool:

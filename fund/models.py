@@ -5,6 +5,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from people.models import Agency
@@ -112,10 +113,10 @@ def _round_has_rubric(round_):
 
 class Round(FSMModelMixin, models.Model):
     class State(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        OPEN = "open", "Open"
-        CLOSED = "closed", "Closed"
-        ARCHIVED = "archived", "Archived"
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+        ARCHIVED = "archived", _("Archived")
 
     fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="rounds")
     title = models.CharField(max_length=200)
@@ -169,9 +170,9 @@ class Round(FSMModelMixin, models.Model):
 
 class Award(FSMModelMixin, models.Model):
     class State(models.TextChoices):
-        ACTIVE = "active", "Active"
-        COMPLETED = "completed", "Completed"
-        CANCELLED = "cancelled", "Cancelled"
+        ACTIVE = "active", _("Active")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     proposal = models.OneToOneField(
         "proposals.Proposal", on_delete=models.PROTECT, related_name="award"
@@ -244,10 +245,10 @@ def committed_sum(awards) -> Decimal:
 
 class Tranche(FSMModelMixin, models.Model):
     class State(models.TextChoices):
-        SCHEDULED = "scheduled", "Scheduled"
-        RELEASED = "released", "Released"
-        REPORTED = "reported", "Reported"
-        CANCELLED = "cancelled", "Cancelled"
+        SCHEDULED = "scheduled", _("Scheduled")
+        RELEASED = "released", _("Released")
+        REPORTED = "reported", _("Reported")
+        CANCELLED = "cancelled", _("Cancelled")
 
     award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="tranches")
     sequence = models.PositiveSmallIntegerField()

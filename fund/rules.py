@@ -16,6 +16,8 @@ States are read from the instance's own `State` class, so this module imports no
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 from workflow.services import may_run
 
 MONEY_OUT = ("released", "reported")
@@ -35,10 +37,10 @@ def previous_live_tranche(tranche, tranches):
 def award_active_refusal(award) -> str | None:
     if award.state != award.State.ACTIVE:
         if award.state == award.State.COMPLETED:
-            return "This award is completed: no more money is released on it."
+            return gettext("This award is completed: no more money is released on it.")
         if award.state == award.State.CANCELLED:
-            return "This award is cancelled: no money is released on it."
-        return "Money is released only on an active award."
+            return gettext("This award is cancelled: no money is released on it.")
+        return gettext("Money is released only on an active award.")
     return None
 
 
@@ -47,15 +49,18 @@ def release_order_refusal(tranche, tranches) -> str | None:
     tranche's milestone is reported."""
     previous = previous_live_tranche(tranche, tranches)
     if previous is not None and previous.state != previous.State.REPORTED:
-        return (f"Tranche {previous.sequence} must be reported before tranche "
-                f"{tranche.sequence} is released.")
+        return (gettext("Tranche %(sequence)s must be reported before tranche %(sequence2)s is "
+                        "released.") % {
+            "sequence": previous.sequence, "sequence2": tranche.sequence})
     return None
 
 
 def can_release(tranche, tranches) -> str | None:
     """Why `tranche` may not be released now (None: it may). `tranches` are its award's."""
     if tranche.state != tranche.State.SCHEDULED:
-        return f"Tranche {tranche.sequence} is {tranche.get_state_display().lower()}, not scheduled."
+        return gettext("Tranche %(sequence)s is %(state)s, not "
+                       "scheduled.") % {
+            "sequence": tranche.sequence, "state": tranche.get_state_display().lower()}
     return award_active_refusal(tranche.award) or release_order_refusal(tranche, tranches)
 
 
@@ -64,24 +69,29 @@ def can_cancel_tranche(tranche) -> str | None:
     released."""
     if tranche.state != tranche.State.SCHEDULED:
         if tranche.state in MONEY_OUT:
-            return f"Tranche {tranche.sequence} was released: released money is not cancelled."
-        return f"Tranche {tranche.sequence} is already cancelled."
+            return gettext("Tranche %(sequence)s was released: released money is not cancelled.") % {
+                "sequence": tranche.sequence}
+        return gettext("Tranche %(sequence)s is already cancelled.") % {
+            "sequence": tranche.sequence}
     return award_active_refusal(tranche.award)
 
 
 def can_report_milestone(tranche) -> str | None:
     if tranche.state != tranche.State.RELEASED:
-        return f"Only a released tranche's milestone is reported; tranche {tranche.sequence} " \
-               f"is {tranche.get_state_display().lower()}."
+        return gettext("Only a released tranche's milestone is reported; tranche %(sequence)s is "
+                       "%(state)s.") % {
+            "sequence": tranche.sequence, "state": tranche.get_state_display().lower()}
     return None
 
 
 def can_cancel_award(award, tranches) -> str | None:
     """An award is cancelled only while active and before any of its money went out."""
     if award.state != award.State.ACTIVE:
-        return f"This award is {award.get_state_display().lower()}; only an active award is cancelled."
+        return gettext("This award is %(state)s; only an active award is "
+                       "cancelled.") % {
+            "state": award.get_state_display().lower()}
     if any(t.state in MONEY_OUT for t in tranches):
-        return "Money has already been released on this award; it cannot be cancelled."
+        return gettext("Money has already been released on this award; it cannot be cancelled.")
     return None
 
 
@@ -117,10 +127,10 @@ def overdue_reason(tranche, tranches, today) -> str:
     if tranche.award.state != tranche.award.State.ACTIVE:
         return ""
     if tranche.state == tranche.State.SCHEDULED and tranche.due_on < today:
-        return "Release overdue"
+        return gettext("Release overdue")
     if tranche.state == tranche.State.RELEASED:
         later = [t for t in _ordered(tranches)
                  if t.sequence > tranche.sequence and t.state != t.State.CANCELLED]
         if later and later[0].due_on < today:
-            return "Milestone report overdue"
+            return gettext("Milestone report overdue")
     return ""

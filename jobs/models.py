@@ -7,6 +7,7 @@ A job moves queued → running → ready (or failed), only by the product itself
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from workflow.services import rule
@@ -32,15 +33,15 @@ def result_path(instance, filename: str) -> str:
 
 class Job(FSMModelMixin, models.Model):
     class Kind(models.TextChoices):
-        ROUND_PORTFOLIO = "round_portfolio", "Round portfolio report (PDF)"
-        IMPORT = "import", "Import of a file"
-        EXPORT = "export", "Export of data (CSV, XLSX or 360Giving)"
+        ROUND_PORTFOLIO = "round_portfolio", _("Round portfolio report (PDF)")
+        IMPORT = "import", _("Import of a file")
+        EXPORT = "export", _("Export of data (CSV, XLSX or 360Giving)")
 
     class State(models.TextChoices):
-        QUEUED = "queued", "Waiting to start"
-        RUNNING = "running", "Running"
-        READY = "ready", "Ready"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Running")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
 
     FINISHED_STATES = (State.READY, State.FAILED)
 

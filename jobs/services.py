@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.crypto import get_random_string
+from django.utils.translation import gettext
 
 from . import tasks
 from .kinds import KINDS, import_confirmable, may_import
@@ -43,7 +44,8 @@ def start_job(*, actor, kind: str, params: dict, follows: Job | None = None) -> 
     """Queue a job of `kind` for `actor` if they may start it; it runs after the commit."""
     job_kind = KINDS.get(kind)
     if job_kind is None:
-        raise ValidationError({"kind": f"There is no job of the kind “{kind}”."})
+        raise ValidationError({"kind": gettext("There is no job of the kind “%(kind)s”.") % {
+            "kind": kind}})
     if not (actor and actor.is_authenticated and job_kind.may_start(actor, params)):
         raise PermissionDenied(job_kind.refused)
     with transaction.atomic():
@@ -110,9 +112,10 @@ def start_import_job(*, actor, kind: str, upload, skip_bad_rows: bool) -> Job:
     from datafiles.kinds import IMPORTS
 
     if not may_import(actor):
-        raise PermissionDenied("Only fund managers and administrators may import files.")
+        raise PermissionDenied(gettext("Only fund managers and administrators may import files."))
     if kind not in IMPORTS:
-        raise ValidationError({"kind": f"There is no import of the kind “{kind}”."})
+        raise ValidationError({"kind": gettext("There is no import of the kind “%(kind)s”.") % {
+            "kind": kind}})
     label, importer = IMPORTS[kind]
     suffix = Path(upload.name).suffix.lower()
     stored = job_storage().save(f"inputs/{get_random_string(24)}{suffix}", upload)
@@ -132,12 +135,12 @@ def confirm_import_job(*, actor, dry_run: Job) -> Job:
     with transaction.atomic():
         dry_run = Job.objects.select_for_update().get(pk=dry_run.pk)
         if dry_run.owner_id != getattr(actor, "pk", None):
-            raise PermissionDenied("This is not your import.")
+            raise PermissionDenied(gettext("This is not your import."))
         existing = dry_run.followups.order_by("pk").first()
         if existing is not None:
             return existing
         if not import_confirmable(dry_run):
-            raise ValidationError("This dry run cannot be applied: choose the file again.")
+            raise ValidationError(gettext("This dry run cannot be applied: choose the file again."))
         params = {**dry_run.params, "dry_run": False}
         return start_job(actor=actor, kind=Job.Kind.IMPORT, params=params, follows=dry_run)
 
@@ -153,11 +156,28 @@ def start_export_job(*, actor, params: dict) -> Job:
             return {k: v for k, v in p.items() if k != "filename"}
         return key(job_params) == key(params)
 
-    if actor is not None and getattr(actor, "pk", None):
-        from .selectors import waiting_jobs
+    if actor is None or not getattr(actor, "pk", None):
+        return start_job(actor=actor, kind=Job.Kind.EXPORT, params=params)
 
-        waiting = waiting_jobs(actor, Job.Kind.EXPORT).filter(params__export=params.get("export"))
-        for job in waiting[:20]:
-            if same(job.params):
-                return job
-    return start_job(actor=actor, kind=Job.Kind.EXPORT, params=params)
+    def waiting(waiting_jobs):
+        found = waiting_jobs(actor, Job.Kind.EXPORT).filter(params__export=params.get("export"))
+        return next((job for job in found[:20] if same(job.params)), None)
+
+    return waiting_or_started(actor=actor, kind=Job.Kind.EXPORT, params=params, waiting=waiting)
+
+
+def waiting_or_started(*, actor, kind: str, params: dict, waiting) -> Job:
+    """The job `waiting(selectors.waiting_jobs)` finds for `actor`, else a new one: the check
+    and the creation under a lock on the actor's row, so two requests at once (a double click,
+    a script asking twice) make one job between them (found by an outsider's attack). On
+    PostgreSQL the second request waits for the first to commit; SQLite writes one at a time."""
+    from people.models import User
+
+    from .selectors import waiting_jobs
+
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=actor.pk).exists()
+        job = waiting(waiting_jobs)
+        if job is not None:
+            return job
+        return start_job(actor=actor, kind=kind, params=params)

@@ -95,8 +95,11 @@ def round_portfolio_start(request, round_pk: int):
     round_ = get_object_or_404(Round, pk=round_pk)
     if not can_view_round(request.user, round_):
         raise Http404("No such round.")
-    job = services.start_job(actor=request.user, kind=Job.Kind.ROUND_PORTFOLIO,
-                             params={"round": round_.pk})
+    # The report still being prepared for this person, if any: asking twice makes it once.
+    job = services.waiting_or_started(
+        actor=request.user, kind=Job.Kind.ROUND_PORTFOLIO, params={"round": round_.pk},
+        waiting=lambda waiting_jobs: waiting_jobs(request.user, Job.Kind.ROUND_PORTFOLIO)
+        .filter(params__round=round_.pk).first())
     return redirect(job)
 
 

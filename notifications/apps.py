@@ -19,6 +19,10 @@ class NotificationsConfig(AppConfig):
         from .dispatch import on_transition_enqueue
         from .inbox import on_transition_settle
         from .notices import EVENT_NOTICES
+        from .unread import connect
+
+        # The cached unread count is renewed by every write that changes it (unread.py).
+        connect()
 
         on_transition(on_transition_enqueue)
         # A transition may finish what notifications asked ("to endorse"): they leave the

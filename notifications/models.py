@@ -2,6 +2,47 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# What a notification's unread count depends on (notifications/unread.py).
+COUNTED_FIELDS = {"recipient", "recipient_id", "read_at", "content_type", "content_type_id",
+                  "object_id"}
+
+
+class NotificationQuerySet(models.QuerySet):
+    """Writes in bulk renew the cached unread count of the people they touch
+    (notifications/unread.py); `save()` and `delete()` do it through model signals."""
+
+    def update(self, **kwargs):
+        from . import unread
+
+        if not (unread.enabled() and COUNTED_FIELDS & set(kwargs)):
+            return super().update(**kwargs)
+        people = set(self.order_by().values_list("recipient_id", flat=True).distinct())
+        changed = super().update(**kwargs)
+        if "recipient" in kwargs or "recipient_id" in kwargs:
+            recipient = kwargs.get("recipient_id", kwargs.get("recipient"))
+            people.add(getattr(recipient, "pk", recipient))
+        if changed:
+            unread.people_changed(people)
+        return changed
+
+    def bulk_create(self, objs, *args, **kwargs):
+        from . import unread
+
+        objs = list(objs)
+        created = super().bulk_create(objs, *args, **kwargs)
+        unread.people_changed(obj.recipient_id for obj in objs)
+        return created
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        from . import unread
+
+        objs = list(objs)
+        changed = super().bulk_update(objs, fields, *args, **kwargs)
+        if COUNTED_FIELDS & set(fields):
+            unread.people_changed(obj.recipient_id for obj in objs)
+        return changed
 
 
 class Notification(models.Model):
@@ -12,10 +53,10 @@ class Notification(models.Model):
     """
 
     class EmailStatus(models.TextChoices):
-        PENDING = "pending", "Not sent yet"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed, will be retried"
-        SKIPPED = "skipped", "No email address"
+        PENDING = "pending", _("Not sent yet")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed, will be retried")
+        SKIPPED = "skipped", _("No email address")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -42,6 +83,8 @@ class Notification(models.Model):
     emailed_at = models.DateTimeField(null=True, blank=True)
     email_error = models.TextField(blank=True)
     dedupe_key = models.CharField(max_length=200, unique=True)
+
+    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

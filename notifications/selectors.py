@@ -48,9 +48,13 @@ def notifications_for(*, user, unread: bool | None = None) -> QuerySet[Notificat
 
 
 def unread_count(*, user) -> int:
+    """How many of `notifications_for(user)` are unread; from the cache while nothing it
+    depends on changed (notifications/unread.py)."""
+    from .unread import cached_count
+
     if not (user and user.is_authenticated):
         return 0
-    return notifications_for(user=user, unread=True).count()
+    return cached_count(user, lambda: notifications_for(user=user, unread=True).count())
 
 
 def assignments_due_for_reminder(*, today: date) -> QuerySet:

@@ -197,7 +197,7 @@ def resend_notifications(*, older_than: timedelta = timedelta(minutes=2),
 def notification_mark_read(*, notification: Notification, actor) -> Notification:
     """Only the recipient marks a notification as read; marking it twice changes nothing."""
     if not (actor and actor.is_authenticated and notification.recipient_id == actor.pk):
-        raise PermissionDenied("This is not your notification.")
+        raise PermissionDenied(gettext("This is not your notification."))
     if notification.read_at is None:
         notification.read_at = timezone.now()
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Lower, Upper
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
 
 FUND_MANAGERS = "fund_managers"
 HR_OFFICERS = "hr_officers"
@@ -77,13 +78,13 @@ def employee_id_taken_message(existing: "User") -> str:
 
 class Agency(models.Model):
     class Kind(models.TextChoices):
-        MINISTRY = "ministry", "Ministry"
-        AGENCY = "agency", "Agency"
-        DZONGKHAG = "dzongkhag", "Dzongkhag"
-        THROMDE = "thromde", "Thromde"
-        PRIVATE = "private", "Private sector"
-        CSO = "cso", "Civil society organisation"
-        OTHER = "other", "Other"
+        MINISTRY = "ministry", _("Ministry")
+        AGENCY = "agency", _("Agency")
+        DZONGKHAG = "dzongkhag", _("Dzongkhag")
+        THROMDE = "thromde", _("Thromde")
+        PRIVATE = "private", _("Private sector")
+        CSO = "cso", _("Civil society organisation")
+        OTHER = "other", _("Other")
 
     code = models.CharField(
         max_length=20, validators=[validate_agency_code],
@@ -134,6 +135,12 @@ class User(AbstractUser):
     # before it no longer verifies (get_session_auth_hash) and Django ends it.
     # db_default: rows written by code that predates the field (older migrations) get 0 too.
     sessions_version = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    # The interface's language this person chose (settings.LANGUAGES; people/language.py);
+    # empty: never chosen, the language cookie or the browser's decides.
+    language = models.CharField(
+        _("language"), max_length=10, blank=True, default="", db_default="",
+        choices=[("en-gb", "English"), ("dz", "རྫོང་ཁ")],
+    )
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]

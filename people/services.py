@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import get_connection
 from django.db import transaction
 from django.template.defaultfilters import pluralize
+from django.utils.translation import gettext
 
 from datafiles.tables import TableImport
 
@@ -44,7 +45,8 @@ def agency_get_or_create(
         raise ValidationError({"code": problem})
     code = normalise_agency_code(code)
     if kind not in Agency.Kind.values:
-        raise ValidationError({"kind": f"“{kind}” is not a kind of agency."})
+        raise ValidationError({"kind": gettext("“%(kind)s” is not a kind of agency.") % {
+            "kind": kind}})
     agency = agencies_with_code(code).first()
     if agency:
         return agency, False
@@ -175,7 +177,7 @@ def agency_merge(*, source: Agency, target: Agency, actor=None, dry_run: bool = 
     changed are announced once (unless `announce` is False: the caller announces
     `result.people`). A dry run says what would move and changes nothing."""
     if source.pk == target.pk:
-        raise ValidationError("An agency cannot be merged into itself.")
+        raise ValidationError(gettext("An agency cannot be merged into itself."))
     result = AgencyMerge(source=source, target=target, dry_run=dry_run,
                          source_code=source.code, retired_code=_retired_code(source))
     with transaction.atomic():
@@ -208,7 +210,8 @@ def agency_merge(*, source: Agency, target: Agency, actor=None, dry_run: bool = 
                     if relation.one_to_one and model._base_manager.filter(
                             **{name: target.pk}).exists():
                         raise ValidationError(
-                            f"Both agencies have a {model._meta.verbose_name}; merge it first."
+                            gettext("Both agencies have a %(verbose_name)s; merge it first.") % {
+                                "verbose_name": model._meta.verbose_name}
                         )
                     rows.update(**{name: target.pk})
         if not dry_run:
@@ -252,7 +255,7 @@ def invite_people(*, actor, users: Iterable[User]) -> Invitations:
     own account. Nothing is written: the link works until the password is set.
     """
     if not may_invite_people(actor):
-        raise PermissionDenied("Only fund managers and administrators may invite people.")
+        raise PermissionDenied(gettext("Only fund managers and administrators may invite people."))
     result = Invitations()
     connection = None
     for user in users:

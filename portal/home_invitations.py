@@ -6,6 +6,8 @@ One bounded list per kind, with a count that stops at `home.COUNT_BOUND` ("100+"
 section runs the same number of queries however many invitations wait, each reading a few rows.
 """
 
+from django.utils.translation import gettext_lazy as _
+
 from .home import counted_section, joined_section
 
 
@@ -28,4 +30,4 @@ def invitations_section(user) -> dict:
     both = joined_section(team, learnings)
     return {"team": team, "learnings": learnings, "count": both["count"],
             "count_label": both["count_label"],
-            "answers": [("accept", "Accept"), ("decline", "Decline")]}
+            "answers": [("accept", _("Accept")), ("decline", _("Decline"))]}

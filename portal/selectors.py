@@ -30,7 +30,6 @@ def dashboard_for(*, user, chair_panels: frozenset | None = None) -> dict:
     from fund.models import Round
     from fund.selectors import rounds_open
     from proposals.models import Proposal
-    from proposals.selectors import proposal_list
 
     from . import home
     from .home_invitations import invitations_section
@@ -51,12 +50,9 @@ def dashboard_for(*, user, chair_panels: frozenset | None = None) -> dict:
     sections.update(home.reviewer_sections(user=user, today=today))
     sections.update(home.chair_sections(user=user, panel_ids=chair_panels))
     if user.is_fund_manager:
-        from proposals.conflicts import conflict_q
-
-        to_screen = proposal_list(
-            viewer=user, filters={"state": Proposal.State.SUBMITTED}
-        ).exclude(conflict_q(user)).order_by("submitted_at", "id")
-        sections["to_screen"] = home.counted_section(to_screen)
+        to_screen = home.fund_manager_decisions(user=user, state=Proposal.State.SUBMITTED)
+        sections["to_screen"] = home.counted_section(to_screen.order_by("submitted_at", "id"),
+                                                     unordered_count=True)
         sections.update(home.fund_manager_sections(user=user, today=today))
         # Open rounds whose closing time has passed wait for the manager (or the nightly job).
         sections["rounds_to_close"] = home.section(

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from fund.money import MONEY, ZERO
@@ -14,18 +15,18 @@ from .lifecycle import fsm
 
 class Proposal(FSMModelMixin, models.Model):
     class State(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Submitted"
-        INELIGIBLE = "ineligible", "Ineligible"
-        IN_REVIEW = "in_review", "In review"
-        REVISION_REQUESTED = "revision_requested", "Revision requested"
-        RECOMMENDED = "recommended", "Recommended"
-        REJECTED = "rejected", "Not recommended"
-        FUNDED = "funded", "Funded"
-        DECLINED = "declined", "Declined"
-        OUTCOME_REPORTED = "outcome_reported", "Outcome reported"
-        CLOSED = "closed", "Closed"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        INELIGIBLE = "ineligible", _("Ineligible")
+        IN_REVIEW = "in_review", _("In review")
+        REVISION_REQUESTED = "revision_requested", _("Revision requested")
+        RECOMMENDED = "recommended", _("Recommended")
+        REJECTED = "rejected", _("Not recommended")
+        FUNDED = "funded", _("Funded")
+        DECLINED = "declined", _("Declined")
+        OUTCOME_REPORTED = "outcome_reported", _("Outcome reported")
+        CLOSED = "closed", _("Closed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     EDITABLE_STATES = (State.DRAFT, State.REVISION_REQUESTED)
     REQUIRED_FIELDS = (
@@ -172,11 +173,11 @@ class TeamMember(FSMModelMixin, models.Model):
     a person may be invited again."""
 
     class State(models.TextChoices):
-        INVITED = "invited", "Invited"
-        ACCEPTED = "accepted", "Accepted"
-        DECLINED = "declined", "Declined"
-        LEFT = "left", "Left"
-        REMOVED = "removed", "Removed"
+        INVITED = "invited", _("Invited")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        LEFT = "left", _("Left")
+        REMOVED = "removed", _("Removed")
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="team")
     user = models.ForeignKey(
@@ -228,13 +229,13 @@ class TeamMember(FSMModelMixin, models.Model):
 
 class BudgetLine(models.Model):
     class Category(models.TextChoices):
-        STAFF = "staff", "Staff and allowances"
-        EQUIPMENT = "equipment", "Equipment and materials"
-        TRAVEL = "travel", "Travel"
-        ENGAGEMENT = "engagement", "Citizen engagement"
-        SERVICES = "services", "Services and contracts"
-        EVALUATION = "evaluation", "Evaluation"
-        OTHER = "other", "Other"
+        STAFF = "staff", _("Staff and allowances")
+        EQUIPMENT = "equipment", _("Equipment and materials")
+        TRAVEL = "travel", _("Travel")
+        ENGAGEMENT = "engagement", _("Citizen engagement")
+        SERVICES = "services", _("Services and contracts")
+        EVALUATION = "evaluation", _("Evaluation")
+        OTHER = "other", _("Other")
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="budget_lines")
     category = models.CharField(max_length=20, choices=Category.choices)
@@ -270,14 +271,14 @@ class Attachment(models.Model):
 
 class OutcomeReport(models.Model):
     class Result(models.TextChoices):
-        SUCCEEDED = "succeeded", "Succeeded"
-        PARTLY_SUCCEEDED = "partly_succeeded", "Partly succeeded"
-        DID_NOT_SUCCEED = "did_not_succeed", "Did not work as hoped — learning shared"
+        SUCCEEDED = "succeeded", _("Succeeded")
+        PARTLY_SUCCEEDED = "partly_succeeded", _("Partly succeeded")
+        DID_NOT_SUCCEED = "did_not_succeed", _("Did not work as hoped — learning shared")
 
     class NextStep(models.TextChoices):
-        SCALE_UP = "scale_up", "Scale up"
-        ITERATE = "iterate", "Iterate"
-        STOP = "stop", "Stop"
+        SCALE_UP = "scale_up", _("Scale up")
+        ITERATE = "iterate", _("Iterate")
+        STOP = "stop", _("Stop")
 
     proposal = models.OneToOneField(Proposal, on_delete=models.PROTECT, related_name="outcome_report")
     result = models.CharField(max_length=20, choices=Result.choices)

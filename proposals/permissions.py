@@ -1,5 +1,7 @@
 """Who may see and change a proposal: one function each, used by pages, API, files and PDFs."""
 
+from django.utils.translation import gettext
+
 from .models import Proposal, TeamMember
 
 
@@ -58,11 +60,13 @@ def why_not_team_member(user) -> str | None:
     administrator account) joins. The people search, the team form and the services that
     invite (`services.team`, `services.drafting`) all ask this."""
     if not (user and user.is_authenticated and user.is_active):
-        return "A team member was not found."
+        return gettext("A team member was not found.")
     if not can_draft_proposals(user):
-        return f"{user} is an HR officer and cannot join a proposal's team."
+        return gettext("%(user)s is an HR officer and cannot join a proposal's team.") % {
+            "user": user}
     if not user.agency_id:
-        return f"{user} belongs to no agency and cannot join a proposal's team."
+        return gettext("%(user)s belongs to no agency and cannot join a proposal's team.") % {
+            "user": user}
     return None
 
 

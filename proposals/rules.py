@@ -7,6 +7,7 @@ which; the panel's (the acting chair, the quorum of reviews) are in `reviews/rul
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from workflow.services import permission, rule
 
@@ -41,10 +42,10 @@ def _on_proposal(proposal, user) -> bool:
 
 def _fund_manager_refusal(proposal, user) -> str:
     if not _signed_in(user) or not user.is_fund_manager:
-        return "Only fund managers may do this."
+        return gettext("Only fund managers may do this.")
     reason = conflict_reason(user, proposal)
-    return (f"You have a conflict of interest with this proposal ({reason}); "
-            "another fund manager must act.")
+    return (gettext("You have a conflict of interest with this proposal (%(reason)s); another "
+                    "fund manager must act.") % {"reason": reason})
 
 
 @permission(_fund_manager_refusal)
@@ -62,11 +63,11 @@ def round_accepts_submission(proposal):
         # A resubmission after a revision request may come after the round closes.
         if round_.state in (round_.State.OPEN, round_.State.CLOSED):
             return None
-        return "This round is archived and no longer takes resubmissions."
+        return gettext("This round is archived and no longer takes resubmissions.")
     if round_.state != round_.State.OPEN:
-        return f"The round “{round_.title}” is not open for proposals."
+        return gettext("The round “%(title)s” is not open for proposals.") % {"title": round_.title}
     if timezone.now() >= round_.closes_at:
-        return f"The round “{round_.title}” closed for proposals."
+        return gettext("The round “%(title)s” closed for proposals.") % {"title": round_.title}
     return None
 
 
@@ -100,8 +101,9 @@ def enough_partner_agencies(proposal):
     needed = proposal.round.min_partner_agencies
     if len(agencies) < needed:
         return (
-            f"This round needs at least {needed} agencies on the proposal (the lead's and "
-            f"the partners'); it has {len(agencies)}."
+            gettext("This round needs at least %(needed)s agencies on the proposal (the lead's "
+                    "and the partners'); it has %(len_agencies)s.") % {
+                "needed": needed, "len_agencies": len(agencies)}
         )
     return None
 
@@ -113,8 +115,9 @@ def budget_lines_sum_to_requested(proposal):
     total = proposal.budget_total
     if total != proposal.requested_amount:
         return (
-            f"The budget lines add up to {total:,.2f}, but the requested amount is "
-            f"{proposal.requested_amount:,.2f}; they must be equal."
+            gettext("The budget lines add up to %(total)s, but the requested amount is "
+                    "%(requested_amount)s; they must be equal.") % {
+                "total": format(total, ",.2f"), "requested_amount": format(proposal.requested_amount, ",.2f")}
         )
     return None
 
@@ -126,8 +129,9 @@ def requested_within_max_award(proposal):
     max_award = proposal.round.max_award
     if proposal.requested_amount > max_award:
         return (
-            f"The requested amount {proposal.requested_amount:,.2f} is above this round's "
-            f"maximum award of {max_award:,.2f}."
+            gettext("The requested amount %(requested_amount)s is above this round's maximum "
+                    "award of %(max_award)s.") % {
+                "requested_amount": format(proposal.requested_amount, ",.2f"), "max_award": format(max_award, ",.2f")}
         )
     return None
 
@@ -142,14 +146,15 @@ def no_chair_duty_in_round(proposal):
         Q(chair_id__in=people) | Q(deputy_chair_id__in=people) | Q(stand_ins__chair_id__in=people)
     )
     if duties.exists():
-        return ("Someone on this proposal chairs, deputises for or stands in for the chair of a "
-                "review panel of this round, so the proposal cannot be submitted here. Ask a "
-                "fund manager to name another chair, or submit it to another round.")
+        return (gettext("Someone on this proposal chairs, deputises for or stands in for the "
+                        "chair of a review panel of this round, so the proposal cannot be "
+                        "submitted here. Ask a fund manager to name another chair, or submit it "
+                        "to another round."))
     return None
 
 
 @rule()
 def outcome_report_exists(proposal):
     if not OutcomeReport.objects.filter(proposal=proposal).exists():
-        return "Write the outcome report first."
+        return gettext("Write the outcome report first.")
     return None

@@ -172,9 +172,20 @@ def proposals_in_review_chaired_by(user):
             .select_related("round"))
 
 
+def at_quorum_q() -> Q:
+    """A filter on proposals annotated by `with_review_counts`: enough reviews submitted."""
+    return Q(submitted_reviews__gte=F("round__reviews_required"))
+
+
+def short_of_reviewers_q() -> Q:
+    """A filter on proposals annotated by `with_review_counts`: fewer active reviewers than
+    the round requires."""
+    return Q(active_reviewers__lt=F("round__reviews_required"))
+
+
 def at_quorum(qs):
-    return qs.filter(submitted_reviews__gte=F("round__reviews_required"))
+    return qs.filter(at_quorum_q())
 
 
 def short_of_reviewers(qs):
-    return qs.filter(active_reviewers__lt=F("round__reviews_required"))
+    return qs.filter(short_of_reviewers_q())

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from fund.money import MONEY
@@ -139,9 +140,9 @@ class Assignment(FSMModelMixin, models.Model):
     """A panel member asked to review one proposal by a due date."""
 
     class State(models.TextChoices):
-        ASSIGNED = "assigned", "Assigned"
-        SUBMITTED = "submitted", "Review submitted"
-        CONFLICT = "conflict", "Conflict declared"
+        ASSIGNED = "assigned", _("Assigned")
+        SUBMITTED = "submitted", _("Review submitted")
+        CONFLICT = "conflict", _("Conflict declared")
 
     proposal = models.ForeignKey(
         "proposals.Proposal", on_delete=models.CASCADE, related_name="assignments"
@@ -203,9 +204,9 @@ class Review(models.Model):
     """A reviewer's scores and comments; `comment_to_panel` never reaches the applicant."""
 
     class Recommendation(models.TextChoices):
-        FUND = "fund", "Fund"
-        REVISE = "revise", "Revise"
-        DO_NOT_FUND = "do_not_fund", "Do not fund"
+        FUND = "fund", _("Fund")
+        REVISE = "revise", _("Revise")
+        DO_NOT_FUND = "do_not_fund", _("Do not fund")
 
     assignment = models.OneToOneField(Assignment, on_delete=models.CASCADE, related_name="review")
     comment_to_applicant = LongTextField(blank=True)

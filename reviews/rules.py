@@ -2,6 +2,8 @@
 may ask for a revision, recommend or reject (the acting chair), and the quorum of reviews a
 decision needs."""
 
+from django.utils.translation import gettext
+
 from workflow.services import permission, rule
 
 from .chairs import is_acting_chair as acts_as_chair
@@ -10,7 +12,7 @@ from .models import Assignment
 
 
 def _chair_refusal(proposal, user) -> str:
-    return ("Only the acting chair of this proposal's panel may do this. "
+    return (gettext("Only the acting chair of this proposal's panel may do this. ")
             + who_acts_instead(proposal))
 
 
@@ -27,5 +29,6 @@ def review_quorum_reached(proposal):
     needed = proposal.round.reviews_required
     done = proposal.assignments.filter(state=Assignment.State.SUBMITTED).count()
     if done < needed:
-        return f"The panel needs {needed} submitted reviews before deciding; it has {done}."
+        return gettext("The panel needs %(needed)s submitted reviews before deciding; it has "
+                       "%(done)s.") % {"needed": needed, "done": done}
     return None

@@ -380,7 +380,8 @@ def record_as_data(record: selectors.InnovationRecord) -> dict:
         "awards_total": money(record.awards_total),
         "learnings": [
             {"id": lr.pk, "title": lr.title, "kind": lr.kind, "visibility": lr.visibility,
-             "proposal": lr.proposal_id, "published_at": lr.published_at.isoformat()}
+             "proposal": lr.proposal_id if lr.proposal_shown else None,
+             "published_at": lr.published_at.isoformat()}
             for lr in record.learnings
         ],
         "reviews_completed": {

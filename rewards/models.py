@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from workflow.bounds import LongTextField
@@ -26,13 +27,13 @@ class Tag(models.Model):
 
 class Learning(models.Model):
     class Kind(models.TextChoices):
-        FAILURE = "failure", "Did not work as hoped"
-        SUCCESS = "success", "Worked"
-        MIXED = "mixed", "Mixed results"
+        FAILURE = "failure", _("Did not work as hoped")
+        SUCCESS = "success", _("Worked")
+        MIXED = "mixed", _("Mixed results")
 
     class Visibility(models.TextChoices):
-        INTERNAL = "internal", "Civil service only"
-        PUBLIC = "public", "Public"
+        INTERNAL = "internal", _("Civil service only")
+        PUBLIC = "public", _("Public")
 
     proposal = models.ForeignKey(
         "proposals.Proposal", null=True, blank=True, on_delete=models.PROTECT,
@@ -113,11 +114,11 @@ class LearningAuthor(FSMModelMixin, models.Model):
 
     class State(models.TextChoices):
         # Labels differ from TeamMember's so that the API schema names each choice set apart.
-        INVITED = "invited", "Invited to co-author"
-        ACCEPTED = "accepted", "Co-author"
-        DECLINED = "declined", "Declined to co-author"
-        LEFT = "left", "Left the authors"
-        REMOVED = "removed", "Removed from the authors"
+        INVITED = "invited", _("Invited to co-author")
+        ACCEPTED = "accepted", _("Co-author")
+        DECLINED = "declined", _("Declined to co-author")
+        LEFT = "left", _("Left the authors")
+        REMOVED = "removed", _("Removed from the authors")
 
     CURRENT_STATES = (State.INVITED, State.ACCEPTED)
 
@@ -169,10 +170,10 @@ class LearningAuthor(FSMModelMixin, models.Model):
 
 class Recognition(models.Model):
     class Kind(models.TextChoices):
-        INNOVATION_AWARD = "innovation_award", "Innovation award"
-        LEARNING_CHAMPION = "learning_champion", "Learning champion"
-        COLLABORATION = "collaboration", "Collaboration"
-        REVIEWER_SERVICE = "reviewer_service", "Reviewer service"
+        INNOVATION_AWARD = "innovation_award", _("Innovation award")
+        LEARNING_CHAMPION = "learning_champion", _("Learning champion")
+        COLLABORATION = "collaboration", _("Collaboration")
+        REVIEWER_SERVICE = "reviewer_service", _("Reviewer service")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="recognitions"
@@ -259,11 +260,11 @@ def reason_given(nomination):
 
 class Nomination(FSMModelMixin, models.Model):
     class State(models.TextChoices):
-        NOMINATED = "nominated", "Nominated"
-        ENDORSED = "endorsed", "Endorsed"
-        GRANTED = "granted", "Granted"
-        NOT_GRANTED = "not_granted", "Not granted"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        NOMINATED = "nominated", _("Nominated")
+        ENDORSED = "endorsed", _("Endorsed")
+        GRANTED = "granted", _("Granted")
+        NOT_GRANTED = "not_granted", _("Not granted")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     OPEN_STATES = (State.NOMINATED, State.ENDORSED)
 

@@ -457,13 +457,25 @@ def _reverse_one(obj, name: str):
         return None
 
 
+# A proposal whose review is under way: its reviews are not counted on others' records yet.
+IN_REVIEW_STATES = (Proposal.State.IN_REVIEW, Proposal.State.REVISION_REQUESTED)
+
+
 def innovation_record(*, person: User, viewer=None) -> InnovationRecord:
     """Everything a civil servant has contributed. Reviews count by round; scores never appear.
 
     Proposals led and joined (an accepted invitation; the work stays theirs after leaving);
     never-submitted drafts only when the person reads their own record (`viewer`), never for
-    HR officers, fund managers or the dossier. Learnings they accepted to co-author."""
+    HR officers, fund managers or the dossier. Learnings they accepted to co-author, each
+    with `proposal_shown` for `viewer` (`with_proposal_shown`).
+
+    Reviews completed count, for anyone but the person, only once the panel has decided on the
+    proposal (it left review): a count that moved while a proposal is in review would tell a
+    reader with a conflict of interest its review's progress (DOMAIN.md: a conflicted viewer
+    sees nothing of a proposal's review). The person sees their own at once."""
     from reviews.models import Assignment
+
+    own = viewer is not None and getattr(viewer, "pk", None) == person.pk
 
     team_roles = dict(
         TeamMember.objects.ever_accepted().filter(user=person).values_list("proposal_id", "role")
@@ -487,14 +499,17 @@ def innovation_record(*, person: User, viewer=None) -> InnovationRecord:
         )
         for p in proposals
     ]
+    reviewed = Assignment.objects.filter(reviewer=person, state=Assignment.State.SUBMITTED)
+    if not own:
+        reviewed = reviewed.exclude(proposal__state__in=IN_REVIEW_STATES)
     review_rounds = [
         ReviewRound(round_id=row["proposal__round"], title=row["proposal__round__title"],
                     count=row["n"])
-        for row in Assignment.objects.filter(reviewer=person, state=Assignment.State.SUBMITTED)
-        .order_by().values("proposal__round", "proposal__round__title")
+        for row in reviewed.order_by().values("proposal__round", "proposal__round__title")
         .annotate(n=Count("pk")).order_by("proposal__round__title")
     ]
-    learnings = list(with_learning_details(learnings_authored_by(person)))
+    learnings = list(with_learning_details(
+        with_proposal_shown(learnings_authored_by(person), viewer)))
     recognitions = list(
         Recognition.objects.filter(recipient=person).select_related("awarded_by")
         .prefetch_related("proposals", "learnings")

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from people.models import User
 from proposals.models import Proposal
@@ -55,7 +56,8 @@ def parse_tags(tags) -> list[str]:
     for tag in tags:
         name = " ".join(str(tag).split()).lower()
         if len(name) > 50:
-            raise ValidationError({"tags": f"“{name[:20]}…” is too long; keep a tag under 50 letters."})
+            raise ValidationError({"tags": gettext("“%(name_20)s…” is too long; keep a tag under "
+                                                   "50 letters.") % {"name_20": name[:20]}})
         if name and name not in names:
             names.append(name)
     return names
@@ -94,7 +96,7 @@ def _clean_co_authors(writer: User, authors: Iterable | None) -> list[User]:
         if user is None and str(author).strip().isdigit() and len(str(author).strip()) <= 18:
             user = User.objects.filter(pk=int(str(author).strip())).first()
         if user is None or not user.is_active:
-            raise ValidationError({"authors": "An author was not found."})
+            raise ValidationError({"authors": gettext("An author was not found.")})
         if user.pk != writer.pk and user.pk not in {p.pk for p in people}:
             people.append(user)
     return people
@@ -125,13 +127,15 @@ def _invite_author(*, actor, learning: Learning, user: User, note: str = "") -> 
                 author = LearningAuthor.objects.create(learning=learning, user=user,
                                                        invited_at=now)
         except IntegrityError:
-            raise ValidationError({"user": f"{user} is already invited."}) from None
+            raise ValidationError({"user": gettext("%(user)s is already invited.") % {
+                "user": user}}) from None
         _log_new_invitation(author, actor, note)
         return author
     if author.state == LearningAuthor.State.INVITED:
-        raise ValidationError({"user": f"{user} is already invited to co-author it."})
+        raise ValidationError({"user": gettext("%(user)s is already invited to co-author it.") % {
+            "user": user}})
     if author.state == LearningAuthor.State.ACCEPTED:
-        raise ValidationError({"user": f"{user} is already an author."})
+        raise ValidationError({"user": gettext("%(user)s is already an author.") % {"user": user}})
     author.invited_at = now
     run_transition(instance=author, name="invite", actor=actor, note=note)
     return author
@@ -172,7 +176,7 @@ def learning_create(*, actor, title: str, what_we_tried: str, what_happened: str
                     proposal: Proposal | None = None, tags=None, authors=None) -> Learning:
     """Anyone on a proposal (or anyone, standalone) shares a learning; failures count fully."""
     if not _signed_in(actor):
-        raise PermissionDenied("Sign in to share a learning.")
+        raise PermissionDenied(gettext("Sign in to share a learning."))
     fields = _clean_learning(actor=actor, proposal=proposal, fields={
         "title": title, "what_we_tried": what_we_tried, "what_happened": what_happened,
         "what_we_learned": what_we_learned, "kind": kind, "visibility": visibility,
@@ -195,7 +199,7 @@ def learning_update(*, actor, learning: Learning, tags=None, authors=None,
     creation. Only the writer changes who is asked to co-author it (`authors`: invitations,
     compared with those invited or accepted now); another author may send them unchanged."""
     if not can_edit_learning(actor, learning):
-        raise PermissionDenied("Only the authors may edit this learning.")
+        raise PermissionDenied(gettext("Only the authors may edit this learning."))
     co_authors = None
     if authors is not None:
         co_authors = _clean_co_authors(learning.created_by, authors)
@@ -205,7 +209,7 @@ def learning_update(*, actor, learning: Learning, tags=None, authors=None,
             co_authors = None
     unknown = set(fields) - set(LEARNING_TEXT_FIELDS) - {"kind", "visibility"}
     if unknown:
-        raise ValidationError({name: "This cannot be changed here." for name in unknown})
+        raise ValidationError({name: gettext("This cannot be changed here.") for name in unknown})
     new_proposal = learning.proposal if proposal is ... else proposal
     check = new_proposal if (proposal is not ... and new_proposal is not None
                              and new_proposal.pk != learning.proposal_id) else None
@@ -235,13 +239,14 @@ def learning_author_invite(*, actor, learning: Learning, user: User,
     if they once declined, left or were removed); never themselves."""
     learning = Learning.objects.select_for_update().get(pk=learning.pk)
     if not _signed_in(actor):
-        raise PermissionDenied("Sign in first.")
+        raise PermissionDenied(gettext("Sign in first."))
     if learning.created_by_id != actor.pk:
         raise PermissionDenied(ONLY_THE_WRITER_NAMES_AUTHORS)
     if not isinstance(user, User) or not user.is_active:
-        raise ValidationError({"user": "The person was not found."})
+        raise ValidationError({"user": gettext("The person was not found.")})
     if user.pk == actor.pk:
-        raise ValidationError({"user": "You wrote this learning; you are already its author."})
+        raise ValidationError({"user": gettext("You wrote this learning; you are already its "
+                                               "author.")})
     return _invite_author(actor=actor, learning=learning, user=user, note=note)
 
 
@@ -293,7 +298,7 @@ def recognition_award(*, actor, recipient: User, kind: str, citation: str,
                       awarded_on=None) -> Recognition:
     """Fund managers recognise a civil servant, with a citation; never themselves."""
     if not can_award_recognition(actor):
-        raise PermissionDenied("Only fund managers award recognitions.")
+        raise PermissionDenied(gettext("Only fund managers award recognitions."))
     errors = {}
     if recipient is None or not recipient.is_active:
         errors["recipient"] = "Choose who receives the recognition."
@@ -349,11 +354,11 @@ def nomination_create(*, actor, nominee: User, justification: str, evidence_link
     a person has at most one open nomination, and the evidence is the nominee's own work
     that the nominator may see."""
     if not can_nominate(actor):
-        raise PermissionDenied("Sign in to nominate a colleague.")
+        raise PermissionDenied(gettext("Sign in to nominate a colleague."))
     if nominee is None or not nominee.is_active:
-        raise ValidationError({"nominee": "Choose the colleague you nominate."})
+        raise ValidationError({"nominee": gettext("Choose the colleague you nominate.")})
     if nominee.pk == actor.pk:
-        raise ValidationError({"nominee": "You cannot nominate yourself; a colleague may."})
+        raise ValidationError({"nominee": gettext("You cannot nominate yourself; a colleague may.")})
     justification = _required(
         justification, "justification", "Say why this colleague deserves a fast-track promotion."
     )
@@ -363,8 +368,8 @@ def nomination_create(*, actor, nominee: User, justification: str, evidence_link
     User.objects.select_for_update().filter(pk=nominee.pk).first()
     if Nomination.objects.filter(nominee=nominee, state__in=Nomination.OPEN_STATES).exists():
         raise ValidationError({"nominee": (
-            f"{nominee} already has an open nomination; it must be decided or withdrawn "
-            "before another."
+            gettext("%(nominee)s already has an open nomination; it must be decided or withdrawn "
+                    "before another.") % {"nominee": nominee}
         )})
     try:
         with transaction.atomic():
@@ -374,7 +379,8 @@ def nomination_create(*, actor, nominee: User, justification: str, evidence_link
             )
     except IntegrityError:
         raise ValidationError(
-            {"nominee": f"{nominee} already has an open nomination."}
+            {"nominee": gettext("%(nominee)s already has an open nomination.") % {
+                "nominee": nominee}}
         ) from None
     nomination.proposals.set(evidence["proposals"])
     nomination.learnings.set(evidence["learnings"])

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import ProtectedError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 USERNAME_MAX = 150
 LABEL_MAX = 150
@@ -19,18 +20,18 @@ DETAIL_MAX = 300
 
 class SecurityEvent(models.Model):
     class Kind(models.TextChoices):
-        SIGN_IN = "sign_in", "Signed in"
-        SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
-        LOCKED_OUT = "locked_out", "Locked out"
-        SIGN_OUT = "sign_out", "Signed out"
-        TOKEN_CREATED = "token_created", "API token created"
-        TOKEN_REVOKED = "token_revoked", "API tokens revoked"
-        TWO_FACTOR_ENROLLED = "two_factor_enrolled", "Two-factor device added"
-        TWO_FACTOR_REMOVED = "two_factor_removed", "Two-factor device removed"
-        TWO_FACTOR_CHANGED = "two_factor_changed", "Two-factor device changed"
-        PASSWORD_CHANGED = "password_changed", "Password changed"
-        ROLE_GRANTED = "role_granted", "Role granted"
-        ROLE_REMOVED = "role_removed", "Role removed"
+        SIGN_IN = "sign_in", _("Signed in")
+        SIGN_IN_FAILED = "sign_in_failed", _("Sign-in failed")
+        LOCKED_OUT = "locked_out", _("Locked out")
+        SIGN_OUT = "sign_out", _("Signed out")
+        TOKEN_CREATED = "token_created", _("API token created")
+        TOKEN_REVOKED = "token_revoked", _("API tokens revoked")
+        TWO_FACTOR_ENROLLED = "two_factor_enrolled", _("Two-factor device added")
+        TWO_FACTOR_REMOVED = "two_factor_removed", _("Two-factor device removed")
+        TWO_FACTOR_CHANGED = "two_factor_changed", _("Two-factor device changed")
+        PASSWORD_CHANGED = "password_changed", _("Password changed")
+        ROLE_GRANTED = "role_granted", _("Role granted")
+        ROLE_REMOVED = "role_removed", _("Role removed")
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     kind = models.CharField(max_length=32, choices=Kind.choices, db_index=True)

@@ -6,6 +6,23 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext, pgettext_lazy
+
+from .labels import word_label
+
+# The months as dates show them, in the page's language (English: as `%b`, "Nov").
+MONTHS = (
+    pgettext_lazy("abbreviated month", "Jan"), pgettext_lazy("abbreviated month", "Feb"),
+    pgettext_lazy("abbreviated month", "Mar"), pgettext_lazy("abbreviated month", "Apr"),
+    pgettext_lazy("abbreviated month", "May"), pgettext_lazy("abbreviated month", "Jun"),
+    pgettext_lazy("abbreviated month", "Jul"), pgettext_lazy("abbreviated month", "Aug"),
+    pgettext_lazy("abbreviated month", "Sep"), pgettext_lazy("abbreviated month", "Oct"),
+    pgettext_lazy("abbreviated month", "Nov"), pgettext_lazy("abbreviated month", "Dec"),
+)
+
+
+def _date(value) -> str:
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
 def money(value, currency: str = "BTN") -> str:
@@ -25,7 +42,7 @@ def day(value) -> str:
         return "–"
     if hasattr(value, "hour"):
         value = timezone.localtime(value) if timezone.is_aware(value) else value
-    return f"{value.day} {value:%b %Y}"
+    return _date(value)
 
 
 def moment(value) -> str:
@@ -33,7 +50,7 @@ def moment(value) -> str:
     if not value:
         return "–"
     value = timezone.localtime(value)
-    return f"{value.day} {value:%b %Y, %H:%M}"
+    return f"{_date(value)}, {value:%H:%M}"
 
 
 def deadline(value) -> str:
@@ -41,7 +58,7 @@ def deadline(value) -> str:
     if not value:
         return "–"
     value = timezone.localtime(value, timezone.get_default_timezone())
-    return f"{value.day} {value:%b %Y, %H:%M} Bhutan time"
+    return gettext("%(moment)s Bhutan time") % {"moment": f"{_date(value)}, {value:%H:%M}"}
 
 
 def state_badge(obj) -> str:
@@ -52,5 +69,6 @@ def state_badge(obj) -> str:
 
 
 def words(value) -> str:
-    """`send_to_review` → `Send to review`."""
-    return str(value or "").replace("_", " ").capitalize()
+    """`send_to_review` → `Send to review`, in the page's language when the catalogue has the
+    state or transition (workflow/labels.py)."""
+    return word_label(value)

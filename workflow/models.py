@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class TransitionLogQuerySet(models.QuerySet):
@@ -60,8 +61,8 @@ class FormToken(models.Model):
     Rendering a form stores nothing: a row exists only for a token that was sent."""
 
     class State(models.TextChoices):
-        RUNNING = "running", "Being recorded"
-        SPENT = "spent", "Recorded"
+        RUNNING = "running", _("Being recorded")
+        SPENT = "spent", _("Recorded")
 
     token = models.CharField(max_length=64, unique=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.RUNNING)
@@ -80,8 +81,8 @@ class IdempotencyKey(models.Model):
     fingerprint of method, path and body) and, once answered, the answer to send again."""
 
     class State(models.TextChoices):
-        RUNNING = "running", "Running"
-        DONE = "done", "Answered"
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Answered")
 
     # The user's id, not a foreign key: a key kept for a day is no reference that would stop
     # a person from being deleted (workflow/evidence.py).

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from proposals.models import Proposal
 from proposals.permissions import can_view_proposal
@@ -86,7 +87,7 @@ def _parse_date(value) -> datetime.date | None:
 def _clean_tranches(tranches, amount: Decimal) -> list[Tranche]:
     """Each tranche has an amount, a due date and a milestone; together they make the award."""
     if not isinstance(tranches, list | tuple) or not tranches:
-        raise ValidationError({"tranches": "Plan at least one tranche."})
+        raise ValidationError({"tranches": gettext("Plan at least one tranche.")})
     cleaned, errors = [], []
     previous_due = None
     for i, entry in enumerate(tranches, start=1):
@@ -114,8 +115,9 @@ def _clean_tranches(tranches, amount: Decimal) -> list[Tranche]:
     total = sum((t.amount for t in cleaned), ZERO)
     if total != amount:
         raise ValidationError(
-            {"tranches": f"The tranches add up to {total:,.2f}, but the award is {amount:,.2f}; "
-                         "they must be equal."}
+            {"tranches": gettext("The tranches add up to %(total)s, but the award is %(amount)s; "
+                                 "they must be equal.") % {
+                "total": format(total, ",.2f"), "amount": format(amount, ",.2f")}}
         )
     return cleaned
 
@@ -141,11 +143,13 @@ def proposal_fund(*, proposal: Proposal, actor, amount: Decimal | None = None,
     amount = parse_money(amount, "amount")
     round_ = proposal.round
     if proposal.requested_amount is not None and amount > proposal.requested_amount:
-        raise ValidationError({"amount": f"The award cannot be more than the requested amount "
-                                         f"of {proposal.requested_amount:,.2f}."})
+        raise ValidationError({"amount": gettext("The award cannot be more than the requested "
+                                                 "amount of %(requested_amount)s.") % {
+            "requested_amount": format(proposal.requested_amount, ",.2f")}})
     if amount > round_.max_award:
-        raise ValidationError({"amount": f"The award cannot be more than this round's maximum "
-                                         f"award of {round_.max_award:,.2f}."})
+        raise ValidationError({"amount": gettext("The award cannot be more than this round's "
+                                                 "maximum award of %(max_award)s.") % {
+            "max_award": format(round_.max_award, ",.2f")}})
     planned = _clean_tranches(tranches, amount)
 
     # Every award of a round draws on the round's fund: locking the fund row serialises all
@@ -156,12 +160,15 @@ def proposal_fund(*, proposal: Proposal, actor, amount: Decimal | None = None,
     round_.budget = Round.objects.values_list("budget", flat=True).get(pk=round_.pk)
     remaining = round_remaining_budget(round_=round_)
     if amount > remaining:
-        raise ValidationError({"amount": f"The round has {max(remaining, ZERO):,.2f} of its budget "
-                                         f"left; this award of {amount:,.2f} does not fit."})
+        raise ValidationError({"amount": gettext("The round has %(max_remaining_zero)s of its "
+                                                 "budget left; this award of %(amount)s does not "
+                                                 "fit.") % {
+            "max_remaining_zero": format(max(remaining, ZERO), ",.2f"), "amount": format(amount, ",.2f")}})
     available = fund_available_balance(fund=fund)
     if amount > available:
-        raise ValidationError({"amount": f"The fund has {max(available, ZERO):,.2f} available; "
-                                         f"this award of {amount:,.2f} would overdraw it."})
+        raise ValidationError({"amount": gettext("The fund has %(max_available_zero)s available; "
+                                                 "this award of %(amount)s would overdraw it.") % {
+            "max_available_zero": format(max(available, ZERO), ",.2f"), "amount": format(amount, ",.2f")}})
 
     run_transition(instance=proposal, name="fund", actor=actor, note=note)
     award = Award.objects.create(
@@ -181,7 +188,8 @@ def proposal_decline(*, proposal: Proposal, actor, reason: str = "", note: str =
     _check_may(proposal, "decline", actor)
     reason = (reason or note or "").strip()
     if not reason:
-        raise ValidationError({"reason": "Say why the proposal is declined (e.g. budget exhausted)."})
+        raise ValidationError({"reason": gettext("Say why the proposal is declined (e.g. budget "
+                                                 "exhausted).")})
     run_transition(instance=proposal, name="decline", actor=actor, note=reason)
     return proposal
 
@@ -195,7 +203,7 @@ def award_cancel(*, award: Award, actor, reason: str = "", note: str = "") -> Aw
     _check_may(award, "cancel", actor)
     reason = (reason or note or "").strip()
     if not reason:
-        raise ValidationError({"reason": "Say why the award is cancelled."})
+        raise ValidationError({"reason": gettext("Say why the award is cancelled.")})
     # The same rule the award page reads before it offers "Cancel the award" (fund.rules).
     if refusal := can_cancel_award(award, list(award.tranches.all())):
         raise ValidationError({"non_field_errors": refusal})
@@ -233,7 +241,7 @@ def tranche_report_milestone(*, tranche: Tranche, actor, milestone_report: str =
     _check_may(tranche, "report_milestone", actor)
     report = (milestone_report or "").strip()
     if not report:
-        raise ValidationError({"milestone_report": "Describe what this tranche achieved."})
+        raise ValidationError({"milestone_report": gettext("Describe what this tranche achieved.")})
     run_transition(instance=tranche, name="report_milestone", actor=actor, note=note,
                    milestone_report=report)
     return tranche
@@ -248,7 +256,7 @@ def tranche_cancel(*, tranche: Tranche, actor, reason: str = "", note: str = "")
         raise ValidationError({"non_field_errors": refusal})
     reason = (reason or note or "").strip()
     if not reason:
-        raise ValidationError({"reason": "Say why the tranche is cancelled."})
+        raise ValidationError({"reason": gettext("Say why the tranche is cancelled.")})
     run_transition(instance=tranche, name="cancel", actor=actor, note=reason)
     return tranche
 

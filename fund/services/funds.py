@@ -6,6 +6,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from people.models import Agency
 from workflow.dates import END, START, day_or_moment
@@ -18,7 +19,7 @@ from .awards import fund_available_balance
 
 def _require_fund_manager(actor) -> None:
     if not (actor and actor.is_authenticated and actor.is_fund_manager):
-        raise PermissionDenied("Only fund managers may do this.")
+        raise PermissionDenied(gettext("Only fund managers may do this."))
 
 
 def _unique_slug(model, base: str, exclude_pk=None) -> str:
@@ -52,7 +53,7 @@ ROUND_EDITABLE = ("fund", "title", "slug", "description", "opens_at", "closes_at
 def _set_fields(obj, fields: dict, editable: tuple[str, ...]) -> None:
     unknown = sorted(set(fields) - set(editable))
     if unknown:
-        raise ValidationError({name: "This field cannot be changed here." for name in unknown})
+        raise ValidationError({name: gettext("This field cannot be changed here.") for name in unknown})
     for name, value in fields.items():
         setattr(obj, name, value)
 
@@ -64,7 +65,7 @@ def _money(value, field: str, message: str) -> Decimal:
     try:
         amount = Decimal(str(value).strip().replace(",", ""))
     except (InvalidOperation, ValueError, TypeError):
-        raise ValidationError({field: "Enter an amount in numbers."}) from None
+        raise ValidationError({field: gettext("Enter an amount in numbers.")}) from None
     if not amount.is_finite() or amount <= 0:
         raise ValidationError({field: message})
     return amount
@@ -97,7 +98,8 @@ CONTRIBUTION_EDITABLE = ("fund", "agency", "amount", "received_on", "note")
 def _require_fund_manager_or_admin(actor) -> None:
     if not (actor and actor.is_authenticated
             and (actor.is_fund_manager or (actor.is_active and actor.is_superuser))):
-        raise PermissionDenied("Only fund managers and administrators may correct contributions.")
+        raise PermissionDenied(gettext("Only fund managers and administrators may correct "
+                                       "contributions."))
 
 
 def _money_text(fund: Fund, amount: Decimal) -> str:
@@ -125,8 +127,9 @@ def contribution_check_change(*, contribution: Contribution, fund: Fund | None,
     else:
         what, field = f"Lowering this contribution by {_money_text(stored_fund, reduction)}", "amount"
     raise ValidationError({field: [
-        f"{what} would leave the fund “{stored_fund}” below zero: it has "
-        f"{_money_text(stored_fund, available)} available, the rest is awarded."
+        gettext("%(what)s would leave the fund “%(stored_fund)s” below zero: it has "
+                "%(money_text_stored_fund_available)s available, the rest is awarded.") % {
+            "what": what, "stored_fund": stored_fund, "money_text_stored_fund_available": _money_text(stored_fund, available)}
     ]})
 
 
@@ -159,9 +162,10 @@ def contributions_delete(*, actor, contributions) -> int:
         if available - removed[fund.pk] < 0:
             what = ("this contribution" if len(pks) == 1 else "these contributions")
             raise ValidationError({NON_FIELD_ERRORS: [
-                f"Removing {what} ({_money_text(fund, removed[fund.pk])}) would leave the fund "
-                f"“{fund}” below zero: it has {_money_text(fund, available)} available, the rest "
-                "is awarded."
+                gettext("Removing %(what)s (%(money_text_fund_removed_fund_pk)s) would leave the "
+                        "fund “%(fund)s” below zero: it has %(money_text_fund_available)s "
+                        "available, the rest is awarded.") % {
+                    "what": what, "money_text_fund_removed_fund_pk": _money_text(fund, removed[fund.pk]), "fund": fund, "money_text_fund_available": _money_text(fund, available)}
             ]})
     count, _ = Contribution.objects.filter(pk__in=pks).delete()
     return count
@@ -252,7 +256,7 @@ def round_update(*, actor, round_: Round, **fields) -> Round:
     at the same instant is counted."""
     _require_fund_manager(actor)
     if round_.state == Round.State.ARCHIVED:
-        raise ValidationError("An archived round cannot be changed.")
+        raise ValidationError(gettext("An archived round cannot be changed."))
     # The awards draw on the fund the round is stored under (a draft may still move funds).
     stored_fund_id = Round.objects.filter(pk=round_.pk).values_list("fund_id", flat=True).get()
     fund = Fund.objects.select_for_update().get(pk=stored_fund_id)
@@ -306,8 +310,9 @@ def round_archive(*, round_: Round, actor, note: str = "") -> Round:
                            for title, state in blocking[:20])
         more = f" and {len(blocking) - 20} more" if len(blocking) > 20 else ""
         raise ValidationError({"non_field_errors": [
-            f"The round cannot be archived while {len(blocking)} of its proposals are still "
-            f"on their way: {listed}{more}."]})
+            gettext("The round cannot be archived while %(len_blocking)s of its proposals are "
+                    "still on their way: %(listed)s%(more)s.") % {
+                "len_blocking": len(blocking), "listed": listed, "more": more}]})
     run_transition(instance=round_, name="archive", actor=actor, note=note)
     return round_
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from fund.models import Round
 from people.models import Agency, User
@@ -51,7 +52,7 @@ def _require_drafter(actor) -> None:
     (`can_draft_proposals`). No role lets anyone edit a proposal they are not on: that is
     `_require_editor`."""
     if not (actor and actor.is_authenticated and actor.is_active):
-        raise PermissionDenied("Sign in to draft a proposal.")
+        raise PermissionDenied(gettext("Sign in to draft a proposal."))
     if not can_draft_proposals(actor):
         raise PermissionDenied(HR_OFFICERS_DO_NOT_DRAFT)
 
@@ -69,9 +70,11 @@ def _require_editor(actor, proposal: Proposal) -> None:
             or proposal.team.accepted().filter(user_id=actor.pk).exists()
         )
         if not on_proposal:
-            raise PermissionDenied("Only the lead and team may edit this proposal.")
+            raise PermissionDenied(gettext("Only the lead and team may edit this proposal."))
         raise ValidationError(
-            f"This proposal is {proposal.get_state_display().lower()} and can no longer be edited."
+            gettext("This proposal is %(state)s and can no longer be "
+                    "edited.") % {
+                "state": proposal.get_state_display().lower()}
         )
 
 
@@ -92,7 +95,7 @@ def _parse_amount(value) -> Decimal | None:
 def _clean_budget_lines(lines) -> list[BudgetLine]:
     cleaned, errors = [], []
     if isinstance(lines, dict | str):
-        raise ValidationError({"budget_lines": ["Give the budget as a list of lines."]})
+        raise ValidationError({"budget_lines": [gettext("Give the budget as a list of lines.")]})
     for i, line in enumerate(lines or [], start=1):
         if not isinstance(line, dict):
             errors.append(f"Line {i}: give a category, a description and an amount.")
@@ -135,7 +138,7 @@ def _clean_team(team, lead: User) -> list[tuple[User, str]]:
     """The team asked for: (person, role) pairs, each person once, never the lead."""
     members, seen, errors = [], set(), []
     if isinstance(team, dict | str):
-        raise ValidationError({"team": ["Give the team as a list of people."]})
+        raise ValidationError({"team": [gettext("Give the team as a list of people.")]})
     for entry in team or []:
         if isinstance(entry, User) or not isinstance(entry, dict):
             entry = {"user": entry}
@@ -207,7 +210,7 @@ def _write_team(proposal: Proposal, wanted, current: dict, actor) -> None:
 
 def _clean_partners(partner_agencies) -> list[Agency]:
     if isinstance(partner_agencies, dict | str):
-        raise ValidationError({"partner_agencies": ["Give the partner agencies as a list."]})
+        raise ValidationError({"partner_agencies": [gettext("Give the partner agencies as a list.")]})
     wanted, agencies = list(partner_agencies), []
     pks = []
     for item in wanted:
@@ -217,10 +220,10 @@ def _clean_partners(partner_agencies) -> list[Agency]:
         try:
             pks.append(int(item))
         except (TypeError, ValueError):
-            raise ValidationError({"partner_agencies": ["An agency was not found."]}) from None
+            raise ValidationError({"partner_agencies": [gettext("An agency was not found.")]}) from None
     found = {a.pk: a for a in Agency.objects.filter(pk__in=pks)}
     if len(found) != len(set(pks)):
-        raise ValidationError({"partner_agencies": ["An agency was not found."]})
+        raise ValidationError({"partner_agencies": [gettext("An agency was not found.")]})
     agencies.extend(found.values())
     inactive = [a for a in agencies if not a.is_active]
     if inactive:
@@ -293,9 +296,10 @@ def proposal_create(*, actor: User, round_: Round, partner_agencies=None, team=N
     takes proposals; they lead it."""
     _require_drafter(actor)
     if not round_.is_accepting_proposals:
-        raise ValidationError({"round": f"The round “{round_.title}” is not open for proposals."})
+        raise ValidationError({"round": gettext("The round “%(title)s” is not open for proposals.") % {
+            "title": round_.title}})
     if not str(fields.get("title") or "").strip():
-        raise ValidationError({"title": "Give the proposal a title."})
+        raise ValidationError({"title": gettext("Give the proposal a title.")})
     proposal = Proposal(round=round_, lead=actor)
     _apply(proposal, fields=fields, partner_agencies=partner_agencies, team=team,
            budget_lines=budget_lines, actor=actor)
@@ -311,7 +315,7 @@ def proposal_update(*, actor: User, proposal: Proposal, partner_agencies=None, t
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     _require_editor(actor, proposal)
     if "title" in fields and not str(fields.get("title") or "").strip():
-        raise ValidationError({"title": "Give the proposal a title."})
+        raise ValidationError({"title": gettext("Give the proposal a title.")})
     _apply(proposal, fields=fields, partner_agencies=partner_agencies, team=team,
            budget_lines=budget_lines, actor=actor)
     return proposal
@@ -322,14 +326,17 @@ def validate_upload(upload) -> str:
     limit = settings.ATTACHMENT_MAX_BYTES
     if upload.size > limit:
         raise ValidationError(
-            {"file": f"“{upload.name}” is {upload.size / 1048576:.1f} MB; the limit is {limit // 1048576} MB."}
+            {"file": gettext("“%(name)s” is %(size_mb)s MB; the limit is "
+                             "%(limit_mb)s MB.") % {
+                "name": upload.name, "size_mb": format(upload.size / 1048576, ".1f"), "limit_mb": limit // 1048576}}
         )
     if upload.size == 0:
-        raise ValidationError({"file": f"“{upload.name}” is empty."})
+        raise ValidationError({"file": gettext("“%(name)s” is empty.") % {"name": upload.name}})
     ext = Path(upload.name).suffix.lower()
     if ext not in ALLOWED_UPLOADS:
         raise ValidationError(
-            {"file": f"“{upload.name}” is not an accepted type. Attach PDF, Office documents, images or CSV."}
+            {"file": gettext("“%(name)s” is not an accepted type. Attach PDF, Office documents, "
+                             "images or CSV.") % {"name": upload.name}}
         )
     content_type, magic = ALLOWED_UPLOADS[ext]
     upload.seek(0)
@@ -342,11 +349,15 @@ def validate_upload(upload) -> str:
             try:
                 head[:-4].decode("utf-8")  # a multi-byte character cut at the edge
             except UnicodeDecodeError:
-                raise ValidationError({"file": f"“{upload.name}” is not a text CSV file."}) from None
+                raise ValidationError({"file": gettext("“%(name)s” is not a text CSV file.") % {
+                    "name": upload.name}}) from None
         if b"\x00" in head:
-            raise ValidationError({"file": f"“{upload.name}” is not a text CSV file."})
+            raise ValidationError({"file": gettext("“%(name)s” is not a text CSV file.") % {
+                "name": upload.name}})
     elif not any(head.startswith(m) for m in magic):
-        raise ValidationError({"file": f"“{upload.name}” does not look like a {ext[1:].upper()} file."})
+        raise ValidationError({"file": gettext("“%(name)s” does not look like a %(kind)s "
+                                               "file.") % {
+            "name": upload.name, "kind": ext[1:].upper()}})
     return content_type
 
 
@@ -427,12 +438,12 @@ def proposal_send_to_review(*, proposal: Proposal, actor: User, note: str = "",
         except (TypeError, ValueError):
             chosen = None
         if chosen is None:
-            raise ValidationError({"panel": ["Choose a panel of this proposal's round."]})
+            raise ValidationError({"panel": [gettext("Choose a panel of this proposal's round.")]})
     else:
         found = list(panels[:2])
         if len(found) > 1:
-            raise ValidationError({"panel": ["This round has several panels: choose the one "
-                                             "that reviews this proposal."]})
+            raise ValidationError({"panel": [gettext("This round has several panels: choose the "
+                                                     "one that reviews this proposal.")]})
         chosen = found[0] if found else None
     proposal.panel = chosen
     run_transition(instance=proposal, name="send_to_review", actor=actor, note=note)
@@ -446,7 +457,8 @@ def proposal_request_revision(*, proposal: Proposal, actor: User, note: str = ""
     proposal = _locked(proposal)
     check_transition(proposal, "request_revision", actor)
     if proposal.round.state == proposal.round.State.ARCHIVED:
-        raise ValidationError("This round is archived: a revision could never be resubmitted.")
+        raise ValidationError(gettext("This round is archived: a revision could never be "
+                                      "resubmitted."))
     message = _required(message or note, "message", "Tell the applicant what to revise.")
     run_transition(instance=proposal, name="request_revision", actor=actor, note=message)
     return proposal

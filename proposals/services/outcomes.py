@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from fund.money import parse_money
 from workflow.services import (
@@ -91,8 +92,9 @@ def proposal_report_outcome(
     released = released_on(proposal)
     if cleaned["amount_spent"] > released:
         raise ValidationError({"amount_spent": (
-            f"The amount spent ({cleaned['amount_spent']:,.2f}) cannot be more than the money "
-            f"released to this proposal so far ({released:,.2f}).")})
+            gettext("The amount spent (%(cleaned_amount_spent)s) cannot be more than the money "
+                    "released to this proposal so far (%(released)s).") % {
+                "cleaned_amount_spent": format(cleaned['amount_spent'], ",.2f"), "released": format(released, ",.2f")})})
     OutcomeReport.objects.update_or_create(
         proposal=proposal, defaults={**cleaned, "submitted_by": actor}
     )

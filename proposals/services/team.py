@@ -13,6 +13,7 @@ announced with `parties_changed` (the conflict rule is recomputed).
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from people.models import User
 from workflow.models import TransitionLog
@@ -50,9 +51,9 @@ def _team_is_open(proposal: Proposal) -> bool:
 
 def _require_lead(actor, proposal: Proposal, doing: str) -> None:
     if not _signed_in(actor):
-        raise PermissionDenied("Sign in first.")
+        raise PermissionDenied(gettext("Sign in first."))
     if proposal.lead_id != actor.pk:
-        raise PermissionDenied(f"Only the proposal's lead {doing}.")
+        raise PermissionDenied(gettext("Only the proposal's lead %(doing)s.") % {"doing": doing})
     if not can_draft_proposals(actor):
         raise PermissionDenied(HR_OFFICERS_DO_NOT_DRAFT)
 
@@ -60,24 +61,27 @@ def _require_lead(actor, proposal: Proposal, doing: str) -> None:
 def _require_team_open(proposal: Proposal) -> None:
     if not _team_is_open(proposal):
         raise ValidationError({"proposal": [
-            f"This proposal is {proposal.get_state_display().lower()}; its team changes only "
-            "while it is a draft or a revision is requested."
+            gettext("This proposal is %(state)s; its team changes only "
+                    "while it is a draft or a revision is requested.") % {
+                "state": proposal.get_state_display().lower()}
         ]})
 
 
 def _clean_role(role, user) -> str:
     role = str(role or "").strip()
     if len(role) > 200:
-        raise ValidationError({"role": [f"Keep {user}'s role under 200 characters."]})
+        raise ValidationError({"role": [gettext("Keep %(user)s's role under 200 characters.") % {
+            "user": user}]})
     return role
 
 
 def _clean_invitee(user, proposal: Proposal) -> User:
     if not isinstance(user, User) or not user.is_active:
-        raise ValidationError({"user": ["A team member was not found."]})
+        raise ValidationError({"user": [gettext("A team member was not found.")]})
     if user.pk == proposal.lead_id:
         raise ValidationError({"user": [
-            f"{user} leads the proposal and need not be added to the team."
+            gettext("%(user)s leads the proposal and need not be added to the team.") % {
+                "user": user}
         ]})
     refused = why_not_team_member(user)
     if refused:
@@ -106,7 +110,8 @@ def invite(*, actor, proposal: Proposal, user: User, role: str, note: str = "") 
                     proposal=proposal, user=user, role=role, invited_at=now
                 )
         except IntegrityError:
-            raise ValidationError({"user": [f"{user} is already invited to the team."]}) from None
+            raise ValidationError({"user": [gettext("%(user)s is already invited to the team.") % {
+                "user": user}]}) from None
         log = TransitionLog.objects.create(
             subject=member, transition="invite", from_state="", to_state=member.state,
             actor=actor, note=note,
@@ -114,9 +119,11 @@ def invite(*, actor, proposal: Proposal, user: User, role: str, note: str = "") 
         after_transition(log)
         return member
     if member.state == S.INVITED:
-        raise ValidationError({"user": [f"{user} is already invited to the team."]})
+        raise ValidationError({"user": [gettext("%(user)s is already invited to the team.") % {
+            "user": user}]})
     if member.state == S.ACCEPTED:
-        raise ValidationError({"user": [f"{user} is already on the team."]})
+        raise ValidationError({"user": [gettext("%(user)s is already on the team.") % {
+            "user": user}]})
     member.role, member.invited_at = role, now
     run_transition(instance=member, name="invite", actor=actor, note=note)
     return member

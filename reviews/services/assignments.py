@@ -5,6 +5,7 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from fund.models import Round
 from people.models import User
@@ -96,7 +97,8 @@ def assignment_create(*, actor, proposal: Proposal, reviewer: User, panel: Panel
     """The proposal's acting chair or an unconflicted fund manager assigns a panel member with
     no conflict of interest to a proposal in review, once the panel spans enough agencies."""
     if not can_manage_panel(actor, panel):
-        raise PermissionDenied("Only the panel's chairs or a fund manager may assign reviewers.")
+        raise PermissionDenied(gettext("Only the panel's chairs or a fund manager may assign "
+                                       "reviewers."))
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     errors = assignment_problems(actor=actor, proposal=proposal, reviewer=reviewer,
                                  panel=panel, due_on=due_on)
@@ -108,14 +110,16 @@ def assignment_create(*, actor, proposal: Proposal, reviewer: User, panel: Panel
                                              due_on=due_on, assigned_by=actor)
     except IntegrityError:  # the same pair made at the same instant elsewhere
         raise ValidationError(
-            {"reviewer": f"{reviewer} is already assigned to this proposal."}
+            {"reviewer": gettext("%(reviewer)s is already assigned to this proposal.") % {
+                "reviewer": reviewer}}
         ) from None
 
 
 def assignment_plan(*, panel: Panel, actor):
     """The proposed assignments for the panel's round (see reviews.planning)."""
     if not can_manage_panel(actor, panel):
-        raise PermissionDenied("Only the panel's chairs or a fund manager may plan assignments.")
+        raise PermissionDenied(gettext("Only the panel's chairs or a fund manager may plan "
+                                       "assignments."))
     return build_plan(panel, viewer=actor)
 
 
@@ -124,10 +128,11 @@ def assignment_plan_accept(*, actor, panel: Panel, pairs, due_on) -> list[Assign
     """Make the (possibly adjusted) plan's assignments: all of them or, if one is refused,
     none, with every refusal named."""
     if not can_manage_panel(actor, panel):
-        raise PermissionDenied("Only the panel's chair or a fund manager may assign reviewers.")
+        raise PermissionDenied(gettext("Only the panel's chair or a fund manager may assign "
+                                       "reviewers."))
     pairs = list(dict.fromkeys((int(p), int(r)) for p, r in pairs))
     if not pairs:
-        raise ValidationError({"pairs": "Choose at least one assignment to make."})
+        raise ValidationError({"pairs": gettext("Choose at least one assignment to make.")})
     proposals = Proposal.objects.in_bulk({p for p, _ in pairs})
     reviewers = User.objects.select_related("agency").in_bulk({r for _, r in pairs})
     made, refusals = [], []

@@ -4,6 +4,7 @@ another panel of its round."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from fund.models import Round
 from people.models import User
@@ -151,7 +152,7 @@ def panel_create(*, actor, round_: Round, name: str, chair: User, members=(),
     """Fund managers set up a round's panel: a chair (and optionally a deputy chair from
     another agency) and reviewers from several agencies, none of them an HR officer."""
     if not can_set_up_panel(actor):
-        raise PermissionDenied("Only fund managers may set up review panels.")
+        raise PermissionDenied(gettext("Only fund managers may set up review panels."))
     _refuse_if_archived(round_)
     name = _required(name, "name", "Give the panel a name.")
     members = list(members)
@@ -170,7 +171,7 @@ def panel_update(*, actor, panel: Panel, name: str | None = None, chair: User | 
     """The same rules as panel_create; besides, members with assignments stay and the panel
     keeps enough agencies once assignments are made. `deputy_chair=None` removes the deputy."""
     if not can_set_up_panel(actor):
-        raise PermissionDenied("Only fund managers may change review panels.")
+        raise PermissionDenied(gettext("Only fund managers may change review panels."))
     _refuse_if_archived(panel.round)
     if name is not None:
         panel.name = _required(name, "name", "Give the panel a name.")
@@ -201,11 +202,11 @@ def panel_stand_in_name(*, actor, panel: Panel, proposal: Proposal, chair: User)
     from ..models import PanelStandIn
 
     if not can_set_up_panel(actor):
-        raise PermissionDenied("Only fund managers name stand-in chairs.")
+        raise PermissionDenied(gettext("Only fund managers name stand-in chairs."))
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     if conflict_reason(actor, proposal):
-        raise PermissionDenied("You have a conflict of interest with this proposal; another "
-                               "fund manager names its stand-in chair.")
+        raise PermissionDenied(gettext("You have a conflict of interest with this proposal; "
+                                       "another fund manager names its stand-in chair."))
     errors: dict[str, list[str]] = {}
     _refuse_if_archived(panel.round)
     if proposal_panel(proposal) != panel or (proposal.panel_id not in (None, panel.pk)):
@@ -232,16 +233,16 @@ def proposal_move_to_panel(*, actor, proposal: Proposal, panel: Panel) -> Propos
     none of its reviews is submitted; its open assignments stay with the old panel's
     reviewers only if they sit on the new one."""
     if not can_set_up_panel(actor):
-        raise PermissionDenied("Only fund managers move proposals between panels.")
+        raise PermissionDenied(gettext("Only fund managers move proposals between panels."))
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     if conflict_reason(actor, proposal):
-        raise PermissionDenied("You have a conflict of interest with this proposal; another "
-                               "fund manager moves it.")
+        raise PermissionDenied(gettext("You have a conflict of interest with this proposal; "
+                                       "another fund manager moves it."))
     if panel.round_id != proposal.round_id:
-        raise ValidationError({"panel": ["Choose a panel of the proposal's round."]})
+        raise ValidationError({"panel": [gettext("Choose a panel of the proposal's round.")]})
     if proposal.assignments.filter(state=Assignment.State.SUBMITTED).exists():
-        raise ValidationError({"panel": ["A review of this proposal is submitted; it stays "
-                                         "with its panel."]})
+        raise ValidationError({"panel": [gettext("A review of this proposal is submitted; it "
+                                                 "stays with its panel.")]})
     Proposal.objects.filter(pk=proposal.pk).update(panel=panel)
     proposal.panel = panel
     return proposal

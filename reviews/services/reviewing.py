@@ -5,6 +5,7 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from proposals.conflicts import conflict_reason
 from proposals.models import Proposal
@@ -48,8 +49,7 @@ def _clean_scores(assignment: Assignment, scores, *,
     given, errors = {}, []
     refused = set()  # criteria with a bad value: their own message, not "missing" as well
     if not isinstance(scores, list | tuple):
-        raise ValidationError({"scores": "Send the scores as a list of "
-                                         "{\"criterion\": id, \"value\": n}."})
+        raise ValidationError({"scores": gettext('Send the scores as a list of {"criterion": id, "value": n}.')})
     for entry in scores:
         if not isinstance(entry, dict):
             errors.append("Each score is {\"criterion\": id, \"value\": n}.")
@@ -85,22 +85,25 @@ def _clean_scores(assignment: Assignment, scores, *,
 
 def _require_reviewable(assignment: Assignment, actor) -> None:
     if not (actor and actor.is_authenticated and assignment.reviewer_id == actor.pk):
-        raise PermissionDenied("Only the assigned reviewer may write this review.")
+        raise PermissionDenied(gettext("Only the assigned reviewer may write this review."))
     if assignment.state == Assignment.State.CONFLICT:
         if assignment.conflict_reason.startswith(FLAGGED_PREFIX):
-            raise ValidationError(f"This assignment takes no review. {assignment.conflict_reason}")
-        raise ValidationError("You declared a conflict on this assignment; it takes no review.")
+            raise ValidationError(gettext("This assignment takes no review. %(conflict_reason)s") % {
+                "conflict_reason": assignment.conflict_reason})
+        raise ValidationError(gettext("You declared a conflict on this assignment; it takes no "
+                                      "review."))
     if assignment.state == Assignment.State.SUBMITTED:
-        raise ValidationError("The review of this assignment was already submitted; "
-                              "a second review is not accepted.")
+        raise ValidationError(gettext("The review of this assignment was already submitted; a "
+                                      "second review is not accepted."))
     reason = conflict_reason(actor, assignment.proposal)
     if reason:
-        raise ValidationError(f"Conflict of interest: {reason}")
+        raise ValidationError(gettext("Conflict of interest: %(reason)s") % {"reason": reason})
     proposal = assignment.proposal
     _refuse_if_archived(proposal.round)
     if proposal.state != Proposal.State.IN_REVIEW:
-        raise ValidationError(f"“{proposal.title}” is "
-                              f"{proposal.get_state_display().lower()}, no longer in review.")
+        raise ValidationError(gettext("“%(title)s” is %(state)s, no "
+                                      "longer in review.") % {
+            "title": proposal.title, "state": proposal.get_state_display().lower()})
 
 
 @transaction.atomic
@@ -180,7 +183,7 @@ def assignment_declare_conflict(*, assignment: Assignment, actor, note: str = ""
     if not transition_allowed_in_state(assignment, "declare_conflict"):
         raise TransitionStateConflict(assignment, "declare_conflict")
     if not may_run(assignment, "declare_conflict", actor):
-        raise PermissionDenied("Only the assigned reviewer may declare a conflict.")
+        raise PermissionDenied(gettext("Only the assigned reviewer may declare a conflict."))
     reason = _required(reason or note, "reason", "Say what the conflict of interest is.")
     run_transition(instance=assignment, name="declare_conflict", actor=actor, note=reason,
                    reason=reason)

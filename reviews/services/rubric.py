@@ -3,6 +3,7 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from fund.models import Round
 
@@ -28,13 +29,13 @@ def on_round_created(sender, round, **kwargs) -> None:  # noqa: A002 (the signal
 
 def _require_rubric_editable(actor, round_: Round) -> None:
     if not can_edit_rubric(actor):
-        raise PermissionDenied("Only fund managers may change a round's rubric.")
+        raise PermissionDenied(gettext("Only fund managers may change a round's rubric."))
     if round_.state in (Round.State.CLOSED, Round.State.ARCHIVED):
-        raise ValidationError("The round is closed: its rubric no longer changes.")
+        raise ValidationError(gettext("The round is closed: its rubric no longer changes."))
     if Review.objects.filter(assignment__proposal__round=round_,
                              assignment__state=Assignment.State.SUBMITTED).exists():
         raise ValidationError(
-            "A review has been submitted in this round; its rubric can no longer change."
+            gettext("A review has been submitted in this round; its rubric can no longer change.")
         )
 
 

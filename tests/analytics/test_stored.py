@@ -294,3 +294,23 @@ def test_stored_figures_stay_equal_to_the_live_ones_after_any_changes():
             suppress_health_check=list(HealthCheck),
         ),
     )
+
+
+def test_anyones_new_conflict_is_never_served_a_stored_or_cached_reviewing(world, settings):
+    """Found by an outsider's attack: a review flagged as a conflict after the refresh (its
+    reviewer moved agency) stayed counted in the stored and cached Reviewing figure, though a
+    flagged review never counts."""
+    settings.ANALYTICS_CACHE_SECONDS = 300
+    manager = world["manager"]
+    refresh_stored_figures()
+    before = build("reviewing", viewer=manager, chosen={})
+    assert before.stored
+    filtered = build("reviewing", viewer=manager, chosen={"fund": world["funds"][0]})
+    submitted = Assignment.objects.filter(state=Assignment.State.SUBMITTED,
+                                          reviewer=world["reviewers"][0]).first()
+    Assignment.objects.filter(pk=submitted.pk).update(state=Assignment.State.CONFLICT)
+    after = build("reviewing", viewer=manager, chosen={})
+    assert not after.stored
+    assert after.summary["assignments"] == before.summary["assignments"] - 1
+    refiltered = build("reviewing", viewer=manager, chosen={"fund": world["funds"][0]})
+    assert refiltered.summary["assignments"] == filtered.summary["assignments"] - 1

@@ -85,9 +85,13 @@ def test_a_bad_page_size_is_400_saying_why(manager, proposals, value):
     assert "page_size must be a whole number from 1 to 200" in body["page_size"][0]
 
 
-@pytest.mark.parametrize("value", ["99", "0", "x"])
-def test_a_page_that_does_not_exist_is_404(manager, proposals, value):
-    status, body = _get(client_for(manager), f"/api/v1/proposals/?page={value}")
+@pytest.mark.parametrize("value", ["99", "0", "x", "99999999999", "1000000000000000000",
+                                   "9223372036854775807", "99999999999999999999", "9" * 500])
+@pytest.mark.parametrize("path", ["/api/v1/proposals/", "/api/v1/funds/"])
+def test_a_page_that_does_not_exist_is_404(manager, proposals, value, path):
+    """Found by an outsider's attack: a page past 2^63 − 1 rows was a 500 (an offset the
+    database's integers cannot hold)."""
+    status, body = _get(client_for(manager), f"{path}?page={value}")
     assert status == 404 and "There is no page" in body["detail"]
 
 

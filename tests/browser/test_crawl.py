@@ -10,6 +10,8 @@ import re
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from analytics.figures import FIGURES, PUBLIC_FIGURES
 from tests.browser.helpers import ROLES, run_axe, sign_in
@@ -98,12 +100,12 @@ def check_page(page, base_url, path, axe_source, problems):
     return links
 
 
-def check_open_menu(page, base_url, axe_source, problems):
+def check_open_menu(page, base_url, axe_source, problems, menu="Menu"):
     """At 375 px the navigation folds behind a "Menu" button: open it, and check the page
     with the menu open (axe at 375 px, width at 320 px)."""
     page.set_viewport_size({"width": 375, "height": 800})
     page.goto(base_url + "/")
-    toggle = page.get_by_role("button", name="Menu")
+    toggle = page.get_by_role("button", name=menu)
     if not toggle.count() or not toggle.first.is_visible():
         return
     toggle.first.click()
@@ -129,14 +131,22 @@ def _report(role, visited, problems):
         out.write("".join(f"- {p}\n" for p in problems) or "- no problem\n")
 
 
+# The crawl runs once in each language of the interface (issue 18): English, then Dzongkha,
+# chosen as a person does, by the language cookie the switcher sets.
+@pytest.mark.parametrize("language", [code for code, _ in settings.LANGUAGES])
 @pytest.mark.parametrize("role", list(ROLES))
-def test_every_page_of_the_role_passes_axe_and_fits_a_phone(role, site, browser, axe_source):
+def test_every_page_of_the_role_passes_axe_and_fits_a_phone(
+        role, language, site, browser, axe_source):
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB",
                                   timezone_id="Asia/Thimphu")
     page = context.new_page()
     page.set_default_timeout(15_000)
+    with translation.override(language):
+        menu = translation.gettext("Menu")
     try:
         sign_in(page, site, ROLES[role])
+        context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language,
+                              "url": site}])
         problems: list[str] = []
         visited: list[str] = []
         # Level 1: the home page, then every page its navigation and content link to.
@@ -165,10 +175,12 @@ def test_every_page_of_the_role_passes_axe_and_fits_a_phone(role, site, browser,
             seen_kinds[kind] = seen_kinds.get(kind, 0) + 1
             check_page(page, site, path, axe_source, problems)
             visited.append(path)
-        check_open_menu(page, site, axe_source, problems)
+        check_open_menu(page, site, axe_source, problems, menu=menu)
+        if page.evaluate("() => document.documentElement.lang") != language:
+            problems.append(f"/: the page is not in {language}")
     finally:
         context.close()
-    _report(role, visited, problems)
+    _report(f"{role} ({language})", visited, problems)
     assert len(visited) >= (3 if ROLES[role] is None else 8), visited
     assert not problems, (
         f"{role}: {len(problems)} problem(s) on {len(visited)} pages:\n" + "\n".join(problems)
