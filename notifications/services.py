@@ -24,9 +24,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from people.language import supported
 from workflow.mail import email_subject
 from workflow.models import TransitionLog
 
@@ -52,13 +53,14 @@ def notify(*, subject, notices: list[Notice], kind: str, key: str, note: str = "
     content_type = ContentType.objects.get_for_model(subject)
     rows: dict[int, Notification] = {}
     for notice in notices:
-        title = table.render(notice.title, ctx)[:200]
-        body = table.render(notice.body, ctx)
-        if notice.note_label and (note or "").strip():
-            body = f"{body}\n\n{notice.note_label}: {note.strip()}"
         for user in notice.audience(subject):
             if user is None or user.pk in rows:
                 continue
+            with translation.override(language_of(user)):  # each in the language they chose
+                title = table.render(notice.title, ctx)[:200]
+                body = table.render(notice.body, ctx)
+                if notice.note_label and (note or "").strip():
+                    body = f"{body}\n\n{notice.note_label}: {note.strip()}"
             rows[user.pk] = Notification(
                 recipient=user, kind=kind, content_type=content_type, object_id=subject.pk,
                 title=title, body=body, url=url, dedupe_key=f"{key}:u{user.pk}",
@@ -72,6 +74,11 @@ def notify(*, subject, notices: list[Notice], kind: str, key: str, note: str = "
     if email:
         send_emails(created)
     return created
+
+
+def language_of(user) -> str:
+    """The language `user` chose for the interface (people/language.py), else the default."""
+    return supported(getattr(user, "language", "")) or settings.LANGUAGE_CODE
 
 
 def label_of(content_type: ContentType) -> str:
@@ -115,8 +122,9 @@ def notify_event(*, label: str, pk: int, event: str, email: bool = True) -> int:
 def _message(notification: Notification) -> EmailMessage:
     site = settings.SITE_URL.rstrip("/")
     link = f"\n\n{site}{notification.url}" if notification.url else ""
-    footer = gettext("Innovation Fund. All your notifications: %(url)s") % {
-        "url": f"{site}/notifications/"}
+    with translation.override(language_of(notification.recipient)):
+        footer = gettext("Innovation Fund. All your notifications: %(url)s") % {
+            "url": f"{site}/notifications/"}
     body = f"{notification.body}{link}\n\n--\n{footer}"
     return EmailMessage(
         subject=email_subject(notification.title), body=body,
