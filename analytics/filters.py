@@ -17,6 +17,9 @@ from datetime import datetime
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from fund.models import Fund, Round
 from people.models import Agency
@@ -24,7 +27,8 @@ from proposals.models import Proposal
 from workflow.ids import parse_id
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
-YEAR_MESSAGE = f"Enter a year as four digits, from {FIRST_YEAR} to {LAST_YEAR}, e.g. 2026."
+YEAR_MESSAGE = format_lazy(_("Enter a year as four digits, from {first} to {last}, e.g. 2026."),
+                           first=FIRST_YEAR, last=LAST_YEAR)
 
 
 class _IdChoice(forms.ModelChoiceField):
@@ -44,18 +48,21 @@ class _RoundChoice(_IdChoice):
 
 
 class AnalyticsFilter(forms.Form):
-    fund = _IdChoice(queryset=Fund.objects.none(), required=False, empty_label="All funds",
-                     error_messages={"invalid_choice": "Choose one of the funds listed."})
-    round = _RoundChoice(queryset=Round.objects.none(), required=False, empty_label="All rounds",
-                         error_messages={"invalid_choice": "Choose one of the rounds listed."})
+    fund = _IdChoice(queryset=Fund.objects.none(), required=False, label=_("Fund"),
+                     empty_label=_("All funds"),
+                     error_messages={"invalid_choice": _("Choose one of the funds listed.")})
+    round = _RoundChoice(queryset=Round.objects.none(), required=False, label=_("Round"),
+                         empty_label=_("All rounds"),
+                         error_messages={"invalid_choice": _("Choose one of the rounds listed.")})
     year_from = forms.IntegerField(
-        required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR, label="From year",
-        help_text="The year a round opens.", error_messages={"invalid": YEAR_MESSAGE})
+        required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR, label=_("From year"),
+        help_text=_("The year a round opens."), error_messages={"invalid": YEAR_MESSAGE})
     year_to = forms.IntegerField(required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR,
-                                 label="To year", error_messages={"invalid": YEAR_MESSAGE})
-    agency = _IdChoice(queryset=Agency.objects.none(), required=False, empty_label="All agencies",
-                       error_messages={"invalid_choice": "Choose one of the agencies listed."},
-                       help_text="Proposals it leads or partners in.")
+                                 label=_("To year"), error_messages={"invalid": YEAR_MESSAGE})
+    agency = _IdChoice(queryset=Agency.objects.none(), required=False, label=_("Agency"),
+                       empty_label=_("All agencies"),
+                       error_messages={"invalid_choice": _("Choose one of the agencies listed.")},
+                       help_text=_("Proposals it leads or partners in."))
 
     def __init__(self, data=None, *, public: bool = False):
         data = data.copy() if data is not None else None
@@ -82,17 +89,21 @@ class AnalyticsFilter(forms.Form):
         data = super().clean()
         for name in self.repeated:
             self.add_error(name if name in self.fields else None,
-                           f"“{name}” is given more than once: give it once.")
+                           gettext("“%(name)s” is given more than once: give it once.") % {
+                               "name": name})
         if self.year_and_range:
-            self.add_error(None, "Give a year, or a range of years (from, to), not both.")
+            self.add_error(
+                None, gettext("Give a year, or a range of years (from, to), not both."))
         start, end = data.get("year_from"), data.get("year_to")
         if start and end and start > end:
-            self.add_error("year_to", f"The range ends ({end}) before it starts ({start}): "
-                                      "choose a last year on or after the first.")
+            self.add_error("year_to", gettext(
+                "The range ends (%(end)s) before it starts (%(start)s): "
+                "choose a last year on or after the first.") % {"end": end, "start": start})
         fund, round_ = data.get("fund"), data.get("round")
         if fund and round_ and round_.fund_id != fund.pk:
-            self.add_error("round", f"“{round_.title}” is a round of {round_.fund.name}, "
-                                    f"not of {fund.name}: choose one or the other.")
+            self.add_error("round", gettext(
+                "“%(round)s” is a round of %(round_fund)s, not of %(fund)s: choose one or the other."
+            ) % {"round": round_.title, "round_fund": round_.fund.name, "fund": fund.name})
         return data
 
     def chosen(self) -> dict:

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from people.models import Agency
 from workflow.dates import END, START, MomentField
@@ -15,7 +16,7 @@ def money_field(**kwargs) -> forms.DecimalField:
     """An amount of money, at most two decimal places; whether it is enough (more than zero,
     within the fund) is the service's to say, in its own words."""
     return forms.DecimalField(
-        **MONEY_FIELD, error_messages={"invalid": "Enter an amount in figures, e.g. 250000."},
+        **MONEY_FIELD, error_messages={"invalid": _("Enter an amount in figures, e.g. 250000.")},
         **kwargs,
     )
 
@@ -51,19 +52,24 @@ def _textarea(rows: int = 4) -> forms.Textarea:
 
 
 class FundForm(forms.Form):
-    name = forms.CharField(max_length=200)
+    name = forms.CharField(max_length=200, label=_("Name"))
     slug = forms.SlugField(
-        max_length=50, required=False,
-        help_text="Used in web addresses and imports. Leave empty to make one from the name.",
+        max_length=50, required=False, label=_("Slug"),
+        help_text=_("Used in web addresses and imports. Leave empty to make one from the name."),
     )
-    currency = forms.CharField(max_length=3, initial="BTN", help_text="Three letters, e.g. BTN.")
-    description = forms.CharField(required=False, widget=_textarea())
+    currency = forms.CharField(
+        max_length=3, initial="BTN", label=_("Currency"), help_text=_("Three letters, e.g. BTN.")
+    )
+    description = forms.CharField(required=False, widget=_textarea(), label=_("Description"))
     organisation = forms.CharField(
-        max_length=200, required=False, help_text="Who publishes the fund's grants."
+        max_length=200, required=False, label=_("Organisation"),
+        help_text=_("Who publishes the fund's grants."),
     )
-    organisation_identifier = forms.CharField(max_length=100, required=False)
+    organisation_identifier = forms.CharField(
+        max_length=100, required=False, label=_("Organisation identifier")
+    )
     is_active = forms.BooleanField(
-        required=False, initial=True, label="Active (new rounds may be created)"
+        required=False, initial=True, label=_("Active (new rounds may be created)")
     )
 
     def __init__(self, *args, creating: bool = False, **kwargs):
@@ -82,41 +88,47 @@ class FundForm(forms.Form):
 class ContributionForm(forms.Form):
     agency = forms.ModelChoiceField(
         queryset=Agency.objects.filter(is_active=True).order_by("name", "id"),
-        label="Contributing agency",
-        empty_label="Choose an agency",
+        label=_("Contributing agency"),
+        empty_label=_("Choose an agency"),
     )
-    amount = money_field(label="Amount", help_text="In the fund's currency, e.g. 250000.00")
-    received_on = forms.DateField(widget=DateInput(), label="Received on")
-    note = forms.CharField(required=False, widget=_textarea(3))
+    amount = money_field(label=_("Amount"), help_text=_("In the fund's currency, e.g. 250000.00"))
+    received_on = forms.DateField(widget=DateInput(), label=_("Received on"))
+    note = forms.CharField(required=False, widget=_textarea(3), label=_("Note"))
 
 
 class RoundForm(forms.Form):
-    fund = forms.ModelChoiceField(queryset=Fund.objects.filter(is_active=True).order_by("name", "id"),
-                                  empty_label=None)
-    title = forms.CharField(max_length=200)
+    fund = forms.ModelChoiceField(
+        queryset=Fund.objects.filter(is_active=True).order_by("name", "id"), empty_label=None,
+        label=_("Fund"),
+    )
+    title = forms.CharField(max_length=200, label=_("Title"))
     slug = forms.SlugField(
-        max_length=50, required=False, help_text="Leave empty to make one from the title."
+        max_length=50, required=False, label=_("Slug"),
+        help_text=_("Leave empty to make one from the title."),
     )
     description = forms.CharField(
-        required=False, widget=_textarea(5), help_text="What the round is looking for."
+        required=False, widget=_textarea(5), label=_("Description"),
+        help_text=_("What the round is looking for."),
     )
     # A date without a time opens at the start of that day and closes at its end (23:59:59).
-    opens_at = MomentField(end=START, widget=DateTimeInput(), label="Opens at (Thimphu time)")
+    opens_at = MomentField(end=START, widget=DateTimeInput(), label=_("Opens at (Thimphu time)"))
     closes_at = MomentField(
-        end=END, widget=DateTimeInput(), label="Closes at (Thimphu time)",
-        help_text="A date alone closes at the end of that day (23:59 Bhutan time).",
+        end=END, widget=DateTimeInput(), label=_("Closes at (Thimphu time)"),
+        help_text=_("A date alone closes at the end of that day (23:59 Bhutan time)."),
     )
-    budget = money_field(label="Budget", help_text="The envelope for all awards in the round.")
-    max_award = money_field(label="Largest single award")
+    budget = money_field(
+        label=_("Budget"), help_text=_("The envelope for all awards in the round.")
+    )
+    max_award = money_field(label=_("Largest single award"))
     min_partner_agencies = forms.IntegerField(
-        initial=2, min_value=0, max_value=50, label="Agencies needed on a proposal",
-        help_text="Distinct agencies among the lead's agency and the partners.",
+        initial=2, min_value=0, max_value=50, label=_("Agencies needed on a proposal"),
+        help_text=_("Distinct agencies among the lead's agency and the partners."),
     )
     min_panel_agencies = forms.IntegerField(
-        initial=3, min_value=0, max_value=50, label="Agencies needed on the review panel"
+        initial=3, min_value=0, max_value=50, label=_("Agencies needed on the review panel")
     )
     reviews_required = forms.IntegerField(
-        initial=3, min_value=0, max_value=50, label="Reviews needed before a decision"
+        initial=3, min_value=0, max_value=50, label=_("Reviews needed before a decision")
     )
 
     EDITABLE = (
@@ -139,5 +151,5 @@ class RoundForm(forms.Form):
 
 class TransitionNoteForm(forms.Form):
     note = forms.CharField(
-        required=False, max_length=2000, widget=_textarea(2), label="Note (optional)"
+        required=False, max_length=2000, widget=_textarea(2), label=_("Note (optional)")
     )

@@ -27,6 +27,8 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from workflow.display import day
 
@@ -101,21 +103,36 @@ def _nominee(nomination) -> str:
 def _review_title(assignment, notification) -> str:
     title = assignment.proposal.title
     if assignment.state != "assigned":
-        return f"Review of “{title}”"
+        return gettext("Review of “%(title)s”") % {"title": title}
     if assignment.due_on and assignment.due_on < timezone.localdate():
-        return f"Review of “{title}” overdue since {day(assignment.due_on)}"
-    return f"Review of “{title}” due {day(assignment.due_on)}"
+        return gettext("Review of “%(title)s” overdue since %(day)s") % {
+            "title": title, "day": day(assignment.due_on)}
+    return gettext("Review of “%(title)s” due %(day)s") % {
+        "title": title, "day": day(assignment.due_on)}
+
+
+# Whole sentences per step, so that a translation never builds one from pieces.
+_YOUR_NOMINATION = {
+    "created": _("Your nomination of {nominee} was created"),
+    "endorsed": _("Your nomination of {nominee} was endorsed"),
+    "granted": _("Your nomination of {nominee} was granted"),
+    "not granted": _("Your nomination of {nominee} was not granted"),
+}
+_NOMINATION = {
+    "created": _("Nomination of {nominee} to endorse"),
+    "endorsed": _("Nomination of {nominee} to decide"),
+    "granted": _("Nomination of {nominee} granted"),
+    "not granted": _("Nomination of {nominee} not granted"),
+}
 
 
 def _nomination_title(verb: str) -> Callable[[Any, Notification], str]:
     def title(nomination, notification) -> str:
         if notification.recipient_id == nomination.nominated_by_id:
-            return f"Your nomination of {_nominee(nomination)} was {verb}"
+            return str(_YOUR_NOMINATION[verb]).format(nominee=_nominee(nomination))
         if notification.recipient_id == nomination.nominee_id:
             return notification.title
-        return {"created": f"Nomination of {_nominee(nomination)} to endorse",
-                "endorsed": f"Nomination of {_nominee(nomination)} to decide"}.get(
-            verb, f"Nomination of {_nominee(nomination)} {verb}")
+        return str(_NOMINATION[verb]).format(nominee=_nominee(nomination))
     return title
 
 

@@ -24,6 +24,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
 from people.models import FUND_MANAGERS, HR_OFFICERS
 from workflow.display import deadline
@@ -269,187 +270,185 @@ class _Blank(dict):
 
 
 def render(text: str, ctx: dict) -> str:
-    return string.Formatter().vformat(text, (), _Blank(ctx))
+    return string.Formatter().vformat(str(text), (), _Blank(ctx))
 
 
 # --- the table -----------------------------------------------------------------------------------
-APPLICANTS_SEE_IT_ON_THE_PROPOSAL = "Open the proposal to see its history and what happens next."
-
 TRANSITION_NOTICES: dict[tuple[str, str], list[Notice]] = {
     # proposals ------------------------------------------------------------------------------
     ("proposals.proposal", "submit"): [
-        Notice(applicants, "Proposal received: {proposal}",
-               "“{proposal}” was submitted to {round}. The fund managers will screen it; "
-               "you will hear from us when it moves on."),
-        Notice(fund_managers, "New proposal to screen: {proposal}",
-               "“{proposal}” was submitted to {round} and waits for screening."),
+        Notice(applicants, _("Proposal received: {proposal}"),
+               _("“{proposal}” was submitted to {round}. The fund managers will screen it; "
+               "you will hear from us when it moves on.")),
+        Notice(fund_managers, _("New proposal to screen: {proposal}"),
+               _("“{proposal}” was submitted to {round} and waits for screening.")),
     ],
     ("proposals.proposal", "withdraw"): [
-        Notice(fund_managers_if_it_was_submitted, "Proposal withdrawn: {proposal}",
-               "“{proposal}” in {round} was withdrawn by its team and leaves the fund's work."),
+        Notice(fund_managers_if_it_was_submitted, _("Proposal withdrawn: {proposal}"),
+               _("“{proposal}” in {round} was withdrawn by its team and leaves the fund's work.")),
     ],
     ("proposals.proposal", "screen_out"): [
-        Notice(applicants, "Proposal not eligible: {proposal}",
-               "“{proposal}” was screened out of {round} and will not go to review.",
-               note_label="Reason"),
+        Notice(applicants, _("Proposal not eligible: {proposal}"),
+               _("“{proposal}” was screened out of {round} and will not go to review."),
+               note_label=_("Reason")),
     ],
     ("proposals.proposal", "send_to_review"): [
-        Notice(applicants, "Proposal sent to review: {proposal}",
-               "“{proposal}” passed screening and goes to a review panel. "
-               + APPLICANTS_SEE_IT_ON_THE_PROPOSAL),
-        Notice(round_chairs, "Proposal ready for your panel: {proposal}",
-               "“{proposal}” in {round} is in review: assign reviewers."),
+        Notice(applicants, _("Proposal sent to review: {proposal}"),
+               _("“{proposal}” passed screening and goes to a review panel. "
+               "Open the proposal to see its history and what happens next.")),
+        Notice(round_chairs, _("Proposal ready for your panel: {proposal}"),
+               _("“{proposal}” in {round} is in review: assign reviewers.")),
     ],
     ("proposals.proposal", "request_revision"): [
-        Notice(applicants, "Revision requested: {proposal}",
-               "The review panel asks you to revise “{proposal}” and submit it again.",
-               note_label="What to revise"),
+        Notice(applicants, _("Revision requested: {proposal}"),
+               _("The review panel asks you to revise “{proposal}” and submit it again."),
+               note_label=_("What to revise")),
     ],
     ("proposals.proposal", "recommend"): [
-        Notice(applicants, "Proposal recommended for funding: {proposal}",
-               "The review panel recommended “{proposal}”. The fund managers decide on "
-               "funding next.", note_label="The panel's rationale"),
-        Notice(fund_managers, "Recommended proposal to decide: {proposal}",
-               "The panel recommended “{proposal}” in {round}: fund or decline it."),
+        Notice(applicants, _("Proposal recommended for funding: {proposal}"),
+               _("The review panel recommended “{proposal}”. The fund managers decide on "
+               "funding next."), note_label=_("The panel's rationale")),
+        Notice(fund_managers, _("Recommended proposal to decide: {proposal}"),
+               _("The panel recommended “{proposal}” in {round}: fund or decline it.")),
     ],
     ("proposals.proposal", "reject"): [
-        Notice(applicants, "Proposal not recommended: {proposal}",
-               "The review panel did not recommend “{proposal}”. The reviewers' comments "
-               "to you are on the proposal's page.", note_label="The panel's rationale"),
+        Notice(applicants, _("Proposal not recommended: {proposal}"),
+               _("The review panel did not recommend “{proposal}”. The reviewers' comments "
+               "to you are on the proposal's page."), note_label=_("The panel's rationale")),
     ],
     ("proposals.proposal", "fund"): [
-        Notice(applicants, "Proposal funded: {proposal}",
-               "“{proposal}” is funded. The award and its tranches are on the proposal's page.",
-               note_label="Note"),
+        Notice(applicants, _("Proposal funded: {proposal}"),
+               _("“{proposal}” is funded. The award and its tranches are on the proposal's page."),
+               note_label=_("Note")),
     ],
     ("proposals.proposal", "decline"): [
-        Notice(applicants, "Proposal declined: {proposal}",
-               "The fund managers could not fund “{proposal}”.", note_label="Reason"),
+        Notice(applicants, _("Proposal declined: {proposal}"),
+               _("The fund managers could not fund “{proposal}”."), note_label=_("Reason")),
     ],
     ("proposals.proposal", "report_outcome"): [
-        Notice(fund_managers, "Outcome report to accept: {proposal}",
-               "The team of “{proposal}” reported its outcome."),
+        Notice(fund_managers, _("Outcome report to accept: {proposal}"),
+               _("The team of “{proposal}” reported its outcome.")),
     ],
     ("proposals.proposal", "close"): [
-        Notice(applicants, "Outcome report accepted: {proposal}",
-               "The fund accepted the outcome report of “{proposal}”; the experiment is "
-               "closed. Thank you for sharing what you learned.", note_label="Note"),
+        Notice(applicants, _("Outcome report accepted: {proposal}"),
+               _("The fund accepted the outcome report of “{proposal}”; the experiment is "
+               "closed. Thank you for sharing what you learned."), note_label=_("Note")),
     ],
     # rounds ------------------------------------------------------------------------------------
     ("fund.round", "open"): [
-        Notice(everyone, "Round open for proposals: {round}",
-               "{round} takes proposals until {closes_at}. Team up with colleagues from "
-               "other agencies and propose an experiment."),
+        Notice(everyone, _("Round open for proposals: {round}"),
+               _("{round} takes proposals until {closes_at}. Team up with colleagues from "
+               "other agencies and propose an experiment.")),
     ],
     ("fund.round", "close"): [
-        Notice(fund_managers, "Round closed: {round}",
-               "{round} closed for proposals; submitted proposals wait for screening."),
-        Notice(draft_teams_of_round, "Round closed: {round}",
-               "{round} closed before your draft was submitted; it can no longer be submitted."),
+        Notice(fund_managers, _("Round closed: {round}"),
+               _("{round} closed for proposals; submitted proposals wait for screening.")),
+        Notice(draft_teams_of_round, _("Round closed: {round}"),
+               _("{round} closed before your draft was submitted; it can no longer be submitted.")),
     ],
     # awards and tranches ---------------------------------------------------------------------------
     ("fund.tranche", "release"): [
-        Notice(applicants, "Tranche {sequence} released: {proposal}",
-               "{amount} for “{proposal}” was released. Report the milestone when it is "
-               "reached.", note_label="Note"),
+        Notice(applicants, _("Tranche {sequence} released: {proposal}"),
+               _("{amount} for “{proposal}” was released. Report the milestone when it is "
+               "reached."), note_label=_("Note")),
     ],
     ("fund.tranche", "report_milestone"): [
-        Notice(fund_managers, "Milestone reported: {proposal}",
-               "The team of “{proposal}” reported the milestone of tranche {sequence}."),
+        Notice(fund_managers, _("Milestone reported: {proposal}"),
+               _("The team of “{proposal}” reported the milestone of tranche {sequence}.")),
     ],
     # reviews -----------------------------------------------------------------------------------------
     ("reviews.assignment", "submit_review"): [
-        Notice(assignment_chair, "Review submitted: {proposal}",
-               "A review of “{proposal}” was submitted."),
+        Notice(assignment_chair, _("Review submitted: {proposal}"),
+               _("A review of “{proposal}” was submitted.")),
     ],
     ("reviews.assignment", "declare_conflict"): [
-        Notice(assignment_chair, "Conflict declared: {proposal}",
-               "A reviewer declared a conflict of interest on “{proposal}”; assign another "
-               "reviewer."),
+        Notice(assignment_chair, _("Conflict declared: {proposal}"),
+               _("A reviewer declared a conflict of interest on “{proposal}”; assign another "
+               "reviewer.")),
     ],
     # consent: being named on someone else's work is an invitation ---------------------------
     ("proposals.teammember", "invite"): [
-        Notice(invitee, "Invitation to join a proposal's team: {proposal}",
-               "You are invited to join the team of “{proposal}”. Read it and accept or "
-               "decline on your home page; it counts on your record only once you accept."),
+        Notice(invitee, _("Invitation to join a proposal's team: {proposal}"),
+               _("You are invited to join the team of “{proposal}”. Read it and accept or "
+               "decline on your home page; it counts on your record only once you accept.")),
     ],
     ("proposals.teammember", "accept"): [
-        Notice(proposal_lead, "Your invitation was accepted: {proposal}",
-               "A colleague accepted your invitation to join the team of “{proposal}”."),
+        Notice(proposal_lead, _("Your invitation was accepted: {proposal}"),
+               _("A colleague accepted your invitation to join the team of “{proposal}”.")),
     ],
     ("proposals.teammember", "decline"): [
-        Notice(proposal_lead, "Your invitation was declined: {proposal}",
-               "A colleague declined your invitation to join the team of “{proposal}”, or it "
-               "lapsed when the proposal was submitted."),
+        Notice(proposal_lead, _("Your invitation was declined: {proposal}"),
+               _("A colleague declined your invitation to join the team of “{proposal}”, or it "
+               "lapsed when the proposal was submitted.")),
     ],
     ("rewards.learningauthor", "invite"): [
-        Notice(invitee, "Invitation to co-author a learning: {learning}",
-               "You are named as a co-author of the learning “{learning}”. Accept or decline "
-               "on your home page; it counts on your record only once you accept."),
+        Notice(invitee, _("Invitation to co-author a learning: {learning}"),
+               _("You are named as a co-author of the learning “{learning}”. Accept or decline "
+               "on your home page; it counts on your record only once you accept.")),
     ],
     ("rewards.learningauthor", "accept"): [
-        Notice(learning_writer, "Co-authorship accepted: {learning}",
-               "A colleague accepted to co-author the learning “{learning}”."),
+        Notice(learning_writer, _("Co-authorship accepted: {learning}"),
+               _("A colleague accepted to co-author the learning “{learning}”.")),
     ],
     ("reviews.assignment", "flag_conflict"): [
-        Notice(assigned_reviewer, "Your assignment ended: a conflict of interest arose",
-               "A change to a proposal or to your agency gave you a conflict of interest with "
+        Notice(assigned_reviewer, _("Your assignment ended: a conflict of interest arose"),
+               _("A change to a proposal or to your agency gave you a conflict of interest with "
                "a proposal you were assigned. Your assignment has ended and your review, if "
-               "you submitted one, no longer counts."),
-        Notice(acting_chair_and_fund_managers, "A reviewer has a conflict: {proposal}",
-               "A change gave one of the reviewers of “{proposal}” a conflict of interest; "
-               "their review no longer counts. Assign another reviewer."),
+               "you submitted one, no longer counts.")),
+        Notice(acting_chair_and_fund_managers, _("A reviewer has a conflict: {proposal}"),
+               _("A change gave one of the reviewers of “{proposal}” a conflict of interest; "
+               "their review no longer counts. Assign another reviewer.")),
     ],
     # nominations (rewards) -----------------------------------------------------------------------------
     ("rewards.nomination", "endorse"): [
-        Notice(hr_officers, "Nomination to decide",
-               "A fund manager endorsed a fast-track nomination; it waits for your decision."),
-        Notice(nominator, "Your nomination was endorsed",
-               "A fund manager endorsed your nomination; HR officers decide next."),
+        Notice(hr_officers, _("Nomination to decide"),
+               _("A fund manager endorsed a fast-track nomination; it waits for your decision.")),
+        Notice(nominator, _("Your nomination was endorsed"),
+               _("A fund manager endorsed your nomination; HR officers decide next.")),
     ],
     ("rewards.nomination", "grant"): [
-        Notice(nominee, "Fast-track promotion granted",
-               "HR granted the fast-track promotion you were nominated for. Congratulations."),
-        Notice(nominator, "Your nomination was granted",
-               "HR granted the fast-track promotion you nominated a colleague for."),
+        Notice(nominee, _("Fast-track promotion granted"),
+               _("HR granted the fast-track promotion you were nominated for. Congratulations.")),
+        Notice(nominator, _("Your nomination was granted"),
+               _("HR granted the fast-track promotion you nominated a colleague for.")),
     ],
     ("rewards.nomination", "not_grant"): [
-        Notice(nominee, "Fast-track promotion not granted",
-               "HR decided not to grant the fast-track promotion you were nominated for.\n\n"
-               "Reason: {reason}"),
-        Notice(nominator, "Your nomination was not granted",
-               "HR decided not to grant the nomination you made.\n\nReason: {reason}"),
+        Notice(nominee, _("Fast-track promotion not granted"),
+               _("HR decided not to grant the fast-track promotion you were nominated for.\n\n"
+               "Reason: {reason}")),
+        Notice(nominator, _("Your nomination was not granted"),
+               _("HR decided not to grant the nomination you made.\n\nReason: {reason}")),
     ],
 }
 
 # Things that are not transitions: an object coming into being.
 EVENT_NOTICES: dict[tuple[str, str], list[Notice]] = {
     ("reviews.assignment", "created"): [
-        Notice(assigned_reviewer, "Assigned for review: {proposal}",
-               "You are asked to review “{proposal}” in {round} by {due_on}. Declare a "
-               "conflict of interest first if you have one."),
+        Notice(assigned_reviewer, _("Assigned for review: {proposal}"),
+               _("You are asked to review “{proposal}” in {round} by {due_on}. Declare a "
+               "conflict of interest first if you have one.")),
     ],
     ("rewards.nomination", "created"): [
-        Notice(fund_managers, "Nomination to endorse",
-               "A civil servant was nominated for fast-track promotion; the nomination "
-               "waits for a fund manager's endorsement."),
+        Notice(fund_managers, _("Nomination to endorse"),
+               _("A civil servant was nominated for fast-track promotion; the nomination "
+               "waits for a fund manager's endorsement.")),
     ],
 }
 
 # Reminders (see services.send_reminders): kind → what it says. One per object per day.
 REMINDER_NOTICES: dict[str, Notice] = {
     "reminder.review_due": Notice(
-        assigned_reviewer, "Review due {due_on}: {proposal}",
-        "Your review of “{proposal}” is due on {due_on}."),
+        assigned_reviewer, _("Review due {due_on}: {proposal}"),
+        _("Your review of “{proposal}” is due on {due_on}.")),
     "reminder.review_overdue": Notice(
-        assigned_reviewer, "Review overdue: {proposal}",
-        "Your review of “{proposal}” was due on {due_on}. Submit it, or declare a conflict "
-        "if you cannot review it."),
+        assigned_reviewer, _("Review overdue: {proposal}"),
+        _("Your review of “{proposal}” was due on {due_on}. Submit it, or declare a conflict "
+        "if you cannot review it.")),
     "reminder.outcome_report_due": Notice(
-        applicants, "Outcome report due: {proposal}",
-        "The funded experiment “{proposal}” has reached its end: report its outcome, "
+        applicants, _("Outcome report due: {proposal}"),
+        _("The funded experiment “{proposal}” has reached its end: report its outcome, "
         "whatever the result. An experiment that did not work as hoped is a learning worth "
-        "sharing."),
+        "sharing.")),
 }
 
 

@@ -27,6 +27,7 @@ from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from people.language import supported
 from workflow.mail import email_subject
 from workflow.models import TransitionLog
 
@@ -47,27 +48,32 @@ def notify(*, subject, notices: list[Notice], kind: str, key: str, note: str = "
     Idempotent: a second call with the same key creates and sends nothing new (a person
     in several audiences of the same key gets the first notice only).
     """
-    # Written once for every recipient, in the fund's language (LANGUAGE_CODE), whatever the
-    # language of the request that caused it: a Dzongkha reader's action must not put Dzongkha
-    # dates into an English message to everyone else.
+    # Each recipient's in the language they chose, else the fund's (LANGUAGE_CODE), whatever
+    # the language of the request that caused it: a Dzongkha reader's action must not put
+    # Dzongkha dates into an English reader's message.
     with translation.override(settings.LANGUAGE_CODE):
         return _notify(subject=subject, notices=notices, kind=kind, key=key, note=note,
                        email=email)
 
 
 def _notify(*, subject, notices, kind, key, note, email) -> QuerySet[Notification]:
-    ctx = table.context(subject)
+    contexts: dict[str, dict] = {}  # the subject's words, once per language
     url = table.subject_url(subject)
     content_type = ContentType.objects.get_for_model(subject)
     rows: dict[int, Notification] = {}
     for notice in notices:
-        title = table.render(notice.title, ctx)[:200]
-        body = table.render(notice.body, ctx)
-        if notice.note_label and (note or "").strip():
-            body = f"{body}\n\n{notice.note_label}: {note.strip()}"
         for user in notice.audience(subject):
             if user is None or user.pk in rows:
                 continue
+            language = language_of(user)
+            with translation.override(language):  # each in the language they chose
+                if language not in contexts:
+                    contexts[language] = table.context(subject)
+                ctx = contexts[language]
+                title = table.render(notice.title, ctx)[:200]
+                body = table.render(notice.body, ctx)
+                if notice.note_label and (note or "").strip():
+                    body = f"{body}\n\n{notice.note_label}: {note.strip()}"
             rows[user.pk] = Notification(
                 recipient=user, kind=kind, content_type=content_type, object_id=subject.pk,
                 title=title, body=body, url=url, dedupe_key=f"{key}:u{user.pk}",
@@ -81,6 +87,11 @@ def _notify(*, subject, notices, kind, key, note, email) -> QuerySet[Notificatio
     if email:
         send_emails(created)
     return created
+
+
+def language_of(user) -> str:
+    """The language `user` chose for the interface (people/language.py), else the default."""
+    return supported(getattr(user, "language", "")) or settings.LANGUAGE_CODE
 
 
 def label_of(content_type: ContentType) -> str:
@@ -124,10 +135,10 @@ def notify_event(*, label: str, pk: int, event: str, email: bool = True) -> int:
 def _message(notification: Notification) -> EmailMessage:
     site = settings.SITE_URL.rstrip("/")
     link = f"\n\n{site}{notification.url}" if notification.url else ""
-    body = (
-        f"{notification.body}{link}\n\n--\nInnovation Fund. All your notifications: "
-        f"{site}/notifications/"
-    )
+    with translation.override(language_of(notification.recipient)):
+        footer = gettext("Innovation Fund. All your notifications: %(url)s") % {
+            "url": f"{site}/notifications/"}
+    body = f"{notification.body}{link}\n\n--\n{footer}"
     return EmailMessage(
         subject=email_subject(notification.title), body=body,
         to=[notification.recipient.email],

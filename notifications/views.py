@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from workflow.pages import page_of
@@ -54,5 +55,7 @@ def notification_read(request, pk: int):
 @require_POST
 def notification_read_all(request):
     count = services.notifications_mark_all_read(actor=request.user)
-    messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked as read.")
+    messages.success(request, ngettext(
+        "%(count)d notification marked as read.", "%(count)d notifications marked as read.", count,
+    ) % {"count": count})
     return redirect("notifications:list")

@@ -6,6 +6,9 @@ from decimal import Decimal
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fund.models import Round
@@ -30,25 +33,30 @@ def plain_messages(form: forms.Form) -> None:
     choice...", "Ensure this value has at most...") by ones that name the field as the page
     does. A message a field sets itself is kept."""
     for field in form.fields.values():
-        label = str(field.label or "This field").rstrip(".:")
+        label = str(field.label or gettext("This field")).rstrip(".:")
         choosing = isinstance(field, forms.ChoiceField | forms.ModelChoiceField)
+        # The label goes in with {label}: the texts keep Django's own %(...)d placeholders.
         plain = {
-            "required": f"Choose {label.lower()}." if choosing else f"Fill in “{label}”.",
-            "invalid_choice": f"Choose one of the options offered for “{label}”.",
-            "invalid_list": f"Choose among the options offered for “{label}”.",
-            "invalid_pk_value": f"Choose among the options offered for “{label}”.",
-            "max_length": f"“{label}” can be at most %(limit_value)d characters long "
-                          "(it has %(show_value)d).",
-            "invalid": f"“{label}” is not in a form we can read.",
-            "missing": "Choose a file to attach.",
-            "empty": "This file is empty: choose another.",
-            "contradiction": "Either choose a file or remove the current one, not both.",
+            "required": (gettext("Choose {label}.").format(label=label.lower()) if choosing
+                         else gettext("Fill in “{label}”.").format(label=label)),
+            "invalid_choice": gettext("Choose one of the options offered for “{label}”.").format(
+                label=label),
+            "invalid_list": gettext("Choose among the options offered for “{label}”.").format(
+                label=label),
+            "invalid_pk_value": gettext("Choose among the options offered for “{label}”.").format(
+                label=label),
+            "max_length": gettext("“{label}” can be at most %(limit_value)d characters long "
+                                  "(it has %(show_value)d).").format(label=label),
+            "invalid": gettext("“{label}” is not in a form we can read.").format(label=label),
+            "missing": gettext("Choose a file to attach."),
+            "empty": gettext("This file is empty: choose another."),
+            "contradiction": gettext("Either choose a file or remove the current one, not both."),
         }
         if isinstance(field, forms.FileField):
-            plain["max_length"] = ("The file's name can be at most %(max)d characters long: "
-                                   "rename it and try again.")
-            plain["invalid"] = "This is not a file: choose one from your computer."
-            plain["required"] = "Choose a file to attach."
+            plain["max_length"] = gettext("The file's name can be at most %(max)d characters long: "
+                                          "rename it and try again.")
+            plain["invalid"] = gettext("This is not a file: choose one from your computer.")
+            plain["required"] = gettext("Choose a file to attach.")
         defaults = _defaults(field)
         for key, text in plain.items():
             if key in field.error_messages and field.error_messages[key] == defaults.get(key):
@@ -61,23 +69,31 @@ class PlainMessagesMixin:
         plain_messages(self)
 
 
+_lower_first = lazy(lambda text: str(text)[:1].lower() + str(text)[1:], str)
+
+
 class MoneyField(forms.DecimalField):
     """A decimal amount that also accepts what people type: `1,250,000`, `Nu. 500`, `BTN 20`.
 
     `what` names the amount in its messages ("The requested amount must be more than zero."),
     never Django's defaults ("Ensure this value is greater than or equal to 0.01.")."""
 
-    def __init__(self, *, what: str = "The amount", **kwargs):
+    def __init__(self, *, what: str = _("The amount"), **kwargs):
         kwargs.setdefault("max_digits", 14)
         kwargs.setdefault("decimal_places", 2)
         kwargs.setdefault("min_value", Decimal("0.01"))
+        # `what` may be lazy (translated when the message is shown): so are the messages.
         kwargs["error_messages"] = {
-            "required": f"Give {what[0].lower() + what[1:]}.",
-            "invalid": f"{what} must be written in figures, e.g. 125,000 or 125000.50.",
-            "min_value": f"{what} must be more than zero.",
-            "max_digits": f"{what} is too large: at most 999,999,999,999.99.",
-            "max_whole_digits": f"{what} is too large: at most 999,999,999,999.99.",
-            "max_decimal_places": f"{what} has at most two figures after the point (chhetrum).",
+            "required": format_lazy(_("Give {what}."), what=_lower_first(what)),
+            "invalid": format_lazy(
+                _("{what} must be written in figures, e.g. 125,000 or 125000.50."), what=what),
+            "min_value": format_lazy(_("{what} must be more than zero."), what=what),
+            "max_digits": format_lazy(
+                _("{what} is too large: at most 999,999,999,999.99."), what=what),
+            "max_whole_digits": format_lazy(
+                _("{what} is too large: at most 999,999,999,999.99."), what=what),
+            "max_decimal_places": format_lazy(
+                _("{what} has at most two figures after the point (chhetrum)."), what=what),
             **kwargs.get("error_messages", {}),
         }
         super().__init__(**kwargs)
@@ -108,65 +124,68 @@ def rounds_with_chair_duty(user) -> Q:
 
 class RoundChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.title} — closes {deadline(obj.closes_at)}"
+        return gettext("%(title)s — closes %(deadline)s") % {
+            "title": obj.title, "deadline": deadline(obj.closes_at)}
 
 
 class ProposalForm(PlainMessagesMixin, forms.Form):
     """The experiment, its money and its partners. `with_round` adds the round (creation only)."""
 
     round = RoundChoiceField(
-        label="Round", queryset=Round.objects.none(),
-        empty_label="Choose a round",
-        help_text="The call for proposals this experiment answers.",
+        label=_("Round"), queryset=Round.objects.none(),
+        empty_label=_("Choose a round"),
+        help_text=_("The call for proposals this experiment answers."),
         error_messages={
-            "required": "Choose the round this proposal answers.",
-            "invalid_choice": "This round is not open for proposals any more: choose an open one.",
+            "required": _("Choose the round this proposal answers."),
+            "invalid_choice": _("This round is not open for proposals any more: choose an open one."),
         },
     )
-    title = forms.CharField(label="Title", max_length=200, help_text="A short name colleagues will recognise.")
+    title = forms.CharField(
+        label=_("Title"), max_length=200, help_text=_("A short name colleagues will recognise.")
+    )
     summary = forms.CharField(
-        label="Summary", widget=forms.Textarea(attrs={"rows": 3}), required=False,
-        help_text="Two or three sentences: what you will try, where and with whom.",
+        label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+        help_text=_("Two or three sentences: what you will try, where and with whom."),
     )
     problem = forms.CharField(
-        label="The problem", widget=forms.Textarea(attrs={"rows": 4}), required=False,
-        help_text="Who is affected and how you know.",
+        label=_("The problem"), widget=forms.Textarea(attrs={"rows": 4}), required=False,
+        help_text=_("Who is affected and how you know."),
     )
     hypothesis = forms.CharField(
-        label="What the experiment will test", widget=forms.Textarea(attrs={"rows": 3}),
-        required=False, help_text="“If we …, then … because …”.",
+        label=_("What the experiment will test"), widget=forms.Textarea(attrs={"rows": 3}),
+        required=False, help_text=_("“If we …, then … because …”."),
     )
     success_criteria = forms.CharField(
-        label="What result would show it works", widget=forms.Textarea(attrs={"rows": 3}),
-        required=False, help_text="Fixed before the experiment starts (pre-registration).",
+        label=_("What result would show it works"), widget=forms.Textarea(attrs={"rows": 3}),
+        required=False, help_text=_("Fixed before the experiment starts (pre-registration)."),
     )
     approach = forms.CharField(
-        label="How you will run it", widget=forms.Textarea(attrs={"rows": 4}), required=False,
+        label=_("How you will run it"), widget=forms.Textarea(attrs={"rows": 4}), required=False,
     )
     citizen_engagement = forms.CharField(
-        label="How citizens co-create it", widget=forms.Textarea(attrs={"rows": 3}), required=False,
+        label=_("How citizens co-create it"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
     )
     expected_outcomes = forms.CharField(
-        label="Expected outcomes", widget=forms.Textarea(attrs={"rows": 3}), required=False,
+        label=_("Expected outcomes"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
     )
     requested_amount = MoneyField(
-        label="Requested amount (BTN)", required=False, what="The requested amount",
-        help_text="The budget lines below must add up to this amount.",
+        label=_("Requested amount (BTN)"), required=False, what=_("The requested amount"),
+        help_text=_("The budget lines below must add up to this amount."),
     )
     duration_months = forms.IntegerField(
-        label="Duration in months", required=False, min_value=1, max_value=60,
+        label=_("Duration in months"), required=False, min_value=1, max_value=60,
         error_messages={
-            "invalid": "Write the duration as a whole number of months, e.g. 12.",
-            "min_value": "The duration must be at least 1 month.",
-            "max_value": "The duration can be at most 60 months (five years).",
+            "invalid": _("Write the duration as a whole number of months, e.g. 12."),
+            "min_value": _("The duration must be at least 1 month."),
+            "max_value": _("The duration can be at most 60 months (five years)."),
         },
     )
     partner_agencies = forms.ModelMultipleChoiceField(
         queryset=Agency.objects.filter(is_active=True).order_by("name", "id"),
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        label="Partner agencies",
-        help_text="Agencies working with you. Your own agency counts too.",
+        label=_("Partner agencies"),
+        help_text=_("Agencies working with you. Your own agency counts too."),
     )
 
     def __init__(self, *args, with_round: bool = False, user=None, **kwargs):
@@ -215,12 +234,12 @@ class TeamMemberForm(_RowForm):
     row_fields = ("user", "role")
 
     user = forms.CharField(
-        label="Colleague", required=False, max_length=150,
-        help_text="Start typing their name or agency and choose them from the list; "
-                  "or give their employee ID.",
+        label=_("Colleague"), required=False, max_length=150,
+        help_text=_("Start typing their name or agency and choose them from the list; "
+                    "or give their employee ID."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "data-people-search": ""}),
     )
-    role = forms.CharField(label="Role in the team", required=False, max_length=200)
+    role = forms.CharField(label=_("Role in the team"), required=False, max_length=200)
 
     def clean(self):
         data = super().clean()
@@ -241,10 +260,13 @@ class BudgetLineForm(_RowForm):
     row_fields = ("category", "description", "amount")
 
     category = forms.ChoiceField(
-        label="Category", choices=[("", "Choose a category")] + list(BudgetLine.Category.choices), required=False,
+        label=_("Category"), choices=[("", _("Choose a category"))] + list(BudgetLine.Category.choices),
+        required=False,
     )
-    description = forms.CharField(label="What it pays for", required=False, max_length=300)
-    amount = MoneyField(label="Amount (BTN)", required=False, what="The amount of a budget line")
+    description = forms.CharField(label=_("What it pays for"), required=False, max_length=300)
+    amount = MoneyField(
+        label=_("Amount (BTN)"), required=False, what=_("The amount of a budget line")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -255,11 +277,11 @@ class BudgetLineForm(_RowForm):
         if self.is_blank() or data.get("DELETE"):
             return data
         if not data.get("category") and "category" not in self.errors:
-            self.add_error("category", "Choose a category.")
+            self.add_error("category", gettext("Choose a category."))
         if not (data.get("description") or "").strip() and "description" not in self.errors:
-            self.add_error("description", "Describe what the money is for.")
+            self.add_error("description", gettext("Describe what the money is for."))
         if data.get("amount") is None and "amount" not in self.errors:
-            self.add_error("amount", "Give the amount.")
+            self.add_error("amount", gettext("Give the amount."))
         return data
 
 
@@ -267,7 +289,7 @@ class _RowFormSet(forms.BaseFormSet):
     def add_fields(self, form, index):
         super().add_fields(form, index)
         if "DELETE" in form.fields:
-            form.fields["DELETE"].label = "Remove"
+            form.fields["DELETE"].label = _("Remove")
 
 
 TeamFormSet = forms.formset_factory(
@@ -311,8 +333,8 @@ ACCEPTED_EXTENSIONS = ",".join(sorted(ALLOWED_UPLOADS))
 
 class AttachmentForm(PlainMessagesMixin, forms.Form):
     file = forms.FileField(
-        label="Attach a file",
-        help_text="PDF, Office documents, images or CSV; at most 10 MB.",
+        label=_("Attach a file"),
+        help_text=_("PDF, Office documents, images or CSV; at most 10 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": ACCEPTED_EXTENSIONS}),
     )
 
@@ -337,8 +359,8 @@ ACTIONS: dict[str, Action] = {
         required=True, style="danger",
     ),
     "request_revision": Action(
-        _("Request a revision"), field="message", field_label=_("What should the applicant revise?"),
-        required=True,
+        _("Request a revision"), field="message",
+        field_label=_("What should the applicant revise?"), required=True,
     ),
     "withdraw": Action(
         _("Withdraw"), field="note", field_label=_("Why are you withdrawing? (optional)"),

@@ -2,6 +2,8 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from people.models import User
 from proposals.models import Proposal
@@ -9,9 +11,9 @@ from proposals.models import Proposal
 from .models import Review
 
 DECISIONS = [
-    ("recommend", "Recommend for funding"),
-    ("reject", "Do not recommend"),
-    ("request_revision", "Ask the applicant for a revision"),
+    ("recommend", _("Recommend for funding")),
+    ("reject", _("Do not recommend")),
+    ("request_revision", _("Ask the applicant for a revision")),
 ]
 
 
@@ -32,17 +34,17 @@ class ReviewForm(forms.Form):
     """One 1..max choice per criterion, the two comments kept apart, a recommendation."""
 
     comment_to_applicant = forms.CharField(
-        label="Comment to the applicant", required=False,
+        label=_("Comment to the applicant"), required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="Shown to the applicant, without your name, once the panel decides.",
+        help_text=_("Shown to the applicant, without your name, once the panel decides."),
     )
     comment_to_panel = forms.CharField(
-        label="Comment to the panel (confidential)", required=False,
+        label=_("Comment to the panel (confidential)"), required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="Only the panel and fund managers read this; never the applicant.",
+        help_text=_("Only the panel and fund managers read this; never the applicant."),
     )
     recommendation = forms.ChoiceField(
-        label="Your recommendation", choices=Review.Recommendation.choices,
+        label=_("Your recommendation"), choices=Review.Recommendation.choices,
         widget=forms.RadioSelect,
     )
 
@@ -61,8 +63,8 @@ class ReviewForm(forms.Form):
                     "data-weight": str(criterion.weight), "data-max": criterion.max_score,
                 }),
                 required=not draft,
-                error_messages={"required": f"Score “{criterion.name}” from 1 to "
-                                            f"{criterion.max_score}."},
+                error_messages={"required": gettext("Score “%(criterion)s” from 1 to %(max)s.") % {
+                    "criterion": criterion.name, "max": criterion.max_score}},
             )
         # The criteria come first, in the rubric's order.
         self.fields = {**scored, **self.fields}
@@ -82,28 +84,28 @@ class ReviewForm(forms.Form):
 
 class ConflictForm(forms.Form):
     reason = forms.CharField(
-        label="What is the conflict of interest?", widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="For example: a close relative works on the team.",
-        error_messages={"required": "Say what the conflict of interest is."},
+        label=_("What is the conflict of interest?"), widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("For example: a close relative works on the team."),
+        error_messages={"required": _("Say what the conflict of interest is.")},
     )
 
 
 class _PersonChoice(forms.ModelChoiceField):
     def label_from_instance(self, user):
-        agency = user.agency.code if user.agency_id else "no agency"
+        agency = user.agency.code if user.agency_id else gettext("no agency")
         return f"{user} ({agency})"
 
 
 class _PeopleChoice(forms.ModelMultipleChoiceField):
     def label_from_instance(self, user):
-        agency = user.agency.code if user.agency_id else "no agency"
+        agency = user.agency.code if user.agency_id else gettext("no agency")
         return f"{user} ({agency})"
 
 
 class AssignForm(forms.Form):
-    proposal = forms.ModelChoiceField(label="Proposal", queryset=Proposal.objects.none())
-    reviewer = _PersonChoice(label="Reviewer", queryset=User.objects.none())
-    due_on = forms.DateField(label="Review due on", widget=forms.DateInput(attrs={"type": "date"}))
+    proposal = forms.ModelChoiceField(label=_("Proposal"), queryset=Proposal.objects.none())
+    reviewer = _PersonChoice(label=_("Reviewer"), queryset=User.objects.none())
+    due_on = forms.DateField(label=_("Review due on"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, panel=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -122,17 +124,17 @@ class AssignForm(forms.Form):
 
 
 class PlanAcceptForm(forms.Form):
-    due_on = forms.DateField(label="Reviews due on",
+    due_on = forms.DateField(label=_("Reviews due on"),
                              widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(label="Decision", widget=forms.RadioSelect)
+    decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect)
     rationale = forms.CharField(
-        label="Rationale", widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="The panel's reasons, kept in the proposal's history. For a revision: what "
-                  "the applicant should change.",
-        error_messages={"required": "Give the panel's rationale for the decision."},
+        label=_("Rationale"), widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("The panel's reasons, kept in the proposal's history. For a revision: what "
+                  "the applicant should change."),
+        error_messages={"required": _("Give the panel's rationale for the decision.")},
     )
 
     def __init__(self, *args, allowed=(), **kwargs):
@@ -141,17 +143,17 @@ class DecisionForm(forms.Form):
 
 
 class PanelForm(forms.Form):
-    name = forms.CharField(label="Panel name", max_length=200)
-    chair = _PersonChoice(label="Chair", queryset=User.objects.none())
+    name = forms.CharField(label=_("Panel name"), max_length=200)
+    chair = _PersonChoice(label=_("Chair"), queryset=User.objects.none())
     deputy_chair = _PersonChoice(
-        label="Deputy chair", queryset=User.objects.none(), required=False,
-        help_text="Acts for the chair on proposals the chair has a conflict with. From another "
-                  "agency than the chair's.",
+        label=_("Deputy chair"), queryset=User.objects.none(), required=False,
+        help_text=_("Acts for the chair on proposals the chair has a conflict with. From another "
+                  "agency than the chair's."),
     )
     members = _PeopleChoice(
-        label="Members", queryset=User.objects.none(), required=False,
+        label=_("Members"), queryset=User.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Reviewers from at least the round's minimum number of agencies.",
+        help_text=_("Reviewers from at least the round's minimum number of agencies."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -165,9 +167,9 @@ class PanelForm(forms.Form):
 
 
 class StandInForm(forms.Form):
-    chair = _PersonChoice(label="Stand-in chair", queryset=User.objects.none(),
-                          help_text="A panel member with no conflict of interest with this "
-                                    "proposal.")
+    chair = _PersonChoice(label=_("Stand-in chair"), queryset=User.objects.none(),
+                          help_text=_("A panel member with no conflict of interest with this "
+                                    "proposal."))
 
     def __init__(self, *args, candidates=(), **kwargs):
         super().__init__(*args, **kwargs)

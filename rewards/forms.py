@@ -3,6 +3,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from people.models import Agency, User
 from proposals.models import Proposal
@@ -12,7 +14,7 @@ from workflow.ids import parse_id
 from .models import Learning, Nomination, Recognition
 from .selectors import nomination_evidence_open_to, proposals_open_to_learning, tags_in_use
 
-YES_NO = [("", "Any"), ("yes", "Yes"), ("no", "No")]
+YES_NO = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
 
 
 def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
@@ -76,33 +78,34 @@ class PersonChoiceField(forms.ModelChoiceField):
 
 
 class LearningForm(forms.Form):
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(max_length=200, label=_("Title"))
     kind = forms.ChoiceField(
-        choices=Learning.Kind.choices, widget=forms.RadioSelect,
-        help_text="Learnings from experiments that did not work count as fully as any other.",
+        label=_("Kind"), choices=Learning.Kind.choices, widget=forms.RadioSelect,
+        help_text=_("Learnings from experiments that did not work count as fully as any other."),
     )
-    what_we_tried = forms.CharField(label="What we tried", widget=forms.Textarea(attrs={"rows": 4}))
-    what_happened = forms.CharField(label="What happened", widget=forms.Textarea(attrs={"rows": 4}))
+    what_we_tried = forms.CharField(label=_("What we tried"), widget=forms.Textarea(attrs={"rows": 4}))
+    what_happened = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 4}))
     what_we_learned = forms.CharField(
-        label="What we learned", widget=forms.Textarea(attrs={"rows": 4})
+        label=_("What we learned"), widget=forms.Textarea(attrs={"rows": 4})
     )
     tags = forms.CharField(
-        required=False, max_length=500, help_text="Words separated by commas, e.g. health, sms."
+        required=False, max_length=500, label=_("Tags"), help_text=_("Words separated by commas, e.g. health, sms.")
     )
     visibility = forms.ChoiceField(
-        choices=Learning.Visibility.choices, widget=forms.RadioSelect,
+        label=_("Visibility"), choices=Learning.Visibility.choices, widget=forms.RadioSelect,
         initial=Learning.Visibility.INTERNAL,
-        help_text="Public learnings can be read by anyone, without signing in.",
+        help_text=_("Public learnings can be read by anyone, without signing in."),
     )
     proposal = forms.ModelChoiceField(
-        queryset=Proposal.objects.none(), required=False, empty_label="None (a standalone learning)",
-        help_text="A proposal you lead or are on the team of.",
+        label=_("Proposal"), queryset=Proposal.objects.none(), required=False,
+        empty_label=_("None (a standalone learning)"),
+        help_text=_("A proposal you lead or are on the team of."),
     )
 
     co_authors = forms.CharField(
-        label="Co-authors", required=False, max_length=2000,
-        help_text="Usernames or employee IDs, separated by commas. Each is invited and named "
-                  "only once they accept; you are always an author of what you write.",
+        label=_("Co-authors"), required=False, max_length=2000,
+        help_text=_("Usernames or employee IDs, separated by commas. Each is invited and named "
+                  "only once they accept; you are always an author of what you write."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 
@@ -132,7 +135,9 @@ class LearningForm(forms.Form):
             elif person not in people:
                 people.append(person)
         if unknown:
-            raise ValidationError(f"Nobody active is known as “{unknown[0][:50]}”.")
+            raise ValidationError(
+                gettext("Nobody active is known as “%(name)s”.") % {"name": unknown[0][:50]}
+            )
         return people
 
     def service_fields(self) -> dict:
@@ -150,32 +155,38 @@ def co_authors_initial(learning: Learning) -> str:
 
 
 class LearningFilterForm(FilterForm):
-    q = forms.CharField(label="Words", required=False)
-    tag = forms.ChoiceField(required=False)
+    q = forms.CharField(label=_("Words"), required=False)
+    tag = forms.ChoiceField(required=False, label=_("Tag"))
     agency = RecordChoiceField(
-        queryset=Agency.objects.filter(is_active=True), required=False, empty_label="Any agency"
+        queryset=Agency.objects.filter(is_active=True), required=False, empty_label=_("Any agency"),
+        label=_("Agency"),
     )
-    kind = forms.ChoiceField(choices=[("", "Any kind"), *Learning.Kind.choices], required=False)
+    kind = forms.ChoiceField(
+        choices=[("", _("Any kind")), *Learning.Kind.choices], required=False, label=_("Kind")
+    )
 
     def __init__(self, *args, public: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         tags = tags_in_use()
         if public:
             tags = tags.filter(learnings__visibility=Learning.Visibility.PUBLIC)
-        self.fields["tag"].choices = [("", "Any tag")] + [(t.name, t.name) for t in tags]
+        self.fields["tag"].choices = [("", gettext("Any tag"))] + [(t.name, t.name) for t in tags]
 
 
 class RecognitionForm(forms.Form):
-    recipient = PersonChoiceField(queryset=User.objects.none())
-    kind = forms.ChoiceField(choices=Recognition.Kind.choices)
+    recipient = PersonChoiceField(queryset=User.objects.none(), label=_("Recipient"))
+    kind = forms.ChoiceField(choices=Recognition.Kind.choices, label=_("Kind"))
     citation = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4}), help_text="What the recognition honours."
+        widget=forms.Textarea(attrs={"rows": 4}), label=_("Citation"),
+        help_text=_("What the recognition honours."),
     )
     proposals = forms.ModelMultipleChoiceField(
-        queryset=Proposal.objects.none(), required=False, help_text="Proposals it honours."
+        queryset=Proposal.objects.none(), required=False, label=_("Proposals"),
+        help_text=_("Proposals it honours."),
     )
     learnings = forms.ModelMultipleChoiceField(
-        queryset=Learning.objects.none(), required=False, help_text="Learnings it honours."
+        queryset=Learning.objects.none(), required=False, label=_("Learnings"),
+        help_text=_("Learnings it honours."),
     )
 
     def __init__(self, *args, user=None, **kwargs):
@@ -188,26 +199,26 @@ class RecognitionForm(forms.Form):
 
 
 class NominationForm(forms.Form):
-    nominee = PersonChoiceField(queryset=User.objects.none(), label="Colleague you nominate")
+    nominee = PersonChoiceField(queryset=User.objects.none(), label=_("Colleague you nominate"))
     justification = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="What they did and why it merits a fast-track promotion.",
+        widget=forms.Textarea(attrs={"rows": 5}), label=_("Justification"),
+        help_text=_("What they did and why it merits a fast-track promotion."),
     )
     evidence_links = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Further evidence",
-        help_text="Links or references, one a line.",
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), label=_("Further evidence"),
+        help_text=_("Links or references, one a line."),
     )
     proposals = forms.ModelMultipleChoiceField(
         queryset=Proposal.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
-        label="Proposals as evidence",
+        label=_("Proposals as evidence"),
     )
     learnings = forms.ModelMultipleChoiceField(
         queryset=Learning.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
-        label="Learnings as evidence",
+        label=_("Learnings as evidence"),
     )
     recognitions = forms.ModelMultipleChoiceField(
         queryset=Recognition.objects.none(), required=False,
-        widget=forms.CheckboxSelectMultiple, label="Recognitions as evidence",
+        widget=forms.CheckboxSelectMultiple, label=_("Recognitions as evidence"),
     )
 
     def __init__(self, *args, user=None, nominee: User | None = None, **kwargs):
@@ -220,27 +231,32 @@ class NominationForm(forms.Form):
 
 
 class TransitionForm(forms.Form):
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("Note"))
+    reason = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), label=_("Reason")
+    )
 
 
 class PeopleFilterForm(FilterForm):
-    q = forms.CharField(label="Name or employee ID", required=False)
+    q = forms.CharField(label=_("Name or employee ID"), required=False)
     agency = RecordChoiceField(
-        queryset=Agency.objects.filter(is_active=True), required=False, empty_label="Any agency"
+        queryset=Agency.objects.filter(is_active=True), required=False, empty_label=_("Any agency"),
+        label=_("Agency"),
     )
-    position_level = forms.ChoiceField(required=False, label="Position level")
-    has_recognition = forms.ChoiceField(choices=YES_NO, required=False, label="Has a recognition")
-    has_nomination = forms.ChoiceField(choices=YES_NO, required=False, label="Has a nomination")
+    position_level = forms.ChoiceField(required=False, label=_("Position level"))
+    has_recognition = forms.ChoiceField(choices=YES_NO, required=False, label=_("Has a recognition"))
+    has_nomination = forms.ChoiceField(choices=YES_NO, required=False, label=_("Has a nomination"))
 
     def __init__(self, *args, levels=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["position_level"].choices = [("", "Any level")] + [(v, v) for v in levels]
+        self.fields["position_level"].choices = [("", gettext("Any level"))] + [(v, v) for v in levels]
 
 
 class NominationFilterForm(FilterForm):
-    state = forms.ChoiceField(choices=[("", "Any state"), *Nomination.State.choices], required=False)
+    state = forms.ChoiceField(
+        choices=[("", _("Any state")), *Nomination.State.choices], required=False, label=_("State")
+    )
     agency = RecordChoiceField(
-        queryset=Agency.objects.filter(is_active=True), required=False, empty_label="Any agency",
-        label="Nominee's agency",
+        queryset=Agency.objects.filter(is_active=True), required=False, empty_label=_("Any agency"),
+        label=_("Nominee's agency"),
     )

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 MAX_QUERY_CHARS = 200  # what is read of a query; the rest is ignored, and the page says so
 MAX_QUERY_WORDS = 12  # words searched for
@@ -83,8 +85,8 @@ class ParsedQuery:
         return bool(self.terms)
 
 
-EMPTY_MESSAGE = "Type a few words to search for, such as “maternal health SMS”."
-STOP_WORDS_MESSAGE = (
+EMPTY_MESSAGE = _("Type a few words to search for, such as “maternal health SMS”.")
+STOP_WORDS_MESSAGE = _(
     "“{text}” has only very common words (like “the”, “and”, “of”), which the search "
     "leaves out. Add a word that says what the work is about."
 )
@@ -99,16 +101,18 @@ def parse_query(raw) -> ParsedQuery:
         # Cut between words: a word cut in two would search for a word nobody wrote.
         cut = text[:MAX_QUERY_CHARS + 1]
         text = cut.rsplit(" ", 1)[0] if " " in cut else text[:MAX_QUERY_CHARS]
-        note = f"Only the first {MAX_QUERY_CHARS} characters were searched."
+        note = gettext("Only the first %(count)d characters were searched.") % {
+            "count": MAX_QUERY_CHARS}
     found = words(text)
     if not found:
-        return ParsedQuery(text=text, message=EMPTY_MESSAGE)
+        return ParsedQuery(text=text, message=str(EMPTY_MESSAGE))
     terms = list(dict.fromkeys(w for w in found if w not in STOP_WORDS))
     if not terms:
-        return ParsedQuery(text=text, message=STOP_WORDS_MESSAGE.format(text=text[:60]))
+        return ParsedQuery(text=text, message=str(STOP_WORDS_MESSAGE).format(text=text[:60]))
     if len(terms) > MAX_QUERY_WORDS:
         terms = terms[:MAX_QUERY_WORDS]
-        note = f"Only the first {MAX_QUERY_WORDS} words were searched."
+        note = gettext("Only the first %(count)d words were searched.") % {
+            "count": MAX_QUERY_WORDS}
     terms = [t[:40] for t in terms]
     return ParsedQuery(text=text, terms=terms, note=note)
 

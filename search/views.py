@@ -2,12 +2,13 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 from .selectors import search
 from .text import MAX_QUERY_CHARS
 
-KIND_LABELS = (("all", "Proposals and learnings"), ("proposals", "Proposals"),
-               ("learnings", "Learnings"))
+KIND_LABELS = (("all", _("Proposals and learnings")), ("proposals", _("Proposals")),
+               ("learnings", _("Learnings")))
 
 
 @login_required

@@ -24,30 +24,32 @@ from django import forms
 from django.core import validators
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-REQUIRED = "This is needed."
-NUMBER = "Enter a number, e.g. 1250.50."
-WHOLE_NUMBER = "Enter a whole number, e.g. 12."
-AT_LEAST = "Enter %(limit_value)s or more."
-AT_MOST = "Enter %(limit_value)s or less."
-DATE = "Enter a date like 2026-12-31."
-DATE_TIME = "Enter a date and time like 2026-12-31 14:30."
-TIME = "Enter a time like 14:30."
-CHOICE = "Choose one of the options offered."
-TOO_LONG = "Keep it to %(limit_value)d characters or fewer (this has %(show_value)d)."
-TOO_SHORT = "Write at least %(limit_value)d characters (this has %(show_value)d)."
+REQUIRED = _("This is needed.")
+NUMBER = _("Enter a number, e.g. 1250.50.")
+WHOLE_NUMBER = _("Enter a whole number, e.g. 12.")
+AT_LEAST = _("Enter %(limit_value)s or more.")
+AT_MOST = _("Enter %(limit_value)s or less.")
+DATE = _("Enter a date like 2026-12-31.")
+DATE_TIME = _("Enter a date and time like 2026-12-31 14:30.")
+TIME = _("Enter a time like 14:30.")
+CHOICE = _("Choose one of the options offered.")
+TOO_LONG = _("Keep it to %(limit_value)d characters or fewer (this has %(show_value)d).")
+TOO_SHORT = _("Write at least %(limit_value)d characters (this has %(show_value)d).")
 
 # Validators' own codes: Django fields look them up in the field's messages by code.
 _VALIDATOR_CODES = {
     "min_value": AT_LEAST,
     "max_value": AT_MOST,
-    "step_size": "Enter a multiple of %(limit_value)s.",
+    "step_size": _("Enter a multiple of %(limit_value)s."),
     "max_length": TOO_LONG,
     "min_length": TOO_SHORT,
-    "max_digits": "Enter a number with at most %(max)s digits.",
-    "max_decimal_places": "Enter at most %(max)s digits after the decimal point.",
-    "max_whole_digits": "Enter at most %(max)s digits before the decimal point.",
-    "null_characters_not_allowed": "Take out the invisible null characters.",
+    "max_digits": _("Enter a number with at most %(max)s digits."),
+    "max_decimal_places": _("Enter at most %(max)s digits after the decimal point."),
+    "max_whole_digits": _("Enter at most %(max)s digits before the decimal point."),
+    "null_characters_not_allowed": _("Take out the invisible null characters."),
 }
 
 FORM_FIELDS: dict[type, dict[str, str]] = {
@@ -60,41 +62,41 @@ FORM_FIELDS: dict[type, dict[str, str]] = {
     forms.DateTimeField: {"invalid": DATE_TIME},
     forms.TimeField: {"invalid": TIME},
     forms.DurationField: {
-        "invalid": "Enter a duration like 3 days, 04:00:00.",
-        "overflow": "Enter between {min_days} and {max_days} days.",
+        "invalid": _("Enter a duration like 3 days, 04:00:00."),
+        "overflow": _("Enter between {min_days} and {max_days} days."),
     },
     forms.SplitDateTimeField: {"invalid_date": DATE, "invalid_time": TIME},
     forms.ChoiceField: {"invalid_choice": CHOICE},
     forms.MultipleChoiceField: {"invalid_choice": CHOICE,
-                                "invalid_list": "Choose from the options offered."},
+                                "invalid_list": _("Choose from the options offered.")},
     forms.ModelChoiceField: {"invalid_choice": CHOICE},
     forms.ModelMultipleChoiceField: {
-        "invalid_choice": CHOICE, "invalid_list": "Choose from the options offered.",
+        "invalid_choice": CHOICE, "invalid_list": _("Choose from the options offered."),
         "invalid_pk_value": CHOICE,
     },
-    forms.MultiValueField: {"invalid": "Fill in every part.", "incomplete": "Fill in every part."},
-    forms.EmailField: {"invalid": "Enter an email address like name@agency.gov.bt."},
-    forms.URLField: {"invalid": "Enter a web address like https://www.gov.bt."},
-    forms.SlugField: {"invalid": "Use only letters, numbers, hyphens and underscores."},
-    forms.UUIDField: {"invalid": "Enter the identifier as it was given."},
-    forms.JSONField: {"invalid": "Enter the data as JSON."},
-    forms.GenericIPAddressField: {"invalid": "Enter an address like 192.0.2.1."},
+    forms.MultiValueField: {"invalid": _("Fill in every part."), "incomplete": _("Fill in every part.")},
+    forms.EmailField: {"invalid": _("Enter an email address like name@agency.gov.bt.")},
+    forms.URLField: {"invalid": _("Enter a web address like https://www.gov.bt.")},
+    forms.SlugField: {"invalid": _("Use only letters, numbers, hyphens and underscores.")},
+    forms.UUIDField: {"invalid": _("Enter the identifier as it was given.")},
+    forms.JSONField: {"invalid": _("Enter the data as JSON.")},
+    forms.GenericIPAddressField: {"invalid": _("Enter an address like 192.0.2.1.")},
     forms.FileField: {
-        "invalid": "Choose a file to upload.",
-        "missing": "Choose a file to upload.",
-        "empty": "The file you chose is empty.",
-        "max_length": "Give the file a shorter name: at most %(max)d characters (it has "
-                      "%(length)d).",
-        "contradiction": "Either choose a new file or tick “Clear”, not both.",
+        "invalid": _("Choose a file to upload."),
+        "missing": _("Choose a file to upload."),
+        "empty": _("The file you chose is empty."),
+        "max_length": _("Give the file a shorter name: at most %(max)d characters (it has "
+                      "%(length)d)."),
+        "contradiction": _("Either choose a new file or tick “Clear”, not both."),
     },
-    forms.ImageField: {"invalid_image": "Choose a picture (PNG, JPEG or GIF); this file is not "
-                                        "one or is damaged."},
+    forms.ImageField: {"invalid_image": _("Choose a picture (PNG, JPEG or GIF); this file is not "
+                                        "one or is damaged.")},
 }
 
 FORMSETS: dict[str, str] = {
-    "missing_management_form": "The form was not sent whole: reload the page and try again.",
-    "too_many_forms": "Add at most %(num)d.",
-    "too_few_forms": "Add at least %(num)d.",
+    "missing_management_form": _("The form was not sent whole: reload the page and try again."),
+    "too_many_forms": _("Add at most %(num)d."),
+    "too_few_forms": _("Add at least %(num)d."),
 }
 
 MODEL_FIELDS: dict[type, dict[str, str]] = {
@@ -102,130 +104,130 @@ MODEL_FIELDS: dict[type, dict[str, str]] = {
         "invalid_choice": CHOICE,
         "null": REQUIRED,
         "blank": REQUIRED,
-        "unique": "There is already a %(model_name)s with this %(field_label)s.",
-        "unique_for_date": "There is already one with this %(field_label)s on that "
-                           "%(date_field_label)s.",
+        "unique": _("There is already a %(model_name)s with this %(field_label)s."),
+        "unique_for_date": _("There is already one with this %(field_label)s on that "
+                           "%(date_field_label)s."),
     },
     models.IntegerField: {"invalid": WHOLE_NUMBER},
     models.DecimalField: {"invalid": NUMBER},
     models.FloatField: {"invalid": NUMBER},
-    models.BooleanField: {"invalid": "Answer yes or no."},
+    models.BooleanField: {"invalid": _("Answer yes or no.")},
     models.DateField: {"invalid": DATE, "invalid_date": DATE},
     models.DateTimeField: {"invalid": DATE_TIME, "invalid_date": DATE,
                            "invalid_datetime": DATE_TIME},
     models.TimeField: {"invalid": TIME, "invalid_time": TIME},
-    models.UUIDField: {"invalid": "Enter the identifier as it was given."},
-    models.JSONField: {"invalid": "Enter the data as JSON."},
+    models.UUIDField: {"invalid": _("Enter the identifier as it was given.")},
+    models.JSONField: {"invalid": _("Enter the data as JSON.")},
 }
 
 # (validator, message): a class's default message, or a shared instance's own. A list: a
 # RegexValidator instance is not hashable.
 VALIDATORS: list[tuple[object, str]] = [
-    (validators.MinValueValidator, "Enter %(limit_value)s or more."),
-    (validators.MaxValueValidator, "Enter %(limit_value)s or less."),
-    (validators.StepValueValidator, "Enter a multiple of %(limit_value)s."),
+    (validators.MinValueValidator, _("Enter %(limit_value)s or more.")),
+    (validators.MaxValueValidator, _("Enter %(limit_value)s or less.")),
+    (validators.StepValueValidator, _("Enter a multiple of %(limit_value)s.")),
     (validators.MaxLengthValidator, TOO_LONG),
     (validators.MinLengthValidator, TOO_SHORT),
-    (validators.EmailValidator, "Enter an email address like name@agency.gov.bt."),
-    (validators.URLValidator, "Enter a web address like https://www.gov.bt."),
-    (validators.RegexValidator, "Enter it in the form shown."),
-    (validators.ProhibitNullCharactersValidator, "Take out the invisible null characters."),
-    (validators.FileExtensionValidator, "Files ending in “%(extension)s” are not taken: use "
-                                       "%(allowed_extensions)s."),
-    (validators.validate_slug, "Use only letters, numbers, hyphens and underscores."),
-    (validators.validate_unicode_slug, "Use only letters, numbers, hyphens and underscores."),
+    (validators.EmailValidator, _("Enter an email address like name@agency.gov.bt.")),
+    (validators.URLValidator, _("Enter a web address like https://www.gov.bt.")),
+    (validators.RegexValidator, _("Enter it in the form shown.")),
+    (validators.ProhibitNullCharactersValidator, _("Take out the invisible null characters.")),
+    (validators.FileExtensionValidator, _("Files ending in “%(extension)s” are not taken: use "
+                                       "%(allowed_extensions)s.")),
+    (validators.validate_slug, _("Use only letters, numbers, hyphens and underscores.")),
+    (validators.validate_unicode_slug, _("Use only letters, numbers, hyphens and underscores.")),
     (validators.integer_validator, WHOLE_NUMBER),
-    (validators.validate_comma_separated_integer_list, "Enter whole numbers separated by commas."),
+    (validators.validate_comma_separated_integer_list, _("Enter whole numbers separated by commas.")),
 ]
 DECIMAL_VALIDATOR = {
     "invalid": NUMBER,
-    "max_digits": "Enter a number with at most %(max)s digits.",
-    "max_decimal_places": "Enter at most %(max)s digits after the decimal point.",
-    "max_whole_digits": "Enter at most %(max)s digits before the decimal point.",
+    "max_digits": _("Enter a number with at most %(max)s digits."),
+    "max_decimal_places": _("Enter at most %(max)s digits after the decimal point."),
+    "max_whole_digits": _("Enter at most %(max)s digits before the decimal point."),
 }
 
 
 def _api_fields() -> dict[type, dict[str, str]]:
     from rest_framework import fields, relations, serializers
 
-    number = {"invalid": NUMBER, "max_value": "Enter {max_value} or less.",
-              "min_value": "Enter {min_value} or more.",
-              "max_string_length": "Enter a shorter number."}
-    listed = {"not_a_list": "Send a list.", "empty": "Choose at least one.",
-              "min_length": "Choose at least {min_length}.",
-              "max_length": "Choose at most {max_length}."}
+    number = {"invalid": NUMBER, "max_value": _("Enter {max_value} or less."),
+              "min_value": _("Enter {min_value} or more."),
+              "max_string_length": _("Enter a shorter number.")}
+    listed = {"not_a_list": _("Send a list."), "empty": _("Choose at least one."),
+              "min_length": _("Choose at least {min_length}."),
+              "max_length": _("Choose at most {max_length}.")}
     return {
         fields.Field: {"required": REQUIRED, "null": REQUIRED},
-        fields.BooleanField: {"invalid": "Answer true or false."},
-        fields.CharField: {"invalid": "Enter text.", "blank": REQUIRED,
-                           "max_length": "Keep it to {max_length} characters or fewer.",
-                           "min_length": "Write at least {min_length} characters."},
-        fields.EmailField: {"invalid": "Enter an email address like name@agency.gov.bt."},
-        fields.RegexField: {"invalid": "Enter it in the form shown."},
-        fields.SlugField: {"invalid": "Use only letters, numbers, hyphens and underscores.",
-                           "invalid_unicode": "Use only letters, numbers, hyphens and "
-                                              "underscores."},
-        fields.URLField: {"invalid": "Enter a web address like https://www.gov.bt."},
-        fields.UUIDField: {"invalid": "Enter the identifier as it was given."},
-        fields.IPAddressField: {"invalid": "Enter an address like 192.0.2.1."},
+        fields.BooleanField: {"invalid": _("Answer true or false.")},
+        fields.CharField: {"invalid": _("Enter text."), "blank": REQUIRED,
+                           "max_length": _("Keep it to {max_length} characters or fewer."),
+                           "min_length": _("Write at least {min_length} characters.")},
+        fields.EmailField: {"invalid": _("Enter an email address like name@agency.gov.bt.")},
+        fields.RegexField: {"invalid": _("Enter it in the form shown.")},
+        fields.SlugField: {"invalid": _("Use only letters, numbers, hyphens and underscores."),
+                           "invalid_unicode": _("Use only letters, numbers, hyphens and "
+                                              "underscores.")},
+        fields.URLField: {"invalid": _("Enter a web address like https://www.gov.bt.")},
+        fields.UUIDField: {"invalid": _("Enter the identifier as it was given.")},
+        fields.IPAddressField: {"invalid": _("Enter an address like 192.0.2.1.")},
         fields.IntegerField: {**number, "invalid": WHOLE_NUMBER},
-        fields.FloatField: {**number, "overflow": "Enter a smaller number."},
+        fields.FloatField: {**number, "overflow": _("Enter a smaller number.")},
         fields.DecimalField: {
             **number,
-            "max_digits": "Enter a number with at most {max_digits} digits.",
-            "max_decimal_places": "Enter at most {max_decimal_places} digits after the decimal "
-                                  "point.",
-            "max_whole_digits": "Enter at most {max_whole_digits} digits before the decimal "
-                                "point.",
+            "max_digits": _("Enter a number with at most {max_digits} digits."),
+            "max_decimal_places": _("Enter at most {max_decimal_places} digits after the decimal "
+                                  "point."),
+            "max_whole_digits": _("Enter at most {max_whole_digits} digits before the decimal "
+                                "point."),
         },
         fields.DateTimeField: {
-            "invalid": "Enter a date and time like 2026-12-31T14:30:00+06:00.",
-            "date": "Enter a time as well as the date.",
-            "make_aware": "That time does not exist in {timezone}.",
-            "overflow": "Enter a date between year 1 and 9999.",
+            "invalid": _("Enter a date and time like 2026-12-31T14:30:00+06:00."),
+            "date": _("Enter a time as well as the date."),
+            "make_aware": _("That time does not exist in {timezone}."),
+            "overflow": _("Enter a date between year 1 and 9999."),
         },
-        fields.DateField: {"invalid": "Enter a date like 2026-12-31.",
-                           "datetime": "Enter a date without a time, like 2026-12-31."},
-        fields.TimeField: {"invalid": "Enter a time like 14:30."},
-        fields.DurationField: {"invalid": "Enter a duration like 3 04:00:00.",
-                               "max_value": "Enter {max_value} or less.",
-                               "min_value": "Enter {min_value} or more.",
-                               "overflow": "Enter between {min_days} and {max_days} days."},
-        fields.ChoiceField: {"invalid_choice": "“{input}” is not one of the options."},
-        fields.MultipleChoiceField: {"invalid_choice": "“{input}” is not one of the options.",
-                                     "not_a_list": "Send a list.",
-                                     "empty": "Choose at least one."},
-        fields.FilePathField: {"invalid_choice": "“{input}” is not one of the options."},
-        fields.FileField: {"required": "Choose a file to upload.",
-                           "invalid": "Send the file as a multipart upload.",
-                           "no_name": "Give the file a name.",
-                           "empty": "The file you chose is empty.",
-                           "max_length": "Give the file a shorter name: at most {max_length} "
-                                         "characters (it has {length})."},
-        fields.ImageField: {"invalid_image": "Send a picture (PNG, JPEG or GIF); this file is "
-                                             "not one or is damaged."},
+        fields.DateField: {"invalid": _("Enter a date like 2026-12-31."),
+                           "datetime": _("Enter a date without a time, like 2026-12-31.")},
+        fields.TimeField: {"invalid": _("Enter a time like 14:30.")},
+        fields.DurationField: {"invalid": _("Enter a duration like 3 04:00:00."),
+                               "max_value": _("Enter {max_value} or less."),
+                               "min_value": _("Enter {min_value} or more."),
+                               "overflow": _("Enter between {min_days} and {max_days} days.")},
+        fields.ChoiceField: {"invalid_choice": _("“{input}” is not one of the options.")},
+        fields.MultipleChoiceField: {"invalid_choice": _("“{input}” is not one of the options."),
+                                     "not_a_list": _("Send a list."),
+                                     "empty": _("Choose at least one.")},
+        fields.FilePathField: {"invalid_choice": _("“{input}” is not one of the options.")},
+        fields.FileField: {"required": _("Choose a file to upload."),
+                           "invalid": _("Send the file as a multipart upload."),
+                           "no_name": _("Give the file a name."),
+                           "empty": _("The file you chose is empty."),
+                           "max_length": _("Give the file a shorter name: at most {max_length} "
+                                         "characters (it has {length}).")},
+        fields.ImageField: {"invalid_image": _("Send a picture (PNG, JPEG or GIF); this file is "
+                                             "not one or is damaged.")},
         fields.ListField: listed,
-        fields.DictField: {"not_a_dict": "Send an object of names and values.",
-                           "empty": "Send at least one name and value."},
-        fields.JSONField: {"invalid": "Send valid JSON."},
-        fields.ModelField: {"max_length": "Keep it to {max_length} characters or fewer."},
+        fields.DictField: {"not_a_dict": _("Send an object of names and values."),
+                           "empty": _("Send at least one name and value.")},
+        fields.JSONField: {"invalid": _("Send valid JSON.")},
+        fields.ModelField: {"max_length": _("Keep it to {max_length} characters or fewer.")},
         relations.PrimaryKeyRelatedField: {
             "required": REQUIRED,
-            "does_not_exist": "There is no such record, or not one you may use.",
-            "incorrect_type": "Send the record's number.",
+            "does_not_exist": _("There is no such record, or not one you may use."),
+            "incorrect_type": _("Send the record's number."),
         },
-        relations.SlugRelatedField: {"does_not_exist": "Nothing is known as “{value}”.",
-                                     "invalid": "Nothing is known by that value."},
+        relations.SlugRelatedField: {"does_not_exist": _("Nothing is known as “{value}”."),
+                                     "invalid": _("Nothing is known by that value.")},
         relations.HyperlinkedRelatedField: {
-            "required": REQUIRED, "no_match": "That link is not a record's address.",
-            "incorrect_match": "That link is not a record's address.",
-            "does_not_exist": "Nothing is at that link.",
-            "incorrect_type": "Send the record's address.",
+            "required": REQUIRED, "no_match": _("That link is not a record's address."),
+            "incorrect_match": _("That link is not a record's address."),
+            "does_not_exist": _("Nothing is at that link."),
+            "incorrect_type": _("Send the record's address."),
         },
-        relations.ManyRelatedField: {"not_a_list": "Send a list.",
-                                     "empty": "Choose at least one."},
+        relations.ManyRelatedField: {"not_a_list": _("Send a list."),
+                                     "empty": _("Choose at least one.")},
         serializers.ListSerializer: listed,
-        serializers.Serializer: {"invalid": "Send an object of names and values."},
+        serializers.Serializer: {"invalid": _("Send an object of names and values.")},
     }
 
 
@@ -234,15 +236,15 @@ def _api_validators() -> list[tuple[type, dict[str, str]]]:
     from rest_framework import validators as api
 
     return [
-        (api.UniqueValidator, {"message": "This is already taken: choose another."}),
+        (api.UniqueValidator, {"message": _("This is already taken: choose another.")}),
         (api.UniqueTogetherValidator, {
-            "message": "There is already one with these values.", "missing_message": REQUIRED}),
+            "message": _("There is already one with these values."), "missing_message": REQUIRED}),
         (api.BaseUniqueForValidator, {"missing_message": REQUIRED}),
-        (api.UniqueForDateValidator, {"message": "There is already one on that date."}),
-        (api.UniqueForMonthValidator, {"message": "There is already one in that month."}),
-        (api.UniqueForYearValidator, {"message": "There is already one in that year."}),
+        (api.UniqueForDateValidator, {"message": _("There is already one on that date.")}),
+        (api.UniqueForMonthValidator, {"message": _("There is already one in that month.")}),
+        (api.UniqueForYearValidator, {"message": _("There is already one in that year.")}),
         (api.ProhibitSurrogateCharactersValidator, {
-            "message": "Take out the character U+{code_point:X}: it cannot be stored."}),
+            "message": _("Take out the character U+{code_point:X}: it cannot be stored.")}),
     ]
 
 
@@ -262,14 +264,14 @@ def _label(bound_field) -> str:
 def required_message(field: forms.Field, label: str) -> str:
     """What a page says when `field`, labelled `label`, is left empty."""
     if not label:
-        return REQUIRED
+        return str(REQUIRED)
     if isinstance(field, forms.FileField):
-        return f"Choose a file for “{label}”."
+        return gettext("Choose a file for “%(label)s”.") % {"label": label}
     if isinstance(field, forms.BooleanField):
-        return f"Tick “{label}” to go on."
+        return gettext("Tick “%(label)s” to go on.") % {"label": label}
     if isinstance(field, forms.ChoiceField | forms.ModelChoiceField):
-        return f"Choose “{label}”."
-    return f"Fill in “{label}”."
+        return gettext("Choose “%(label)s”.") % {"label": label}
+    return gettext("Fill in “%(label)s”.") % {"label": label}
 
 
 def name_the_field(error: ValidationError, field: forms.Field, bound_field) -> ValidationError:

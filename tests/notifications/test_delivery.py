@@ -143,3 +143,32 @@ def test_resend_leaves_the_newest_to_their_task_and_skips_people_without_email(w
     Notification.objects.update(created_at=timezone.now() - timedelta(minutes=5))
     assert resend_notifications() == 1
     assert Notification.objects.get(recipient=world.member).email_status == "skipped"
+
+
+def test_each_recipient_is_told_in_the_language_they_chose(world):
+    """Issue 18: a person who chose Dzongkha reads the notice and the email footer in
+    Dzongkha; one who chose nothing reads the default language (English)."""
+    from django.utils import translation
+    from django.utils.translation import gettext_lazy as _
+
+    from notifications import notices
+    from notifications.services import notify
+
+    with translation.override("dz"):
+        home_dz = str(_("Home"))
+    assert home_dz != "Home"  # the catalogue translates it (locale/dz)
+    world.proposal.lead.language = "dz"
+    world.proposal.lead.save(update_fields=["language"])
+    world.proposal.lead.email = "lead@example.gov.bt"
+    world.proposal.lead.save(update_fields=["email"])
+
+    notify(subject=world.proposal, notices=[notices.Notice(notices.applicants, _("Home"), _("Home"))],
+           kind="test.language", key="test-language")
+
+    by_person = {n.recipient.username: n for n in Notification.objects.select_related("recipient")}
+    assert by_person["lead"].title == by_person["lead"].body == home_dz
+    assert by_person["member"].title == "Home"
+    lead_email = next(m for m in mail.outbox if m.to == ["lead@example.gov.bt"])
+    with translation.override("dz"):
+        footer_dz = translation.gettext("Innovation Fund. All your notifications: %(url)s")
+    assert footer_dz.split("%(url)s")[0] in lead_email.body

@@ -1,0 +1,151 @@
+"""Issue 18: the words people read are marked for translation.
+
+Templates: no text outside `{% translate %}` / `{% blocktranslate %}` (markup, styles,
+scripts, comments and `<code>` aside), and no plain-text `aria-label`, `title`, `alt` or
+`placeholder`. Forms: every label, help text and error message is a lazy translation.
+The plain messages every form and API field shows (workflow/plain_messages.py) are lazy
+translations too. Notifications: every notice's title, body and note label is one.
+A string added later without marking it fails here, with the file and the words.
+"""
+
+import importlib
+import re
+from pathlib import Path
+
+import pytest
+from django import forms
+from django.conf import settings
+from django.template.base import Lexer, TokenType
+from django.utils.functional import Promise
+
+TEMPLATES = Path(settings.BASE_DIR) / "templates"
+MARKED = [
+    "proposals", "reviews", "fund", "awards", "rewards", "data", "jobs", "account", "workflow",
+    "charts", "documents", "admin", "drf_spectacular", "search",
+    "_form_errors.html", "_pagination.html", "analytics/figure.html",
+]
+NOTIFICATION_TEMPLATES = Path(settings.BASE_DIR) / "notifications" / "templates"
+
+LETTER = re.compile(r"[^\W\d_]")
+# Markup is not words: tags (with their attributes), entities, and what is never shown.
+HIDDEN = re.compile(r"<(style|script|code|pre)\b.*?</\1>", re.S | re.I)
+ENTITY = re.compile(r"&(#\d+|#x[0-9a-f]+|\w+);", re.I)
+TAG = re.compile(r"<[!/]?[A-Za-z][^>]*>", re.S)
+PLAIN_ATTRIBUTE = re.compile(r'\s(aria-label|title|alt|placeholder)="([^"{]*[^\W\d_][^"{]*)"')
+
+
+def template_files():
+    files = []
+    for entry in MARKED:
+        path = TEMPLATES / entry
+        files += [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+    files += sorted(p for p in NOTIFICATION_TEMPLATES.rglob("*.html"))
+    return files
+
+
+def unmarked_words(source: str) -> list[str]:
+    """The text a template shows outside translation tags (template tags replaced by a
+    placeholder, so that a tag inside an HTML tag or a style keeps it whole)."""
+    shown, inside = [], None
+    for token in Lexer(source).tokenize():
+        if token.token_type == TokenType.BLOCK:
+            word = token.contents.split()[0] if token.contents else ""
+            if inside:
+                if word == "end" + inside:
+                    inside = None
+                continue
+            if word in ("blocktranslate", "blocktrans", "comment", "verbatim"):
+                inside = word
+            shown.append("\x00")
+        elif token.token_type == TokenType.TEXT and not inside:
+            shown.append(token.contents)
+        elif token.token_type == TokenType.VAR and not inside:
+            shown.append("\x00")
+    text = HIDDEN.sub(" ", "".join(shown))
+    text = re.sub(r"<!--.*?-->", " ", text, flags=re.S)
+    problems = [f'{m.group(1)}="{m.group(2)}"' for m in PLAIN_ATTRIBUTE.finditer(text)]
+    text = ENTITY.sub(" ", TAG.sub(" ", text))
+    problems += [
+        " ".join(piece.split()) for piece in text.split("\x00") if LETTER.search(piece)
+    ]
+    return problems
+
+
+@pytest.mark.parametrize("path", template_files(), ids=lambda p: str(p.name))
+def test_template_words_are_marked_for_translation(path):
+    assert unmarked_words(path.read_text(encoding="utf-8")) == []
+
+
+def test_the_check_finds_unmarked_words():
+    """The check above is not vacuous: plain words, a plain aria-label and a word beside a
+    variable are found; markup, styles, comments and translated words are not."""
+    found = unmarked_words(
+        '{% load i18n %}<nav aria-label="Breadcrumb"><a href="{% url "x" %}">Home</a></nav>'
+        "<style>body { color: red }</style>{# a note #}<p>{{ count }} rows</p>"
+        '<p title="{% translate "Fine" %}">{% blocktranslate %}All {{ n }}{% endblocktranslate %}'
+        "&nbsp;&rsaquo;</p>"
+    )
+    assert found == ['aria-label="Breadcrumb"', "Home", "rows"]
+
+
+FORM_MODULES = [
+    "proposals.forms", "reviews.forms", "fund.forms", "rewards.forms", "analytics.filters",
+]
+
+
+def form_classes():
+    found = []
+    for name in FORM_MODULES:
+        module = importlib.import_module(name)
+        for value in vars(module).values():
+            if (isinstance(value, type) and issubclass(value, forms.BaseForm)
+                    and value.__module__ == name and value.base_fields):
+                found.append(value)
+    return found
+
+
+@pytest.mark.parametrize("form_class", form_classes(), ids=lambda c: f"{c.__module__}.{c.__name__}")
+def test_form_words_are_marked_for_translation(form_class):
+    unmarked = []
+    for name, field in form_class.base_fields.items():
+        if name == "DELETE":
+            continue
+        texts = {"label": field.label, "help_text": field.help_text or None}
+        # the field's own messages and the shared ones (workflow/plain_messages.py) alike
+        texts.update({f"error {key}": text for key, text in field.error_messages.items()})
+        if getattr(field, "empty_label", None):
+            texts["empty_label"] = field.empty_label
+        choices = [] if isinstance(field, forms.ModelChoiceField) else field.__dict__.get(
+            "_choices", [])
+        for value, label in choices:
+            if value == "":
+                texts["choice ''"] = label
+        for what, text in texts.items():
+            if text is not None and LETTER.search(str(text)) and not isinstance(text, Promise):
+                unmarked.append(f"{name} {what}: {text}")
+    assert unmarked == []
+
+
+def test_notices_are_marked_for_translation():
+    from notifications import notices
+
+    every = [n for rows in notices.TRANSITION_NOTICES.values() for n in rows]
+    every += [n for rows in notices.EVENT_NOTICES.values() for n in rows]
+    every += list(notices.REMINDER_NOTICES.values())
+    unmarked = [
+        text for notice in every for text in (notice.title, notice.body, notice.note_label)
+        if text and not isinstance(text, Promise)
+    ]
+    assert every and unmarked == []
+
+
+def test_plain_messages_are_marked_for_translation():
+    from workflow import plain_messages
+
+    messages = [m for table in (plain_messages.FORM_FIELDS, plain_messages.MODEL_FIELDS)
+                for by_code in table.values() for m in by_code.values()]
+    messages += list(plain_messages.FORMSETS.values())
+    messages += [m for _, m in plain_messages.VALIDATORS]
+    messages += [m for by_code in plain_messages._api_fields().values() for m in by_code.values()]
+    messages += [m for _, by_name in plain_messages._api_validators() for m in by_name.values()]
+    assert messages and [m for m in messages if not isinstance(m, Promise)] == []
