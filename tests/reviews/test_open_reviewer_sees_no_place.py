@@ -87,4 +87,4 @@ def test_the_portfolio_lists_it_apart(open_review):
         round_=scene.round, viewer=scene.chair, annotate=portfolio._with_awards)]
     assert rows == [[None, scene.proposal.pk, scene.proposal.title, None,
                      scene.proposal.get_state_display(), None, None, None, None, None, None,
-                     None, None, "Not ranked for you: your own review is still open"]]
+                     None, None, None, "Not ranked for you: your own review is still open"]]
