@@ -9,9 +9,12 @@ names a team. Rounding to a base of 5 is how the UK's Higher Education Statistic
 guidance for tables produced from administrative sources", 2014) stop a hidden count being
 read back by subtraction: from a total and its shown parts (within one table, or across two
 requests with different filters: a round against its fund, an agency within a round) the
-difference is known only to within about ten, never exactly (tests/analytics/
-test_public_suppression.py checks it for any total with a part shown; a total made of hidden
-parts alone, e.g. two rounds of 4 shown in all as 10, can still be narrowed). Rates are computed from the
+difference is known only to within about ten in most cases. Not in all: parts that sit at
+the top of their rounding intervals can pin a hidden count down (4, 27 and 27 show as hidden,
+25 and 25, their total 58 as 60: only 4 fits), and so can a total made of hidden parts alone
+(two rounds of 4, shown in all as 10). Closing that needs cell-key perturbation (each cell's
+noise drawn from the records in it, as the ONS did for the 2021 census): not done yet, and
+said in tests/analytics/test_public_suppression.py. Rates are computed from the
 rounded counts shown beside them (so they say nothing more than those counts), and hidden
 with any of their parts; the median and 90th percentile of a time only over 5 or more values.
 

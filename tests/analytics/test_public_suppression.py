@@ -1,12 +1,10 @@
 """The public figures hide counts from 1 to 4 and round the others to a multiple of 5, so that
-no hidden count can be read back by subtraction (within a table, or across two requests with
-different filters: found by an outsider's attack on the earlier per-table rule); rates come
-from the rounded counts; no sum of money about fewer than five proposals is shown."""
+the subtractions an outsider's attack used (a fund's total against one round's, an agency
+within a round and without) no longer give a hidden count back; rates come from the rounded
+counts; no sum of money about fewer than five proposals is shown. Rounding narrows what
+subtraction gives, it does not always hide it (the last test shows a case)."""
 
 from decimal import Decimal
-
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from analytics.figures import Table, build
 from analytics.public import rounded, suppress_table
@@ -34,25 +32,15 @@ def _possible(value, others, total_shown) -> bool:
     return any(rounded(t) == total_shown for t in range(low, high + 1))
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.integers(0, 30), min_size=1, max_size=6))
-def test_no_hidden_count_is_ever_known_from_its_total_and_the_others(parts):
-    """The parts of any total (a round's states, a fund's rounds, an agency within a round and
-    without): every hidden part could be at least two of 1 to 4, wherever some other part is
-    shown (not zero). A total made of hidden parts alone (two rounds of 4 each, total 8 shown
-    as 10) can still be narrowed: public.py says so; at a national fund's size such totals are
-    of a handful of proposals."""
-    if not any(rounded(p) for p in parts):
-        return
-    shown = [rounded(p) for p in parts]
-    total_shown = rounded(sum(parts))
-    for i, (part, cell) in enumerate(zip(parts, shown, strict=True)):
-        if cell is not None:
-            continue
-        others = shown[:i] + shown[i + 1:]
-        candidates = [v for v in range(1, 5) if _possible(v, others, total_shown)]
-        assert part in candidates
-        assert len(candidates) >= 2, (parts, i, candidates)
+def test_rounding_does_not_stop_every_subtraction():
+    """What rounding does not do (analytics/public.py says so): parts at the top of their
+    rounding intervals can pin a hidden count down. Four, twenty-seven and twenty-seven show
+    as hidden, 25 and 25, their total 58 as 60: only 4 fits. Cell-key perturbation (the ONS's
+    2021 census method) would close this; until then the public figures narrow such counts,
+    they do not always hide them."""
+    shown = [rounded(p) for p in (4, 27, 27)]
+    assert shown == [None, 25, 25] and rounded(58) == 60
+    assert [v for v in range(1, 5) if _possible(v, shown[1:], 60)] == [4]
 
 
 def test_the_attack_no_longer_recovers_a_rounds_count():
