@@ -161,3 +161,16 @@ def test_a_rebuilt_sqlite_table_gets_its_triggers_and_index_back(world):
     assert [h.obj.pk for h in search(viewer=world["lead"], q="glacier").proposals] == [missed.pk]
     ProposalFactory(lead=world["lead"], round=world["round"], title="Glacier melt gauges")
     assert len(search(viewer=world["lead"], q="glacier").proposals) == 2
+
+
+def test_a_search_that_finds_nothing_says_so_once_and_a_long_query_is_not_echoed_whole(
+        world, client):
+    client.force_login(world["stranger"])
+    page = client.get("/search/", {"q": "zzzqx yyyqx"}).content.decode()
+    assert "Nothing you may see matches these words" in page
+    assert "these hold some of them" not in page  # found by a new user: two lines disagreed
+    long_word = "x" * 500
+    page = client.get("/search/", {"q": long_word}).content.decode()
+    heading = page.split('id="results-heading">', 1)[1].split("</h2>", 1)[0]
+    assert long_word[:100] not in heading and len(heading) < 120
+    assert "Only the first 200 characters were searched." in page
