@@ -406,3 +406,14 @@ def test_the_portfolio_shows_the_calibrated_score_beside_the_mean():
     assert not round_portfolio_context(round_, panel.chair)["calibration_shown"]
     text = b"".join(portfolio_csv_chunks(round_, panel.chair)).decode("utf-8-sig")
     assert all(r["Calibrated score"] == "" for r in csv.DictReader(io.StringIO(text)))
+
+
+@pytest.mark.django_db
+def test_the_round_page_links_to_its_ranking_for_its_readers(client):
+    round_, panel, _proposals, _people = _worked_round()
+    client.force_login(UserFactory(fund_manager=True))
+    page = client.get(f"/funds/rounds/{round_.pk}/").content.decode()
+    assert f'href="/reviews/rounds/{round_.pk}/ranking/"' in page
+    client.force_login(UserFactory(hr_officer=True))
+    page = client.get(f"/funds/rounds/{round_.pk}/")
+    assert f'/reviews/rounds/{round_.pk}/ranking/' not in page.content.decode()
