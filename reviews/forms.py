@@ -1,7 +1,10 @@
 """Forms of the review pages: they parse input; the services decide."""
 
+from datetime import timedelta
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -102,10 +105,18 @@ class _PeopleChoice(forms.ModelMultipleChoiceField):
         return f"{user} ({agency})"
 
 
+def _in_two_weeks():
+    """A review's usual time (the plan's default due date): two weeks from today."""
+    return timezone.localdate() + timedelta(days=14)
+
+
 class AssignForm(forms.Form):
-    proposal = forms.ModelChoiceField(label=_("Proposal"), queryset=Proposal.objects.none())
-    reviewer = _PersonChoice(label=_("Reviewer"), queryset=User.objects.none())
-    due_on = forms.DateField(label=_("Review due on"), widget=forms.DateInput(attrs={"type": "date"}))
+    proposal = forms.ModelChoiceField(label=_("Proposal"), queryset=Proposal.objects.none(),
+                                      empty_label=_("Choose a proposal"))
+    reviewer = _PersonChoice(label=_("Reviewer"), queryset=User.objects.none(),
+                             empty_label=_("Choose a reviewer"))
+    due_on = forms.DateField(label=_("Review due on"), initial=_in_two_weeks,
+                             widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, panel=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -124,7 +135,7 @@ class AssignForm(forms.Form):
 
 
 class PlanAcceptForm(forms.Form):
-    due_on = forms.DateField(label=_("Reviews due on"),
+    due_on = forms.DateField(label=_("Reviews due on"), initial=_in_two_weeks,
                              widget=forms.DateInput(attrs={"type": "date"}))
 
 
