@@ -195,3 +195,26 @@ def test_the_fund_figures_on_the_demo_have_no_negative_times(seeded):
     for name, spread in durations(chosen={}).items():
         for value in (spread.median, spread.p90):
             assert value is None or value >= 0, (name, spread)
+
+
+def test_the_demo_story_is_dated_as_it_happened(seeded):
+    """Its history is spread over the time the story gives it (portal/demo/history.py): every
+    step after the one before, none in the future, the award two weeks after the panel's
+    recommendation, the pilot's reviews due before its awards (a new user saw a July award's
+    reviews due in December, and every figure of time said 0 days)."""
+    from django.utils import timezone
+
+    from analytics.selectors import durations
+    from fund.models import Award
+    from reviews.models import Assignment
+    from workflow.models import TransitionLog
+
+    assert not TransitionLog.objects.filter(at__gt=timezone.now()).exists()
+    spreads = durations(chosen={})
+    assert spreads["award"].median == pytest.approx(14.0)
+    assert spreads["decision"].median > 7 and spreads["first_release"].median > 0
+    for award in Award.objects.select_related("proposal"):
+        reviews = Assignment.objects.filter(proposal=award.proposal, state="submitted")
+        assert all(a.due_on <= timezone.localdate(award.approved_at) for a in reviews), award
+        history = list(TransitionLog.objects.for_object(award.proposal).order_by("id"))
+        assert [h.at for h in history] == sorted(h.at for h in history)

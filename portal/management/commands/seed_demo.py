@@ -502,6 +502,12 @@ class Command(BaseCommand):
             seed_funding_demo(round_=rounds[PILOT_ROUND], users=users, stdout=self.stdout)
         with quiet, transaction.atomic():
             seed_rewards(stdout=self.stdout)
+        # The story's history, dated as the story tells it (portal/demo/history.py).
+        from portal.demo.history import date_the_rounds, date_the_story
+
+        with transaction.atomic():
+            date_the_story(Proposal.objects.filter(round__in=list(rounds.values())))
+            date_the_rounds(Round.objects.filter(pk__in=[r.pk for r in rounds.values()]))
         self.stdout.write(self.style.SUCCESS(
             f"Demo ready: {len(agencies)} agencies, fund “{fund.name}”, {len(rounds)} rounds, "
             f"{len(created)} new proposals."
