@@ -3,7 +3,7 @@
 Without filters, each figure counts every proposal in the fund: at national scale (100,000
 proposals) a first, uncached request took 9 to 47 times the proposal list's time (the
 aggregates read every proposal, assignment, tranche and transition; bench/analytics_results.md).
-So the beat task `analytics.refresh_stored_figures` (every ANALYTICS_REFRESH_MINUTES, default
+So the beat task `analytics.refresh_stored_figures` (refresh.py) (every ANALYTICS_REFRESH_MINUTES, default
 5) computes each figure without filters, as the live code computes it, and keeps the answer
 (StoredFigure); a request without filters is answered from it while it is younger than
 ANALYTICS_STORED_MAX_MINUTES (default 30: if the beat stops, figures are computed live again,
@@ -24,7 +24,6 @@ or role makes it computed live again for them (and stored again at the next refr
 from __future__ import annotations
 
 import pickle
-import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -40,60 +39,6 @@ def refresh_minutes() -> int:
 
 def max_age() -> timedelta:
     return timedelta(minutes=int(getattr(settings, "ANALYTICS_STORED_MAX_MINUTES", 30)))
-
-
-def _fund_managers():
-    from people.models import FUND_MANAGERS, User
-
-    return User.objects.filter(groups__name=FUND_MANAGERS, is_active=True).distinct().order_by("pk")
-
-
-def _store(key: str, *, public: bool, viewer=None, fingerprint: str = "") -> None:
-    from .figures import BUILDERS
-    from .models import StoredFigure
-
-    start = time.perf_counter()
-    figure = BUILDERS[key](viewer=viewer, chosen={}, public=public)
-    figure.computed_at = timezone.now()
-    figure.stored = True
-    StoredFigure.objects.update_or_create(
-        key=key,
-        public=public,
-        viewer=viewer if key in VIEWER_FIGURES else None,
-        defaults={
-            "figure": pickle.dumps(figure),
-            "computed_at": figure.computed_at,
-            "fingerprint": fingerprint,
-            "version": VERSION,
-            "seconds": time.perf_counter() - start,
-        },
-    )
-
-
-def refresh_stored_figures() -> int:
-    """Compute and keep every figure without filters; returns how many were stored."""
-
-    from .figures import FIGURES, PUBLIC_FIGURES
-    from .models import StoredFigure
-
-    stored = 0
-    for key in FIGURES:
-        if key in VIEWER_FIGURES:
-            managers = list(_fund_managers())
-            for manager in managers:
-                # Taken before the data is read: a change after it makes the two differ.
-                _store(key, public=False, viewer=manager, fingerprint=reviewing_fingerprint(manager))
-                stored += 1
-            StoredFigure.objects.filter(key=key, viewer__isnull=False).exclude(
-                viewer__in=managers
-            ).delete()
-        else:
-            _store(key, public=False)
-            stored += 1
-    for key in PUBLIC_FIGURES:
-        _store(key, public=True)
-        stored += 1
-    return stored
 
 
 def conflicts_stamp() -> str:

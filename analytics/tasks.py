@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.db import OperationalError
 
-from .stored import refresh_stored_figures
+from .refresh import refresh_stored_figures
 
 
 @shared_task(

@@ -4,7 +4,7 @@
         .venv/bin/python bench/analytics_bench.py [--runs 5] [--label "100k, after"] \\
         [--refresh | --live] [--out bench/analytics_results.md]
 
-`--refresh` first does the beat task's work (`analytics.stored.refresh_stored_figures`: every
+`--refresh` first does the beat task's work (`analytics.refresh.refresh_stored_figures`: every
 figure without filters computed and stored, as every ANALYTICS_REFRESH_MINUTES in production)
 and reports how long it took: the pages are then measured as a fund manager finds them between
 two refreshes. `--live` deletes the stored figures first (the database's own copy!), so every
@@ -85,7 +85,7 @@ def measure(args) -> dict:
     if args.live:
         StoredFigure.objects.all().delete()
     if args.refresh:
-        from analytics.stored import refresh_stored_figures
+        from analytics.refresh import refresh_stored_figures
 
         start = time.perf_counter()
         refresh_stored_figures()

@@ -149,10 +149,10 @@ def connect() -> None:
     from proposals.models import Proposal, TeamMember
     from reviews.models import Assignment
 
-    from .models import Notification
-
-    post_save.connect(_notification_written, sender=Notification, dispatch_uid="unread:n-save")
-    post_delete.connect(_notification_written, sender=Notification, dispatch_uid="unread:n-del")
+    # The model by its label (a lazy sender): notifications.models calls this module.
+    notification = "notifications.Notification"
+    post_save.connect(_notification_written, sender=notification, dispatch_uid="unread:n-save")
+    post_delete.connect(_notification_written, sender=notification, dispatch_uid="unread:n-del")
     parties_changed.connect(conflicts_changed, dispatch_uid="unread:parties")
     agency_changed.connect(conflicts_changed, dispatch_uid="unread:agency")
     m2m_changed.connect(

@@ -19,7 +19,7 @@ from rest_framework.test import APIClient
 
 from analytics.figures import BUILDERS, FIGURES, PUBLIC_FIGURES, build
 from analytics.models import StoredFigure
-from analytics.stored import refresh_stored_figures
+from analytics.refresh import refresh_stored_figures
 from analytics.tasks import refresh_stored_figures_task
 from analytics.views import figure_json
 from people.factories import AgencyFactory, UserFactory
@@ -44,7 +44,7 @@ def numbers(figure) -> dict:
 def expected_count() -> int:
     """Each figure once for the fund managers and once for the public, and Reviewing once per
     active fund manager."""
-    from analytics.stored import _fund_managers
+    from analytics.refresh import _fund_managers
 
     return len(FIGURES) - 1 + _fund_managers().count() + len(PUBLIC_FIGURES)
 
