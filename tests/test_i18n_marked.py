@@ -237,10 +237,15 @@ def test_lazy_messages_that_views_keep_in_tables_are_marked():
 
 
 def test_api_messages_kept_in_constants_are_marked():
-    from api_common import not_found, pagination
+    from analytics.api import IsFundManager
+    from api_common import not_found, pagination, permissions
+    from reviews.chairs import MONEY_STEPS
 
     every = [not_found.MESSAGE, pagination.BAD_PAGE_SIZE, pagination.BAD_CURSOR,
-             pagination.ApiPagination.invalid_page_message]
+             pagination.ApiPagination.invalid_page_message, IsFundManager.message,
+             *(value.message for value in vars(permissions).values()
+               if isinstance(value, type) and "message" in vars(value)),
+             *MONEY_STEPS.values()]
     assert [m for m in every if not isinstance(m, Promise)] == []
 
 
