@@ -257,3 +257,23 @@ def test_analytics_figures_words_are_marked_for_translation():
              *(label for _key, label in figures.FUNNEL_COLUMNS),
              *(label for _key, label in figures.TIMES)]
     assert every and [m for m in every if not isinstance(m, Promise)] == []
+
+
+def test_import_and_invitation_summaries_are_translated(monkeypatch):
+    """The summaries the import pages flash go through the catalogue, sentence by sentence,
+    and still read as before in English."""
+    from datafiles import tables
+    from people import services
+
+    report = tables.ImportReport(kind="agencies", dry_run=True, rows=3, new=2, unchanged=1)
+    assert report.summary() == "Dry run of 3 rows, nothing saved: 2 new, 0 updated, 1 unchanged."
+    invitations = services.Invitations()
+    assert invitations.summary() == "Sent 0 invitations."
+
+    def translated(message, *args):
+        return "«" + (message if not args or args[-1] == 1 else args[0]) + "»"
+
+    monkeypatch.setattr(tables, "gettext", translated)
+    monkeypatch.setattr(services, "ngettext", translated)
+    assert report.summary() == "«Dry run of 3 rows, nothing saved: «2 new, 0 updated, 1 unchanged».»"
+    assert invitations.summary() == "«Sent 0 invitations.»"
