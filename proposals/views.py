@@ -257,17 +257,17 @@ def _filled(form: ProposalForm, name: str) -> bool:
     return bool(value) if not isinstance(value, str) else bool(value.strip())
 
 
-def _row_links(formset, what: str, section: str) -> list[dict]:
+def _row_links(formset, rows: str, each_row: str, section: str) -> list[dict]:
     """Each error of a formset's rows, linked to its field ("Budget line 2, Amount (BTN)")."""
     if formset is None or not formset.is_bound:
         return []
-    links = [{"anchor": f"section-{section}", "label": what.capitalize() + "s", "text": text}
+    links = [{"anchor": f"section-{section}", "label": rows, "text": text}
              for text in formset.non_form_errors()]
     for number, row in enumerate(formset.forms, start=1):
         for name, found in row.errors.items():
             field = row[name] if name in row.fields else next(iter(row))
-            label = f"{what.capitalize()} {number}" + (f", {field.label}" if name in row.fields
-                                                        else "")
+            label = each_row % {"number": number} + (f", {field.label}" if name in row.fields
+                                                      else "")
             links.extend({"anchor": field.auto_id, "label": label, "text": text}
                          for text in found)
     return links
@@ -300,7 +300,8 @@ def _sections(form, team, budget, parts, proposal) -> list[dict]:
 
 
 def _error_links(team, budget, parts) -> list[dict]:
-    links = _row_links(team, "team member", "people") + _row_links(budget, "budget line", "budget")
+    links = (_row_links(team, _("Team members"), _("Team member %(number)d"), "people")
+             + _row_links(budget, _("Budget lines"), _("Budget line %(number)d"), "budget"))
     links += [{"anchor": "team-errors", "label": "Team", "text": t} for t in parts["team"]]
     links += [{"anchor": "budget-errors", "label": "Budget", "text": t}
               for t in parts["budget_lines"]]
