@@ -277,3 +277,17 @@ def test_import_and_invitation_summaries_are_translated(monkeypatch):
     monkeypatch.setattr(services, "ngettext", translated)
     assert report.summary() == "«Dry run of 3 rows, nothing saved: «2 new, 0 updated, 1 unchanged».»"
     assert invitations.summary() == "«Sent 0 invitations.»"
+
+
+def test_a_cached_figure_is_kept_per_language():
+    """A figure's notes and charts are written when it is built: one built for a Dzongkha page
+    is never served to an English one (the titles and headings, lazy, follow the page)."""
+    from django.utils import translation
+
+    from analytics.figures import _cache_key
+
+    with translation.override("en-gb"):
+        english = _cache_key("funnel", viewer=None, chosen={}, public=True)
+    with translation.override("dz"):
+        dzongkha = _cache_key("funnel", viewer=None, chosen={}, public=True)
+    assert english != dzongkha
