@@ -5,6 +5,7 @@ the figures of the analytics pages as JSON, with the same filters. An impossible
 from __future__ import annotations
 
 from django.urls import path
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import permissions, serializers
@@ -49,8 +50,8 @@ class FigureSerializer(serializers.Serializer):
 
 
 class IsFundManager(permissions.BasePermission):
-    message = "Only fund managers see the fund's analytics; the public figures are at " \
-              "/api/v1/analytics/public/."
+    message = gettext_lazy("Only fund managers see the fund's analytics; the public figures are "
+                           "at /api/v1/analytics/public/.")
 
     def has_permission(self, request, view):
         return may_view_analytics(request.user)

@@ -15,6 +15,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 
 from proposals.models import OutcomeReport, Proposal
 from workflow import charts
@@ -31,9 +33,9 @@ REVIEWED = (S.IN_REVIEW, S.REVISION_REQUESTED, S.RECOMMENDED, S.REJECTED, S.FUND
 RECOMMENDED = (S.RECOMMENDED, S.FUNDED, S.DECLINED, S.OUTCOME_REPORTED, S.CLOSED)
 FUNDED = (S.FUNDED, S.OUTCOME_REPORTED, S.CLOSED)
 RESULT_LABELS = {
-    OutcomeReport.Result.SUCCEEDED: "Succeeded",
-    OutcomeReport.Result.PARTLY_SUCCEEDED: "Partly succeeded",
-    OutcomeReport.Result.DID_NOT_SUCCEED: "Did not work as hoped — learning shared",
+    OutcomeReport.Result.SUCCEEDED: gettext_lazy("Succeeded"),
+    OutcomeReport.Result.PARTLY_SUCCEEDED: gettext_lazy("Partly succeeded"),
+    OutcomeReport.Result.DID_NOT_SUCCEED: gettext_lazy("Did not work as hoped — learning shared"),
 }
 
 
@@ -68,12 +70,12 @@ class Figure:
 
 
 FIGURES = {
-    "funnel": "The funnel",
-    "times": "Time to decision and to first money",
-    "money": "Money",
-    "collaboration": "Collaboration across agencies",
-    "outcomes": "Outcomes and learning",
-    "reviewing": "Reviewing",
+    "funnel": gettext_lazy("The funnel"),
+    "times": gettext_lazy("Time to decision and to first money"),
+    "money": gettext_lazy("Money"),
+    "collaboration": gettext_lazy("Collaboration across agencies"),
+    "outcomes": gettext_lazy("Outcomes and learning"),
+    "reviewing": gettext_lazy("Reviewing"),
 }
 PUBLIC_FIGURES = ("funnel", "times", "money", "collaboration", "outcomes")
 
@@ -83,19 +85,19 @@ def _shown_cell(value):
 
 
 MONEY_MEASURES = {
-    "contributed": "Contributed", "awarded": "Awarded", "committed": "Committed",
-    "released": "Released", "returned": "Returned", "spent": "Spent",
+    "contributed": gettext_lazy("Contributed"), "awarded": gettext_lazy("Awarded"), "committed": gettext_lazy("Committed"),
+    "released": gettext_lazy("Released"), "returned": gettext_lazy("Returned"), "spent": gettext_lazy("Spent"),
 }
 REVIEWING_MEASURES = {
-    "assignments": "Assignments", "reviewers": "Reviewers",
-    "median_load": "Assignments per reviewer, median",
-    "p90_load": "Assignments per reviewer, 90th percentile",
-    "on_time": "Submitted on time", "late": "Submitted late", "overdue": "Open, overdue",
-    "not_yet_due": "Open, not yet due",
-    "proposals_with_two_or_more_reviews": "Proposals with two or more reviews",
-    "within_spread": "Reviews within the disagreement threshold (%)",
-    "same_recommendation": "Same recommendation from every reviewer (%)",
-    "mean_spread": "Mean spread of scores (points)",
+    "assignments": gettext_lazy("Assignments"), "reviewers": gettext_lazy("Reviewers"),
+    "median_load": gettext_lazy("Assignments per reviewer, median"),
+    "p90_load": gettext_lazy("Assignments per reviewer, 90th percentile"),
+    "on_time": gettext_lazy("Submitted on time"), "late": gettext_lazy("Submitted late"), "overdue": gettext_lazy("Open, overdue"),
+    "not_yet_due": gettext_lazy("Open, not yet due"),
+    "proposals_with_two_or_more_reviews": gettext_lazy("Proposals with two or more reviews"),
+    "within_spread": gettext_lazy("Reviews within the disagreement threshold (%)"),
+    "same_recommendation": gettext_lazy("Same recommendation from every reviewer (%)"),
+    "mean_spread": gettext_lazy("Mean spread of scores (points)"),
 }
 
 
@@ -126,12 +128,12 @@ def _stages(counts: dict) -> dict:
 
 
 FUNNEL_COLUMNS = [
-    ("submitted", "Submitted"), ("awaiting_screening", "Awaiting screening"),
-    ("screened_out", "Screened out"), ("sent_to_review", "Sent to review"),
-    ("not_recommended", "Not recommended"), ("recommended", "Recommended"),
-    ("declined", "Not funded"), ("funded", "Funded"), ("withdrawn", "Withdrawn"),
-    ("screening_rate", "Screening rate (%)"), ("recommendation_rate", "Recommendation rate (%)"),
-    ("funding_rate", "Funding rate (%)"),
+    ("submitted", gettext_lazy("Submitted")), ("awaiting_screening", gettext_lazy("Awaiting screening")),
+    ("screened_out", gettext_lazy("Screened out")), ("sent_to_review", gettext_lazy("Sent to review")),
+    ("not_recommended", gettext_lazy("Not recommended")), ("recommended", gettext_lazy("Recommended")),
+    ("declined", gettext_lazy("Not funded")), ("funded", gettext_lazy("Funded")), ("withdrawn", gettext_lazy("Withdrawn")),
+    ("screening_rate", gettext_lazy("Screening rate (%)")), ("recommendation_rate", gettext_lazy("Recommendation rate (%)")),
+    ("funding_rate", gettext_lazy("Funding rate (%)")),
 ]
 
 
@@ -139,47 +141,51 @@ def funnel(*, viewer, chosen, public=False) -> Figure:
     data = selectors.funnel_counts(chosen=chosen, public=public)
     rows = [{"round": r["title"], "fund": r["fund__name"], "round_id": r["pk"],
              **_stages(r["counts"])} for r in data["rounds"]]
-    which = "The round chosen" if chosen.get("round") else "All rounds chosen"
+    which = _("The round chosen") if chosen.get("round") else _("All rounds chosen")
     totals = {"round": which, "fund": "", "round_id": None,
               **_stages(data["totals"])}
-    figure = Figure("funnel", FIGURES["funnel"], (
+    figure = Figure("funnel", FIGURES["funnel"], (_(
         "Proposals by where they are now, per round (drafts never counted). Screening rate: "
         "sent to review of those screened (sent to review or screened out). Recommendation rate: "
         "recommended of those the panel decided (recommended or not). Funding rate: funded of "
         "those a fund manager decided after a recommendation (funded or not funded). Withdrawn "
-        "proposals are left out of the rates."))
-    figure.tables.append(Table("rounds", "Proposals by state per round",
-                               [("round", "Round"), ("fund", "Fund"), *FUNNEL_COLUMNS],
+        "proposals are left out of the rates.")))
+    figure.tables.append(Table("rounds", _("Proposals by state per round"),
+                               [("round", gettext_lazy("Round")), ("fund", gettext_lazy("Fund")), *FUNNEL_COLUMNS],
                                rows + [totals]))
     if data["round_count"] > len(rows):
-        figure.notes.append(f"The newest {len(rows)} of {data['round_count']} rounds are listed; "
-                            "the last row counts them all. Choose a fund or years to narrow.")
+        figure.notes.append(
+            _("The newest %(listed)d of %(count)d rounds are listed; the last row counts them "
+              "all. Choose a fund or years to narrow.")
+            % {"listed": len(rows), "count": data["round_count"]})
     if public:
         public_rules.suppress_table(
-            figure.tables[0], counts=[k for k, _ in FUNNEL_COLUMNS[:9]],
+            figure.tables[0], counts=[k for k, _label in FUNNEL_COLUMNS[:9]],
             rates={"screening_rate": ("sent_to_review", "screened_out"),
                    "recommendation_rate": ("recommended", "not_recommended"),
                    "funding_rate": ("funded", "declined")})
         totals = figure.tables[0].rows[-1]
-    figure.summary = {k: totals[k] for k, _ in FUNNEL_COLUMNS}
-    stages = [("Submitted", "submitted"), ("Sent to review", "sent_to_review"),
-              ("Recommended", "recommended"), ("Funded", "funded")]
+    figure.summary = {k: totals[k] for k, _label in FUNNEL_COLUMNS}
+    stages = [(_("Submitted"), "submitted"), (_("Sent to review"), "sent_to_review"),
+              (_("Recommended"), "recommended"), (_("Funded"), "funded")]
     figure.charts.append(charts.bar_chart(
-        title=f"The funnel, {which[0].lower()}{which[1:]}",
-        description="Proposals submitted, sent to review, recommended and funded.",
+        title=_("The funnel, %(which)s") % {"which": f"{which[0].lower()}{which[1:]}"},
+        description=_("Proposals submitted, sent to review, recommended and funded."),
         rows=[(label, totals[key] or 0, public_rules.shown(totals[key])) for label, key in stages],
         same_series=True,
-        summary=(f"Screening rate {_percent(totals['screening_rate'])}, recommendation rate "
-                 f"{_percent(totals['recommendation_rate'])}, funding rate "
-                 f"{_percent(totals['funding_rate'])}.")))
+        summary=_("Screening rate %(screening)s, recommendation rate %(recommendation)s, "
+                  "funding rate %(funding)s.") % {
+                      "screening": _percent(totals["screening_rate"]),
+                      "recommendation": _percent(totals["recommendation_rate"]),
+                      "funding": _percent(totals["funding_rate"])}))
     return figure
 
 
 TIMES = [
-    ("decision", "Submission to the panel's decision"),
-    ("first_money", "Submission to the first money released"),
-    ("award", "Recommendation to award"),
-    ("first_release", "Award to the first release"),
+    ("decision", gettext_lazy("Submission to the panel's decision")),
+    ("first_money", gettext_lazy("Submission to the first money released")),
+    ("award", gettext_lazy("Recommendation to award")),
+    ("first_release", gettext_lazy("Award to the first release")),
 ]
 
 
@@ -192,16 +198,16 @@ def times(*, viewer, chosen, public=False) -> Figure:
     rows = [{"measure": label, "key": key, "proposals": found[key].count,
              "median_days": _days(found[key].median), "p90_days": _days(found[key].p90)}
             for key, label in TIMES]
-    figure = Figure("times", FIGURES["times"], (
+    figure = Figure("times", FIGURES["times"], (_(
         "Days (with fractions, one decimal shown) from the proposal's last submission to the "
         "panel's recommendation or rejection, and to the first tranche released; from the "
         "recommendation to the award; from the award to its first release. Median and 90th "
         "percentile as PostgreSQL's percentile_cont computes them: the values sorted, the p-th "
         "percentile at position (n − 1)·p, interpolated linearly between the two values around "
-        "it (Hyndman and Fan's type 7)."))
-    figure.tables.append(Table("times", "Days to each step", [
-        ("measure", "From … to …"), ("proposals", "Counted"), ("median_days", "Median (days)"),
-        ("p90_days", "90th percentile (days)")], rows))
+        "it (Hyndman and Fan's type 7).")))
+    figure.tables.append(Table("times", _("Days to each step"), [
+        ("measure", gettext_lazy("From … to …")), ("proposals", gettext_lazy("Counted")), ("median_days", gettext_lazy("Median (days)")),
+        ("p90_days", gettext_lazy("90th percentile (days)"))], rows))
     if public:
         public_rules.suppress_spread_rows(figure.tables[0])
     figure.summary = {r["key"]: {"count": r["proposals"], "median_days": r["median_days"],
@@ -209,11 +215,13 @@ def times(*, viewer, chosen, public=False) -> Figure:
 
     def text(r):
         if r["median_days"] is None:
-            return "none counted" if r["proposals"] == 0 else "fewer than 5"
-        return f"median {r['median_days']} days, 90% within {r['p90_days']} days"
+            return _("none counted") if r["proposals"] == 0 else _("fewer than 5")
+        return _("median %(median)s days, 90%% within %(p90)s days") % {
+            "median": r["median_days"], "p90": r["p90_days"]}
 
     figure.charts.append(charts.bar_chart(
-        title="Median days to each step", description="The median days for each of the four steps.",
+        title=_("Median days to each step"),
+        description=_("The median days for each of the four steps."),
         rows=[(r["measure"], r["median_days"] or 0, text(r)) for r in figure.tables[0].rows],
         same_series=True))
     return figure
@@ -232,21 +240,21 @@ def money_figure(*, viewer, chosen, public=False) -> Figure:
                      "committed_to_its_proposals": committed,
                      "released_to_its_proposals": released})
     totals = data["totals"]
-    figure = Figure("money", FIGURES["money"], (
+    figure = Figure("money", FIGURES["money"], _(
         "Contributed: the agency's contributions to the funds chosen (received in the years "
         "chosen). Committed and released to its proposals: the money of awards to proposals "
         "the agency leads or partners in (a proposal with three agencies counts for each, so "
         "these columns add up to more than the total). Awarded: the awards' amounts; "
         "returned: cancelled tranches, money that went back to the fund; committed: awarded "
-        "less returned; released: tranches released; spent: what outcome reports say was spent."
-        + (" A sum of money about fewer than 5 proposals is not shown." if public else "")))
-    figure.tables.append(Table("agencies", "Money by agency", [
-        ("agency", "Agency"), ("agency_name", "Name"), ("contributed", "Contributed"),
-        ("proposals_with_award", "Its proposals with an award"),
-        ("committed_to_its_proposals", "Committed to its proposals"),
-        ("released_to_its_proposals", "Released to its proposals")], rows))
-    figure.tables.append(Table("totals", "Money in total", [
-        ("measure", "Measure"), ("amount", "Amount"), ("proposals", "Proposals counted")],
+        "less returned; released: tranches released; spent: what outcome reports say was spent.")
+        + (" " + _("A sum of money about fewer than 5 proposals is not shown.") if public else ""))
+    figure.tables.append(Table("agencies", _("Money by agency"), [
+        ("agency", gettext_lazy("Agency")), ("agency_name", gettext_lazy("Name")), ("contributed", gettext_lazy("Contributed")),
+        ("proposals_with_award", gettext_lazy("Its proposals with an award")),
+        ("committed_to_its_proposals", gettext_lazy("Committed to its proposals")),
+        ("released_to_its_proposals", gettext_lazy("Released to its proposals"))], rows))
+    figure.tables.append(Table("totals", _("Money in total"), [
+        ("measure", gettext_lazy("Measure")), ("amount", gettext_lazy("Amount")), ("proposals", gettext_lazy("Proposals counted"))],
         [{"key": k, "measure": MONEY_MEASURES[k], "amount": v, "proposals": data["basis"][k]}
          for k, v in totals.items()]))
     if public:  # the money first: it reads the counts before they are hidden
@@ -260,23 +268,26 @@ def money_figure(*, viewer, chosen, public=False) -> Figure:
     figure.summary = {k: None if v is None else str(v) for k, v in totals.items()}
 
     def told(value) -> str:
-        return "not shown (fewer than 5 proposals)" if value is None else money(value)
+        return _("not shown (fewer than 5 proposals)") if value is None else money(value)
 
     bars = []
     for r in figure.tables[0].rows:
-        bars.append((f"{r['agency']} contributed", r["contributed"], told(r["contributed"]),
+        bars.append((_("%(agency)s contributed") % {"agency": r["agency"]}, r["contributed"],
+                     told(r["contributed"]),
                      0, 0))
-        bars.append((f"{r['agency']}'s proposals received", r["released_to_its_proposals"] or 0,
+        bars.append((_("%(agency)s's proposals received") % {"agency": r["agency"]},
+                     r["released_to_its_proposals"] or 0,
                      told(r["released_to_its_proposals"]), 0, 1))
     if bars:
         figure.charts.append(charts.bar_chart(
-            title="Contributed by each agency and released to the proposals it takes part in",
-            description="Two bars per agency: what it contributed, and what the proposals it "
-                        "leads or partners in received.", rows=bars))
+            title=_("Contributed by each agency and released to the proposals it takes part in"),
+            description=_("Two bars per agency: what it contributed, and what the proposals it "
+                          "leads or partners in received."), rows=bars))
     figure.charts.append(charts.bar_chart(
-        title="Money in total", description="Contributed, awarded, committed, released, "
-                                            "returned and spent.",
-        rows=[(k.capitalize(), v or 0, told(v)) for k, v in totals.items()], same_series=True))
+        title=_("Money in total"),
+        description=_("Contributed, awarded, committed, released, returned and spent."),
+        rows=[(str(MONEY_MEASURES[k]), v or 0, told(v)) for k, v in totals.items()],
+        same_series=True))
     return figure
 
 
@@ -288,15 +299,15 @@ def collaboration(*, viewer, chosen, public=False) -> Figure:
     crossing = [{"agencies": label, "proposals": data["crossing"].get(k, 0)}
                 for k, label in ((1, "1"), (2, "2"), (3, "3"), (4, "4 or more"))]
     per_agency = sorted(data["per_agency"].items(), key=lambda kv: (-kv[1], names[kv[0]]["code"]))
-    figure = Figure("collaboration", FIGURES["collaboration"], (
+    figure = Figure("collaboration", FIGURES["collaboration"], (_(
         "An agency takes part in a proposal when it is the lead's agency or a partner agency. "
         "Shared proposals of two agencies: proposals both take part in. Crossing: proposals by "
-        "the number of agencies taking part (drafts never counted)."))
-    figure.tables.append(Table("pairs", "Agencies working together", [
-        ("agency", "Agency"), ("with_agency", "With"), ("shared_proposals", "Shared proposals")],
+        "the number of agencies taking part (drafts never counted).")))
+    figure.tables.append(Table("pairs", _("Agencies working together"), [
+        ("agency", gettext_lazy("Agency")), ("with_agency", gettext_lazy("With")), ("shared_proposals", gettext_lazy("Shared proposals"))],
         pairs))
-    figure.tables.append(Table("crossing", "Proposals by the number of agencies taking part",
-                               [("agencies", "Agencies"), ("proposals", "Proposals")], crossing))
+    figure.tables.append(Table("crossing", _("Proposals by the number of agencies taking part"),
+                               [("agencies", gettext_lazy("Agencies")), ("proposals", gettext_lazy("Proposals"))], crossing))
     if public:
         public_rules.suppress_table(figure.tables[0], counts=["shared_proposals"])
         public_rules.suppress_table(figure.tables[1], counts=["proposals"])
@@ -310,16 +321,18 @@ def collaboration(*, viewer, chosen, public=False) -> Figure:
         for b in codes:
             row[b] = "" if a == b else shared.get((a, b), shared.get((b, a), 0))
         matrix.append(row)
-    figure.tables.append(Table("matrix", "Shared proposals, agency by agency "
-                                         "(the 12 agencies taking part most)",
-                               [("agency", "Agency"), *[(c, c) for c in codes]], matrix))
+    figure.tables.append(Table("matrix", _("Shared proposals, agency by agency "
+                                           "(the 12 agencies taking part most)"),
+                               [("agency", gettext_lazy("Agency")), *[(c, c) for c in codes]], matrix))
     if len(data["pairs"]) >= selectors.PAIR_LIMIT:
-        figure.notes.append(f"The {selectors.PAIR_LIMIT} pairs sharing most are listed.")
+        figure.notes.append(_("The %(count)d pairs sharing most are listed.")
+                            % {"count": selectors.PAIR_LIMIT})
     figure.summary = {r["agencies"]: r["proposals"] for r in figure.tables[1].rows}
     figure.charts.append(charts.bar_chart(
-        title="Proposals by the number of agencies taking part",
-        description="How many proposals cross one, two, three, four or more agencies.",
-        rows=[(f"{r['agencies']} agenc{'y' if r['agencies'] == '1' else 'ies'}",
+        title=_("Proposals by the number of agencies taking part"),
+        description=_("How many proposals cross one, two, three, four or more agencies."),
+        rows=[(_("1 agency") if r["agencies"] == "1"
+               else _("%(agencies)s agencies") % {"agencies": r["agencies"]},
                r["proposals"] or 0, public_rules.shown(r["proposals"]))
               for r in figure.tables[1].rows], same_series=True))
     return figure
@@ -336,16 +349,16 @@ def outcomes(*, viewer, chosen, public=False) -> Figure:
                      "outcomes_with_learning": with_learning,
                      "share_with_learning": _rate(with_learning, n),
                      "learnings_per_outcome": round(learnings / n, 2) if n else None})
-    figure = Figure("outcomes", FIGURES["outcomes"], (
-        "Outcome reports by result, and the learnings linked to those proposals"
-        + (" (public learnings only)" if public else "")
-        + ": how many, how many outcomes have at least one, and learnings per outcome. A result "
-          "that did not work as hoped is an honoured outcome: its learnings count fully."))
-    figure.tables.append(Table("results", "Outcomes and the learnings shared", [
-        ("result", "Result"), ("outcomes", "Outcomes"), ("learnings", "Learnings shared"),
-        ("outcomes_with_learning", "Outcomes with a learning"),
-        ("share_with_learning", "Share with a learning (%)"),
-        ("learnings_per_outcome", "Learnings per outcome")], rows))
+    figure = Figure("outcomes", FIGURES["outcomes"], _(
+        "Outcome reports by result, and the learnings linked to those proposals%(which)s: how "
+        "many, how many outcomes have at least one, and learnings per outcome. A result that "
+        "did not work as hoped is an honoured outcome: its learnings count fully.") % {
+            "which": " " + _("(public learnings only)") if public else ""})
+    figure.tables.append(Table("results", _("Outcomes and the learnings shared"), [
+        ("result", gettext_lazy("Result")), ("outcomes", gettext_lazy("Outcomes")), ("learnings", gettext_lazy("Learnings shared")),
+        ("outcomes_with_learning", gettext_lazy("Outcomes with a learning")),
+        ("share_with_learning", gettext_lazy("Share with a learning (%)")),
+        ("learnings_per_outcome", gettext_lazy("Learnings per outcome"))], rows))
     if public:
         public_rules.suppress_table(
             figure.tables[0], counts=["outcomes", "learnings", "outcomes_with_learning"],
@@ -355,15 +368,16 @@ def outcomes(*, viewer, chosen, public=False) -> Figure:
     figure.summary = {r["key"]: {k: r[k] for k in ("outcomes", "learnings",
                                                    "outcomes_with_learning")} for r in rows}
     figure.charts.append(charts.bar_chart(
-        title="Outcomes by result", description="How many outcome reports of each result.",
+        title=_("Outcomes by result"), description=_("How many outcome reports of each result."),
         rows=[(r["result"], r["outcomes"] or 0, public_rules.shown(r["outcomes"])) for r in rows]))
     figure.charts.append(charts.bar_chart(
-        title="Learnings shared per outcome",
-        description="Learnings linked to the proposals of each result.",
+        title=_("Learnings shared per outcome"),
+        description=_("Learnings linked to the proposals of each result."),
         rows=[(r["result"], r["learnings"] or 0,
-               f"{public_rules.shown(r['learnings'])} "
-               f"learning{'' if r['learnings'] == 1 else 's'}, "
-               f"{_percent(r['share_with_learning'])} of outcomes with one") for r in rows]))
+               (_("%(count)s learning, %(share)s of outcomes with one") if r["learnings"] == 1
+                else _("%(count)s learnings, %(share)s of outcomes with one")) % {
+                   "count": public_rules.shown(r["learnings"]),
+                   "share": _percent(r["share_with_learning"])}) for r in rows]))
     return figure
 
 
@@ -378,17 +392,18 @@ def reviewing(*, viewer, chosen, public=False) -> Figure:
     load = [{"reviewer": _person(r), "agency": r["reviewer__agency__code"] or "",
              "assigned": r["assigned"], "on_time": r["on_time"], "late": r["late"],
              "overdue": r["overdue"], "not_yet_due": r["not_yet_due"]} for r in data["load"]]
-    figure = Figure("reviewing", FIGURES["reviewing"], (
+    figure = Figure("reviewing", FIGURES["reviewing"], _(
         "Assignments on the proposals chosen, never one in conflict nor one on a proposal you "
         "have a conflict of interest with. On time: submitted on or before the due date "
         "(Bhutan time). Agreement, over proposals with at least two submitted reviews: the "
-        f"share whose highest and lowest weighted score are within {data['threshold']} points "
+        "share whose highest and lowest weighted score are within %(threshold)s points "
         "(the ranking's disagreement flag), the share where every reviewer made the same "
-        "recommendation, and the mean spread (highest minus lowest)."))
-    figure.tables.append(Table("reviewers", "Reviewers by load (the busiest first)", [
-        ("reviewer", "Reviewer"), ("agency", "Agency"), ("assigned", "Assigned"),
-        ("on_time", "Submitted on time"), ("late", "Submitted late"), ("overdue", "Open, overdue"),
-        ("not_yet_due", "Open, not yet due")], load))
+        "recommendation, and the mean spread (highest minus lowest).")
+        % {"threshold": data["threshold"]})
+    figure.tables.append(Table("reviewers", _("Reviewers by load (the busiest first)"), [
+        ("reviewer", gettext_lazy("Reviewer")), ("agency", gettext_lazy("Agency")), ("assigned", gettext_lazy("Assigned")),
+        ("on_time", gettext_lazy("Submitted on time")), ("late", gettext_lazy("Submitted late")), ("overdue", gettext_lazy("Open, overdue")),
+        ("not_yet_due", gettext_lazy("Open, not yet due"))], load))
     spread = data["load_spread"]
     mean = agreement["mean_spread"]
     summary = {
@@ -401,22 +416,23 @@ def reviewing(*, viewer, chosen, public=False) -> Figure:
         "same_recommendation": _rate(agreement["unanimous"], agreement["proposals"]),
         "mean_spread": None if mean is None else round(float(mean), 2),
     }
-    figure.tables.append(Table("summary", "Reviewing in total", [("measure", "Measure"),
-                                                                 ("value", "Value")],
+    figure.tables.append(Table("summary", _("Reviewing in total"), [("measure", gettext_lazy("Measure")),
+                                                                 ("value", gettext_lazy("Value"))],
                                [{"key": k, "measure": REVIEWING_MEASURES[k], "value": v}
                                 for k, v in summary.items()]))
     figure.summary = summary
     if totals["reviewers"] > len(load):
-        figure.notes.append(f"The {len(load)} busiest of {totals['reviewers']} reviewers are listed.")
+        figure.notes.append(_("The %(listed)d busiest of %(count)d reviewers are listed.")
+                            % {"listed": len(load), "count": totals["reviewers"]})
     if not agreement["proposals"]:
-        figure.notes.append("Agreement needs proposals with at least two submitted reviews: "
-                            "there are none here.")
+        figure.notes.append(_("Agreement needs proposals with at least two submitted reviews: "
+                              "there are none here."))
     figure.charts.append(charts.bar_chart(
-        title="Reviews against their due dates",
-        description="Submitted on time, submitted late, open and overdue, open and not yet due.",
-        rows=[(label, totals[key], str(totals[key])) for label, key in (
-            ("Submitted on time", "on_time"), ("Submitted late", "late"),
-            ("Open, overdue", "overdue"), ("Open, not yet due", "not_yet_due"))]))
+        title=_("Reviews against their due dates"),
+        description=_("Submitted on time, submitted late, open and overdue, open and not yet "
+                      "due."),
+        rows=[(str(REVIEWING_MEASURES[key]), totals[key], str(totals[key]))
+              for key in ("on_time", "late", "overdue", "not_yet_due")]))
     return figure
 
 
@@ -432,7 +448,7 @@ def _cache_key(key: str, *, viewer, chosen: dict, public: bool) -> str:
     reviews' stamp (`stored.reviewing_fingerprint`), so a new conflict is never served from an
     older answer."""
     chosen_ids = sorted((k, getattr(v, "pk", v)) for k, v in chosen.items())
-    parts = [key, public, chosen_ids]
+    parts = [key, public, chosen_ids, get_language()]
     if key == "reviewing":
         from .stored import reviewing_fingerprint
 

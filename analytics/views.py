@@ -12,6 +12,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 
 from datafiles.cells import CSV_CONTENT_TYPE, csv_bytes
 
@@ -23,7 +25,7 @@ from .stored import refresh_minutes
 
 
 def _plain(value):
-    if isinstance(value, Decimal):
+    if isinstance(value, (Decimal, Promise)):  # a lazy translation: its text now
         return str(value)
     if hasattr(value, "pk"):
         return value.pk
@@ -33,13 +35,14 @@ def _plain(value):
 def figure_json(figure, chosen: dict) -> dict:
     """The figure as the API and the JSON download give it."""
     return {
-        "figure": figure.key, "title": figure.title, "definition": figure.definition,
+        "figure": figure.key, "title": str(figure.title), "definition": str(figure.definition),
         "filters": {k: _plain(v) for k, v in chosen.items()},
         "summary": json.loads(json.dumps(figure.summary, default=_plain)),
-        "tables": {t.key: {"caption": t.caption, "columns": [k for k, _ in t.columns],
-                           "rows": [{k: _plain(row.get(k)) for k, _ in t.columns} for row in t.rows]}
+        "tables": {t.key: {"caption": str(t.caption), "columns": [k for k, _l in t.columns],
+                           "rows": [{k: _plain(row.get(k)) for k, _l in t.columns}
+                                    for row in t.rows]}
                    for t in figure.tables},
-        "notes": figure.notes,
+        "notes": [str(note) for note in figure.notes],
         "as_of": figure.computed_at.isoformat() if figure.computed_at else None,
         "stored": figure.stored,
     }
@@ -55,8 +58,8 @@ def _download(request, figure, chosen, prefix: str):
         return response
     table = figure.table(request.GET.get("table") or None)
     if table is None:
-        raise Http404("This figure has no such table.")
-    body = csv_bytes([label for _k, label in table.columns],
+        raise Http404(_("This figure has no such table."))
+    body = csv_bytes([str(label) for _k, label in table.columns],
                      ([_plain(row.get(k)) for k, _l in table.columns] for row in table.rows))
     response = HttpResponse(body, content_type=CSV_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{name}-{table.key}.csv"'
@@ -79,7 +82,7 @@ def _refused_download(kind: str, errors: dict) -> HttpResponse:
 def _figure_page(request, key: str, *, public: bool):
     kind = request.GET.get("download")
     if kind is not None and kind not in DOWNLOADS:
-        return _refused_download("text", {"download": ["Choose csv or json."]})
+        return _refused_download("text", {"download": [_("Choose csv or json.")]})
     form = AnalyticsFilter(request.GET if request.GET else None, public=public)
     figure, chosen = None, {}
     if form.is_bound and not form.is_valid():
@@ -110,8 +113,8 @@ def _menu(public: bool) -> list[tuple[str, str]]:
 
 def _require_manager(request):
     if not may_view_analytics(request.user):
-        raise PermissionDenied("Only fund managers see the fund's analytics; "
-                               "everyone may see the public figures.")
+        raise PermissionDenied(_("Only fund managers see the fund's analytics; "
+                               "everyone may see the public figures."))
 
 
 @login_required

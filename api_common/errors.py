@@ -4,6 +4,7 @@ settings.REST_FRAMEWORK["EXCEPTION_HANDLER"] names `exception_handler`."""
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -25,7 +26,7 @@ def exception_handler(exc, context):
     if isinstance(exc, TransitionStateConflict):
         return Response({"detail": str(exc), "state": exc.state}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, UnknownTransition):
-        return Response({"detail": f"No transition named “{exc}”."}, status=status.HTTP_404_NOT_FOUND)
+        return Response({"detail": _("No transition named “%(name)s”.") % {"name": exc}}, status=status.HTTP_404_NOT_FOUND)
     if isinstance(exc, ValidationError):
         return Response(validation_error_body(exc), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, PermissionDenied):

@@ -6,10 +6,12 @@ elsewhere it is the site's "Page not found" page (templates/404.html).
 """
 
 from django.http import JsonResponse
+from django.utils.translation import gettext_lazy
 from django.views import defaults
 
 API_PREFIX = "/api/"
-MESSAGE = "There is no such address in the API; the list of addresses is at /api/docs/."
+MESSAGE = gettext_lazy(
+    "There is no such address in the API; the list of addresses is at /api/docs/.")
 
 
 def page_not_found(request, exception):

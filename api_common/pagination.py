@@ -42,14 +42,17 @@ from django.db.models import Q, QuerySet
 from django.db.models.sql.where import WhereNode
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext, gettext_lazy
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-BAD_PAGE_SIZE = "page_size must be a whole number from 1 to {max} (larger ones are cut to {max})."
-BAD_CURSOR = ("This cursor is not one this list gave: follow the list's `next` or `previous` "
-              "links, or start again with an empty ?cursor=.")
+BAD_PAGE_SIZE = gettext_lazy(
+    "page_size must be a whole number from 1 to %(max)d (larger ones are cut to %(max)d).")
+BAD_CURSOR = gettext_lazy(
+    "This cursor is not one this list gave: follow the list's `next` or `previous` "
+    "links, or start again with an empty ?cursor=.")
 
 
 def page_size_max() -> int:
@@ -187,7 +190,8 @@ class ApiPagination(PageNumberPagination):
     django_paginator_class = TwoStepPaginator
     page_size_query_param = "page_size"
     cursor_query_param = "cursor"
-    invalid_page_message = "There is no page “{page_number}” in this list: {message}."
+    # DRF fills it with str.format (its own is lazy too)
+    invalid_page_message = gettext_lazy("There is no page “{page_number}” in this list: {message}.")
 
     @property
     def max_page_size(self) -> int:
@@ -204,7 +208,7 @@ class ApiPagination(PageNumberPagination):
             size = 0
         if size < 1:
             raise ValidationError({self.page_size_query_param: [
-                BAD_PAGE_SIZE.format(max=self.max_page_size)]})
+                BAD_PAGE_SIZE % {"max": self.max_page_size}]})
         return min(size, self.max_page_size)
 
     # -- paging ------------------------------------------------------------------------------
@@ -238,7 +242,7 @@ class ApiPagination(PageNumberPagination):
             return
         if (number - 1) * self.get_page_size(request) >= 2 ** 63 - 1 - self.max_page_size:
             raise NotFound(self.invalid_page_message.format(
-                page_number=raw[:30], message="That page number is beyond any list."))
+                page_number=raw[:30], message=gettext("That page number is beyond any list.")))
 
     def get_paginated_response(self, data):
         if self.keyset is None:

@@ -2,6 +2,7 @@
 
 The error mapping is api_common/errors.py; the token endpoint is people/token_api.py."""
 
+from django.utils.translation import gettext_lazy
 from rest_framework import permissions
 
 
@@ -12,14 +13,14 @@ def _is_hr_only(user) -> bool:
 class NoWritesByHROfficers(permissions.BasePermission):
     """HR officers read; they change nothing through these endpoints."""
 
-    message = "HR officers may read but not change this."
+    message = gettext_lazy("HR officers may read but not change this.")
 
     def has_permission(self, request, view) -> bool:
         return request.method in permissions.SAFE_METHODS or not _is_hr_only(request.user)
 
 
 class IsFundManagerOrReadOnly(permissions.BasePermission):
-    message = "Only fund managers may do this."
+    message = gettext_lazy("Only fund managers may do this.")
 
     def has_permission(self, request, view) -> bool:
         if request.method in permissions.SAFE_METHODS:
@@ -28,7 +29,7 @@ class IsFundManagerOrReadOnly(permissions.BasePermission):
 
 
 class IsSuperuserOrReadOnly(permissions.BasePermission):
-    message = "Only administrators may do this."
+    message = gettext_lazy("Only administrators may do this.")
 
     def has_permission(self, request, view) -> bool:
         if request.method in permissions.SAFE_METHODS:

@@ -20,6 +20,7 @@ from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy
 
 from .cells import csv_chunks
 from .exports import EXPORT_FORMATS, EXPORTS, export_table, inline_max_rows, write_export
@@ -70,8 +71,9 @@ class NothingWaiting(Exception):
     """The confirmed import is not (or no longer) waiting in this session."""
 
 
-NOTHING_WAITING = ("That import is no longer waiting, or its file could not be read again; "
-                   "choose the file again.")
+NOTHING_WAITING = gettext_lazy(
+    "That import is no longer waiting, or its file could not be read again; "
+    "choose the file again.")
 
 
 def check_import(request, *, kind: str, upload, skip_bad_rows: bool) -> tuple[ImportReport, dict | None]:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from .cells import imported_text, imported_xlsx_text
 
@@ -67,22 +68,26 @@ class ImportReport:
         return bool(self.errors) and len(self.bad_rows) >= self.rows
 
     def summary(self) -> str:
-        counts = (
-            f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged"
-            + (f", {self.skipped} bad rows skipped" if self.skipped else "")
-        )
+        counts = gettext("%(new)d new, %(updated)d updated, %(unchanged)d unchanged") % {
+            "new": self.new, "updated": self.updated, "unchanged": self.unchanged}
+        if self.skipped:
+            counts += ", " + gettext("%(skipped)d bad rows skipped") % {"skipped": self.skipped}
         if self.errors and not self.skipped:
-            return (
-                f"Nothing was imported: {len(self.bad_rows)} of {self.rows} rows have errors. "
+            return gettext(
+                "Nothing was imported: %(bad)d of %(rows)d rows have errors. "
                 "Correct them, or choose to skip bad rows."
-            )
+            ) % {"bad": len(self.bad_rows), "rows": self.rows}
         if self.nothing_to_import:
-            return f"Nothing was imported: all {self.rows} rows have errors."
+            return gettext("Nothing was imported: all %(rows)d rows have errors.") % {
+                "rows": self.rows}
         if self.dry_run:
-            return f"Dry run of {self.rows} rows, nothing saved: {counts}."
+            return gettext("Dry run of %(rows)d rows, nothing saved: %(counts)s.") % {
+                "rows": self.rows, "counts": counts}
         if not (self.new or self.updated):
-            return f"Nothing changed: all {self.unchanged} imported rows were already up to date."
-        return f"Imported {self.rows} rows: {counts}."
+            return gettext("Nothing changed: all %(unchanged)d imported rows were already up to "
+                           "date.") % {"unchanged": self.unchanged}
+        return gettext("Imported %(rows)d rows: %(counts)s.") % {"rows": self.rows,
+                                                                  "counts": counts}
 
 
 def _refuse(message: str):

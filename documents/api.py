@@ -10,6 +10,7 @@ job's API address (/api/v1/jobs/<id>/) in `Location` and the body.
 
 from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, renderers
@@ -34,10 +35,10 @@ def _portfolio_round(request, pk: int):
     # chairs of their panels: a round the user may not know of is a 404 like no round.
     round_ = ranking_round_or_none(request.user, pk)
     if round_ is None:
-        raise exceptions.NotFound("No such round.")
+        raise exceptions.NotFound(_("No such round."))
     if not can_view_portfolio(request.user, round_):
         raise exceptions.PermissionDenied(
-            "The portfolio report is for fund managers and the round's panel chairs."
+            _("The portfolio report is for fund managers and the round's panel chairs.")
         )
     return round_
 
@@ -74,9 +75,9 @@ class RoundPortfolioPDF(DocumentView):
                 return HttpResponseRedirect(job.get_absolute_url(), status=303)
             url = reverse("api-job", args=[job.pk])
             response = Response({
-                "detail": "This round is large: its portfolio report is being prepared as a "
-                          "job. Ask the job (job_url) until it is ready, then GET its "
-                          "result_url.",
+                "detail": _("This round is large: its portfolio report is being prepared as a "
+                            "job. Ask the job (job_url) until it is ready, then GET its "
+                            "result_url."),
                 "job": job.pk, "job_url": request.build_absolute_uri(url),
                 "state": job.state,
             }, status=202)

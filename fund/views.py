@@ -6,6 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from workflow.ids import parse_id
@@ -20,7 +22,7 @@ PAGE_SIZE = 20
 
 def _require_fund_manager(user) -> None:
     if not user.is_fund_manager:
-        raise PermissionDenied("Only fund managers may do this.")
+        raise PermissionDenied(_("Only fund managers may do this."))
 
 
 def _page(request, queryset, per_page: int = PAGE_SIZE):
@@ -45,7 +47,7 @@ def fund_list(request):
 def _visible_fund(request, pk: int) -> Fund:
     fund = get_object_or_404(selectors.funds_with_balance(), pk=pk)
     if not selectors.can_view_fund(request.user, fund):
-        raise Http404("No such fund.")
+        raise Http404(_("No such fund."))
     return fund
 
 
@@ -77,7 +79,7 @@ def fund_create(request):
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
-            messages.success(request, f"The fund “{fund.name}” was created.")
+            messages.success(request, _("The fund “%(name)s” was created.") % {"name": fund.name})
             return redirect("fund:detail", pk=fund.pk)
     return render(request, "fund/fund_form.html", {"form": form, "fund": None})
 
@@ -95,7 +97,7 @@ def fund_edit(request, pk: int):
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
-            messages.success(request, "The fund was saved.")
+            messages.success(request, _("The fund was saved."))
             return redirect("fund:detail", pk=fund.pk)
     return render(request, "fund/fund_form.html", {"form": form, "fund": fund})
 
@@ -114,7 +116,8 @@ def contribution_create(request, pk: int):
             apply_service_errors(form, error)
         else:
             messages.success(
-                request, f"The contribution from {contribution.agency.name} was recorded."
+                request, _("The contribution from %(agency)s was recorded.")
+                % {"agency": contribution.agency.name}
             )
             return redirect("fund:detail", pk=fund.pk)
     return render(request, "fund/contribution_form.html", {"form": form, "fund": fund})
@@ -148,7 +151,7 @@ def round_list(request):
 def _visible_round(request, pk: int) -> Round:
     round_ = get_object_or_404(selectors.rounds_list().select_related("fund"), pk=pk)
     if not selectors.can_view_round(request.user, round_):
-        raise Http404("No such round.")
+        raise Http404(_("No such round."))
     return round_
 
 
@@ -174,9 +177,11 @@ def round_detail(request, pk: int):
 
 # What the fund manager reads once a round moves: what happened and who is told.
 ROUND_DONE = {
-    "open": "You opened “{title}” for proposals. Every civil servant is told.",
-    "close": "You closed “{title}” for proposals. Submitted proposals wait for screening.",
-    "archive": "You archived “{title}”. It no longer changes.",
+    "open": gettext_lazy("You opened “%(title)s” for proposals. Every civil servant is told."),
+    "close": gettext_lazy(
+        "You closed “%(title)s” for proposals. Submitted proposals wait for screening."
+    ),
+    "archive": gettext_lazy("You archived “%(title)s”. It no longer changes."),
 }
 
 
@@ -186,7 +191,7 @@ def round_transition(request, pk: int, name: str):
     round_ = _visible_round(request, pk)
     service = services.ROUND_TRANSITIONS.get(name)
     if service is None:
-        raise Http404("No such action.")
+        raise Http404(_("No such action."))
     form = TransitionNoteForm(request.POST, prefix=name)
     status = 400
     if form.is_valid():
@@ -198,7 +203,7 @@ def round_transition(request, pk: int, name: str):
             form.add_error(None, str(conflict))
             status = 409
         else:
-            messages.success(request, ROUND_DONE[name].format(title=round_.title))
+            messages.success(request, ROUND_DONE[name] % {"title": round_.title})
             return redirect("fund:round_detail", pk=round_.pk)
     round_ = _visible_round(request, pk)  # the state on the page is the stored one
     refused = {"refused": name, "refused_form": form, "forms": {name: form}}
@@ -220,7 +225,9 @@ def round_create(request):
             apply_service_errors(form, error)
         else:
             messages.success(
-                request, f"The round “{round_.title}” was created as a draft with the default rubric."
+                request,
+                _("The round “%(title)s” was created as a draft with the default rubric.")
+                % {"title": round_.title},
             )
             return redirect("fund:round_detail", pk=round_.pk)
     return render(request, "fund/round_form.html", {"form": form, "round": None})
@@ -239,6 +246,6 @@ def round_edit(request, pk: int):
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
-            messages.success(request, "The round was saved.")
+            messages.success(request, _("The round was saved."))
             return redirect("fund:round_detail", pk=round_.pk)
     return render(request, "fund/round_form.html", {"form": form, "round": round_})

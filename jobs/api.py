@@ -15,6 +15,8 @@
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, renderers, serializers
@@ -28,16 +30,17 @@ from . import selectors, services
 from .kinds import GIVING360
 from .models import Job
 
-SIGHT_CHANGED = ("What you may see has changed since this file was made (a conflict of interest, "
-                 "a review to write, a team or a role): make it again.")
-NO_LONGER = "You may no longer see what this job made."
+SIGHT_CHANGED = gettext_lazy(
+    "What you may see has changed since this file was made (a conflict of interest, "
+    "a review to write, a team or a role): make it again.")
+NO_LONGER = gettext_lazy("You may no longer see what this job made.")
 
 
 def _own_job(request, pk: int) -> Job:
     """The requester's job; anyone else's is a 404 like no job at all."""
     job = Job.objects.filter(pk=pk).first()
     if job is None or not selectors.can_view_job(request.user, job):
-        raise exceptions.NotFound("No such job.")
+        raise exceptions.NotFound(_("No such job."))
     return job
 
 
@@ -135,17 +138,17 @@ class JobResult(APIView):
     def get(self, request, pk: int):
         job = _own_job(request, pk)
         if job.state in (Job.State.QUEUED, Job.State.RUNNING):
-            return Response({"detail": "This job is not finished yet: ask again later.",
+            return Response({"detail": _("This job is not finished yet: ask again later."),
                              "state": job.state}, status=409)
         if job.state != Job.State.READY or not job.result:
-            raise exceptions.NotFound("This job has no file to download.")
+            raise exceptions.NotFound(_("This job has no file to download."))
         refused = _refusal(request.user, job)
         if refused:
             raise exceptions.PermissionDenied(refused)
         try:
             handle = job.result.open("rb")
         except (FileNotFoundError, ValueError) as exc:
-            raise exceptions.NotFound("The file is missing.") from exc
+            raise exceptions.NotFound(_("The file is missing.")) from exc
         from .views import result_response
 
         return result_response(job, handle)
@@ -198,8 +201,8 @@ class ThreeSixtyGivingPackage(APIView):
                 return HttpResponseRedirect(job.get_absolute_url(), status=303)
             url = reverse("api-job", args=[job.pk])
             response = Response({
-                "detail": "There are many awards: the 360Giving package is being made as a job. "
-                          "Ask the job (job_url) until it is ready, then GET its result_url.",
+                "detail": _("There are many awards: the 360Giving package is being made as a job. "
+                            "Ask the job (job_url) until it is ready, then GET its result_url."),
                 "job": job.pk, "job_url": request.build_absolute_uri(url), "state": job.state,
             }, status=202)
             response["Location"] = url

@@ -6,6 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fund.models import Round
@@ -20,14 +22,15 @@ RECENT = 50
 # reloads by hand (a page that never stops reloading is hard to use with a screen reader).
 AUTO_REFRESH_SECONDS = 3
 AUTO_REFRESH_FOR_SECONDS = 10 * 60
-SIGHT_CHANGED = ("What you may see has changed since this file was made (a conflict of interest, "
-                 "a review to write, a team or a role): make it again.")
+SIGHT_CHANGED = gettext_lazy(
+    "What you may see has changed since this file was made (a conflict of interest, "
+    "a review to write, a team or a role): make it again.")
 
 
 def _own_job(request, pk: int) -> Job:
     job = get_object_or_404(Job.objects.select_related("owner"), pk=pk)
     if not selectors.can_view_job(request.user, job):
-        raise Http404("No such job.")
+        raise Http404(_("No such job."))
     return job
 
 
@@ -78,13 +81,13 @@ def job_result(request, pk: int):
     if not selectors.can_read_result(request.user, job):
         if selectors.sight_changed(request.user, job):
             raise PermissionDenied(SIGHT_CHANGED)
-        raise PermissionDenied("You may no longer see what this job made.")
+        raise PermissionDenied(_("You may no longer see what this job made."))
     if job.state != Job.State.READY or not job.result:
-        raise Http404("This job has no file to download.")
+        raise Http404(_("This job has no file to download."))
     try:
         handle = job.result.open("rb")
     except (FileNotFoundError, ValueError) as exc:
-        raise Http404("The file is missing.") from exc
+        raise Http404(_("The file is missing.")) from exc
     return result_response(job, handle)
 
 
@@ -94,7 +97,7 @@ def round_portfolio_start(request, round_pk: int):
     """Prepare a round's portfolio report off the request, then show the job."""
     round_ = get_object_or_404(Round, pk=round_pk)
     if not can_view_round(request.user, round_):
-        raise Http404("No such round.")
+        raise Http404(_("No such round."))
     # The report still being prepared for this person, if any: asking twice makes it once.
     job = services.waiting_or_started(
         actor=request.user, kind=Job.Kind.ROUND_PORTFOLIO, params={"round": round_.pk},
@@ -109,7 +112,7 @@ def import_confirm(request, pk: int):
     """Apply the file a ready dry run checked (as another job: the file is large)."""
     dry_run = _own_job(request, pk)
     if not selectors.can_read_result(request.user, dry_run):
-        raise PermissionDenied("Only fund managers and administrators may import files.")
+        raise PermissionDenied(_("Only fund managers and administrators may import files."))
     try:
         job = services.confirm_import_job(actor=request.user, dry_run=dry_run)
     except ValidationError as error:

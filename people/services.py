@@ -17,8 +17,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import get_connection
 from django.db import transaction
-from django.template.defaultfilters import pluralize
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from datafiles.tables import TableImport
 
@@ -233,12 +232,17 @@ class Invitations:
     NAMED = 20  # the summary names this many of those skipped, then counts the rest
 
     def summary(self) -> str:
-        text = f"Sent {len(self.sent)} invitation{pluralize(len(self.sent))}."
+        sent = len(self.sent)
+        text = ngettext("Sent %(count)d invitation.", "Sent %(count)d invitations.", sent) % {
+            "count": sent}
         if self.skipped:
             shown = self.skipped[:self.NAMED]
             reasons = ", ".join(f"{user.username} ({reason})" for user, reason in shown)
             more = len(self.skipped) - len(shown)
-            text += f" Not sent to {len(self.skipped)}: {reasons}{f' and {more} more' if more else ''}."
+            if more:
+                reasons += " " + gettext("and %(more)d more") % {"more": more}
+            text += " " + gettext("Not sent to %(count)d: %(reasons)s.") % {
+                "count": len(self.skipped), "reasons": reasons}
         return text
 
 

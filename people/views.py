@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -23,10 +24,10 @@ def invite_imported_people(request):
     """"Invite the N new people" after an import: exactly the people that import created
     (kept in the session by portal.data_views.import_confirm), each once."""
     if not may_invite_people(request.user):
-        raise PermissionDenied("Only fund managers and administrators may invite people.")
+        raise PermissionDenied(_("Only fund managers and administrators may invite people."))
     employee_ids = take_imported_people(request)
     if not employee_ids:
-        messages.error(request, "No people from an import are waiting for an invitation.")
+        messages.error(request, _("No people from an import are waiting for an invitation."))
         return redirect("data:import")
     people = [person for start in range(0, len(employee_ids), 5000)
               for person in User.objects.filter(employee_id__in=employee_ids[start:start + 5000])]
@@ -49,5 +50,5 @@ def admin_sign_in(request):
         if admin.site.has_permission(request):
             return redirect(next_url)
         # Signed in, without the admin: the sign-in page would send them straight back here.
-        raise PermissionDenied("Your account may not use the administration pages.")
+        raise PermissionDenied(_("Your account may not use the administration pages."))
     return redirect(f"{reverse('login')}?{urlencode({'next': next_url})}")

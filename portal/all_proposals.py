@@ -18,6 +18,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, Prefetch, Q
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fund.selectors import rounds_visible_to
 from people.models import Agency
@@ -35,13 +37,13 @@ LISTED_STATES = [(value, label) for value, label in Proposal.State.choices
 
 # The orders offered, by the value in the address: (label, ordering).
 SORTS = {
-    "newest": ("Newest submitted first", (F("submitted_at").desc(nulls_last=True), "-id")),
-    "oldest": ("Oldest submitted first", (F("submitted_at").asc(nulls_last=True), "id")),
-    "title": ("Title, A to Z", ("title", "id")),
-    "amount": ("Largest request first",
+    "newest": (gettext_lazy("Newest submitted first"), (F("submitted_at").desc(nulls_last=True), "-id")),
+    "oldest": (gettext_lazy("Oldest submitted first"), (F("submitted_at").asc(nulls_last=True), "id")),
+    "title": (gettext_lazy("Title, A to Z"), ("title", "id")),
+    "amount": (gettext_lazy("Largest request first"),
                (F("requested_amount").desc(nulls_last=True), "id")),
-    "state": ("State", ("state", "-id")),
-    "round": ("Round", ("round__title", "-id")),
+    "state": (gettext_lazy("State"), ("state", "-id")),
+    "round": (gettext_lazy("Round"), ("round__title", "-id")),
 }
 DEFAULT_SORT = "newest"
 
@@ -54,15 +56,15 @@ ROW_FIELDS = (
 
 
 class AllProposalsFilter(forms.Form):
-    q = forms.CharField(label="Words in the title", required=False, max_length=200)
-    round = forms.ModelChoiceField(queryset=None, required=False, empty_label="All rounds")
-    state = forms.ChoiceField(label="State", required=False,
-                              choices=[("", "All states"), *LISTED_STATES])
+    q = forms.CharField(label=gettext_lazy("Words in the title"), required=False, max_length=200)
+    round = forms.ModelChoiceField(queryset=None, required=False, empty_label=gettext_lazy("All rounds"))
+    state = forms.ChoiceField(label=gettext_lazy("State"), required=False,
+                              choices=[("", gettext_lazy("All states")), *LISTED_STATES])
     agency = forms.ModelChoiceField(
-        queryset=Agency.objects.order_by("name", "id"), required=False, empty_label="All agencies",
-        label="Agency (leading or partner)",
+        queryset=Agency.objects.order_by("name", "id"), required=False, empty_label=gettext_lazy("All agencies"),
+        label=gettext_lazy("Agency (leading or partner)"),
     )
-    sort = forms.ChoiceField(label="Order", required=False,
+    sort = forms.ChoiceField(label=gettext_lazy("Order"), required=False,
                              choices=[(key, label) for key, (label, _) in SORTS.items()])
 
     def __init__(self, *args, user=None, **kwargs):
@@ -120,7 +122,7 @@ def mark_conflicts(proposals: list, user) -> list:
 def all_proposals(request):
     """All proposals, for fund managers: filter, sort, page through."""
     if not request.user.is_fund_manager:
-        raise PermissionDenied("Only fund managers list every proposal.")
+        raise PermissionDenied(_("Only fund managers list every proposal."))
     form = AllProposalsFilter(request.GET or None, user=request.user)
     chosen = {}
     if request.GET:

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from datafiles.exports import EXPORT_FORMATS, EXPORTS, may_move_files
@@ -36,7 +37,7 @@ from workflow.ids import parse_id
 
 def _require(user) -> None:
     if not may_move_files(user):
-        raise PermissionDenied("Only fund managers and administrators may import or export files.")
+        raise PermissionDenied(_("Only fund managers and administrators may import or export files."))
 
 
 @login_required
@@ -102,7 +103,7 @@ def export_file(request, kind: str, fmt: str):
     reviewer names; `round` narrows proposals, reviews and awards to one round)."""
     _require(request.user)
     if kind not in EXPORTS or fmt not in EXPORT_FORMATS:
-        raise Http404("No such export.")
+        raise Http404(_("No such export."))
     options = {name: request.GET.get(name) in ("1", "on", "true") for name in EXPORTS[kind][2]}
     round_id = parse_id(request.GET.get("round"))
     if request.GET.get("round") and round_id is None:
@@ -120,12 +121,12 @@ def export_360giving(request, fmt: str):
     waiting, if the same person asked for the same format before it finished)."""
     _require(request.user)
     if fmt not in giving360.CONTENT_TYPES:
-        raise Http404("No such export.")
+        raise Http404(_("No such export."))
     awards = awards_visible_to(request.user)
     job = giving360_job(request.user, fmt, awards)
     if job is not None:
-        messages.info(request, "This export is large, so it is made in the background. "
-                               "This page offers the file when it is ready.")
+        messages.info(request, _("This export is large, so it is made in the background. "
+                               "This page offers the file when it is ready."))
         return redirect(job)
     return package_response(awards, fmt, filename=f"360giving-{timezone.localdate()}.{fmt}",
                             attachment=True)

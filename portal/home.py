@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext
 
 DASHBOARD_LIMIT = 5
 LANDING_LIMIT = 5
@@ -457,9 +458,9 @@ def _steps_without_fund_manager(managers, nobody_free) -> dict:
     for proposal in rows:
         if all(has_conflict(manager, proposal) for manager in managers):
             shown.append(Stall(proposal=proposal, panel=None, needs=[
-                f"Every fund manager has a conflict of interest with it, so nobody may "
-                f"{MONEY_STEPS[proposal.state]}: make someone without a conflict a fund "
-                f"manager."]))
+                gettext("Every fund manager has a conflict of interest with it, so nobody may "
+                        "%(step)s: make someone without a conflict a fund manager.")
+                % {"step": MONEY_STEPS[proposal.state]}]))
         if len(shown) == DASHBOARD_LIMIT:
             break
     return {"items": shown, "count": len(ids)}

@@ -7,6 +7,7 @@ nested and written with the proposal; transitions through `PROPOSAL_TRANSITIONS`
 
 from django.core.exceptions import PermissionDenied
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, parsers, serializers, status, viewsets
@@ -196,7 +197,7 @@ def _require_on_proposal(user, proposal: Proposal) -> None:
     """Only the lead and accepted team change a proposal (the service then checks its state;
     only the lead changes the team)."""
     if not rules.is_lead_or_team(proposal, user):
-        raise PermissionDenied("Only the lead and team may edit this proposal.")
+        raise PermissionDenied(_("Only the lead and team may edit this proposal."))
 
 
 class ProposalViewSet(

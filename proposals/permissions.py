@@ -1,6 +1,6 @@
 """Who may see and change a proposal: one function each, used by pages, API, files and PDFs."""
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from .models import Proposal, TeamMember
 
@@ -37,7 +37,7 @@ def can_view_proposal(user, proposal: Proposal) -> bool:
     return proposals_visible_to(user).filter(pk=proposal.pk).exists()
 
 
-HR_OFFICERS_DO_NOT_DRAFT = (
+HR_OFFICERS_DO_NOT_DRAFT = gettext_lazy(
     "HR officers decide on innovation records and nominations, so they do not draft or "
     "change proposals."
 )

@@ -22,6 +22,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fund.models import Round, Tranche
@@ -105,7 +107,7 @@ class _RoundFilterForm(forms.Form):
     draft round's id is "not a valid choice" like an id that does not exist."""
 
     round = forms.ModelChoiceField(
-        queryset=Round.objects.none(), required=False, empty_label="All rounds"
+        queryset=Round.objects.none(), required=False, empty_label=gettext_lazy("All rounds")
     )
 
     def __init__(self, *args, user=None, **kwargs):
@@ -115,14 +117,14 @@ class _RoundFilterForm(forms.Form):
 
 class MineFilter(_RoundFilterForm):
     state = forms.ChoiceField(
-        choices=[("", "All states"), *Proposal.State.choices], required=False
+        choices=[("", gettext_lazy("All states")), *Proposal.State.choices], required=False
     )
     field_order = ["state", "round"]
 
 
 class QueueFilter(_RoundFilterForm):
     agency = forms.ModelChoiceField(
-        queryset=Agency.objects.order_by("name", "id"), required=False, empty_label="All agencies"
+        queryset=Agency.objects.order_by("name", "id"), required=False, empty_label=gettext_lazy("All agencies")
     )
 
 
@@ -183,7 +185,7 @@ def queue(request):
     At national scale (issue 16) the page reads its 20 rows from the (state, submitted_at,
     id) index with the columns it prints, and its bounded count reads ids alone."""
     if not request.user.is_fund_manager:
-        raise PermissionDenied("Only fund managers screen proposals.")
+        raise PermissionDenied(_("Only fund managers screen proposals."))
     filter_form = QueueFilter(request.GET or None, user=request.user)
     chosen = _filters(filter_form) if request.GET else {}
     proposals = (
@@ -238,12 +240,12 @@ def _budget_total(budget) -> Decimal:
 # The form's sections, in order: (id, heading, the form's fields in it). Team and budget rows
 # and attachments belong to their sections too (see _sections).
 SECTIONS = (
-    ("about", "About the idea", ("round", "title", "summary", "problem", "hypothesis",
+    ("about", gettext_lazy("About the idea"), ("round", "title", "summary", "problem", "hypothesis",
                                  "success_criteria")),
-    ("plan", "Plan", ("approach", "citizen_engagement", "expected_outcomes", "duration_months")),
-    ("people", "Team and partners", ("partner_agencies",)),
-    ("budget", "Budget", ("requested_amount",)),
-    ("attachments", "Attachments", ()),
+    ("plan", gettext_lazy("Plan"), ("approach", "citizen_engagement", "expected_outcomes", "duration_months")),
+    ("people", gettext_lazy("Team and partners"), ("partner_agencies",)),
+    ("budget", gettext_lazy("Budget"), ("requested_amount",)),
+    ("attachments", gettext_lazy("Attachments"), ()),
 )
 
 
@@ -255,17 +257,17 @@ def _filled(form: ProposalForm, name: str) -> bool:
     return bool(value) if not isinstance(value, str) else bool(value.strip())
 
 
-def _row_links(formset, what: str, section: str) -> list[dict]:
+def _row_links(formset, rows: str, each_row: str, section: str) -> list[dict]:
     """Each error of a formset's rows, linked to its field ("Budget line 2, Amount (BTN)")."""
     if formset is None or not formset.is_bound:
         return []
-    links = [{"anchor": f"section-{section}", "label": what.capitalize() + "s", "text": text}
+    links = [{"anchor": f"section-{section}", "label": rows, "text": text}
              for text in formset.non_form_errors()]
     for number, row in enumerate(formset.forms, start=1):
         for name, found in row.errors.items():
             field = row[name] if name in row.fields else next(iter(row))
-            label = f"{what.capitalize()} {number}" + (f", {field.label}" if name in row.fields
-                                                        else "")
+            label = each_row % {"number": number} + (f", {field.label}" if name in row.fields
+                                                      else "")
             links.extend({"anchor": field.auto_id, "label": label, "text": text}
                          for text in found)
     return links
@@ -298,7 +300,8 @@ def _sections(form, team, budget, parts, proposal) -> list[dict]:
 
 
 def _error_links(team, budget, parts) -> list[dict]:
-    links = _row_links(team, "team member", "people") + _row_links(budget, "budget line", "budget")
+    links = (_row_links(team, _("Team members"), _("Team member %(number)d"), "people")
+             + _row_links(budget, _("Budget lines"), _("Budget line %(number)d"), "budget"))
     links += [{"anchor": "team-errors", "label": "Team", "text": t} for t in parts["team"]]
     links += [{"anchor": "budget-errors", "label": "Budget", "text": t}
               for t in parts["budget_lines"]]
@@ -341,7 +344,7 @@ def _proposal_form(request, proposal: Proposal | None):
             except ValidationError as exc:
                 parts = _place_errors(exc, form)
             else:
-                messages.success(request, f"Your draft “{proposal.title}” is saved.")
+                messages.success(request, _("Your draft “%(title)s” is saved.") % {"title": proposal.title})
                 return redirect("proposals:detail", pk=proposal.pk)
         status = 400 if kept is None else 200
     else:
@@ -381,8 +384,9 @@ def _proposal_form(request, proposal: Proposal | None):
 
 # --- work never lost ---------------------------------------------------------------------------
 
-CHANGED_ELSEWHERE = ("This draft was changed elsewhere since you opened it; reload to see the "
-                     "newest version (copy your text first).")
+CHANGED_ELSEWHERE = gettext_lazy(
+    "This draft was changed elsewhere since you opened it; reload to see the "
+    "newest version (copy your text first).")
 VERSION = "version"
 
 
@@ -402,10 +406,12 @@ def _changed_elsewhere(request, proposal: Proposal) -> bool:
     return _version(current) != seen
 
 KEPT = "proposals.kept_form"
-KEPT_MESSAGE = ("We kept what you typed before you were signed out. Check it, then press "
-                "“Save draft”: it is not saved yet.")
-SIGNED_OUT_MESSAGE = ("You were signed out, so your changes are not saved yet. Sign in again: "
-                      "what you typed is kept and comes back on the form.")
+KEPT_MESSAGE = gettext_lazy(
+    "We kept what you typed before you were signed out. Check it, then press "
+    "“Save draft”: it is not saved yet.")
+SIGNED_OUT_MESSAGE = gettext_lazy(
+    "You were signed out, so your changes are not saved yet. Sign in again: "
+    "what you typed is kept and comes back on the form.")
 # Whose forms this browser shows: a signed cookie naming the person signed in when a form page
 # was last opened or saved. A form sent after the session ended is kept only for that person,
 # and shown again only to them: never to someone else who signs in on the same browser.
@@ -415,8 +421,8 @@ WHO_MAX_AGE = 14 * 24 * 3600
 # No more is kept than a long proposal needs (an anonymous visitor must not fill the session
 # table): only the form's own answers, and nothing above this size.
 KEPT_MAX_BYTES = 100 * 1024
-NOT_KEPT_MESSAGE = ("You were signed out, so your changes are not saved. Sign in again to "
-                    "carry on.")
+NOT_KEPT_MESSAGE = gettext_lazy(
+    "You were signed out, so your changes are not saved. Sign in again to carry on.")
 _ROW = re.compile(r"^(team|budget)-(\d{1,3})-([a-z_A-Z]+)$")
 _ROW_FIELDS = {
     "team": (set(TeamFormSet.form.base_fields) | {"DELETE"}, TeamFormSet.max_num),
@@ -510,9 +516,9 @@ def autosave(request, pk: int):
     if not can_edit_proposal(request.user, proposal):
         if rules.is_lead_or_team(proposal, request.user):
             return JsonResponse({"saved": False, "message": (
-                f"Not saved: this proposal is {proposal.get_state_display().lower()} and can "
-                "no longer be edited.")}, status=409)
-        raise PermissionDenied("Only the lead and team may edit this proposal.")
+                _("Not saved: this proposal is %(state)s and can no longer be edited.")
+                % {"state": proposal.get_state_display().lower()})}, status=409)
+        raise PermissionDenied(_("Only the lead and team may edit this proposal."))
     form = ProposalForm(request.POST)
     budget = (BudgetFormSet(request.POST, prefix="budget")
               if "budget-TOTAL_FORMS" in request.POST else None)
@@ -522,7 +528,7 @@ def autosave(request, pk: int):
         try:
             with transaction.atomic():
                 if _changed_elsewhere(request, proposal):
-                    return JsonResponse({"saved": False, "message": CHANGED_ELSEWHERE},
+                    return JsonResponse({"saved": False, "message": str(CHANGED_ELSEWHERE)},
                                         status=409)
                 proposal = proposal_update(
                     actor=request.user, proposal=proposal,
@@ -534,15 +540,16 @@ def autosave(request, pk: int):
             problems = len(exc.messages)
         else:
             at = timezone.localtime().strftime("%H:%M")
-            return JsonResponse({"saved": True, "at": at, "message": f"Draft saved at {at}.",
+            return JsonResponse({"saved": True, "at": at, "message": _("Draft saved at %(at)s.") % {"at": at},
                                  "version": _version(proposal)})
     return JsonResponse({"saved": False, "message": (
-        f"Not saved automatically: {_answers_need_attention(problems)}. Press “Save draft” "
-        "to see where.")}, status=400)
+        _("Not saved automatically: %(problems)s. Press “Save draft” to see where.")
+        % {"problems": _answers_need_attention(problems)})}, status=400)
 
 
 def _answers_need_attention(count: int) -> str:
-    return "1 answer needs attention" if count == 1 else f"{count} answers need attention"
+    return ngettext("%(count)d answer needs attention", "%(count)d answers need attention",
+                    count) % {"count": count}
 
 
 @keeps_what_was_typed
@@ -567,11 +574,11 @@ def edit(request, pk: int):
         if rules.is_lead_or_team(proposal, request.user):
             messages.error(
                 request,
-                f"This proposal is {proposal.get_state_display().lower()} and can no longer "
-                "be edited.",
+                _("This proposal is %(state)s and can no longer be edited.")
+                % {"state": proposal.get_state_display().lower()},
             )
             return redirect("proposals:detail", pk=proposal.pk)
-        raise PermissionDenied("Only the lead and team may edit this proposal.")
+        raise PermissionDenied(_("Only the lead and team may edit this proposal."))
     return _proposal_form(request, proposal)
 
 
@@ -603,7 +610,7 @@ def _visible_or_404(user, pk: int) -> Proposal:
     ).prefetch_related("award__tranches")
     proposal = get_object_or_404(queryset, pk=pk)
     if not can_view_proposal(user, proposal):
-        raise Http404("No such proposal.")
+        raise Http404(_("No such proposal."))
     return proposal
 
 
@@ -727,13 +734,15 @@ def _next_url(request, default: str) -> str:
 
 # What the person who acted reads once it is done, in words (never “Done: submit”).
 TRANSITION_DONE = {
-    "submit": "You submitted “{title}”. The fund managers will screen it; you will hear when "
-              "it moves on.",
-    "send_to_review": "You sent “{title}” to review. The chairs of the round's panels are told.",
-    "screen_out": "You screened out “{title}”. Its team is told, with your reason.",
-    "request_revision": "You asked the team of “{title}” for a revision. They are told what "
-                        "to revise.",
-    "withdraw": "You withdrew “{title}”.",
+    "submit": gettext_lazy("You submitted “%(title)s”. The fund managers will screen it; you "
+                           "will hear when it moves on."),
+    "send_to_review": gettext_lazy("You sent “%(title)s” to review. The chairs of the round's "
+                                   "panels are told."),
+    "screen_out": gettext_lazy("You screened out “%(title)s”. Its team is told, with your "
+                               "reason."),
+    "request_revision": gettext_lazy("You asked the team of “%(title)s” for a revision. They are "
+                                     "told what to revise."),
+    "withdraw": gettext_lazy("You withdrew “%(title)s”."),
 }
 
 
@@ -744,7 +753,7 @@ def transition(request, pk: int, name: str):
     proposal = _visible_or_404(request.user, pk)
     action, service = ACTIONS.get(name), PROPOSAL_TRANSITIONS.get(name)
     if action is None or service is None:
-        raise Http404("No such action.")
+        raise Http404(_("No such action."))
     typed = request.POST.get(action.field, "") if action.field else ""
     kwargs = {"note": request.POST.get("note", "")}
     if action.field:
@@ -754,7 +763,7 @@ def transition(request, pk: int, name: str):
     try:
         service(proposal=proposal, actor=request.user, **kwargs)
     except UnknownTransition as exc:
-        raise Http404("No such action.") from exc
+        raise Http404(_("No such action.")) from exc
     except TransitionStateConflict as exc:
         messages.error(request, str(exc))
         return _detail(request, _visible_or_404(request.user, pk), status=409)
@@ -765,9 +774,9 @@ def transition(request, pk: int, name: str):
         return _detail(request, _visible_or_404(request.user, pk), status=400, failed=name,
                        typed=typed, errors=errors)
     proposal.refresh_from_db(fields=["state"])
-    done = TRANSITION_DONE.get(name, "“{title}” is now {state}.")
-    messages.success(request, done.format(title=proposal.title,
-                                          state=proposal.get_state_display().lower()))
+    done = TRANSITION_DONE.get(name) or _("“%(title)s” is now %(state)s.")
+    messages.success(request, done % {"title": proposal.title,
+                                      "state": proposal.get_state_display().lower()})
     return redirect(_next_url(request, reverse("proposals:detail", args=[pk])))
 
 
@@ -777,7 +786,7 @@ def transition(request, pk: int, name: str):
 def _require_team(user, proposal: Proposal) -> None:
     """Only the lead and team change attachments; the services say when the state forbids it."""
     if not rules.is_lead_or_team(proposal, user):
-        raise PermissionDenied("Only the lead and team may change attachments.")
+        raise PermissionDenied(_("Only the lead and team may change attachments."))
 
 
 @login_required
@@ -798,7 +807,7 @@ def attachment_upload(request, pk: int):
             else:
                 form.add_error(None, exc.messages)
         else:
-            messages.success(request, f"“{attachment.original_name}” is attached.")
+            messages.success(request, _("“%(name)s” is attached.") % {"name": attachment.original_name})
             return redirect(reverse("proposals:detail", args=[pk]) + "#attachments")
     return _detail(request, _visible_or_404(request.user, pk), status=400, upload_form=form)
 
@@ -814,7 +823,7 @@ def attachment_remove(request, pk: int, attachment_pk: int):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return _detail(request, _visible_or_404(request.user, pk), status=400)
-    messages.success(request, f"“{attachment.original_name}” is removed.")
+    messages.success(request, _("“%(name)s” is removed.") % {"name": attachment.original_name})
     return redirect(reverse("proposals:detail", args=[pk]) + "#attachments")
 
 
@@ -826,7 +835,7 @@ def attachment_download(request, pk: int, attachment_pk: int):
     try:
         handle = attachment.file.open("rb")
     except (FileNotFoundError, ValueError) as exc:
-        raise Http404("The file is missing.") from exc
+        raise Http404(_("The file is missing.")) from exc
     content_type = attachment.content_type
     if content_type not in SAFE_DOWNLOAD_TYPES:
         content_type = "application/octet-stream"

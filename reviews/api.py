@@ -5,6 +5,7 @@
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.urls import path
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, mixins, serializers, status, viewsets
@@ -258,8 +259,8 @@ class AssignmentViewSet(TransitionViewSetMixin, mixins.ListModelMixin,
         user = request.user
         if not (user.is_fund_manager
                 or any(can_manage_panel(user, panel) for panel in panels_visible_to(user))):
-            raise PermissionDenied("Only the panel's chair or a fund manager may assign "
-                                   "reviewers.")
+            raise PermissionDenied(_("Only the panel's chair or a fund manager may assign "
+                                   "reviewers."))
         serializer = AssignmentCreateSerializer(data=request.data,
                                                 context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
@@ -286,12 +287,12 @@ class AssignmentViewSet(TransitionViewSetMixin, mixins.ListModelMixin,
         mine = assignment.reviewer_id == request.user.pk
         if not (mine or access == ReviewAccess.PANEL):
             # A chair or fund manager with their own open assignment on this proposal, too.
-            raise PermissionDenied("You may read this review only after submitting your own.")
+            raise PermissionDenied(_("You may read this review only after submitting your own."))
         review = (Review.objects.filter(assignment=assignment)
                   .select_related("assignment__reviewer__agency")
                   .prefetch_related("scores__criterion").first())
         if review is None or (not mine and assignment.state != Assignment.State.SUBMITTED):
-            raise exceptions.NotFound("No review has been written yet.")
+            raise exceptions.NotFound(_("No review has been written yet."))
         return Response(ReviewSerializer(review).data)
 
 
@@ -395,8 +396,8 @@ class RankingView(APIView):
         if round_ is None:  # a draft round the user may not see: as if there were none
             raise exceptions.NotFound()
         if not can_view_ranking(request.user, round_):
-            raise PermissionDenied("Only fund managers and the round's panel chairs see the "
-                                   "ranking.")
+            raise PermissionDenied(_("Only fund managers and the round's panel chairs see the "
+                                   "ranking."))
         page_size = _page_size(request.query_params.get("page_size"))
         page = ranking_page(round_=round_, viewer=request.user,
                             page=request.query_params.get("page"), page_size=page_size,

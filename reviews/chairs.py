@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q
+from django.utils.translation import gettext, gettext_lazy
 
 from people.models import User
 from proposals.conflicts import has_conflict
@@ -231,10 +232,10 @@ def proposals_where_acting_chair(user, *, states=PANEL_STATES):
 
 # --- steps with no unconflicted fund manager (for administrators) ------------------------------
 MONEY_STEPS = {
-    Proposal.State.SUBMITTED: "screen it or send it to review",
-    Proposal.State.RECOMMENDED: "fund or decline it",
-    Proposal.State.FUNDED: "release or cancel its tranches",
-    Proposal.State.OUTCOME_REPORTED: "accept its outcome report and close it",
+    Proposal.State.SUBMITTED: gettext_lazy("screen it or send it to review"),
+    Proposal.State.RECOMMENDED: gettext_lazy("fund or decline it"),
+    Proposal.State.FUNDED: gettext_lazy("release or cancel its tranches"),
+    Proposal.State.OUTCOME_REPORTED: gettext_lazy("accept its outcome report and close it"),
 }
 
 
@@ -257,6 +258,7 @@ def steps_without_fund_manager(*, viewer) -> list[Stall]:
         if any(not has_conflict(m, proposal) for m in managers):
             continue
         found.append(Stall(proposal=proposal, panel=None, needs=[
-            f"Every fund manager has a conflict of interest with it, so nobody may "
-            f"{MONEY_STEPS[proposal.state]}: make someone without a conflict a fund manager."]))
+            gettext("Every fund manager has a conflict of interest with it, so nobody may "
+                    "%(step)s: make someone without a conflict a fund manager.")
+            % {"step": MONEY_STEPS[proposal.state]}]))
     return found

@@ -11,6 +11,8 @@ from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from fund.models import Round
@@ -143,7 +145,7 @@ def _assignment_or_404(request, pk: int) -> Assignment:
         Assignment.objects.select_related("panel", "reviewer__agency", "proposal__round"), pk=pk
     )
     if not can_view_assignment(request.user, assignment):
-        raise Http404("No such assignment.")
+        raise Http404(_("No such assignment."))
     return assignment
 
 
@@ -190,14 +192,15 @@ def assignment_detail(request, pk: int):
                 _refusal(form, error)
             else:
                 if submitting:
-                    messages.success(request, "Your review is submitted. Thank you.")
+                    messages.success(request, _("Your review is submitted. Thank you."))
                     return redirect(reverse("reviews:assignment", args=[assignment.pk])
                                     + "#next-steps")
                 unscored = len(criteria) - len(form.scores())
-                messages.success(request, "Your draft is saved. " + (
-                    f"{unscored} of {len(criteria)} criteria are still to score; submit "
-                    "the review once every criterion is scored."
-                    if unscored else "Submit it when it is ready."))
+                messages.success(request, _("Your draft is saved.") + " " + (
+                    _("%(unscored)d of %(total)d criteria are still to score; submit the "
+                      "review once every criterion is scored.")
+                    % {"unscored": unscored, "total": len(criteria)}
+                    if unscored else _("Submit it when it is ready.")))
                 return redirect("reviews:assignment", pk=assignment.pk)
     else:
         initial = {}
@@ -243,7 +246,7 @@ def _next_steps(user, assignment: Assignment, access: ReviewAccess) -> dict:
 def declare_conflict(request, pk: int):
     assignment = _assignment_or_404(request, pk)
     if assignment.reviewer_id != request.user.pk:
-        raise PermissionDenied("Only the assigned reviewer may declare a conflict.")
+        raise PermissionDenied(_("Only the assigned reviewer may declare a conflict."))
     form = ConflictForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -253,8 +256,8 @@ def declare_conflict(request, pk: int):
         except (ValidationError, TransitionStateConflict) as error:
             _refusal(form, error)
         else:
-            messages.success(request, "Your conflict is recorded; the chair will find another "
-                                      "reviewer.")
+            messages.success(request, _("Your conflict is recorded; the chair will find another "
+                                        "reviewer."))
             return redirect("reviews:my_assignments")
     return render(request, "reviews/declare_conflict.html",
                   {"assignment": assignment, "form": form})
@@ -274,9 +277,9 @@ def panel_list(request):
 def _panel_for_manager(request, pk: int) -> Panel:
     panel = get_object_or_404(Panel.objects.select_related("round", "chair__agency", "deputy_chair__agency"), pk=pk)
     if not can_view_panel(request.user, panel):
-        raise Http404("No such panel.")
+        raise Http404(_("No such panel."))
     if not can_manage_panel(request.user, panel):
-        raise PermissionDenied("Only the panel's chair and fund managers see its assignments.")
+        raise PermissionDenied(_("Only the panel's chair and fund managers see its assignments."))
     return panel
 
 
@@ -294,7 +297,7 @@ def panel_detail(request, pk: int):
     })
 
 
-PLAN_PAIR_UNKNOWN = "A proposal or reviewer in the plan no longer exists."
+PLAN_PAIR_UNKNOWN = gettext_lazy("A proposal or reviewer in the plan no longer exists.")
 
 
 def _pairs_not_visible(user, pairs) -> list[tuple[int, int]]:
@@ -327,7 +330,7 @@ def panel_plan(request, pk: int):
             except ValidationError as error:
                 add_service_errors(assign_form, error)
             else:
-                messages.success(request, "The reviewer is assigned.")
+                messages.success(request, _("The reviewer is assigned."))
                 return redirect("reviews:plan", pk=panel.pk)
     elif request.method == "POST":
         accept_form = PlanAcceptForm(request.POST, prefix="plan")
@@ -343,7 +346,7 @@ def panel_plan(request, pk: int):
         if unknown:
             # An id the user may not see is refused like one that does not exist, before the
             # service (whose refusals name proposals by title) ever reads it.
-            for _ in unknown:
+            for _pair in unknown:
                 accept_form.add_error(None, PLAN_PAIR_UNKNOWN)
         elif accept_form.is_valid():
             try:
@@ -358,8 +361,9 @@ def panel_plan(request, pk: int):
                 else:
                     add_service_errors(accept_form, error)
             else:
-                messages.success(request, f"{len(made)} assignment"
-                                          f"{'' if len(made) == 1 else 's'} made.")
+                messages.success(request, ngettext(
+                    "%(count)d assignment made.", "%(count)d assignments made.", len(made))
+                    % {"count": len(made)})
                 return redirect("reviews:panel", pk=panel.pk)
     plan = services.assignment_plan(panel=panel, actor=request.user)
     if chosen is None:
@@ -380,7 +384,7 @@ def panel_plan(request, pk: int):
 def panel_create(request, round_pk: int):
     round_ = get_object_or_404(rounds_visible_to(request.user), pk=round_pk)
     if not can_set_up_panel(request.user):
-        raise PermissionDenied("Only fund managers set up review panels.")
+        raise PermissionDenied(_("Only fund managers set up review panels."))
     form = PanelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -389,7 +393,7 @@ def panel_create(request, round_pk: int):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"The panel “{panel.name}” is set up.")
+            messages.success(request, _("The panel “%(name)s” is set up.") % {"name": panel.name})
             return redirect("reviews:panel", pk=panel.pk)
     return render(request, "reviews/panel_form.html", {
         "round": round_, "form": form, "member_groups": member_groups(form, round_),
@@ -412,7 +416,7 @@ def member_groups(form: PanelForm, round_) -> list[dict]:
         key = agency.code if agency is not None else ""
         group = groups.setdefault(key, {
             "code": key or "none",
-            "label": str(agency) if agency is not None else "No agency",
+            "label": str(agency) if agency is not None else _("No agency"),
             "people": [], "chosen": 0,
         })
         checked = str(person.pk) in chosen
@@ -434,9 +438,9 @@ def round_ranking(request, pk: int):
     set apart, unranked, with no running totals and no calibration."""
     round_ = ranking_round_or_none(request.user, pk)
     if round_ is None:
-        raise Http404("No such round.")
+        raise Http404(_("No such round."))
     if not can_view_ranking(request.user, round_):
-        raise PermissionDenied("Only fund managers and the round's panel chairs see the ranking.")
+        raise PermissionDenied(_("Only fund managers and the round's panel chairs see the ranking."))
     page = ranking_page(round_=round_, viewer=request.user, page=request.GET.get("page"),
                         order=ranking_order(request.GET.get("order")))
     return render(request, "reviews/ranking.html", {
@@ -484,12 +488,12 @@ def _decision_options(proposal: Proposal, user) -> dict:
 
 # What the chair reads once the decision is recorded: what happened and who is told.
 DECISION_DONE = {
-    "recommend": "You recommended “{title}” for funding on behalf of the panel. The applicants "
-                 "and the fund managers are told.",
-    "reject": "You recorded that the panel does not recommend “{title}”. The applicants are "
-              "told, with the panel's rationale.",
-    "request_revision": "You asked the team of “{title}” for a revision. They are told what to "
-                        "change.",
+    "recommend": gettext_lazy("You recommended “%(title)s” for funding on behalf of the panel. "
+                              "The applicants and the fund managers are told."),
+    "reject": gettext_lazy("You recorded that the panel does not recommend “%(title)s”. The "
+                           "applicants are told, with the panel's rationale."),
+    "request_revision": gettext_lazy("You asked the team of “%(title)s” for a revision. They are "
+                                     "told what to change."),
 }
 
 
@@ -503,7 +507,7 @@ def proposal_reviews(request, pk: int):
     )
     names = [name for name, _ in DECISIONS]
     if request.method == "POST" and not is_acting_chair(request.user, proposal):
-        raise PermissionDenied("Only this proposal's acting chair records the panel's decision.")
+        raise PermissionDenied(_("Only this proposal's acting chair records the panel's decision."))
     options = _decision_options(proposal, request.user)
     form = DecisionForm(allowed=options["offered"])
     if request.method == "POST":
@@ -517,8 +521,8 @@ def proposal_reviews(request, pk: int):
             except (ValidationError, TransitionStateConflict) as error:
                 _refusal(form, error)
             else:
-                messages.success(request, DECISION_DONE[form.cleaned_data["decision"]].format(
-                    title=proposal.title))
+                messages.success(request, DECISION_DONE[form.cleaned_data["decision"]] % {
+                    "title": proposal.title})
                 return redirect(reverse("reviews:proposal", args=[proposal.pk]))
         form.fields["decision"].choices = [
             (k, v) for k, v in DECISIONS if k in options["offered"]

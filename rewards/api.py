@@ -8,6 +8,7 @@ from django import forms
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -345,7 +346,7 @@ class NominationViewSet(TransitionViewSetMixin, mixins.ListModelMixin,
 def _person_for(request, pk) -> User:
     person = get_object_or_404(User.objects.select_related("agency"), pk=pk, is_active=True)
     if not can_view_record(request.user, person):
-        raise DRFPermissionDenied("Only the person, fund managers and HR officers see this record.")
+        raise DRFPermissionDenied(_("Only the person, fund managers and HR officers see this record."))
     return person
 
 

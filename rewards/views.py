@@ -11,6 +11,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from people.models import User
@@ -45,19 +47,20 @@ from .permissions import (
 PAGE_SIZE = 20
 
 TRANSITION_LABELS = {
-    "endorse": "Endorse",
-    "grant": "Grant the promotion",
-    "not_grant": "Do not grant",
-    "withdraw": "Withdraw the nomination",
+    "endorse": gettext_lazy("Endorse"),
+    "grant": gettext_lazy("Grant the promotion"),
+    "not_grant": gettext_lazy("Do not grant"),
+    "withdraw": gettext_lazy("Withdraw the nomination"),
 }
 # What the person who acted reads once it is done: what happened, to whom, what comes next.
 TRANSITION_DONE = {
-    "endorse": "You endorsed the nomination of {nominee}. HR officers decide next.",
-    "grant": "You granted {nominee} the fast-track promotion. {nominee} and the nominator "
-             "are told.",
-    "not_grant": "You decided not to grant {nominee} the fast-track promotion. {nominee} and "
-                 "the nominator are told, with your reason.",
-    "withdraw": "You withdrew your nomination of {nominee}.",
+    "endorse": gettext_lazy("You endorsed the nomination of %(nominee)s. HR officers decide "
+                            "next."),
+    "grant": gettext_lazy("You granted %(nominee)s the fast-track promotion. %(nominee)s and the "
+                          "nominator are told."),
+    "not_grant": gettext_lazy("You decided not to grant %(nominee)s the fast-track promotion. "
+                              "%(nominee)s and the nominator are told, with your reason."),
+    "withdraw": gettext_lazy("You withdrew your nomination of %(nominee)s."),
 }
 
 
@@ -116,7 +119,7 @@ def learning_create(request):
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
-            messages.success(request, "Your learning is in the library. Thank you for sharing it.")
+            messages.success(request, _("Your learning is in the library. Thank you for sharing it."))
             return redirect("rewards:learning_detail", pk=learning.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "rewards/learning_form.html", {"form": form, "learning": None},
@@ -127,7 +130,7 @@ def learning_create(request):
 def learning_edit(request, pk: int):
     learning = get_object_or_404(selectors.with_learning_details(Learning.objects.all()), pk=pk)
     if not can_edit_learning(request.user, learning):
-        raise PermissionDenied("Only the authors may edit this learning.")
+        raise PermissionDenied(_("Only the authors may edit this learning."))
     initial = {
         "title": learning.title, "kind": learning.kind, "what_we_tried": learning.what_we_tried,
         "what_happened": learning.what_happened, "what_we_learned": learning.what_we_learned,
@@ -145,7 +148,7 @@ def learning_edit(request, pk: int):
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
-            messages.success(request, "The learning is updated.")
+            messages.success(request, _("The learning is updated."))
             return redirect("rewards:learning_detail", pk=learning.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "rewards/learning_form.html", {"form": form, "learning": learning},
@@ -153,10 +156,10 @@ def learning_edit(request, pk: int):
 
 
 AUTHOR_DONE = {
-    "accept": "You are now named an author of “{title}”.",
-    "decline": "You declined to co-author “{title}”.",
-    "leave": "You are no longer named an author of “{title}”.",
-    "remove": "{person} is no longer asked to co-author “{title}”.",
+    "accept": gettext_lazy("You are now named an author of “%(title)s”."),
+    "decline": gettext_lazy("You declined to co-author “%(title)s”."),
+    "leave": gettext_lazy("You are no longer named an author of “%(title)s”."),
+    "remove": gettext_lazy("%(person)s is no longer asked to co-author “%(title)s”."),
 }
 
 
@@ -190,8 +193,8 @@ def author_transition(request, pk: int, author_pk: int, name: str):
         for message in error.messages:
             messages.error(request, message)
         return redirect(_next_or(request, back))
-    messages.success(request, AUTHOR_DONE[name].format(title=author.learning.title,
-                                                      person=author.user))
+    messages.success(request, AUTHOR_DONE[name] % {"title": author.learning.title,
+                                                  "person": author.user})
     return redirect(_next_or(request, back))
 
 
@@ -208,7 +211,7 @@ def recognition_list(request):
 @login_required
 def recognition_create(request):
     if not can_award_recognition(request.user):
-        raise PermissionDenied("Only fund managers award recognitions.")
+        raise PermissionDenied(_("Only fund managers award recognitions."))
     initial = {}
     if parse_id(request.GET.get("recipient")):
         initial["recipient"] = parse_id(request.GET.get("recipient"))
@@ -219,7 +222,7 @@ def recognition_create(request):
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
-            messages.success(request, f"{recognition.recipient} is recognised.")
+            messages.success(request, _("%(person)s is recognised.") % {"person": recognition.recipient})
             return redirect("rewards:record", pk=recognition.recipient_id)
     status = 400 if request.method == "POST" else 200
     return render(request, "rewards/recognition_form.html", {"form": form}, status=status)
@@ -254,8 +257,9 @@ def nomination_create(request):
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
-            messages.success(request, f"{nomination.nominee} is nominated for fast-track "
-                                      "promotion. A fund manager will consider endorsing it.")
+            messages.success(request, _("%(person)s is nominated for fast-track promotion. A fund "
+                                        "manager will consider endorsing it.")
+                             % {"person": nomination.nominee})
             return redirect("rewards:nomination_detail", pk=nomination.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "rewards/nomination_form.html",
@@ -316,7 +320,7 @@ def nomination_transition(request, pk: int, name: str):
     except TransitionStateConflict as conflict:
         messages.error(request, str(conflict))
         return _render_nomination(request, nomination, form=form, failed=name, status=409)
-    messages.success(request, TRANSITION_DONE[name].format(nominee=nomination.nominee))
+    messages.success(request, TRANSITION_DONE[name] % {"nominee": nomination.nominee})
     return redirect("rewards:nomination_detail", pk=nomination.pk)
 
 
@@ -324,7 +328,7 @@ def nomination_transition(request, pk: int, name: str):
 @login_required
 def people_list(request):
     if not can_view_people_list(request.user):
-        raise PermissionDenied("Only HR officers and fund managers see the list of civil servants.")
+        raise PermissionDenied(_("Only HR officers and fund managers see the list of civil servants."))
     form = PeopleFilterForm(request.GET or None, levels=selectors.position_levels())
     people = selectors.people_with_record_summary(viewer=request.user, filters=form.filters())
     return render(request, "rewards/people_list.html", {
@@ -335,7 +339,7 @@ def people_list(request):
 def _person_for(request, pk: int) -> User:
     person = get_object_or_404(User.objects.select_related("agency"), pk=pk, is_active=True)
     if not can_view_record(request.user, person):
-        raise PermissionDenied("Only the person, fund managers and HR officers see this record.")
+        raise PermissionDenied(_("Only the person, fund managers and HR officers see this record."))
     return person
 
 

@@ -1,6 +1,7 @@
 """`/api/v1/search/?q=`: the search page's results as JSON (the same selector)."""
 
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -68,13 +69,15 @@ class SearchView(APIView):
     def get(self, request):
         kind = request.query_params.get("kind") or "all"
         if kind not in KINDS:
-            raise ValidationError({"kind": [f"Choose one of: {', '.join(KINDS)}."]})
+            raise ValidationError({"kind": [
+                _("Choose one of: %(kinds)s.") % {"kinds": ", ".join(KINDS)}]})
         raw_limit = str(request.query_params.get("limit") or SEARCH_LIMIT).strip()
         # ASCII digits only, at most 4 of them after leading zeros ("٣" or 4,000 digits: 400)
         digits = raw_limit.lstrip("0") or "0"
         if not (raw_limit.isascii() and raw_limit.isdigit() and len(digits) <= 4
                 and 1 <= int(digits) <= MAX_LIMIT):
-            raise ValidationError({"limit": [f"Give a whole number from 1 to {MAX_LIMIT}."]})
+            raise ValidationError({"limit": [
+                _("Give a whole number from 1 to %(max)d.") % {"max": MAX_LIMIT}]})
         results = search(viewer=request.user, q=request.query_params.get("q", ""), kind=kind,
                          limit=int(digits))
         return Response(SearchResultsSerializer(results).data)

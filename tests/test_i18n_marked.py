@@ -8,6 +8,7 @@ translations too. Notifications: every notice's title, body and note label is on
 A string added later without marking it fails here, with the file and the words.
 """
 
+import ast
 import importlib
 import re
 from pathlib import Path
@@ -149,3 +150,144 @@ def test_plain_messages_are_marked_for_translation():
     messages += [m for by_code in plain_messages._api_fields().values() for m in by_code.values()]
     messages += [m for _, by_name in plain_messages._api_validators() for m in by_name.values()]
     assert messages and [m for m in messages if not isinstance(m, Promise)] == []
+
+
+# --- Python: the messages pages and the API show ------------------------------------------------
+# Flash messages, refusals (403/404 texts) and API error texts are written in Python: each must be
+# a translation (`_("…")`, `gettext(…)`, or a name bound to a lazy one), never a plain or f-string.
+ROOT = Path(settings.BASE_DIR)
+PYTHON_MESSAGE_FILES = sorted(
+    {*ROOT.glob("*/views.py"), *ROOT.glob("*/api.py"), *ROOT.glob("portal/*.py"),
+     *ROOT.glob("api_common/*.py")} - {ROOT / "manage.py"})
+SHOWN_BY = {"PermissionDenied", "Http404", "NotFound", "DRFPermissionDenied", "ValidationError"}
+FLASH = {"success", "info", "warning", "error"}
+
+
+def _plain_text(node) -> bool:
+    """A literal with words in it (or an f-string, or a sum or % of one): shown as written."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str) and bool(LETTER.search(node.value))
+    if isinstance(node, ast.JoinedStr):
+        return True
+    if isinstance(node, ast.BinOp):
+        return _plain_text(node.left)
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return any(_plain_text(e) for e in node.elts)
+    if isinstance(node, ast.Dict):
+        return any(_plain_text(v) for v in node.values)
+    return False
+
+
+def unmarked_messages(source: str) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if name in SHOWN_BY:
+            shown = node.args[:1]
+        elif (name in FLASH and isinstance(func, ast.Attribute)
+              and getattr(func.value, "id", "") == "messages"):
+            shown = node.args[1:2]
+        else:
+            continue
+        found += [f"line {node.lineno}: {ast.unparse(a)[:70]}" for a in shown if _plain_text(a)]
+    return found
+
+
+@pytest.mark.parametrize("path", PYTHON_MESSAGE_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_python_messages_are_marked_for_translation(path):
+    assert unmarked_messages(path.read_text(encoding="utf-8")) == []
+
+
+def test_the_python_check_finds_unmarked_messages():
+    found = unmarked_messages(
+        'messages.success(request, f"Saved {x}.")\nraise Http404("No such fund.")\n'
+        'raise ValidationError({"kind": ["Choose one."]})\n'
+        'messages.info(request, _("Fine."))\nraise PermissionDenied(_("Fine %(x)s.") % {"x": 1})\n'
+        "raise NotFound()\nraise PermissionDenied(REFUSED)\n")
+    assert [f.split(":")[0] for f in found] == ["line 1", "line 2", "line 3"]
+
+
+def test_lazy_messages_that_views_keep_in_tables_are_marked():
+    from fund.views import ROUND_DONE
+    from jobs.api import NO_LONGER
+    from jobs.api import SIGHT_CHANGED as API_SIGHT_CHANGED
+    from jobs.views import SIGHT_CHANGED
+    from proposals.permissions import HR_OFFICERS_DO_NOT_DRAFT
+    from proposals.views import (
+        CHANGED_ELSEWHERE,
+        KEPT_MESSAGE,
+        NOT_KEPT_MESSAGE,
+        SECTIONS,
+        SIGNED_OUT_MESSAGE,
+        TRANSITION_DONE,
+    )
+    from reviews.views import DECISION_DONE, PLAN_PAIR_UNKNOWN
+    from rewards.views import AUTHOR_DONE, TRANSITION_LABELS
+    from rewards.views import TRANSITION_DONE as NOMINATION_DONE
+
+    every = [*ROUND_DONE.values(), *TRANSITION_DONE.values(), *DECISION_DONE.values(),
+             *AUTHOR_DONE.values(), *TRANSITION_LABELS.values(), *NOMINATION_DONE.values(),
+             *(heading for _key, heading, _names in SECTIONS), NO_LONGER, API_SIGHT_CHANGED,
+             SIGHT_CHANGED, HR_OFFICERS_DO_NOT_DRAFT, CHANGED_ELSEWHERE, KEPT_MESSAGE,
+             NOT_KEPT_MESSAGE, SIGNED_OUT_MESSAGE, PLAN_PAIR_UNKNOWN]
+    assert [m for m in every if not isinstance(m, Promise)] == []
+
+
+def test_api_messages_kept_in_constants_are_marked():
+    from analytics.api import IsFundManager
+    from api_common import not_found, pagination, permissions
+    from reviews.chairs import MONEY_STEPS
+
+    every = [not_found.MESSAGE, pagination.BAD_PAGE_SIZE, pagination.BAD_CURSOR,
+             pagination.ApiPagination.invalid_page_message, IsFundManager.message,
+             *(value.message for value in vars(permissions).values()
+               if isinstance(value, type) and "message" in vars(value)),
+             *MONEY_STEPS.values()]
+    assert [m for m in every if not isinstance(m, Promise)] == []
+
+
+def test_analytics_figures_words_are_marked_for_translation():
+    from analytics import figures
+
+    every = [*figures.FIGURES.values(), *figures.MONEY_MEASURES.values(),
+             *figures.REVIEWING_MEASURES.values(), *figures.RESULT_LABELS.values(),
+             *(label for _key, label in figures.FUNNEL_COLUMNS),
+             *(label for _key, label in figures.TIMES)]
+    assert every and [m for m in every if not isinstance(m, Promise)] == []
+
+
+def test_import_and_invitation_summaries_are_translated(monkeypatch):
+    """The summaries the import pages flash go through the catalogue, sentence by sentence,
+    and still read as before in English."""
+    from datafiles import tables
+    from people import services
+
+    report = tables.ImportReport(kind="agencies", dry_run=True, rows=3, new=2, unchanged=1)
+    assert report.summary() == "Dry run of 3 rows, nothing saved: 2 new, 0 updated, 1 unchanged."
+    invitations = services.Invitations()
+    assert invitations.summary() == "Sent 0 invitations."
+
+    def translated(message, *args):
+        return "«" + (message if not args or args[-1] == 1 else args[0]) + "»"
+
+    monkeypatch.setattr(tables, "gettext", translated)
+    monkeypatch.setattr(services, "ngettext", translated)
+    assert report.summary() == "«Dry run of 3 rows, nothing saved: «2 new, 0 updated, 1 unchanged».»"
+    assert invitations.summary() == "«Sent 0 invitations.»"
+
+
+def test_a_cached_figure_is_kept_per_language():
+    """A figure's notes and charts are written when it is built: one built for a Dzongkha page
+    is never served to an English one (the titles and headings, lazy, follow the page)."""
+    from django.utils import translation
+
+    from analytics.figures import _cache_key
+
+    with translation.override("en-gb"):
+        english = _cache_key("funnel", viewer=None, chosen={}, public=True)
+    with translation.override("dz"):
+        dzongkha = _cache_key("funnel", viewer=None, chosen={}, public=True)
+    assert english != dzongkha

@@ -41,6 +41,7 @@ from functools import lru_cache
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model
+from django.utils.translation import gettext as _
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_field
 from rest_framework import exceptions, serializers, status
@@ -410,7 +411,7 @@ class TransitionViewSetMixin:
     )
     def transition(self, request, transition: str, *args, **kwargs):
         if transition not in self.transitions:
-            raise exceptions.NotFound(f"No transition named “{transition}”.")
+            raise exceptions.NotFound(_("No transition named “%(name)s”.") % {"name": transition})
         instance = self.get_object()
         self.check_transition(transition, instance)
         service_kwargs = self.get_transition_kwargs(transition, instance, request.data)
