@@ -250,15 +250,7 @@ def reviewer_sections(*, user, today: date) -> dict:
         conflicted=Case(When(conflict_q(user, "proposal__"), then=Value(True)),
                         default=Value(False), output_field=BooleanField()),
     ).order_by().values("row_id", "row_due", "conflicted")
-    sql, params = flagged.query.sql_with_params()
-
-    def first(where):
-        return (f"SELECT d.row_id FROM ({sql}) d WHERE {where} ORDER BY d.row_due, d.row_id "
-                f"LIMIT {DASHBOARD_LIMIT}")
-
-    def count(where):
-        return RawSQL(f"SELECT COUNT(*) FROM (SELECT d.row_id FROM ({sql}) d WHERE {where} "
-                      f"LIMIT {COUNT_BOUND + 1}) subquery", params, output_field=IntegerField())
+    first, count, params = _two_sections(flagged, "d.row_due, d.row_id")
 
     due, declare = "NOT d.conflicted", "d.conflicted"
     rows = list(
@@ -345,15 +337,7 @@ def chair_sections(*, user, panel_ids: frozenset | None = None) -> dict:
         short=Case(When(short, then=Value(True)), default=Value(False),
                    output_field=BooleanField()),
     ).order_by().values("row_id", "row_submitted", "waiting", "short")
-    sql, params = flagged.query.sql_with_params()
-
-    def first(where):
-        return (f"SELECT d.row_id FROM ({sql}) d WHERE {where} "
-                f"ORDER BY d.row_submitted, d.row_id LIMIT {DASHBOARD_LIMIT}")
-
-    def count(where):
-        return RawSQL(f"SELECT COUNT(*) FROM (SELECT d.row_id FROM ({sql}) d WHERE {where} "
-                      f"LIMIT {COUNT_BOUND + 1}) subquery", params, output_field=IntegerField())
+    first, count, params = _two_sections(flagged, "d.row_submitted, d.row_id")
 
     rows = list(
         with_review_counts(Proposal.objects.select_related("round"))
@@ -375,6 +359,24 @@ def chair_sections(*, user, panel_ids: frozenset | None = None) -> dict:
         sections[key] = {"items": items, "count": found, "count_label": count_label(found),
                          "more": found > len(items)}
     return sections
+
+
+def _two_sections(flagged, order: str):
+    """Two home sections read from one query `flagged` (its rows' `row_id` and the flags that
+    say which section a row is in): `first(where)`, the SQL of the first DASHBOARD_LIMIT ids
+    of a section in `order`; `count(where)`, its count capped at COUNT_BOUND + 1; and the
+    query's parameters. The rule's SQL is built once for both sections."""
+    sql, params = flagged.query.sql_with_params()
+
+    def first(where):
+        return (f"SELECT d.row_id FROM ({sql}) d WHERE {where} ORDER BY {order} "
+                f"LIMIT {DASHBOARD_LIMIT}")
+
+    def count(where):
+        return RawSQL(f"SELECT COUNT(*) FROM (SELECT d.row_id FROM ({sql}) d WHERE {where} "
+                      f"LIMIT {COUNT_BOUND + 1}) subquery", params, output_field=IntegerField())
+
+    return first, count, params
 
 
 def _conflicted_ids(person):
