@@ -38,10 +38,16 @@ def invitation_email(user: User) -> EmailMessage:
         "user": user, "link": set_password_url(user), "site": settings.SITE_URL.rstrip("/"),
         "days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
     }
-    subject = render_to_string("registration/invite_subject.txt", context)
+    # In the person's own language (people/language.py), never the inviting request's.
+    from django.utils import translation
+
+    from .language import supported
+
+    with translation.override(supported(user.language) or settings.LANGUAGE_CODE):
+        subject = render_to_string("registration/invite_subject.txt", context)
+        body = render_to_string("registration/invite_email.txt", context)
     return EmailMessage(
-        subject=email_subject(subject),
-        body=render_to_string("registration/invite_email.txt", context),
+        subject=email_subject(subject), body=body,
         from_email=settings.DEFAULT_FROM_EMAIL, to=[user.email],
     )
 

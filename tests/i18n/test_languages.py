@@ -360,3 +360,28 @@ def test_a_notice_caused_in_dzongkha_is_written_in_the_funds_language(db):
     with translation.override("dz"):
         [made] = notify(subject=round_, notices=[notice], kind="t", key="k", email=False)
     assert "Bhutan time" in made.body and "ཟླ" not in made.body, made.body
+
+
+def test_an_invitation_is_written_in_the_invited_persons_language(db, monkeypatch):
+    """An import run by a Dzongkha reader invites people in their own language (the default
+    until they choose), never the importer's; one who chose Dzongkha gets it in Dzongkha."""
+    from django.utils import translation
+
+    from people import invitations
+    from people.factories import UserFactory
+
+    seen = []
+    real = invitations.render_to_string
+
+    def spy(template, context):
+        seen.append(translation.get_language())
+        return real(template, context)
+
+    monkeypatch.setattr(invitations, "render_to_string", spy)
+    english, dzongkha = UserFactory(email="a@x.bt"), UserFactory(email="b@x.bt")
+    dzongkha.language = "dz"
+    with translation.override("dz"):
+        message = invitations.invitation_email(english)
+        invitations.invitation_email(dzongkha)
+    assert seen == ["en-gb", "en-gb", "dz", "dz"]
+    assert "Your username is:" in message.body
