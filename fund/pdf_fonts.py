@@ -117,17 +117,23 @@ _warned_missing_tibetan: set[Path] = set()
 
 
 def tibetan_font_file() -> Path | None:
-    """DDC Uchen under PDF_TIBETAN_FONT_DIR, or None (logged once per path) when missing:
-    the PDFs then show U+FFFD for each Tibetan character, never blank boxes."""
+    """DDC Uchen under PDF_TIBETAN_FONT_DIR (where Debian installs it), else under PDF_FONT_DIR
+    beside the DejaVu faces (one folder holding every font of the PDFs); or None (logged once
+    per path) when missing: the PDFs then show U+FFFD for each Tibetan character, never blank
+    boxes."""
     path = tibetan_font_dir() / TIBETAN_FONT_FILE
     if path.is_file():
         return path
+    beside = font_dir() / TIBETAN_FONT_FILE
+    if beside.is_file():
+        return beside
     if path not in _warned_missing_tibetan:
         _warned_missing_tibetan.add(path)
         logger.warning(
             "The Tibetan PDF font %s is missing: Dzongkha text in PDFs is replaced by U+FFFD. "
-            "Install it (Debian/Ubuntu: apt-get install fonts-ddc-uchen) or set "
-            "PDF_TIBETAN_FONT_DIR to a folder holding %s.", path, TIBETAN_FONT_FILE)
+            "Install it (Debian/Ubuntu: apt-get install fonts-ddc-uchen), put %s in "
+            "PDF_FONT_DIR, or set PDF_TIBETAN_FONT_DIR to the folder holding it.", path,
+            TIBETAN_FONT_FILE)
     return None
 
 

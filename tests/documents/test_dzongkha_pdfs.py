@@ -272,3 +272,20 @@ def test_without_the_tibetan_font_dzongkha_prints_as_replacements(settings, tmp_
     assert "\ufffd" * len(TITLE) + " Tashi" in pdf_text(content)
     assert "fonts-ddc-uchen" in caplog.text  # said once, with how to install it
     assert not any("Fund-Tibetan" in name for name in pdf_fonts_used(content))
+
+
+@needs_uchen
+def test_the_tibetan_font_is_found_in_pdf_font_dir_like_the_dejavu_faces(settings, tmp_path):
+    """One folder may hold every font of the PDFs (issue 18: "found through PDF_FONT_DIR like
+    the DejaVu fonts"): Uchen beside DejaVu is used when PDF_TIBETAN_FONT_DIR has none."""
+    fonts = tmp_path / "fonts"
+    fonts.mkdir()
+    for face in Path(pdf_fonts.font_dir()).glob("*.ttf"):
+        (fonts / face.name).symlink_to(face)
+    (fonts / pdf_fonts.TIBETAN_FONT_FILE).symlink_to(TIBETAN_FONT)
+    settings.PDF_FONT_DIR = str(fonts)
+    settings.PDF_TIBETAN_FONT_DIR = str(tmp_path / "empty")
+    content = documents.html_to_pdf(
+        f"<html lang='dz'><p style='font-family: {pdf_fonts.FONT_FAMILY}'>{TITLE} Tashi</p>")
+    assert_typed_text_reads_back(content, f"{TITLE} Tashi")
+    assert any("Fund-Tibetan" in name for name in pdf_fonts_used(content))
