@@ -10,7 +10,9 @@ class StoredFigure(models.Model):
     filters, for the fund managers (`public` false), for the public page (`public` true), or,
     for the Reviewing figure, which leaves out what one viewer may not see, for that viewer
     (`viewer`, with the `fingerprint` of what they could see when it was computed: it is served
-    to them only while their fingerprint is still the same, jobs/viewer.py)."""
+    to them only while their fingerprint is still the same, jobs/viewer.py). Its words are in
+    `language` (one of settings.LANGUAGES): the figures for everyone are kept in each language,
+    a viewer's Reviewing figure in the language they chose."""
 
     key = models.CharField(max_length=40)
     public = models.BooleanField(default=False)
@@ -18,6 +20,7 @@ class StoredFigure(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     fingerprint = models.CharField(max_length=64, blank=True)
+    language = models.CharField(max_length=10, default="")
     version = models.PositiveIntegerField(default=0)
     figure = models.BinaryField()
     computed_at = models.DateTimeField()
@@ -26,9 +29,9 @@ class StoredFigure(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["key", "public"],
+                fields=["key", "public", "language"],
                 condition=models.Q(viewer=None),
-                name="analytics_stored_figure_one_for_all",
+                name="analytics_stored_figure_one_for_all_in_each_language",
             ),
             models.UniqueConstraint(
                 fields=["key", "viewer"],

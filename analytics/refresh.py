@@ -1,13 +1,15 @@
 """The beat task's work (analytics.stored explains why): every figure without filters
-computed as the live code computes it and kept as a StoredFigure, the Reviewing figure once per
-active fund manager with the fingerprint taken before the data is read."""
+computed as the live code computes it and kept as a StoredFigure in each language of the
+interface, the Reviewing figure once per active fund manager, in their language, with the
+fingerprint taken before the data is read."""
 
 from __future__ import annotations
 
 import pickle
 import time
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 
 from .figures import BUILDERS, FIGURES, PUBLIC_FIGURES
 from .models import StoredFigure
@@ -20,15 +22,24 @@ def _fund_managers():
     return User.objects.filter(groups__name=FUND_MANAGERS, is_active=True).distinct().order_by("pk")
 
 
-def _store(key: str, *, public: bool, viewer=None, fingerprint: str = "") -> None:
+def _language_of(user) -> str:
+    chosen = str(getattr(user, "language", "") or "").lower()
+    return chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def _store(key: str, *, public: bool, viewer=None, fingerprint: str = "",
+           language: str = "") -> None:
+    language = language or settings.LANGUAGE_CODE
     start = time.perf_counter()
-    figure = BUILDERS[key](viewer=viewer, chosen={}, public=public)
+    with translation.override(language):
+        figure = BUILDERS[key](viewer=viewer, chosen={}, public=public)
     figure.computed_at = timezone.now()
     figure.stored = True
     StoredFigure.objects.update_or_create(
         key=key,
         public=public,
         viewer=viewer if key in VIEWER_FIGURES else None,
+        language=language,
         defaults={
             "figure": pickle.dumps(figure),
             "computed_at": figure.computed_at,
@@ -48,15 +59,22 @@ def refresh_stored_figures() -> int:
             managers = list(_fund_managers())
             for manager in managers:
                 # Taken before the data is read: a change after it makes the two differ.
-                _store(key, public=False, viewer=manager, fingerprint=reviewing_fingerprint(manager))
+                # In the language the manager chose (computed once: it is the costly figure).
+                language = _language_of(manager)
+                StoredFigure.objects.filter(key=key, viewer=manager).exclude(
+                    language=language).delete()
+                _store(key, public=False, viewer=manager, language=language,
+                       fingerprint=reviewing_fingerprint(manager))
                 stored += 1
             StoredFigure.objects.filter(key=key, viewer__isnull=False).exclude(
                 viewer__in=managers
             ).delete()
         else:
-            _store(key, public=False)
-            stored += 1
+            for language, _name in settings.LANGUAGES:
+                _store(key, public=False, language=language)
+                stored += 1
     for key in PUBLIC_FIGURES:
-        _store(key, public=True)
-        stored += 1
+        for language, _name in settings.LANGUAGES:
+            _store(key, public=True, language=language)
+            stored += 1
     return stored

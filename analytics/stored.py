@@ -29,7 +29,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-VERSION = 2  # bumped whenever Figure's shape changes: older rows are never unpickled
+VERSION = 3  # bumped whenever Figure's shape changes: older rows are never unpickled
 VIEWER_FIGURES = ("reviewing",)
 
 
@@ -67,12 +67,16 @@ def reviewing_fingerprint(viewer) -> str:
 
 
 def stored_figure(key: str, *, viewer, public: bool):
-    """The stored answer of the figure without filters for this viewer, or None (none yet,
-    too old, or the viewer's fingerprint changed since)."""
+    """The stored answer of the figure without filters for this viewer, in the page's
+    language, or None (none yet, too old, in another language, or the viewer's fingerprint
+    changed since)."""
+    from django.utils import translation
+
     from .models import StoredFigure
 
     rows = StoredFigure.objects.filter(
-        key=key, public=public, version=VERSION, computed_at__gte=timezone.now() - max_age()
+        key=key, public=public, version=VERSION, computed_at__gte=timezone.now() - max_age(),
+        language=(translation.get_language() or settings.LANGUAGE_CODE).lower(),
     )
     if key in VIEWER_FIGURES and not public:
         if not getattr(viewer, "pk", None):

@@ -42,11 +42,13 @@ def numbers(figure) -> dict:
 
 
 def expected_count() -> int:
-    """Each figure once for the fund managers and once for the public, and Reviewing once per
-    active fund manager."""
+    """Each figure for the fund managers and for the public in each language, and Reviewing
+    once per active fund manager (in their language)."""
     from analytics.refresh import _fund_managers
 
-    return len(FIGURES) - 1 + _fund_managers().count() + len(PUBLIC_FIGURES)
+    languages = len(django_settings.LANGUAGES)
+    return (len(FIGURES) - 1) * languages + _fund_managers().count() + \
+        len(PUBLIC_FIGURES) * languages
 
 
 def live(key, viewer, public=False) -> dict:
@@ -71,7 +73,7 @@ def test_each_stored_figure_is_the_live_one(world):
 
 def test_a_stored_figure_says_so_on_the_page_and_in_the_api(world):
     refresh_stored_figures()
-    stored = StoredFigure.objects.get(key="money", public=False)
+    stored = StoredFigure.objects.get(key="money", public=False, language="en-gb")
     client = APIClient()
     client.force_login(world["manager"])
     page = client.get("/analytics/money/").content.decode()
@@ -314,3 +316,26 @@ def test_anyones_new_conflict_is_never_served_a_stored_or_cached_reviewing(world
     assert after.summary["assignments"] == before.summary["assignments"] - 1
     refiltered = build("reviewing", viewer=manager, chosen={"fund": world["funds"][0]})
     assert refiltered.summary["assignments"] == filtered.summary["assignments"] - 1
+
+
+def test_a_stored_figure_is_served_in_the_pages_language(world):
+    """Stored figures were built in the default language only: a Dzongkha page got their
+    notes and definitions in English (found by the i18n helper). Now each language has its
+    own, and a fund manager's Reviewing figure is kept in the language they chose."""
+    from django.utils import translation
+
+    manager = world["manager"]
+    refresh_stored_figures()
+    with translation.override("dz"):
+        funnel = build("funnel", viewer=manager, chosen={})
+        assert funnel.stored
+        with translation.override("en-gb"):
+            english = build("funnel", viewer=manager, chosen={})
+        assert funnel.definition != english.definition
+        assert numbers(funnel)["summary"] == numbers(english)["summary"]
+        assert not build("reviewing", viewer=manager, chosen={}).stored  # kept in English
+    type(manager).objects.filter(pk=manager.pk).update(language="dz")
+    manager.refresh_from_db()
+    refresh_stored_figures()
+    with translation.override("dz"):
+        assert build("reviewing", viewer=manager, chosen={}).stored
