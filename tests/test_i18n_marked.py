@@ -371,3 +371,13 @@ def test_import_and_export_labels_and_form_words_are_marked():
         every += [text for f in form.base_fields.values() for text in (f.label, f.help_text)
                   if text]
     assert every and [m for m in every if not isinstance(m, Promise)] == []
+
+
+def test_the_names_the_admin_gives_the_apps_are_marked():
+    """An app named in the admin's index (its `verbose_name`) is named in the page language."""
+    from django.apps import apps
+
+    named = [config for config in apps.get_app_configs()
+             if (ROOT / config.name.split(".")[0] / "apps.py").is_file()
+             and "verbose_name" in vars(type(config))]
+    assert named and [c.label for c in named if not isinstance(c.verbose_name, Promise)] == []
