@@ -156,9 +156,13 @@ def test_plain_messages_are_marked_for_translation():
 # Flash messages, refusals (403/404 texts) and API error texts are written in Python: each must be
 # a translation (`_("…")`, `gettext(…)`, or a name bound to a lazy one), never a plain or f-string.
 ROOT = Path(settings.BASE_DIR)
+# Every module of the project's packages (not only views and APIs: the chair, rubric, award and
+# two-factor pages, the services and selectors raise and flash messages too).
+PACKAGES = sorted(p.parent for p in ROOT.glob("*/__init__.py")
+                  if p.parent.name not in {"tests", "bench", "node_modules", "static"})
 PYTHON_MESSAGE_FILES = sorted(
-    {*ROOT.glob("*/views.py"), *ROOT.glob("*/api.py"), *ROOT.glob("portal/*.py"),
-     *ROOT.glob("api_common/*.py")} - {ROOT / "manage.py"})
+    path for package in PACKAGES for path in package.rglob("*.py")
+    if "migrations" not in path.relative_to(ROOT).parts)
 SHOWN_BY = {"PermissionDenied", "Http404", "NotFound", "DRFPermissionDenied", "ValidationError"}
 FLASH = {"success", "info", "warning", "error"}
 
