@@ -194,6 +194,10 @@ def unmarked_messages(source: str) -> list[str]:
         elif (name in FLASH and isinstance(func, ast.Attribute)
               and getattr(func.value, "id", "") == "messages"):
             shown = node.args[1:2]
+        elif (name in ("action", "display") and isinstance(func, ast.Attribute)
+              and getattr(func.value, "id", "") == "admin"):
+            # the admin's action menu and column headings
+            shown = [k.value for k in node.keywords if k.arg == "description"]
         else:
             continue
         found += [f"line {node.lineno}: {ast.unparse(a)[:70]}" for a in shown if _plain_text(a)]
@@ -210,8 +214,9 @@ def test_the_python_check_finds_unmarked_messages():
         'messages.success(request, f"Saved {x}.")\nraise Http404("No such fund.")\n'
         'raise ValidationError({"kind": ["Choose one."]})\n'
         'messages.info(request, _("Fine."))\nraise PermissionDenied(_("Fine %(x)s.") % {"x": 1})\n'
-        "raise NotFound()\nraise PermissionDenied(REFUSED)\n")
-    assert [f.split(":")[0] for f in found] == ["line 1", "line 2", "line 3"]
+        "raise NotFound()\nraise PermissionDenied(REFUSED)\n"
+        'admin.display(description="History")\nadmin.action(description=_("Fine"))\n')
+    assert [f.split(":")[0] for f in found] == ["line 1", "line 2", "line 3", "line 8"]
 
 
 def test_lazy_messages_that_views_keep_in_tables_are_marked():
