@@ -15,10 +15,12 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.translation import gettext, gettext_lazy
 
 from . import steps
 from .exports import may_move_files
 from .kinds import IMPORTS, import_headers
+from .tables import ONLY_MANAGERS_EXPORT, ONLY_MANAGERS_IMPORT
 
 
 class DataImportAdminMixin:
@@ -45,13 +47,13 @@ class DataImportAdminMixin:
 
     def _require(self, request) -> None:
         if not may_move_files(request.user):
-            raise PermissionDenied("Only fund managers and administrators may import files.")
+            raise PermissionDenied(ONLY_MANAGERS_IMPORT)
 
     def _render(self, request, context: dict):
         label = IMPORTS[self.data_import_kind][0]
         return TemplateResponse(request, "admin/data_import.html", {
             **self.admin_site.each_context(request),
-            "opts": self.opts, "title": f"Import {label.lower()}", "label": label,
+            "opts": self.opts, "title": gettext("Import %(kind)s") % {"kind": label.lower()}, "label": label,
             "headers": import_headers(self.data_import_kind),
             "changelist_url": reverse(
                 f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"),
@@ -115,16 +117,17 @@ class DataExportAdminMixin:
 
     def _export(self, request, queryset, fmt: str):
         if not may_move_files(request.user):
-            raise PermissionDenied("Only fund managers and administrators may export files.")
+            raise PermissionDenied(ONLY_MANAGERS_EXPORT)
         return steps.export_response(
             self.data_export_kind, fmt, viewer=request.user, selected=queryset,
             options=self.data_export_options, request=request,
         )
 
-    @admin.action(description="Export selected as CSV", permissions=["move_files"])
+    @admin.action(description=gettext_lazy("Export selected as CSV"), permissions=["move_files"])
     def export_selected_csv(self, request, queryset):
         return self._export(request, queryset, "csv")
 
-    @admin.action(description="Export selected as XLSX", permissions=["move_files"])
+    @admin.action(description=gettext_lazy("Export selected as XLSX"),
+                  permissions=["move_files"])
     def export_selected_xlsx(self, request, queryset):
         return self._export(request, queryset, "xlsx")

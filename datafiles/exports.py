@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
 from import_export.widgets import NumberWidget
 
 from .cells import (
@@ -24,19 +25,20 @@ from .cells import (
     xlsx_bytes,
     xlsx_write,
 )
-from .tables import TableImport
+from .tables import ONLY_MANAGERS_EXPORT, TableImport
 
 # kind → (label, resource path, {option: label}). Options are on/off switches passed to the
 # resource by name; every resource also gets `viewer` and, when asked, `round` (a Round pk).
 EXPORTS = {
-    "agencies": ("Agencies", "people.resources.AgencyResource", {}),
-    "civil-servants": ("Civil servants", "people.resources.CivilServantResource", {}),
-    "contributions": ("Contributions", "fund.resources.ContributionResource", {}),
-    "proposals": ("Proposals", "proposals.resources.VisibleProposalResource", {}),
-    "reviews": ("Reviews", "reviews.resources.ReviewResource",
-                {"without_reviewer_names": "Leave out reviewers' names and agencies"}),
-    "awards": ("Awards and tranches (one row per tranche)", "fund.resources.AwardResource", {}),
-    "learnings": ("Learnings", "rewards.resources.LearningResource", {}),
+    "agencies": (_("Agencies"), "people.resources.AgencyResource", {}),
+    "civil-servants": (_("Civil servants"), "people.resources.CivilServantResource", {}),
+    "contributions": (_("Contributions"), "fund.resources.ContributionResource", {}),
+    "proposals": (_("Proposals"), "proposals.resources.VisibleProposalResource", {}),
+    "reviews": (_("Reviews"), "reviews.resources.ReviewResource",
+                {"without_reviewer_names": _("Leave out reviewers' names and agencies")}),
+    "awards": (_("Awards and tranches (one row per tranche)"), "fund.resources.AwardResource",
+               {}),
+    "learnings": (_("Learnings"), "rewards.resources.LearningResource", {}),
 }
 EXPORT_FORMATS = {"csv": CSV_CONTENT_TYPE, "xlsx": XLSX_CONTENT_TYPE}
 # Every export, including those that are imported again, writes text that a spreadsheet would
@@ -89,7 +91,7 @@ def export_table(kind: str, *, viewer, options: dict | None = None, round_id: in
     """The export `kind` for `viewer`; `selected` (a queryset or a list of primary keys)
     narrows it to admin-selected objects."""
     if not may_move_files(viewer):
-        raise PermissionDenied("Only fund managers and administrators may export files.")
+        raise PermissionDenied(ONLY_MANAGERS_EXPORT)
     label, path, known = EXPORTS[kind]
     chosen = {name: bool((options or {}).get(name)) for name in known}
     extra = {"round": round_id} if round_id else {}

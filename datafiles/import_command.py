@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext
 
 from .tables import MAX_IMPORT_BYTES
 
@@ -30,9 +31,9 @@ class ImportCommand(BaseCommand):
     def handle(self, *args, file, dry_run, skip_bad_rows, **options):
         path = Path(file)
         if not path.is_file():
-            raise CommandError(f"{file}: no such file.")
+            raise CommandError(gettext("%(file)s: no such file.") % {"file": file})
         if path.stat().st_size > MAX_IMPORT_BYTES:
-            raise CommandError(f"{file}: larger than 20 MB; split it.")
+            raise CommandError(gettext("%(file)s: larger than 20 MB; split it.") % {"file": file})
         try:
             report = self.importer(system=True).run(
                 path.read_bytes(), path.name, dry_run=dry_run, skip_bad_rows=skip_bad_rows
@@ -44,5 +45,6 @@ class ImportCommand(BaseCommand):
         if (report.errors and not report.skipped) or report.nothing_to_import:
             raise CommandError(report.summary())
         if report.skipped:
-            self.stderr.write(f"Skipped rows: {', '.join(map(str, report.bad_rows))}")
+            self.stderr.write(gettext("Skipped rows: %(rows)s") % {
+                "rows": ", ".join(map(str, report.bad_rows))})
         self.stdout.write(report.summary())

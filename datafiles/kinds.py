@@ -5,11 +5,12 @@ registry names them by path, so the engine imports no app above the ground floor
 pages, the admin and the background job (jobs/services.py) all read the same list."""
 
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
 
 IMPORTS = {
-    "agencies": ("Agencies", "people.imports.AgencyImport"),
-    "civil-servants": ("Civil servants", "people.imports.CivilServantImport"),
-    "contributions": ("Contributions", "fund.imports.ContributionImport"),
+    "agencies": (_("Agencies"), "people.imports.AgencyImport"),
+    "civil-servants": (_("Civil servants"), "people.imports.CivilServantImport"),
+    "contributions": (_("Contributions"), "fund.imports.ContributionImport"),
 }
 
 

@@ -20,7 +20,7 @@ from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.module_loading import import_string
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from .cells import csv_chunks
 from .exports import EXPORT_FORMATS, EXPORTS, export_table, inline_max_rows, write_export
@@ -38,24 +38,26 @@ LARGE_IMPORTS = "jobs.services"
 class ImportFileForm(forms.Form):
     """The file and the choice to skip bad rows (the admin knows the kind from its model)."""
 
-    file = forms.FileField(label="CSV or XLSX file",
-                           help_text="At most 20 MB, with the header row shown below.")
+    file = forms.FileField(label=gettext_lazy("CSV or XLSX file"),
+                           help_text=gettext_lazy("At most 20 MB, with the header row shown below."))
     skip_bad_rows = forms.BooleanField(
-        label="Import the good rows and skip the bad ones", required=False,
-        help_text="Without this, a file with any bad row imports nothing.",
+        label=gettext_lazy("Import the good rows and skip the bad ones"), required=False,
+        help_text=gettext_lazy("Without this, a file with any bad row imports nothing."),
     )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if Path(upload.name).suffix.lower() not in FORMATS:
-            raise ValidationError(f"“{upload.name}” is not a CSV or XLSX file.")
+            raise ValidationError(gettext("“%(name)s” is not a CSV or XLSX file.") % {
+                "name": upload.name})
         if upload.size > MAX_IMPORT_BYTES:
-            raise ValidationError(f"“{upload.name}” is {upload.size / 1048576:.1f} MB; the limit is 20 MB.")
+            raise ValidationError(gettext("“%(name)s” is %(size).1f MB; the limit is 20 MB.") % {
+                "name": upload.name, "size": upload.size / 1048576})
         return upload
 
 
 class ImportForm(ImportFileForm):
-    kind = forms.ChoiceField(label="What the file holds",
+    kind = forms.ChoiceField(label=gettext_lazy("What the file holds"),
                              choices=[(k, label) for k, (label, _) in IMPORTS.items()])
     field_order = ["kind", "file", "skip_bad_rows"]
 
@@ -136,8 +138,9 @@ def hand_large_file_to_a_job(request, *, kind: str, upload, skip_bad_rows: bool)
     _discard_pending(request)
     job = start_import_job(actor=request.user, kind=kind, upload=upload,
                            skip_bad_rows=skip_bad_rows)
-    messages.info(request, f"“{upload.name}” is large, so it is checked in the background. "
-                           "This page shows the dry run when it is ready.")
+    messages.info(request, gettext("“%(name)s” is large, so it is checked in the background. "
+                                   "This page shows the dry run when it is ready.") % {
+                                       "name": upload.name})
     return redirect(job)
 
 
@@ -158,7 +161,7 @@ def export_response(kind: str, fmt: str, *, viewer, options: dict | None = None,
     filename = f"{kind}-{timezone.localdate().isoformat()}.{fmt}"
     if table.more_rows_than(inline_max_rows()):
         params = {
-            "export": kind, "format": fmt, "label": EXPORTS[kind][0], "filename": filename,
+            "export": kind, "format": fmt, "label": str(EXPORTS[kind][0]), "filename": filename,
             "options": {name: bool((options or {}).get(name)) for name in EXPORTS[kind][2]},
             "round": round_id,
             "selected": (list(selected.values_list("pk", flat=True))
@@ -182,6 +185,6 @@ def hand_export_to_a_job(request, *, viewer, params: dict):
     start_export_job = import_string(f"{LARGE_IMPORTS}.start_export_job")
     job = start_export_job(actor=viewer, params=params)
     if request is not None:
-        messages.info(request, "This export is large, so it is made in the background. "
-                               "This page offers the file when it is ready.")
+        messages.info(request, gettext("This export is large, so it is made in the background. "
+                                       "This page offers the file when it is ready."))
     return redirect(job)

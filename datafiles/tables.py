@@ -19,11 +19,13 @@ from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from .cells import imported_text, imported_xlsx_text
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
+ONLY_MANAGERS_IMPORT = gettext_lazy("Only fund managers and administrators may import files.")
+ONLY_MANAGERS_EXPORT = gettext_lazy("Only fund managers and administrators may export files.")
 FORMATS = (".csv", ".xlsx")
 
 
@@ -34,7 +36,8 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        return f"Row {self.row}, {self.field}: {self.message}"
+        return gettext("Row %(row)s, %(field)s: %(message)s") % {
+            "row": self.row, "field": self.field, "message": self.message}
 
 
 @dataclass
@@ -99,14 +102,15 @@ def read_table(data: bytes, name: str, headers: Iterable[str]) -> list[tuple[int
     headers = list(headers)
     ext = Path(name or "").suffix.lower()
     if ext not in FORMATS:
-        _refuse(f"“{name}” is not a CSV or XLSX file.")
+        _refuse(gettext("“%(name)s” is not a CSV or XLSX file.") % {"name": name})
     if len(data) > MAX_IMPORT_BYTES:
-        _refuse(f"“{name}” is {len(data) / 1048576:.1f} MB; the limit is 20 MB.")
+        _refuse(gettext("“%(name)s” is %(size).1f MB; the limit is 20 MB.") % {
+            "name": name, "size": len(data) / 1048576})
     if not data.strip():
-        _refuse(f"“{name}” is empty.")
+        _refuse(gettext("“%(name)s” is empty.") % {"name": name})
     table = _read_xlsx(data, name) if ext == ".xlsx" else _read_csv(data, name)
     if not table:
-        _refuse(f"“{name}” is empty.")
+        _refuse(gettext("“%(name)s” is empty.") % {"name": name})
     found = [str(h or "").strip() for h in table[0]]
     while found and not found[-1]:
         found.pop()
@@ -115,12 +119,14 @@ def read_table(data: bytes, name: str, headers: Iterable[str]) -> list[tuple[int
         unknown = [h for h in found if h not in headers]
         details = []
         if missing:
-            details.append("missing " + ", ".join(missing))
+            details.append(gettext("missing %(columns)s") % {"columns": ", ".join(missing)})
         if unknown:
-            details.append("unexpected " + ", ".join(h or "(blank)" for h in unknown))
+            details.append(gettext("unexpected %(columns)s") % {
+                "columns": ", ".join(h or gettext("(blank)") for h in unknown)})
         if not details:
-            details.append("a column appears twice")
-        _refuse(f"Wrong header ({'; '.join(details)}). Expected exactly: {','.join(headers)}.")
+            details.append(gettext("a column appears twice"))
+        _refuse(gettext("Wrong header (%(details)s). Expected exactly: %(headers)s.") % {
+            "details": "; ".join(details), "headers": ",".join(headers)})
     rows = []
     for number, values in enumerate(table[1:], start=2):
         cells = [_text(v) for v in values]
@@ -129,7 +135,7 @@ def read_table(data: bytes, name: str, headers: Iterable[str]) -> list[tuple[int
         cells += [""] * (len(found) - len(cells))
         rows.append((number, dict(zip(found, cells, strict=False))))
     if not rows:
-        _refuse(f"“{name}” has a header but no rows.")
+        _refuse(gettext("“%(name)s” has a header but no rows.") % {"name": name})
     return rows
 
 
@@ -150,8 +156,8 @@ def _text(value) -> str:
 def _too_many_rows(name: str):
     from workflow.bounds import IMPORT_ROWS_MAX
 
-    _refuse(f"“{name}” has more than {IMPORT_ROWS_MAX:,} rows; split it into files of at "
-            f"most {IMPORT_ROWS_MAX:,} rows.")
+    _refuse(gettext("“%(name)s” has more than %(limit)s rows; split it into files of at "
+                    "most %(limit)s rows.") % {"name": name, "limit": f"{IMPORT_ROWS_MAX:,}"})
 
 
 def _at_most(rows, name: str) -> list:
@@ -169,15 +175,16 @@ def _at_most(rows, name: str) -> list:
 
 def _read_csv(data: bytes, name: str) -> list[list[str]]:
     if b"\x00" in data[:8192]:
-        _refuse(f"“{name}” is not a text CSV file.")
+        _refuse(gettext("“%(name)s” is not a text CSV file.") % {"name": name})
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        _refuse(f"“{name}” is not UTF-8 text. Save it as “CSV UTF-8”.")
+        _refuse(gettext("“%(name)s” is not UTF-8 text. Save it as “CSV UTF-8”.") % {"name": name})
     try:
         return _at_most(csv.reader(io.StringIO(text, newline="")), name)
     except csv.Error as exc:
-        _refuse(f"“{name}” could not be read as CSV: {exc}.")
+        _refuse(gettext("“%(name)s” could not be read as CSV: %(error)s.") % {
+            "name": name, "error": exc})
 
 
 def _read_xlsx(data: bytes, name: str) -> list[list]:
@@ -186,7 +193,7 @@ def _read_xlsx(data: bytes, name: str) -> list[list]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
-        _refuse(f"“{name}” is not a readable XLSX workbook.")
+        _refuse(gettext("“%(name)s” is not a readable XLSX workbook.") % {"name": name})
     try:
         sheet = workbook.worksheets[0]
         return _at_most(([imported_xlsx_text(v) if isinstance(v, str) else v for v in row]
@@ -214,7 +221,7 @@ class TableImport:
 
     def __init__(self, *, actor=None, system: bool = False):
         if not system and not self.may_import(actor):
-            raise PermissionDenied("Only fund managers and administrators may import files.")
+            raise PermissionDenied(ONLY_MANAGERS_IMPORT)
         self.actor = actor
 
     @staticmethod
@@ -267,10 +274,11 @@ class TableImport:
                 continue
             key = self.key_of(values)
             if key in first_seen:
+                shown = key if not isinstance(key, tuple) else ", ".join(map(str, key))
                 report.errors.append(RowError(
                     number, self.key_field,
-                    f"“{key if not isinstance(key, tuple) else ', '.join(map(str, key))}” "
-                    f"appears again (first on row {first_seen[key]}).",
+                    gettext("“%(key)s” appears again (first on row %(first)s).") % {
+                        "key": shown, "first": first_seen[key]},
                 ))
                 continue
             first_seen[key] = number
@@ -318,4 +326,5 @@ def max_length(model, name: str) -> int:
 def check_length(problems: dict, model, name: str, value: str, label: str | None = None) -> None:
     limit = max_length(model, name)
     if limit and len(value) > limit:
-        problems[name] = f"{label or name} is {len(value)} characters; at most {limit}."
+        problems[name] = gettext("%(label)s is %(length)s characters; at most %(limit)s.") % {
+            "label": label or name, "length": len(value), "limit": limit}

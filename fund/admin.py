@@ -14,6 +14,7 @@ from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from datafiles.admin_mixins import DataExportAdminMixin, DataImportAdminMixin
 from workflow.evidence import EvidenceAdmin
@@ -83,7 +84,7 @@ class ContributionAdminForm(forms.ModelForm):
         return cleaned
 
 
-@admin.action(permissions=["delete"], description="Delete selected contributions")
+@admin.action(permissions=["delete"], description=gettext_lazy("Delete selected contributions"))
 def delete_selected(modeladmin, request, queryset):
     """Django's confirmation page, then the service: refused as a whole when a fund would be
     left below zero."""

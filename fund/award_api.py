@@ -9,6 +9,7 @@ import json
 
 from django.http import HttpResponse
 from django.urls import path
+from django.utils.translation import gettext
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -186,7 +187,7 @@ class ProposalSummaryPDF(DocumentView):
         # One answer for "no such proposal" and "not one you may see": the same 404 body.
         proposal = Proposal.objects.prefetch_related("team").filter(pk=pk).first()
         if proposal is None or not can_view_proposal(request.user, proposal):
-            raise exceptions.NotFound("No such proposal.")
+            raise exceptions.NotFound(gettext("No such proposal."))
         return self.pdf_response(documents.proposal_summary_pdf(proposal),
                                  f"proposal-{proposal.pk}-summary.pdf")
 
@@ -196,7 +197,7 @@ class AwardLetterPDF(DocumentView):
     def get(self, request, pk: int):
         award = Award.objects.select_related("proposal").filter(pk=pk).first()
         if award is None or not can_view_award(request.user, award):
-            raise exceptions.NotFound("No such award.")
+            raise exceptions.NotFound(gettext("No such award."))
         return self.pdf_response(documents.award_letter_pdf(award), f"award-{award.pk}-letter.pdf")
 
 

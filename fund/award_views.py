@@ -30,6 +30,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from proposals.models import OutcomeReport, Proposal
@@ -174,7 +175,7 @@ def _visible_award(request, pk: int) -> Award:
         pk=pk,
     )
     if not can_view_award(request.user, award):
-        raise Http404("No such award.")
+        raise Http404(gettext("No such award."))
     return award
 
 
@@ -326,7 +327,7 @@ def tranche_transition(request, pk: int, name: str):
     tranche = get_object_or_404(Tranche, pk=pk)
     award = _visible_award(request, tranche.award_id)
     if name not in TRANCHE_TRANSITIONS:
-        raise Http404("No such action.")
+        raise Http404(gettext("No such action."))
     if request.method == "GET":
         if name == "report_milestone":  # its form is on the award page
             return redirect(f"{reverse('awards:detail', args=[award.pk])}#tranche-{tranche.pk}-actions")
@@ -388,7 +389,7 @@ def _confirm_award_cancel(request, award, *, errors=(), values=None, status=200)
 def award_transition(request, pk: int, name: str):
     award = _visible_award(request, pk)
     if name not in AWARD_TRANSITIONS:
-        raise Http404("No such action.")
+        raise Http404(gettext("No such action."))
     if request.method == "GET":
         return _confirm_award_cancel(request, award)
     values = {k: request.POST.get(k, "") for k in ("note", "reason")}
@@ -398,7 +399,7 @@ def award_transition(request, pk: int, name: str):
         messages_, status = _refusal(error)
         return _confirm_award_cancel(request, _visible_award(request, pk), errors=messages_,
                                      values=values, status=status)
-    messages.success(request, "The award is cancelled; its amount is back in the fund.")
+    messages.success(request, gettext("The award is cancelled; its amount is back in the fund."))
     return redirect("awards:detail", award.pk)
 
 
@@ -433,9 +434,9 @@ def _decidable_proposal(request, pk: int) -> Proposal:
         pk=pk,
     )
     if not can_view_proposal(request.user, proposal):
-        raise Http404("No such proposal.")
+        raise Http404(gettext("No such proposal."))
     if not request.user.is_fund_manager:
-        raise PermissionDenied("Only fund managers fund or decline proposals.")
+        raise PermissionDenied(gettext("Only fund managers fund or decline proposals."))
     return proposal
 
 
@@ -566,7 +567,8 @@ def fund_proposal(request, pk: int):
                 note=form.cleaned_data["note"],
             ), elsewhere={"tranches"})
             if refused is None:
-                messages.success(request, f"“{proposal.title}” is funded.")
+                messages.success(request, gettext("“%(title)s” is funded.") % {
+                    "title": proposal.title})
                 return redirect("awards:detail", award.pk)
             status, tranche_errors = refused, rest.get("tranches", [])
         else:
@@ -596,7 +598,8 @@ def decline_proposal(request, pk: int):
             _, refused, _ = run_for_form(form, lambda: proposal_decline(
                 proposal=proposal, actor=request.user, reason=form.cleaned_data["reason"]))
             if refused is None:
-                messages.success(request, f"“{proposal.title}” is declined.")
+                messages.success(request, gettext("“%(title)s” is declined.") % {
+                    "title": proposal.title})
                 return redirect("awards:outcome", proposal.pk)
             status = refused
         else:
@@ -636,7 +639,7 @@ def _visible_proposal(request, pk: int) -> Proposal:
         pk=pk,
     )
     if not can_view_proposal(request.user, proposal):
-        raise Http404("No such proposal.")
+        raise Http404(gettext("No such proposal."))
     return proposal
 
 
@@ -654,7 +657,7 @@ def outcome(request, pk: int):
             _, refused, _ = run_for_form(form, lambda: proposal_report_outcome(
                 proposal=proposal, actor=request.user, **data))
             if refused is None:
-                messages.success(request, "Thank you: the outcome is reported.")
+                messages.success(request, gettext("Thank you: the outcome is reported."))
                 return redirect("awards:outcome", proposal.pk)
             status = refused
         else:
@@ -714,7 +717,7 @@ def close_proposal(request, pk: int):
         messages_, status = _refusal(error)
         return _confirm_close(request, _visible_proposal(request, pk), errors=messages_,
                               status=status)
-    messages.success(request, "Outcome accepted: the proposal is closed and its award completed.")
+    messages.success(request, gettext("Outcome accepted: the proposal is closed and its award completed."))
     return redirect("awards:outcome", proposal.pk)
 
 
@@ -725,7 +728,7 @@ def fund_money(request, pk: int):
     tranches."""
     fund = get_object_or_404(funds_with_balance(), pk=pk)
     if not can_view_fund(request.user, fund):
-        raise Http404("No such fund.")
+        raise Http404(gettext("No such fund."))
     totals = Tranche.objects.filter(award__proposal__round__fund=fund).exclude(
         award__state=Award.State.CANCELLED
     ).aggregate(released=_money_sum("amount", Q(state__in=RELEASED)))

@@ -3,6 +3,8 @@
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext
+
 from datafiles.tables import RowProblems, TableImport
 from people.models import Agency
 
@@ -30,10 +32,14 @@ class ContributionImport(TableImport):
         slug, code = row["fund"].strip(), row["agency"].strip()
         key = code.upper()
         if slug not in self.funds:
-            problems["fund"] = f"No fund has the slug “{slug}”." if slug else "The fund is missing."
+            problems["fund"] = (
+                gettext("No fund has the slug “%(slug)s”.") % {"slug": slug} if slug
+                else gettext("The fund is missing.")
+            )
         if key not in self.agencies:
             problems["agency"] = (
-                f"No agency has the code “{code}”." if code else "The agency code is missing."
+                gettext("No agency has the code “%(code)s”.") % {"code": code} if code
+                else gettext("The agency code is missing.")
             )
         text = row["amount"].strip().replace(",", "")
         try:
@@ -42,21 +48,22 @@ class ContributionImport(TableImport):
                 raise InvalidOperation
         except InvalidOperation:
             amount = None
-            problems["amount"] = f"“{row['amount']}” is not an amount (write e.g. 150000.00)."
+            problems["amount"] = gettext(
+                "“%(amount)s” is not an amount (write e.g. 150000.00).") % {"amount": row["amount"]}
         if amount is not None:
             if amount <= 0:
-                problems["amount"] = "A contribution must be more than zero."
+                problems["amount"] = gettext("A contribution must be more than zero.")
             elif amount != amount.quantize(Decimal("0.01")):
-                problems["amount"] = "Use at most two decimal places."
+                problems["amount"] = gettext("Use at most two decimal places.")
             elif amount >= Decimal("1e12"):
-                problems["amount"] = "The amount is too large."
+                problems["amount"] = gettext("The amount is too large.")
         try:
             received_on = date.fromisoformat(row["received_on"].strip()[:10])
         except ValueError:
             received_on = None
-            problems["received_on"] = (
-                f"“{row['received_on']}” is not a date (write YYYY-MM-DD, e.g. 2026-11-28)."
-            )
+            problems["received_on"] = gettext(
+                "“%(date)s” is not a date (write YYYY-MM-DD, e.g. 2026-11-28)."
+            ) % {"date": row["received_on"]}
         if problems:
             raise RowProblems(problems)
         return {

@@ -4,6 +4,7 @@ amounts spent), so every amount obeys the same bounds as the MONEY columns that 
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 # Every amount of money is stored in a column of this size; ZERO is no money.
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -14,27 +15,31 @@ INTEGER_DIGITS = MONEY["max_digits"] - MONEY["decimal_places"]
 MAX_MONEY = Decimal(10) ** INTEGER_DIGITS - CENT
 
 
-def parse_money(value, field: str, *, label: str = "The amount",
+def parse_money(value, field: str, *, label: str | None = None,
                 allow_zero: bool = False) -> Decimal:
     """A finite decimal amount with at most two places that fits a MONEY column, more than zero
     (or at least zero with `allow_zero`); a float is read as written, never as its binary error."""
+    label = gettext("The amount") if label is None else label
     if value is None or (isinstance(value, str) and not value.strip()):
-        raise ValidationError({field: f"{label} is required."})
+        raise ValidationError({field: gettext("%(label)s is required.") % {"label": label}})
     if isinstance(value, bool):
-        raise ValidationError({field: f"{label} is not a number."})
+        raise ValidationError({field: gettext("%(label)s is not a number.") % {"label": label}})
     try:
         amount = Decimal(str(value).strip().replace(",", ""))
     except (InvalidOperation, TypeError, ValueError):
-        raise ValidationError({field: f"{label} is not a number."}) from None
+        raise ValidationError({field: gettext("%(label)s is not a number.") % {"label": label}}) from None
     if not amount.is_finite():
-        raise ValidationError({field: f"{label} is not a number."})
+        raise ValidationError({field: gettext("%(label)s is not a number.") % {"label": label}})
     if amount < 0 and allow_zero:
-        raise ValidationError({field: f"{label} cannot be negative."})
+        raise ValidationError({field: gettext("%(label)s cannot be negative.") % {"label": label}})
     if amount <= 0 and not allow_zero:
-        raise ValidationError({field: f"{label} must be more than zero."})
+        raise ValidationError({field: gettext("%(label)s must be more than zero.") % {
+            "label": label}})
     # Checked before quantizing: quantize fails once the digits exceed the decimal context.
     if amount > MAX_MONEY:
-        raise ValidationError({field: f"{label} is too large: at most {MAX_MONEY:,.2f}."})
+        raise ValidationError({field: gettext("%(label)s is too large: at most %(max)s.") % {
+            "label": label, "max": f"{MAX_MONEY:,.2f}"}})
     if amount != amount.quantize(CENT):
-        raise ValidationError({field: f"{label} has more than two decimal places."})
+        raise ValidationError({field: gettext("%(label)s has more than two decimal places.") % {
+            "label": label}})
     return amount.quantize(CENT)

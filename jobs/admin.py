@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy
 
 from .models import Job
 
@@ -19,7 +20,7 @@ class JobAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in Job._meta.fields if f.name != "result"] + ["result_file"]
     exclude = ("result",)
 
-    @admin.display(description="result")
+    @admin.display(description=gettext_lazy("result"))
     def result_file(self, obj):
         if not obj.result:
             return "—"

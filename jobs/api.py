@@ -174,7 +174,7 @@ def giving360_job(user, fmt: str, awards) -> Job | None:
     if not too_many_to_stream(awards):
         return None
     return services.start_export_job(actor=user, params={
-        "export": GIVING360, "format": fmt, "label": "360Giving data",
+        "export": GIVING360, "format": fmt, "label": _("360Giving data"),
         "filename": f"360giving-{timezone.localdate()}.{fmt}",
     })
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext
 
 from .models import Job
 from .storage import job_storage
@@ -56,7 +57,9 @@ def _may_see_portfolio(user, round_) -> bool:
 
 def _portfolio_title(params: dict) -> str:
     round_ = _round(params)
-    return f"Portfolio report: {round_.title if round_ else 'a round'}"
+    if round_ is None:
+        return gettext("Portfolio report: a round")
+    return gettext("Portfolio report: %(round)s") % {"round": round_.title}
 
 
 def _run_portfolio(job: Job) -> Outcome:
@@ -64,9 +67,9 @@ def _run_portfolio(job: Job) -> Outcome:
 
     round_ = _round(job.params)
     if round_ is None:
-        raise PermissionDenied("The round no longer exists.")
+        raise PermissionDenied(gettext("The round no longer exists."))
     if not _may_see_portfolio(job.owner, round_):
-        raise PermissionDenied("You may no longer see this round's portfolio report.")
+        raise PermissionDenied(gettext("You may no longer see this round's portfolio report."))
     return Outcome(
         content=portfolio.round_portfolio_pdf(round_, job.owner),
         filename=f"round-{round_.pk}-portfolio.pdf", content_type="application/pdf",
@@ -120,8 +123,11 @@ def import_confirmable(job: Job) -> bool:
 
 
 def _import_title(params: dict) -> str:
-    verb = "Check" if params.get("dry_run") else "Import"
-    return f"{verb} “{params.get('name', 'a file')}” ({params.get('label', params.get('import'))})"
+    named = {"name": params.get("name") or gettext("a file"),
+             "kind": params.get("label", params.get("import"))}
+    if params.get("dry_run"):
+        return gettext("Check “%(name)s” (%(kind)s)") % named
+    return gettext("Import “%(name)s” (%(kind)s)") % named
 
 
 def _run_import(job: Job) -> Outcome:
@@ -168,7 +174,9 @@ def may_export_this(user, params: dict) -> bool:
 
 
 def _export_title(params: dict) -> str:
-    return f"Export: {params.get('label', params.get('export', 'data'))} ({params.get('format', '').upper()})"
+    return gettext("Export: %(label)s (%(format)s)") % {
+        "label": params.get("label", params.get("export", gettext("data"))),
+        "format": params.get("format", "").upper()}
 
 
 def _run_export(job: Job) -> Outcome:
@@ -181,7 +189,7 @@ def _run_export(job: Job) -> Outcome:
     params = job.params
     fmt, kind = params["format"], params["export"]
     if not may_export_this(job.owner, params):
-        raise PermissionDenied("Only fund managers and administrators may export files.")
+        raise PermissionDenied(gettext("Only fund managers and administrators may export files."))
     handle = tempfile.TemporaryFile()
     try:
         if kind == GIVING360:

@@ -120,7 +120,7 @@ def start_import_job(*, actor, kind: str, upload, skip_bad_rows: bool) -> Job:
     suffix = Path(upload.name).suffix.lower()
     stored = job_storage().save(f"inputs/{get_random_string(24)}{suffix}", upload)
     params = {
-        "import": kind, "label": label, "importer": importer, "file": stored,
+        "import": kind, "label": str(label), "importer": importer, "file": stored,
         "name": Path(upload.name).name, "skip_bad_rows": bool(skip_bad_rows), "dry_run": True,
     }
     try:

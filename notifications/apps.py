@@ -1,5 +1,6 @@
 from django.apps import AppConfig, apps
 from django.db.models.signals import post_save
+from django.utils.translation import gettext_lazy as _
 
 
 def _announce_created(sender, instance, created, raw=False, **kwargs):
@@ -11,7 +12,7 @@ def _announce_created(sender, instance, created, raw=False, **kwargs):
 
 class NotificationsConfig(AppConfig):
     name = "notifications"
-    verbose_name = "Notifications"
+    verbose_name = _("Notifications")
 
     def ready(self):
         from workflow.services import on_transition

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from workflow.ids import parse_id
@@ -46,13 +47,13 @@ def account_security(request):
 @require_POST
 def revoke_token(request, pk):
     if parse_id(pk) is None:  # beyond the database's integers: no such token (never a 500)
-        raise Http404("No such API token.")
+        raise Http404(gettext("No such API token."))
     if token_revoke(actor=request.user, token_id=pk, request=request):
-        messages.success(request, "The API token is revoked: a script or device using it is "
-                                  "refused from now on.")
+        messages.success(request, gettext("The API token is revoked: a script or device using it is "
+                                  "refused from now on."))
     else:
-        messages.error(request, "This API token was not revoked: it is not one of yours, or it "
-                                "was already revoked or had expired.")
+        messages.error(request, gettext("This API token was not revoked: it is not one of yours, or it "
+                                "was already revoked or had expired."))
     return redirect("account_security")
 
 

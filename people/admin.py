@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
+from django.utils.translation import gettext_lazy
 from rest_framework.authtoken.models import TokenProxy
 
 from datafiles.admin_mixins import DataExportAdminMixin, DataImportAdminMixin
@@ -53,7 +54,7 @@ class UserAdmin(EvidenceAdmin, DataImportAdminMixin, DataExportAdminMixin, BaseU
     def has_invite_permission(self, request) -> bool:
         return services.may_invite_people(request.user)
 
-    @admin.action(description="Invite the selected people (email a link to set their password)",
+    @admin.action(description=gettext_lazy("Invite the selected people (email a link to set their password)"),
                   permissions=["invite"])
     def invite_people(self, request, queryset):
         result = services.invite_people(actor=request.user, users=queryset.order_by("pk"))

@@ -14,6 +14,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models.functions import Lower, Upper
+from django.utils.translation import gettext
 
 from datafiles.tables import RowError, RowProblems, TableImport, check_length
 
@@ -45,10 +46,10 @@ def _agencies_by_code() -> dict[str, list[tuple[int, str, str]]]:
 
 def _ambiguous(code: str, agencies: list[tuple[int, str, str]]) -> str:
     listed = "; ".join(f"{name} ({existing})" for _, existing, name in agencies)
-    return (
-        f"Several agencies have the code {code} without regard to case: {listed}. "
-        f"An administrator merges them first (manage.py merge_agencies)."
-    )
+    return gettext(
+        "Several agencies have the code %(code)s without regard to case: %(listed)s. "
+        "An administrator merges them first (manage.py merge_agencies)."
+    ) % {"code": code, "listed": listed}
 
 
 class AgencyImport(TableImport):
@@ -72,22 +73,21 @@ class AgencyImport(TableImport):
         code, name = normalise_agency_code(row["code"]), row["name"].strip()
         kind_text = row["kind"].strip().lower()
         if not code:
-            problems["code"] = "The agency code is missing."
+            problems["code"] = gettext("The agency code is missing.")
         elif agency_code_problem(code):
             problems["code"] = agency_code_problem(row["code"])
         elif len(self.agencies.get(code, ())) > 1:
             problems["code"] = _ambiguous(code, self.agencies[code])
         if not name:
-            problems["name"] = "The agency name is missing."
+            problems["name"] = gettext("The agency name is missing.")
         kind = self._kinds.get(kind_text) if kind_text else Agency.Kind.AGENCY
         if kind is None:
-            problems["kind"] = (
-                f"“{row['kind']}” is not a kind of agency; use one of "
-                f"{', '.join(Agency.Kind.values)}."
-            )
+            problems["kind"] = gettext(
+                "“%(kind)s” is not a kind of agency; use one of %(kinds)s."
+            ) % {"kind": row["kind"], "kinds": ", ".join(Agency.Kind.values)}
         if "code" not in problems:
-            check_length(problems, Agency, "code", code, "The code")
-        check_length(problems, Agency, "name", name, "The name")
+            check_length(problems, Agency, "code", code, gettext("The code"))
+        check_length(problems, Agency, "name", name, gettext("The name"))
         if problems:
             raise RowProblems(problems)
         return {"code": code, "name": name, "kind": kind}
@@ -129,28 +129,29 @@ class CivilServantImport(TableImport):
         problems = {}
         values = {name: row[name].strip() for name in self.headers}
         if not values["employee_id"]:
-            problems["employee_id"] = "The employee ID is missing."
+            problems["employee_id"] = gettext("The employee ID is missing.")
         if not values["username"]:
-            problems["username"] = "The username is missing."
+            problems["username"] = gettext("The username is missing.")
         else:
             try:
                 self._username(values["username"])
             except ValidationError:
-                problems["username"] = (
-                    f"“{values['username']}” is not a valid username: letters, digits "
+                problems["username"] = gettext(
+                    "“%(username)s” is not a valid username: letters, digits "
                     "and @ . + - _ only."
-                )
+                ) % {"username": values["username"]}
         if values["email"]:
             try:
                 validate_email(values["email"])
             except ValidationError:
-                problems["email"] = f"“{values['email']}” is not an email address."
+                problems["email"] = gettext("“%(email)s” is not an email address.") % {
+                    "email": values["email"]}
         # A blank agency is no agency (User.agency may be empty, and the export writes it
         # blank), so what /data/export/ gives imports back unchanged.
         code = values.pop("agency")
         found = self.agencies.get(normalise_agency_code(code), []) if code else []
         if code and not found:
-            problems["agency"] = f"No agency has the code “{code}”."
+            problems["agency"] = gettext("No agency has the code “%(code)s”.") % {"code": code}
         elif len(found) > 1:
             problems["agency"] = _ambiguous(normalise_agency_code(code), found)
         values["agency_id"] = found[0][0] if found else None
@@ -189,13 +190,16 @@ class CivilServantImport(TableImport):
             if first[0] != number:
                 errors.append(RowError(
                     number, "employee_id",
-                    f"“{employee_id}” appears again (first on row {first[0]}, as “{first[1]}”).",
+                    gettext("“%(key)s” appears again (first on row %(first)s, as “%(as)s”).")
+                    % {"key": employee_id, "first": first[0], "as": first[1]},
                 ))
                 continue
             first = seen_names.setdefault(name.lower(), number)
             if first != number:
                 errors.append(RowError(
-                    number, "username", f"“{name}” appears again (first on row {first})."
+                    number, "username",
+                    gettext("“%(key)s” appears again (first on row %(first)s).") % {
+                        "key": name, "first": first}
                 ))
                 continue
             owner, person = owners.get(name.lower()), existing.get(employee_id)
@@ -206,7 +210,8 @@ class CivilServantImport(TableImport):
             named.update(User.objects.in_bulk(chunk))
         errors += [
             RowError(number, "username",
-                     f"“{name}” already belongs to another person: {person_label(named[owner])}.")
+                     gettext("“%(name)s” already belongs to another person: %(person)s.") % {
+                         "name": name, "person": person_label(named[owner])})
             for number, name, owner in taken
         ]
         return sorted(errors, key=lambda e: e.row)

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Lower, Upper
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 FUND_MANAGERS = "fund_managers"
@@ -29,12 +30,12 @@ def agency_code_problem(value) -> str | None:
     """Why `value` cannot be an agency code once normalised, or None when it can."""
     code = normalise_agency_code(value)
     if not code:
-        return "An agency needs a short code, e.g. MOH."
+        return gettext("An agency needs a short code, e.g. MOH.")
     if not _AGENCY_CODE.fullmatch(code) or not code.isascii():
-        return (
-            f"“{str(value).strip()}” is not a valid agency code: use only the letters A–Z, "
+        return gettext(
+            "“%(code)s” is not a valid agency code: use only the letters A–Z, "
             "the digits 0–9, - and _ (e.g. MOH)."
-        )
+        ) % {"code": str(value).strip()}
     return None
 
 

@@ -34,6 +34,7 @@ from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.models import Device
 from django_otp.oath import TOTP
@@ -419,8 +420,8 @@ class TwoFactorMiddleware:
         if _is_api(request):
             return JsonResponse({"detail": "This session has not given its two-factor code: "
                                  "sign in again."}, status=401)
-        messages.info(request, "Sign in with your password and the code from your "
-                      "authenticator app to go on.")
+        messages.info(request, gettext("Sign in with your password and the code from your "
+                      "authenticator app to go on."))
         target = reverse("login")
         if request.method == "GET":
             target += "?" + urlencode({"next": request.get_full_path()})

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -86,8 +87,8 @@ def login_code(request):
     next_url = _safe_next(request, request.POST.get("next", ""))
     user = two_factor.pending_user(request.POST.get("pending"))
     if user is None:
-        messages.error(request, "Signing in took longer than 10 minutes, or the form was "
-                       "changed: enter your username and password again.")
+        messages.error(request, gettext("Signing in took longer than 10 minutes, or the form was "
+                       "changed: enter your username and password again."))
         target = reverse("login") + (f"?{urlencode({'next': next_url})}" if next_url else "")
         return redirect(target)
     credentials = {"username": user.get_username()}
@@ -148,7 +149,7 @@ def _grouped(secret: str) -> str:
 def setup(request):
     user = request.user
     if two_factor.has_device(user):
-        messages.info(request, "Two-factor sign-in is already on for your account.")
+        messages.info(request, gettext("Two-factor sign-in is already on for your account."))
         return redirect("two_factor")
     key = two_factor.setup_secret(request)
     form = SetupForm(request.POST or None)
@@ -165,16 +166,16 @@ def setup(request):
                 request.session[two_factor.SESSION_NEW_CODES] = codes
                 request.session.save()
         if device is not None:
-            messages.success(request, "Two-factor sign-in is on. From now on you sign in "
+            messages.success(request, gettext("Two-factor sign-in is on. From now on you sign in "
                              "with your password and a code from the app. You are signed out "
-                             "everywhere else.")
+                             "everywhere else."))
             return redirect("two_factor_codes")
         if two_factor.has_device(user):  # set up meanwhile by the same form sent twice
-            messages.info(request, "Two-factor sign-in is already on for your account.")
+            messages.info(request, gettext("Two-factor sign-in is already on for your account."))
             return redirect("two_factor")
-        form.add_error("otp", "That code is not the one the app shows now. Check that the "
+        form.add_error("otp", gettext("That code is not the one the app shows now. Check that the "
                        "app added “Innovation Fund” and type the 6 digits it shows; if the "
-                       "code is about to change, wait for the next one.")
+                       "code is about to change, wait for the next one."))
     device = TOTPDevice(user=user, key=key)
     secret = b32encode(bytes.fromhex(key)).decode()
     return render(request, "people/two_factor/setup.html", {
@@ -203,7 +204,7 @@ def codes(request):
     code is a failed sign-in."""
     user = request.user
     if not two_factor.has_device(user):
-        messages.info(request, "Recovery codes come with two-factor sign-in: set it up first.")
+        messages.info(request, gettext("Recovery codes come with two-factor sign-in: set it up first."))
         return redirect("two_factor")
     form = CodeForm(request.POST if request.method == "POST" else None)
     form.fields["otp"].help_text = ("The 6-digit code your authenticator app shows now (a "
@@ -217,8 +218,8 @@ def codes(request):
         if check.ok:
             request.session[two_factor.SESSION_NEW_CODES] = two_factor.new_recovery_codes(
                 actor=user, request=request)
-            messages.success(request, "New recovery codes are made; the old ones no longer "
-                             "work.")
+            messages.success(request, gettext("New recovery codes are made; the old ones no longer "
+                             "work."))
             return redirect("two_factor_codes")
         if refused := _locked_out(request, user):
             return refused
@@ -240,7 +241,7 @@ def codes(request):
 def turn_off(request):
     user = request.user
     if not two_factor.has_device(user):
-        messages.info(request, "Two-factor sign-in is not on for your account.")
+        messages.info(request, gettext("Two-factor sign-in is not on for your account."))
         return redirect("two_factor")
     form = CodeForm(request.POST if request.method == "POST" else None)
     refusal = ""
@@ -258,8 +259,8 @@ def turn_off(request):
         if problem is None:
             two_factor.keep_session(request, user)  # the person's other sessions ended
             two_factor.mark_off(request)
-            messages.success(request, "Two-factor sign-in is off: you sign in with your "
-                             "password alone.")
+            messages.success(request, gettext("Two-factor sign-in is off: you sign in with your "
+                             "password alone."))
             return redirect("two_factor")
         form.is_valid()
         form.errors.clear()

@@ -5,6 +5,7 @@ uploads go through the type and size checks of `attachment_add`."""
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy
 
 from datafiles.admin_mixins import DataExportAdminMixin
 from workflow.admin import TransitionHistoryMixin
@@ -46,7 +47,7 @@ class AttachmentInline(admin.TabularInline):
     readonly_fields = fields
     extra = 0
 
-    @admin.display(description="File")
+    @admin.display(description=gettext_lazy("File"))
     def download(self, obj):
         if obj.pk is None:
             return "–"

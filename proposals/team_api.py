@@ -8,6 +8,7 @@ accepts or declines, an accepted member leaves, the lead removes, each at
 `proposals.services.team`, which the pages call too.
 """
 
+from django.utils.translation import gettext
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -108,7 +109,7 @@ class TeamMemberViewSet(TransitionViewSetMixin, mixins.ListModelMixin,
         data = serializer.validated_data
         proposal = proposals_visible_to(request.user).filter(pk=data["proposal"]).first()
         if proposal is None:
-            raise NotFound("No such proposal.")
+            raise NotFound(gettext("No such proposal."))
         member = team_invite(actor=request.user, proposal=proposal, user=data["user"],
                              role=data.get("role", ""))
         member = self.get_queryset().get(pk=member.pk)

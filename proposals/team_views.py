@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from workflow.services import TransitionStateConflict
@@ -44,7 +45,7 @@ def team_transition(request, pk: int, member_pk: int, name: str):
     service = TEAM_MEMBER_TRANSITIONS.get(name)
     proposal = get_object_or_404(Proposal.objects.prefetch_related("team"), pk=pk)
     if service is None or not can_view_proposal(request.user, proposal):
-        raise Http404("No such proposal.")
+        raise Http404(gettext("No such proposal."))
     member = get_object_or_404(TeamMember.objects.select_related("user"), pk=member_pk,
                                proposal=proposal)
     page = reverse("proposals:detail", args=[pk])

@@ -4,6 +4,7 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy
 
 from datafiles.admin_mixins import DataExportAdminMixin
 from workflow.admin import ReadOnlyAdmin
@@ -88,7 +89,7 @@ class RoundCalibrationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     readonly_fields = ["round", "round_mean", "pooled_sd", "alpha", "review_count",
                        "reviewer_count", "flagged"]
 
-    @admin.display(description="Reviewers flagged")
+    @admin.display(description=gettext_lazy("Reviewers flagged"))
     def flagged_count(self, obj) -> int:
         return len(obj.flagged or [])
 

@@ -4,6 +4,7 @@ proposal of a panel whose chair and deputy chair both have a conflict with it.""
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.urls import path
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
@@ -54,7 +55,7 @@ class PanelStandInsView(APIView):
     def post(self, request, pk: int):
         panel = self._panel(request, pk)
         if not can_set_up_panel(request.user):
-            raise PermissionDenied("Only fund managers name stand-in chairs.")
+            raise PermissionDenied(gettext("Only fund managers name stand-in chairs."))
         serializer = StandInWriteSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         stand_in = services.panel_stand_in_name(actor=request.user, panel=panel,

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from proposals.conflicts import has_conflict
@@ -23,7 +24,7 @@ def _panel_for_fund_manager(request, pk: int) -> Panel:
     panel = get_object_or_404(
         Panel.objects.select_related("round", "chair__agency", "deputy_chair__agency"), pk=pk)
     if not can_set_up_panel(request.user):
-        raise PermissionDenied("Only fund managers change review panels.")
+        raise PermissionDenied(gettext("Only fund managers change review panels."))
     return panel
 
 
@@ -44,7 +45,8 @@ def panel_edit(request, pk: int):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"The panel “{panel.name}” is saved.")
+            messages.success(request, gettext("The panel “%(panel)s” is saved.") % {
+                "panel": panel.name})
             return redirect("reviews:panel", pk=panel.pk)
     return render(request, "reviews/panel_form.html", {
         "round": panel.round, "form": form, "panel": panel,
@@ -61,7 +63,7 @@ def stand_in_new(request, pk: int, proposal_pk: int):
         Proposal.objects.select_related("round", "lead__agency").prefetch_related(
             "team", "partner_agencies"), pk=proposal_pk)
     if has_conflict(request.user, proposal) or proposal_panel(proposal) != panel:
-        raise Http404("No such proposal on this panel.")
+        raise Http404(gettext("No such proposal on this panel."))
     stall = stall_of(proposal)
     # Offered only while the proposal needs one (the rule behind the fund managers' list of
     # stalled proposals, reviews.chairs.stall_of): otherwise the page says who acts.
@@ -77,8 +79,8 @@ def stand_in_new(request, pk: int, proposal_pk: int):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{form.cleaned_data['chair']} now acts as chair for "
-                                      f"“{proposal.title}”.")
+            messages.success(request, gettext("%(person)s now acts as chair for “%(title)s”.") % {
+                "person": form.cleaned_data["chair"], "title": proposal.title})
             return redirect("dashboard")
     return render(request, "reviews/stand_in_form.html", {
         "panel": panel, "proposal": proposal, "form": form, "stall": stall,

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from people.models import User
 from proposals.conflicts import has_conflict
@@ -121,11 +121,20 @@ def who_acts_instead(proposal: Proposal) -> str:
     """A sentence for a refused chair: who may act on this proposal instead (by duty)."""
     chair = acting_chair(proposal)
     if chair is None:
-        return "A fund manager must name a stand-in chair for this proposal."
+        return gettext("A fund manager must name a stand-in chair for this proposal.")
     for duty, person in chair_candidates(proposal):
         if person.pk == chair.pk:
-            return f"The panel's {duty}, {chair}, acts on this proposal."
+            return ACTS_ON_IT[duty] % {"person": chair}
     return ""
+
+
+# The sentence naming who acts, by duty (the keys of `chair_candidates`).
+ACTS_ON_IT = {
+    "chair": gettext_lazy("The panel's chair, %(person)s, acts on this proposal."),
+    "deputy chair": gettext_lazy("The panel's deputy chair, %(person)s, acts on this proposal."),
+    "stand-in chair": gettext_lazy(
+        "The panel's stand-in chair, %(person)s, acts on this proposal."),
+}
 
 
 # --- proposals that stall --------------------------------------------------------------------
@@ -162,7 +171,7 @@ def stall_of(proposal: Proposal) -> Stall | None:
     if panel is None:
         if proposal.state in PANEL_STATES:
             return Stall(proposal=proposal, panel=None,
-                         needs=["Choose the panel that reviews it."])
+                         needs=[gettext("Choose the panel that reviews it.")])
         return None
     stall = Stall(proposal=proposal, panel=panel)
     members = list(panel.members.all())
@@ -171,8 +180,8 @@ def stall_of(proposal: Proposal) -> Stall | None:
     if proposal.state in PANEL_STATES and acting_chair(proposal, panel) is None:
         stall.needs_stand_in = True
         stall.candidates = [m for m in members if _may_chair(m, proposal)]
-        stall.needs.append("Name a stand-in chair: the chair and deputy chair have a conflict "
-                           "of interest with it.")
+        stall.needs.append(gettext("Name a stand-in chair: the chair and deputy chair have a "
+                                   "conflict of interest with it."))
     if proposal.state == Proposal.State.IN_REVIEW:
         active = sum(1 for a in assignments if a.state in ACTIVE_ASSIGNMENT)
         still_needed = max(0, proposal.round.reviews_required - active)
@@ -180,10 +189,14 @@ def stall_of(proposal: Proposal) -> Stall | None:
                 and not has_conflict(m, proposal)]
         if len(free) < still_needed:
             stall.needs_members = still_needed - len(free)
-            stall.needs.append(
-                f"Add {stall.needs_members} panel member(s) without a conflict of interest: "
-                f"it still needs {still_needed} review(s) and {len(free)} member(s) can give one."
-            )
+            # English keeps its "(s)"; a language with plural forms follows the members missing.
+            stall.needs.append(ngettext(
+                "Add %(members)d panel member(s) without a conflict of interest: it still "
+                "needs %(needed)d review(s) and %(free)d member(s) can give one.",
+                "Add %(members)d panel member(s) without a conflict of interest: it still "
+                "needs %(needed)d review(s) and %(free)d member(s) can give one.",
+                stall.needs_members,
+            ) % {"members": stall.needs_members, "needed": still_needed, "free": len(free)})
     return stall if stall.needs else None
 
 

@@ -6,6 +6,7 @@ Thin: parse, call `criterion_create` / `criterion_update` / `criterion_delete`, 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from django.urls import path
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.response import Response
@@ -64,7 +65,7 @@ class RubricCriterionSerializer(serializers.ModelSerializer):
 def _require_editable(user, round_: Round) -> None:
     """403 before 409 before 400: who may, then whether the rubric still may change."""
     if not can_edit_rubric(user):
-        raise PermissionDenied("Only fund managers may change a round's rubric.")
+        raise PermissionDenied(gettext("Only fund managers may change a round's rubric."))
     reason = rubric_lock_reason(round_)
     if reason:
         raise RubricLocked(reason)

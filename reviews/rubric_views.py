@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from fund.models import Round
@@ -25,9 +26,9 @@ def _round(request, round_pk: int) -> Round:
     """The round, if the viewer may see it (else 404) and change its rubric (else 403)."""
     round_ = get_object_or_404(Round.objects.select_related("fund"), pk=round_pk)
     if not can_view_round(request.user, round_):
-        raise Http404("No such round.")
+        raise Http404(gettext("No such round."))
     if not can_edit_rubric(request.user):
-        raise PermissionDenied("Only fund managers may change a round's rubric.")
+        raise PermissionDenied(gettext("Only fund managers may change a round's rubric."))
     return round_
 
 
@@ -70,7 +71,8 @@ def rubric(request, round_pk: int):
                 locked = _refused(round_, form, error)
                 status = 409 if locked else 400
             else:
-                messages.success(request, f"“{criterion.name}” is added to the rubric.")
+                messages.success(request, gettext("“%(name)s” is added to the rubric.") % {
+                    "name": criterion.name})
                 return redirect("rubric:rubric", round_pk=round_.pk)
     if locked:
         form = None
@@ -99,7 +101,8 @@ def criterion_edit(request, round_pk: int, pk: int):
                 status = 409 if locked else 400
                 criterion.refresh_from_db()  # the heading shows the stored name
             else:
-                messages.success(request, f"“{criterion.name}” is saved.")
+                messages.success(request, gettext("“%(name)s” is saved.") % {
+                    "name": criterion.name})
                 return redirect("rubric:rubric", round_pk=round_.pk)
     if locked:
         form = None
@@ -126,7 +129,8 @@ def criterion_delete(request, round_pk: int, pk: int):
                 error = None if locked else " ".join(refusal.messages)
                 status = 409 if locked else 400
             else:
-                messages.success(request, f"“{criterion.name}” is removed from the rubric.")
+                messages.success(request, gettext("“%(name)s” is removed from the rubric.") % {
+                    "name": criterion.name})
                 return redirect("rubric:rubric", round_pk=round_.pk)
     return render(request, "reviews/rubric_criterion_delete.html", {
         "round": round_, "criterion": criterion, "locked": locked, "error": error,

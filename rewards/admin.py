@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy
 
 from datafiles.admin_mixins import DataExportAdminMixin
 from workflow.evidence import EvidenceAdmin
@@ -64,7 +65,7 @@ class NominationAdmin(EvidenceAdmin, admin.ModelAdmin):
                        "transition_history"]
     list_select_related = ["nominee", "nominated_by"]
 
-    @admin.display(description="History")
+    @admin.display(description=gettext_lazy("History"))
     def transition_history(self, obj):
         if obj.pk is None:
             return "–"

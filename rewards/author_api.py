@@ -8,6 +8,7 @@ declines, an accepted co-author leaves, the writer removes, each at
 """
 
 from django.db.models import Q
+from django.utils.translation import gettext
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -110,7 +111,7 @@ class LearningAuthorViewSet(TransitionViewSetMixin, mixins.ListModelMixin,
         data = serializer.validated_data
         learning = learnings_visible_to(request.user).filter(pk=data["learning"]).first()
         if learning is None:
-            raise NotFound("No such learning.")
+            raise NotFound(gettext("No such learning."))
         author = learning_author_invite(actor=request.user, learning=learning, user=data["user"])
         author = self.get_queryset().get(pk=author.pk)
         body = LearningAuthorSerializer(author, context=self.get_serializer_context()).data

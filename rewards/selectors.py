@@ -8,6 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 
 from fund.selectors import register_entries
 from people.models import Agency, User
@@ -46,7 +47,8 @@ def _id_filter(filters: dict, name: str) -> int | None:
     value = getattr(value, "pk", value)
     text = str(value).strip()
     if not text.isdigit():
-        raise ValidationError({name: f"“{text[:30]}” is not an id; give a whole number."})
+        raise ValidationError({name: gettext("“%(text)s” is not an id; give a whole number.") % {
+            "text": text[:30]}})
     return int(text) if len(text) <= 18 else 0  # beyond the database's integers: no such row
 
 

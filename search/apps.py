@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def _ensure_index(sender, using="default", **kwargs):
@@ -15,7 +16,7 @@ class SearchConfig(AppConfig):
     """Full-text search over proposals and learnings, and similar earlier work (issue 17)."""
 
     name = "search"
-    verbose_name = "Search"
+    verbose_name = _("Search")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):

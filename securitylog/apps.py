@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SecurityLogConfig(AppConfig):
     name = "securitylog"
-    verbose_name = "Security log"
+    verbose_name = _("Security log")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):

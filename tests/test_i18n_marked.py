@@ -156,9 +156,13 @@ def test_plain_messages_are_marked_for_translation():
 # Flash messages, refusals (403/404 texts) and API error texts are written in Python: each must be
 # a translation (`_("…")`, `gettext(…)`, or a name bound to a lazy one), never a plain or f-string.
 ROOT = Path(settings.BASE_DIR)
+# Every module of the project's packages (not only views and APIs: the chair, rubric, award and
+# two-factor pages, the services and selectors raise and flash messages too).
+PACKAGES = sorted(p.parent for p in ROOT.glob("*/__init__.py")
+                  if p.parent.name not in {"tests", "bench", "node_modules", "static"})
 PYTHON_MESSAGE_FILES = sorted(
-    {*ROOT.glob("*/views.py"), *ROOT.glob("*/api.py"), *ROOT.glob("portal/*.py"),
-     *ROOT.glob("api_common/*.py")} - {ROOT / "manage.py"})
+    path for package in PACKAGES for path in package.rglob("*.py")
+    if "migrations" not in path.relative_to(ROOT).parts)
 SHOWN_BY = {"PermissionDenied", "Http404", "NotFound", "DRFPermissionDenied", "ValidationError"}
 FLASH = {"success", "info", "warning", "error"}
 
@@ -190,6 +194,10 @@ def unmarked_messages(source: str) -> list[str]:
         elif (name in FLASH and isinstance(func, ast.Attribute)
               and getattr(func.value, "id", "") == "messages"):
             shown = node.args[1:2]
+        elif (name in ("action", "display") and isinstance(func, ast.Attribute)
+              and getattr(func.value, "id", "") == "admin"):
+            # the admin's action menu and column headings
+            shown = [k.value for k in node.keywords if k.arg == "description"]
         else:
             continue
         found += [f"line {node.lineno}: {ast.unparse(a)[:70]}" for a in shown if _plain_text(a)]
@@ -206,8 +214,9 @@ def test_the_python_check_finds_unmarked_messages():
         'messages.success(request, f"Saved {x}.")\nraise Http404("No such fund.")\n'
         'raise ValidationError({"kind": ["Choose one."]})\n'
         'messages.info(request, _("Fine."))\nraise PermissionDenied(_("Fine %(x)s.") % {"x": 1})\n'
-        "raise NotFound()\nraise PermissionDenied(REFUSED)\n")
-    assert [f.split(":")[0] for f in found] == ["line 1", "line 2", "line 3"]
+        "raise NotFound()\nraise PermissionDenied(REFUSED)\n"
+        'admin.display(description="History")\nadmin.action(description=_("Fine"))\n')
+    assert [f.split(":")[0] for f in found] == ["line 1", "line 2", "line 3", "line 8"]
 
 
 def test_lazy_messages_that_views_keep_in_tables_are_marked():
@@ -291,3 +300,93 @@ def test_a_cached_figure_is_kept_per_language():
     with translation.override("dz"):
         dzongkha = _cache_key("funnel", viewer=None, chosen={}, public=True)
     assert english != dzongkha
+
+
+# --- Files in and out, and stalls: row errors, refusals and what a stall needs ------------------
+# Import refusals (`_refuse`), a row's problems (`problems[field] = …`, `RowError(row, field, …)`),
+# command errors, a stall's needs and the chair pages' refusals and messages are all read by
+# people: each is a translation, never a plain or f-string.
+SENTENCE_FILES = sorted(
+    {*ROOT.glob("datafiles/*.py"), *ROOT.glob("*/imports.py"), ROOT / "reviews" / "chairs.py",
+     *ROOT.glob("reviews/chair_*.py"), ROOT / "reviews" / "services" / "assignments.py",
+     ROOT / "jobs" / "kinds.py"})
+SENTENCE_CALLS = {"_refuse": 0, "CommandError": 0, "RowError": 2, "check_length": 4}
+
+
+def _sentence(node) -> bool:
+    parts = node.values if isinstance(node, ast.JoinedStr) else [node]
+    if isinstance(node, ast.BinOp):
+        return _sentence(node.left)
+    if isinstance(node, ast.IfExp):
+        return _sentence(node.body) or _sentence(node.orelse)
+    return any(isinstance(p, ast.Constant) and isinstance(p.value, str) and " " in p.value
+               and LETTER.search(p.value) for p in parts)
+
+
+def unmarked_sentences(source: str) -> list[str]:
+    found = unmarked_messages(source)
+    for node in ast.walk(ast.parse(source)):
+        shown = []
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if name in SENTENCE_CALLS:
+                shown = node.args[SENTENCE_CALLS[name]:SENTENCE_CALLS[name] + 1]
+            elif name == "append" and getattr(func.value, "attr", "") in ("needs", "details"):
+                shown = node.args[:1]
+            elif name == "Stall":
+                shown = [k.value for k in node.keywords if k.arg == "needs"]
+        elif isinstance(node, ast.Assign):
+            if any(isinstance(t, ast.Subscript) and getattr(t.value, "id", "") == "problems"
+                   for t in node.targets):
+                shown = [node.value]
+        elif isinstance(node, ast.Return) and node.value is not None:
+            # a returned sentence (words and a space), not a returned name or path
+            shown = [node.value] if _sentence(node.value) else []
+        found += [f"line {node.lineno}: {ast.unparse(a)[:70]}" for a in shown if _plain_text(a)
+                  or (isinstance(a, ast.IfExp) and (_plain_text(a.body) or _plain_text(a.orelse)))]
+    return sorted(found, key=lambda f: int(f.split(":")[0].split()[1]))
+
+
+@pytest.mark.parametrize("path", SENTENCE_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_import_and_stall_sentences_are_marked_for_translation(path):
+    assert unmarked_sentences(path.read_text(encoding="utf-8")) == []
+
+
+def test_the_sentence_check_finds_unmarked_sentences():
+    found = unmarked_sentences(
+        'problems["code"] = "The agency code is missing."\n'
+        '_refuse(f"“{name}” is empty.")\n'
+        'RowError(2, "key", f"“{key}” appears again.")\n'
+        'stall.needs.append("Choose the panel that reviews it.")\n'
+        'def f():\n    return f"The panel\'s {duty} acts."\n'
+        'x = "a" if y else "The fund is missing."\n'
+        'problems["fund"] = _("No fund.") if slug else "The fund is missing."\n'
+        'problems["name"] = gettext("The agency name is missing.")\n'
+        'RowError(2, "key", gettext("“%(key)s” appears again.") % {"key": k})\n')
+    assert [f.split(":")[0] for f in found] == [
+        "line 1", "line 2", "line 3", "line 4", "line 6", "line 8"]
+
+
+def test_import_and_export_labels_and_form_words_are_marked():
+    from datafiles import exports, kinds, steps
+    from reviews.chairs import ACTS_ON_IT
+
+    every = [label for label, _path in kinds.IMPORTS.values()]
+    every += [label for label, _path, _options in exports.EXPORTS.values()]
+    every += [text for _l, _p, options in exports.EXPORTS.values() for text in options.values()]
+    every += [*ACTS_ON_IT.values(), steps.NOTHING_WAITING]
+    for form in (steps.ImportFileForm, steps.ImportForm):
+        every += [text for f in form.base_fields.values() for text in (f.label, f.help_text)
+                  if text]
+    assert every and [m for m in every if not isinstance(m, Promise)] == []
+
+
+def test_the_names_the_admin_gives_the_apps_are_marked():
+    """An app named in the admin's index (its `verbose_name`) is named in the page language."""
+    from django.apps import apps
+
+    named = [config for config in apps.get_app_configs()
+             if (ROOT / config.name.split(".")[0] / "apps.py").is_file()
+             and "verbose_name" in vars(type(config))]
+    assert named and [c.label for c in named if not isinstance(c.verbose_name, Promise)] == []

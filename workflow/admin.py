@@ -6,6 +6,7 @@
 from django.contrib import admin
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy
 
 from .models import TransitionLog
 from .services import history
@@ -48,7 +49,7 @@ def history_table(obj) -> str:
 class TransitionHistoryMixin:
     """Add `"history"` to `readonly_fields` (and to fields or fieldsets) to show the log."""
 
-    @admin.display(description="History")
+    @admin.display(description=gettext_lazy("History"))
     def history(self, obj):
         return history_table(obj)
 
@@ -65,6 +66,6 @@ class TransitionLogAdmin(ReadOnlyAdmin, admin.ModelAdmin):
                        "to_state", "actor", "at", "note"]
     fields = readonly_fields
 
-    @admin.display(description="Object")
+    @admin.display(description=gettext_lazy("Object"))
     def subject_link(self, obj):
         return f"{obj.content_type.model} #{obj.object_id}"

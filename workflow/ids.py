@@ -12,6 +12,7 @@ or it is no id at all. Never a 500, on SQLite and PostgreSQL alike.
 """
 
 from django.http import Http404
+from django.utils.translation import gettext
 
 MAX_ID = 2**63 - 1
 _MAX_DIGITS = len(str(MAX_ID))
@@ -49,5 +50,5 @@ class IdOverflowMiddleware:
 
     def process_exception(self, request, exception):
         if _overflowed(exception):
-            raise Http404("No such page.") from exception
+            raise Http404(gettext("No such page.")) from exception
         return None

@@ -93,7 +93,7 @@ def _clean_tranches(tranches, amount: Decimal) -> list[Tranche]:
     for i, entry in enumerate(tranches, start=1):
         entry = entry if isinstance(entry, dict) else {}
         try:
-            part = parse_money(entry.get("amount"), "tranches", label=f"Tranche {i}: the amount")
+            part = parse_money(entry.get("amount"), "tranches", label=gettext("Tranche %(number)s: the amount") % {"number": i})
         except ValidationError as error:
             errors.extend(error.message_dict["tranches"])
             part = None

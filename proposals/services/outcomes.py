@@ -55,7 +55,7 @@ def _clean_outcome(fields: dict) -> dict:
         errors["amount_spent"] = "Give the amount spent (0 if nothing was spent)."
     else:
         try:
-            spent = parse_money(raw, "amount_spent", label="The amount spent", allow_zero=True)
+            spent = parse_money(raw, "amount_spent", label=gettext("The amount spent"), allow_zero=True)
         except ValidationError as error:
             errors["amount_spent"] = error.message_dict["amount_spent"][0]
     cleaned["amount_spent"] = spent

@@ -5,7 +5,7 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from fund.models import Round
 from people.models import User
@@ -19,17 +19,18 @@ from .common import ARCHIVED, _refuse_if_archived, _required  # noqa: F401
 
 # --- assignments ------------------------------------------------------------------------------
 FLAGGED_PREFIX = "A conflict of interest arose after assignment"
-NOT_ASSIGNABLE = "Choose a proposal in review that this panel reviews."
+NOT_ASSIGNABLE = gettext_lazy("Choose a proposal in review that this panel reviews.")
 
 
 def _acting_refusal(actor, proposal: Proposal) -> str:
     from ..chairs import who_acts_instead
 
     if conflict_reason(actor, proposal):
-        return ("You have a conflict of interest with this proposal; a fund manager without "
-                "one or its acting chair assigns its reviewers. " + who_acts_instead(proposal))
-    return "Only this proposal's acting chair or a fund manager may assign its reviewers. " + \
-        who_acts_instead(proposal)
+        return (gettext("You have a conflict of interest with this proposal; a fund manager "
+                        "without one or its acting chair assigns its reviewers. ")
+                + who_acts_instead(proposal))
+    return (gettext("Only this proposal's acting chair or a fund manager may assign its "
+                    "reviewers. ") + who_acts_instead(proposal))
 
 
 def assignment_problems(*, actor, proposal: Proposal, reviewer: User, panel: Panel,

@@ -385,3 +385,39 @@ def test_an_invitation_is_written_in_the_invited_persons_language(db, monkeypatc
         invitations.invitation_email(dzongkha)
     assert seen == ["en-gb", "en-gb", "dz", "dz"]
     assert "Your username is:" in message.body
+
+
+def test_a_refused_file_and_a_rows_errors_read_in_the_page_language():
+    """Files in and out: the file's refusal and a row's errors are written in the page's
+    language, and in English exactly as before."""
+    from django.core.exceptions import ValidationError
+
+    from datafiles.tables import RowError, read_table
+
+    def refusal(data, name):
+        with pytest.raises(ValidationError) as refused:
+            read_table(data, name, ["code", "name"])
+        return refused.value.message_dict["file"][0]
+
+    with translation.override("en-gb"):
+        assert refusal(b"code,kind\nMOH,x\n", "a.csv") == (
+            "Wrong header (missing name; unexpected kind). Expected exactly: code,name.")
+        assert refusal(b"x", "a.txt") == "“a.txt” is not a CSV or XLSX file."
+        assert str(RowError(2, "code", "x")) == "Row 2, code: x"
+    with translation.override("dz"):
+        assert refusal(b"code,kind\nMOH,x\n", "a.csv") == (
+            "མགོ་ཡིག་ ནོར་འདུག (name མེདཔ།; རེ་བ་མེད་པའི་ kind)། དགོས་མི་ཚུ་ ཏག་ཏག་ འདི་ཨིན: "
+            "code,name.")
+        assert refusal(b"x", "a.txt") == "“a.txt” འདི་ CSV ཡང་ན་ XLSX ཡིག་སྣོད་ མེན།"
+        assert str(RowError(2, "code", "x")) == "གྲལ་ཐིག་ 2, code: x"
+
+
+def test_who_acts_on_a_stalled_proposal_reads_in_the_page_language():
+    from reviews.chairs import ACTS_ON_IT
+
+    with translation.override("en-gb"):
+        assert ACTS_ON_IT["deputy chair"] % {"person": "Pema"} == (
+            "The panel's deputy chair, Pema, acts on this proposal.")
+    with translation.override("dz"):
+        assert ACTS_ON_IT["deputy chair"] % {"person": "Pema"} == (
+            "ཚོགས་ཆུང་གི་ཁྲི་འཛིན་གཞོན་པ་ Pema གིས་ གྲོས་འཆར་འདི་གུར་ ལཱ་འབདཝ་ཨིན།")
