@@ -95,7 +95,8 @@ STOP_WORDS_MESSAGE = _(
 def parse_query(raw) -> ParsedQuery:
     """Read a query: bounded to MAX_QUERY_CHARS characters and MAX_QUERY_WORDS words; empty
     or only stop words is a message, never an error."""
-    text = " ".join(str(raw or "").split())
+    # The stored texts are in normalisation form C (workflow/bounds.py): the query too.
+    text = " ".join(unicodedata.normalize("NFC", str(raw or "")).split())
     note = ""
     if len(text) > MAX_QUERY_CHARS:
         # Cut between words: a word cut in two would search for a word nobody wrote.

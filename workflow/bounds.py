@@ -7,8 +7,12 @@ maximum number of rows. Limits apply to writes; longer rows stored before the ru
 - `IMPORT_ROWS_MAX` (50,000 rows): one import file.
 
 Lengths count characters, not bytes (Python's `len`), so Dzongkha and Latin text get the same
-room.
+room. Text is stored in Unicode normalisation form C (`pre_save`, every channel that saves a
+model): the same Tibetan letters typed on two keyboards (U+0F73 against U+0F71 U+0F72) are then
+the same text, and search (which normalises the query alike) finds one with the other.
 """
+
+import unicodedata
 
 from django.core.validators import MaxLengthValidator
 from django.db import models
@@ -80,7 +84,8 @@ def remember_overlong(sender, instance, **kwargs) -> None:
 
 
 def refuse_overlong(sender, instance, raw=False, **kwargs) -> None:
-    """`pre_save`: refuse a text longer than its field's limit, with a clear message."""
+    """`pre_save`: store texts in normalisation form C; refuse a text longer than its field's
+    limit, with a clear message."""
     from django.core.exceptions import ValidationError
 
     if raw or sender._meta.app_label not in BOUNDED_APPS:
@@ -89,6 +94,10 @@ def refuse_overlong(sender, instance, raw=False, **kwargs) -> None:
     errors = {}
     for field in _bounded_fields(sender):
         value = getattr(instance, field.attname)
+        if isinstance(value, str) and field.attname not in kept \
+                and not unicodedata.is_normalized("NFC", value):
+            value = unicodedata.normalize("NFC", value)
+            setattr(instance, field.attname, value)
         if isinstance(value, str) and "\x00" in value:
             # PostgreSQL cannot store it (a 500 there, silently kept on SQLite): refuse it.
             errors[field.name] = [f"{str(field.verbose_name).capitalize()} contains a null "

@@ -135,3 +135,26 @@ def test_postgresql_documents_are_made_with_the_tsheg_and_shad_as_spaces(db):
                            f"{index._pg_syllables('%s')})", [TITLE])
             assert sorted(cursor.fetchone()[0].replace("'", "").split()) == sorted(
                 f"{s}:{n}" for n, s in enumerate(SYLLABLES, start=1))
+
+
+def test_the_same_letters_typed_on_two_keyboards_find_each_other(db):
+    """U+0F73 (one code point) and U+0F71 U+0F72 (two) are the same Tibetan vowel: stored and
+    searched in normalisation form C, a title typed one way is found by a query typed the
+    other (workflow/bounds.py, search/text.py)."""
+    import unicodedata
+
+    from people.factories import UserFactory
+    from proposals.factories import ProposalFactory
+    from search.selectors import search
+
+    composed = "\u0f40\u0f73\u0f0b\u0f50\u0f7c\u0f42"  # ka with U+0F73, tsheg, thog
+    decomposed = composed.replace("\u0f73", "\u0f71\u0f72")
+    assert "\u0f73" in composed and composed != decomposed
+    assert unicodedata.normalize("NFC", composed) == unicodedata.normalize("NFC", decomposed)
+    lead = UserFactory()
+    proposal = ProposalFactory(lead=lead, title=f"{composed} pilot", in_review=True)
+    proposal.refresh_from_db()
+    assert proposal.title == unicodedata.normalize("NFC", f"{composed} pilot")
+    for query in (composed, decomposed):
+        found = search(viewer=lead, q=query).proposals
+        assert proposal.pk in {h.obj.pk for h in found}, query
