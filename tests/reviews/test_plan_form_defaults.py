@@ -5,8 +5,8 @@ import datetime
 
 from django.utils import timezone
 
-from reviews.forms import AssignForm, PlanAcceptForm
 from reviews.factories import PanelFactory
+from reviews.forms import AssignForm, PlanAcceptForm
 
 
 def test_the_plan_forms_offer_a_due_date_and_say_what_to_choose(db):
