@@ -11,6 +11,8 @@ import time
 from django.conf import settings
 from django.utils import timezone, translation
 
+from people.language import language_of
+
 from .figures import BUILDERS, FIGURES, PUBLIC_FIGURES
 from .models import StoredFigure
 from .stored import VERSION, VIEWER_FIGURES, reviewing_fingerprint
@@ -20,11 +22,6 @@ def _fund_managers():
     from people.models import FUND_MANAGERS, User
 
     return User.objects.filter(groups__name=FUND_MANAGERS, is_active=True).distinct().order_by("pk")
-
-
-def _language_of(user) -> str:
-    chosen = str(getattr(user, "language", "") or "").lower()
-    return chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
 def _store(key: str, *, public: bool, viewer=None, fingerprint: str = "",
@@ -60,7 +57,7 @@ def refresh_stored_figures() -> int:
             for manager in managers:
                 # Taken before the data is read: a change after it makes the two differ.
                 # In the language the manager chose (computed once: it is the costly figure).
-                language = _language_of(manager)
+                language = language_of(manager)
                 StoredFigure.objects.filter(key=key, viewer=manager).exclude(
                     language=language).delete()
                 _store(key, public=False, viewer=manager, language=language,

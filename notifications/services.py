@@ -27,7 +27,7 @@ from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from people.language import supported
+from people.language import language_of
 from workflow.mail import email_subject
 from workflow.models import TransitionLog
 
@@ -87,11 +87,6 @@ def _notify(*, subject, notices, kind, key, note, email) -> QuerySet[Notificatio
     if email:
         send_emails(created)
     return created
-
-
-def language_of(user) -> str:
-    """The language `user` chose for the interface (people/language.py), else the default."""
-    return supported(getattr(user, "language", "")) or settings.LANGUAGE_CODE
 
 
 def label_of(content_type: ContentType) -> str:

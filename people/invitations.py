@@ -41,9 +41,9 @@ def invitation_email(user: User) -> EmailMessage:
     # In the person's own language (people/language.py), never the inviting request's.
     from django.utils import translation
 
-    from .language import supported
+    from .language import language_of
 
-    with translation.override(supported(user.language) or settings.LANGUAGE_CODE):
+    with translation.override(language_of(user)):
         subject = render_to_string("registration/invite_subject.txt", context)
         body = render_to_string("registration/invite_email.txt", context)
     return EmailMessage(

@@ -23,6 +23,12 @@ def supported(code) -> str | None:
     return code if code in dict(settings.LANGUAGES) else None
 
 
+def language_of(user) -> str:
+    """The language `user` chose for the interface, else the fund's (LANGUAGE_CODE): what is
+    written for them outside their own request (notices, invitations, stored figures)."""
+    return supported(getattr(user, "language", "")) or settings.LANGUAGE_CODE
+
+
 @require_POST
 def set_language(request):
     """Django's `set_language`, for the languages of `LANGUAGES` only (another code changes
