@@ -60,7 +60,14 @@ class SetPasswordRequestForm(PasswordResetForm):
     def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
         # Links point at SITE_URL, as in every email of the fund, not at the request's host.
         context["site_url"] = settings.SITE_URL.rstrip("/")
-        super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+        # In the account holder's language, never the asker's (anyone may ask for a reset).
+        from django.utils import translation
+
+        from .language import language_of
+
+        with translation.override(language_of(context.get("user"))):
+            super().send_mail(subject_template_name, email_template_name, context, *args,
+                              **kwargs)
 
     def get_users(self, email):
         email_field = User.get_email_field_name()

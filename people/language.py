@@ -29,6 +29,9 @@ def language_of(user) -> str:
     return supported(getattr(user, "language", "")) or settings.LANGUAGE_CODE
 
 
+VISITOR_CHOICE = "language_chosen_as_visitor"
+
+
 @require_POST
 def set_language(request):
     """Django's `set_language`, for the languages of `LANGUAGES` only (another code changes
@@ -42,6 +45,9 @@ def set_language(request):
             request.POST["language"] = code  # as LANGUAGES spells it ("EN-GB": "en-gb")
     response = django_set_language(request)
     user = request.user
+    if code and not user.is_authenticated and hasattr(request, "session"):
+        # Chosen in this visit: kept at sign-in (a cookie alone may be the last person's).
+        request.session[VISITOR_CHOICE] = code
     if code and user.is_authenticated and user.language != code:
         get_user_model().objects.filter(pk=user.pk).update(language=code)
         user.language = code
@@ -86,10 +92,13 @@ def set_language_cookie(response, code: str) -> None:
 
 @receiver(user_logged_in, dispatch_uid="people.language.signed_in")
 def _keep_visitor_language(sender, request, user, **kwargs):
-    """At sign-in, a person who never chose a language keeps the one chosen as a visitor."""
+    """At sign-in, a person who never chose a language keeps the one they chose as a visitor
+    in this visit (the session's, which signing out clears): never the cookie alone, which on
+    a shared computer may be the last person's (found by an outsider's attack)."""
     if request is None or getattr(user, "language", None) != "":
         return
-    code = supported(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME))
+    session = getattr(request, "session", None)
+    code = supported(session.get(VISITOR_CHOICE)) if session is not None else None
     if code:
         get_user_model().objects.filter(pk=user.pk).update(language=code)
         user.language = code

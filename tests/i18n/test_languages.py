@@ -329,7 +329,7 @@ def test_the_switcher_only_goes_back_to_this_site_and_only_by_post(client, db):
 
 def test_a_visitors_choice_is_kept_at_sign_in(client, db):
     person = UserFactory(username="tashi")
-    client.cookies[COOKIE] = "dz"
+    client.post("/i18n/setlang/", {"language": "dz", "next": "/"})  # chosen in this visit
     response = client.post("/login/", {"username": "tashi", "password": PASSWORD})
     assert response.status_code == 302
     person.refresh_from_db()
@@ -421,3 +421,31 @@ def test_who_acts_on_a_stalled_proposal_reads_in_the_page_language():
     with translation.override("dz"):
         assert ACTS_ON_IT["deputy chair"] % {"person": "Pema"} == (
             "ཚོགས་ཆུང་གི་ཁྲི་འཛིན་གཞོན་པ་ Pema གིས་ གྲོས་འཆར་འདི་གུར་ ལཱ་འབདཝ་ཨིན།")
+
+
+def test_the_last_persons_cookie_is_never_saved_on_the_next(client, db):
+    """Found by an outsider's attack: on a shared computer, pema's cookie (dz) was saved on
+    karma's account when karma signed in after her. Only a choice made in this visit is."""
+    UserFactory(username="pema", language="dz")
+    karma = UserFactory(username="karma")
+    client.post("/login/", {"username": "pema", "password": PASSWORD})
+    client.get("/")
+    assert client.cookies[COOKIE].value == "dz"  # the browser keeps pema's language
+    client.post("/logout/")
+    client.post("/login/", {"username": "karma", "password": PASSWORD})
+    karma.refresh_from_db()
+    assert karma.language == ""
+
+
+def test_a_password_reset_is_written_in_the_account_holders_language(client, db):
+    """Found by an outsider's attack: anyone may ask for a reset, and the asker's cookie set
+    the subject of the account holder's email."""
+    from django.core import mail
+
+    UserFactory(username="karma", email="karma@demo.gov.bt")
+    client.cookies[COOKIE] = "dz"
+    client.get("/password/reset/")
+    response = client.post("/password/reset/", {"email": "karma@demo.gov.bt"})
+    assert response.status_code == 302
+    [message] = mail.outbox
+    assert message.subject == "Set your Innovation Fund password"
