@@ -433,6 +433,72 @@ def _kept(key: str, ask):
     return cache.get_or_set(key, ask, seconds)
 
 
+KEPT_PREFIX = "portal:kept:"
+# How many candidates a kept section keeps, and how many of the first a viewer's rows are
+# asked among before all of them are (a viewer's conflicts leave out a few per hundred).
+KEPT_IDS = 2000
+KEPT_WINDOW = COUNT_BOUND + 60
+
+
+def kept_section(name: str, *, everyone, viewer, order, rows=None) -> dict:
+    """A home section of a set that grows with the whole fund, as `counted_section` gives it
+    (the first DASHBOARD_LIMIT rows of `viewer` in `order`, its count up to COUNT_BOUND + 1),
+    asked of kept candidates instead of the whole table.
+
+    `everyone`: the set for every fund manager (the same rule without the viewer's visibility
+    and conflicts); `viewer`: this viewer's rows, a subset of it. The ids of `everyone`, in
+    `order`, are kept settings.STALLED_CACHE_SECONDS under `name` (`_kept`, shared by every
+    fund manager, forgotten at every state change: `forget_kept_sections`); the viewer's rows
+    are `viewer` (its whole rule, asked now) among the first KEPT_WINDOW candidates, or among
+    all of them when those were not enough, or the whole of `viewer` when more candidates
+    exist than are kept. So a row shown is always one the rule gives now, a row that left the
+    set leaves at once, and one that joined it without a state change (a due date reached)
+    shows within the kept time. With STALLED_CACHE_SECONDS = 0 it is `counted_section`."""
+    viewer = viewer.order_by(*order)
+    seconds = int(getattr(settings, "STALLED_CACHE_SECONDS", 60))
+    if seconds <= 0:
+        return counted_section(viewer, rows=rows, unordered_count=True)
+
+    def ask() -> list[int]:
+        return list(everyone.order_by(*order).values_list("pk", flat=True)[: KEPT_IDS + 1])
+
+    ids = _kept(KEPT_PREFIX + name, ask)
+    bound = COUNT_BOUND + 1
+    found = list(viewer.filter(pk__in=ids[:KEPT_WINDOW]).values_list("pk", flat=True)[:bound])
+    if len(found) < bound and len(ids) > KEPT_WINDOW:
+        if len(ids) > KEPT_IDS:
+            return counted_section(viewer, rows=rows, unordered_count=True)
+        found = list(viewer.filter(pk__in=ids).values_list("pk", flat=True)[:bound])
+    shown = found[:DASHBOARD_LIMIT]
+    if rows is None:  # the rows shown were just found in `viewer`: read them by id
+        rows = everyone
+    position = {pk: n for n, pk in enumerate(shown)}
+    items = sorted(rows.filter(pk__in=shown), key=lambda row: position[row.pk]) if shown else []
+    count = len(found)
+    return {"items": items, "count": count, "count_label": count_label(count),
+            "more": count > len(items)}
+
+
+def forget_kept_sections(**kwargs) -> None:
+    """Forget every kept section's candidates (a `TransitionLog` was written: a proposal,
+    award, tranche or nomination changed state), once the change is committed, so the next
+    home page asks again and shows a row that just joined a set at once."""
+    from django.db import transaction
+
+    def forget():
+        cache.delete_many([KEPT_PREFIX + key for key in _kept_names()])
+
+    transaction.on_commit(forget)
+
+
+def _kept_names() -> list[str]:
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    return [f"{name}:{day.isoformat()}" for name in ("tranches-to-release", "milestones-overdue")
+            for day in (today - timedelta(days=1), today)]
+
+
 def _steps_without_fund_manager(managers, nobody_free) -> dict:
     """For administrators: proposals in a money step (`reviews.chairs.MONEY_STEPS`) with which
     every active fund manager (`managers`) has a conflict, oldest submitted first. Finding them
@@ -523,7 +589,9 @@ def stalled_section(*, user) -> dict:
 def tranches_due_for_release(*, user, today: date):
     """Scheduled tranches of active awards that the release rule would let go now (the first
     live tranche, or the previous live one reported: `fund.models._previous_tranche_reported`)
-    and whose due date has come or is within `TRANCHE_RELEASE_NOTICE_DAYS` days."""
+    and whose due date has come or is within `TRANCHE_RELEASE_NOTICE_DAYS` days; those of
+    awards `user` may see and has no conflict of interest with (`user=None`: all of them, the
+    candidates `kept_section` keeps for every fund manager)."""
     from fund.models import Award, Tranche
     from fund.services.awards import awards_visible_to
     from proposals.conflicts import conflict_q
@@ -534,25 +602,28 @@ def tranches_due_for_release(*, user, today: date):
         .order_by("-sequence")
         .values("state")[:1]
     )
-    return (
+    found = (
         Tranche.objects.filter(
             state=Tranche.State.SCHEDULED,
             award__state=Award.State.ACTIVE,
-            award__in=awards_visible_to(user).values("pk"),
             due_on__lte=today + timedelta(days=TRANCHE_RELEASE_NOTICE_DAYS),
         )
         .annotate(previous_state=Subquery(previous_state))
         .filter(Q(previous_state__isnull=True) | Q(previous_state=Tranche.State.REPORTED))
-        .exclude(conflict_q(user, "award__proposal__"))
         .select_related("award__proposal__round__fund", "award__proposal__lead__agency")
         .order_by("due_on", "pk")
     )
+    if user is None:
+        return found
+    return (found.filter(award__in=awards_visible_to(user).values("pk"))
+            .exclude(conflict_q(user, "award__proposal__")))
 
 
 def milestone_reports_overdue(*, user, today: date):
     """Released tranches of active awards whose milestone report is overdue: the next live
     tranche's due date has passed and its release waits for this report (the rule of
-    `fund.rules.overdue_reason`, asked of the database). Oldest first."""
+    `fund.rules.overdue_reason`, asked of the database). Oldest first. Those of awards `user`
+    may see (`user=None`: all of them, as `tranches_due_for_release`)."""
     from fund.models import Award, Tranche
     from fund.services.awards import awards_visible_to
 
@@ -562,26 +633,35 @@ def milestone_reports_overdue(*, user, today: date):
         .order_by("sequence")
         .values("due_on")[:1]
     )
-    return (
-        Tranche.objects.filter(
-            state=Tranche.State.RELEASED,
-            award__state=Award.State.ACTIVE,
-            award__in=awards_visible_to(user).values("pk"),
-        )
+    found = (
+        Tranche.objects.filter(state=Tranche.State.RELEASED, award__state=Award.State.ACTIVE)
         .annotate(next_due_on=Subquery(next_due))
         .filter(next_due_on__lt=today)
         .select_related("award__proposal__round__fund", "award__proposal__lead__agency")
         .order_by("next_due_on", "pk")
     )
+    if user is None:
+        return found
+    return found.filter(award__in=awards_visible_to(user).values("pk"))
 
 
 def fund_manager_sections(*, user, today: date) -> dict:
     """A fund manager never gets a proposal they have a conflict of interest on (they lead it,
-    are on its team, or their agency leads or partners it) in their decisions."""
+    are on its team, or their agency leads or partners it) in their decisions.
+
+    The tranche sets grow with the whole fund (at 100k proposals ~1,300 rows, each with its
+    rule's subplans, ~20 ms to find the first few in order), so they are `kept_section`s: the
+    candidates kept for every fund manager, each viewer's rows and count asked of them live.
+    The decisions are a state's proposals, found in order from an index (`counted_section`)."""
+    from fund.models import Tranche
     from proposals.models import Proposal
 
-    tranches = counted_section(tranches_due_for_release(user=user, today=today),
-                               unordered_count=True)
+    tranches = kept_section(
+        "tranches-to-release:" + today.isoformat(),
+        everyone=tranches_due_for_release(user=None, today=today),
+        viewer=tranches_due_for_release(user=user, today=today), order=("due_on", "pk"),
+        rows=Tranche.objects.select_related("award__proposal__round__fund",
+                                            "award__proposal__lead__agency"))
     for tranche in tranches["items"]:
         tranche.overdue = tranche.due_on < today
     return {
@@ -591,8 +671,11 @@ def fund_manager_sections(*, user, today: date) -> dict:
             unordered_count=True,
         ),
         "tranches_to_release": tranches,
-        "milestones_overdue": counted_section(milestone_reports_overdue(user=user, today=today),
-                                              unordered_count=True),
+        "milestones_overdue": kept_section(
+            "milestones-overdue:" + today.isoformat(),
+            everyone=milestone_reports_overdue(user=None, today=today),
+            viewer=milestone_reports_overdue(user=user, today=today),
+            order=("next_due_on", "pk")),
         "outcomes_to_accept": counted_section(
             fund_manager_decisions(user=user, state=Proposal.State.OUTCOME_REPORTED)
             .select_related("outcome_report")
