@@ -54,7 +54,10 @@ def may_move_files(user) -> bool:
 # Rows are read with one query per kind (no OFFSET pages: a server-side cursor on
 # PostgreSQL, fetched this many at a time; a prefetch, where a resource still has one, runs
 # once per chunk). Exports above EXPORT_INLINE_MAX_ROWS rows run as a background job.
-EXPORT_CHUNK_ROWS = 2000
+# A chunk's rows (each with what it joins) are what the export holds in memory: at 100k
+# proposals, the awards CSV grew a process by 31 MiB with 2,000 rows a chunk, by 8 MiB with
+# 500 (proposals: 24 and 5 MiB), for the same queries.
+EXPORT_CHUNK_ROWS = 500
 EXPORT_INLINE_MAX_ROWS = 5000
 
 

@@ -106,7 +106,7 @@ def test_an_export_of_20000_rows_runs_with_the_queries_of_200(client, fund_manag
 
 def test_the_rows_of_20000_are_read_in_a_bounded_number_of_queries(fund_manager, world):
     """Whatever the resource, reading all rows of the table costs a constant number of
-    queries plus, for a resource that still prefetches, one per chunk of 2,000 rows."""
+    queries plus, for a resource that still prefetches, one per chunk of `EXPORT_CHUNK_ROWS` rows."""
     round_, lead, partners = world
     bulk_proposals(20_000, round_=round_, lead=lead, partners=partners)
     table = export_table("proposals", viewer=fund_manager)
