@@ -44,15 +44,20 @@ def _signed_in(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active)
 
 
-def register_entries() -> Q:
+def register_entries(via: str = "") -> Q:
     """A filter on Proposal: the register of funded work (DOMAIN.md): funded, outcome-reported
     or closed, with an award that is not cancelled. Every signed-in person sees such a
     proposal's register entry (title, summary, agencies, award amount, outcome, learnings);
-    the public page shows the same to visitors."""
-    live_award = Award.objects.filter(proposal=OuterRef("pk")).exclude(
-        state=Award.State.CANCELLED)
-    return Q(state__in=(Proposal.State.FUNDED, Proposal.State.OUTCOME_REPORTED,
-                        Proposal.State.CLOSED)) & Exists(live_award)
+    the public page shows the same to visitors.
+
+    `via`: the same filter on another model, through its foreign key of that name to Proposal
+    (e.g. "proposal" on Learning), without a subquery over proposals."""
+    states = (Proposal.State.FUNDED, Proposal.State.OUTCOME_REPORTED, Proposal.State.CLOSED)
+    live_award = Award.objects.filter(
+        proposal=OuterRef(f"{via}_id" if via else "pk")).exclude(state=Award.State.CANCELLED)
+    if via:
+        return Q(**{f"{via}__state__in": states}) & Exists(live_award)
+    return Q(state__in=states) & Exists(live_award)
 
 
 def funds_with_balance() -> QuerySet[Fund]:

@@ -6,7 +6,18 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
@@ -72,9 +83,16 @@ def proposals_shown_with_learnings(viewer) -> QuerySet[Proposal]:
 
 def with_proposal_shown(qs: QuerySet[Learning], viewer) -> QuerySet[Learning]:
     """`qs` with `proposal_shown`: True when the learning's proposal may be named to `viewer`
-    (`proposals_shown_with_learnings`); computed in the same query."""
-    shown = proposals_shown_with_learnings(viewer).filter(pk=OuterRef("proposal_id"))
-    return qs.annotate(proposal_shown=Exists(shown))
+    (`proposals_shown_with_learnings`), computed in the same query as two tests on the
+    learning's own row: its proposal is in the register (`register_entries(via="proposal")`),
+    or the viewer may see it (an Exists per row). One Exists over the union of both made
+    PostgreSQL hash every proposal that may be named (~10,000 at 100k proposals) for a page
+    of 20 learnings: 55 ms instead of ~10 (issue 16)."""
+    shown = register_entries(via="proposal")
+    if _signed_in(viewer):
+        visible = proposals_visible_to(viewer).filter(pk=OuterRef("proposal_id"))
+        shown |= Q(Exists(visible))
+    return qs.annotate(proposal_shown=ExpressionWrapper(shown, output_field=BooleanField()))
 
 
 def _proposal_shown(qs: QuerySet[Learning]) -> Q:
