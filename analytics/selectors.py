@@ -269,16 +269,20 @@ def money_figures(*, chosen: dict, public: bool = False) -> dict:
     keys = {"received": received_keys, "basis": {}}
     if public:  # each basis count again with its record keys' sum (public.py), one query
         keys["basis"]["spent"] = int(reports["key"] or 0)
-        tranches_of = Tranche.objects.filter(award=OuterRef("pk"))
-        which = {"awarded": Exists(tranches_of), "committed": Exists(tranches_of),
-                 "released": Exists(tranches_of.filter(state__in=PAID)),
-                 "returned": Exists(tranches_of.filter(state=Tranche.State.CANCELLED))}
-        found = Award.objects.filter(proposal__in=counted.values("pk")).order_by().aggregate(
-            **{f"n_{k}": Count("pk", filter=q) for k, q in which.items()},
-            **{f"key_{k}": Sum("proposal__record_key", filter=q) for k, q in which.items()})
-        for k in which:
-            basis[k] = found[f"n_{k}"]
-            keys["basis"][k] = int(found[f"key_{k}"] or 0)
+        base, base_params = _base_sql(chosen, public)
+        found = _fetch(
+            f"SELECT COUNT(*), SUM(p.record_key), SUM(g.paid), SUM(g.paid * p.record_key), "
+            f"SUM(g.back), SUM(g.back * p.record_key) FROM (SELECT t.award_id, "
+            f"MAX(CASE WHEN t.state IN ({states}) THEN 1 ELSE 0 END) AS paid, "
+            f"MAX(CASE WHEN t.state = %s THEN 1 ELSE 0 END) AS back FROM {tranche} t "
+            f"JOIN {award} a ON a.id = t.award_id WHERE a.proposal_id IN ({base}) "
+            f"GROUP BY t.award_id) AS g JOIN {award} a ON a.id = g.award_id "
+            f"JOIN {_table(Proposal)} p ON p.id = a.proposal_id",
+            (*PAID, Tranche.State.CANCELLED, *base_params))[0]
+        n, key, paid, paid_key, back, back_key = (int(v or 0) for v in found)
+        basis |= {"awarded": n, "committed": n, "released": paid, "returned": back}
+        keys["basis"] |= {"awarded": key, "committed": key, "released": paid_key,
+                          "returned": back_key}
     ids = set(contributed) | set(received)
     return {"contributed": {k: _money(v) for k, v in contributed.items()}, "received": received,
             "totals": totals, "basis": basis, "agencies": agencies_named(ids), "keys": keys}

@@ -238,6 +238,34 @@ def test_each_public_cell_is_perturbed_by_its_proposals_record_keys(world, seed)
         published(6, cell_key(keys[x.pk] for x in decided))
 
 
+def test_money_and_outcome_counts_carry_their_proposals_record_keys(world):
+    """The keys the database sums for the money's and the outcomes' counts (small here, so
+    hidden on the page): checked against the proposals counted, by hand."""
+    from analytics import selectors
+
+    keys = _random_keys(6)
+    k = {name: keys[p.pk] for name, p in world["p"].items()}
+    inside = selectors.money_figures(chosen={}, public=False)
+    money = selectors.money_figures(chosen={}, public=True)
+    assert money["basis"] == inside["basis"]  # the same counts, counted again with keys
+    # Awards: fund (released, scheduled), out (reported, cancelled), closed (both reported).
+    assert {m: v % 256 for m, v in money["keys"]["basis"].items()} == {
+        "awarded": cell_key([k["fund"], k["out"], k["closed"]]),
+        "committed": cell_key([k["fund"], k["out"], k["closed"]]),
+        "released": cell_key([k["fund"], k["out"], k["closed"]]),
+        "returned": cell_key([k["out"]]), "spent": cell_key([k["out"], k["closed"]])}
+    # Agency A takes part in fund (lead) and out (partner) of the awarded proposals.
+    a = world["agencies"]["A"].pk
+    assert money["received"][a][2] == 2
+    assert money["keys"]["received"][a] % 256 == cell_key([k["fund"], k["out"]])
+    found = selectors.outcome_counts(chosen={}, public=True)
+    failed, succeeded = found["reports"]["did_not_succeed"], found["reports"]["succeeded"]
+    assert (failed["outcomes"], failed["key_outcomes"] % 256) == (1, k["out"])
+    assert (failed["with_learning"], failed["key_outcomes_with_learning"] % 256) == (1, k["out"])
+    assert (succeeded["outcomes"], succeeded["with_learning"]) == (1, 0)
+    assert found["learnings"]["did_not_succeed"]["key_learnings"] % 256 == k["out"]
+
+
 def test_the_same_cell_shows_the_same_value_whatever_the_request(world, client):
     _random_keys(4)
     r1, f1 = world["r1"], world["funds"][0]

@@ -115,6 +115,11 @@ def test_the_public_page_suppresses_small_cells(world, client):
     assert failed["outcomes"] is None and failed["learnings"] is None
     text = client.get("/analytics/public/funnel/", {"round": world["r1"].pk}).content.decode()
     assert f"fewer than {THRESHOLD}" in text
+    # In plain words: small numbers hidden, the others slightly adjusted, so may not add up.
+    assert "small numbers (1 to 4) are hidden" in text and "slightly adjusted" in text
+    assert "may not add up" in text
+    index = client.get("/analytics/public/").content.decode()
+    assert "slightly adjusted" in index and "may not add up" in index
 
 
 def test_the_public_figures_count_public_learnings_only(world):
