@@ -2,7 +2,7 @@
 and rounded.
 
 Sources: Office for National Statistics, "Protecting personal data in Census 2021 results"
-(2023; the cell-key method applied to every Census 2021 table of England and Wales); the
+(the cell-key method as applied to the Census 2021 tables of England and Wales); the
 Australian Bureau of Statistics' cell-key perturbation method, G. Fraser and J. Wooton, "A
 proposed method for confidentialising tabular output to protect against differencing" (UNECE
 work session on statistical data confidentiality, 2005) and K. J. Thompson, S. Broadfoot and
@@ -38,7 +38,8 @@ single hidden part, an interval whose ends are multiples of 5 and which holds it
 of the hidden part can make up any cell key, so every such world is possible). With up to
 four hidden parts in one breakdown, none of them is ever pinned to one value (it would take
 five hidden parts all of 1 or all of 4). tests/analytics/test_public_suppression.py checks
-this exhaustively for small worlds and with hypothesis. What it does not claim: combining many
+the table for every count up to 1,200 and every key, the old hole under every key, and these
+claims on breakdowns drawn by hypothesis. What it does not claim: combining many
 breakdowns that share several hidden cells is a larger puzzle this argument does not cover,
 and money is not perturbed (below).
 
@@ -71,7 +72,6 @@ THRESHOLD = 5
 BASE = 5  # public counts are rounded to a multiple of this
 KEYS = 256  # record and cell keys are 0..KEYS-1
 STEP = 97  # each count's row starts this many places further down the column (odd: all 256)
-NOISE = 3  # the largest noise, either way
 
 # The column of noises each row is turned from: how many of the 256 keys give each noise.
 _SHARES = {0: 96, 1: 44, -1: 44, 2: 26, -2: 26, 3: 10, -3: 10}
