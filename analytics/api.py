@@ -78,7 +78,9 @@ def _view(key: str, public: bool):
         operation_id=f"analytics_{'public_' if public else ''}{key}",
         summary=f"{FIGURES[key]} ({where})", parameters=FILTERS,
         responses={200: FigureSerializer}, tags=["analytics"],
-        description=("Aggregates only; counts from 1 to 4 suppressed (null)." if public else
+        description=("Aggregates only; counts from 1 to 4 suppressed (null), every other "
+                     "count slightly perturbed (the same for the same proposals) and rounded "
+                     "to a multiple of 5 (analytics/public.py)." if public else
                      "For fund managers: never a draft, nothing of a proposal's review the "
                      "viewer has a conflict of interest with."))
     attrs = {"key": key, "public": public,

@@ -137,13 +137,25 @@ FUNNEL_COLUMNS = [
 ]
 
 
+def _keyed(public: bool, keys: dict) -> dict:
+    """A public row's cell keys (public.py; dropped when the row is made public)."""
+    return {"_keys": keys} if public else {}
+
+
+def _stage_keys(keys: dict) -> dict:
+    """The funnel's cell keys: its counts are sums over states, so are their keys."""
+    summed = _stages(keys)
+    return {k: public_rules.cell_key([summed[k]]) for k, _label in FUNNEL_COLUMNS[:9]}
+
+
 def funnel(*, viewer, chosen, public=False) -> Figure:
     data = selectors.funnel_counts(chosen=chosen, public=public)
     rows = [{"round": r["title"], "fund": r["fund__name"], "round_id": r["pk"],
-             **_stages(r["counts"])} for r in data["rounds"]]
+             **_stages(r["counts"]), **_keyed(public, _stage_keys(r["keys"]))}
+            for r in data["rounds"]]
     which = _("The round chosen") if chosen.get("round") else _("All rounds chosen")
     totals = {"round": which, "fund": "", "round_id": None,
-              **_stages(data["totals"])}
+              **_stages(data["totals"]), **_keyed(public, _stage_keys(data["keys"]))}
     figure = Figure("funnel", FIGURES["funnel"], (_(
         "Proposals by where they are now, per round (drafts never counted). Screening rate: "
         "sent to review of those screened (sent to review or screened out). Recommendation rate: "
@@ -196,7 +208,8 @@ def _days(value) -> float | None:
 def times(*, viewer, chosen, public=False) -> Figure:
     found: dict[str, Spread] = selectors.durations(chosen=chosen, public=public)
     rows = [{"measure": label, "key": key, "proposals": found[key].count,
-             "median_days": _days(found[key].median), "p90_days": _days(found[key].p90)}
+             "median_days": _days(found[key].median), "p90_days": _days(found[key].p90),
+             **_keyed(public, {"proposals": found[key].key})}
             for key, label in TIMES]
     figure = Figure("times", FIGURES["times"], (_(
         "Days (with fractions, one decimal shown) from the proposal's last submission to the "
@@ -238,7 +251,9 @@ def money_figure(*, viewer, chosen, public=False) -> Figure:
                      "contributed": data["contributed"].get(aid, Decimal("0.00")),
                      "proposals_with_award": funded,
                      "committed_to_its_proposals": committed,
-                     "released_to_its_proposals": released})
+                     "released_to_its_proposals": released,
+                     **_keyed(public, {"proposals_with_award":
+                                       data["keys"]["received"].get(aid, 0)})})
     totals = data["totals"]
     figure = Figure("money", FIGURES["money"], _(
         "Contributed: the agency's contributions to the funds chosen (received in the years "
@@ -255,7 +270,8 @@ def money_figure(*, viewer, chosen, public=False) -> Figure:
         ("released_to_its_proposals", gettext_lazy("Released to its proposals"))], rows))
     figure.tables.append(Table("totals", _("Money in total"), [
         ("measure", gettext_lazy("Measure")), ("amount", gettext_lazy("Amount")), ("proposals", gettext_lazy("Proposals counted"))],
-        [{"key": k, "measure": MONEY_MEASURES[k], "amount": v, "proposals": data["basis"][k]}
+        [{"key": k, "measure": MONEY_MEASURES[k], "amount": v, "proposals": data["basis"][k],
+          **_keyed(public, {"proposals": data["keys"]["basis"].get(k, 0)})}
          for k, v in totals.items()]))
     if public:  # the money first: it reads the counts before they are hidden
         public_rules.suppress_money(figure.tables[0], amounts=[
@@ -294,9 +310,12 @@ def money_figure(*, viewer, chosen, public=False) -> Figure:
 def collaboration(*, viewer, chosen, public=False) -> Figure:
     data = selectors.collaboration_counts(chosen=chosen, public=public)
     names = data["agencies"]
-    pairs = [{"agency": names[a]["code"], "with_agency": names[b]["code"], "shared_proposals": n}
+    keys = data["keys"]
+    pairs = [{"agency": names[a]["code"], "with_agency": names[b]["code"], "shared_proposals": n,
+              **_keyed(public, {"shared_proposals": keys["pairs"][a, b]})}
              for a, b, n in data["pairs"]]
-    crossing = [{"agencies": label, "proposals": data["crossing"].get(k, 0)}
+    crossing = [{"agencies": label, "proposals": data["crossing"].get(k, 0),
+                 **_keyed(public, {"proposals": keys["crossing"].get(k, 0)})}
                 for k, label in ((1, "1"), (2, "2"), (3, "3"), (4, "4 or more"))]
     per_agency = sorted(data["per_agency"].items(), key=lambda kv: (-kv[1], names[kv[0]]["code"]))
     figure = Figure("collaboration", FIGURES["collaboration"], (_(
@@ -342,13 +361,20 @@ def outcomes(*, viewer, chosen, public=False) -> Figure:
     data = selectors.outcome_counts(chosen=chosen, public=public)
     rows = []
     for result, label in RESULT_LABELS.items():
-        n = data["reports"].get(result, {}).get("outcomes", 0)
+        report = data["reports"].get(result, {})
+        n = report.get("outcomes", 0)
         shared = data["learnings"].get(result, {})
         learnings, with_learning = shared.get("learnings", 0), shared.get("with_learning", 0)
+        if public:  # counted with its key over the reports (the same number)
+            with_learning = report.get("with_learning", 0)
         rows.append({"result": label, "key": result.value, "outcomes": n, "learnings": learnings,
                      "outcomes_with_learning": with_learning,
                      "share_with_learning": _rate(with_learning, n),
-                     "learnings_per_outcome": round(learnings / n, 2) if n else None})
+                     "learnings_per_outcome": round(learnings / n, 2) if n else None,
+                     **_keyed(public, {
+                         "outcomes": report.get("key_outcomes") or 0,
+                         "learnings": shared.get("key_learnings") or 0,
+                         "outcomes_with_learning": report.get("key_outcomes_with_learning") or 0})})
     figure = Figure("outcomes", FIGURES["outcomes"], _(
         "Outcome reports by result, and the learnings linked to those proposals%(which)s: how "
         "many, how many outcomes have at least one, and learnings per outcome. A result that "

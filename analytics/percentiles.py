@@ -30,6 +30,7 @@ class Spread:
     count: int
     median: float | None
     p90: float | None
+    key: int = 0  # with `keyed`: the sum of column `k` over the values counted (public.py)
 
 
 def days_between(start: str, end: str) -> str:
@@ -39,27 +40,31 @@ def days_between(start: str, end: str) -> str:
     return f"(julianday({end}) - julianday({start}))"
 
 
-def spread_of(values_sql: str, params) -> Spread:
-    """Median and 90th percentile of column `d` of the query `values_sql` (NULLs left out)."""
+def spread_of(values_sql: str, params, *, keyed: bool = False) -> Spread:
+    """Median and 90th percentile of column `d` of the query `values_sql` (NULLs left out);
+    `keyed`: also the sum of its column `k` over the same rows (a public cell's key), in the
+    same query."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                "SELECT COUNT(d), "
+                f"SELECT {'SUM(k)' if keyed else '0'}, COUNT(d), "
                 + ", ".join(f"percentile_cont({p / 100}) WITHIN GROUP (ORDER BY d)"
                             for p in PERCENTS)
                 + f" FROM ({values_sql}) AS t WHERE d IS NOT NULL", params)
-            count, *found = cursor.fetchone()
-            return Spread(int(count or 0), *[None if v is None else float(v) for v in found])
+            key, count, *found = cursor.fetchone()
+            return Spread(int(count or 0), *[None if v is None else float(v) for v in found],
+                          key=int(key or 0))
         picks = []
         for p in PERCENTS:
             at = f"((n - 1) * {p} / 100)"  # integers: exact
             picks += [f"MAX(CASE WHEN rn = {at} + 1 THEN d END)",
                       f"MAX(CASE WHEN rn = MIN({at} + 2, n) THEN d END)"]
         cursor.execute(
-            f"WITH t AS ({values_sql}), o AS (SELECT d, ROW_NUMBER() OVER (ORDER BY d) AS rn, "
+            f"WITH t AS ({values_sql}), o AS (SELECT d, {'k' if keyed else '0 AS k'}, "
+            "ROW_NUMBER() OVER (ORDER BY d) AS rn, "
             "COUNT(*) OVER () AS n FROM t WHERE d IS NOT NULL) "
-            f"SELECT MAX(n), {', '.join(picks)} FROM o", params)
-        count, *pairs = cursor.fetchone()
+            f"SELECT SUM(k), MAX(n), {', '.join(picks)} FROM o", params)
+        key, count, *pairs = cursor.fetchone()
     count = int(count or 0)
     if not count:
         return Spread(0, None, None)
@@ -68,4 +73,4 @@ def spread_of(values_sql: str, params) -> Spread:
         low, high = float(pairs[2 * i]), float(pairs[2 * i + 1])
         fraction = ((count - 1) * p % 100) / 100
         found.append(low + fraction * (high - low))
-    return Spread(count, *found)
+    return Spread(count, *found, key=int(key or 0))

@@ -1,34 +1,84 @@
-"""The public figures: aggregates only, small counts hidden, the others rounded.
+"""The public figures: aggregates only, small counts hidden, the others perturbed by cell key
+and rounded.
 
-A count from 1 to 4 is not shown ("fewer than 5"; zero is shown); every other count is
-rounded to the nearest 5 (7 shows as 5, 8 as 10). Five is the smallest cell the UK Office for
-National Statistics and NHS England's small-number guidance publish for counts about people;
-in a country-sized civil service a cell of one or two proposals in a round or an agency pair
-names a team. Rounding to a base of 5 is how the UK's Higher Education Statistics Agency
-(HESA, "Rounding and suppression to anonymise statistics") and the ONS ("Disclosure control
-guidance for tables produced from administrative sources", 2014) stop a hidden count being
-read back by subtraction: from a total and its shown parts (within one table, or across two
-requests with different filters: a round against its fund, an agency within a round) the
-difference is known only to within about ten in most cases. Not in all: parts that sit at
-the top of their rounding intervals can pin a hidden count down (4, 27 and 27 show as hidden,
-25 and 25, their total 58 as 60: only 4 fits), and so can a total made of hidden parts alone
-(two rounds of 4, shown in all as 10). Closing that needs cell-key perturbation (each cell's
-noise drawn from the records in it, as the ONS did for the 2021 census): not done yet, and
-said in tests/analytics/test_public_suppression.py. Rates are computed from the
-rounded counts shown beside them (so they say nothing more than those counts), and hidden
-with any of their parts; the median and 90th percentile of a time only over 5 or more values.
+Sources: Office for National Statistics, "Protecting personal data in Census 2021 results"
+(the cell-key method as applied to the Census 2021 tables of England and Wales); the
+Australian Bureau of Statistics' cell-key perturbation method, G. Fraser and J. Wooton, "A
+proposed method for confidentialising tabular output to protect against differencing" (UNECE
+work session on statistical data confidentiality, 2005) and K. J. Thompson, S. Broadfoot and
+D. Elazar, "Methodology for the automatic confidentialisation of statistical outputs from
+remote servers at the Australian Bureau of Statistics" (UNECE, 2013). Also the UK's HESA
+("Rounding and suppression to anonymise statistics") for rounding to a base of 5, and the ONS
+and NHS England small-number guidance for 5 as the smallest published count about people.
+
+What is published for a count of proposals (`published`):
+- 0 as it is (an empty cell names nobody);
+- 1 to 4: hidden (None; "fewer than 5"), whatever its key: in a country-sized civil service a
+  cell of one or two proposals in a round or an agency pair names a team;
+- 5 and more: count + noise, rounded to the nearest multiple of 5 (halves up), and never below
+  5. The noise (−3 to +3) is read from the fixed table `PTABLE` at the count's row and the
+  cell's key: each proposal has a record key drawn at random once, at its creation
+  (proposals.Proposal.record_key, 0–255, never shown), and a cell's key is the sum of the
+  record keys of what it counts, modulo 256, summed by the database in the query that counts
+  it (analytics/selectors.py). The same proposals always give the same cell key, hence the
+  same published value, whichever request, filter or table they are reached by: asking again
+  tells nothing new and cannot be averaged away; a different set (a round against its fund,
+  an agency within a round) has an unrelated key, so its noise is drawn independently.
+
+Why rounding stays on top of the noise: the reader's question is "which true counts could
+show as this value?". With rounding alone that is v−2..v+2, and parts at the top of their
+intervals pin a hidden count by subtraction (4, 27, 27 showed as hidden, 25, 25, their total
+58 as 60: only 4 fitted). With noise alone (−a..+a) it is v−a..v+a, and the same happens when
+the total's noise and the parts' are at opposite ends. With both, every row of the table
+holding each noise from −3 to +3, the true counts that can show as v are exactly v−5..v+5
+(5..10 for v = 5; 0 only for 0): intervals whose ends are all multiples of 5. Subtracting
+published parts from a published total (in one table or across requests) then leaves, for a
+single hidden part, an interval whose ends are multiples of 5 and which holds its true count
+(1 to 4): so it holds all of 1 to 4, and the reader learns nothing about it (the record keys
+of the hidden part can make up any cell key, so every such world is possible). With up to
+four hidden parts in one breakdown, none of them is ever pinned to one value (it would take
+five hidden parts all of 1 or all of 4). tests/analytics/test_public_suppression.py checks
+the table for every count up to 1,200 and every key, the old hole under every key, and these
+claims on breakdowns drawn by hypothesis. What it does not claim: combining many
+breakdowns that share several hidden cells is a larger puzzle this argument does not cover,
+and money is not perturbed (below).
+
+The table (`PTABLE`, 256 rows by 256 cell keys): a column of 256 noises, 96 zeros, 44 each of
++1 and −1, 26 each of +2 and −2, 10 each of +3 and −3 (mean zero, so totals are not biased;
+most cells move by at most one before rounding), turned by 97 places for each count: row n
+is the column started at (97·n) mod 256, so two cells of different counts with the same key
+get unrelated noise; a count of 256 or more uses row count mod 256. It is public (nothing
+rests on hiding it); the record keys are what a reader never sees.
+
+Rates are computed from the published counts beside them (so they say nothing more than
+those counts), and hidden with any of their parts; the median and 90th percentile of a time
+only over 5 or more values. Published values may therefore not add up to the totals shown:
+the pages say so.
 
 Money: a sum about fewer than 5 proposals (an agency's proposals, the awards returned, the
 outcome reports' spending) would state one or two teams' figures: hidden (`suppress_money`).
 Award amounts themselves are public in the register of funded work (DOMAIN.md).
 
-A hidden cell is `None` in the JSON and empty in the CSV.
+A hidden cell is `None` in the JSON and empty in the CSV. The cell keys travel with a table's
+rows as `row["_keys"]` (column -> cell key) only until the table is made public, which
+removes them: a key beside its published value would give the noise away.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 THRESHOLD = 5
 BASE = 5  # public counts are rounded to a multiple of this
+KEYS = 256  # record and cell keys are 0..KEYS-1
+STEP = 97  # each count's row starts this many places further down the column (odd: all 256)
+
+# The column of noises each row is turned from: how many of the 256 keys give each noise.
+_SHARES = {0: 96, 1: 44, -1: 44, 2: 26, -2: 26, 3: 10, -3: 10}
+_COLUMN = tuple(noise for noise, keys in _SHARES.items() for _ in range(keys))
+assert len(_COLUMN) == KEYS and sum(_COLUMN) == 0  # noqa: S101 (the table's definition)
+PTABLE: tuple[tuple[int, ...], ...] = tuple(
+    tuple(_COLUMN[(key + STEP * row) % KEYS] for key in range(KEYS)) for row in range(KEYS))
 
 Cell = tuple[int, str]  # (row index, column key)
 
@@ -37,14 +87,30 @@ def small(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value < THRESHOLD
 
 
-def rounded(value):
-    """A public count: 0 as it is, 1 to 4 hidden (None), else the nearest multiple of 5
-    (halves up: 7 → 5, 8 → 10)."""
-    if not isinstance(value, int) or isinstance(value, bool) or value == 0:
-        return value
-    if value < THRESHOLD:
-        return None
+def cell_key(sums: Iterable) -> int:
+    """A cell's key from sums of record keys (the database's, None for none): their total
+    modulo 256."""
+    return sum(int(s or 0) for s in sums) % KEYS
+
+
+def noise(count: int, key: int) -> int:
+    """The table's noise for a count and a cell key."""
+    return PTABLE[count % KEYS][key % KEYS]
+
+
+def _nearest(value: int) -> int:
+    """The nearest multiple of 5, halves up (7 → 5, 8 → 10)."""
     return BASE * ((value + BASE // 2) // BASE)
+
+
+def published(count, key: int):
+    """What the public sees of a count whose cell key is `key`: 0 as it is, 1 to 4 hidden
+    (None), else count + noise rounded to the nearest multiple of 5, never below 5."""
+    if not isinstance(count, int) or isinstance(count, bool) or count == 0:
+        return count
+    if count < THRESHOLD:
+        return None
+    return max(BASE, _nearest(count + noise(count, key)))
 
 
 def shown(value) -> str:
@@ -52,15 +118,19 @@ def shown(value) -> str:
 
 
 def suppress_table(table, *, counts, rates=None) -> None:
-    """Make `table`'s counts public in place (`rounded`) and its rates from them.
+    """Make `table`'s counts public in place (`published`, with the cell keys each row carries
+    in `_keys`, then dropped) and its rates from them.
 
     `rates`: rate column -> (numerator column, other part column[, "ratio"]): a percentage of
     numerator over numerator + other part (the other part "outcomes" is the denominator
     itself), or with "ratio" numerator / other, two decimals. Hidden when a part is hidden or
     the denominator is 0."""
     for row in table.rows:
+        keys = row.pop("_keys", None) or {}
         for key in counts:
-            row[key] = rounded(row[key])
+            if row[key] and key not in keys:  # never a count made public without its key
+                raise KeyError(f"no cell key for {key!r}")
+            row[key] = published(row[key], keys.get(key, 0))
         for key, (part, other, *kind) in (rates or {}).items():
             top, rest = row[part], row[other]
             if top is None or rest is None:
@@ -75,7 +145,7 @@ def suppress_table(table, *, counts, rates=None) -> None:
 
 def suppress_money(table, *, amounts, basis: str) -> None:
     """Hide the money cells (columns `amounts`) of each row of `table` whose basis (column
-    `basis`: the number of proposals the sum is about) is from 1 to 4."""
+    `basis`: the number of proposals the sum is about, still the true count) is from 1 to 4."""
     for row in table.rows:
         if small(row.get(basis)):
             for key in amounts:
@@ -84,8 +154,8 @@ def suppress_money(table, *, amounts, basis: str) -> None:
 
 def suppress_spread_rows(table) -> None:
     """A time's row: its median and 90th percentile only over 5 or more values; its count
-    rounded like every public count."""
+    published like every public count (its cell key in `_keys["proposals"]`)."""
     for row in table.rows:
         if 0 < row["proposals"] < THRESHOLD:
             row["median_days"] = row["p90_days"] = None
-        row["proposals"] = rounded(row["proposals"])
+    suppress_table(table, counts=["proposals"])

@@ -5,7 +5,8 @@ What is counted (DOMAIN.md's visibility rules):
 - proposals: never a draft nor a draft its lead withdrew (`NEVER_SUBMITTED`): fund managers see
   every other proposal (`proposals.selectors.proposals_visible_to`), so that is the set; the
   public figures are drawn from the same set, only in active funds and rounds that are not
-  drafts, and only as aggregates with small cells suppressed (analytics/public.py);
+  drafts, and only as aggregates with small cells suppressed and the others perturbed by
+  their cell keys, summed here in the query that counts them (analytics/public.py);
 - reviews (fund managers only): the assignments `reviews.selectors.assignments_visible_to`
   gives the viewer, so nothing of a proposal the viewer has a conflict of interest with, and
   never an assignment in `conflict` (it never counts).
@@ -17,7 +18,7 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
-from django.db.models import Avg, Count, F, Max, Min, Q, QuerySet, Sum
+from django.db.models import Avg, Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -82,8 +83,20 @@ def _base_sql(chosen: dict, public: bool) -> tuple[str, tuple]:
 
 
 # --- the funnel ------------------------------------------------------------------------------
-def _state_counts() -> dict:
-    return {state.value: Count("pk", filter=Q(state=state)) for state in STATES}
+def _state_counts(public: bool = False) -> dict:
+    """Proposals in each state; for the public figures also the sum of their record keys
+    (`key_<state>`: analytics/public.py's cell keys), in the same query."""
+    counts = {state.value: Count("pk", filter=Q(state=state)) for state in STATES}
+    if public:
+        counts |= {f"key_{state.value}": Sum("record_key", filter=Q(state=state))
+                   for state in STATES}
+    return counts
+
+
+def _split_keys(row: dict) -> tuple[dict, dict]:
+    """A row of `_state_counts` as (counts by state, record-key sums by state)."""
+    return ({s.value: row[s.value] for s in STATES},
+            {s.value: row.get(f"key_{s.value}") or 0 for s in STATES})
 
 
 def funnel_counts(*, chosen: dict, public: bool = False) -> dict:
@@ -93,12 +106,14 @@ def funnel_counts(*, chosen: dict, public: bool = False) -> dict:
     rounds = list(rounds_qs.values("pk", "title", "fund__name", "opens_at")[:ROUND_LIMIT])
     counted = proposals_counted(chosen=chosen, public=public)
     by_round = {row.pop("round_id"): row for row in counted.filter(
-        round_id__in=[r["pk"] for r in rounds]).values("round_id").annotate(**_state_counts())}
+        round_id__in=[r["pk"] for r in rounds]).values("round_id").annotate(
+            **_state_counts(public))}
     empty = dict.fromkeys((s.value for s in STATES), 0)
     for r in rounds:
-        r["counts"] = by_round.get(r["pk"], empty)
-    return {"rounds": rounds, "round_count": rounds_qs.count(),
-            "totals": counted.aggregate(**_state_counts())}
+        r["counts"], r["keys"] = _split_keys(by_round.get(r["pk"], empty))
+    totals, keys = _split_keys(counted.aggregate(**_state_counts(public)))
+    return {"rounds": rounds, "round_count": rounds_qs.count(), "totals": totals,
+            "keys": keys}
 
 
 # --- times -------------------------------------------------------------------------------------
@@ -108,49 +123,59 @@ def _content_type_id(model) -> int:
 
 def durations(*, chosen: dict, public: bool = False) -> dict[str, Spread]:
     """Days from submission to the panel's decision and to the first money released, from
-    recommendation to award, and from award to the first release: four queries."""
+    recommendation to award, and from award to the first release: four queries. Public: each
+    with the sum of the record keys of what it counts (`Spread.key`: public.py)."""
     base, params = _base_sql(chosen, public)
     log, prop, award, tranche = (_table(m) for m in (TransitionLog, Proposal, Award, Tranche))
     proposal_ct, tranche_ct = _content_type_id(Proposal), _content_type_id(Tranche)
+    k = ", p.record_key AS k" if public else ""  # a value's record key: its proposal's
     out = {}
     out["decision"] = spread_of(
-        f"SELECT {days_between('p.submitted_at', 'l.at')} AS d FROM {log} l "
+        f"SELECT {days_between('p.submitted_at', 'l.at')} AS d{k} FROM {log} l "
         f"JOIN {prop} p ON p.id = l.object_id WHERE l.content_type_id = %s "
         f"AND l.transition IN (%s, %s) AND p.id IN ({base})",
-        (proposal_ct, "recommend", "reject", *params))
+        (proposal_ct, "recommend", "reject", *params), keyed=public)
     # Both ends from the proposal's history (the same clock): "recommend" to "fund".
     out["award"] = spread_of(
-        f"SELECT {days_between('l.at', 'f.at')} AS d FROM {log} l "
+        f"SELECT {days_between('l.at', 'f.at')} AS d{k} FROM {log} l "
         f"JOIN {log} f ON f.object_id = l.object_id AND f.content_type_id = l.content_type_id "
-        f"AND f.transition = %s WHERE l.content_type_id = %s "
+        f"AND f.transition = %s "
+        + (f"JOIN {prop} p ON p.id = l.object_id " if public else "")
+        + f"WHERE l.content_type_id = %s "
         f"AND l.transition = %s AND l.object_id IN ({base})",
-        ("fund", proposal_ct, "recommend", *params))
+        ("fund", proposal_ct, "recommend", *params), keyed=public)
     first_release = (
-        f"SELECT a.approved_at AS awarded_at, p.submitted_at AS submitted_at, MIN(l.at) AS paid_at "
+        f"SELECT a.approved_at AS awarded_at, p.submitted_at AS submitted_at, MIN(l.at) AS paid_at"
+        f"{', p.record_key AS k' if public else ''} "
         f"FROM {award} a JOIN {prop} p ON p.id = a.proposal_id "
         f"JOIN {tranche} t ON t.award_id = a.id "
         f"JOIN {log} l ON l.object_id = t.id AND l.content_type_id = %s AND l.transition = %s "
-        f"WHERE a.proposal_id IN ({base}) GROUP BY a.id, a.approved_at, p.submitted_at")
+        f"WHERE a.proposal_id IN ({base}) GROUP BY a.id, a.approved_at, p.submitted_at"
+        f"{', p.record_key' if public else ''}")
     release_params = (tranche_ct, "release", *params)
+    k = ", k" if public else ""
     out["first_release"] = spread_of(
-        f"SELECT {days_between('awarded_at', 'paid_at')} AS d FROM ({first_release}) AS r",
-        release_params)
+        f"SELECT {days_between('awarded_at', 'paid_at')} AS d{k} FROM ({first_release}) AS r",
+        release_params, keyed=public)
     out["first_money"] = spread_of(
-        f"SELECT {days_between('submitted_at', 'paid_at')} AS d FROM ({first_release}) AS r",
-        release_params)
+        f"SELECT {days_between('submitted_at', 'paid_at')} AS d{k} FROM ({first_release}) AS r",
+        release_params, keyed=public)
     return out
 
 
 # --- agencies taking part ------------------------------------------------------------------------
 def _involvement(chosen: dict, public: bool) -> tuple[str, tuple]:
-    """SQL of a `WITH inv(pid, aid)`: each counted proposal with each agency taking part (the
-    lead's agency and every partner agency, once each), joined straight from the proposals
-    (one pass over each table, no list of ids to look up)."""
+    """SQL of a `WITH inv(pid, aid, rk)`: each counted proposal with each agency taking part
+    (the lead's agency and every partner agency, once each), and the proposal's record key
+    (public.py), joined straight from the proposals (one pass over each table, no list of ids
+    to look up)."""
     counted = proposals_counted(chosen=chosen, public=public)
-    lead = counted.filter(lead__agency__isnull=False).values_list("pk", "lead__agency_id")
-    partner = counted.filter(partner_agencies__isnull=False).values_list("pk", "partner_agencies")
+    lead = counted.filter(lead__agency__isnull=False).values_list(
+        "pk", "lead__agency_id", "record_key")
+    partner = counted.filter(partner_agencies__isnull=False).values_list(
+        "pk", "partner_agencies", "record_key")
     sql, params = lead.union(partner).query.sql_with_params()
-    return f"WITH inv(pid, aid) AS ({sql})", tuple(params)
+    return f"WITH inv(pid, aid, rk) AS ({sql})", tuple(params)
 
 
 def _fetch(sql: str, params) -> list[tuple]:
@@ -165,30 +190,35 @@ def agencies_named(ids) -> dict[int, dict]:
 
 def collaboration_counts(*, chosen: dict, public: bool = False) -> dict:
     """Shared proposals per pair of agencies (the most shared PAIR_LIMIT pairs), proposals per
-    agency, and proposals by how many agencies they cross: one query (and the agencies' names)."""
+    agency, and proposals by how many agencies they cross, each with the sum of its proposals'
+    record keys (`keys`: the public cells' keys, public.py): one query (and the agencies'
+    names)."""
     inv, params = _involvement(chosen, public)
     rows = _fetch(
-        f"{inv}, per AS (SELECT pid, COUNT(*) AS n FROM inv GROUP BY pid), "
-        f"pairs AS (SELECT x.aid AS a, y.aid AS b, COUNT(*) AS n FROM inv x JOIN inv y "
-        f"ON x.pid = y.pid AND x.aid < y.aid GROUP BY x.aid, y.aid) "
-        f"SELECT 1, a, b, n FROM (SELECT a, b, n FROM pairs ORDER BY n DESC, a, b "
+        f"{inv}, per AS (SELECT pid, COUNT(*) AS n, MIN(rk) AS rk FROM inv GROUP BY pid), "
+        f"pairs AS (SELECT x.aid AS a, y.aid AS b, COUNT(*) AS n, SUM(x.rk) AS rk FROM inv x "
+        f"JOIN inv y ON x.pid = y.pid AND x.aid < y.aid GROUP BY x.aid, y.aid) "
+        f"SELECT 1, a, b, n, rk FROM (SELECT a, b, n, rk FROM pairs ORDER BY n DESC, a, b "
         f"LIMIT {PAIR_LIMIT}) AS top "
-        f"UNION ALL SELECT 2, aid, NULL, COUNT(*) FROM inv GROUP BY aid "
-        f"UNION ALL SELECT 3, k, NULL, COUNT(*) FROM (SELECT CASE WHEN n >= 4 THEN 4 ELSE n END "
-        f"AS k FROM per) AS crossing GROUP BY k "
+        f"UNION ALL SELECT 2, aid, NULL, COUNT(*), SUM(rk) FROM inv GROUP BY aid "
+        f"UNION ALL SELECT 3, k, NULL, COUNT(*), SUM(rk) FROM (SELECT CASE WHEN n >= 4 THEN 4 "
+        f"ELSE n END AS k, rk FROM per) AS crossing GROUP BY k "
         f"ORDER BY 1, 4 DESC, 2, 3", params)
-    pairs = [(a, b, n) for kind, a, b, n in rows if kind == 1]
-    per_agency = {a: n for kind, a, _b, n in rows if kind == 2}
-    crossing = {a: n for kind, a, _b, n in rows if kind == 3}
+    pairs = [(a, b, n) for kind, a, b, n, _k in rows if kind == 1]
+    per_agency = {a: n for kind, a, _b, n, _k in rows if kind == 2}
+    crossing = {a: n for kind, a, _b, n, _k in rows if kind == 3}
+    keys = {"pairs": {(a, b): int(k or 0) for kind, a, b, _n, k in rows if kind == 1},
+            "crossing": {a: int(k or 0) for kind, a, _b, _n, k in rows if kind == 3}}
     return {"pairs": pairs, "per_agency": per_agency, "crossing": crossing,
-            "agencies": agencies_named(per_agency)}
+            "agencies": agencies_named(per_agency), "keys": keys}
 
 
 # --- money -----------------------------------------------------------------------------------------
 def money_figures(*, chosen: dict, public: bool = False) -> dict:
     """Contributed by each agency against what proposals it leads or partners in received
     (released tranches) and were committed; and the totals: contributed, awarded, committed,
-    released, returned, spent. Five queries."""
+    released, returned, spent. Five queries (six for the public figure: the awards counted
+    again with their record keys)."""
     contributions = filter_contributions(Contribution.objects.order_by(), chosen)
     if public:
         contributions = contributions.filter(fund__is_active=True)
@@ -202,11 +232,12 @@ def money_figures(*, chosen: dict, public: bool = False) -> dict:
         f"SUM(CASE WHEN t.state IN ({states}) THEN t.amount ELSE 0 END) AS released, "
         f"SUM(CASE WHEN t.state = %s THEN 0 ELSE t.amount END) AS committed "
         f"FROM {award} a JOIN {tranche} t ON t.award_id = a.id GROUP BY a.proposal_id) "
-        f"SELECT inv.aid, SUM(paid.released), SUM(paid.committed), COUNT(DISTINCT inv.pid) "
-        f"FROM inv "
+        f"SELECT inv.aid, SUM(paid.released), SUM(paid.committed), COUNT(DISTINCT inv.pid), "
+        f"SUM(inv.rk) FROM inv "  # one row per (agency, proposal): the sum of its record keys
         f"JOIN paid ON paid.pid = inv.pid GROUP BY inv.aid",
         (*params, *PAID, Tranche.State.CANCELLED))
-    received = {aid: (_money(rel), _money(com), n) for aid, rel, com, n in received}
+    received_keys = {aid: int(k or 0) for aid, _r, _c, _n, k in received}
+    received = {aid: (_money(rel), _money(com), n) for aid, rel, com, n, _k in received}
     if chosen.get("agency"):
         keep = chosen["agency"].pk
         received = {k: v for k, v in received.items() if k == keep}
@@ -218,7 +249,8 @@ def money_figures(*, chosen: dict, public: bool = False) -> dict:
         released_awards=Count("award", distinct=True, filter=Q(state__in=PAID)),
         returned_awards=Count("award", distinct=True, filter=Q(state=Tranche.State.CANCELLED)))
     reports = OutcomeReport.objects.filter(proposal__in=counted.values("pk")).aggregate(
-        spent=Sum("amount_spent"), reports=Count("pk"))
+        spent=Sum("amount_spent"), reports=Count("pk"),
+        **({"key": Sum("proposal__record_key")} if public else {}))
     spent = reports["spent"]
     totals = {
         "contributed": _money(sum(contributed.values(), Decimal(0))),
@@ -234,24 +266,50 @@ def money_figures(*, chosen: dict, public: bool = False) -> dict:
     basis = {"contributed": None, "awarded": tranches["awards"],
              "committed": tranches["awards"], "released": tranches["released_awards"],
              "returned": tranches["returned_awards"], "spent": reports["reports"]}
+    keys = {"received": received_keys, "basis": {}}
+    if public:  # each basis count again with its record keys' sum (public.py), one query
+        keys["basis"]["spent"] = int(reports["key"] or 0)
+        base, base_params = _base_sql(chosen, public)
+        found = _fetch(
+            f"SELECT COUNT(*), SUM(p.record_key), SUM(g.paid), SUM(g.paid * p.record_key), "
+            f"SUM(g.back), SUM(g.back * p.record_key) FROM (SELECT t.award_id, "
+            f"MAX(CASE WHEN t.state IN ({states}) THEN 1 ELSE 0 END) AS paid, "
+            f"MAX(CASE WHEN t.state = %s THEN 1 ELSE 0 END) AS back FROM {tranche} t "
+            f"JOIN {award} a ON a.id = t.award_id WHERE a.proposal_id IN ({base}) "
+            f"GROUP BY t.award_id) AS g JOIN {award} a ON a.id = g.award_id "
+            f"JOIN {_table(Proposal)} p ON p.id = a.proposal_id",
+            (*PAID, Tranche.State.CANCELLED, *base_params))[0]
+        n, key, paid, paid_key, back, back_key = (int(v or 0) for v in found)
+        basis |= {"awarded": n, "committed": n, "released": paid, "returned": back}
+        keys["basis"] |= {"awarded": key, "committed": key, "released": paid_key,
+                          "returned": back_key}
     ids = set(contributed) | set(received)
     return {"contributed": {k: _money(v) for k, v in contributed.items()}, "received": received,
-            "totals": totals, "basis": basis, "agencies": agencies_named(ids)}
+            "totals": totals, "basis": basis, "agencies": agencies_named(ids), "keys": keys}
 
 
 # --- outcomes and learning ------------------------------------------------------------------------
 def outcome_counts(*, chosen: dict, public: bool = False) -> dict:
     """Outcome reports by result, and the learnings linked to them (public ones only for the
-    public figure). Two queries."""
+    public figure). Two queries. Public: each count with the sum of its record keys (a
+    learning's is its proposal's; public.py) in `key_<count>`, and the outcomes with a
+    learning counted, with their keys, over the reports in the first query."""
     counted = proposals_counted(chosen=chosen, public=public).values("pk")
-    reports = {row["result"]: row for row in OutcomeReport.objects.filter(proposal__in=counted)
-               .order_by().values("result").annotate(outcomes=Count("pk"))}
     learnings = Learning.objects.filter(proposal__in=counted, proposal__outcome_report__isnull=False)
+    keys = {}
     if public:
         learnings = learnings.filter(visibility=Learning.Visibility.PUBLIC)
+        learned = Exists(Learning.objects.filter(proposal=OuterRef("proposal"),
+                                                 visibility=Learning.Visibility.PUBLIC))
+        keys = {"key_outcomes": Sum("proposal__record_key"),
+                "with_learning": Count("pk", filter=learned),
+                "key_outcomes_with_learning": Sum("proposal__record_key", filter=learned)}
+    reports = {row["result"]: row for row in OutcomeReport.objects.filter(proposal__in=counted)
+               .order_by().values("result").annotate(outcomes=Count("pk"), **keys)}
     shared = {row["result"]: row for row in learnings.order_by()
               .values(result=F("proposal__outcome_report__result"))
-              .annotate(learnings=Count("pk"), with_learning=Count("proposal", distinct=True))}
+              .annotate(learnings=Count("pk"), with_learning=Count("proposal", distinct=True),
+                        **({"key_learnings": Sum("proposal__record_key")} if public else {}))}
     return {"reports": reports, "learnings": shared}
 
 

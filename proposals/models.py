@@ -13,6 +13,14 @@ from workflow.bounds import LongTextField
 from .lifecycle import fsm
 
 
+def new_record_key() -> int:
+    """A proposal's record key: a number from 0 to 255 drawn at random once, when it is
+    created, and never changed (analytics/public.py: the public figures' cell keys)."""
+    import secrets
+
+    return secrets.randbelow(256)
+
+
 class Proposal(FSMModelMixin, models.Model):
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -65,6 +73,9 @@ class Proposal(FSMModelMixin, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # Fixed at random at creation, never shown: the public figures' noise is drawn from the
+    # sum of their proposals' record keys (analytics/public.py, cell-key perturbation).
+    record_key = models.PositiveSmallIntegerField(default=new_record_key, editable=False)
 
     class Meta:
         ordering = ["-updated_at", "-id"]

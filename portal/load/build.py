@@ -36,7 +36,7 @@ from django.utils import timezone
 from fund.models import Award, Contribution, Fund, Round, Tranche
 from people.models import FUND_MANAGERS, HR_OFFICERS, Agency, User
 from proposals.conflicts import conflict_reason
-from proposals.models import BudgetLine, OutcomeReport, Proposal, TeamMember
+from proposals.models import BudgetLine, OutcomeReport, Proposal, TeamMember, new_record_key
 from reviews.models import DEFAULT_RUBRIC, Assignment, Criterion, Panel, PanelStandIn, Review, Score
 from rewards.models import Learning, LearningAuthor, Nomination, Recognition, Tag
 
@@ -247,7 +247,8 @@ class Generator:
                                        "hypothesis", "success_criteria", "approach",
                                        "citizen_engagement", "expected_outcomes",
                                        "requested_amount", "duration_months", "panel", "state",
-                                       "created_at", "updated_at", "submitted_at"])
+                                       "created_at", "updated_at", "submitted_at",
+                                       "record_key"])
         self.t_partners = t(Proposal.partner_agencies.through, ["proposal", "agency"])
         self.t_team = t(TeamMember, ["proposal", "user", "role", "state", "invited_at",
                                      "accepted_at"])
@@ -927,7 +928,7 @@ class Generator:
                              x["hypothesis"], x["success_criteria"], x["approach"],
                              x["citizen_engagement"], x["expected_outcomes"], d.requested,
                              d.months, d.panel_id, d.state, d.created, d.updated_at,
-                             d.submitted_at))
+                             d.submitted_at, new_record_key()))
         for agency in d.agencies:
             self.t_partners.add((w.new_id(self.t_partners.model), d.id, agency))
         for mid, person, state, invited, accepted in d.members:

@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 from analytics.figures import build
 from analytics.public import THRESHOLD
 from people.factories import UserFactory
+from proposals.models import Proposal
 
 
 def api_get(user, url):
@@ -89,13 +90,18 @@ def test_hr_officers_get_no_reviewing_figure(world, client):
 
 
 def test_the_public_page_suppresses_small_cells(world, client):
+    # Every record key 0, so every cell key is 0 and each count's noise is the first entry of
+    # its row of analytics.public.PTABLE: row n starts at (97·n) mod 256 of the column (96
+    # zeros at 0–95, +1 at 96–139, −1 at 140–183, +2 at 184–209, −2 at 210–235, ...).
+    Proposal.objects.update(record_key=0)
     figure = build("funnel", viewer=None, chosen={"round": world["r1"]}, public=True)
     r1 = figure.table("rounds").rows[0]
-    assert r1["submitted"] == 10  # at least 5: shown, rounded to a multiple of 5
+    assert r1["submitted"] == 10  # 10: 970 mod 256 = 202, +2: 12, to the nearest 5: 10
     for key in ("awaiting_screening", "screened_out", "not_recommended", "declined", "funded",
                 "withdrawn", "funding_rate", "recommendation_rate", "screening_rate"):
         assert r1[key] is None, key  # 1 to 4, or a rate that would reveal one
-    assert r1["sent_to_review"] == 5 and r1["recommended"] == 5  # 7 and 5, rounded
+    # 7: 679 mod 256 = 167, −1: 6, shown 5; 5: 485 mod 256 = 229, −2: 3, shown 5 (never < 5)
+    assert r1["sent_to_review"] == 5 and r1["recommended"] == 5
     pairs = build("collaboration", viewer=None, chosen={"round": world["r1"]}, public=True)
     assert all(r["shared_proposals"] is None for r in pairs.table("pairs").rows)  # 1 to 4 each
     crossing = {r["agencies"]: r["proposals"] for r in pairs.table("crossing").rows}
@@ -109,6 +115,11 @@ def test_the_public_page_suppresses_small_cells(world, client):
     assert failed["outcomes"] is None and failed["learnings"] is None
     text = client.get("/analytics/public/funnel/", {"round": world["r1"].pk}).content.decode()
     assert f"fewer than {THRESHOLD}" in text
+    # In plain words: small numbers hidden, the others slightly adjusted, so may not add up.
+    assert "small numbers (1 to 4) are hidden" in text and "slightly adjusted" in text
+    assert "may not add up" in text
+    index = client.get("/analytics/public/").content.decode()
+    assert "slightly adjusted" in index and "may not add up" in index
 
 
 def test_the_public_figures_count_public_learnings_only(world):

@@ -58,6 +58,14 @@ def _logs(model):
     return found
 
 
+def test_each_proposal_has_its_random_record_key(loaded):
+    """Written straight into the table (no model instance, so no model default): each row
+    its own key from 0 to 255 (analytics/public.py's cell keys)."""
+    keys = list(Proposal.objects.values_list("record_key", flat=True))
+    assert len(keys) == N and all(0 <= k <= 255 for k in keys)
+    assert len(set(keys)) > 64  # 200 random bytes: about 140 distinct
+
+
 def test_counts_are_in_the_measured_proportions(loaded):
     plan = Plan(N)
     assert Proposal.objects.count() == N
