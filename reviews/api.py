@@ -29,6 +29,7 @@ from workflow.api import (
     people_visible_to,
     visible_choices,
 )
+from workflow.bounds import visible_text
 
 from . import services
 from .models import Assignment, Panel, Review
@@ -81,7 +82,7 @@ class PanelSerializer(serializers.ModelSerializer):
 # an id they may not see is answered like one that does not exist.
 class PanelWriteSerializer(serializers.Serializer):
     round = VisibleRelatedField(visible=rounds_visible_to, model=Round)
-    name = serializers.CharField(max_length=200)
+    name = serializers.CharField(max_length=200, validators=[visible_text])
     chair = VisibleRelatedField(visible=people_visible_to, model=User)
     deputy_chair = VisibleRelatedField(visible=people_visible_to, model=User, required=False,
                                        allow_null=True)
@@ -90,7 +91,7 @@ class PanelWriteSerializer(serializers.Serializer):
 
 
 class PanelUpdateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200, required=False)
+    name = serializers.CharField(max_length=200, required=False, validators=[visible_text])
     chair = VisibleRelatedField(visible=people_visible_to, model=User, required=False)
     deputy_chair = VisibleRelatedField(visible=people_visible_to, model=User, required=False,
                                        allow_null=True)
