@@ -25,7 +25,7 @@ from workflow.pages import page_of
 from workflow.services import TransitionStateConflict, condition_errors, may_run
 
 from . import services
-from .calibration import FLAG_MIN_REVIEWS, FLAG_SDS
+from .calibration import FLAG_MIN_REVIEWS, FLAG_SDS, TOO_FEW_TO_MEASURE, TOO_FEW_TO_MEASURE_WHY
 from .chair_queries import proposals_in_review_chaired_by
 from .chairs import (
     is_acting_chair,
@@ -448,6 +448,8 @@ def round_ranking(request, pk: int):
         "ranked": page.ranked, "apart": page.apart, "totals_shown": page.totals_shown,
         "order": page.order, "calibration_shown": page.calibration_shown,
         "calibration": calibration_summary(round_=round_, shown=page.calibration_shown),
+        "too_few_to_measure": TOO_FEW_TO_MEASURE,
+        "too_few_to_measure_why": TOO_FEW_TO_MEASURE_WHY,
         "flag_rule": {"sds": FLAG_SDS, "reviews": FLAG_MIN_REVIEWS},
     })
 
