@@ -53,8 +53,7 @@ AGREEMENT_MIN_PROPOSALS = 2
 # reason, code "too_few_reviews").
 TOO_FEW_TO_MEASURE = gettext_lazy("too few reviews to measure agreement")
 TOO_FEW_TO_MEASURE_WHY = gettext_lazy(
-    "Agreement needs at least two proposals with two reviews or more each, and scores that "
-    "differ.")
+    "it needs at least two proposals with two reviews or more each, and scores that differ")
 
 
 @dataclass(frozen=True)
