@@ -94,7 +94,9 @@ def visible_text_problem(value) -> tuple[str, str] | None:
         return None
     if BIDI_CONTROLS.search(value):
         return "bidi_control", str(BIDI_CONTROL)
-    if not has_visible_character(value):
+    # Most texts begin with a letter or digit: no need to look at each character.
+    first = value[0]
+    if not ((first.isalnum() and ord(first) not in _BLANK) or has_visible_character(value)):
         return "no_visible_text", str(NO_VISIBLE_TEXT)
     return None
 
