@@ -4,6 +4,7 @@ width at 320 px, where a wide table may scroll in its own region; here a table a
 must fit its region: no sideways scrolling where there is room."""
 
 import pytest
+from django.conf import settings
 
 from tests.browser.helpers import ROLES, sign_in
 
@@ -37,8 +38,9 @@ def _rankings(django_db_blocker) -> list[str]:
         return [f"/reviews/rounds/{pk}/ranking/" for pk in rounds.values_list("pk", flat=True)]
 
 
+@pytest.mark.parametrize("language", [code for code, _ in settings.LANGUAGES])
 @pytest.mark.parametrize("role", ["fund_manager", "chair"])
-def test_the_ranking_fits_1280_px_without_sideways_scrolling(role, site, browser,
+def test_the_ranking_fits_1280_px_without_sideways_scrolling(role, language, site, browser,
                                                              django_db_blocker):
     paths = _rankings(django_db_blocker)
     assert paths, "the demo has a round with proposals in review"
@@ -48,6 +50,8 @@ def test_the_ranking_fits_1280_px_without_sideways_scrolling(role, site, browser
     problems = []
     try:
         sign_in(page, site, ROLES[role])
+        context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language,
+                              "url": site}])
         for path in paths:
             for query in ("", "?order=calibrated"):
                 response = page.goto(site + path + query)
