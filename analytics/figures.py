@@ -425,7 +425,12 @@ def reviewing(*, viewer, chosen, public=False) -> Figure:
     }
     figure.tables.append(Table("summary", _("Reviewing in total"), [("measure", gettext_lazy("Measure")),
                                                                  ("value", gettext_lazy("Value"))],
-                               [{"key": k, "measure": REVIEWING_MEASURES[k], "value": v}
+                               [{"key": k, "measure": REVIEWING_MEASURES[k],
+                                 # the page and the CSV say why there is no number; the
+                                 # summary (API, JSON) keeps null, with the note
+                                 "value": str(TOO_FEW_TO_MEASURE) if not measured
+                                 and k in ("within_spread", "same_recommendation",
+                                           "mean_spread") else v}
                                 for k, v in summary.items()]))
     figure.summary = summary
     if totals["reviewers"] > len(load):

@@ -489,4 +489,6 @@ def test_analytics_reviewing_does_not_measure_agreement_on_one_proposal():
     csv = client.get("/analytics/reviewing/", {"round": round_.pk, "download": "csv",
                                                 "table": "summary"}).content.decode()
     within = next(line for line in csv.splitlines() if "disagreement threshold" in line)
-    assert within.rstrip().endswith(",")  # blank, not 0.0 or 100.0
+    assert within.rstrip().endswith("too few reviews to measure agreement")  # not 0.0 or 100.0
+    page = client.get("/analytics/reviewing/", {"round": round_.pk}).content.decode()
+    assert page.count("too few reviews to measure agreement") >= 3  # the note, the rows
