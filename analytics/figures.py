@@ -19,6 +19,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from proposals.models import OutcomeReport, Proposal
+from reviews.calibration import AGREEMENT_MIN_PROPOSALS, TOO_FEW_TO_MEASURE
 from workflow import charts
 from workflow.display import money
 
@@ -432,6 +433,12 @@ def reviewing(*, viewer, chosen, public=False) -> Figure:
         ("not_yet_due", gettext_lazy("Open, not yet due"))], load))
     spread = data["load_spread"]
     mean = agreement["mean_spread"]
+    # From fewer than two proposals with two reviews or more, agreement is not measured: no
+    # 0.0 or 100.0 made from one proposal (reviews.calibration.AGREEMENT_MIN_PROPOSALS).
+    measured = (agreement["proposals"] or 0) >= AGREEMENT_MIN_PROPOSALS
+    if not measured:
+        agreement = {**agreement, "close": None, "unanimous": None}
+        mean = None
     summary = {
         "assignments": totals["assigned"], "reviewers": totals["reviewers"],
         "median_load": spread.median, "p90_load": spread.p90,
@@ -444,15 +451,22 @@ def reviewing(*, viewer, chosen, public=False) -> Figure:
     }
     figure.tables.append(Table("summary", _("Reviewing in total"), [("measure", gettext_lazy("Measure")),
                                                                  ("value", gettext_lazy("Value"))],
-                               [{"key": k, "measure": REVIEWING_MEASURES[k], "value": v}
+                               [{"key": k, "measure": REVIEWING_MEASURES[k],
+                                 # the page and the CSV say why there is no number; the
+                                 # summary (API, JSON) keeps null, with the note
+                                 "value": str(TOO_FEW_TO_MEASURE) if not measured
+                                 and k in ("within_spread", "same_recommendation",
+                                           "mean_spread") else v}
                                 for k, v in summary.items()]))
     figure.summary = summary
     if totals["reviewers"] > len(load):
         figure.notes.append(_("The %(listed)d busiest of %(count)d reviewers are listed.")
                             % {"listed": len(load), "count": totals["reviewers"]})
-    if not agreement["proposals"]:
-        figure.notes.append(_("Agreement needs proposals with at least two submitted reviews: "
-                              "there are none here."))
+    if not measured:
+        figure.notes.append(_("Agreement between reviewers: %(too_few)s (it needs at least "
+                              "%(proposals)d proposals with at least two submitted reviews "
+                              "each).") % {"too_few": TOO_FEW_TO_MEASURE,
+                                          "proposals": AGREEMENT_MIN_PROPOSALS})
     figure.charts.append(charts.bar_chart(
         title=_("Reviews against their due dates"),
         description=_("Submitted on time, submitted late, open and overdue, open and not yet "

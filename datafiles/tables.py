@@ -19,7 +19,10 @@ from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import CharField
 from django.utils.translation import gettext, gettext_lazy
+
+from workflow.bounds import visible_text_problem
 
 from .cells import imported_text, imported_xlsx_text
 
@@ -324,7 +327,15 @@ def max_length(model, name: str) -> int:
 
 
 def check_length(problems: dict, model, name: str, value: str, label: str | None = None) -> None:
+    """Note a cell longer than its field allows, or a title or name that is not visible text
+    (workflow/bounds.py): the importer writes in bulk, past the model's own checks."""
     limit = max_length(model, name)
     if limit and len(value) > limit:
         problems[name] = gettext("%(label)s is %(length)s characters; at most %(limit)s.") % {
             "label": label or name, "length": len(value), "limit": limit}
+        return
+    if isinstance(model._meta.get_field(name), CharField):
+        problem = visible_text_problem(value)
+        if problem:
+            problems[name] = gettext("%(label)s: %(problem)s") % {
+                "label": label or name, "problem": problem[1]}

@@ -27,9 +27,11 @@ from fund.documents import render_pdf
 from fund.models import ZERO, Award, Round, Tranche
 from proposals.conflicts import conflict_q
 from proposals.models import Proposal
+from reviews.calibration import TOO_FEW_TO_MEASURE
 from reviews.permissions import can_view_ranking
 from reviews.selectors import (
     CONTENDING_STATES,
+    calibration_summary,
     iter_ranking_rows,
     ranking_page,
 )
@@ -200,6 +202,10 @@ def round_portfolio_context(round_: Round, viewer) -> dict:
         # Calibrated scores beside the mean, for who may see them (reviews.selectors
         # .ranking_page); the order and the funding line stay the mean's.
         "calibration_shown": page.calibration_shown,
+        # Agreement between reviewers as the ranking page says it (a number, or "too few
+        # reviews to measure agreement": reviews/calibration.py).
+        "calibration": calibration_summary(round_=round_, shown=page.calibration_shown),
+        "too_few_to_measure": TOO_FEW_TO_MEASURE,
         "csv_url": f"/api/v1/rounds/{round_.pk}/portfolio.csv",
         **_summary(round_, viewer),
     }

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from people.models import Agency
+from workflow.bounds import visible_text
 from workflow.dates import END, START, MomentField
 
 from .models import Fund, Round
@@ -52,7 +53,7 @@ def _textarea(rows: int = 4) -> forms.Textarea:
 
 
 class FundForm(forms.Form):
-    name = forms.CharField(max_length=200, label=_("Name"))
+    name = forms.CharField(max_length=200, label=_("Name"), validators=[visible_text])
     slug = forms.SlugField(
         max_length=50, required=False, label=_("Slug"),
         help_text=_("Used in web addresses and imports. Leave empty to make one from the name."),
@@ -62,11 +63,12 @@ class FundForm(forms.Form):
     )
     description = forms.CharField(required=False, widget=_textarea(), label=_("Description"))
     organisation = forms.CharField(
-        max_length=200, required=False, label=_("Organisation"),
+        max_length=200, required=False, validators=[visible_text], label=_("Organisation"),
         help_text=_("Who publishes the fund's grants."),
     )
     organisation_identifier = forms.CharField(
-        max_length=100, required=False, label=_("Organisation identifier")
+        max_length=100, required=False, label=_("Organisation identifier"),
+        validators=[visible_text],
     )
     is_active = forms.BooleanField(
         required=False, initial=True, label=_("Active (new rounds may be created)")
@@ -101,7 +103,7 @@ class RoundForm(forms.Form):
         queryset=Fund.objects.filter(is_active=True).order_by("name", "id"), empty_label=None,
         label=_("Fund"),
     )
-    title = forms.CharField(max_length=200, label=_("Title"))
+    title = forms.CharField(max_length=200, label=_("Title"), validators=[visible_text])
     slug = forms.SlugField(
         max_length=50, required=False, label=_("Slug"),
         help_text=_("Leave empty to make one from the title."),

@@ -28,6 +28,7 @@ from workflow.api import (
     state_field,
     visible_choices,
 )
+from workflow.bounds import visible_text
 
 from . import rules, services
 from .lifecycle import PROPOSAL_TRANSITIONS
@@ -42,7 +43,8 @@ CONTENT_FIELDS = services.CONTENT_FIELDS
 
 class BudgetLineSerializer(serializers.ModelSerializer):
     category = serializers.ChoiceField(choices=BudgetLine.Category.choices)
-    description = serializers.CharField(max_length=300, allow_blank=True)
+    description = serializers.CharField(max_length=300, allow_blank=True,
+                                        validators=[visible_text])
     amount = serializers.DecimalField(**MONEY)
 
     class Meta:
@@ -62,7 +64,8 @@ class CurrentTeamSerializer(serializers.ListSerializer):
 
 class TeamMemberSerializer(serializers.ModelSerializer):
     user = VisibleRelatedField(visible=people_visible_to, model=User)
-    role = serializers.CharField(max_length=200, allow_blank=True, required=False, default="")
+    role = serializers.CharField(max_length=200, allow_blank=True, required=False, default="",
+                                 validators=[visible_text])
 
     class Meta:
         model = TeamMember
@@ -154,7 +157,7 @@ class ProposalWriteSerializer(serializers.Serializer):
         visible=_rounds_taking_proposals, model=Round,
         help_text="Set when the proposal is created; it stays in its round.",
     )
-    title = serializers.CharField(max_length=200)
+    title = serializers.CharField(max_length=200, validators=[visible_text])
     summary = serializers.CharField(required=False, allow_blank=True)
     problem = serializers.CharField(required=False, allow_blank=True)
     hypothesis = serializers.CharField(required=False, allow_blank=True)

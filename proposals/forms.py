@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fund.models import Round
 from people.models import Agency
+from workflow.bounds import visible_text
 from workflow.display import deadline
 
 from .models import BudgetLine, Proposal, TeamMember
@@ -141,7 +142,8 @@ class ProposalForm(PlainMessagesMixin, forms.Form):
         },
     )
     title = forms.CharField(
-        label=_("Title"), max_length=200, help_text=_("A short name colleagues will recognise.")
+        label=_("Title"), max_length=200, help_text=_("A short name colleagues will recognise."),
+        validators=[visible_text],
     )
     summary = forms.CharField(
         label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
@@ -239,7 +241,8 @@ class TeamMemberForm(_RowForm):
                     "or give their employee ID."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "data-people-search": ""}),
     )
-    role = forms.CharField(label=_("Role in the team"), required=False, max_length=200)
+    role = forms.CharField(label=_("Role in the team"), required=False, max_length=200,
+                           validators=[visible_text])
 
     def clean(self):
         data = super().clean()
@@ -263,7 +266,8 @@ class BudgetLineForm(_RowForm):
         label=_("Category"), choices=[("", _("Choose a category"))] + list(BudgetLine.Category.choices),
         required=False,
     )
-    description = forms.CharField(label=_("What it pays for"), required=False, max_length=300)
+    description = forms.CharField(label=_("What it pays for"), required=False, max_length=300,
+                                  validators=[visible_text])
     amount = MoneyField(
         label=_("Amount (BTN)"), required=False, what=_("The amount of a budget line")
     )

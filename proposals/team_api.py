@@ -19,6 +19,7 @@ from rest_framework.routers import SimpleRouter
 
 from people.models import User
 from workflow.api import TransitionViewSetMixin, state_field
+from workflow.bounds import visible_text
 
 from .models import TeamMember
 from .selectors import proposals_visible_to, team_members_visible_to
@@ -65,7 +66,8 @@ class TeamInvitationSerializer(serializers.Serializer):
     user = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), help_text="The colleague you invite.",
     )
-    role = serializers.CharField(max_length=200, allow_blank=True, required=False, default="")
+    role = serializers.CharField(max_length=200, allow_blank=True, required=False, default="",
+                                 validators=[visible_text])
 
 
 class TeamMemberFilter(filters.FilterSet):

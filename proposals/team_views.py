@@ -13,7 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from workflow.services import TransitionStateConflict
@@ -22,11 +22,14 @@ from .models import Proposal, TeamMember
 from .permissions import can_view_proposal
 from .services.team import TEAM_MEMBER_TRANSITIONS
 
+# What the person who acted reads, in their language (it was English whatever the page's).
 DONE = {
-    "accept": "You joined the team of “{title}”.",
-    "decline": "You declined to join the team of “{title}”.",
-    "leave": "You left the team of “{title}”. Your work on it stays on your record.",
-    "remove": "{person} is no longer on the team of “{title}”.",
+    "accept": gettext_lazy("You joined the team of “{title}”."),
+    "decline": gettext_lazy("You declined to join the team of “{title}”: its lead is told, "
+                            "and nothing more is asked of you."),
+    "leave": gettext_lazy("You left the team of “{title}”. Your work on it stays on your "
+                          "record."),
+    "remove": gettext_lazy("{person} is no longer on the team of “{title}”."),
 }
 
 
@@ -58,7 +61,7 @@ def team_transition(request, pk: int, member_pk: int, name: str):
         for message in exc.messages:
             messages.error(request, message)
         return redirect(_next(request, page))
-    messages.success(request, DONE[name].format(title=proposal.title, person=member.user))
+    messages.success(request, str(DONE[name]).format(title=proposal.title, person=member.user))
     fresh = Proposal.objects.prefetch_related("team").get(pk=pk)
     if name in ("decline", "leave") and not can_view_proposal(request.user, fresh):
         return redirect(_next(request, reverse("dashboard")))  # the page is no longer theirs

@@ -29,8 +29,10 @@ from workflow.api import (
     people_visible_to,
     visible_choices,
 )
+from workflow.bounds import visible_text
 
 from . import services
+from .calibration import TOO_FEW_TO_MEASURE
 from .models import Assignment, Panel, Review
 from .permissions import (
     ReviewAccess,
@@ -77,11 +79,19 @@ class PanelSerializer(serializers.ModelSerializer):
         return len({m.agency_id for m in panel.members.all() if m.agency_id})
 
 
+def _agreement_reason(calibration) -> dict:
+    """Why the ranking gives no alpha (reviews.calibration.TOO_FEW_TO_MEASURE), or nothing."""
+    if calibration is None or calibration.alpha is not None:
+        return {"agreement_alpha_reason": None, "agreement_alpha_note": None}
+    return {"agreement_alpha_reason": "too_few_reviews",
+            "agreement_alpha_note": str(TOO_FEW_TO_MEASURE)}
+
+
 # Ids in a body are found only among what the requesting user may see (VisibleRelatedField):
 # an id they may not see is answered like one that does not exist.
 class PanelWriteSerializer(serializers.Serializer):
     round = VisibleRelatedField(visible=rounds_visible_to, model=Round)
-    name = serializers.CharField(max_length=200)
+    name = serializers.CharField(max_length=200, validators=[visible_text])
     chair = VisibleRelatedField(visible=people_visible_to, model=User)
     deputy_chair = VisibleRelatedField(visible=people_visible_to, model=User, required=False,
                                        allow_null=True)
@@ -90,7 +100,7 @@ class PanelWriteSerializer(serializers.Serializer):
 
 
 class PanelUpdateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200, required=False)
+    name = serializers.CharField(max_length=200, required=False, validators=[visible_text])
     chair = VisibleRelatedField(visible=people_visible_to, model=User, required=False)
     deputy_chair = VisibleRelatedField(visible=people_visible_to, model=User, required=False,
                                        allow_null=True)
@@ -373,7 +383,15 @@ class RankingView(APIView):
         "agreement_alpha": serializers.FloatField(
             allow_null=True, help_text="Krippendorff's alpha (interval metric; Krippendorff "
             "2011) of the round's reviews over proposals x reviewers: 1 perfect agreement, 0 "
-            "chance. Null when undefined or not shown."),
+            "chance. Null when not shown, or when there are too few reviews to measure it "
+            "(fewer than two proposals with two reviews or more, or no scores that differ): "
+            "then `agreement_alpha_reason` says so."),
+        "agreement_alpha_reason": serializers.CharField(
+            allow_null=True, help_text="Why `agreement_alpha` is null while calibration is "
+            "shown: \"too_few_reviews\"; null otherwise."),
+        "agreement_alpha_note": serializers.CharField(
+            allow_null=True, help_text="The same in words, in the request's language "
+            "(\"too few reviews to measure agreement\"); null when alpha is given."),
         "flagged_reviewers": inline_serializer("FlaggedReviewer", {
             "reviewer": serializers.IntegerField(),
             "name": serializers.CharField(),
@@ -417,6 +435,7 @@ class RankingView(APIView):
             "order": page.order,
             "calibration_shown": page.calibration_shown,
             "agreement_alpha": calibration.alpha if calibration else None,
+            **_agreement_reason(calibration),
             "flagged_reviewers": [
                 {"reviewer": user.pk, "name": user.get_full_name() or user.username,
                  "mean_score": round(mean, 2), "reviews": count}

@@ -34,13 +34,26 @@ in units holding two values or more), D_o = (1/n) sum_u (1/(m_u - 1)) sum_{c != 
 (c - k)^2 and D_e = (1/(n(n - 1))) sum_{c != k over all n values} (c - k)^2, the sums over
 ordered pairs of values. None when undefined: fewer than two pairable values, or no variation
 at all (D_e = 0). 1 is perfect agreement, 0 agreement no better than chance.
+
+Too few to measure: alpha needs at least `AGREEMENT_MIN_PROPOSALS` (2) proposals with two
+reviews or more. From a single proposal it is 0 whatever the scores (its values are compared
+with nothing but each other, so D_o = D_e): that 0.00 said "no better than chance" where
+nothing was measured. Pages, PDFs, files and the API then say `TOO_FEW_TO_MEASURE`.
 """
 
 from dataclasses import dataclass, field
 from math import sqrt
 
+from django.utils.translation import gettext_lazy
+
 FLAG_MIN_REVIEWS = 3
 FLAG_SDS = 1.5
+AGREEMENT_MIN_PROPOSALS = 2
+# Said instead of a number wherever agreement is shown (API: `agreement_alpha` null with this
+# reason, code "too_few_reviews").
+TOO_FEW_TO_MEASURE = gettext_lazy("too few reviews to measure agreement")
+TOO_FEW_TO_MEASURE_WHY = gettext_lazy(
+    "it needs at least two proposals with two reviews or more each, and scores that differ")
 
 
 @dataclass(frozen=True)
@@ -94,10 +107,11 @@ def krippendorff_alpha_interval(units) -> float | None:
     `units`: an iterable of sequences of numbers, the values the coders gave one unit (here:
     the weighted scores of one proposal's reviews). Units with fewer than two values are not
     pairable and are left out. Returns a float at most 1 (negative when disagreement exceeds
-    chance), or None when undefined (fewer than two pairable values, or no variation)."""
+    chance), or None when undefined or too few to measure (fewer than
+    `AGREEMENT_MIN_PROPOSALS` pairable units, or no variation)."""
     pairable = [[float(v) for v in values] for values in units if len(values) >= 2]
     n = sum(len(values) for values in pairable)
-    if n < 2:
+    if n < 2 or len(pairable) < AGREEMENT_MIN_PROPOSALS:
         return None
 
     def ordered_pair_squares(values) -> float:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from people.models import User
 from proposals.models import Proposal
+from workflow.bounds import visible_text
 
 from .models import Review
 
@@ -154,7 +155,7 @@ class DecisionForm(forms.Form):
 
 
 class PanelForm(forms.Form):
-    name = forms.CharField(label=_("Panel name"), max_length=200)
+    name = forms.CharField(label=_("Panel name"), max_length=200, validators=[visible_text])
     chair = _PersonChoice(label=_("Chair"), queryset=User.objects.none())
     deputy_chair = _PersonChoice(
         label=_("Deputy chair"), queryset=User.objects.none(), required=False,

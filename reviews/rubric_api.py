@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from fund.models import Round
 from fund.selectors import rounds_visible_to
+from workflow.bounds import visible_text
 
 from . import services
 from .models import Criterion
@@ -41,7 +42,7 @@ class RubricLocked(exceptions.APIException):
 
 
 class RubricCriterionSerializer(serializers.ModelSerializer):
-    name = serializers.CharField(max_length=200, error_messages={
+    name = serializers.CharField(max_length=200, validators=[visible_text], error_messages={
         "blank": NAME_MESSAGE, "required": NAME_MESSAGE, "null": NAME_MESSAGE})
     description = serializers.CharField(allow_blank=True, default="")
     weight = serializers.DecimalField(

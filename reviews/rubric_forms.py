@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from fund.models import Round
+from workflow.bounds import visible_text
 
 from .models import Assignment, Criterion, Review
 from .services import MAX_SCORE_MESSAGE, MAX_SCORE_SCALE, MIN_SCORE_SCALE, NAME_MESSAGE
@@ -41,6 +42,7 @@ class CriterionForm(forms.Form):
 
     name = forms.CharField(
         label="Name", max_length=200, error_messages={"required": NAME_MESSAGE},
+        validators=[visible_text],
     )
     description = forms.CharField(
         label="What reviewers look for", required=False,

@@ -21,11 +21,12 @@ from proposals.lifecycle import PROPOSAL_TRANSITIONS
 from proposals.models import Proposal
 from proposals.permissions import can_view_proposal
 from proposals.selectors import proposal_detail_queryset, proposals_visible_to
+from workflow.ids import parse_id
 from workflow.pages import page_of
 from workflow.services import TransitionStateConflict, condition_errors, may_run
 
 from . import services
-from .calibration import FLAG_MIN_REVIEWS, FLAG_SDS
+from .calibration import FLAG_MIN_REVIEWS, FLAG_SDS, TOO_FEW_TO_MEASURE, TOO_FEW_TO_MEASURE_WHY
 from .chair_queries import proposals_in_review_chaired_by
 from .chairs import (
     is_acting_chair,
@@ -130,6 +131,7 @@ def my_assignments(request):
     # of the panel loaded to be tested in Python.
     awaiting, short = chair_lists(user, chaired)
     return render(request, "reviews/my_assignments.html", {
+        "declined": _declined_next(user, request.GET.get("declined")),
         "page_obj": page_obj,
         "state": state,
         "states": Assignment.State.choices,
@@ -138,6 +140,24 @@ def my_assignments(request):
         "short": short,
         "query": f"state={state}" if state else "",
     })
+
+
+def _declined_next(user, declined) -> dict | None:
+    """After declining an assignment (a conflict declared): the proposal declined, and the
+    reviewer's next open assignment (or none), for "What next" on "My reviews". Only the
+    person's own assignment, and only once it is declined."""
+    pk = parse_id(declined)
+    if pk is None:
+        return None
+    assignment = (Assignment.objects.filter(pk=pk, reviewer=user,
+                                            state=Assignment.State.CONFLICT)
+                  .select_related("proposal").only("id", "proposal__title").first())
+    if assignment is None:
+        return None
+    open_ = assignments_for_reviewer(user=user, filters={"state": Assignment.State.ASSIGNED})
+    return {"title": assignment.proposal.title,
+            "next_assignment": open_.select_related("proposal").first(),
+            "open_count": open_.count()}
 
 
 def _assignment_or_404(request, pk: int) -> Assignment:
@@ -256,9 +276,12 @@ def declare_conflict(request, pk: int):
         except (ValidationError, TransitionStateConflict) as error:
             _refusal(form, error)
         else:
-            messages.success(request, _("Your conflict is recorded; the chair will find another "
-                                        "reviewer."))
-            return redirect("reviews:my_assignments")
+            # What happened, in words; "My reviews" then says what to do next (DECLINED_NEXT).
+            messages.success(request, _(
+                "You declined to review “%(title)s”: your conflict of interest is recorded, and "
+                "the panel's chair is told to ask another reviewer. You have nothing more to do "
+                "on it.") % {"title": assignment.proposal.title})
+            return redirect(f"{reverse('reviews:my_assignments')}?declined={assignment.pk}")
     return render(request, "reviews/declare_conflict.html",
                   {"assignment": assignment, "form": form})
 
@@ -448,6 +471,8 @@ def round_ranking(request, pk: int):
         "ranked": page.ranked, "apart": page.apart, "totals_shown": page.totals_shown,
         "order": page.order, "calibration_shown": page.calibration_shown,
         "calibration": calibration_summary(round_=round_, shown=page.calibration_shown),
+        "too_few_to_measure": TOO_FEW_TO_MEASURE,
+        "too_few_to_measure_why": TOO_FEW_TO_MEASURE_WHY,
         "flag_rule": {"sds": FLAG_SDS, "reviews": FLAG_MIN_REVIEWS},
     })
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from people.models import Agency, User
 from proposals.models import Proposal
 from proposals.selectors import proposals_visible_to
+from workflow.bounds import visible_text
 from workflow.ids import parse_id
 
 from .models import Learning, Nomination, Recognition
@@ -78,7 +79,7 @@ class PersonChoiceField(forms.ModelChoiceField):
 
 
 class LearningForm(forms.Form):
-    title = forms.CharField(max_length=200, label=_("Title"))
+    title = forms.CharField(max_length=200, label=_("Title"), validators=[visible_text])
     kind = forms.ChoiceField(
         label=_("Kind"), choices=Learning.Kind.choices, widget=forms.RadioSelect,
         help_text=_("Learnings from experiments that did not work count as fully as any other."),

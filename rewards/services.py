@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 
 from people.models import User
 from proposals.models import Proposal
+from workflow.bounds import visible_text_problem
 from workflow.models import TransitionLog
 from workflow.services import (
     TransitionStateConflict,
@@ -58,6 +59,9 @@ def parse_tags(tags) -> list[str]:
         if len(name) > 50:
             raise ValidationError({"tags": gettext("“%(name_20)s…” is too long; keep a tag under "
                                                    "50 letters.") % {"name_20": name[:20]}})
+        problem = visible_text_problem(name)
+        if problem:
+            raise ValidationError({"tags": problem[1]})
         if name and name not in names:
             names.append(name)
     return names

@@ -22,7 +22,7 @@ from django.utils.functional import Promise
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
 MARKED = [
     "proposals", "reviews", "fund", "awards", "rewards", "data", "jobs", "account", "workflow",
-    "charts", "documents", "admin", "drf_spectacular", "search",
+    "charts", "documents", "admin", "drf_spectacular", "search", "registration",
     "_form_errors.html", "_pagination.html", "analytics/figure.html",
 ]
 NOTIFICATION_TEMPLATES = Path(settings.BASE_DIR) / "notifications" / "templates"

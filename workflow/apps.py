@@ -15,9 +15,10 @@ class WorkflowConfig(AppConfig):
         install()
 
     def ready(self):
+        from django.apps import apps
         from django.db.models.signals import post_init, pre_delete, pre_save
 
-        from .bounds import refuse_overlong, remember_overlong
+        from .bounds import install_visible_text, refuse_overlong, remember_overlong
         from .evidence import refuse_deleting_evidence
 
         # Every model: evidence is refused whatever deletes it (workflow/evidence.py).
@@ -25,3 +26,5 @@ class WorkflowConfig(AppConfig):
         # Every model: no over-long text is stored, whatever saves it (workflow/bounds.py).
         post_init.connect(remember_overlong, dispatch_uid="workflow.bounds.loaded")
         pre_save.connect(refuse_overlong, dispatch_uid="workflow.bounds.save")
+        # Every title and name is visible text, in every form and serializer built from it.
+        install_visible_text(apps.get_app_configs())

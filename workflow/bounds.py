@@ -10,12 +10,26 @@ Lengths count characters, not bytes (Python's `len`), so Dzongkha and Latin text
 room. Text is stored in Unicode normalisation form C (`pre_save`, every channel that saves a
 model): the same Tibetan letters typed on two keyboards (U+0F73 against U+0F71 U+0F72) are then
 the same text, and search (which normalises the query alike) finds one with the other.
+
+Short single-line texts (titles, names: every `CharField` of the fund's models) must also be
+*visible text* (`visible_text`): at least one character that shows, and no bidirectional
+control character (U+202A–U+202E, U+2066–U+2069, U+200E/U+200F, U+061C), which can make a
+title read in another order than it is stored. A title of zero-width spaces, word joiners or
+soft hyphens looks empty in every list; Tibetan marks (the tsheg U+0F0B) are visible and a
+zero-width joiner inside a word is kept. The rule is the fields' own validator (installed by
+`install_visible_text` on every such model field, so model forms, the admin and model
+serializers say it), named by plain forms and serializers with `validators=[visible_text]`,
+checked by imports (`datafiles.tables.check_length`) and, as the last net, by `pre_save`.
 """
 
+import re
 import unicodedata
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext, gettext_lazy
 
 TITLE_MAX = 200
 LONG_TEXT_MAX = 20_000
@@ -43,6 +57,89 @@ class LongTextField(models.TextField):
         else:
             kwargs.pop("validators", None)
         return name, path, args, kwargs
+
+
+# --- visible text ------------------------------------------------------------------------------
+# Bidirectional controls: embeddings and overrides, isolates, the LRM/RLM/ALM marks.
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+# Characters that show nothing even though they are not format or space characters (Unicode's
+# default-ignorable code points and the blank fillers people paste to look "empty").
+_BLANK = frozenset(
+    [0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x2800, 0x3164, 0xFFA0]
+    + list(range(0x180B, 0x1810)) + list(range(0xFE00, 0xFE10))
+    + list(range(0x1D173, 0x1D17B)) + list(range(0xE0100, 0xE01F0))
+)
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp"})
+NO_VISIBLE_TEXT = gettext_lazy(
+    "Write some visible text: this has only spaces or invisible characters.")
+BIDI_CONTROL = gettext_lazy(
+    "Take out the hidden text-direction characters (such as U+202E): they can make the text "
+    "read in another order than it is stored.")
+
+
+def _visible(char: str) -> bool:
+    return (unicodedata.category(char) not in _INVISIBLE_CATEGORIES
+            and ord(char) not in _BLANK)
+
+
+def has_visible_character(value: str) -> bool:
+    """True when at least one character of `value` shows on the page."""
+    return any(_visible(char) for char in value)
+
+
+def visible_text_problem(value) -> tuple[str, str] | None:
+    """(code, message) when a non-empty text has no visible character or holds a
+    bidirectional control; None when it is fine (an empty text is the field's to judge)."""
+    if not isinstance(value, str) or value == "":
+        return None
+    if BIDI_CONTROLS.search(value):
+        return "bidi_control", str(BIDI_CONTROL)
+    # Most texts begin with a letter or digit: no need to look at each character.
+    first = value[0]
+    if not ((first.isalnum() and ord(first) not in _BLANK) or has_visible_character(value)):
+        return "no_visible_text", str(NO_VISIBLE_TEXT)
+    return None
+
+
+@deconstructible(path="workflow.bounds.VisibleText")
+class VisibleText:
+    """The validator of titles and names (`visible_text`): see the module's docstring."""
+
+    def __call__(self, value) -> None:
+        problem = visible_text_problem(value)
+        if problem:
+            raise ValidationError(problem[1], code=problem[0])
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, VisibleText)
+
+    def __hash__(self) -> int:
+        return hash(VisibleText)
+
+
+visible_text = VisibleText()
+
+
+def single_line_fields(model) -> list:
+    """The model's short single-line texts: its `CharField`s (not long texts)."""
+    return [f for f in model._meta.concrete_fields
+            if isinstance(f, models.CharField) and not f.choices]
+
+
+def install_visible_text(app_configs) -> None:
+    """Give every single-line text field of the fund's models the `visible_text` validator.
+
+    Added to the field's own default validators (as Django's `EmailField` has its), not to
+    `validators=`: no migration records it, and every model form, admin form and model
+    serializer built from the field (and `full_clean`) applies it."""
+    for app_config in app_configs:
+        if app_config.label not in BOUNDED_APPS:
+            continue
+        for model in app_config.get_models():
+            for field in single_line_fields(model):
+                if visible_text not in field.default_validators:
+                    field.default_validators = [*field.default_validators, visible_text]
+                    field.__dict__.pop("validators", None)  # a cached_property
 
 
 def text_too_long(value, label: str, limit: int = LONG_TEXT_MAX) -> str | None:
@@ -77,7 +174,9 @@ def remember_overlong(sender, instance, **kwargs) -> None:
     overlong = {}
     for field in _bounded_fields(sender):
         value = instance.__dict__.get(field.attname)
-        if isinstance(value, str) and len(value) > field.max_length:
+        if isinstance(value, str) and (len(value) > field.max_length or (
+                isinstance(field, models.CharField) and value
+                and visible_text_problem(value))):
             overlong[field.attname] = value
     if overlong:
         instance._overlong_loaded = overlong
@@ -85,9 +184,7 @@ def remember_overlong(sender, instance, **kwargs) -> None:
 
 def refuse_overlong(sender, instance, raw=False, **kwargs) -> None:
     """`pre_save`: store texts in normalisation form C; refuse a text longer than its field's
-    limit, with a clear message."""
-    from django.core.exceptions import ValidationError
-
+    limit, and a single-line text that is not visible text, with a clear message."""
     if raw or sender._meta.app_label not in BOUNDED_APPS:
         return
     kept = getattr(instance, "_overlong_loaded", {})
@@ -107,5 +204,12 @@ def refuse_overlong(sender, instance, raw=False, **kwargs) -> None:
                 and kept.get(field.attname) != value:
             label = str(field.verbose_name).capitalize()
             errors[field.name] = [text_too_long(value, label, field.max_length)]
+            continue
+        if isinstance(value, str) and isinstance(field, models.CharField) \
+                and kept.get(field.attname) != value:
+            problem = visible_text_problem(value)
+            if problem:
+                errors[field.name] = [gettext("%(label)s: %(problem)s") % {
+                    "label": str(field.verbose_name).capitalize(), "problem": problem[1]}]
     if errors:
         raise ValidationError(errors)

@@ -41,6 +41,15 @@ def similar_work(context, proposal, limit=5):
     return {"similar": stored_similar_work(proposal, user, limit=limit)}
 
 
+def shows_likely_duplicates(proposal, user) -> bool:
+    """Who is told of likely duplicates, and when: a fund manager, while the proposal waits to
+    be screened (submitted), as in the screening queue (proposals.views.queue). The earlier
+    proposals named are those `user` may see (`likely_duplicates`)."""
+    return bool(user and user.is_authenticated and user.is_active and user.is_fund_manager
+                and proposal is not None and proposal.pk
+                and proposal.state == Proposal.State.SUBMITTED)
+
+
 @register.inclusion_tag("search/_duplicates.html", takes_context=True)
 def likely_duplicates_badge(context, proposal, page_proposals):
     """`{% likely_duplicates_badge proposal page.object_list %}` in a row: the stored
@@ -53,3 +62,14 @@ def likely_duplicates_badge(context, proposal, page_proposals):
     if key not in cache:
         cache[key] = likely_duplicates(rows, user)
     return {"duplicates": cache[key].get(proposal.pk, [])}
+
+
+@register.inclusion_tag("search/_duplicates_notice.html", takes_context=True)
+def likely_duplicates_notice(context, proposal):
+    """`{% likely_duplicates_notice proposal %}` on the proposal's page: the same likely
+    duplicates, for the same people and at the same time, as its row in the screening queue
+    (two queries, only when shown)."""
+    user = context.get("user") or getattr(context.get("request"), "user", None)
+    if not shows_likely_duplicates(proposal, user):
+        return {"duplicates": []}
+    return {"duplicates": likely_duplicates([proposal], user).get(proposal.pk, [])}

@@ -130,7 +130,8 @@ def test_reviewing_a_round_with_one_reviewer(world):
     assert figure.summary["assignments"] == 1 and figure.summary["reviewers"] == 1
     assert figure.summary["proposals_with_two_or_more_reviews"] == 0
     assert figure.summary["within_spread"] is None
-    assert any("at least two submitted reviews" in note for note in figure.notes)
+    assert any("at least 2 proposals with at least two submitted reviews" in note
+               for note in figure.notes)
 
 
 @pytest.mark.parametrize("key", ["funnel", "times", "money", "collaboration", "outcomes",

@@ -449,3 +449,27 @@ def test_a_password_reset_is_written_in_the_account_holders_language(client, db)
     assert response.status_code == 302
     [message] = mail.outbox
     assert message.subject == "Set your Innovation Fund password"
+
+
+def test_the_password_reset_email_body_is_in_the_account_holders_language(client, db):
+    """Walkthrough: the subject followed the account holder's language, the body was English
+    whatever it was (Django's own words in the project's template, never marked)."""
+    from django.core import mail
+
+    UserFactory(username="dorji", first_name="Dorji", last_name="Wangmo",
+                email="dorji@demo.gov.bt", language="dz")
+    UserFactory(username="karma", first_name="Karma", last_name="Tshering",
+                email="karma@demo.gov.bt")
+    client.cookies[COOKIE] = "en"  # the asker reads English
+    client.post("/password/reset/", {"email": "dorji@demo.gov.bt"})
+    client.cookies[COOKIE] = "dz"  # the asker reads Dzongkha
+    client.post("/password/reset/", {"email": "karma@demo.gov.bt"})
+    dorji, karma = mail.outbox
+    with translation.override("dz"):
+        dear = gettext("Dear %(name)s,") % {"name": "Dorji Wangmo"}
+        username = gettext("Your username is: %(username)s") % {"username": "dorji"}
+    assert dear != "Dear Dorji Wangmo,"  # the catalogue has it
+    assert dear in dorji.body and username in dorji.body
+    assert "Dear Dorji" not in dorji.body and "/password/set/" in dorji.body
+    assert karma.body.startswith("Dear Karma Tshering,")
+    assert "Your username is: karma" in karma.body and "/password/set/" in karma.body

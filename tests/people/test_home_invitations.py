@@ -94,3 +94,23 @@ def test_the_proposal_page_asks_the_invitee_and_shows_states_to_the_lead(client,
     assert str(invitee) in page and "badge-invited" in page and "badge-accepted" in page
     assert f"/team/{member.pk}/transitions/remove/" in page
     assert f"/team/{accepted.pk}/transitions/remove/" in page
+
+
+def test_declining_a_team_invitation_says_what_happened_in_the_persons_language(client,
+                                                                               invitee):
+    """Walkthrough (the kind of item 7): the words after declining were English whatever the
+    page's language, and did not say who is told."""
+    from django.utils.functional import Promise
+
+    from proposals.team_views import DONE
+
+    assert all(isinstance(sentence, Promise) for sentence in DONE.values())  # translated
+    client.force_login(invitee)
+    member = TeamMember.objects.get(user=invitee, proposal__title="SMS queues")
+    response = client.post(
+        f"/proposals/{member.proposal_id}/team/{member.pk}/transitions/decline/",
+        {"next": "/"}, follow=True)
+    assert TeamMember.objects.get(pk=member.pk).state == "declined"
+    [message] = [str(m) for m in response.context["messages"]]
+    assert message == ("You declined to join the team of “SMS queues”: its lead is told, and "
+                       "nothing more is asked of you.")

@@ -417,3 +417,78 @@ def test_the_round_page_links_to_its_ranking_for_its_readers(client):
     client.force_login(UserFactory(hr_officer=True))
     page = client.get(f"/funds/rounds/{round_.pk}/")
     assert f'/reviews/rounds/{round_.pk}/ranking/' not in page.content.decode()
+
+
+# --- too few reviews to measure agreement (walkthrough finding) -------------------------------
+def test_alpha_from_a_single_proposal_is_not_measured_not_zero():
+    # One proposal, three reviewers who disagree: D_o = D_e by construction, so alpha was 0.
+    assert krippendorff_alpha_interval([[80, 50, 65]]) is None
+    assert calibrate([("a", "P1", "A", 80), ("b", "P1", "B", 50),
+                      ("c", "P1", "C", 65), ("d", "P2", "A", 70)]).alpha is None
+    # Two proposals with two reviews each are measured.
+    assert krippendorff_alpha_interval([[80, 50], [60, 30]]) is not None
+
+
+def _one_proposal_round():
+    round_ = RoundFactory(closed=True, budget=Decimal("100.00"))
+    people = [UserFactory(username=f"one{i}", first_name=f"One{i}") for i in range(3)]
+    panel = PanelFactory(round=round_, members=people)
+    proposal = Proposal.objects.create(round=round_, lead=UserFactory(), title="Only one",
+                                       state="in_review", requested_amount=Decimal("60.00"))
+    for person, score in zip(people, (80, 50, 65), strict=True):
+        assignment = Assignment.objects.create(proposal=proposal, reviewer=person, panel=panel,
+                                               due_on="2030-01-01", state="submitted")
+        Review.objects.create(assignment=assignment, recommendation="fund",
+                              weighted_score=Decimal(score))
+    return round_
+
+
+@pytest.mark.django_db
+def test_the_ranking_page_api_and_pdf_say_too_few_reviews_instead_of_zero():
+    from documents import portfolio
+    from tests.documents.test_dzongkha_pdfs import pdf_text
+
+    round_ = _one_proposal_round()
+    assert RoundCalibration.objects.get(round=round_).alpha is None
+    manager = UserFactory(fund_manager=True)
+    client = Client()
+    client.force_login(manager)
+    text = client.get(f"/reviews/rounds/{round_.pk}/ranking/").content.decode()
+    assert "too few reviews to measure agreement" in text
+    assert "<strong>0.00</strong>" not in text and "not defined yet" not in text
+    api = APIClient()
+    api.force_authenticate(manager)
+    data = api.get(f"/api/v1/rounds/{round_.pk}/ranking/").json()
+    assert data["agreement_alpha"] is None
+    assert data["agreement_alpha_reason"] == "too_few_reviews"
+    assert data["agreement_alpha_note"] == "too few reviews to measure agreement"
+    pdf = " ".join(pdf_text(portfolio.round_portfolio_pdf(round_, manager)).split())
+    assert "too few reviews to measure agreement" in pdf
+    # A measured round says its number, and no reason.
+    worked, *_ = _worked_round()
+    data = api.get(f"/api/v1/rounds/{worked.pk}/ranking/").json()
+    assert data["agreement_alpha"] == pytest.approx(-13 / 98)
+    assert data["agreement_alpha_reason"] is None and data["agreement_alpha_note"] is None
+    pdf = " ".join(pdf_text(portfolio.round_portfolio_pdf(worked, manager)).split())
+    assert "-0.13" in pdf
+
+
+@pytest.mark.django_db
+def test_analytics_reviewing_does_not_measure_agreement_on_one_proposal():
+    from analytics.figures import build
+
+    round_ = _one_proposal_round()
+    manager = UserFactory(fund_manager=True)
+    figure = build("reviewing", viewer=manager, chosen={"round": round_})
+    assert figure.summary["proposals_with_two_or_more_reviews"] == 1
+    assert (figure.summary["within_spread"], figure.summary["same_recommendation"],
+            figure.summary["mean_spread"]) == (None, None, None)
+    assert any("too few reviews to measure agreement" in note for note in figure.notes)
+    client = Client()
+    client.force_login(manager)
+    csv = client.get("/analytics/reviewing/", {"round": round_.pk, "download": "csv",
+                                                "table": "summary"}).content.decode()
+    within = next(line for line in csv.splitlines() if "disagreement threshold" in line)
+    assert within.rstrip().endswith("too few reviews to measure agreement")  # not 0.0 or 100.0
+    page = client.get("/analytics/reviewing/", {"round": round_.pk}).content.decode()
+    assert page.count("too few reviews to measure agreement") >= 3  # the note, the rows

@@ -149,3 +149,21 @@ def test_the_command_fills_proposals_in_screening_with_none_stored(world, twin):
     call_command("refresh_similar", "--id", str(world["funded"].pk),
                  stdout=StringIO())
     assert SimilarCandidate.objects.filter(source=world["funded"]).exists()
+
+
+def test_the_proposal_page_tells_the_fund_manager_of_a_likely_duplicate_as_the_queue_does(
+        world, twin, django_capture_on_commit_callbacks):
+    """Walkthrough: the queue said "Possible duplicate", the proposal's own page did not."""
+    draft = submit(world, django_capture_on_commit_callbacks)
+    page = signed_in(world["fund_manager"]).get(f"/proposals/{draft.pk}/").content.decode()
+    assert 'id="likely-duplicates"' in page and "Possible duplicate" in page
+    assert TWIN["title"] in page and f'href="/proposals/{twin.pk}/"' in page
+    # Not the lead (who may not see the twin, and screens nothing) nor a chair.
+    lead_page = signed_in(world["lead"]).get(f"/proposals/{draft.pk}/").content.decode()
+    assert "likely-duplicates" not in lead_page and TWIN["title"] not in lead_page
+    chair_page = signed_in(world["chair"]).get(f"/proposals/{draft.pk}/")
+    assert b"likely-duplicates" not in chair_page.content
+    # Once screened, the queue no longer lists it, and the page no longer says it.
+    type(draft).objects.filter(pk=draft.pk).update(state="in_review")
+    page = signed_in(world["fund_manager"]).get(f"/proposals/{draft.pk}/").content.decode()
+    assert "likely-duplicates" not in page
