@@ -9,6 +9,7 @@ available): the same sums, from a fixed number of queries.
 from decimal import Decimal
 
 from django.db.models import Sum
+from django.utils.translation import gettext
 
 from workflow.charts import Chart, bar_chart, progress_bar, stacked_bar
 from workflow.display import money
@@ -45,8 +46,9 @@ def contributions_chart(*, fund, by_agency) -> Chart | None:
 
     return stacked_bar(
         title=f"Contributions to {fund.name} by agency",
-        description=(f"One bar of {money(total, fund.currency)}, cut into what each agency "
-                     f"contributed, largest first. The list below gives each agency's amount."),
+        description=gettext("One bar of %(total)s, cut into what each agency contributed, "
+                            "largest first. The list below gives each agency's amount.")
+        % {"total": money(total, fund.currency)},
         parts=[(label, amount, share(amount)) for label, amount in rows],
         summary=f"Contributed in all: {money(total, fund.currency)}.",
     )
@@ -68,10 +70,10 @@ def money_chart(*, fund, released: Decimal) -> Chart:
     ]
     return bar_chart(
         title=f"The money of {fund.name}",
-        description=("Bars on one scale: what agencies contributed; what awards commit (less "
-                     "cancelled tranches); what was released to projects; what cancelled "
-                     "tranches returned to the fund; and what is available for new awards "
-                     "(contributed less committed)."),
+        description=gettext("Bars on one scale: what agencies contributed; what awards commit "
+                            "(less cancelled tranches); what was released to projects; what "
+                            "cancelled tranches returned to the fund; and what is available "
+                            "for new awards (contributed less committed)."),
         rows=[(label, amount, money(amount, currency)) for label, amount in rows],
     )
 
@@ -102,8 +104,9 @@ def award_release_chart(*, award, released, returned, currency) -> Chart:
     done = (released / amount * 100) if amount else 0
     return progress_bar(
         title=f"Release of the award for {award.proposal.title}",
-        description=(f"{money(released, currency)} of {money(amount, currency)} released "
-                     f"({done:.0f}%)."),
+        description=gettext("%(released)s of %(amount)s released (%(percent)s%%).") % {
+            "released": money(released, currency), "amount": money(amount, currency),
+            "percent": f"{done:.0f}"},
         parts=parts, total=amount,
         rest_label=rest_label, rest_text=money(still, currency),
         summary=f"{done:.0f}% of the award of {money(amount, currency)} released.",

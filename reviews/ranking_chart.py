@@ -10,6 +10,8 @@ viewer with a conflict sees no totals and no line, as in the table: then the cha
 the mean scores the viewer may read, on the 0–100 scale.
 """
 
+from django.utils.translation import gettext
+
 from workflow.charts import Chart, bar_chart
 from workflow.display import money
 
@@ -46,11 +48,11 @@ def ranking_chart(*, round_, ranked, totals_shown: bool) -> Chart | None:
             rows = rows[:MAX_ROWS]
         return bar_chart(
             title=f"Requested amounts of {round_.title} against its budget",
-            description=(
+            description=gettext(
                 "In ranking order, each proposal still in contention is a bar of the amount it "
                 "asks, starting where the amounts before it end. The dashed line is the budget "
-                f"of {money(round_.budget, currency)}: bars that cross or lie past it do not "
-                "fit (the funding line)."),
+                "of %(budget)s: bars that cross or lie past it do not fit (the funding line).")
+            % {"budget": money(round_.budget, currency)},
             rows=rows,
             line=(round_.budget, f"Budget {money(round_.budget, currency)}"),
             summary=summary,
@@ -68,6 +70,7 @@ def ranking_chart(*, round_, ranked, totals_shown: bool) -> Chart | None:
     return bar_chart(
         summary=summary,
         title=f"Mean scores of {round_.title}",
-        description="In ranking order, each proposal's mean weighted score on a scale of 0 to 100.",
+        description=gettext(
+            "In ranking order, each proposal's mean weighted score on a scale of 0 to 100."),
         rows=rows, scale_max=100, same_series=True,
     )

@@ -9,6 +9,7 @@ A string added later without marking it fails here, with the file and the words.
 """
 
 import ast
+import fnmatch
 import importlib
 import re
 from pathlib import Path
@@ -94,9 +95,26 @@ FORM_MODULES = [
 ]
 
 
+def project_form_modules():
+    """Every project module that defines a form (the award, rubric and two-factor pages keep
+    theirs beside the views), besides FORM_MODULES. Not the admin's forms: their labels are
+    the model fields' names (the keyword check below covers the texts they set)."""
+    root = Path(settings.BASE_DIR)
+    found = set(FORM_MODULES)
+    for path in root.glob("*/**/*.py"):
+        parts = path.relative_to(root).parts
+        if parts[0] in {"tests", "bench", "node_modules", "static", ".venv"} or (
+                "migrations" in parts or not (root / parts[0] / "__init__.py").is_file()
+                or path.name == "admin.py"):
+            continue
+        if re.search(r"^class \w+\(.*Form\b", path.read_text(encoding="utf-8"), re.M):
+            found.add(".".join(path.relative_to(root).with_suffix("").parts))
+    return sorted(found)
+
+
 def form_classes():
     found = []
-    for name in FORM_MODULES:
+    for name in project_form_modules():
         module = importlib.import_module(name)
         for value in vars(module).values():
             if (isinstance(value, type) and issubclass(value, forms.BaseForm)
@@ -217,6 +235,51 @@ def test_the_python_check_finds_unmarked_messages():
         "raise NotFound()\nraise PermissionDenied(REFUSED)\n"
         'admin.display(description="History")\nadmin.action(description=_("Fine"))\n')
     assert [f.split(":")[0] for f in found] == ["line 1", "line 2", "line 3", "line 8"]
+
+
+# --- Keyword texts: labels, help texts, names and chart descriptions --------------------------
+# `label=`, `help_text=`, `verbose_name=`, `verbose_name_plural=`, `empty_label=` and
+# `description=` are read on pages, in the admin and (a chart's description) by screen readers:
+# in every module, a text with words is a translation, never a plain or f-string.
+KEYWORD_TEXTS = {"label", "help_text", "verbose_name", "verbose_name_plural", "empty_label",
+                 "description"}
+# Developer documentation and data stay English: the API's schema (serializers, filters and
+# OpenAPI parameters in the API modules), test factories and the demo data seed_demo writes.
+KEYWORD_TEXTS_NOT_SHOWN = ("*api.py", "api_common/*", "*/api/*", "*/factories.py",
+                           "portal/management/commands/seed_demo.py")
+
+
+def keyword_text_files():
+    return [path for path in PYTHON_MESSAGE_FILES
+            if not any(fnmatch.fnmatch(str(path.relative_to(ROOT)), pattern)
+                       for pattern in KEYWORD_TEXTS_NOT_SHOWN)]
+
+
+def unmarked_keyword_texts(source: str) -> list[str]:
+    return [f"line {node.lineno}: {k.arg}={ast.unparse(k.value)[:70]}"
+            for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Call)
+            for k in node.keywords if k.arg in KEYWORD_TEXTS and _plain_text(k.value)]
+
+
+@pytest.mark.parametrize("path", keyword_text_files(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_keyword_texts_are_marked_for_translation(path):
+    assert unmarked_keyword_texts(path.read_text(encoding="utf-8")) == []
+
+
+def test_the_keyword_check_finds_unmarked_texts():
+    found = unmarked_keyword_texts(
+        'forms.CharField(label="Name", help_text=_("Fine."))\n'
+        'models.TextField(help_text="What the experiment will test.")\n'
+        'Chart(description=f"One bar of {total}.")\n'
+        'Row(label="Reviewer %s" % number)\n'
+        'Row(label=gettext("Reviewer %(number)s") % {"number": n}, description=text)\n'
+        'forms.ModelChoiceField(empty_label="—", verbose_name="", label="Amount " + unit)\n')
+    assert [f.split(" ", 2)[2].split("=")[0] for f in found] == [
+        "label", "help_text", "description", "label", "label"]
+    files = [str(p.relative_to(ROOT)) for p in keyword_text_files()]
+    assert "fund/award_views.py" in files and "reviews/services/summary.py" in files
+    assert not {"fund/api.py", "fund/award_api.py", "api_common/permissions.py",
+                "proposals/factories.py", "portal/management/commands/seed_demo.py"} & set(files)
 
 
 def test_lazy_messages_that_views_keep_in_tables_are_marked():
@@ -390,3 +453,16 @@ def test_the_names_the_admin_gives_the_apps_are_marked():
              if (ROOT / config.name.split(".")[0] / "apps.py").is_file()
              and "verbose_name" in vars(type(config))]
     assert named and [c.label for c in named if not isinstance(c.verbose_name, Promise)] == []
+
+
+def test_the_too_long_message_is_translated(monkeypatch):
+    """`text_too_long` reads as before in English (numbers grouped) and goes through the
+    catalogue with its placeholders, not as an English f-string."""
+    from workflow import bounds
+
+    assert bounds.text_too_long("x" * 1201, "The note", 1000) == (
+        "The note is 1,201 characters long; keep it within 1,000 characters.")
+    monkeypatch.setattr(bounds, "gettext", lambda message: "«" + message + "»")
+    assert bounds.text_too_long("x" * 1201, "The note", 1000) == (
+        "«The note is 1,201 characters long; keep it within 1,000 characters.»")
+    assert bounds.text_too_long("x" * 10, "The note", 1000) is None
