@@ -255,10 +255,24 @@ def keyword_text_files():
                        for pattern in KEYWORD_TEXTS_NOT_SHOWN)]
 
 
+# A chart's title, summary and the label of its rest are shown beside it and read with it.
+CHART_CALLS = {"bar_chart", "stacked_bar", "progress_bar"}
+CHART_TEXTS = {"title", "summary", "rest_label"}
+
+
 def unmarked_keyword_texts(source: str) -> list[str]:
-    return [f"line {node.lineno}: {k.arg}={ast.unparse(k.value)[:70]}"
-            for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Call)
-            for k in node.keywords if k.arg in KEYWORD_TEXTS and _plain_text(k.value)]
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        shown = KEYWORD_TEXTS | (CHART_TEXTS if name in CHART_CALLS else set())
+        found += [f"line {node.lineno}: {k.arg}={ast.unparse(k.value)[:70]}"
+                  for k in node.keywords if k.arg in shown and (
+                      _plain_text(k.value) or (isinstance(k.value, ast.IfExp) and (
+                          _plain_text(k.value.body) or _plain_text(k.value.orelse))))]
+    return found
 
 
 @pytest.mark.parametrize("path", keyword_text_files(), ids=lambda p: str(p.relative_to(ROOT)))
@@ -273,9 +287,12 @@ def test_the_keyword_check_finds_unmarked_texts():
         'Chart(description=f"One bar of {total}.")\n'
         'Row(label="Reviewer %s" % number)\n'
         'Row(label=gettext("Reviewer %(number)s") % {"number": n}, description=text)\n'
-        'forms.ModelChoiceField(empty_label="—", verbose_name="", label="Amount " + unit)\n')
+        'forms.ModelChoiceField(empty_label="—", verbose_name="", label="Amount " + unit)\n'
+        'bar_chart(title=f"Mean scores of {r}", summary=_("Fine."), rows=rows)\n'
+        'progress_bar(rest_label=_("Fine") if done else "Still to release")\n'
+        'Proposal(title="Not a chart")\n')
     assert [f.split(" ", 2)[2].split("=")[0] for f in found] == [
-        "label", "help_text", "description", "label", "label"]
+        "label", "help_text", "description", "label", "label", "title", "rest_label"]
     files = [str(p.relative_to(ROOT)) for p in keyword_text_files()]
     assert "fund/award_views.py" in files and "reviews/services/summary.py" in files
     assert not {"fund/api.py", "fund/award_api.py", "api_common/permissions.py",
@@ -466,3 +483,50 @@ def test_the_too_long_message_is_translated(monkeypatch):
     assert bounds.text_too_long("x" * 1201, "The note", 1000) == (
         "«The note is 1,201 characters long; keep it within 1,000 characters.»")
     assert bounds.text_too_long("x" * 10, "The note", 1000) is None
+
+
+def test_the_charts_words_go_through_the_catalogue(monkeypatch):
+    """The fund, award and ranking charts read as before in English, and every word of them
+    (title, text alternative, summary, bars) is looked up in the catalogue."""
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    from fund import money_charts
+    from fund.models import Award
+    from reviews import ranking_chart
+
+    fund = SimpleNamespace(name="F", currency="BTN", contributed_sum=Decimal(900),
+                           committed_sum=Decimal(500), returned_sum=Decimal(0),
+                           available_balance=Decimal(400))
+    award = SimpleNamespace(amount=Decimal(200), state=Award.State.ACTIVE,
+                            proposal=SimpleNamespace(title="P"))
+    round_ = SimpleNamespace(title="R", budget=Decimal(100), fund=SimpleNamespace(currency="BTN"))
+    ranked = [{"rank": 1, "proposal": SimpleNamespace(title="P"), "contending": True,
+               "cumulative_requested": Decimal(60), "requested_amount": Decimal(60),
+               "mean_weighted_score": Decimal("71.5"), "above_funding_line": True}]
+
+    def charts():
+        return [money_charts.money_chart(fund=fund, released=Decimal(50)),
+                money_charts.award_release_chart(award=award, released=Decimal(50),
+                                                 returned=Decimal(0), currency="BTN"),
+                ranking_chart.ranking_chart(round_=round_, ranked=ranked, totals_shown=True),
+                ranking_chart.ranking_chart(round_=round_, ranked=ranked, totals_shown=False)]
+
+    def words(chart):
+        return [chart.title, chart.description, chart.summary,
+                *(shape.label for shape in chart.shapes)]
+
+    english = [words(chart) for chart in charts()]
+    assert english[1][:3] == ["Release of the award for P", "BTN 50.00 of BTN 200.00 released (25%).",
+                              "25% of the award of BTN 200.00 released."]
+    assert english[2][3] == "1. P: asks BTN 60.00, mean score 71.5; within the budget"
+    assert english[3][3] == "1. P: mean score 71.5 of 100"
+
+    def marked(message):
+        return "«" + message + "»"
+
+    monkeypatch.setattr(money_charts, "gettext", marked)
+    monkeypatch.setattr(ranking_chart, "gettext", marked)
+    unmarked = [text for chart in charts() for text in words(chart)
+                if text and not str(text).startswith("«")]
+    assert unmarked == []
