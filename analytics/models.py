@@ -3,6 +3,7 @@ without filters, served with the time it was computed ("as of")."""
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class StoredFigure(models.Model):
@@ -24,7 +25,7 @@ class StoredFigure(models.Model):
     version = models.PositiveIntegerField(default=0)
     figure = models.BinaryField()
     computed_at = models.DateTimeField()
-    seconds = models.FloatField(default=0, help_text="How long the figure took to compute.")
+    seconds = models.FloatField(default=0, help_text=_("How long the figure took to compute."))
 
     class Meta:
         constraints = [

@@ -31,6 +31,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from proposals.models import OutcomeReport, Proposal
@@ -406,25 +407,25 @@ def award_transition(request, pk: int, name: str):
 # --- funding decisions -------------------------------------------------------------------------
 class FundForm(forms.Form):
     amount = forms.CharField(
-        label="Award amount", max_length=20,
-        help_text="At most the requested amount, the round's maximum award and what the round "
-                  "and the fund have left.",
+        label=_("Award amount"), max_length=20,
+        help_text=_("At most the requested amount, the round's maximum award and what the round "
+                    "and the fund have left."),
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off",
                                       "data-award-amount": ""}),
     )
     conditions = forms.CharField(
-        label="Conditions", required=False, widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Printed in the award letter. Leave empty for the fund's standard conditions.",
+        label=_("Conditions"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Printed in the award letter. Leave empty for the fund's standard conditions."),
     )
-    note = forms.CharField(label="Note for the history", required=False,
+    note = forms.CharField(label=_("Note for the history"), required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class DeclineForm(forms.Form):
-    reason = forms.CharField(label="Why is the proposal declined?",
+    reason = forms.CharField(label=_("Why is the proposal declined?"),
                              widget=forms.Textarea(attrs={"rows": 4}),
-                             help_text="The applicant reads this, e.g. “the round's budget is "
-                                       "exhausted”.")
+                             help_text=_("The applicant reads this, e.g. “the round's budget is "
+                                         "exhausted”."))
 
 
 def _decidable_proposal(request, pk: int) -> Proposal:
@@ -615,21 +616,21 @@ def decline_proposal(request, pk: int):
 # --- outcome ------------------------------------------------------------------------------------
 class OutcomeForm(forms.Form):
     result = forms.ChoiceField(
-        label="How did the experiment go?", choices=OutcomeReport.Result.choices,
+        label=_("How did the experiment go?"), choices=OutcomeReport.Result.choices,
         widget=forms.RadioSelect,
-        help_text="Every result is honoured: an experiment that did not work as hoped teaches "
-                  "as much as one that did, and never lowers anyone's record.",
+        help_text=_("Every result is honoured: an experiment that did not work as hoped teaches "
+                    "as much as one that did, and never lowers anyone's record."),
     )
-    summary = forms.CharField(label="What happened", widget=forms.Textarea(attrs={"rows": 5}))
+    summary = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 5}))
     indicators = forms.CharField(
-        label="Indicators against the success criteria", widget=forms.Textarea(attrs={"rows": 4}))
-    amount_spent = forms.CharField(label="Amount spent", max_length=20,
+        label=_("Indicators against the success criteria"), widget=forms.Textarea(attrs={"rows": 4}))
+    amount_spent = forms.CharField(label=_("Amount spent"), max_length=20,
                                    widget=forms.TextInput(attrs={"inputmode": "decimal"}))
-    citizen_feedback = forms.CharField(label="What citizens told you",
+    citizen_feedback = forms.CharField(label=_("What citizens told you"),
                                        widget=forms.Textarea(attrs={"rows": 4}))
-    next_step = forms.ChoiceField(label="Next step", choices=OutcomeReport.NextStep.choices,
+    next_step = forms.ChoiceField(label=_("Next step"), choices=OutcomeReport.NextStep.choices,
                                   widget=forms.RadioSelect)
-    note = forms.CharField(label="Note for the history", required=False,
+    note = forms.CharField(label=_("Note for the history"), required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
 
 

@@ -45,7 +45,7 @@ class Fund(models.Model):
     currency = models.CharField(max_length=3, default="BTN")
     description = LongTextField(blank=True)
     organisation = models.CharField(
-        max_length=200, blank=True, help_text="Who publishes the fund's grants (360Giving)."
+        max_length=200, blank=True, help_text=_("Who publishes the fund's grants (360Giving).")
     )
     organisation_identifier = models.CharField(max_length=100, blank=True)
     is_active = models.BooleanField(default=True)

@@ -9,6 +9,7 @@ available): the same sums, from a fixed number of queries.
 from decimal import Decimal
 
 from django.db.models import Sum
+from django.utils.translation import gettext, ngettext
 
 from workflow.charts import Chart, bar_chart, progress_bar, stacked_bar
 from workflow.display import money
@@ -37,18 +38,21 @@ def contributions_chart(*, fund, by_agency) -> Chart | None:
     if len(rows) > MOST_AGENCIES:
         rest = rows[MOST_AGENCIES - 1:]
         rows = rows[:MOST_AGENCIES - 1] + [
-            (f"{len(rest)} other agencies", sum((total for _l, total in rest), ZERO))]
+            (ngettext("%(count)s other agency", "%(count)s other agencies", len(rest))
+             % {"count": len(rest)}, sum((total for _l, total in rest), ZERO))]
     total = sum((total for _l, total in rows), ZERO)
 
     def share(amount):
         return f"{money(amount, fund.currency)} ({amount / total * 100:.0f}%)" if total else ""
 
     return stacked_bar(
-        title=f"Contributions to {fund.name} by agency",
-        description=(f"One bar of {money(total, fund.currency)}, cut into what each agency "
-                     f"contributed, largest first. The list below gives each agency's amount."),
+        title=gettext("Contributions to %(fund)s by agency") % {"fund": fund.name},
+        description=gettext("One bar of %(total)s, cut into what each agency contributed, "
+                            "largest first. The list below gives each agency's amount.")
+        % {"total": money(total, fund.currency)},
         parts=[(label, amount, share(amount)) for label, amount in rows],
-        summary=f"Contributed in all: {money(total, fund.currency)}.",
+        summary=gettext("Contributed in all: %(total)s.") % {
+            "total": money(total, fund.currency)},
     )
 
 
@@ -60,18 +64,18 @@ def money_chart(*, fund, released: Decimal) -> Chart:
     returned = fund.returned_sum or ZERO
     available = fund.available_balance
     rows = [
-        ("Contributed", contributed),
-        ("Committed to awards", committed),
-        ("Released to projects", released),
-        ("Returned to the fund", returned),
-        ("Available for awards", available),
+        (gettext("Contributed"), contributed),
+        (gettext("Committed to awards"), committed),
+        (gettext("Released to projects"), released),
+        (gettext("Returned to the fund"), returned),
+        (gettext("Available for awards"), available),
     ]
     return bar_chart(
-        title=f"The money of {fund.name}",
-        description=("Bars on one scale: what agencies contributed; what awards commit (less "
-                     "cancelled tranches); what was released to projects; what cancelled "
-                     "tranches returned to the fund; and what is available for new awards "
-                     "(contributed less committed)."),
+        title=gettext("The money of %(fund)s") % {"fund": fund.name},
+        description=gettext("Bars on one scale: what agencies contributed; what awards commit "
+                            "(less cancelled tranches); what was released to projects; what "
+                            "cancelled tranches returned to the fund; and what is available "
+                            "for new awards (contributed less committed)."),
         rows=[(label, amount, money(amount, currency)) for label, amount in rows],
     )
 
@@ -93,18 +97,21 @@ def award_release_chart(*, award, released, returned, currency) -> Chart:
     what is still to release, as parts of the award's amount."""
     amount = award.amount
     still = max(amount - released - returned, ZERO)
-    rest_label = ("Never to be released: the award is cancelled"
-                  if award.state == Award.State.CANCELLED else "Still to release")
-    parts = [("Released", released, money(released, currency))]
+    rest_label = (gettext("Never to be released: the award is cancelled")
+                  if award.state == Award.State.CANCELLED else gettext("Still to release"))
+    parts = [(gettext("Released"), released, money(released, currency))]
     if returned:
-        parts.append(("Returned to the fund (cancelled tranches)", returned,
+        parts.append((gettext("Returned to the fund (cancelled tranches)"), returned,
                       money(returned, currency)))
     done = (released / amount * 100) if amount else 0
     return progress_bar(
-        title=f"Release of the award for {award.proposal.title}",
-        description=(f"{money(released, currency)} of {money(amount, currency)} released "
-                     f"({done:.0f}%)."),
+        title=gettext("Release of the award for %(proposal)s") % {
+            "proposal": award.proposal.title},
+        description=gettext("%(released)s of %(amount)s released (%(percent)s%%).") % {
+            "released": money(released, currency), "amount": money(amount, currency),
+            "percent": f"{done:.0f}"},
         parts=parts, total=amount,
         rest_label=rest_label, rest_text=money(still, currency),
-        summary=f"{done:.0f}% of the award of {money(amount, currency)} released.",
+        summary=gettext("%(percent)s%% of the award of %(amount)s released.") % {
+            "percent": f"{done:.0f}", "amount": money(amount, currency)},
     )

@@ -49,11 +49,11 @@ class Job(FSMModelMixin, models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs"
     )
-    title = models.CharField(max_length=300, help_text="What the job makes, in the fund's words.")
+    title = models.CharField(max_length=300, help_text=_("What the job makes, in the fund's words."))
     params = models.JSONField(default=dict, blank=True)
     follows = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="followups",
-        help_text="For a confirmed import: the dry run it applies.",
+        help_text=_("For a confirmed import: the dry run it applies."),
     )
     state = FSMField(default=State.QUEUED, choices=State.choices, protected=True)
     result = models.FileField(storage=job_storage, upload_to=result_path, blank=True,
@@ -61,14 +61,14 @@ class Job(FSMModelMixin, models.Model):
     result_name = models.CharField(max_length=200, blank=True)
     result_content_type = models.CharField(max_length=100, blank=True)
     report = models.JSONField(default=dict, blank=True,
-                              help_text="What the job found, e.g. an import's counts and row errors.")
+                              help_text=_("What the job found, e.g. an import's counts and row errors."))
     viewer_fingerprint = models.CharField(
         max_length=64, blank=True,
-        help_text="What the owner could see when the job read the data (jobs.viewer); the "
-                  "file is given only while it is unchanged.",
+        help_text=_("What the owner could see when the job read the data (jobs.viewer); the "
+                    "file is given only while it is unchanged."),
     )
-    error = models.TextField(blank=True, help_text="Shown to the owner when the job failed.")
-    error_detail = models.TextField(blank=True, help_text="For administrators: the exception.")
+    error = models.TextField(blank=True, help_text=_("Shown to the owner when the job failed."))
+    error_detail = models.TextField(blank=True, help_text=_("For administrators: the exception."))
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

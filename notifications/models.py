@@ -62,7 +62,7 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
     kind = models.CharField(
-        max_length=100, help_text="What happened, e.g. proposals.proposal.submit or reminder.review_due."
+        max_length=100, help_text=_("What happened, e.g. proposals.proposal.submit or reminder.review_due.")
     )
     content_type = models.ForeignKey(
         ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+"

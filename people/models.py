@@ -89,7 +89,7 @@ class Agency(models.Model):
 
     code = models.CharField(
         max_length=20, validators=[validate_agency_code],
-        help_text="Short code, e.g. MOH: the letters A–Z, digits, - and _; stored upper-case.",
+        help_text=_("Short code, e.g. MOH: the letters A–Z, digits, - and _; stored upper-case."),
     )
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.AGENCY)

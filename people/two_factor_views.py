@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -30,9 +31,9 @@ from .throttling import is_locked_out, lockout_response
 
 class CodeForm(forms.Form):
     otp = forms.CharField(
-        label="Code", max_length=40, strip=True,
-        help_text="The 6-digit code your authenticator app shows now, or one of your "
-                  "recovery codes.",
+        label=_("Code"), max_length=40, strip=True,
+        help_text=_("The 6-digit code your authenticator app shows now, or one of your "
+                    "recovery codes."),
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True,
                                       "spellcheck": "false", "autocapitalize": "off"}),
     )
@@ -40,8 +41,8 @@ class CodeForm(forms.Form):
 
 class SetupForm(forms.Form):
     otp = forms.CharField(
-        label="Code from the app", max_length=12, strip=True,
-        help_text="The 6 digits the app shows for “Innovation Fund” now.",
+        label=_("Code from the app"), max_length=12, strip=True,
+        help_text=_("The 6 digits the app shows for “Innovation Fund” now."),
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
                                       "autofocus": True}),
     )

@@ -49,12 +49,12 @@ class Proposal(FSMModelMixin, models.Model):
     title = models.CharField(max_length=200)
     summary = LongTextField(blank=True)
     problem = LongTextField(blank=True)
-    hypothesis = LongTextField(blank=True, help_text="What the experiment will test.")
+    hypothesis = LongTextField(blank=True, help_text=_("What the experiment will test."))
     success_criteria = LongTextField(
-        blank=True, help_text="What result would show it works, fixed before it starts."
+        blank=True, help_text=_("What result would show it works, fixed before it starts.")
     )
     approach = LongTextField(blank=True)
-    citizen_engagement = LongTextField(blank=True, help_text="How citizens co-create it.")
+    citizen_engagement = LongTextField(blank=True, help_text=_("How citizens co-create it."))
     expected_outcomes = LongTextField(blank=True)
     requested_amount = models.DecimalField(
         **MONEY, null=True, blank=True, validators=[MinValueValidator(Decimal("0.01"))]

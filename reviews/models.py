@@ -61,8 +61,8 @@ class Panel(models.Model):
     deputy_chair = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="panels_deputised",
         null=True, blank=True,
-        help_text="Acts for the chair on proposals the chair has a conflict with; from another "
-                  "agency than the chair's.",
+        help_text=_("Acts for the chair on proposals the chair has a conflict with; from another "
+                    "agency than the chair's."),
     )
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="panels", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -214,7 +214,7 @@ class Review(models.Model):
 
     assignment = models.OneToOneField(Assignment, on_delete=models.CASCADE, related_name="review")
     comment_to_applicant = LongTextField(blank=True)
-    comment_to_panel = LongTextField(blank=True, help_text="Confidential to the panel.")
+    comment_to_panel = LongTextField(blank=True, help_text=_("Confidential to the panel."))
     recommendation = models.CharField(max_length=20, choices=Recommendation.choices)
     # Σ weight·value ÷ Σ weight·max_score × 100, stored so rankings are computed by the database.
     weighted_score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)

@@ -10,6 +10,8 @@ viewer with a conflict sees no totals and no line, as in the table: then the cha
 the mean scores the viewer may read, on the 0–100 scale.
 """
 
+from django.utils.translation import gettext
+
 from workflow.charts import Chart, bar_chart
 from workflow.display import money
 
@@ -31,43 +33,53 @@ def ranking_chart(*, round_, ranked, totals_shown: bool) -> Chart | None:
             cumulative = row["cumulative_requested"] or 0
             requested = row["requested_amount"] or 0
             score = row["mean_weighted_score"]
-            where = "within the budget" if row["above_funding_line"] else "past the funding line"
+            where = (gettext("within the budget") if row["above_funding_line"]
+                     else gettext("past the funding line"))
             text = money(requested, currency)
-            legend = f"{_label(row)}: asks {text}" + (
-                f", mean score {score}" if score is not None else "") + f"; {where}"
+            values = {"proposal": _label(row), "amount": text, "score": score, "where": where}
+            legend = (gettext("%(proposal)s: asks %(amount)s, mean score %(score)s; %(where)s")
+                      if score is not None else
+                      gettext("%(proposal)s: asks %(amount)s; %(where)s")) % values
             rows.append((legend, requested, text, cumulative - requested,
                          ABOVE if row["above_funding_line"] else BELOW))
         if not rows:
             return None
-        summary = f"The dashed line is the budget, {money(round_.budget, currency)}."
+        summary = gettext("The dashed line is the budget, %(budget)s.") % {
+            "budget": money(round_.budget, currency)}
         if len(rows) > MAX_ROWS:
-            summary += (f" The first {MAX_ROWS} of the {len(rows)} proposals in contention on "
-                        "this page are drawn; the table lists them all.")
+            summary += " " + gettext(
+                "The first %(drawn)s of the %(count)s proposals in contention on this page are "
+                "drawn; the table lists them all.") % {"drawn": MAX_ROWS, "count": len(rows)}
             rows = rows[:MAX_ROWS]
         return bar_chart(
-            title=f"Requested amounts of {round_.title} against its budget",
-            description=(
+            title=gettext("Requested amounts of %(round)s against its budget") % {
+                "round": round_.title},
+            description=gettext(
                 "In ranking order, each proposal still in contention is a bar of the amount it "
                 "asks, starting where the amounts before it end. The dashed line is the budget "
-                f"of {money(round_.budget, currency)}: bars that cross or lie past it do not "
-                "fit (the funding line)."),
+                "of %(budget)s: bars that cross or lie past it do not fit (the funding line).")
+            % {"budget": money(round_.budget, currency)},
             rows=rows,
-            line=(round_.budget, f"Budget {money(round_.budget, currency)}"),
+            line=(round_.budget, gettext("Budget %(budget)s") % {
+                "budget": money(round_.budget, currency)}),
             summary=summary,
         )
-    rows = [(f"{_label(row)}: mean score {row['mean_weighted_score']} of 100",
+    rows = [(gettext("%(proposal)s: mean score %(score)s of 100") % {
+                "proposal": _label(row), "score": row["mean_weighted_score"]},
              row["mean_weighted_score"], f"{row['mean_weighted_score']}")
             for row in ranked if row["mean_weighted_score"] is not None]
     if not rows:
         return None
     summary = ""
     if len(rows) > MAX_ROWS:
-        summary = (f"The first {MAX_ROWS} of the {len(rows)} scored proposals on this page are "
-                   "drawn; the table lists them all.")
+        summary = gettext("The first %(drawn)s of the %(count)s scored proposals on this page "
+                          "are drawn; the table lists them all.") % {
+            "drawn": MAX_ROWS, "count": len(rows)}
         rows = rows[:MAX_ROWS]
     return bar_chart(
         summary=summary,
-        title=f"Mean scores of {round_.title}",
-        description="In ranking order, each proposal's mean weighted score on a scale of 0 to 100.",
+        title=gettext("Mean scores of %(round)s") % {"round": round_.title},
+        description=gettext(
+            "In ranking order, each proposal's mean weighted score on a scale of 0 to 100."),
         rows=rows, scale_max=100, same_series=True,
     )

@@ -8,6 +8,9 @@ from django import forms
 from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from fund.models import Round
 from workflow.bounds import visible_text
@@ -18,7 +21,7 @@ from .services import MAX_SCORE_MESSAGE, MAX_SCORE_SCALE, MIN_SCORE_SCALE, NAME_
 MIN_WEIGHT, MAX_WEIGHT = Decimal("0.01"), Decimal("9999.99")  # Criterion.weight: 6 digits, 2 dp
 LOCKED_STATE = "locked"  # the `state` of a 409 answer once the rubric no longer changes
 
-WEIGHT_MESSAGE = "Give a weight above 0, e.g. 1, or 2 to count it double."
+WEIGHT_MESSAGE = _("Give a weight above 0, e.g. 1, or 2 to count it double.")
 
 
 def rubric_lock_reason(round_: Round) -> str | None:
@@ -32,33 +35,39 @@ def rubric_lock_reason(round_: Round) -> str | None:
     if first is None:
         return None
     submitted_at = first["submitted_at"]
-    when = f" on {date_format(timezone.localtime(submitted_at), 'j M Y')}" if submitted_at else ""
-    return (f"The first review in this round was submitted{when}, so the rubric is locked: "
-            "changing a criterion now would score the round's proposals on different scales.")
+    if submitted_at:
+        return gettext("The first review in this round was submitted on %(date)s, so the rubric "
+                       "is locked: changing a criterion now would score the round's proposals "
+                       "on different scales.") % {
+            "date": date_format(timezone.localtime(submitted_at), "j M Y")}
+    return gettext("The first review in this round was submitted, so the rubric is locked: "
+                   "changing a criterion now would score the round's proposals on different "
+                   "scales.")
 
 
 class CriterionForm(forms.Form):
     """One criterion: its name, what reviewers look for, its weight and its scale."""
 
     name = forms.CharField(
-        label="Name", max_length=200, error_messages={"required": NAME_MESSAGE},
+        label=_("Name"), max_length=200, error_messages={"required": NAME_MESSAGE},
         validators=[visible_text],
     )
     description = forms.CharField(
-        label="What reviewers look for", required=False,
+        label=_("What reviewers look for"), required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Shown to reviewers beside the score.",
+        help_text=_("Shown to reviewers beside the score."),
     )
     weight = forms.DecimalField(
-        label="Weight", min_value=MIN_WEIGHT, max_value=MAX_WEIGHT, max_digits=6,
+        label=_("Weight"), min_value=MIN_WEIGHT, max_value=MAX_WEIGHT, max_digits=6,
         decimal_places=2, initial=Decimal("1"),
-        help_text="How much this criterion counts against the others; 1 for equal weight.",
+        help_text=_("How much this criterion counts against the others; 1 for equal weight."),
         error_messages={"required": WEIGHT_MESSAGE, "min_value": WEIGHT_MESSAGE,
-                        "max_value": f"Give a weight of at most {MAX_WEIGHT}."},
+                        "max_value": format_lazy(_("Give a weight of at most {most}."),
+                                                 most=MAX_WEIGHT)},
     )
     max_score = forms.IntegerField(
-        label="Scored out of", min_value=MIN_SCORE_SCALE, max_value=MAX_SCORE_SCALE, initial=5,
-        help_text="Reviewers give 1 up to this number.",
+        label=_("Scored out of"), min_value=MIN_SCORE_SCALE, max_value=MAX_SCORE_SCALE, initial=5,
+        help_text=_("Reviewers give 1 up to this number."),
         error_messages={"required": MAX_SCORE_MESSAGE, "min_value": MAX_SCORE_MESSAGE,
                         "max_value": MAX_SCORE_MESSAGE, "invalid": MAX_SCORE_MESSAGE},
     )

@@ -276,7 +276,7 @@ class Nomination(FSMModelMixin, models.Model):
     )
     justification = LongTextField()
     evidence_links = LongTextField(
-        blank=True, help_text="Links or references to further evidence, one a line."
+        blank=True, help_text=_("Links or references to further evidence, one a line.")
     )
     proposals = models.ManyToManyField(
         "proposals.Proposal", related_name="nominations", blank=True

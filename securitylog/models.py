@@ -37,17 +37,17 @@ class SecurityEvent(models.Model):
     kind = models.CharField(max_length=32, choices=Kind.choices, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", help_text="Who did it (empty: the product itself, or nobody signed in).",
+        related_name="+", help_text=_("Who did it (empty: the product itself, or nobody signed in)."),
     )
     actor_username = models.CharField(max_length=LABEL_MAX, blank=True)
     subject = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", help_text="Whose account or power it concerns.",
+        related_name="+", help_text=_("Whose account or power it concerns."),
     )
     subject_username = models.CharField(max_length=LABEL_MAX, blank=True)
     username = models.CharField(
         "username typed", max_length=USERNAME_MAX, blank=True,
-        help_text="The username given at sign-in (also for accounts that do not exist).",
+        help_text=_("The username given at sign-in (also for accounts that do not exist)."),
     )
     ip_address = models.GenericIPAddressField("address", null=True, blank=True)
     detail = models.CharField(max_length=DETAIL_MAX, blank=True)

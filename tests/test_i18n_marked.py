@@ -9,6 +9,7 @@ A string added later without marking it fails here, with the file and the words.
 """
 
 import ast
+import fnmatch
 import importlib
 import re
 from pathlib import Path
@@ -94,9 +95,26 @@ FORM_MODULES = [
 ]
 
 
+def project_form_modules():
+    """Every project module that defines a form (the award, rubric and two-factor pages keep
+    theirs beside the views), besides FORM_MODULES. Not the admin's forms: their labels are
+    the model fields' names (the keyword check below covers the texts they set)."""
+    root = Path(settings.BASE_DIR)
+    found = set(FORM_MODULES)
+    for path in root.glob("*/**/*.py"):
+        parts = path.relative_to(root).parts
+        if parts[0] in {"tests", "bench", "node_modules", "static", ".venv"} or (
+                "migrations" in parts or not (root / parts[0] / "__init__.py").is_file()
+                or path.name == "admin.py"):
+            continue
+        if re.search(r"^class \w+\(.*Form\b", path.read_text(encoding="utf-8"), re.M):
+            found.add(".".join(path.relative_to(root).with_suffix("").parts))
+    return sorted(found)
+
+
 def form_classes():
     found = []
-    for name in FORM_MODULES:
+    for name in project_form_modules():
         module = importlib.import_module(name)
         for value in vars(module).values():
             if (isinstance(value, type) and issubclass(value, forms.BaseForm)
@@ -217,6 +235,68 @@ def test_the_python_check_finds_unmarked_messages():
         "raise NotFound()\nraise PermissionDenied(REFUSED)\n"
         'admin.display(description="History")\nadmin.action(description=_("Fine"))\n')
     assert [f.split(":")[0] for f in found] == ["line 1", "line 2", "line 3", "line 8"]
+
+
+# --- Keyword texts: labels, help texts, names and chart descriptions --------------------------
+# `label=`, `help_text=`, `verbose_name=`, `verbose_name_plural=`, `empty_label=` and
+# `description=` are read on pages, in the admin and (a chart's description) by screen readers:
+# in every module, a text with words is a translation, never a plain or f-string.
+KEYWORD_TEXTS = {"label", "help_text", "verbose_name", "verbose_name_plural", "empty_label",
+                 "description"}
+# Developer documentation and data stay English: the API's schema (serializers, filters and
+# OpenAPI parameters in the API modules), test factories and the demo data seed_demo writes.
+KEYWORD_TEXTS_NOT_SHOWN = ("*api.py", "api_common/*", "*/api/*", "*/factories.py",
+                           "portal/management/commands/seed_demo.py")
+
+
+def keyword_text_files():
+    return [path for path in PYTHON_MESSAGE_FILES
+            if not any(fnmatch.fnmatch(str(path.relative_to(ROOT)), pattern)
+                       for pattern in KEYWORD_TEXTS_NOT_SHOWN)]
+
+
+# A chart's title, summary and the label of its rest are shown beside it and read with it.
+CHART_CALLS = {"bar_chart", "stacked_bar", "progress_bar"}
+CHART_TEXTS = {"title", "summary", "rest_label"}
+
+
+def unmarked_keyword_texts(source: str) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        shown = KEYWORD_TEXTS | (CHART_TEXTS if name in CHART_CALLS else set())
+        found += [f"line {node.lineno}: {k.arg}={ast.unparse(k.value)[:70]}"
+                  for k in node.keywords if k.arg in shown and (
+                      _plain_text(k.value) or (isinstance(k.value, ast.IfExp) and (
+                          _plain_text(k.value.body) or _plain_text(k.value.orelse))))]
+    return found
+
+
+@pytest.mark.parametrize("path", keyword_text_files(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_keyword_texts_are_marked_for_translation(path):
+    assert unmarked_keyword_texts(path.read_text(encoding="utf-8")) == []
+
+
+def test_the_keyword_check_finds_unmarked_texts():
+    found = unmarked_keyword_texts(
+        'forms.CharField(label="Name", help_text=_("Fine."))\n'
+        'models.TextField(help_text="What the experiment will test.")\n'
+        'Chart(description=f"One bar of {total}.")\n'
+        'Row(label="Reviewer %s" % number)\n'
+        'Row(label=gettext("Reviewer %(number)s") % {"number": n}, description=text)\n'
+        'forms.ModelChoiceField(empty_label="—", verbose_name="", label="Amount " + unit)\n'
+        'bar_chart(title=f"Mean scores of {r}", summary=_("Fine."), rows=rows)\n'
+        'progress_bar(rest_label=_("Fine") if done else "Still to release")\n'
+        'Proposal(title="Not a chart")\n')
+    assert [f.split(" ", 2)[2].split("=")[0] for f in found] == [
+        "label", "help_text", "description", "label", "label", "title", "rest_label"]
+    files = [str(p.relative_to(ROOT)) for p in keyword_text_files()]
+    assert "fund/award_views.py" in files and "reviews/services/summary.py" in files
+    assert not {"fund/api.py", "fund/award_api.py", "api_common/permissions.py",
+                "proposals/factories.py", "portal/management/commands/seed_demo.py"} & set(files)
 
 
 def test_lazy_messages_that_views_keep_in_tables_are_marked():
@@ -390,3 +470,63 @@ def test_the_names_the_admin_gives_the_apps_are_marked():
              if (ROOT / config.name.split(".")[0] / "apps.py").is_file()
              and "verbose_name" in vars(type(config))]
     assert named and [c.label for c in named if not isinstance(c.verbose_name, Promise)] == []
+
+
+def test_the_too_long_message_is_translated(monkeypatch):
+    """`text_too_long` reads as before in English (numbers grouped) and goes through the
+    catalogue with its placeholders, not as an English f-string."""
+    from workflow import bounds
+
+    assert bounds.text_too_long("x" * 1201, "The note", 1000) == (
+        "The note is 1,201 characters long; keep it within 1,000 characters.")
+    monkeypatch.setattr(bounds, "gettext", lambda message: "«" + message + "»")
+    assert bounds.text_too_long("x" * 1201, "The note", 1000) == (
+        "«The note is 1,201 characters long; keep it within 1,000 characters.»")
+    assert bounds.text_too_long("x" * 10, "The note", 1000) is None
+
+
+def test_the_charts_words_go_through_the_catalogue(monkeypatch):
+    """The fund, award and ranking charts read as before in English, and every word of them
+    (title, text alternative, summary, bars) is looked up in the catalogue."""
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    from fund import money_charts
+    from fund.models import Award
+    from reviews import ranking_chart
+
+    fund = SimpleNamespace(name="F", currency="BTN", contributed_sum=Decimal(900),
+                           committed_sum=Decimal(500), returned_sum=Decimal(0),
+                           available_balance=Decimal(400))
+    award = SimpleNamespace(amount=Decimal(200), state=Award.State.ACTIVE,
+                            proposal=SimpleNamespace(title="P"))
+    round_ = SimpleNamespace(title="R", budget=Decimal(100), fund=SimpleNamespace(currency="BTN"))
+    ranked = [{"rank": 1, "proposal": SimpleNamespace(title="P"), "contending": True,
+               "cumulative_requested": Decimal(60), "requested_amount": Decimal(60),
+               "mean_weighted_score": Decimal("71.5"), "above_funding_line": True}]
+
+    def charts():
+        return [money_charts.money_chart(fund=fund, released=Decimal(50)),
+                money_charts.award_release_chart(award=award, released=Decimal(50),
+                                                 returned=Decimal(0), currency="BTN"),
+                ranking_chart.ranking_chart(round_=round_, ranked=ranked, totals_shown=True),
+                ranking_chart.ranking_chart(round_=round_, ranked=ranked, totals_shown=False)]
+
+    def words(chart):
+        return [chart.title, chart.description, chart.summary,
+                *(shape.label for shape in chart.shapes)]
+
+    english = [words(chart) for chart in charts()]
+    assert english[1][:3] == ["Release of the award for P", "BTN 50.00 of BTN 200.00 released (25%).",
+                              "25% of the award of BTN 200.00 released."]
+    assert english[2][3] == "1. P: asks BTN 60.00, mean score 71.5; within the budget"
+    assert english[3][3] == "1. P: mean score 71.5 of 100"
+
+    def marked(message):
+        return "«" + message + "»"
+
+    monkeypatch.setattr(money_charts, "gettext", marked)
+    monkeypatch.setattr(ranking_chart, "gettext", marked)
+    unmarked = [text for chart in charts() for text in words(chart)
+                if text and not str(text).startswith("«")]
+    assert unmarked == []

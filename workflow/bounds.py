@@ -145,8 +145,9 @@ def install_visible_text(app_configs) -> None:
 def text_too_long(value, label: str, limit: int = LONG_TEXT_MAX) -> str | None:
     """A message when `value` is longer than `limit` characters, else None."""
     if value is not None and len(str(value)) > limit:
-        return (f"{label} is {len(str(value)):,} characters long; keep it within "
-                f"{limit:,} characters.")
+        return gettext("%(label)s is %(length)s characters long; keep it within %(limit)s "
+                       "characters.") % {"label": label, "length": f"{len(str(value)):,}",
+                                         "limit": f"{limit:,}"}
     return None
 
 
@@ -197,8 +198,9 @@ def refuse_overlong(sender, instance, raw=False, **kwargs) -> None:
             setattr(instance, field.attname, value)
         if isinstance(value, str) and "\x00" in value:
             # PostgreSQL cannot store it (a 500 there, silently kept on SQLite): refuse it.
-            errors[field.name] = [f"{str(field.verbose_name).capitalize()} contains a null "
-                                  "character (\\x00), which cannot be stored; remove it."]
+            errors[field.name] = [gettext(
+                "%(label)s contains a null character (\\x00), which cannot be stored; "
+                "remove it.") % {"label": str(field.verbose_name).capitalize()}]
             continue
         if isinstance(value, str) and len(value) > field.max_length \
                 and kept.get(field.attname) != value:

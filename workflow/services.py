@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Model
+from django.utils.translation import gettext
 
 from .models import TransitionLog
 
@@ -187,7 +188,7 @@ def run_transition(
     method, meta = _transition_meta(instance, name)
     from_state = meta.field.get_state(instance)
     check_transition(instance, name, actor, system=system)
-    if problem := text_too_long(note, "The note"):
+    if problem := text_too_long(note, gettext("The note")):
         raise ValidationError({"note": [problem]})
     errors = condition_errors(instance, name)
     if errors:

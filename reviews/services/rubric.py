@@ -3,7 +3,9 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from fund.models import Round
 
@@ -42,9 +44,10 @@ def _require_rubric_editable(actor, round_: Round) -> None:
 # Reviewers pick 1..max_score on radio buttons: below 2 there is no choice, above 10 the
 # scale stops meaning anything to a reviewer.
 MIN_SCORE_SCALE, MAX_SCORE_SCALE = 2, 10
-NAME_MESSAGE = "Give the criterion a name."
-MAX_SCORE_MESSAGE = (f"Reviewers score from 1 up to this number: choose a whole number from "
-                     f"{MIN_SCORE_SCALE} to {MAX_SCORE_SCALE}.")
+NAME_MESSAGE = _("Give the criterion a name.")
+MAX_SCORE_MESSAGE = format_lazy(_("Reviewers score from 1 up to this number: choose a whole "
+                                  "number from {lowest} to {highest}."),
+                                lowest=MIN_SCORE_SCALE, highest=MAX_SCORE_SCALE)
 
 
 def duplicate_name_problem(round_: Round, name: str, criterion: Criterion | None = None):

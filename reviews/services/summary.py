@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Avg, Count, Max, Min, Q
+from django.utils.translation import gettext
 
 from ..models import Assignment, Criterion, Review, Score
 
@@ -101,7 +102,7 @@ def review_summary(*, proposal) -> ReviewSummary:
     for number, review in enumerate(reviews, start=1):
         reviewer = review.assignment.reviewer
         columns.append(ReviewerColumn(
-            label=f"Reviewer {number}", name=str(reviewer),
+            label=gettext("Reviewer %(number)s") % {"number": number}, name=str(reviewer),
             agency=reviewer.agency.code if reviewer.agency_id else "",
             weighted_score=review.weighted_score,
             recommendation=review.get_recommendation_display(),
