@@ -211,6 +211,15 @@ def test_the_compiled_catalogue_matches_its_source_and_has_no_blank_or_fuzzy_ent
     }, "run compilemessages"
 
 
+def test_dzongkha_translations_keep_western_digits():
+    """SCREENS.md: in Dzongkha numbers stay in Western digits, in the words of the catalogue
+    as in the numbers the pages format (a translation wrote "20 MB" and month numbers with
+    Tibetan digits, U+0F20-U+0F29)."""
+    tibetan_digit = re.compile("[\u0f20-\u0f29]")
+    assert [msgid for msgid, text in _po_entries().items()
+            if text and tibetan_digit.search(text)] == []
+
+
 def _po_entries() -> dict[str, str]:
     """msgid (with `context|` before it when it has one) → msgstr (msgstr[0] for plurals)."""
     text = (settings.BASE_DIR / "locale/dz/LC_MESSAGES/django.po").read_text(encoding="utf-8")
