@@ -317,7 +317,7 @@ def collaboration(*, viewer, chosen, public=False) -> Figure:
              for a, b, n in data["pairs"]]
     crossing = [{"agencies": label, "proposals": data["crossing"].get(k, 0),
                  **_keyed(public, {"proposals": keys["crossing"].get(k, 0)})}
-                for k, label in ((1, "1"), (2, "2"), (3, "3"), (4, "4 or more"))]
+                for k, label in ((1, "1"), (2, "2"), (3, "3"), (4, _("4 or more")))]
     per_agency = sorted(data["per_agency"].items(), key=lambda kv: (-kv[1], names[kv[0]]["code"]))
     figure = Figure("collaboration", FIGURES["collaboration"], (_(
         "An agency takes part in a proposal when it is the lead's agency or a partner agency. "

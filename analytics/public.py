@@ -114,7 +114,11 @@ def published(count, key: int):
 
 
 def shown(value) -> str:
-    return f"fewer than {THRESHOLD}" if value is None else str(value)
+    """A published count as words: a hidden one (None) is "fewer than 5"."""
+    from django.utils.translation import gettext
+
+    return gettext("fewer than %(threshold)s") % {"threshold": THRESHOLD} if value is None \
+        else str(value)
 
 
 def suppress_table(table, *, counts, rates=None) -> None:

@@ -8,6 +8,7 @@ which; the panel's (the acting chair, the quorum of reviews) are in `reviews/rul
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from workflow.services import permission, rule
 
@@ -73,12 +74,12 @@ def round_accepts_submission(proposal):
 
 # The required fields as the proposal form names them (never "duration months").
 SUBMIT_LABELS = {
-    "title": "Title", "summary": "Summary", "problem": "The problem",
-    "hypothesis": "What the experiment will test",
-    "success_criteria": "What result would show it works",
-    "approach": "How you will run it", "citizen_engagement": "How citizens co-create it",
-    "expected_outcomes": "Expected outcomes", "requested_amount": "Requested amount",
-    "duration_months": "Duration in months",
+    "title": _("Title"), "summary": _("Summary"), "problem": _("The problem"),
+    "hypothesis": _("What the experiment will test"),
+    "success_criteria": _("What result would show it works"),
+    "approach": _("How you will run it"), "citizen_engagement": _("How citizens co-create it"),
+    "expected_outcomes": _("Expected outcomes"), "requested_amount": _("Requested amount"),
+    "duration_months": _("Duration in months"),
 }
 
 
@@ -89,7 +90,7 @@ def required_fields_filled(proposal):
         value = getattr(proposal, name)
         if value is None or (isinstance(value, str) and not value.strip()):
             label = SUBMIT_LABELS.get(name) or proposal._meta.get_field(name).verbose_name
-            missing[name] = f"Fill in “{label}” before submitting."
+            missing[name] = gettext("Fill in “%(label)s” before submitting.") % {"label": label}
     return missing or None
 
 

@@ -302,8 +302,8 @@ def _sections(form, team, budget, parts, proposal) -> list[dict]:
 def _error_links(team, budget, parts) -> list[dict]:
     links = (_row_links(team, _("Team members"), _("Team member %(number)d"), "people")
              + _row_links(budget, _("Budget lines"), _("Budget line %(number)d"), "budget"))
-    links += [{"anchor": "team-errors", "label": "Team", "text": t} for t in parts["team"]]
-    links += [{"anchor": "budget-errors", "label": "Budget", "text": t}
+    links += [{"anchor": "team-errors", "label": _("Team"), "text": t} for t in parts["team"]]
+    links += [{"anchor": "budget-errors", "label": _("Budget"), "text": t}
               for t in parts["budget_lines"]]
     return links
 

@@ -3,6 +3,7 @@ then `{% fund_money_charts fund by_agency %}` or
 `{% award_release_chart award released returned currency %}`."""
 
 from django import template
+from django.utils.translation import gettext
 
 from .. import money_charts
 
@@ -13,8 +14,9 @@ register = template.Library()
 def fund_money_charts(fund, by_agency=None):
     return {
         "charts": money_charts.fund_money_charts(fund=fund, by_agency=by_agency),
-        "heading": "The money at a glance", "section_id": "money-charts",
-        "intro": "What the agencies put in and where the money is now; each list gives the figures in words.",
+        "heading": gettext("The money at a glance"), "section_id": "money-charts",
+        "intro": gettext("What the agencies put in and where the money is now; each list gives "
+                         "the figures in words."),
     }
 
 
@@ -23,5 +25,5 @@ def award_release_chart(award, released, returned, currency):
     return {
         "charts": [money_charts.award_release_chart(
             award=award, released=released, returned=returned, currency=currency)],
-        "heading": "Money released so far", "section_id": "release-chart",
+        "heading": gettext("Money released so far"), "section_id": "release-chart",
     }
