@@ -174,3 +174,20 @@ def test_assignment_list_query_count_does_not_grow(url):
             client.force_login(reviewer)
             counts.append(_count(client, url))
     assert counts[0] == counts[1], counts
+
+
+def test_only_contending_proposals_past_the_line_are_greyed(db):
+    """A proposal not counted for the line (rejected, declined) is not greyed as if it fell
+    below it, even ranked above the line (a walkthrough read such rows as missing the line)."""
+    import re
+
+    round_ = RoundFactory(closed=True, budget=Decimal("500000.00"))
+    panel = PanelFactory(round=round_)
+    _reviewed(round_, panel, "300000.00", [5, 5])
+    _reviewed(round_, panel, "100000.00", [4, 4], "rejected")  # ranked second, not counted
+    past = _reviewed(round_, panel, "300000.00", [3, 3])                 # past the budget
+    client = Client()
+    client.force_login(UserFactory(fund_manager=True))
+    page = client.get(f"/reviews/rounds/{round_.pk}/ranking/?order=calibrated").content.decode()
+    greyed = re.findall(r'<tr class="below-line">.*?reviews/proposals/(\d+)/', page, re.S)
+    assert greyed == [str(past.pk)]
