@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -57,8 +57,10 @@ def _download(request, figure, chosen, prefix: str):
         response["Content-Disposition"] = f'attachment; filename="{name}.json"'
         return response
     table = figure.table(request.GET.get("table") or None)
-    if table is None:
-        raise Http404(_("This figure has no such table."))
+    if table is None:  # a bad request for a file, answered in the file's own words
+        keys = ", ".join(t.key for t in figure.tables)
+        return _refused_download("csv", {"table": [
+            _("This figure has no such table: choose one of %(tables)s.") % {"tables": keys}]})
     body = csv_bytes([str(label) for _k, label in table.columns],
                      ([_plain(row.get(k)) for k, _l in table.columns] for row in table.rows))
     response = HttpResponse(body, content_type=CSV_CONTENT_TYPE)

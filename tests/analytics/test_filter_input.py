@@ -49,6 +49,17 @@ def test_an_unknown_download_format_is_refused(world, manager_client):
     assert response.status_code == 400 and "csv or json" in response.content.decode()
 
 
+@pytest.mark.parametrize("public", [False, True])
+def test_a_download_of_an_unknown_table_is_refused_in_text(world, manager_client, public):
+    """Never an HTML 404 page for a file (a walkthrough got Django's page for `table=nope`)."""
+    path = "/analytics/public/funnel/" if public else "/analytics/funnel/"
+    response = manager_client.get(path, {"download": "csv", "table": "nope"})
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/plain")
+    body = response.content.decode()
+    assert b"<html" not in response.content and "no such table" in body and "rounds" in body
+
+
 def test_a_long_query_is_cut_between_words():
     word = "clinical"  # 9 characters with its space: 200 falls inside a word
     raw = " ".join([word] * 40)
