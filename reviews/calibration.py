@@ -41,6 +41,7 @@ with nothing but each other, so D_o = D_e): that 0.00 said "no better than chanc
 nothing was measured. Pages, PDFs, files and the API then say `TOO_FEW_TO_MEASURE`.
 """
 
+import math
 from dataclasses import dataclass, field
 from math import sqrt
 
@@ -115,15 +116,18 @@ def krippendorff_alpha_interval(units) -> float | None:
         return None
 
     def ordered_pair_squares(values) -> float:
-        # sum over ordered pairs c != k of (c - k)^2 = 2 (m sum x^2 - (sum x)^2)
-        m, s, s2 = len(values), sum(values), sum(v * v for v in values)
-        return 2 * (m * s2 - s * s)
+        # sum over ordered pairs c != k of (c - k)^2 = 2 m sum (x - mean)^2: the deviations
+        # form, not 2 (m sum x^2 - (sum x)^2), whose cancellation left d_o a hair below 0 for
+        # identical scores and so an alpha of 1.0000000000000002
+        m = len(values)
+        mean = math.fsum(values) / m
+        return 2 * m * math.fsum((v - mean) ** 2 for v in values)
 
     d_o = sum(ordered_pair_squares(values) / (len(values) - 1) for values in pairable) / n
     d_e = ordered_pair_squares([v for values in pairable for v in values]) / (n * (n - 1))
     if d_e <= 1e-12:
         return None
-    return 1 - d_o / d_e
+    return min(1.0, 1 - d_o / d_e)
 
 
 def calibrate(reviews) -> Calibration:

@@ -66,6 +66,25 @@ def test_alpha_undefined_and_perfect():
     assert krippendorff_alpha_interval([[40, 40], [80, 80]]) == pytest.approx(1.0)
 
 
+def test_alpha_of_perfect_agreement_is_never_above_one():
+    """Identical scores within each proposal, different across them: alpha is 1 exactly (the
+    sum-of-squares form gave 1.0000000000000002 on the demo's scores, above alpha's bound)."""
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    assert krippendorff_alpha_interval([[83.33, 83.33, 83.33], [66.67, 66.67], [50.0, 50.0]]) == 1.0
+
+    score = st.floats(min_value=0, max_value=100, allow_nan=False)
+
+    @given(st.lists(st.tuples(score, st.integers(min_value=2, max_value=5)), min_size=2,
+                    max_size=8))
+    def bounded(units):
+        alpha = krippendorff_alpha_interval([[value] * m for value, m in units])
+        assert alpha is None or alpha <= 1.0
+
+    bounded()
+
+
 def test_empty_round():
     result = calibrate([])
     assert (result.review_scores, result.proposal_scores, result.reviewers) == ({}, {}, {})
