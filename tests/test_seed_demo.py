@@ -218,3 +218,9 @@ def test_the_demo_story_is_dated_as_it_happened(seeded):
         assert all(a.due_on <= timezone.localdate(award.approved_at) for a in reviews), award
         history = list(TransitionLog.objects.for_object(award.proposal).order_by("id"))
         assert [h.at for h in history] == sorted(h.at for h in history)
+    # Drafted before its first step: the stepper read "Drafted 1 Dec" after "Submitted 30 Nov".
+    from proposals.models import Proposal
+
+    for proposal in Proposal.objects.all():
+        first = TransitionLog.objects.for_object(proposal).order_by("at").first()
+        assert first is None or proposal.created_at < first.at, proposal

@@ -34,6 +34,7 @@ AFTER_OPENING = timedelta(days=5)
 AFTER_CLOSING = timedelta(days=40)
 TO_AWARD = timedelta(days=14)  # from the panel's recommendation to the award
 REVIEW_TIME = timedelta(days=21)  # an assignment falls due this long after it was made
+DRAFTING = timedelta(days=3)  # a proposal was drafted this long before its first step
 
 
 def _spread(logs: list, start: datetime, end: datetime) -> None:
@@ -121,12 +122,16 @@ def _keep_order(logs: list) -> None:
 
 
 def _dates_that_go_with_it(proposal: Proposal, logs: list, types: dict) -> None:
-    """The proposal's submission, its reviews' submission and due dates, its team's
-    invitation and acceptance: the dates of the logs that record them."""
+    """The proposal's drafting (before its first step) and submission, its reviews' submission
+    and due dates, its team's invitation and acceptance: the dates of the logs that record
+    them."""
     proposal_type, assignment_type, member_type = (types["proposal"], types["assignment"],
                                                    types["teammember"])
     submits = [log.at for log in logs if log.content_type_id == proposal_type.pk
                and log.transition == "submit"]
+    if logs:  # drafted before anything happened to it (its stepper's "Drafted" date)
+        first = min(log.at for log in logs) - DRAFTING
+        Proposal.objects.filter(pk=proposal.pk, created_at__gt=first).update(created_at=first)
     if submits:
         Proposal.objects.filter(pk=proposal.pk).update(submitted_at=submits[-1])
     sent = [log.at for log in logs if log.content_type_id == proposal_type.pk
