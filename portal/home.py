@@ -479,11 +479,23 @@ def kept_section(name: str, *, everyone, viewer, order, rows=None) -> dict:
             "more": count > len(items)}
 
 
-def forget_kept_sections(**kwargs) -> None:
-    """Forget every kept section's candidates (a `TransitionLog` was written: a proposal,
-    award, tranche or nomination changed state), once the change is committed, so the next
-    home page asks again and shows a row that just joined a set at once."""
+def forget_kept_sections(sender=None, instance=None, created=False, **kwargs) -> None:
+    """Forget the kept tranche candidates when a proposal, an award or a tranche changed state
+    (a `TransitionLog` was written: a proposal funded, a tranche released, reported or
+    cancelled, an award cancelled), once the change is committed, so the next home page asks
+    again and shows a tranche that just became due for release at once. Nothing when nothing
+    is kept (STALLED_CACHE_SECONDS = 0)."""
+    from django.contrib.contenttypes.models import ContentType
     from django.db import transaction
+
+    from fund.models import Award, Tranche
+    from proposals.models import Proposal
+
+    if int(getattr(settings, "STALLED_CACHE_SECONDS", 60)) <= 0:
+        return
+    if instance is not None and instance.content_type_id not in {
+            ContentType.objects.get_for_model(model).pk for model in (Proposal, Award, Tranche)}:
+        return
 
     def forget():
         cache.delete_many([KEPT_PREFIX + key for key in _kept_names()])
