@@ -304,6 +304,145 @@ def test_the_chair_is_stored_and_a_draft_has_no_row(world):
     assert_store_agrees()
 
 
+def _conflict_chair_by_partner(w):
+    w.proposal.partner_agencies.add(w.mof)
+    assert _stored(w.proposal) == w.deputy.pk
+
+
+def _made_hr_then_cleared(w, clear):
+    w.chair.groups.add(_hr())
+    assert _stored(w.proposal) == w.deputy.pk
+    clear(w)
+    return w.chair
+
+
+def _named_stand_in(w):
+    w.proposal.partner_agencies.add(w.mof, w.deputy.agency)
+    assert _stored(w.proposal) is None
+    stand_in = UserFactory(agency=AgencyFactory())
+    w.panel.members.add(stand_in)
+    services.panel_stand_in_name(actor=w.manager, panel=w.panel, proposal=w.proposal,
+                                 chair=stand_in)
+    return stand_in
+
+
+def _stand_in_conflicted(w):
+    stand_in = _named_stand_in(w)
+    assert _stored(w.proposal) == stand_in.pk
+    _save(stand_in, agency=w.moh)  # the duty lapses
+
+
+def _conflict_assignment_deleted(w):
+    AssignmentFactory(proposal=w.proposal, panel=w.panel, reviewer=w.chair, conflict=True)
+    assert _stored(w.proposal) == w.deputy.pk
+    Assignment.objects.filter(reviewer=w.chair).delete()
+    return w.chair
+
+
+def _without_panel_then_second_panel(w):
+    Proposal.objects.filter(pk=w.proposal.pk).update(panel=None)  # as before panels
+    refresh_acting_chairs([w.proposal.pk])
+    assert _stored(w.proposal) == w.chair.pk  # the round's only panel
+    extra = PanelFactory(round=w.round, chair=UserFactory(), members=[])
+    assert _stored(w.proposal) is None
+    extra.delete()
+    assert _stored(w.proposal) == w.chair.pk
+    extra = PanelFactory(round=RoundFactory(), chair=UserFactory(), members=[])
+    extra.round = w.round  # the admin moves a panel into the round
+    extra.save()
+
+
+def _save(obj, **values):
+    for name, value in values.items():
+        setattr(obj, name, value)
+    obj.save()
+
+
+def _accept(w):
+    proposal = Proposal.objects.get(pk=w.proposal.pk)
+    proposal.request_revision()  # the team changes only then
+    proposal.save()
+    member = TeamMemberFactory(proposal=w.proposal, user=w.chair, invited=True)
+    assert _stored(w.proposal) == w.chair.pk  # an invitation is no conflict
+    from proposals.services.team import team_member_accept
+
+    team_member_accept(member=member, actor=w.chair)
+
+
+# Each change of an input of the rule, by each channel: what it does, and who acts after
+# (None: nobody; a function's return value when it returns one; else the deputy).
+CHANNELS = {
+    "chair made HR (user.groups)": lambda w: w.chair.groups.add(_hr()),
+    "chair made HR (group.user_set)": lambda w: _hr().user_set.add(w.chair),
+    "chair's groups cleared": lambda w: _made_hr_then_cleared(w, lambda w: w.chair.groups.clear()),
+    "HR group emptied": lambda w: _made_hr_then_cleared(w, lambda w: _hr().user_set.clear()),
+    "HR taken back (group.user_set.remove)": lambda w: _made_hr_then_cleared(
+        w, lambda w: _hr().user_set.remove(w.chair)),
+    "chair deactivated": lambda w: _save(w.chair, is_active=False),
+    "chair's agency saved": lambda w: _save(w.chair, agency=w.moh),
+    "chair's agency by import": lambda w: (
+        User.objects.filter(pk=w.chair.pk).update(agency=w.moe),
+        announce_agency_changes(people=[w.chair.pk])),
+    "partner added (proposal side)": _conflict_chair_by_partner,
+    "partner added (agency side)": lambda w: w.mof.partnered_proposals.add(w.proposal),
+    "partner removed (proposal side)": lambda w: (
+        _conflict_chair_by_partner(w), w.proposal.partner_agencies.remove(w.mof), w.chair)[-1],
+    "partner removed (agency side)": lambda w: (
+        _conflict_chair_by_partner(w), w.mof.partnered_proposals.remove(w.proposal),
+        w.chair)[-1],
+    "partners cleared (agency side)": lambda w: (
+        _conflict_chair_by_partner(w), w.mof.partnered_proposals.clear(), w.chair)[-1],
+    "partners cleared (proposal side)": lambda w: (
+        _conflict_chair_by_partner(w), w.proposal.partner_agencies.clear(), w.chair)[-1],
+    "lead changed": lambda w: _save(Proposal.objects.get(pk=w.proposal.pk),
+                                    lead=UserFactory(agency=w.mof)),
+    "lead's agency changed": lambda w: _save(w.proposal.lead, agency=w.mof),
+    "chair on the team": lambda w: TeamMemberFactory(proposal=w.proposal, user=w.chair),
+    "chair accepts an invitation": _accept,
+    "chair declares a conflict": lambda w: services.assignment_declare_conflict(
+        assignment=AssignmentFactory(proposal=w.proposal, panel=w.panel, reviewer=w.chair),
+        actor=w.chair, reason="Kin"),
+    "assignment made in conflict": lambda w: AssignmentFactory(
+        proposal=w.proposal, panel=w.panel, reviewer=w.chair, conflict=True),
+    "assignment in conflict deleted": _conflict_assignment_deleted,
+    "another chair (admin)": lambda w: (_save(w.panel, chair=w.outsider), w.outsider)[-1],
+    "another chair (service)": lambda w: (services.panel_update(
+        actor=w.manager, panel=w.panel, chair=w.outsider), w.outsider)[-1],
+    "deputy removed while the chair is conflicted": lambda w: (
+        _conflict_chair_by_partner(w), _save(w.panel, deputy_chair=None), None)[-1],
+    "stand-in named": _named_stand_in,
+    "stand-in becomes conflicted": _stand_in_conflicted,
+    "a second panel in the round": _without_panel_then_second_panel,
+    "proposal leaves review": lambda w: _leave_review(w),
+}
+
+
+def _leave_review(w):
+    from workflow.services import run_transition
+
+    proposal = Proposal.objects.get(pk=w.proposal.pk)
+    proposal.request_revision()
+    proposal.save()
+    assert _stored(proposal) == w.chair.pk
+    run_transition(instance=proposal, name="withdraw", actor=proposal.lead, note="")
+
+
+@pytest.mark.parametrize("channel", list(CHANNELS))
+def test_each_channel_refreshes_the_store(world, channel):
+    world.outsider = UserFactory(agency=AgencyFactory(code="DOT"))
+    assert _stored(world.proposal) == world.chair.pk
+    result = CHANNELS[channel](world)
+    if channel in ("proposal leaves review", "a second panel in the round",
+                   "stand-in becomes conflicted"):
+        expected = None
+    elif isinstance(result, User):
+        expected = result
+    else:
+        expected = None if channel.startswith("deputy removed") else world.deputy
+    assert _stored(world.proposal) == (expected.pk if expected else None)
+    assert_store_agrees()
+
+
 def test_moving_a_proposal_to_another_panel_refreshes_it(world):
     """`proposal_move_to_panel` writes with `update()`, which sends no signal."""
     other_chair = UserFactory(agency=AgencyFactory())
