@@ -17,7 +17,14 @@ class ReviewsConfig(AppConfig):
     def _keep_acting_chairs():
         """The stored acting chair (ProposalActingChair) follows every write of what the rule
         reads (reviews/services/acting_chairs.py)."""
-        from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
+        from django.contrib.auth.models import Group
+        from django.db.models.signals import (
+            m2m_changed,
+            post_delete,
+            post_init,
+            post_save,
+            pre_delete,
+        )
 
         from people.models import User
         from people.signals import agency_changed
@@ -46,6 +53,14 @@ class ReviewsConfig(AppConfig):
                             dispatch_uid="reviews.acting_chairs.partners")
         m2m_changed.connect(keep.on_groups_changed, sender=User.groups.through,
                             dispatch_uid="reviews.acting_chairs.groups")
+        post_init.connect(keep.remember_group_name, sender=Group,
+                          dispatch_uid="reviews.acting_chairs.remember_group")
+        post_save.connect(keep.on_group_saved, sender=Group,
+                          dispatch_uid="reviews.acting_chairs.group")
+        pre_delete.connect(keep.on_group_deleting, sender=Group,
+                           dispatch_uid="reviews.acting_chairs.group_deleting")
+        post_delete.connect(keep.on_group_deleted, sender=Group,
+                            dispatch_uid="reviews.acting_chairs.group_deleted")
         agency_changed.connect(keep.on_agency_changed, dispatch_uid="reviews.acting_chairs.agency")
         parties_changed.connect(keep.on_parties_changed,
                                 dispatch_uid="reviews.acting_chairs.parties")

@@ -218,3 +218,14 @@ def test_the_demo_story_is_dated_as_it_happened(seeded):
         assert all(a.due_on <= timezone.localdate(award.approved_at) for a in reviews), award
         history = list(TransitionLog.objects.for_object(award.proposal).order_by("id"))
         assert [h.at for h in history] == sorted(h.at for h in history)
+
+
+def test_the_stored_acting_chairs_are_the_rules(seeded):
+    """The demo is made through the services and the ORM: every proposal in review has its
+    stored acting chair (reviews.ProposalActingChair), the rule's."""
+    from reviews.chairs import PANEL_STATES, stale_acting_chairs, stored_acting_chairs
+
+    assert set(stored_acting_chairs()) <= set(
+        Proposal.objects.filter(state__in=PANEL_STATES).values_list("pk", flat=True))
+    assert stored_acting_chairs()
+    assert stale_acting_chairs() == []

@@ -18,8 +18,9 @@ So the store is refreshed (`reviews.chairs.refresh_acting_chairs`, the one write
 - an assignment enters or leaves `conflict`, or one in `conflict` is made or deleted:
   `on_assignment_*`;
 - a person's agency or active flag changes (`on_user_saved`), or their groups gain or lose
-  HR officers (`on_groups_changed`, from either side): every proposal for which they are a
-  candidate chair (chair or deputy of its panel, or a stand-in) or which they lead;
+  HR officers (`on_groups_changed`, from either side; the HR officers' group renamed or
+  deleted, `on_group_*`): every proposal for which they are a candidate chair (chair or
+  deputy of its panel, or a stand-in) or which they lead;
 - the announcements the conflict rule already has: `people.signals.agency_changed` (HR
   imports, agency merges, the admin, the API) and `proposals.conflicts.parties_changed` (team
   changes, partner agencies moved by a merge).
@@ -181,6 +182,32 @@ def on_groups_changed(sender, instance, action, reverse=False, pk_set=None, mode
         people = [instance.pk] if hr else []
     if people:
         refresh_for_people(people)
+
+
+def remember_group_name(sender, instance, **kwargs) -> None:
+    instance._chair_group_name = instance.__dict__.get("name")
+
+
+def on_group_saved(sender, instance, created=False, raw=False, **kwargs) -> None:
+    """The HR officers' group renamed (its members stop or start being HR officers)."""
+    before = getattr(instance, "_chair_group_name", None)
+    instance._chair_group_name = instance.name
+    if raw or created or before == instance.name or HR_OFFICERS not in (before, instance.name):
+        return
+    refresh_for_people(sender.user_set.through.objects.filter(group_id=instance.pk)
+                       .values_list("user_id", flat=True))
+
+
+def on_group_deleting(sender, instance, **kwargs) -> None:
+    """pre_delete of the HR officers' group: its members, whom the deletion frees."""
+    instance._chair_members = (
+        list(sender.user_set.through.objects.filter(group_id=instance.pk)
+             .values_list("user_id", flat=True)) if instance.name == HR_OFFICERS else [])
+
+
+def on_group_deleted(sender, instance, **kwargs) -> None:
+    if getattr(instance, "_chair_members", None):
+        refresh_for_people(instance._chair_members)
 
 
 def on_team_member_saved(sender, instance, created=False, raw=False, **kwargs) -> None:

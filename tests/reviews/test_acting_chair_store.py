@@ -316,6 +316,12 @@ def _made_hr_then_cleared(w, clear):
     return w.chair
 
 
+def _joined(user, name):
+    group = Group.objects.get_or_create(name=name)[0]
+    user.groups.add(group)
+    return group
+
+
 def _named_stand_in(w):
     w.proposal.partner_agencies.add(w.mof, w.deputy.agency)
     assert _stored(w.proposal) is None
@@ -378,6 +384,11 @@ CHANNELS = {
     "HR group emptied": lambda w: _made_hr_then_cleared(w, lambda w: _hr().user_set.clear()),
     "HR taken back (group.user_set.remove)": lambda w: _made_hr_then_cleared(
         w, lambda w: _hr().user_set.remove(w.chair)),
+    "HR group renamed away": lambda w: _made_hr_then_cleared(
+        w, lambda w: _save(_hr(), name="former HR")),
+    "HR group deleted": lambda w: _made_hr_then_cleared(w, lambda w: _hr().delete()),
+    "a group renamed HR": lambda w: (_hr().delete(), _save(
+        Group.objects.get(pk=_joined(w.chair, "auditors").pk), name=HR_OFFICERS)),
     "chair deactivated": lambda w: _save(w.chair, is_active=False),
     "chair's agency saved": lambda w: _save(w.chair, agency=w.moh),
     "chair's agency by import": lambda w: (
