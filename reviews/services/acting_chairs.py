@@ -56,7 +56,7 @@ def proposals_touching_people(people_ids) -> list[int]:
     if not ids:
         return []
     panels = list(Panel.objects.filter(Q(chair_id__in=ids) | Q(deputy_chair_id__in=ids))
-                  .values_list("pk", "round_id"))
+                  .order_by().values_list("pk", "round_id"))
     in_panel_states = Proposal.objects.filter(state__in=PANEL_STATES).order_by()
     found = set(in_panel_states.filter(
         Q(panel_id__in=[pk for pk, _ in panels])

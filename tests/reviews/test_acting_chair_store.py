@@ -345,6 +345,14 @@ def _conflict_assignment_deleted(w):
     return w.chair
 
 
+def _conflict_assignment_moved(w):
+    assignment = AssignmentFactory(proposal=w.proposal, panel=w.panel, reviewer=w.chair,
+                                   conflict=True)
+    assert _stored(w.proposal) == w.deputy.pk
+    _save(assignment, reviewer=UserFactory())
+    return w.chair
+
+
 def _without_panel_then_second_panel(w):
     Proposal.objects.filter(pk=w.proposal.pk).update(panel=None)  # as before panels
     refresh_acting_chairs([w.proposal.pk])
@@ -416,6 +424,7 @@ CHANNELS = {
     "assignment made in conflict": lambda w: AssignmentFactory(
         proposal=w.proposal, panel=w.panel, reviewer=w.chair, conflict=True),
     "assignment in conflict deleted": _conflict_assignment_deleted,
+    "assignment in conflict given to someone else (admin)": _conflict_assignment_moved,
     "another chair (admin)": lambda w: (_save(w.panel, chair=w.outsider), w.outsider)[-1],
     "another chair (service)": lambda w: (services.panel_update(
         actor=w.manager, panel=w.panel, chair=w.outsider), w.outsider)[-1],
