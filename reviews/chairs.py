@@ -4,7 +4,11 @@ DOMAIN.md (reviews/, "Integrity rules"): for each proposal the *acting chair* is
 the panel's chair, its deputy chair and a stand-in named by a fund manager for that proposal
 who has no conflict of interest with it. The acting chair alone (besides unconflicted fund
 managers) assigns reviewers to it, requests a revision, recommends and rejects. A duty lapses
-by itself when its holder becomes conflicted: nothing here is stored but the stand-in's name.
+by itself when its holder becomes conflicted: the rule (`acting_chair`) is asked again on every
+permission check. For the lists (the chair's home page and pages), the rule's answer for each
+proposal in a panel's states is stored (`ProposalActingChair`) by `refresh_acting_chairs`,
+called whenever one of its inputs changes (reviews/services/acting_chairs.py) and checked
+nightly (`reconcile_acting_chairs`).
 
 A proposal under review with no acting chair, or whose panel has fewer eligible, unconflicted
 members than the reviews it still needs, is *stalled*: `stalled_proposals` lists it, with what
