@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
@@ -310,16 +311,24 @@ def stored_acting_chairs(proposal_ids=None) -> dict[int, int]:
     return dict(rows.values_list("proposal_id", "chair_id"))
 
 
-def refresh_acting_chairs(proposal_ids) -> int:
+def refresh_acting_chairs(proposal_ids, *, again_on_commit: bool = True) -> int:
     """Make the stored acting chair (ProposalActingChair) of each proposal of `proposal_ids`
     what the rule (`acting_chair`) says now: a row for a proposal in a panel's states with an
     acting chair, none otherwise. The one writer of the store: every change of an input of
     the rule calls it (reviews/services/acting_chairs.py), and it writes without signals
     (`bulk_create` upserts, a queryset's `delete`), so nothing loops. Returns how many
-    proposals' stored chair changed."""
+    proposals' stored chair changed.
+
+    Inside a transaction it is asked once more when the transaction commits
+    (`again_on_commit`): two transactions changing two inputs of the same proposal at once
+    each see only their own change, and the one committed last would otherwise store an
+    answer that misses the other's."""
     from .models import ProposalActingChair
 
     ids = sorted({int(pk) for pk in proposal_ids if pk is not None})
+    if ids and again_on_commit and transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: refresh_acting_chairs(ids, again_on_commit=False),
+                              robust=True)
     changed = 0
     for start in range(0, len(ids), 2000):
         chunk = ids[start:start + 2000]
@@ -358,7 +367,7 @@ def reconcile_acting_chairs() -> list[int]:
     differed (a channel that changed an input of the rule without telling the store)."""
     stale = stale_acting_chairs()
     if stale:
-        refresh_acting_chairs(stale)
+        refresh_acting_chairs(stale, again_on_commit=False)
     return stale
 
 

@@ -575,6 +575,20 @@ def test_reconcile_runs_in_the_beat_schedule():
     assert reconcile_acting_chairs_task.name == "reviews.reconcile_acting_chairs"
 
 
+def test_a_change_is_asked_again_when_its_transaction_commits(
+        world, django_capture_on_commit_callbacks):
+    """Two transactions changing two inputs of one proposal at once each see only their own
+    change: the store is asked again at commit, when both are visible. Here the other
+    transaction's stale answer is written by hand before the commit."""
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        world.proposal.partner_agencies.add(world.mof)  # the chair is now conflicted
+        assert _stored(world.proposal) == world.deputy.pk
+        ProposalActingChair.objects.filter(proposal=world.proposal).update(chair=world.chair)
+    assert callbacks
+    assert _stored(world.proposal) == world.deputy.pk
+    assert_store_agrees()
+
+
 def test_refresh_writes_only_what_changed(world, django_assert_max_num_queries):
     assert refresh_acting_chairs([world.proposal.pk]) == 0
     ProposalActingChair.objects.all().delete()
