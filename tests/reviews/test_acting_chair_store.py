@@ -518,7 +518,7 @@ def test_the_data_migration_fills_what_the_rule_says(world):
     with the rule on a scene of every case: chair conflicted by partner, deputy acting,
     stand-in acting, a proposal without a panel, HR and inactive people, declared
     conflicts, team members."""
-    migration = importlib.import_module("reviews.migrations.0008_proposal_acting_chair")
+    migration = importlib.import_module("reviews.migrations.0009_proposal_acting_chair")
     # The deputy acts for a proposal whose partner is the chair's agency ...
     second = ProposalFactory(round=world.round, in_review=True, panel=world.panel,
                              budget=False, partners=[world.mof])

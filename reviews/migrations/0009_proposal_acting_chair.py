@@ -94,8 +94,8 @@ def fill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('proposals', '0009_lead_id_index'),
-        ('reviews', '0007_assignment_conflicts_index'),
+        ('proposals', '0010_proposal_record_key'),
+        ('reviews', '0008_alpha_needs_two_proposals'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
