@@ -458,7 +458,8 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = tuple(Queue(name, routing_key=name) for name in TASK_QUEUE_NAMES)
 CELERY_TASK_ROUTES = ["config.task_routes.route_task"]
 # Scheduled work, run by `celery -A config beat` (times in Asia/Thimphu). Each task is also a
-# management command: close_due_rounds, send_reminders, resend_notifications.
+# management command: close_due_rounds, send_reminders, resend_notifications,
+# reconcile_acting_chairs.
 # Analytics figures without filters are computed by the beat every ANALYTICS_REFRESH_MINUTES
 # and served from that answer while it is at most ANALYTICS_STORED_MAX_MINUTES old
 # (analytics/stored.py); older, they are computed live again.
@@ -475,6 +476,10 @@ CELERY_BEAT_SCHEDULE = {
     "run-pending-jobs": {"task": "jobs.run_pending_jobs", "schedule": crontab(minute="*/5")},
     # Form tokens and Idempotency-Keys older than 24 hours (workflow/one_effect.py).
     "sweep-form-tokens": {"task": "workflow.sweep_form_tokens", "schedule": crontab(minute=17)},
+    # The stored acting chairs checked against the rule (reviews/tasks.py), at night.
+    "reconcile-acting-chairs": {
+        "task": "reviews.reconcile_acting_chairs", "schedule": crontab(hour=2, minute=40),
+    },
     # The analytics figures without filters, served "as of" their time (analytics/stored.py).
     "refresh-analytics": {
         "task": "analytics.refresh_stored_figures",

@@ -276,20 +276,14 @@ def reviewer_sections(*, user, today: date) -> dict:
 
 # --- a panel chair: decisions at quorum, proposals short of reviewers ----------------------
 def _in_review_chaired_by(user, panel_ids: frozenset):
-    """`reviews.chair_queries.proposals_in_review_chaired_by` (the same rows), started from the
-    ids of the proposals in review of the user's panels (`panel_ids`: where they have a chair's
-    duty), or without a panel, of their rounds: a UNION of two indexed id lists read first
-    (`pk__in_ids`), instead of every proposal in review tested against the panels."""
-    import proposals.selectors  # noqa: F401  (registers the `in_ids` lookup)
+    """`reviews.chair_queries.proposals_in_review_chaired_by` (the same rows): the proposals in
+    review whose stored acting chair is `user` (`acting_chair_is`, read from its index).
+    `panel_ids` (where they have a chair's duty) is asked by the caller only to skip everyone
+    without one."""
     from proposals.models import Proposal
-    from reviews.chair_queries import acting_chair_is, with_duty_panel, with_review_counts
-    from reviews.models import Panel
+    from reviews.chair_queries import acting_chair_is, with_review_counts
 
-    in_review = Proposal.objects.filter(state=Proposal.State.IN_REVIEW).order_by()
-    rounds = Panel.objects.filter(pk__in=panel_ids).values("round")
-    ids = in_review.filter(panel_id__in=panel_ids).values("pk").union(
-        in_review.filter(panel__isnull=True, round__in=rounds).values("pk"))
-    found = with_review_counts(with_duty_panel(Proposal.objects.filter(pk__in_ids=ids)))
+    found = with_review_counts(Proposal.objects.filter(state=Proposal.State.IN_REVIEW))
     return acting_chair_is(user, found).select_related("round")
 
 
@@ -304,7 +298,7 @@ def chair_panel_ids(user) -> frozenset:
 
 def chair_sections(*, user, panel_ids: frozenset | None = None) -> dict:
     """Only for a chair, deputy chair or stand-in: the proposals for which they are the acting
-    chair (the rule of reviews.chairs, asked of the database by `reviews.chair_queries`), so a
+    chair (the rule of reviews.chairs, stored by proposal: `reviews.chair_queries`), so a
     conflicted chair never sees the ones their deputy handles. Oldest submitted first.
     `panel_ids`: `selectors.chair_panel_ids(user)` when the caller has it already."""
     from django.db.models import BooleanField, Case, F, Value, When

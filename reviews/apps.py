@@ -11,6 +11,59 @@ class ReviewsConfig(AppConfig):
         self._watch_conflict_inputs()
         self._give_new_rounds_a_rubric()
         self._keep_proposal_scores()
+        self._keep_acting_chairs()
+
+    @staticmethod
+    def _keep_acting_chairs():
+        """The stored acting chair (ProposalActingChair) follows every write of what the rule
+        reads (reviews/services/acting_chairs.py)."""
+        from django.contrib.auth.models import Group
+        from django.db.models.signals import (
+            m2m_changed,
+            post_delete,
+            post_init,
+            post_save,
+            pre_delete,
+        )
+
+        from people.models import User
+        from people.signals import agency_changed
+        from proposals.conflicts import parties_changed
+        from proposals.models import Proposal, TeamMember
+
+        from .models import Assignment, Panel, PanelStandIn
+        from .services import acting_chairs as keep
+
+        for model, saved, deleted in (
+            (Proposal, keep.on_proposal_saved, None),
+            (Panel, keep.on_panel_saved, keep.on_panel_deleted),
+            (PanelStandIn, keep.on_stand_in_saved, keep.on_stand_in_deleted),
+            (Assignment, keep.on_assignment_saved, keep.on_assignment_deleted),
+            (TeamMember, keep.on_team_member_saved, keep.on_team_member_deleted),
+            (User, keep.on_user_saved, None),
+        ):
+            name = model.__name__
+            post_init.connect(keep.remember_inputs, sender=model,
+                              dispatch_uid=f"reviews.acting_chairs.remember_{name}")
+            post_save.connect(saved, sender=model, dispatch_uid=f"reviews.acting_chairs.{name}")
+            if deleted is not None:
+                post_delete.connect(deleted, sender=model,
+                                    dispatch_uid=f"reviews.acting_chairs.{name}_deleted")
+        m2m_changed.connect(keep.on_partners_changed, sender=Proposal.partner_agencies.through,
+                            dispatch_uid="reviews.acting_chairs.partners")
+        m2m_changed.connect(keep.on_groups_changed, sender=User.groups.through,
+                            dispatch_uid="reviews.acting_chairs.groups")
+        post_init.connect(keep.remember_group_name, sender=Group,
+                          dispatch_uid="reviews.acting_chairs.remember_group")
+        post_save.connect(keep.on_group_saved, sender=Group,
+                          dispatch_uid="reviews.acting_chairs.group")
+        pre_delete.connect(keep.on_group_deleting, sender=Group,
+                           dispatch_uid="reviews.acting_chairs.group_deleting")
+        post_delete.connect(keep.on_group_deleted, sender=Group,
+                            dispatch_uid="reviews.acting_chairs.group_deleted")
+        agency_changed.connect(keep.on_agency_changed, dispatch_uid="reviews.acting_chairs.agency")
+        parties_changed.connect(keep.on_parties_changed,
+                                dispatch_uid="reviews.acting_chairs.parties")
 
     @staticmethod
     def _keep_proposal_scores():

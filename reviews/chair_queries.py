@@ -1,11 +1,13 @@
-"""The acting chair's rule (`reviews.chairs.acting_chair`) and the stall rule
+"""Who acts as chair (`reviews.chairs.acting_chair`) and the stall rule
 (`reviews.chairs.stall_of`) asked of the database (issue 16), so the home page and the chair's
 assignments page fetch only the few rows they show instead of loading every proposal under
 review to test each one in Python.
 
 These are filters on `Proposal`; `reviews.chairs` stays the rule (the home page asks
-`stall_of` what each shown proposal needs), and tests/reviews/test_home_chair_queries.py
-checks that both find the same proposals on every scene.
+`stall_of` what each shown proposal needs; permission checks ask `is_acting_chair`). The
+acting chair is read from its store (`ProposalActingChair`, kept by
+`reviews.chairs.refresh_acting_chairs`); the stall filter asks the rule's inputs in SQL.
+tests/reviews/test_home_chair_queries.py checks that both agree with the rule on every scene.
 
 - A proposal's panel is `Proposal.panel`, else its round's only panel (`duty_panel`).
 - A person *blocks* the chair's duty for a proposal when they are inactive, an HR officer, or
@@ -54,39 +56,14 @@ def _blocked(person: str, proposal_ref) -> Q:
     )
 
 
-def _latest_stand_in(ref_panel, ref_proposal):
-    return (PanelStandIn.objects.filter(panel=ref_panel, proposal=ref_proposal)
-            .order_by("-named_at", "-id").values("chair_id")[:1])
-
-
 def acting_chair_is(user, qs):
-    """The proposals of `qs` (annotated by `with_duty_panel`) whose acting chair is `user`."""
-    from proposals.conflicts import conflict_q
-
+    """The proposals of `qs` whose acting chair is `user`: their stored acting chair
+    (`ProposalActingChair`, kept equal to the rule `reviews.chairs.acting_chair` by
+    `reviews.chairs.refresh_acting_chairs`), read from its index. Only proposals in a panel's
+    states (`in_review`, `revision_requested`) have one."""
     if not (user.is_active and not user.is_hr_officer):
         return qs.none()
-    here = OuterRef(OuterRef("pk"))
-    panel = Panel.objects.filter(pk=OuterRef("duty_panel"))
-    as_chair = panel.filter(chair=user)
-    as_deputy = panel.filter(_blocked("chair", here), deputy_chair=user)
-    nobody_else = panel.filter(_blocked("chair", here)).filter(
-        Q(deputy_chair__isnull=True) | _blocked("deputy_chair", here))
-    stand_in = Subquery(_latest_stand_in(OuterRef("duty_panel"), OuterRef("pk")))
-    return (
-        qs.annotate(stand_in_id=stand_in)
-        .filter(Q(Exists(as_chair)) | Q(Exists(as_deputy))
-                | (Q(stand_in_id=user.pk) & Q(Exists(nobody_else))))
-        .exclude(conflict_q(user))
-        .exclude(Exists(declared_conflict(user)))
-    )
-
-
-def declared_conflict(user, proposal_ref=None):
-    """`user`'s own assignments to review the proposal `proposal_ref` (default: the outer
-    query's pk) on which they declared a conflict of interest: a filter for `Exists`."""
-    return Assignment.objects.filter(
-        proposal=OuterRef("pk") if proposal_ref is None else proposal_ref,
-        reviewer=user, state=Assignment.State.CONFLICT)
+    return qs.filter(stored_chair__chair=user)
 
 
 def with_review_counts(qs):
@@ -153,21 +130,15 @@ def may_be_stalled(qs):
 
 
 def proposals_in_review_chaired_by(user):
-    """Proposals in review whose acting chair is `user`, with `submitted_reviews` and
-    `active_reviewers`: only those of the panels where the user has a duty (or, without a
-    panel, of their rounds) are asked. Quorum: `submitted_reviews >= round.reviews_required`;
-    short of reviewers: `active_reviewers < round.reviews_required`."""
-    from .chairs import panels_with_chair_duty
-
-    duty = panels_with_chair_duty(user)
+    """Proposals in review whose acting chair is `user` (`acting_chair_is`: the stored
+    acting chair), with `submitted_reviews` and `active_reviewers`. Quorum:
+    `submitted_reviews >= round.reviews_required`; short of reviewers:
+    `active_reviewers < round.reviews_required`."""
     # Blind review: where the chair's own review is still open, how many reviews are in is
     # not theirs to see yet (`own_review_open`: the pages say so instead of the number).
     own_open = Assignment.objects.filter(proposal=OuterRef("pk"), reviewer=user,
                                          state=Assignment.State.ASSIGNED)
-    in_review = with_review_counts(with_duty_panel(
-        Proposal.objects.filter(state=Proposal.State.IN_REVIEW).filter(
-            Q(panel__in=duty.values("pk"))
-            | Q(panel__isnull=True, round__in=duty.values("round")))))
+    in_review = with_review_counts(Proposal.objects.filter(state=Proposal.State.IN_REVIEW))
     return (acting_chair_is(user, in_review).annotate(own_review_open=Exists(own_open))
             .select_related("round"))
 

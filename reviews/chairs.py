@@ -4,7 +4,11 @@ DOMAIN.md (reviews/, "Integrity rules"): for each proposal the *acting chair* is
 the panel's chair, its deputy chair and a stand-in named by a fund manager for that proposal
 who has no conflict of interest with it. The acting chair alone (besides unconflicted fund
 managers) assigns reviewers to it, requests a revision, recommends and rejects. A duty lapses
-by itself when its holder becomes conflicted: nothing here is stored but the stand-in's name.
+by itself when its holder becomes conflicted: the rule (`acting_chair`) is asked again on every
+permission check. For the lists (the chair's home page and pages), the rule's answer for each
+proposal in a panel's states is stored (`ProposalActingChair`) by `refresh_acting_chairs`,
+called whenever one of its inputs changes (reviews/services/acting_chairs.py) and checked
+nightly (`reconcile_acting_chairs`).
 
 A proposal under review with no acting chair, or whose panel has fewer eligible, unconflicted
 members than the reviews it still needs, is *stalled*: `stalled_proposals` lists it, with what
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
@@ -231,16 +236,139 @@ def stalled_proposals(*, viewer, limit: int | None = None) -> list[Stall]:
 
 
 def proposals_where_acting_chair(user, *, states=PANEL_STATES):
-    """Proposals (with review context prefetched) for which `user` is the acting chair."""
+    """Proposals (with review context prefetched) for which `user` is the acting chair: those
+    whose stored acting chair (ProposalActingChair) is `user`, each confirmed by the rule.
+    Only proposals in a panel's states (`PANEL_STATES`) have a stored acting chair."""
     if not (user and user.is_authenticated and user.is_active):
         return []
-    panels = panels_with_chair_duty(user).values("pk")
     qs = _with_review_context(
-        Proposal.objects.filter(state__in=states).filter(
-            Q(panel__in=panels) | Q(panel__isnull=True, round__panels__in=panels)
-        ).distinct().order_by("submitted_at", "pk")
+        Proposal.objects.filter(state__in=states, stored_chair__chair=user)
+        .order_by("submitted_at", "pk")
     )
     return [p for p in qs if (chair := acting_chair(p)) is not None and chair.pk == user.pk]
+
+
+# --- the stored acting chair (ProposalActingChair) ---------------------------------------------
+def _with_chair_inputs(qs):
+    """What `acting_chair` reads, fetched for a batch: the panel (or the round's panels), its
+    chair and deputy, the stand-ins, the team, the partner agencies and the declared
+    conflicts (only assignments in `conflict`: all `declared_conflict` looks for)."""
+    return qs.select_related(
+        "round", "lead__agency", "panel__chair__agency", "panel__deputy_chair__agency",
+    ).prefetch_related(
+        "team", "partner_agencies",
+        Prefetch("round__panels", Panel.objects.select_related(
+            "chair__agency", "deputy_chair__agency")),
+        Prefetch("stand_in_chairs", PanelStandIn.objects.select_related("chair__agency")),
+        Prefetch("assignments", Assignment.objects.filter(
+            state=Assignment.State.CONFLICT).only("id", "proposal_id", "reviewer_id", "state")),
+    )
+
+
+def _prime_groups(proposals) -> None:
+    """Read the groups of every candidate of `proposals` in one query (`is_hr_officer`
+    would ask once a person and a proposal)."""
+    people = []
+    for proposal in proposals:
+        panels = [proposal.panel] if proposal.panel_id else list(proposal.round.panels.all())
+        for panel in panels:
+            people += [panel.chair, panel.deputy_chair]
+        people += [s.chair for s in proposal.stand_in_chairs.all()]
+    people = [p for p in people if p is not None]
+    names: dict[int, set] = {p.pk: set() for p in people}
+    for user_id, name in User.groups.through.objects.filter(
+            user_id__in=list(names)).values_list("user_id", "group__name"):
+        names[user_id].add(name)
+    for person in people:
+        person.__dict__["_group_names"] = names[person.pk]
+
+
+def computed_acting_chairs(proposal_ids) -> dict[int, int | None]:
+    """{proposal id: the id of its acting chair by the rule (`acting_chair`), or None} for
+    `proposal_ids`: None for a proposal not in a panel's states or with no acting chair."""
+    from .models import ProposalActingChair  # noqa: F401  (the store this feeds)
+
+    ids = sorted({int(pk) for pk in proposal_ids if pk is not None})
+    found: dict[int, int | None] = dict.fromkeys(ids)
+    for start in range(0, len(ids), 500):
+        batch = list(_with_chair_inputs(
+            Proposal.objects.filter(pk__in=ids[start:start + 500], state__in=PANEL_STATES)))
+        _prime_groups(batch)
+        for proposal in batch:
+            chair = acting_chair(proposal)
+            found[proposal.pk] = chair.pk if chair is not None else None
+    return found
+
+
+def stored_acting_chairs(proposal_ids=None) -> dict[int, int]:
+    """{proposal id: stored acting chair id} (ProposalActingChair) for `proposal_ids` (all
+    when None); a proposal without a row is absent."""
+    from .models import ProposalActingChair
+
+    rows = ProposalActingChair.objects.all()
+    if proposal_ids is not None:
+        rows = rows.filter(proposal_id__in=list(proposal_ids))
+    return dict(rows.values_list("proposal_id", "chair_id"))
+
+
+def refresh_acting_chairs(proposal_ids, *, again_on_commit: bool = True) -> int:
+    """Make the stored acting chair (ProposalActingChair) of each proposal of `proposal_ids`
+    what the rule (`acting_chair`) says now: a row for a proposal in a panel's states with an
+    acting chair, none otherwise. The one writer of the store: every change of an input of
+    the rule calls it (reviews/services/acting_chairs.py), and it writes without signals
+    (`bulk_create` upserts, a queryset's `delete`), so nothing loops. Returns how many
+    proposals' stored chair changed.
+
+    Inside a transaction it is asked once more when the transaction commits
+    (`again_on_commit`): two transactions changing two inputs of the same proposal at once
+    each see only their own change, and the one committed last would otherwise store an
+    answer that misses the other's."""
+    from .models import ProposalActingChair
+
+    ids = sorted({int(pk) for pk in proposal_ids if pk is not None})
+    if ids and again_on_commit and transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: refresh_acting_chairs(ids, again_on_commit=False),
+                              robust=True)
+    changed = 0
+    for start in range(0, len(ids), 2000):
+        chunk = ids[start:start + 2000]
+        want = computed_acting_chairs(chunk)
+        have = stored_acting_chairs(chunk)
+        gone = [pk for pk in chunk if want[pk] is None and pk in have]
+        put = [ProposalActingChair(proposal_id=pk, chair_id=want[pk]) for pk in chunk
+               if want[pk] is not None and have.get(pk) != want[pk]]
+        if gone:
+            ProposalActingChair.objects.filter(proposal_id__in=gone).delete()
+        if put:
+            ProposalActingChair.objects.bulk_create(
+                put, update_conflicts=True, unique_fields=["proposal"], update_fields=["chair"])
+        changed += len(gone) + len(put)
+    return changed
+
+
+def stale_acting_chairs(proposal_ids=None) -> list[int]:
+    """The proposals (of `proposal_ids`; every proposal in a panel's states or with a row
+    when None) whose stored acting chair differs from the rule's: [] when the store is
+    right."""
+    from .models import ProposalActingChair
+
+    if proposal_ids is None:
+        proposal_ids = set(Proposal.objects.filter(state__in=PANEL_STATES)
+                           .values_list("pk", flat=True))
+        proposal_ids |= set(ProposalActingChair.objects.values_list("proposal_id", flat=True))
+    want = computed_acting_chairs(proposal_ids)
+    have = stored_acting_chairs(want)
+    return sorted(pk for pk, chair in want.items() if have.get(pk) != chair)
+
+
+def reconcile_acting_chairs() -> list[int]:
+    """The nightly safety net: recompute the stored acting chair of every proposal in a
+    panel's states (and clear the rows of any other), and return the ids of those that
+    differed (a channel that changed an input of the rule without telling the store)."""
+    stale = stale_acting_chairs()
+    if stale:
+        refresh_acting_chairs(stale, again_on_commit=False)
+    return stale
 
 
 # --- steps with no unconflicted fund manager (for administrators) ------------------------------

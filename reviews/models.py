@@ -327,3 +327,28 @@ class RoundCalibration(models.Model):
 
     def __str__(self) -> str:
         return f"Calibration of round {self.round_id}: alpha {self.alpha}"
+
+
+class ProposalActingChair(models.Model):
+    """Who acts as chair of a proposal in a panel's states (`in_review`,
+    `revision_requested`), stored so the chair's lists (the home page, the chair's pages) read
+    `chair = me` from an index instead of asking the rule of every proposal (issue 16).
+
+    The rule stays `reviews.chairs.acting_chair` (permission checks on one proposal ask it);
+    this row is what it says, kept by `reviews.chairs.refresh_acting_chairs` whenever one of
+    its inputs changes, in every channel (reviews/services/acting_chairs.py lists them), and
+    checked nightly (`reconcile_acting_chairs`). A proposal in another state, or with no
+    acting chair, has no row."""
+
+    proposal = models.OneToOneField(
+        "proposals.Proposal", on_delete=models.CASCADE, primary_key=True,
+        related_name="stored_chair",
+    )
+    chair = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                              related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["chair", "proposal"], name="acting_chair_by_chair")]
+
+    def __str__(self) -> str:
+        return f"{self.chair_id} acts as chair of {self.proposal_id}"

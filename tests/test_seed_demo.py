@@ -224,3 +224,14 @@ def test_the_demo_story_is_dated_as_it_happened(seeded):
     for proposal in Proposal.objects.all():
         first = TransitionLog.objects.for_object(proposal).order_by("at").first()
         assert first is None or proposal.created_at < first.at, proposal
+
+
+def test_the_stored_acting_chairs_are_the_rules(seeded):
+    """The demo is made through the services and the ORM: every proposal in review has its
+    stored acting chair (reviews.ProposalActingChair), the rule's."""
+    from reviews.chairs import PANEL_STATES, stale_acting_chairs, stored_acting_chairs
+
+    assert set(stored_acting_chairs()) <= set(
+        Proposal.objects.filter(state__in=PANEL_STATES).values_list("pk", flat=True))
+    assert stored_acting_chairs()
+    assert stale_acting_chairs() == []

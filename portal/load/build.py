@@ -208,10 +208,14 @@ class Generator:
             self.w.finish()
         # The rows were written around the ORM's signals: build the stored ranking rows
         # (reviews.ProposalScore) from them, as the signals would have.
+        from reviews.chairs import reconcile_acting_chairs
         from reviews.services.scores import refresh_proposal_scores
 
         with transaction.atomic():
             refresh_proposal_scores()
+        # ... and the stored acting chairs (reviews.ProposalActingChair).
+        with transaction.atomic():
+            reconcile_acting_chairs()
         self._statistics()
         return dict(self.w.counts())
 

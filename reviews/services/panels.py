@@ -11,6 +11,7 @@ from people.models import User
 from proposals.conflicts import conflict_reason
 from proposals.models import Proposal
 
+from ..chairs import refresh_acting_chairs
 from ..models import Assignment, Panel
 from ..permissions import can_set_up_panel
 from ..planning import panel_agency_problem
@@ -244,5 +245,6 @@ def proposal_move_to_panel(*, actor, proposal: Proposal, panel: Panel) -> Propos
         raise ValidationError({"panel": [gettext("A review of this proposal is submitted; it "
                                                  "stays with its panel.")]})
     Proposal.objects.filter(pk=proposal.pk).update(panel=panel)
+    refresh_acting_chairs([proposal.pk])  # update() sends no signal
     proposal.panel = panel
     return proposal

@@ -308,3 +308,13 @@ def test_the_planner_has_statistics_of_what_was_written(loaded):
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_stats WHERE tablename = 'proposals_proposal'")
         assert cursor.fetchone()[0] > 0
+
+
+def test_the_stored_acting_chairs_are_the_rules(loaded):
+    """The load writes around the ORM's signals, then stores each proposal's acting chair
+    (reviews.ProposalActingChair) as the rule says."""
+    from reviews.chairs import PANEL_STATES, stale_acting_chairs, stored_acting_chairs
+
+    stored = stored_acting_chairs()
+    assert len(stored) >= Proposal.objects.filter(state__in=PANEL_STATES).count() // 2
+    assert stale_acting_chairs() == []

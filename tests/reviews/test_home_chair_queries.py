@@ -1,6 +1,8 @@
 """The home page asks the database who acts as chair and what is stalled (reviews/chair_queries.py,
 issue 16) instead of loading every proposal under review: on each scene it must find exactly
-what the reviews rules find in Python (reviews.chairs, reviews.selectors)."""
+what the reviews rules find in Python (reviews.chairs, reviews.selectors). The acting chair is
+read from its store (ProposalActingChair): on each scene the stored chair of every proposal is
+the rule's (`reviews.chairs.acting_chair`)."""
 
 import pytest
 
@@ -9,10 +11,14 @@ from proposals.factories import ProposalFactory
 from proposals.models import Proposal
 from reviews import services
 from reviews.chairs import (
+    PANEL_STATES,
+    acting_chair,
     is_acting_chair,
     panels_with_chair_duty,
     proposals_where_acting_chair,
+    refresh_acting_chairs,
     stalled_proposals,
+    stored_acting_chairs,
 )
 from reviews.factories import AssignmentFactory, PanelFactory
 from reviews.models import Assignment
@@ -32,18 +38,38 @@ def _ids(items):
     return {getattr(item, "proposal", item).pk for item in items}
 
 
+def rule_chairs() -> dict:
+    """{proposal id: the rule's acting chair id} for every proposal in a panel's states that
+    has one, asked of `acting_chair` one proposal at a time (no prefetching)."""
+    found = {}
+    for proposal in Proposal.objects.filter(state__in=PANEL_STATES):
+        chair = acting_chair(proposal)
+        if chair is not None:
+            found[proposal.pk] = chair.pk
+    return found
+
+
+def assert_store_agrees():
+    """Every proposal's stored acting chair is the rule's; no other proposal has one."""
+    assert stored_acting_chairs() == rule_chairs()
+
+
 def assert_home_agrees(scene, *people):
     from django.db.models import Exists, F, OuterRef
 
-    from reviews.chair_queries import acting_chair_is, with_duty_panel, with_review_counts
+    from reviews.chair_queries import acting_chair_is, with_review_counts
 
+    assert_store_agrees()
+    rule = rule_chairs()
     for person in {scene.chair, scene.other_member, *scene.members, *people}:
         person.refresh_from_db()
-        in_review = with_review_counts(with_duty_panel(
-            Proposal.objects.filter(state=Proposal.State.IN_REVIEW)))
+        in_review = with_review_counts(Proposal.objects.filter(state=Proposal.State.IN_REVIEW))
         mine = acting_chair_is(person, in_review)
-        assert set(mine.values_list("pk", flat=True)) == _ids(
-            proposals_where_acting_chair(person, states=(Proposal.State.IN_REVIEW,))), person
+        expected = {pk for pk, chair in rule.items() if chair == person.pk} & set(
+            in_review.values_list("pk", flat=True))
+        assert set(mine.values_list("pk", flat=True)) == expected, person
+        assert _ids(proposals_where_acting_chair(
+            person, states=(Proposal.State.IN_REVIEW,))) == expected, person
         own_open = Assignment.objects.filter(proposal=OuterRef("pk"), reviewer=person,
                                              state=Assignment.State.ASSIGNED)
         at_quorum = mine.filter(submitted_reviews__gte=F("round__reviews_required")).exclude(
@@ -140,6 +166,7 @@ def test_a_panel_short_of_unconflicted_members(busy):
 def test_a_round_with_two_panels_and_a_proposal_without_one(busy):
     PanelFactory(round=busy.round, chair=UserFactory(), members=[UserFactory()])
     Proposal.objects.filter(pk=busy.proposal.pk).update(panel=None)
+    refresh_acting_chairs([busy.proposal.pk])  # update() sends no signal
     assert_home_agrees(busy)
 
 
