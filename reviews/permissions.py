@@ -128,10 +128,13 @@ def review_access(user, proposal) -> ReviewAccess:
     decided = proposal.state in DECIDED_STATES
     if _on_proposal(user, proposal):
         return ReviewAccess.APPLICANT if decided else ReviewAccess.NONE
-    if not sees_scores(user):
-        return ReviewAccess.APPLICANT if decided else ReviewAccess.NONE
+    # Before any role: a conflicted viewer sees nothing of the review (DOMAIN.md), an HR
+    # officer as much as a fund manager (found by an outsider's attack: an HR officer of the
+    # lead's agency read every comment to the applicant).
     if has_conflict(user, proposal):
         return ReviewAccess.NONE
+    if not sees_scores(user):
+        return ReviewAccess.APPLICANT if decided else ReviewAccess.NONE
     mine = Assignment.objects.filter(proposal=proposal, reviewer=user).first()
     if mine is not None and mine.state == Assignment.State.CONFLICT:
         return ReviewAccess.NONE  # a declared conflict: no role widens it

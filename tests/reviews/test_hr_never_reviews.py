@@ -125,3 +125,33 @@ def test_an_hr_officer_already_on_a_panel_sees_no_scores(scene):
     assert client.get(f"/api/v1/rounds/{scene.round.pk}/ranking/").status_code == 403
     assert client.get(f"/api/v1/assignments/{scene.assignments[0].pk}/review/").status_code \
         in (403, 404)
+
+
+def test_an_hr_officer_with_a_conflict_reads_nothing_of_the_reviews(scene):
+    """An HR officer of the lead's agency: no comment to the applicant, no review count, on
+    the page or the API, once the panel decided (before, the HR branch came before the
+    conflict check: an outsider's attack)."""
+    from django.test import Client
+
+    from proposals.models import Proposal
+
+    for a in scene.assignments:
+        services.review_save(assignment=a, actor=a.reviewer, scores=full_scores(scene.criteria),
+                             recommendation="fund", comment_to_applicant="A clear proposal",
+                             comment_to_panel="Secret")
+        services.assignment_submit_review(assignment=a, actor=a.reviewer)
+    Proposal.objects.filter(pk=scene.proposal.pk).update(state="recommended")
+    scene.proposal.refresh_from_db()
+    hr = scene.hr_officer
+    assert review_access(hr, scene.proposal) == ReviewAccess.APPLICANT  # no conflict yet
+    hr.agency = scene.proposal.lead.agency
+    hr.save()
+    assert review_access(hr, scene.proposal) == ReviewAccess.NONE
+    api = APIClient()
+    api.force_authenticate(hr)
+    answer = api.get(f"/api/v1/proposals/{scene.proposal.pk}/reviews/")
+    assert answer.status_code in (403, 404) or "A clear proposal" not in answer.content.decode()
+    page = Client()
+    page.force_login(hr)
+    response = page.get(f"/reviews/proposals/{scene.proposal.pk}/")
+    assert "A clear proposal" not in response.content.decode()
