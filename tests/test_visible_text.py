@@ -35,10 +35,16 @@ INVISIBLE = [
     "\u00a0\u2003\u3000",   # no-break, em and ideographic spaces
     "\u3164",               # Hangul filler (shows nothing)
     "\u2800 \u200b",        # braille blank
+    "\U00016fe4\U00016fe4",  # Khitan small script filler (an outsider's attack)
+    "\U0001d159",           # musical symbol null notehead: draws nothing
+    "\u0301\u0301\u0301",   # combining marks with no letter to sit on
+    "\u0489 \u0e47",        # an enclosing mark, a Thai tone mark
+    "\U0001d165",           # a combining stem
 ]
 BIDI = ["Budget\u202ereview", "\u2066Queue\u2069 lights", "\u200fQueue", "a\u202ab", "x\u200ey"]
 DZONGKHA = "བཀྲ་ཤིས་བདེ་ལེགས།"  # with the tsheg U+0F0B between syllables
-KEPT = [DZONGKHA, "་", "ཀ\u200dྲ", "co\u00adoperation", "e-Ride \u200b pilot", "Queue lights"]
+KEPT = [DZONGKHA, "་", "ཀ\u200dྲ", "co\u00adoperation", "e-Ride \u200b pilot", "Queue lights",
+        "e\u0301cole", "ཀྲུང"]  # a mark on its letter; Dzongkha vowel signs on consonants
 
 
 @pytest.mark.parametrize("text", INVISIBLE)

@@ -65,11 +65,14 @@ BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 # Characters that show nothing even though they are not format or space characters (Unicode's
 # default-ignorable code points and the blank fillers people paste to look "empty").
 _BLANK = frozenset(
-    [0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x2800, 0x3164, 0xFFA0]
+    [0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x2800, 0x3164, 0xFFA0, 0x16FE4, 0x1D159]
     + list(range(0x180B, 0x1810)) + list(range(0xFE00, 0xFE10))
     + list(range(0x1D173, 0x1D17B)) + list(range(0xE0100, 0xE01F0))
 )
-_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp"})
+# Not a character of its own: controls, formats, spaces, and marks (which only change the
+# character before them: a text of combining marks alone shows no base to put them on).
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp",
+                                   "Mn", "Mc", "Me"})
 NO_VISIBLE_TEXT = gettext_lazy(
     "Write some visible text: this has only spaces or invisible characters.")
 BIDI_CONTROL = gettext_lazy(
@@ -83,7 +86,8 @@ def _visible(char: str) -> bool:
 
 
 def has_visible_character(value: str) -> bool:
-    """True when at least one character of `value` shows on the page."""
+    """True when at least one character of `value` shows on the page on its own (a letter,
+    digit, punctuation or symbol that is not a blank filler; a mark needs one of those)."""
     return any(_visible(char) for char in value)
 
 
