@@ -17,6 +17,7 @@ assignments that became conflicted (`reviews.services.conflicts`).
 
 from django.db.models import Exists, OuterRef, Q
 from django.dispatch import Signal
+from django.utils.translation import gettext
 
 # Sent after a proposal's lead, team or partner agencies changed, inside the transaction
 # that changed them. Arguments: `proposal` (a Proposal), `actor` (a User or None).
@@ -38,17 +39,19 @@ def conflict_reason(user, proposal) -> str | None:
     The message names the person and their agency: callers show it only to someone who may
     see the proposal (the actor about themselves, or a panel manager)."""
     if user is None or not user.is_authenticated:
-        return "Not signed in."
+        return gettext("Not signed in.")
     if proposal.lead_id == user.pk:
-        return f"{user} leads this proposal."
+        return gettext("%(person)s leads this proposal.") % {"person": user}
     if any(m.user_id == user.pk and _ever_accepted(m) for m in proposal.team.all()):
-        return f"{user} is or was on this proposal's team."
+        return gettext("%(person)s is or was on this proposal's team.") % {"person": user}
     if user.agency_id is None:
         return None
     if proposal.lead.agency_id == user.agency_id:
-        return f"{user} works at {_agency_label(user)}, the lead's agency."
+        return gettext("%(person)s works at %(agency)s, the lead's agency.") % {
+            "person": user, "agency": _agency_label(user)}
     if any(agency.pk == user.agency_id for agency in proposal.partner_agencies.all()):
-        return f"{user} works at {_agency_label(user)}, a partner agency of this proposal."
+        return gettext("%(person)s works at %(agency)s, a partner agency of this proposal.") % {
+            "person": user, "agency": _agency_label(user)}
     return None
 
 
@@ -56,18 +59,19 @@ def own_conflict_reason(user, proposal) -> str | None:
     """`conflict_reason` told to the person themselves ("You lead this proposal"), for the pages
     that explain why they may not act on it; None when they have no conflict."""
     if user is None or not user.is_authenticated:
-        return "You are not signed in."
+        return gettext("You are not signed in.")
     if proposal.lead_id == user.pk:
-        return "You lead this proposal."
+        return gettext("You lead this proposal.")
     if any(m.user_id == user.pk and _ever_accepted(m) for m in proposal.team.all()):
-        return "You are or were on this proposal's team."
+        return gettext("You are or were on this proposal's team.")
     if user.agency_id is None:
         return None
     agency = user.agency.code
     if proposal.lead.agency_id == user.agency_id:
-        return f"Your agency ({agency}) leads this proposal."
+        return gettext("Your agency (%(agency)s) leads this proposal.") % {"agency": agency}
     if any(a.pk == user.agency_id for a in proposal.partner_agencies.all()):
-        return f"Your agency ({agency}) is a partner on this proposal."
+        return gettext("Your agency (%(agency)s) is a partner on this proposal.") % {
+            "agency": agency}
     return None
 
 

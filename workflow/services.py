@@ -24,11 +24,15 @@ class TransitionStateConflict(Exception):
         self.instance = instance
         self.name = name
         self.state = current_state(instance)
-        label = name.replace("_", " ")
-        super().__init__(
-            f"You cannot {label} this {instance._meta.verbose_name} while it is "
-            f"{self.state.replace('_', ' ')}."
-        )
+        # In the words of the page, in the reader's language: the object and its state's label
+        # (a transition's name is no verb to put in a sentence: "declare conflict this
+        # assignment while it is conflict", found when a form was sent twice).
+        shown = getattr(instance, "get_state_display", None)
+        super().__init__(gettext(
+            "This cannot be done now: the %(object)s is “%(state)s”. Reload the page to see "
+            "what can be done.") % {
+            "object": instance._meta.verbose_name,
+            "state": shown() if callable(shown) else self.state.replace("_", " ")})
 
 
 class UnknownTransition(Exception):

@@ -108,7 +108,7 @@ def test_submit_twice_is_409_with_the_state(api, people, draft):
     response = run(api, people["lead"], draft, "submit")
     assert response.status_code == 409
     assert response.json()["state"] == "submitted"
-    assert "submitted" in response.json()["detail"]
+    assert "submitted" in response.json()["detail"].lower()
 
 
 def test_team_member_may_not_submit(api, people, draft):

@@ -84,7 +84,7 @@ def test_fund_page_for_a_proposal_not_recommended_explains(client, world):
     assert "only a recommended proposal can be funded" in response.content.decode()
     response = client.post(f"/awards/fund/{world.funded.pk}/", FUND_FORM)
     assert response.status_code == 409
-    assert "while it is funded" in response.content.decode()
+    assert "cannot be done now" in response.content.decode()
 
 
 def test_decline_form(client, world):

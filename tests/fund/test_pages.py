@@ -297,7 +297,7 @@ def test_transition_the_state_does_not_allow_is_a_message_not_a_500(client, fund
     client.force_login(fund_manager)
     response = client.post(reverse("fund:round_transition", args=[round_.pk, "close"]))
     assert response.status_code == 409
-    assert "You cannot close this round while it is archived." in response.content.decode()
+    assert "cannot be done now: the round is “Archived”" in response.content.decode()
 
 
 def test_unknown_transition_is_404_and_get_is_405(client, fund_manager):

@@ -460,7 +460,7 @@ def test_a_transition_the_state_does_not_allow_shows_a_message(client):
     proposal = ProposalFactory(submitted=True)
     response = login(client, proposal.lead).post(transition_url(proposal, "submit"))
     assert response.status_code == 409
-    assert "You cannot submit this proposal while it is submitted." in page_text(response)
+    assert "cannot be done now: the proposal is “Submitted”" in page_text(response)
 
 
 def test_unknown_transition_is_404_and_get_is_not_allowed(client):

@@ -103,7 +103,7 @@ def test_declare_conflict_page(scene):
     a.refresh_from_db()
     assert a.state == Assignment.State.CONFLICT and a.conflict_reason == "My cousin"
     again = client.post(f"/reviews/assignments/{a.pk}/conflict/", {"reason": "Again"})
-    assert again.status_code == 200 and "while it is conflict" in again.content.decode()
+    assert again.status_code == 200 and "cannot be done now" in again.content.decode()
 
 
 def test_my_assignments_due_nearest_first(scene):

@@ -42,7 +42,7 @@ def test_refusals_log_nothing_and_keep_the_state():
     with pytest.raises(TransitionStateConflict) as conflict:
         run_transition(instance=proposal, name="send_to_review", actor=proposal.lead)
     assert conflict.value.state == "draft"
-    assert "while it is draft" in str(conflict.value)
+    assert "the proposal is “Draft”" in str(conflict.value)
     with pytest.raises(UnknownTransition):
         run_transition(instance=proposal, name="teleport", actor=proposal.lead)
     proposal.refresh_from_db()
