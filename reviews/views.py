@@ -267,6 +267,8 @@ def declare_conflict(request, pk: int):
     assignment = _assignment_or_404(request, pk)
     if assignment.reviewer_id != request.user.pk:
         raise PermissionDenied(_("Only the assigned reviewer may declare a conflict."))
+    if assignment.state == Assignment.State.CONFLICT:  # declared already (another tab)
+        return _conflict_declared_already(request, assignment)
     form = ConflictForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -274,6 +276,9 @@ def declare_conflict(request, pk: int):
                 assignment=assignment, actor=request.user, reason=form.cleaned_data["reason"]
             )
         except (ValidationError, TransitionStateConflict) as error:
+            assignment.refresh_from_db()
+            if assignment.state == Assignment.State.CONFLICT:  # sent twice at once
+                return _conflict_declared_already(request, assignment)
             _refusal(form, error)
         else:
             # What happened, in words; "My reviews" then says what to do next (DECLINED_NEXT).
@@ -284,6 +289,15 @@ def declare_conflict(request, pk: int):
             return redirect(f"{reverse('reviews:my_assignments')}?declined={assignment.pk}")
     return render(request, "reviews/declare_conflict.html",
                   {"assignment": assignment, "form": form})
+
+
+def _conflict_declared_already(request, assignment):
+    """A conflict declared already (the form sent twice, or opened again): what it means,
+    on "My reviews", instead of the form or a refusal."""
+    messages.info(request, _(
+        "You already declared a conflict of interest on “%(title)s”: there is nothing more "
+        "to do on it.") % {"title": assignment.proposal.title})
+    return redirect(reverse("reviews:my_assignments"))
 
 
 @login_required

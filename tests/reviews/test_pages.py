@@ -102,8 +102,15 @@ def test_declare_conflict_page(scene):
     assert response.status_code == 302
     a.refresh_from_db()
     assert a.state == Assignment.State.CONFLICT and a.conflict_reason == "My cousin"
-    again = client.post(f"/reviews/assignments/{a.pk}/conflict/", {"reason": "Again"})
-    assert again.status_code == 200 and "cannot be done now" in again.content.decode()
+    # Sent again (another tab) or opened again: no form, no refusal, what it means.
+    again = client.post(f"/reviews/assignments/{a.pk}/conflict/", {"reason": "Again"},
+                        follow=True)
+    assert "You already declared a conflict of interest" in again.content.decode()
+    assert again.redirect_chain[-1][0] == "/reviews/"
+    opened = client.get(f"/reviews/assignments/{a.pk}/conflict/")
+    assert opened.status_code == 302
+    a.refresh_from_db()
+    assert a.conflict_reason == "My cousin"
 
 
 def test_my_assignments_due_nearest_first(scene):
