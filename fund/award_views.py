@@ -34,6 +34,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from proposals.conflicts import own_conflict_reason
 from proposals.models import OutcomeReport, Proposal
 from proposals.permissions import can_view_proposal
 from proposals.services.outcomes import proposal_close, proposal_report_outcome
@@ -584,6 +585,7 @@ def fund_proposal(request, pk: int):
         "running": tranche_total(rows, amount_text, proposal.round.fund.currency),
         "tranche_errors": tranche_errors, "currency": proposal.round.fund.currency,
         "can_fund": may_run(proposal, "fund", request.user),
+        "own_conflict": own_conflict_reason(request.user, proposal),
         "remaining": round_remaining_budget(round_=proposal.round),
         "available": fund_available_balance(fund=proposal.round.fund),
     }, status=status)
@@ -610,6 +612,7 @@ def decline_proposal(request, pk: int):
     return render(request, "awards/decline_form.html", {
         "proposal": proposal, "form": form,
         "can_decline": may_run(proposal, "decline", request.user),
+        "own_conflict": own_conflict_reason(request.user, proposal),
     }, status=status)
 
 

@@ -84,3 +84,20 @@ def test_award_cancel_is_refused_to_a_conflicted_manager(ministry, manager, coll
     award = make_award(proposal, approved_by=colleague)
     assert "cancel" not in available_transitions(award, manager)
     assert "cancel" in available_transitions(award, colleague)
+
+
+@pytest.mark.parametrize("page", ["fund", "decline"])
+def test_the_fund_and_decline_pages_tell_a_conflicted_manager_before_they_send(
+        manager, colleague, client, page):
+    """The form is not offered to a manager whose agency partners the proposal: the page says
+    why and that another fund manager decides (an outsider's attack found the form offered,
+    with a hint naming only the team)."""
+    partnered = ProposalFactory(recommended=True, partners=[manager.agency])
+    client.force_login(manager)
+    text = client.get(f"/awards/{page}/{partnered.pk}/").content.decode()
+    assert "You have a conflict of interest with this proposal" in text
+    assert "Your agency (MOF) is a partner on this proposal." in text
+    assert 'name="note"' not in text and 'name="reason"' not in text
+    client.force_login(colleague)
+    assert "You have a conflict of interest" not in client.get(
+        f"/awards/{page}/{partnered.pk}/").content.decode()
