@@ -25,7 +25,8 @@ from workflow.display import money
 from . import public as public_rules
 from . import selectors
 from .percentiles import Spread
-from .stored import stored_figure
+from .serial import figure_data, figure_from_data
+from .stored import VIEWER_FIGURES, stored_figure
 
 S = Proposal.State
 REVIEWED = (S.IN_REVIEW, S.REVISION_REQUESTED, S.RECOMMENDED, S.REJECTED, S.FUNDED, S.DECLINED,
@@ -78,6 +79,14 @@ FIGURES = {
     "reviewing": gettext_lazy("Reviewing"),
 }
 PUBLIC_FIGURES = ("funnel", "times", "money", "collaboration", "outcomes")
+
+
+def _source(facts):
+    """Where a figure's numbers come from: the facts the beat task keeps (analytics/facts.py,
+    when `facts`, a FactsRun, is given) or the live tables."""
+    from . import facts as kept
+
+    return kept if facts is not None else selectors
 
 
 def _shown_cell(value):
@@ -137,8 +146,8 @@ FUNNEL_COLUMNS = [
 ]
 
 
-def funnel(*, viewer, chosen, public=False) -> Figure:
-    data = selectors.funnel_counts(chosen=chosen, public=public)
+def funnel(*, viewer, chosen, public=False, facts=None) -> Figure:
+    data = _source(facts).funnel_counts(chosen=chosen, public=public)
     rows = [{"round": r["title"], "fund": r["fund__name"], "round_id": r["pk"],
              **_stages(r["counts"])} for r in data["rounds"]]
     which = _("The round chosen") if chosen.get("round") else _("All rounds chosen")
@@ -193,8 +202,8 @@ def _days(value) -> float | None:
     return None if value is None else round(value, 1)
 
 
-def times(*, viewer, chosen, public=False) -> Figure:
-    found: dict[str, Spread] = selectors.durations(chosen=chosen, public=public)
+def times(*, viewer, chosen, public=False, facts=None) -> Figure:
+    found: dict[str, Spread] = _source(facts).durations(chosen=chosen, public=public)
     rows = [{"measure": label, "key": key, "proposals": found[key].count,
              "median_days": _days(found[key].median), "p90_days": _days(found[key].p90)}
             for key, label in TIMES]
@@ -227,8 +236,8 @@ def times(*, viewer, chosen, public=False) -> Figure:
     return figure
 
 
-def money_figure(*, viewer, chosen, public=False) -> Figure:
-    data = selectors.money_figures(chosen=chosen, public=public)
+def money_figure(*, viewer, chosen, public=False, facts=None) -> Figure:
+    data = _source(facts).money_figures(chosen=chosen, public=public)
     names = data["agencies"]
     rows = []
     for aid in sorted(names, key=lambda a: names[a]["code"]):
@@ -291,8 +300,8 @@ def money_figure(*, viewer, chosen, public=False) -> Figure:
     return figure
 
 
-def collaboration(*, viewer, chosen, public=False) -> Figure:
-    data = selectors.collaboration_counts(chosen=chosen, public=public)
+def collaboration(*, viewer, chosen, public=False, facts=None) -> Figure:
+    data = _source(facts).collaboration_counts(chosen=chosen, public=public)
     names = data["agencies"]
     pairs = [{"agency": names[a]["code"], "with_agency": names[b]["code"], "shared_proposals": n}
              for a, b, n in data["pairs"]]
@@ -338,8 +347,8 @@ def collaboration(*, viewer, chosen, public=False) -> Figure:
     return figure
 
 
-def outcomes(*, viewer, chosen, public=False) -> Figure:
-    data = selectors.outcome_counts(chosen=chosen, public=public)
+def outcomes(*, viewer, chosen, public=False, facts=None) -> Figure:
+    data = _source(facts).outcome_counts(chosen=chosen, public=public)
     rows = []
     for result, label in RESULT_LABELS.items():
         n = data["reports"].get(result, {}).get("outcomes", 0)
@@ -386,8 +395,8 @@ def _person(row) -> str:
     return name or row["reviewer__username"]
 
 
-def reviewing(*, viewer, chosen, public=False) -> Figure:
-    data = selectors.reviewing_figures(viewer=viewer, chosen=chosen)
+def reviewing(*, viewer, chosen, public=False, facts=None) -> Figure:
+    data = _source(facts).reviewing_figures(viewer=viewer, chosen=chosen)
     totals, agreement = data["totals"], data["agreement"]
     load = [{"reviewer": _person(r), "agency": r["reviewer__agency__code"] or "",
              "assigned": r["assigned"], "on_time": r["on_time"], "late": r["late"],
@@ -467,13 +476,32 @@ def build(key: str, *, viewer, chosen: dict, public: bool = False) -> Figure:
         return figure
     seconds = cache_seconds()
     cache_key = _cache_key(key, viewer=viewer, chosen=chosen, public=public) if seconds else ""
-    if seconds and (figure := cache.get(cache_key)) is not None:
-        return figure
-    figure = BUILDERS[key](viewer=viewer, chosen=chosen, public=public)
-    figure.computed_at = timezone.now()
+    if seconds and (kept := cache.get(cache_key)) is not None:
+        try:
+            return figure_from_data(kept)
+        except (KeyError, TypeError, ValueError, ArithmeticError):  # an older shape
+            pass
+    run = facts_run(key, viewer=viewer, chosen=chosen, public=public)
+    figure = BUILDERS[key](viewer=viewer, chosen=chosen, public=public, facts=run)
+    figure.computed_at = run.computed_at if run is not None else timezone.now()
+    figure.stored = run is not None
     if seconds:
-        cache.set(cache_key, figure, seconds)
+        cache.set(cache_key, figure_data(figure), seconds)
     return figure
+
+
+def facts_run(key: str, *, viewer, chosen: dict, public: bool):
+    """The facts a filtered figure is counted from (analytics/facts.py), or None: computed
+    live (no filters: the stored figure's work; no recent facts; Reviewing for a viewer whose
+    fingerprint changed since)."""
+    from . import facts
+
+    if not chosen:
+        return None
+    run = facts.fresh_run()
+    if run is None or (key in VIEWER_FIGURES and not facts.may_count_reviewing(viewer, run)):
+        return None
+    return run
 
 
 def cache_seconds() -> int:

@@ -22,7 +22,8 @@ class StoredFigure(models.Model):
     fingerprint = models.CharField(max_length=64, blank=True)
     language = models.CharField(max_length=10, default="")
     version = models.PositiveIntegerField(default=0)
-    figure = models.BinaryField()
+    figure = models.JSONField(
+        default=dict, help_text="The figure as plain data (analytics/serial.py), never pickled.")
     computed_at = models.DateTimeField()
     seconds = models.FloatField(default=0, help_text="How long the figure took to compute.")
 
@@ -42,3 +43,134 @@ class StoredFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({'public' if self.public else self.viewer_id or 'fund managers'})"
+
+
+# --- facts: what filtered figures are counted from (analytics/facts.py) --------------------------
+SUM = {"max_digits": 18, "decimal_places": 2}
+
+
+class FactsRun(models.Model):
+    """When the facts below were last built (one row), and how long it took: filtered
+    figures are counted from them while they are recent enough (analytics/facts.py)."""
+
+    version = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField()
+    seconds = models.FloatField(default=0)
+
+    def __str__(self) -> str:
+        return f"facts v{self.version} as of {self.computed_at}"
+
+
+class ProposalFact(models.Model):
+    """One counted proposal (never a draft) as the figures need it: where it is (round,
+    fund, when the round opens, whether the public figures count it), its state and lead, its
+    money (tranches summed), its outcome and how many learnings are linked to it."""
+
+    proposal_id = models.BigIntegerField(primary_key=True)
+    round_id = models.BigIntegerField()
+    fund_id = models.BigIntegerField()
+    opens_at = models.DateTimeField()
+    public = models.BooleanField()
+    state = models.CharField(max_length=30)
+    lead_id = models.BigIntegerField()
+    lead_agency_id = models.BigIntegerField(null=True)
+    has_tranches = models.BooleanField()
+    awarded = models.DecimalField(**SUM)
+    released = models.DecimalField(**SUM)
+    returned = models.DecimalField(**SUM)
+    released_award = models.BooleanField()
+    returned_award = models.BooleanField()
+    outcome_result = models.CharField(max_length=30, null=True)
+    spent = models.DecimalField(**SUM, null=True)
+    learnings = models.IntegerField()
+    public_learnings = models.IntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["round_id", "state"], name="analytics_fact_round"),
+            models.Index(fields=["lead_id"], name="analytics_fact_lead"),
+            models.Index(fields=["fund_id", "opens_at"], name="analytics_fact_fund"),
+            models.Index(fields=["opens_at"], name="analytics_fact_opens"),
+        ]
+
+    def __str__(self) -> str:
+        return f"proposal {self.proposal_id}"
+
+
+class AgencyFact(models.Model):
+    """An agency taking part in a counted proposal: the lead's agency and each partner, once."""
+
+    proposal_id = models.BigIntegerField()
+    agency_id = models.BigIntegerField()
+    # Where its proposal is (ProposalFact's), so that a filter reads only its own rows.
+    round_id = models.BigIntegerField()
+    fund_id = models.BigIntegerField()
+    opens_at = models.DateTimeField()
+    public = models.BooleanField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["agency_id", "proposal_id"], name="analytics_fact_agency"),
+            models.Index(fields=["proposal_id", "agency_id"], name="analytics_fact_agency_p"),
+            models.Index(fields=["round_id"], name="analytics_fact_agency_r"),
+            models.Index(fields=["fund_id", "opens_at"], name="analytics_fact_agency_f"),
+            models.Index(fields=["opens_at"], name="analytics_fact_agency_o"),
+        ]
+
+    def __str__(self) -> str:
+        return f"proposal {self.proposal_id}, agency {self.agency_id}"
+
+
+class DurationFact(models.Model):
+    """One time the Times figure counts: `kind` (decision, award, first_release,
+    first_money) and its days, of a counted proposal."""
+
+    proposal_id = models.BigIntegerField()
+    kind = models.CharField(max_length=20)
+    days = models.FloatField(null=True)
+    # Where its proposal is (ProposalFact's), so that a filter reads only its own rows.
+    round_id = models.BigIntegerField()
+    fund_id = models.BigIntegerField()
+    opens_at = models.DateTimeField()
+    public = models.BooleanField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["proposal_id", "kind"], name="analytics_fact_duration"),
+            models.Index(fields=["round_id"], name="analytics_fact_duration_r"),
+            models.Index(fields=["fund_id", "opens_at"], name="analytics_fact_duration_f"),
+            models.Index(fields=["opens_at"], name="analytics_fact_duration_o"),
+        ]
+
+    def __str__(self) -> str:
+        return f"proposal {self.proposal_id}: {self.kind}"
+
+
+class AssignmentFact(models.Model):
+    """A review assignment the Reviewing figure may count (never one in `conflict`), with
+    the day its review was submitted (Bhutan time) and its score and recommendation."""
+
+    assignment_id = models.BigIntegerField(primary_key=True)
+    proposal_id = models.BigIntegerField()
+    reviewer_id = models.BigIntegerField()
+    state = models.CharField(max_length=20)
+    due_on = models.DateField()
+    done_on = models.DateField(null=True)
+    weighted_score = models.DecimalField(max_digits=5, decimal_places=2, null=True)
+    recommendation = models.CharField(max_length=20, null=True)
+    # Where its proposal is (ProposalFact's), so that a filter reads only its own rows.
+    round_id = models.BigIntegerField()
+    fund_id = models.BigIntegerField()
+    opens_at = models.DateTimeField()
+    public = models.BooleanField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["proposal_id", "reviewer_id"], name="analytics_fact_assignment"),
+            models.Index(fields=["round_id"], name="analytics_fact_assignment_r"),
+            models.Index(fields=["fund_id", "opens_at"], name="analytics_fact_assignment_f"),
+            models.Index(fields=["opens_at"], name="analytics_fact_assignment_o"),
+        ]
+
+    def __str__(self) -> str:
+        return f"assignment {self.assignment_id}"

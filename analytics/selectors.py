@@ -106,39 +106,48 @@ def _content_type_id(model) -> int:
     return ContentType.objects.get_for_model(model).pk
 
 
-def durations(*, chosen: dict, public: bool = False) -> dict[str, Spread]:
-    """Days from submission to the panel's decision and to the first money released, from
-    recommendation to award, and from award to the first release: four queries."""
+def duration_queries(chosen: dict, public: bool = False) -> dict[str, tuple[str, tuple]]:
+    """The SQL of each time (columns `pid`, the proposal, and `d`, the days) and its
+    parameters: also what the facts keep (analytics/facts.py)."""
     base, params = _base_sql(chosen, public)
     log, prop, award, tranche = (_table(m) for m in (TransitionLog, Proposal, Award, Tranche))
     proposal_ct, tranche_ct = _content_type_id(Proposal), _content_type_id(Tranche)
     out = {}
-    out["decision"] = spread_of(
-        f"SELECT {days_between('p.submitted_at', 'l.at')} AS d FROM {log} l "
+    out["decision"] = (
+        f"SELECT p.id AS pid, {days_between('p.submitted_at', 'l.at')} AS d FROM {log} l "
         f"JOIN {prop} p ON p.id = l.object_id WHERE l.content_type_id = %s "
         f"AND l.transition IN (%s, %s) AND p.id IN ({base})",
         (proposal_ct, "recommend", "reject", *params))
     # Both ends from the proposal's history (the same clock): "recommend" to "fund".
-    out["award"] = spread_of(
-        f"SELECT {days_between('l.at', 'f.at')} AS d FROM {log} l "
+    out["award"] = (
+        f"SELECT l.object_id AS pid, {days_between('l.at', 'f.at')} AS d FROM {log} l "
         f"JOIN {log} f ON f.object_id = l.object_id AND f.content_type_id = l.content_type_id "
         f"AND f.transition = %s WHERE l.content_type_id = %s "
         f"AND l.transition = %s AND l.object_id IN ({base})",
         ("fund", proposal_ct, "recommend", *params))
     first_release = (
-        f"SELECT a.approved_at AS awarded_at, p.submitted_at AS submitted_at, MIN(l.at) AS paid_at "
+        f"SELECT a.proposal_id AS pid, a.approved_at AS awarded_at, "
+        f"p.submitted_at AS submitted_at, MIN(l.at) AS paid_at "
         f"FROM {award} a JOIN {prop} p ON p.id = a.proposal_id "
         f"JOIN {tranche} t ON t.award_id = a.id "
         f"JOIN {log} l ON l.object_id = t.id AND l.content_type_id = %s AND l.transition = %s "
-        f"WHERE a.proposal_id IN ({base}) GROUP BY a.id, a.approved_at, p.submitted_at")
+        f"WHERE a.proposal_id IN ({base}) GROUP BY a.id, a.proposal_id, a.approved_at, "
+        f"p.submitted_at")
     release_params = (tranche_ct, "release", *params)
-    out["first_release"] = spread_of(
-        f"SELECT {days_between('awarded_at', 'paid_at')} AS d FROM ({first_release}) AS r",
+    out["first_release"] = (
+        f"SELECT pid, {days_between('awarded_at', 'paid_at')} AS d FROM ({first_release}) AS r",
         release_params)
-    out["first_money"] = spread_of(
-        f"SELECT {days_between('submitted_at', 'paid_at')} AS d FROM ({first_release}) AS r",
+    out["first_money"] = (
+        f"SELECT pid, {days_between('submitted_at', 'paid_at')} AS d FROM ({first_release}) AS r",
         release_params)
     return out
+
+
+def durations(*, chosen: dict, public: bool = False) -> dict[str, Spread]:
+    """Days from submission to the panel's decision and to the first money released, from
+    recommendation to award, and from award to the first release: four queries."""
+    return {kind: spread_of(sql, params)
+            for kind, (sql, params) in duration_queries(chosen, public).items()}
 
 
 # --- agencies taking part ------------------------------------------------------------------------
@@ -166,7 +175,13 @@ def agencies_named(ids) -> dict[int, dict]:
 def collaboration_counts(*, chosen: dict, public: bool = False) -> dict:
     """Shared proposals per pair of agencies (the most shared PAIR_LIMIT pairs), proposals per
     agency, and proposals by how many agencies they cross: one query (and the agencies' names)."""
-    inv, params = _involvement(chosen, public)
+    return collaboration_from(_involvement(chosen, public))
+
+
+def collaboration_from(involvement: tuple[str, tuple]) -> dict:
+    """The collaboration counts of the proposals and agencies of `involvement`'s
+    `WITH inv(pid, aid)` (live, or from the facts)."""
+    inv, params = involvement
     rows = _fetch(
         f"{inv}, per AS (SELECT pid, COUNT(*) AS n FROM inv GROUP BY pid), "
         f"pairs AS (SELECT x.aid AS a, y.aid AS b, COUNT(*) AS n FROM inv x JOIN inv y "
@@ -189,11 +204,6 @@ def money_figures(*, chosen: dict, public: bool = False) -> dict:
     """Contributed by each agency against what proposals it leads or partners in received
     (released tranches) and were committed; and the totals: contributed, awarded, committed,
     released, returned, spent. Five queries."""
-    contributions = filter_contributions(Contribution.objects.order_by(), chosen)
-    if public:
-        contributions = contributions.filter(fund__is_active=True)
-    contributed = dict(contributions.values("agency_id").annotate(t=Sum("amount"))
-                       .values_list("agency_id", "t"))
     inv, params = _involvement(chosen, public)
     award, tranche = _table(Award), _table(Tranche)
     states = ", ".join(["%s"] * len(PAID))
@@ -207,9 +217,6 @@ def money_figures(*, chosen: dict, public: bool = False) -> dict:
         f"JOIN paid ON paid.pid = inv.pid GROUP BY inv.aid",
         (*params, *PAID, Tranche.State.CANCELLED))
     received = {aid: (_money(rel), _money(com), n) for aid, rel, com, n in received}
-    if chosen.get("agency"):
-        keep = chosen["agency"].pk
-        received = {k: v for k, v in received.items() if k == keep}
     counted = proposals_counted(chosen=chosen, public=public)
     tranches = Tranche.objects.filter(award__proposal__in=counted.values("pk")).order_by().aggregate(
         awarded=Sum("amount"), released=Sum("amount", filter=Q(state__in=PAID)),
@@ -219,6 +226,23 @@ def money_figures(*, chosen: dict, public: bool = False) -> dict:
         returned_awards=Count("award", distinct=True, filter=Q(state=Tranche.State.CANCELLED)))
     reports = OutcomeReport.objects.filter(proposal__in=counted.values("pk")).aggregate(
         spent=Sum("amount_spent"), reports=Count("pk"))
+    return money_from(chosen=chosen, public=public, received=received, tranches=tranches,
+                      reports=reports)
+
+
+def money_from(*, chosen: dict, public: bool, received: dict, tranches: dict,
+               reports: dict) -> dict:
+    """The money figure's numbers from what the proposals chosen received (per agency) and
+    their tranches' and outcome reports' sums (live, or from the facts), with the agencies'
+    contributions (one query)."""
+    contributions = filter_contributions(Contribution.objects.order_by(), chosen)
+    if public:
+        contributions = contributions.filter(fund__is_active=True)
+    contributed = dict(contributions.values("agency_id").annotate(t=Sum("amount"))
+                       .values_list("agency_id", "t"))
+    if chosen.get("agency"):
+        keep = chosen["agency"].pk
+        received = {k: v for k, v in received.items() if k == keep}
     spent = reports["spent"]
     totals = {
         "contributed": _money(sum(contributed.values(), Decimal(0))),

@@ -1,0 +1,354 @@
+"""Filtered figures counted from facts the beat task keeps (issue 17).
+
+A figure without filters is stored whole (analytics/stored.py). With filters (a fund, a
+round, years, an agency, any of them together) there are too many answers to store each, and
+counting them live reads every transition, tranche and assignment of the proposals chosen:
+at national scale (100,000 proposals) a fund's figures took 4 to 30 times the proposal list's
+time. So the same refresh also keeps, in a few narrow tables (analytics.models), what each
+counted proposal contributes (`ProposalFact`: where it is, its state, lead, money, outcome and
+learnings; `AgencyFact`: the agencies taking part; `DurationFact`: its times, in days;
+`AssignmentFact`: its review assignments, never one in conflict), each computed by the same
+SQL the live figures use. A filtered figure is then counted from them by a few indexed
+aggregates over the chosen proposals' rows alone, and says it is as of the refresh (`stored`).
+
+Served while the facts are younger than ANALYTICS_STORED_MAX_MINUTES and of this VERSION;
+otherwise (no beat, or an older shape) the figure is computed live as before.
+
+Visibility: the figures other than Reviewing are the same for every fund manager (the public
+ones draw only from proposals `public` marks: active fund, round not a draft). Reviewing
+leaves out what its viewer may not see, from the facts, as the live code does: a proposal the
+viewer has a conflict of interest with (they lead it, are on its team, or their agency leads
+or partners in it), one whose review by them is open or in conflict, any assignment in
+conflict. It is counted from the facts only while the viewer's Reviewing fingerprint (what
+they may see, and every review flagged as a conflict: `stored.reviewing_fingerprint`) is the
+one stored for them by a refresh that finished before these facts were read: then nothing of
+that has changed since the facts were taken, and they leave out exactly what the live code
+would. Otherwise their Reviewing figure is computed live.
+"""
+
+from __future__ import annotations
+
+import time
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from fund.models import Award, Fund, Round, Tranche
+from proposals.models import OutcomeReport, Proposal, TeamMember
+from reviews.models import Assignment
+from rewards.models import Learning
+
+from .filters import _year_start
+from .models import AgencyFact, AssignmentFact, DurationFact, FactsRun, ProposalFact
+from .percentiles import Spread, spread_of
+
+VERSION = 1  # bumped whenever the facts' meaning changes: older facts are never read
+KINDS = ("decision", "award", "first_release", "first_money")
+DIMS = "round_id, fund_id, opens_at, public"  # each fact's copy of where its proposal is
+
+
+def _t(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _execute(sql: str, params=()) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+# --- building ---------------------------------------------------------------------------------
+def build_facts() -> FactsRun:
+    """Every fact again, in one transaction (readers see the old facts or the new ones).
+    `computed_at` is taken before the data is read."""
+    from . import selectors
+
+    started = timezone.now()
+    start = time.perf_counter()
+    base, params = selectors._base_sql({}, False)
+    prop, round_, fund, user = _t(Proposal), _t(Round), _t(Fund), _t(Proposal.lead.field.related_model)
+    award, tranche, outcome, learning = _t(Award), _t(Tranche), _t(OutcomeReport), _t(Learning)
+    paid = ", ".join(["%s"] * len(selectors.PAID))
+    with transaction.atomic():
+        for model in (ProposalFact, AgencyFact, DurationFact, AssignmentFact):
+            model.objects.all().delete()
+        _execute(
+            f"INSERT INTO {_t(ProposalFact)} (proposal_id, round_id, fund_id, opens_at, public, "
+            "state, lead_id, lead_agency_id, has_tranches, awarded, released, returned, "
+            "released_award, returned_award, outcome_result, spent, learnings, public_learnings) "
+            f"SELECT p.id, p.round_id, r.fund_id, r.opens_at, "
+            f"CASE WHEN f.is_active AND r.state <> %s THEN %s ELSE %s END, p.state, p.lead_id, "
+            f"u.agency_id, CASE WHEN m.pid IS NULL THEN %s ELSE %s END, "
+            f"COALESCE(m.awarded, 0), COALESCE(m.released, 0), COALESCE(m.returned, 0), "
+            f"CASE WHEN m.n_paid > 0 THEN %s ELSE %s END, "
+            f"CASE WHEN m.n_returned > 0 THEN %s ELSE %s END, "
+            f"o.result, o.amount_spent, COALESCE(l.n, 0), COALESCE(l.n_public, 0) "
+            f"FROM {prop} p JOIN {round_} r ON r.id = p.round_id JOIN {fund} f ON f.id = r.fund_id "
+            f"JOIN {user} u ON u.id = p.lead_id "
+            f"LEFT JOIN (SELECT a.proposal_id AS pid, SUM(t.amount) AS awarded, "
+            f"SUM(CASE WHEN t.state IN ({paid}) THEN t.amount ELSE 0 END) AS released, "
+            f"SUM(CASE WHEN t.state = %s THEN t.amount ELSE 0 END) AS returned, "
+            f"SUM(CASE WHEN t.state IN ({paid}) THEN 1 ELSE 0 END) AS n_paid, "
+            f"SUM(CASE WHEN t.state = %s THEN 1 ELSE 0 END) AS n_returned "
+            f"FROM {award} a JOIN {tranche} t ON t.award_id = a.id GROUP BY a.proposal_id) m "
+            f"ON m.pid = p.id "
+            f"LEFT JOIN {outcome} o ON o.proposal_id = p.id "
+            f"LEFT JOIN (SELECT proposal_id, COUNT(*) AS n, "
+            f"SUM(CASE WHEN visibility = %s THEN 1 ELSE 0 END) AS n_public FROM {learning} "
+            f"GROUP BY proposal_id) l ON l.proposal_id = p.id "
+            f"WHERE p.id IN ({base})",
+            (Round.State.DRAFT, True, False, False, True, True, False, True, False,
+             *selectors.PAID, Tranche.State.CANCELLED, *selectors.PAID, Tranche.State.CANCELLED,
+             Learning.Visibility.PUBLIC, *params))
+        facts = _t(ProposalFact)
+        dims = "x.round_id, x.fund_id, x.opens_at, x.public"
+        inv, inv_params = selectors._involvement({}, False)
+        _execute(f"INSERT INTO {_t(AgencyFact)} (proposal_id, agency_id, {DIMS}) "
+                 f"{inv} SELECT pid, aid, {dims} FROM inv JOIN {facts} x ON x.proposal_id = pid",
+                 inv_params)
+        for kind, (sql, sql_params) in selectors.duration_queries({}, False).items():
+            _execute(f"INSERT INTO {_t(DurationFact)} (proposal_id, kind, days, {DIMS}) "
+                     f"SELECT k.pid, %s, k.d, {dims} FROM ({sql}) AS k "
+                     f"JOIN {facts} x ON x.proposal_id = k.pid", (kind, *sql_params))
+        rows = (Assignment.objects.exclude(state=Assignment.State.CONFLICT)
+                .filter(proposal_id__in=ProposalFact.objects.values("proposal_id"))
+                .annotate(done_on=TruncDate("review__submitted_at",
+                                            tzinfo=timezone.get_default_timezone()))
+                .order_by().values_list("pk", "proposal_id", "reviewer_id", "state", "due_on",
+                                        "done_on", "review__weighted_score",
+                                        "review__recommendation"))
+        sql, sql_params = rows.query.sql_with_params()
+        _execute(f"INSERT INTO {_t(AssignmentFact)} (assignment_id, proposal_id, reviewer_id, "
+                 f"state, due_on, done_on, weighted_score, recommendation, {DIMS}) "
+                 f"SELECT k.*, {dims} FROM ({sql}) AS k JOIN {facts} x "
+                 f"ON x.proposal_id = k.proposal_id", sql_params)
+        FactsRun.objects.all().delete()
+        run = FactsRun.objects.create(version=VERSION, computed_at=started,
+                                      seconds=time.perf_counter() - start)
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # Every row is new: the planner's statistics of these tables, taken again.
+        for model in (ProposalFact, AgencyFact, DurationFact, AssignmentFact):
+            _execute(f"ANALYZE {_t(model)}")
+    return run
+
+
+def fresh_run() -> FactsRun | None:
+    """The facts, if they are of this VERSION and recent enough to be served."""
+    from .stored import max_age
+
+    return (FactsRun.objects.filter(version=VERSION, computed_at__gte=timezone.now() - max_age())
+            .order_by("-computed_at").first())
+
+
+def may_count_reviewing(viewer, run: FactsRun) -> bool:
+    """Whether `viewer`'s Reviewing may be counted from the facts of `run` (the module says
+    why): their stored Reviewing's fingerprint, taken before these facts were read, is still
+    theirs."""
+    from .models import StoredFigure
+    from .selectors import may_view_analytics
+    from .stored import VERSION as FIGURE_VERSION
+    from .stored import reviewing_fingerprint
+
+    if not getattr(viewer, "pk", None) or not may_view_analytics(viewer):
+        return False
+    row = (StoredFigure.objects.filter(key="reviewing", viewer=viewer, public=False,
+                                       version=FIGURE_VERSION,
+                                       computed_at__lte=run.computed_at)
+           .order_by("-computed_at").only("fingerprint").first())
+    return row is not None and bool(row.fingerprint) and \
+        row.fingerprint == reviewing_fingerprint(viewer)
+
+
+# --- reading ----------------------------------------------------------------------------------
+def counted(*, chosen: dict, public: bool = False, model=ProposalFact) -> QuerySet:
+    """The facts (of `model`) of the proposals the figures count under the filters (as
+    selectors.proposals_counted chooses them), each table filtered on its own columns."""
+    qs = model.objects.order_by()
+    if public:
+        qs = qs.filter(public=True)
+    if chosen.get("fund"):
+        qs = qs.filter(fund_id=chosen["fund"].pk)
+    if chosen.get("round"):
+        qs = qs.filter(round_id=chosen["round"].pk)
+    if chosen.get("year_from"):
+        qs = qs.filter(opens_at__gte=_year_start(chosen["year_from"]))
+    if chosen.get("year_to"):
+        qs = qs.filter(opens_at__lt=_year_start(chosen["year_to"] + 1))
+    if chosen.get("agency"):
+        qs = qs.filter(Exists(AgencyFact.objects.filter(
+            proposal_id=OuterRef("proposal_id"), agency_id=chosen["agency"].pk)))
+    return qs
+
+
+def _where(chosen: dict, public: bool, model, alias: str) -> tuple[str, tuple]:
+    """The WHERE of `counted` on `model`'s table, its columns named through `alias`."""
+    sql, params = counted(chosen=chosen, public=public, model=model).values(
+        "pk").query.sql_with_params()
+    where = sql.split(" WHERE ", 1)[1] if " WHERE " in sql else "1 = 1"
+    return where.replace(f"{_t(model)}.", f"{alias}."), tuple(params)
+
+
+def funnel_counts(*, chosen: dict, public: bool = False) -> dict:
+    from .selectors import ROUND_LIMIT, STATES, rounds_listed
+
+    def states():
+        return {s.value: Count("pk", filter=Q(state=s)) for s in STATES}
+
+    rounds_qs = rounds_listed(chosen=chosen, public=public)
+    rounds = list(rounds_qs.values("pk", "title", "fund__name", "opens_at")[:ROUND_LIMIT])
+    facts = counted(chosen=chosen, public=public)
+    by_round = {row.pop("round_id"): row for row in facts.filter(
+        round_id__in=[r["pk"] for r in rounds]).values("round_id").annotate(**states())}
+    empty = dict.fromkeys((s.value for s in STATES), 0)
+    for r in rounds:
+        r["counts"] = by_round.get(r["pk"], empty)
+    return {"rounds": rounds, "round_count": rounds_qs.count(),
+            "totals": facts.aggregate(**states())}
+
+
+def durations(*, chosen: dict, public: bool = False) -> dict[str, Spread]:
+    """The four times: one query on PostgreSQL (each percentile FILTERed by kind), one a
+    kind on SQLite."""
+    where, params = _where(chosen, public, DurationFact, "f")
+    table = _t(DurationFact)
+    if connection.vendor != "postgresql":
+        return {kind: spread_of(f"SELECT f.days AS d FROM {table} f WHERE f.kind = %s "
+                                f"AND {where}", (kind, *params))
+                for kind in KINDS}
+    parts = []
+    for kind in KINDS:
+        only = f"FILTER (WHERE kind = '{kind}' AND days IS NOT NULL)"
+        parts += [f"COUNT(days) {only}"] + [
+            f"percentile_cont({p / 100}) WITHIN GROUP (ORDER BY days) {only}" for p in (50, 90)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)} FROM {table} f WHERE {where}", params)
+        row = cursor.fetchone()
+    return {kind: Spread(int(row[3 * i] or 0),
+                         *[None if v is None else float(v) for v in row[3 * i + 1:3 * i + 3]])
+            for i, kind in enumerate(KINDS)}
+
+
+def _involvement(chosen: dict, public: bool) -> tuple[str, tuple]:
+    where, params = _where(chosen, public, AgencyFact, "g")
+    return (f"WITH inv(pid, aid) AS (SELECT g.proposal_id, g.agency_id FROM {_t(AgencyFact)} g "
+            f"WHERE {where})", params)
+
+
+def collaboration_counts(*, chosen: dict, public: bool = False) -> dict:
+    from .selectors import collaboration_from
+
+    return collaboration_from(_involvement(chosen, public))
+
+
+def money_figures(*, chosen: dict, public: bool = False) -> dict:
+    from .selectors import _fetch, _money, money_from
+
+    inv, params = _involvement(chosen, public)
+    facts = _t(ProposalFact)
+    received = _fetch(
+        f"{inv} SELECT inv.aid, SUM(p.released), SUM(p.awarded - p.returned), COUNT(*) "
+        f"FROM inv JOIN {facts} p ON p.proposal_id = inv.pid WHERE p.has_tranches = %s "
+        f"GROUP BY inv.aid", (*params, True))
+    received = {aid: (_money(rel), _money(com), n) for aid, rel, com, n in received}
+    found = counted(chosen=chosen, public=public).aggregate(
+        awarded=Sum("awarded"), released=Sum("released"), returned=Sum("returned"),
+        awards=Count("pk", filter=Q(has_tranches=True)),
+        released_awards=Count("pk", filter=Q(released_award=True)),
+        returned_awards=Count("pk", filter=Q(returned_award=True)),
+        spent=Sum("spent"), reports=Count("pk", filter=Q(outcome_result__isnull=False)))
+    return money_from(chosen=chosen, public=public, received=received, tranches=found,
+                      reports=found)
+
+
+def outcome_counts(*, chosen: dict, public: bool = False) -> dict:
+    facts = counted(chosen=chosen, public=public).filter(outcome_result__isnull=False)
+    learned = "public_learnings" if public else "learnings"
+    rows = facts.values(result=F("outcome_result")).annotate(
+        n_outcomes=Count("pk"), n_learnings=Sum(learned),
+        n_with_learning=Count("pk", filter=Q(**{f"{learned}__gt": 0})))
+    reports, shared = {}, {}
+    for row in rows:
+        reports[row["result"]] = {"result": row["result"], "outcomes": row["n_outcomes"]}
+        if row["n_with_learning"]:  # as the live count: a result without a learning is absent
+            shared[row["result"]] = {"result": row["result"], "learnings": row["n_learnings"],
+                                     "with_learning": row["n_with_learning"]}
+    return {"reports": reports, "learnings": shared}
+
+
+def _assignments_where(*, viewer, chosen: dict) -> tuple[str, tuple]:
+    """The WHERE (on assignment facts `a`) of the assignments the viewer's Reviewing counts,
+    as selectors.counted_assignments chooses them: on the proposals chosen, never one of a
+    proposal the viewer has a conflict of interest with (unless it is their own), nor of
+    one whose review by them is open or in conflict (the facts hold none in conflict)."""
+    where, params = _where(chosen, False, AssignmentFact, "a")
+    own_open = (Assignment.objects.filter(
+        reviewer=viewer, state__in=(Assignment.State.ASSIGNED, Assignment.State.CONFLICT))
+        .order_by().values("proposal_id"))
+    conflicted = Proposal.objects.filter(lead=viewer).order_by().values("pk").union(TeamMember.objects.filter(
+            user=viewer, accepted_at__isnull=False).order_by().values("proposal_id"))
+    if viewer.agency_id:
+        conflicted = conflicted.union(
+            AgencyFact.objects.filter(agency_id=viewer.agency_id).order_by().values("proposal_id"))
+    open_sql, open_params = own_open.query.sql_with_params()
+    conflict_sql, conflict_params = conflicted.query.sql_with_params()
+    return (f"{where} AND (a.reviewer_id = %s OR a.proposal_id NOT IN "
+            f"({conflict_sql})) AND a.proposal_id NOT IN ({open_sql})",
+            (*params, viewer.pk, *conflict_params, *open_params))
+
+
+def reviewing_figures(*, viewer, chosen: dict) -> dict:
+    """selectors.reviewing_figures from the facts: three queries."""
+    from people.models import Agency
+
+    from .selectors import DISAGREEMENT_SPREAD, REVIEWER_LIMIT, _fetch
+
+    where, params = _assignments_where(viewer=viewer, chosen=chosen)
+    facts, users = _t(AssignmentFact), _t(Proposal.lead.field.related_model)
+    submitted, opened = Assignment.State.SUBMITTED, Assignment.State.ASSIGNED
+    today = timezone.localdate()
+    counts = ["assigned", "on_time", "late", "overdue", "not_yet_due"]
+    grouped = (
+        f"SELECT a.reviewer_id, u.username, u.first_name, u.last_name, g.code, "
+        f"COUNT(*) AS assigned, "
+        f"SUM(CASE WHEN a.state = %s AND a.done_on <= a.due_on THEN 1 ELSE 0 END) AS on_time, "
+        f"SUM(CASE WHEN a.state = %s AND a.done_on > a.due_on THEN 1 ELSE 0 END) AS late, "
+        f"SUM(CASE WHEN a.state = %s AND a.due_on < %s THEN 1 ELSE 0 END) AS overdue, "
+        f"SUM(CASE WHEN a.state = %s AND a.due_on >= %s THEN 1 ELSE 0 END) AS not_yet_due "
+        f"FROM {facts} a JOIN {users} u ON u.id = a.reviewer_id "
+        f"LEFT JOIN {_t(Agency)} g ON g.id = u.agency_id WHERE {where} "
+        f"GROUP BY a.reviewer_id, u.username, u.first_name, u.last_name, g.code")
+    grouped_params = (submitted, submitted, opened, today, opened, today, *params)
+    rows = _fetch(
+        f"SELECT g.*, COUNT(*) OVER (), "
+        f"{', '.join(f'SUM(g.{c}) OVER ()' for c in counts)} FROM ({grouped}) AS g "
+        f"ORDER BY g.assigned DESC, g.reviewer_id LIMIT {REVIEWER_LIMIT}", grouped_params)
+    fields = ["reviewer_id", "reviewer__username", "reviewer__first_name",
+              "reviewer__last_name", "reviewer__agency__code"]
+    width = len(fields) + len(counts)
+    load = [dict(zip(fields + counts, row[:width], strict=True)) for row in rows]
+    for row in load:
+        for c in counts:
+            row[c] = int(row[c] or 0)
+    totals = dict.fromkeys(["reviewers", *counts], 0)
+    if rows:
+        totals = dict(zip(["reviewers", *counts], (int(v or 0) for v in rows[0][width:]),
+                          strict=True))
+    load_spread = spread_of(f"SELECT COUNT(*) AS d FROM {facts} a WHERE {where} "
+                            f"GROUP BY a.reviewer_id", params)
+    per_proposal = (
+        f"SELECT a.proposal_id, MAX(a.weighted_score) - MIN(a.weighted_score) AS spread, "
+        f"MIN(a.recommendation) AS low, MAX(a.recommendation) AS high FROM {facts} a "
+        f"WHERE {where} AND a.state = %s AND a.weighted_score IS NOT NULL "
+        f"GROUP BY a.proposal_id HAVING COUNT(*) >= 2")
+    found = _fetch(
+        # The threshold written as a number (a code constant): SQLite compares a parameter
+        # given as a Decimal as text.
+        f"SELECT COUNT(*), SUM(CASE WHEN spread <= {Decimal(DISAGREEMENT_SPREAD)} THEN 1 "
+        f"ELSE 0 END), SUM(CASE WHEN low = high THEN 1 ELSE 0 END), AVG(spread) "
+        f"FROM ({per_proposal}) AS x", (*params, submitted))[0]
+    agreement = {"proposals": int(found[0] or 0), "close": int(found[1] or 0),
+                 "unanimous": int(found[2] or 0), "mean_spread": found[3]}
+    return {"totals": totals, "load": load, "load_spread": load_spread, "agreement": agreement,
+            "threshold": DISAGREEMENT_SPREAD}
