@@ -32,7 +32,7 @@ import time
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -42,9 +42,17 @@ from reviews.models import Assignment
 from rewards.models import Learning
 
 from .filters import _year_start
-from .models import AgencyFact, AssignmentFact, DurationFact, FactsRun, ProposalFact
+from .models import (
+    AgencyFact,
+    AssignmentFact,
+    DurationFact,
+    FactsRun,
+    PairFact,
+    ProposalFact,
+)
 from .percentiles import Spread, spread_of
 
+TABLES = (ProposalFact, AgencyFact, PairFact, DurationFact, AssignmentFact)
 VERSION = 1  # bumped whenever the facts' meaning changes: older facts are never read
 KINDS = ("decision", "award", "first_release", "first_money")
 DIMS = "round_id, fund_id, opens_at, public"  # each fact's copy of where its proposal is
@@ -72,19 +80,20 @@ def build_facts() -> FactsRun:
     award, tranche, outcome, learning = _t(Award), _t(Tranche), _t(OutcomeReport), _t(Learning)
     paid = ", ".join(["%s"] * len(selectors.PAID))
     with transaction.atomic():
-        for model in (ProposalFact, AgencyFact, DurationFact, AssignmentFact):
-            model.objects.all().delete()
+        for model in (*TABLES, FactsRun):  # in SQL: no rows read back, no signals
+            _execute(f"DELETE FROM {_t(model)}")
         _execute(
             f"INSERT INTO {_t(ProposalFact)} (proposal_id, round_id, fund_id, opens_at, public, "
             "state, lead_id, lead_agency_id, has_tranches, awarded, released, returned, "
-            "released_award, returned_award, outcome_result, spent, learnings, public_learnings) "
+            "released_award, returned_award, outcome_result, spent, learnings, public_learnings, "
+            "agencies, scored) "
             f"SELECT p.id, p.round_id, r.fund_id, r.opens_at, "
             f"CASE WHEN f.is_active AND r.state <> %s THEN %s ELSE %s END, p.state, p.lead_id, "
             f"u.agency_id, CASE WHEN m.pid IS NULL THEN %s ELSE %s END, "
             f"COALESCE(m.awarded, 0), COALESCE(m.released, 0), COALESCE(m.returned, 0), "
             f"CASE WHEN m.n_paid > 0 THEN %s ELSE %s END, "
             f"CASE WHEN m.n_returned > 0 THEN %s ELSE %s END, "
-            f"o.result, o.amount_spent, COALESCE(l.n, 0), COALESCE(l.n_public, 0) "
+            f"o.result, o.amount_spent, COALESCE(l.n, 0), COALESCE(l.n_public, 0), 0, 0 "
             f"FROM {prop} p JOIN {round_} r ON r.id = p.round_id JOIN {fund} f ON f.id = r.fund_id "
             f"JOIN {user} u ON u.id = p.lead_id "
             f"LEFT JOIN (SELECT a.proposal_id AS pid, SUM(t.amount) AS awarded, "
@@ -98,22 +107,35 @@ def build_facts() -> FactsRun:
             f"LEFT JOIN (SELECT proposal_id, COUNT(*) AS n, "
             f"SUM(CASE WHEN visibility = %s THEN 1 ELSE 0 END) AS n_public FROM {learning} "
             f"GROUP BY proposal_id) l ON l.proposal_id = p.id "
-            f"WHERE p.id IN ({base})",
+            f"WHERE p.id IN ({base}) ORDER BY p.round_id, p.id",
             (Round.State.DRAFT, True, False, False, True, True, False, True, False,
              *selectors.PAID, Tranche.State.CANCELLED, *selectors.PAID, Tranche.State.CANCELLED,
              Learning.Visibility.PUBLIC, *params))
         facts = _t(ProposalFact)
         dims = "x.round_id, x.fund_id, x.opens_at, x.public"
         inv, inv_params = selectors._involvement({}, False)
-        _execute(f"INSERT INTO {_t(AgencyFact)} (proposal_id, agency_id, {DIMS}) "
-                 f"{inv} SELECT pid, aid, {dims} FROM inv JOIN {facts} x ON x.proposal_id = pid",
-                 inv_params)
+        # Each table in the order its filters read it: an agency's rows together, the
+        # others a round's together (the planner's correlation; fewer pages read).
+        _execute(f"INSERT INTO {_t(AgencyFact)} (proposal_id, agency_id, has_tranches, "
+                 f"released, committed, {DIMS}) "
+                 f"{inv} SELECT pid, aid, x.has_tranches, x.released, x.awarded - x.returned, "
+                 f"{dims} FROM inv JOIN {facts} x ON x.proposal_id = pid "
+                 f"ORDER BY aid, pid", inv_params)
+        _execute(f"INSERT INTO {_t(PairFact)} (proposal_id, a, b, {DIMS}) "
+                 f"SELECT x.proposal_id, x.agency_id, y.agency_id, {dims} "
+                 f"FROM {_t(AgencyFact)} x JOIN {_t(AgencyFact)} y "
+                 f"ON y.proposal_id = x.proposal_id AND x.agency_id < y.agency_id "
+                 f"ORDER BY x.round_id, x.proposal_id")
+        _execute(f"UPDATE {facts} SET agencies = (SELECT COUNT(*) FROM {_t(AgencyFact)} g "
+                 f"WHERE g.proposal_id = {facts}.proposal_id)")
         for kind, (sql, sql_params) in selectors.duration_queries({}, False).items():
             _execute(f"INSERT INTO {_t(DurationFact)} (proposal_id, kind, days, {DIMS}) "
                      f"SELECT k.pid, %s, k.d, {dims} FROM ({sql}) AS k "
-                     f"JOIN {facts} x ON x.proposal_id = k.pid", (kind, *sql_params))
+                     f"JOIN {facts} x ON x.proposal_id = k.pid ORDER BY x.round_id, k.pid",
+                     (kind, *sql_params))
         rows = (Assignment.objects.exclude(state=Assignment.State.CONFLICT)
-                .filter(proposal_id__in=ProposalFact.objects.values("proposal_id"))
+                .filter(proposal_id__in=ProposalFact.objects.filter(scope=0)
+                        .values("proposal_id"))
                 .annotate(done_on=TruncDate("review__submitted_at",
                                             tzinfo=timezone.get_default_timezone()))
                 .order_by().values_list("pk", "proposal_id", "reviewer_id", "state", "due_on",
@@ -123,13 +145,31 @@ def build_facts() -> FactsRun:
         _execute(f"INSERT INTO {_t(AssignmentFact)} (assignment_id, proposal_id, reviewer_id, "
                  f"state, due_on, done_on, weighted_score, recommendation, {DIMS}) "
                  f"SELECT k.*, {dims} FROM ({sql}) AS k JOIN {facts} x "
-                 f"ON x.proposal_id = k.proposal_id", sql_params)
-        FactsRun.objects.all().delete()
+                 f"ON x.proposal_id = k.proposal_id ORDER BY x.round_id, k.proposal_id",
+                 sql_params)
+        assignments = _t(AssignmentFact)
+        _execute(f"UPDATE {facts} SET scored = k.n, spread = k.spread, advice_low = k.low, "
+                 f"advice_high = k.high FROM (SELECT proposal_id AS pid, COUNT(*) AS n, "
+                 f"MAX(weighted_score) - MIN(weighted_score) AS spread, "
+                 f"MIN(recommendation) AS low, MAX(recommendation) AS high FROM {assignments} "
+                 f"WHERE state = %s AND weighted_score IS NOT NULL GROUP BY proposal_id) AS k "
+                 f"WHERE k.pid = {facts}.proposal_id", (Assignment.State.SUBMITTED,))
+        # Last, each agency's copies of the rows of the proposals it takes part in.
+        agencies = _t(AgencyFact)
+        for model in TABLES:
+            table = _t(model)
+            columns = [f.column for f in model._meta.concrete_fields
+                       if f.column not in ("id", "scope")]
+            _execute(f"INSERT INTO {table} ({', '.join(columns)}, scope) "
+                     f"SELECT {', '.join('t.' + c for c in columns)}, s.agency_id "
+                     f"FROM {table} t JOIN {agencies} s ON s.proposal_id = t.proposal_id "
+                     f"AND s.scope = 0 WHERE t.scope = 0 "
+                     f"ORDER BY s.agency_id, t.round_id, t.proposal_id")
         run = FactsRun.objects.create(version=VERSION, computed_at=started,
                                       seconds=time.perf_counter() - start)
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         # Every row is new: the planner's statistics of these tables, taken again.
-        for model in (ProposalFact, AgencyFact, DurationFact, AssignmentFact):
+        for model in TABLES:
             _execute(f"ANALYZE {_t(model)}")
     return run
 
@@ -176,10 +216,8 @@ def counted(*, chosen: dict, public: bool = False, model=ProposalFact) -> QueryS
         qs = qs.filter(opens_at__gte=_year_start(chosen["year_from"]))
     if chosen.get("year_to"):
         qs = qs.filter(opens_at__lt=_year_start(chosen["year_to"] + 1))
-    if chosen.get("agency"):
-        qs = qs.filter(Exists(AgencyFact.objects.filter(
-            proposal_id=OuterRef("proposal_id"), agency_id=chosen["agency"].pk)))
-    return qs
+    # The agency's own copies of the rows (`scope`), else the rows of every proposal.
+    return qs.filter(scope=chosen["agency"].pk if chosen.get("agency") else 0)
 
 
 def _where(chosen: dict, public: bool, model, alias: str) -> tuple[str, tuple]:
@@ -198,14 +236,15 @@ def funnel_counts(*, chosen: dict, public: bool = False) -> dict:
 
     rounds_qs = rounds_listed(chosen=chosen, public=public)
     rounds = list(rounds_qs.values("pk", "title", "fund__name", "opens_at")[:ROUND_LIMIT])
-    facts = counted(chosen=chosen, public=public)
-    by_round = {row.pop("round_id"): row for row in facts.filter(
-        round_id__in=[r["pk"] for r in rounds]).values("round_id").annotate(**states())}
+    # Every round's counts in one query (a row per round, not per proposal); the totals are
+    # their sums.
+    by_round = {row.pop("round_id"): row for row in counted(chosen=chosen, public=public)
+                .values("round_id").annotate(**states())}
     empty = dict.fromkeys((s.value for s in STATES), 0)
     for r in rounds:
         r["counts"] = by_round.get(r["pk"], empty)
-    return {"rounds": rounds, "round_count": rounds_qs.count(),
-            "totals": facts.aggregate(**states())}
+    totals = {s.value: sum(row[s.value] for row in by_round.values()) for s in STATES}
+    return {"rounds": rounds, "round_count": rounds_qs.count(), "totals": totals}
 
 
 def durations(*, chosen: dict, public: bool = False) -> dict[str, Spread]:
@@ -237,20 +276,37 @@ def _involvement(chosen: dict, public: bool) -> tuple[str, tuple]:
 
 
 def collaboration_counts(*, chosen: dict, public: bool = False) -> dict:
-    from .selectors import collaboration_from
+    """selectors.collaboration_counts from the facts: the pairs, each agency's proposals and
+    the proposals by how many agencies take part, each from its own table; one query."""
+    from .selectors import PAIR_LIMIT, _fetch, agencies_named
 
-    return collaboration_from(_involvement(chosen, public))
+    pairs, pair_params = _where(chosen, public, PairFact, "x")
+    agencies, agency_params = _where(chosen, public, AgencyFact, "g")
+    proposals, proposal_params = _where(chosen, public, ProposalFact, "p")
+    rows = _fetch(
+        f"SELECT 1, a, b, n FROM (SELECT x.a, x.b, COUNT(*) AS n FROM {_t(PairFact)} x "
+        f"WHERE {pairs} GROUP BY x.a, x.b ORDER BY n DESC, x.a, x.b LIMIT {PAIR_LIMIT}) AS top "
+        f"UNION ALL SELECT 2, g.agency_id, NULL, COUNT(*) FROM {_t(AgencyFact)} g "
+        f"WHERE {agencies} GROUP BY g.agency_id "
+        f"UNION ALL SELECT 3, k, NULL, COUNT(*) FROM (SELECT CASE WHEN p.agencies >= 4 THEN 4 "
+        f"ELSE p.agencies END AS k FROM {_t(ProposalFact)} p WHERE {proposals} "
+        f"AND p.agencies > 0) AS crossing GROUP BY k "
+        f"ORDER BY 1, 4 DESC, 2, 3", (*pair_params, *agency_params, *proposal_params))
+    per_agency = {a: n for kind, a, _b, n in rows if kind == 2}
+    return {"pairs": [(a, b, n) for kind, a, b, n in rows if kind == 1],
+            "per_agency": per_agency,
+            "crossing": {a: n for kind, a, _b, n in rows if kind == 3},
+            "agencies": agencies_named(per_agency)}
 
 
 def money_figures(*, chosen: dict, public: bool = False) -> dict:
     from .selectors import _fetch, _money, money_from
 
-    inv, params = _involvement(chosen, public)
-    facts = _t(ProposalFact)
+    where, params = _where(chosen, public, AgencyFact, "g")
     received = _fetch(
-        f"{inv} SELECT inv.aid, SUM(p.released), SUM(p.awarded - p.returned), COUNT(*) "
-        f"FROM inv JOIN {facts} p ON p.proposal_id = inv.pid WHERE p.has_tranches = %s "
-        f"GROUP BY inv.aid", (*params, True))
+        f"SELECT g.agency_id, SUM(g.released), SUM(g.committed), COUNT(*) "
+        f"FROM {_t(AgencyFact)} g WHERE {where} AND g.has_tranches = %s "
+        f"GROUP BY g.agency_id", (*params, True))
     received = {aid: (_money(rel), _money(com), n) for aid, rel, com, n in received}
     found = counted(chosen=chosen, public=public).aggregate(
         awarded=Sum("awarded"), released=Sum("released"), returned=Sum("returned"),
@@ -277,29 +333,63 @@ def outcome_counts(*, chosen: dict, public: bool = False) -> dict:
     return {"reports": reports, "learnings": shared}
 
 
+def _unseen(viewer) -> tuple[str, tuple, str, tuple]:
+    """SQL of the proposals the viewer has a conflict of interest with (they lead it, are on
+    its team, or their agency leads or partners in it: proposals.conflicts.conflict_q), and
+    of those whose review by them is open or in conflict, with their parameters."""
+    own_open = (Assignment.objects.filter(
+        reviewer=viewer, state__in=(Assignment.State.ASSIGNED, Assignment.State.CONFLICT))
+        .order_by().values("proposal_id"))
+    conflicted = Proposal.objects.filter(lead=viewer).order_by().values("pk").union(
+        TeamMember.objects.filter(user=viewer, accepted_at__isnull=False).order_by()
+        .values("proposal_id"))
+    if viewer.agency_id:
+        conflicted = conflicted.union(
+            AgencyFact.objects.filter(scope=0, agency_id=viewer.agency_id).order_by()
+            .values("proposal_id"))
+    open_sql, open_params = own_open.query.sql_with_params()
+    conflict_sql, conflict_params = conflicted.query.sql_with_params()
+    return conflict_sql, tuple(conflict_params), open_sql, tuple(open_params)
+
+
 def _assignments_where(*, viewer, chosen: dict) -> tuple[str, tuple]:
     """The WHERE (on assignment facts `a`) of the assignments the viewer's Reviewing counts,
     as selectors.counted_assignments chooses them: on the proposals chosen, never one of a
     proposal the viewer has a conflict of interest with (unless it is their own), nor of
     one whose review by them is open or in conflict (the facts hold none in conflict)."""
     where, params = _where(chosen, False, AssignmentFact, "a")
-    own_open = (Assignment.objects.filter(
-        reviewer=viewer, state__in=(Assignment.State.ASSIGNED, Assignment.State.CONFLICT))
-        .order_by().values("proposal_id"))
-    conflicted = Proposal.objects.filter(lead=viewer).order_by().values("pk").union(TeamMember.objects.filter(
-            user=viewer, accepted_at__isnull=False).order_by().values("proposal_id"))
-    if viewer.agency_id:
-        conflicted = conflicted.union(
-            AgencyFact.objects.filter(agency_id=viewer.agency_id).order_by().values("proposal_id"))
-    open_sql, open_params = own_open.query.sql_with_params()
-    conflict_sql, conflict_params = conflicted.query.sql_with_params()
+    conflict_sql, conflict_params, open_sql, open_params = _unseen(viewer)
     return (f"{where} AND (a.reviewer_id = %s OR a.proposal_id NOT IN "
             f"({conflict_sql})) AND a.proposal_id NOT IN ({open_sql})",
             (*params, viewer.pk, *conflict_params, *open_params))
 
 
+def _agreement(*, viewer, chosen: dict) -> dict:
+    """Agreement over the chosen proposals with at least two submitted, scored reviews, from
+    each proposal's own (ProposalFact.scored, spread, advice): the viewer's Reviewing leaves
+    out a proposal they may not see whole (a conflict: only their own review of it would be
+    left, never two; their review open or in conflict: none), so a proposal counts with all
+    its reviews or not at all. One query."""
+    from .selectors import DISAGREEMENT_SPREAD, _fetch
+
+    where, params = _where(chosen, False, ProposalFact, "p")
+    conflict_sql, conflict_params, open_sql, open_params = _unseen(viewer)
+    # The threshold written as a number (a code constant): SQLite compares a parameter given
+    # as a Decimal as text.
+    found = _fetch(
+        f"SELECT COUNT(*), SUM(CASE WHEN p.spread <= {Decimal(DISAGREEMENT_SPREAD)} THEN 1 "
+        f"ELSE 0 END), SUM(CASE WHEN p.advice_low = p.advice_high THEN 1 ELSE 0 END), "
+        f"AVG(p.spread) FROM {_t(ProposalFact)} p WHERE {where} AND p.scored >= 2 "
+        f"AND p.proposal_id NOT IN ({conflict_sql}) AND p.proposal_id NOT IN ({open_sql})",
+        (*params, *conflict_params, *open_params))[0]
+    return {"proposals": int(found[0] or 0), "close": int(found[1] or 0),
+            "unanimous": int(found[2] or 0), "mean_spread": found[3]}
+
+
 def reviewing_figures(*, viewer, chosen: dict) -> dict:
-    """selectors.reviewing_figures from the facts: three queries."""
+    """selectors.reviewing_figures from the facts: two queries on PostgreSQL (the
+    assignments chosen grouped by reviewer once, for the busiest and the load's percentiles;
+    the agreement from the proposals' facts), three on SQLite."""
     from people.models import Agency
 
     from .selectors import DISAGREEMENT_SPREAD, REVIEWER_LIMIT, _fetch
@@ -309,46 +399,55 @@ def reviewing_figures(*, viewer, chosen: dict) -> dict:
     submitted, opened = Assignment.State.SUBMITTED, Assignment.State.ASSIGNED
     today = timezone.localdate()
     counts = ["assigned", "on_time", "late", "overdue", "not_yet_due"]
-    grouped = (
-        f"SELECT a.reviewer_id, u.username, u.first_name, u.last_name, g.code, "
-        f"COUNT(*) AS assigned, "
-        f"SUM(CASE WHEN a.state = %s AND a.done_on <= a.due_on THEN 1 ELSE 0 END) AS on_time, "
-        f"SUM(CASE WHEN a.state = %s AND a.done_on > a.due_on THEN 1 ELSE 0 END) AS late, "
-        f"SUM(CASE WHEN a.state = %s AND a.due_on < %s THEN 1 ELSE 0 END) AS overdue, "
-        f"SUM(CASE WHEN a.state = %s AND a.due_on >= %s THEN 1 ELSE 0 END) AS not_yet_due "
-        f"FROM {facts} a JOIN {users} u ON u.id = a.reviewer_id "
-        f"LEFT JOIN {_t(Agency)} g ON g.id = u.agency_id WHERE {where} "
-        f"GROUP BY a.reviewer_id, u.username, u.first_name, u.last_name, g.code")
-    grouped_params = (submitted, submitted, opened, today, opened, today, *params)
-    rows = _fetch(
-        f"SELECT g.*, COUNT(*) OVER (), "
-        f"{', '.join(f'SUM(g.{c}) OVER ()' for c in counts)} FROM ({grouped}) AS g "
-        f"ORDER BY g.assigned DESC, g.reviewer_id LIMIT {REVIEWER_LIMIT}", grouped_params)
+    per_reviewer = (
+        "SELECT a.reviewer_id, COUNT(*) AS assigned, "
+        "SUM(CASE WHEN a.state = %s AND a.done_on <= a.due_on THEN 1 ELSE 0 END) AS on_time, "
+        "SUM(CASE WHEN a.state = %s AND a.done_on > a.due_on THEN 1 ELSE 0 END) AS late, "
+        "SUM(CASE WHEN a.state = %s AND a.due_on < %s THEN 1 ELSE 0 END) AS overdue, "
+        "SUM(CASE WHEN a.state = %s AND a.due_on >= %s THEN 1 ELSE 0 END) AS not_yet_due "
+        f"FROM {facts} a WHERE {where} GROUP BY a.reviewer_id")
+    per_reviewer_params = (submitted, submitted, opened, today, opened, today, *params)
+    # The busiest first, with the totals over every reviewer (window functions before the
+    # LIMIT); their names looked up for those listed only.
+    sums = ", ".join(f"SUM(g.{c}) OVER () AS total_{c}" for c in counts)
+    top = (
+        "SELECT t.reviewer_id, u.username, u.first_name, u.last_name, ag.code, "
+        + ", ".join(f"t.{c}" for c in counts) + ", t.reviewers, "
+        + ", ".join(f"t.total_{c}" for c in counts)
+        + " {extra} FROM (SELECT g.*, COUNT(*) OVER () AS reviewers, " + sums
+        + " FROM ({g}) AS g ORDER BY g.assigned DESC, g.reviewer_id LIMIT "
+        + str(REVIEWER_LIMIT) + ") AS t JOIN " + users + " u ON u.id = t.reviewer_id "
+        f"LEFT JOIN {_t(Agency)} ag ON ag.id = u.agency_id "
+        "ORDER BY t.assigned DESC, t.reviewer_id")
     fields = ["reviewer_id", "reviewer__username", "reviewer__first_name",
               "reviewer__last_name", "reviewer__agency__code"]
     width = len(fields) + len(counts)
+    if connection.vendor == "postgresql":
+        # `g` is read three times: PostgreSQL computes it once.
+        rows = _fetch(
+            f"WITH g AS ({per_reviewer}) " + top.format(
+                g="SELECT * FROM g",
+                extra=", (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY assigned) FROM g), "
+                      "(SELECT percentile_cont(0.9) WITHIN GROUP (ORDER BY assigned) FROM g)"),
+            per_reviewer_params)
+        if rows:
+            extra = rows[0][width + 1 + len(counts):]
+            load_spread = Spread(int(rows[0][width]), *[float(v) for v in extra[:2]])
+        else:  # nobody counted: as the live figure gives it
+            load_spread = Spread(0, None, None)
+    else:
+        rows = _fetch(top.format(g=per_reviewer, extra=""), per_reviewer_params)
+        load_spread = spread_of(f"SELECT COUNT(*) AS d FROM {facts} a WHERE {where} "
+                                f"GROUP BY a.reviewer_id", params)
     load = [dict(zip(fields + counts, row[:width], strict=True)) for row in rows]
     for row in load:
         for c in counts:
             row[c] = int(row[c] or 0)
     totals = dict.fromkeys(["reviewers", *counts], 0)
     if rows:
-        totals = dict(zip(["reviewers", *counts], (int(v or 0) for v in rows[0][width:]),
+        totals = dict(zip(["reviewers", *counts],
+                          (int(v or 0) for v in rows[0][width:width + 1 + len(counts)]),
                           strict=True))
-    load_spread = spread_of(f"SELECT COUNT(*) AS d FROM {facts} a WHERE {where} "
-                            f"GROUP BY a.reviewer_id", params)
-    per_proposal = (
-        f"SELECT a.proposal_id, MAX(a.weighted_score) - MIN(a.weighted_score) AS spread, "
-        f"MIN(a.recommendation) AS low, MAX(a.recommendation) AS high FROM {facts} a "
-        f"WHERE {where} AND a.state = %s AND a.weighted_score IS NOT NULL "
-        f"GROUP BY a.proposal_id HAVING COUNT(*) >= 2")
-    found = _fetch(
-        # The threshold written as a number (a code constant): SQLite compares a parameter
-        # given as a Decimal as text.
-        f"SELECT COUNT(*), SUM(CASE WHEN spread <= {Decimal(DISAGREEMENT_SPREAD)} THEN 1 "
-        f"ELSE 0 END), SUM(CASE WHEN low = high THEN 1 ELSE 0 END), AVG(spread) "
-        f"FROM ({per_proposal}) AS x", (*params, submitted))[0]
-    agreement = {"proposals": int(found[0] or 0), "close": int(found[1] or 0),
-                 "unanimous": int(found[2] or 0), "mean_spread": found[3]}
-    return {"totals": totals, "load": load, "load_spread": load_spread, "agreement": agreement,
+    return {"totals": totals, "load": load, "load_spread": load_spread,
+            "agreement": _agreement(viewer=viewer, chosen=chosen),
             "threshold": DISAGREEMENT_SPREAD}

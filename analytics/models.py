@@ -66,7 +66,10 @@ class ProposalFact(models.Model):
     fund, when the round opens, whether the public figures count it), its state and lead, its
     money (tranches summed), its outcome and how many learnings are linked to it."""
 
-    proposal_id = models.BigIntegerField(primary_key=True)
+    proposal_id = models.BigIntegerField()
+    # 0: a row of every proposal; an agency's id: a copy of the row for the filter by that
+    # agency, one for each agency taking part in the proposal (read by equality, by index).
+    scope = models.BigIntegerField(default=0, db_default=0)
     round_id = models.BigIntegerField()
     fund_id = models.BigIntegerField()
     opens_at = models.DateTimeField()
@@ -84,13 +87,20 @@ class ProposalFact(models.Model):
     spent = models.DecimalField(**SUM, null=True)
     learnings = models.IntegerField()
     public_learnings = models.IntegerField()
+    agencies = models.IntegerField(default=0, help_text="How many agencies take part.")
+    # Its submitted, scored reviews (never one in conflict): how many, the highest less the
+    # lowest weighted score, the lowest and highest recommendation (Reviewing's agreement).
+    scored = models.IntegerField(default=0)
+    spread = models.DecimalField(max_digits=5, decimal_places=2, null=True)
+    advice_low = models.CharField(max_length=20, null=True)
+    advice_high = models.CharField(max_length=20, null=True)
 
     class Meta:
         indexes = [
-            models.Index(fields=["round_id", "state"], name="analytics_fact_round"),
-            models.Index(fields=["lead_id"], name="analytics_fact_lead"),
-            models.Index(fields=["fund_id", "opens_at"], name="analytics_fact_fund"),
-            models.Index(fields=["opens_at"], name="analytics_fact_opens"),
+            models.Index(fields=["scope", "round_id"], name="analytics_fact_r"),
+            models.Index(fields=["scope", "fund_id", "opens_at"], name="analytics_fact_f"),
+            models.Index(fields=["scope", "opens_at"], name="analytics_fact_o"),
+            models.Index(fields=["proposal_id"], name="analytics_fact_p"),
         ]
 
     def __str__(self) -> str:
@@ -102,6 +112,13 @@ class AgencyFact(models.Model):
 
     proposal_id = models.BigIntegerField()
     agency_id = models.BigIntegerField()
+    # 0: a row of every proposal; an agency's id: a copy of the row for the filter by that
+    # agency, one for each agency taking part in the proposal (read by equality, by index).
+    scope = models.BigIntegerField(default=0, db_default=0)
+    # The proposal's money (ProposalFact's), for the money figure's rows by agency.
+    has_tranches = models.BooleanField(default=False)
+    released = models.DecimalField(**SUM, default=0)
+    committed = models.DecimalField(**SUM, default=0)
     # Where its proposal is (ProposalFact's), so that a filter reads only its own rows.
     round_id = models.BigIntegerField()
     fund_id = models.BigIntegerField()
@@ -110,15 +127,43 @@ class AgencyFact(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["agency_id", "proposal_id"], name="analytics_fact_agency"),
-            models.Index(fields=["proposal_id", "agency_id"], name="analytics_fact_agency_p"),
-            models.Index(fields=["round_id"], name="analytics_fact_agency_r"),
-            models.Index(fields=["fund_id", "opens_at"], name="analytics_fact_agency_f"),
-            models.Index(fields=["opens_at"], name="analytics_fact_agency_o"),
+            models.Index(fields=["scope", "agency_id", "proposal_id"],
+                         name="analytics_fact_agency"),
+            models.Index(fields=["scope", "round_id"], name="analytics_fact_agency_r"),
+            models.Index(fields=["scope", "fund_id", "opens_at"], name="analytics_fact_agency_f"),
+            models.Index(fields=["scope", "opens_at"], name="analytics_fact_agency_o"),
+            models.Index(fields=["proposal_id"], name="analytics_fact_agency_p"),
         ]
 
     def __str__(self) -> str:
         return f"proposal {self.proposal_id}, agency {self.agency_id}"
+
+
+class PairFact(models.Model):
+    """Two agencies (`a` < `b`) both taking part in a counted proposal."""
+
+    proposal_id = models.BigIntegerField()
+    a = models.BigIntegerField()
+    b = models.BigIntegerField()
+    # 0: a row of every proposal; an agency's id: a copy of the row for the filter by that
+    # agency, one for each agency taking part in the proposal (read by equality, by index).
+    scope = models.BigIntegerField(default=0, db_default=0)
+    # Where its proposal is (ProposalFact's), so that a filter reads only its own rows.
+    round_id = models.BigIntegerField()
+    fund_id = models.BigIntegerField()
+    opens_at = models.DateTimeField()
+    public = models.BooleanField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["scope", "round_id"], name="analytics_fact_pair_r"),
+            models.Index(fields=["scope", "fund_id", "opens_at"], name="analytics_fact_pair_f"),
+            models.Index(fields=["scope", "opens_at"], name="analytics_fact_pair_o"),
+            models.Index(fields=["proposal_id"], name="analytics_fact_pair_p"),
+        ]
+
+    def __str__(self) -> str:
+        return f"proposal {self.proposal_id}: agencies {self.a} and {self.b}"
 
 
 class DurationFact(models.Model):
@@ -128,6 +173,9 @@ class DurationFact(models.Model):
     proposal_id = models.BigIntegerField()
     kind = models.CharField(max_length=20)
     days = models.FloatField(null=True)
+    # 0: a row of every proposal; an agency's id: a copy of the row for the filter by that
+    # agency, one for each agency taking part in the proposal (read by equality, by index).
+    scope = models.BigIntegerField(default=0, db_default=0)
     # Where its proposal is (ProposalFact's), so that a filter reads only its own rows.
     round_id = models.BigIntegerField()
     fund_id = models.BigIntegerField()
@@ -136,10 +184,10 @@ class DurationFact(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["proposal_id", "kind"], name="analytics_fact_duration"),
-            models.Index(fields=["round_id"], name="analytics_fact_duration_r"),
-            models.Index(fields=["fund_id", "opens_at"], name="analytics_fact_duration_f"),
-            models.Index(fields=["opens_at"], name="analytics_fact_duration_o"),
+            models.Index(fields=["scope", "round_id"], name="analytics_fact_duration_r"),
+            models.Index(fields=["scope", "fund_id", "opens_at"], name="analytics_fact_duration_f"),
+            models.Index(fields=["scope", "opens_at"], name="analytics_fact_duration_o"),
+            models.Index(fields=["proposal_id"], name="analytics_fact_duration_p"),
         ]
 
     def __str__(self) -> str:
@@ -150,7 +198,7 @@ class AssignmentFact(models.Model):
     """A review assignment the Reviewing figure may count (never one in `conflict`), with
     the day its review was submitted (Bhutan time) and its score and recommendation."""
 
-    assignment_id = models.BigIntegerField(primary_key=True)
+    assignment_id = models.BigIntegerField()
     proposal_id = models.BigIntegerField()
     reviewer_id = models.BigIntegerField()
     state = models.CharField(max_length=20)
@@ -158,6 +206,9 @@ class AssignmentFact(models.Model):
     done_on = models.DateField(null=True)
     weighted_score = models.DecimalField(max_digits=5, decimal_places=2, null=True)
     recommendation = models.CharField(max_length=20, null=True)
+    # 0: a row of every proposal; an agency's id: a copy of the row for the filter by that
+    # agency, one for each agency taking part in the proposal (read by equality, by index).
+    scope = models.BigIntegerField(default=0, db_default=0)
     # Where its proposal is (ProposalFact's), so that a filter reads only its own rows.
     round_id = models.BigIntegerField()
     fund_id = models.BigIntegerField()
@@ -166,10 +217,10 @@ class AssignmentFact(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["proposal_id", "reviewer_id"], name="analytics_fact_assignment"),
-            models.Index(fields=["round_id"], name="analytics_fact_assignment_r"),
-            models.Index(fields=["fund_id", "opens_at"], name="analytics_fact_assignment_f"),
-            models.Index(fields=["opens_at"], name="analytics_fact_assignment_o"),
+            models.Index(fields=["scope", "round_id"], name="analytics_fact_assignment_r"),
+            models.Index(fields=["scope", "fund_id", "opens_at"], name="analytics_fact_assignment_f"),
+            models.Index(fields=["scope", "opens_at"], name="analytics_fact_assignment_o"),
+            models.Index(fields=["proposal_id"], name="analytics_fact_assignment_p"),
         ]
 
     def __str__(self) -> str:

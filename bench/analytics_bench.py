@@ -23,9 +23,11 @@ signed in as generate_load's fund manager `load-fm-1`:
   each timed request (`cache.clear()` of the in-process cache; the benchmark refuses to run
   against a shared cache: unset CACHE_URL), so nothing is served from an earlier answer;
 - the public pages (`/analytics/public/<figure>/`), also uncached, for information;
-- with `--filtered`, each page filtered to the largest round: a filtered figure is never
-  stored, so these are computed in the request whatever `--refresh` did (for information:
-  the target is on the pages as they open, without filters);
+- with `--filtered [round fund agency year combined]` (all five when none is named), each
+  page and API figure filtered to the largest round, fund, agency and year, and to the largest
+  fund's largest year and the largest agency together: counted from the facts the refresh
+  keeps (analytics/facts.py) after `--refresh`, else live; `--only-filtered` measures the
+  baseline and these only;
 - the query count of each (one request, captured).
 
 Each row is the median of `--runs` timed requests after one untimed one (warming Python and
@@ -206,8 +208,9 @@ def report(runs: dict) -> str:
         "as a fund manager finds them between two refreshes (every 5 minutes); Reviewing is "
         "stored per fund manager and served while their visibility fingerprint holds. The "
         "100k copy was `VACUUM ANALYZE`d and given the (lead, id) index between the before and "
-        "after runs. Filtered pages (`--filtered`, the largest round) are always computed in "
-        "the request.",
+        "after runs. Filtered pages (`--filtered`: the largest round, fund, agency, year and "
+        "the three together) are counted from the facts the refresh keeps "
+        "(analytics/facts.py) after `--refresh`, else computed in the request.",
         "",
     ]
     for label in sorted(runs, key=lambda k: runs[k]["proposals"]):
