@@ -21,14 +21,16 @@ viewer has a conflict of interest with (they lead it, are on its team, or their 
 or partners in it), one whose review by them is open or in conflict, any assignment in
 conflict. It is counted from the facts only while the viewer's Reviewing fingerprint (what
 they may see, and every review flagged as a conflict: `stored.reviewing_fingerprint`) is the
-one stored for them by a refresh that finished before these facts were read: then nothing of
-that has changed since the facts were taken, and they leave out exactly what the live code
-would. Otherwise their Reviewing figure is computed live.
+one taken for them (`FactsRun.fingerprints`, each active fund manager's) before the facts were
+read: then nothing of that has changed since, and they leave out exactly what the live code
+would. Otherwise (a new conflict, an assignment, a change of agency; a fund manager named
+since) their Reviewing figure is computed live.
 """
 
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from decimal import Decimal
 
 from django.db import connection, transaction
@@ -72,9 +74,13 @@ def build_facts() -> FactsRun:
     """Every fact again, in one transaction (readers see the old facts or the new ones).
     `computed_at` is taken before the data is read."""
     from . import selectors
+    from .refresh import _fund_managers
+    from .stored import reviewing_fingerprint
 
     started = timezone.now()
     start = time.perf_counter()
+    # What each fund manager may see, before the data is read (may_count_reviewing).
+    fingerprints = {str(m.pk): reviewing_fingerprint(m) for m in _fund_managers()}
     base, params = selectors._base_sql({}, False)
     prop, round_, fund, user = _t(Proposal), _t(Round), _t(Fund), _t(Proposal.lead.field.related_model)
     award, tranche, outcome, learning = _t(Award), _t(Tranche), _t(OutcomeReport), _t(Learning)
@@ -166,12 +172,25 @@ def build_facts() -> FactsRun:
                      f"AND s.scope = 0 WHERE t.scope = 0 "
                      f"ORDER BY s.agency_id, t.round_id, t.proposal_id")
         run = FactsRun.objects.create(version=VERSION, computed_at=started,
+                                      fingerprints=fingerprints,
                                       seconds=time.perf_counter() - start)
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         # Every row is new: the planner's statistics of these tables, taken again.
         for model in TABLES:
             _execute(f"ANALYZE {_t(model)}")
     return run
+
+
+@contextmanager
+def reading():
+    """One snapshot for the queries of one figure (PostgreSQL: a REPEATABLE READ
+    transaction), so that a refresh committed between two of them is never half seen."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic():
+        _execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
 
 
 def fresh_run() -> FactsRun | None:
@@ -184,21 +203,14 @@ def fresh_run() -> FactsRun | None:
 
 def may_count_reviewing(viewer, run: FactsRun) -> bool:
     """Whether `viewer`'s Reviewing may be counted from the facts of `run` (the module says
-    why): their stored Reviewing's fingerprint, taken before these facts were read, is still
-    theirs."""
-    from .models import StoredFigure
+    why): their Reviewing fingerprint, taken before these facts were read, is still theirs."""
     from .selectors import may_view_analytics
-    from .stored import VERSION as FIGURE_VERSION
     from .stored import reviewing_fingerprint
 
     if not getattr(viewer, "pk", None) or not may_view_analytics(viewer):
         return False
-    row = (StoredFigure.objects.filter(key="reviewing", viewer=viewer, public=False,
-                                       version=FIGURE_VERSION,
-                                       computed_at__lte=run.computed_at)
-           .order_by("-computed_at").only("fingerprint").first())
-    return row is not None and bool(row.fingerprint) and \
-        row.fingerprint == reviewing_fingerprint(viewer)
+    taken = (run.fingerprints or {}).get(str(viewer.pk))
+    return bool(taken) and taken == reviewing_fingerprint(viewer)
 
 
 # --- reading ----------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ call it, so they show the same numbers. The public figures go through `public.su
 from __future__ import annotations
 
 import hashlib
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -481,8 +482,11 @@ def build(key: str, *, viewer, chosen: dict, public: bool = False) -> Figure:
             return figure_from_data(kept)
         except (KeyError, TypeError, ValueError, ArithmeticError):  # an older shape
             pass
-    run = facts_run(key, viewer=viewer, chosen=chosen, public=public)
-    figure = BUILDERS[key](viewer=viewer, chosen=chosen, public=public, facts=run)
+    from .facts import reading
+
+    with reading() if chosen else nullcontext():
+        run = facts_run(key, viewer=viewer, chosen=chosen, public=public)
+        figure = BUILDERS[key](viewer=viewer, chosen=chosen, public=public, facts=run)
     figure.computed_at = run.computed_at if run is not None else timezone.now()
     figure.stored = run is not None
     if seconds:

@@ -56,6 +56,9 @@ class FactsRun(models.Model):
     version = models.PositiveIntegerField(default=0)
     computed_at = models.DateTimeField()
     seconds = models.FloatField(default=0)
+    fingerprints = models.JSONField(
+        default=dict, help_text="Each active fund manager's Reviewing fingerprint (by id), "
+                                "taken before the facts were read.")
 
     def __str__(self) -> str:
         return f"facts v{self.version} as of {self.computed_at}"

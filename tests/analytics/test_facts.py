@@ -90,9 +90,11 @@ def test_a_filtered_reviewing_is_counted_from_the_facts_only_for_an_unchanged_si
     refresh_stored_figures()
     served = build("reviewing", viewer=manager, chosen=chosen)
     assert served.stored and served.summary["assignments"] == 7
-    # No stored Reviewing of theirs from before the facts were read: live.
-    StoredFigure.objects.filter(key="reviewing", viewer=manager).update(
-        computed_at=FactsRun.objects.get().computed_at + timedelta(seconds=1))
+    # No fingerprint of theirs taken before the facts were read: live.
+    FactsRun.objects.update(fingerprints={})
+    assert not build("reviewing", viewer=manager, chosen=chosen).stored
+    # Another's fingerprint is not theirs.
+    FactsRun.objects.update(fingerprints={str(manager.pk): "0" * 64})
     assert not build("reviewing", viewer=manager, chosen=chosen).stored
     refresh_stored_figures()
     # Their agency becomes A's, a party to every reviewed proposal of R1: live, none counted.
