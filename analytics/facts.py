@@ -127,11 +127,18 @@ def build_facts() -> FactsRun:
                  f"{inv} SELECT pid, aid, x.has_tranches, x.released, x.awarded - x.returned, "
                  f"{dims} FROM inv JOIN {facts} x ON x.proposal_id = pid "
                  f"ORDER BY aid, pid", inv_params)
-        _execute(f"INSERT INTO {_t(PairFact)} (proposal_id, a, b, {DIMS}) "
-                 f"SELECT x.proposal_id, x.agency_id, y.agency_id, {dims} "
-                 f"FROM {_t(AgencyFact)} x JOIN {_t(AgencyFact)} y "
-                 f"ON y.proposal_id = x.proposal_id AND x.agency_id < y.agency_id "
-                 f"ORDER BY x.round_id, x.proposal_id")
+        # Pairs counted per round, for every proposal (scope 0) and for each agency's.
+        both = (f"FROM {_t(AgencyFact)} x JOIN {_t(AgencyFact)} y ON y.proposal_id = "
+                f"x.proposal_id AND y.scope = 0 AND x.agency_id < y.agency_id")
+        _execute(f"INSERT INTO {_t(PairFact)} (scope, a, b, n, {DIMS}) "
+                 f"SELECT 0, x.agency_id, y.agency_id, COUNT(*), {dims} {both} "
+                 f"WHERE x.scope = 0 GROUP BY {dims}, x.agency_id, y.agency_id "
+                 f"ORDER BY x.round_id")
+        _execute(f"INSERT INTO {_t(PairFact)} (scope, a, b, n, {DIMS}) "
+                 f"SELECT s.agency_id, x.agency_id, y.agency_id, COUNT(*), {dims} {both} "
+                 f"JOIN {_t(AgencyFact)} s ON s.proposal_id = x.proposal_id AND s.scope = 0 "
+                 f"WHERE x.scope = 0 GROUP BY s.agency_id, {dims}, x.agency_id, y.agency_id "
+                 f"ORDER BY s.agency_id, x.round_id")
         _execute(f"UPDATE {facts} SET agencies = (SELECT COUNT(*) FROM {_t(AgencyFact)} g "
                  f"WHERE g.proposal_id = {facts}.proposal_id)")
         for kind, (sql, sql_params) in selectors.duration_queries({}, False).items():
@@ -163,6 +170,8 @@ def build_facts() -> FactsRun:
         # Last, each agency's copies of the rows of the proposals it takes part in.
         agencies = _t(AgencyFact)
         for model in TABLES:
+            if model is PairFact:  # counted per agency above
+                continue
             table = _t(model)
             columns = [f.column for f in model._meta.concrete_fields
                        if f.column not in ("id", "scope")]
@@ -201,16 +210,17 @@ def fresh_run() -> FactsRun | None:
             .order_by("-computed_at").first())
 
 
-def may_count_reviewing(viewer, run: FactsRun) -> bool:
+def may_count_reviewing(viewer, run: FactsRun, fingerprint: str | None = None) -> bool:
     """Whether `viewer`'s Reviewing may be counted from the facts of `run` (the module says
-    why): their Reviewing fingerprint, taken before these facts were read, is still theirs."""
+    why): their Reviewing fingerprint (`fingerprint`, theirs now, if already taken), taken
+    before these facts were read, is still theirs."""
     from .selectors import may_view_analytics
     from .stored import reviewing_fingerprint
 
     if not getattr(viewer, "pk", None) or not may_view_analytics(viewer):
         return False
     taken = (run.fingerprints or {}).get(str(viewer.pk))
-    return bool(taken) and taken == reviewing_fingerprint(viewer)
+    return bool(taken) and taken == (fingerprint or reviewing_fingerprint(viewer))
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -296,7 +306,7 @@ def collaboration_counts(*, chosen: dict, public: bool = False) -> dict:
     agencies, agency_params = _where(chosen, public, AgencyFact, "g")
     proposals, proposal_params = _where(chosen, public, ProposalFact, "p")
     rows = _fetch(
-        f"SELECT 1, a, b, n FROM (SELECT x.a, x.b, COUNT(*) AS n FROM {_t(PairFact)} x "
+        f"SELECT 1, a, b, n FROM (SELECT x.a, x.b, SUM(x.n) AS n FROM {_t(PairFact)} x "
         f"WHERE {pairs} GROUP BY x.a, x.b ORDER BY n DESC, x.a, x.b LIMIT {PAIR_LIMIT}) AS top "
         f"UNION ALL SELECT 2, g.agency_id, NULL, COUNT(*) FROM {_t(AgencyFact)} g "
         f"WHERE {agencies} GROUP BY g.agency_id "

@@ -450,7 +450,7 @@ BUILDERS = {"funnel": funnel, "times": times, "money": money_figure,
             "collaboration": collaboration, "outcomes": outcomes, "reviewing": reviewing}
 
 
-def _cache_key(key: str, *, viewer, chosen: dict, public: bool) -> str:
+def _cache_key(key: str, *, viewer, chosen: dict, public: bool, sight=None) -> str:
     """Figures depend on the filters alone (every fund manager sees every submitted proposal;
     the public sees the same aggregates), except reviewing, which leaves out the proposals
     the viewer has a conflict with, and the reviews flagged as conflicts: its key holds the
@@ -460,9 +460,7 @@ def _cache_key(key: str, *, viewer, chosen: dict, public: bool) -> str:
     chosen_ids = sorted((k, getattr(v, "pk", v)) for k, v in chosen.items())
     parts = [key, public, chosen_ids, get_language()]
     if key == "reviewing":
-        from .stored import reviewing_fingerprint
-
-        parts.append(reviewing_fingerprint(viewer))
+        parts.append((sight or _Sight(viewer))())
     return "analytics:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
@@ -476,7 +474,9 @@ def build(key: str, *, viewer, chosen: dict, public: bool = False) -> Figure:
     if not chosen and (figure := stored_figure(key, viewer=viewer, public=public)) is not None:
         return figure
     seconds = cache_seconds()
-    cache_key = _cache_key(key, viewer=viewer, chosen=chosen, public=public) if seconds else ""
+    sight = _Sight(viewer)
+    cache_key = (_cache_key(key, viewer=viewer, chosen=chosen, public=public, sight=sight)
+                 if seconds else "")
     if seconds and (kept := cache.get(cache_key)) is not None:
         try:
             return figure_from_data(kept)
@@ -485,7 +485,7 @@ def build(key: str, *, viewer, chosen: dict, public: bool = False) -> Figure:
     from .facts import reading
 
     with reading() if chosen else nullcontext():
-        run = facts_run(key, viewer=viewer, chosen=chosen, public=public)
+        run = facts_run(key, viewer=viewer, chosen=chosen, public=public, sight=sight)
         figure = BUILDERS[key](viewer=viewer, chosen=chosen, public=public, facts=run)
     figure.computed_at = run.computed_at if run is not None else timezone.now()
     figure.stored = run is not None
@@ -494,7 +494,22 @@ def build(key: str, *, viewer, chosen: dict, public: bool = False) -> Figure:
     return figure
 
 
-def facts_run(key: str, *, viewer, chosen: dict, public: bool):
+class _Sight:
+    """The viewer's Reviewing fingerprint (stored.reviewing_fingerprint), taken once for a
+    request however many times it is asked (the cache's key, the facts' check)."""
+
+    def __init__(self, viewer):
+        self.viewer, self._value = viewer, None
+
+    def __call__(self) -> str:
+        if self._value is None:
+            from .stored import reviewing_fingerprint
+
+            self._value = reviewing_fingerprint(self.viewer)
+        return self._value
+
+
+def facts_run(key: str, *, viewer, chosen: dict, public: bool, sight=None):
     """The facts a filtered figure is counted from (analytics/facts.py), or None: computed
     live (no filters: the stored figure's work; no recent facts; Reviewing for a viewer whose
     fingerprint changed since)."""
@@ -503,7 +518,8 @@ def facts_run(key: str, *, viewer, chosen: dict, public: bool):
     if not chosen:
         return None
     run = facts.fresh_run()
-    if run is None or (key in VIEWER_FIGURES and not facts.may_count_reviewing(viewer, run)):
+    if run is None or (key in VIEWER_FIGURES and not facts.may_count_reviewing(
+            viewer, run, fingerprint=(sight or _Sight(viewer))())):
         return None
     return run
 

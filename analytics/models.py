@@ -143,11 +143,13 @@ class AgencyFact(models.Model):
 
 
 class PairFact(models.Model):
-    """Two agencies (`a` < `b`) both taking part in a counted proposal."""
+    """How many counted proposals of a round (`n`) two agencies (`a` < `b`) both take part
+    in: the collaboration figure adds these up over the rounds chosen (every filter but the
+    agency is one of the round's; the agency is the `scope`)."""
 
-    proposal_id = models.BigIntegerField()
     a = models.BigIntegerField()
     b = models.BigIntegerField()
+    n = models.IntegerField()
     # 0: a row of every proposal; an agency's id: a copy of the row for the filter by that
     # agency, one for each agency taking part in the proposal (read by equality, by index).
     scope = models.BigIntegerField(default=0, db_default=0)
@@ -162,11 +164,10 @@ class PairFact(models.Model):
             models.Index(fields=["scope", "round_id"], name="analytics_fact_pair_r"),
             models.Index(fields=["scope", "fund_id", "opens_at"], name="analytics_fact_pair_f"),
             models.Index(fields=["scope", "opens_at"], name="analytics_fact_pair_o"),
-            models.Index(fields=["proposal_id"], name="analytics_fact_pair_p"),
         ]
 
     def __str__(self) -> str:
-        return f"proposal {self.proposal_id}: agencies {self.a} and {self.b}"
+        return f"round {self.round_id}: agencies {self.a} and {self.b}, {self.n}"
 
 
 class DurationFact(models.Model):
