@@ -127,20 +127,28 @@ def build_facts() -> FactsRun:
                  f"{inv} SELECT pid, aid, x.has_tranches, x.released, x.awarded - x.returned, "
                  f"{dims} FROM inv JOIN {facts} x ON x.proposal_id = pid "
                  f"ORDER BY aid, pid", inv_params)
-        # Pairs counted per round, for every proposal (scope 0) and for each agency's.
-        both = (f"FROM {_t(AgencyFact)} x JOIN {_t(AgencyFact)} y ON y.proposal_id = "
-                f"x.proposal_id AND y.scope = 0 AND x.agency_id < y.agency_id")
-        _execute(f"INSERT INTO {_t(PairFact)} (scope, a, b, n, {DIMS}) "
-                 f"SELECT 0, x.agency_id, y.agency_id, COUNT(*), {dims} {both} "
-                 f"WHERE x.scope = 0 GROUP BY {dims}, x.agency_id, y.agency_id "
-                 f"ORDER BY x.round_id")
-        _execute(f"INSERT INTO {_t(PairFact)} (scope, a, b, n, {DIMS}) "
-                 f"SELECT s.agency_id, x.agency_id, y.agency_id, COUNT(*), {dims} {both} "
-                 f"JOIN {_t(AgencyFact)} s ON s.proposal_id = x.proposal_id AND s.scope = 0 "
-                 f"WHERE x.scope = 0 GROUP BY s.agency_id, {dims}, x.agency_id, y.agency_id "
-                 f"ORDER BY s.agency_id, x.round_id")
         _execute(f"UPDATE {facts} SET agencies = (SELECT COUNT(*) FROM {_t(AgencyFact)} g "
                  f"WHERE g.proposal_id = {facts}.proposal_id)")
+        # The collaboration figure's counts per round, for every proposal (scope 0) and for
+        # each agency's: pairs of agencies, each agency's proposals, proposals by how many
+        # agencies take part (4 or more as 4).
+        agency_facts = _t(AgencyFact)
+        scoped = f"JOIN {agency_facts} s ON s.proposal_id = x.proposal_id AND s.scope = 0"
+        parts = {
+            "pair": ("x.agency_id", "y.agency_id",
+                     f"FROM {agency_facts} x JOIN {agency_facts} y ON y.proposal_id = "
+                     f"x.proposal_id AND y.scope = 0 AND x.agency_id < y.agency_id", ""),
+            "agency": ("x.agency_id", "NULL", f"FROM {agency_facts} x", ""),
+            "crossing": ("CASE WHEN x.agencies >= 4 THEN 4 ELSE x.agencies END", "NULL",
+                         f"FROM {facts} x", "AND x.agencies > 0"),
+        }
+        for kind, (a, b, source, where) in parts.items():
+            for scope, join in (("0", ""), ("s.agency_id", scoped)):
+                _execute(f"INSERT INTO {_t(PairFact)} (kind, scope, a, b, n, {DIMS}) "
+                         f"SELECT %s, {scope}, {a}, {b}, COUNT(*), {dims} {source} {join} "
+                         f"WHERE x.scope = 0 {where} GROUP BY "
+                         + ("" if scope == "0" else f"{scope}, ") + f"{dims}, {a}"
+                         + ("" if b == "NULL" else f", {b}"), (kind,))
         for kind, (sql, sql_params) in selectors.duration_queries({}, False).items():
             _execute(f"INSERT INTO {_t(DurationFact)} (proposal_id, kind, days, {DIMS}) "
                      f"SELECT k.pid, %s, k.d, {dims} FROM ({sql}) AS k "
@@ -299,21 +307,21 @@ def _involvement(chosen: dict, public: bool) -> tuple[str, tuple]:
 
 def collaboration_counts(*, chosen: dict, public: bool = False) -> dict:
     """selectors.collaboration_counts from the facts: the pairs, each agency's proposals and
-    the proposals by how many agencies take part, each from its own table; one query."""
+    the proposals by how many agencies take part, each added up over the rounds' counts;
+    one query."""
     from .selectors import PAIR_LIMIT, _fetch, agencies_named
 
-    pairs, pair_params = _where(chosen, public, PairFact, "x")
-    agencies, agency_params = _where(chosen, public, AgencyFact, "g")
-    proposals, proposal_params = _where(chosen, public, ProposalFact, "p")
+    where, params = _where(chosen, public, PairFact, "x")
+    table = _t(PairFact)
     rows = _fetch(
-        f"SELECT 1, a, b, n FROM (SELECT x.a, x.b, SUM(x.n) AS n FROM {_t(PairFact)} x "
-        f"WHERE {pairs} GROUP BY x.a, x.b ORDER BY n DESC, x.a, x.b LIMIT {PAIR_LIMIT}) AS top "
-        f"UNION ALL SELECT 2, g.agency_id, NULL, COUNT(*) FROM {_t(AgencyFact)} g "
-        f"WHERE {agencies} GROUP BY g.agency_id "
-        f"UNION ALL SELECT 3, k, NULL, COUNT(*) FROM (SELECT CASE WHEN p.agencies >= 4 THEN 4 "
-        f"ELSE p.agencies END AS k FROM {_t(ProposalFact)} p WHERE {proposals} "
-        f"AND p.agencies > 0) AS crossing GROUP BY k "
-        f"ORDER BY 1, 4 DESC, 2, 3", (*pair_params, *agency_params, *proposal_params))
+        f"SELECT 1, a, b, n FROM (SELECT x.a, x.b, SUM(x.n) AS n FROM {table} x "
+        f"WHERE x.kind = %s AND {where} GROUP BY x.a, x.b ORDER BY n DESC, x.a, x.b "
+        f"LIMIT {PAIR_LIMIT}) AS top "
+        f"UNION ALL SELECT 2, x.a, NULL, SUM(x.n) FROM {table} x WHERE x.kind = %s AND {where} "
+        f"GROUP BY x.a "
+        f"UNION ALL SELECT 3, x.a, NULL, SUM(x.n) FROM {table} x WHERE x.kind = %s AND {where} "
+        f"GROUP BY x.a "
+        f"ORDER BY 1, 4 DESC, 2, 3", ("pair", *params, "agency", *params, "crossing", *params))
     per_agency = {a: n for kind, a, _b, n in rows if kind == 2}
     return {"pairs": [(a, b, n) for kind, a, b, n in rows if kind == 1],
             "per_agency": per_agency,

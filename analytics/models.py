@@ -143,12 +143,15 @@ class AgencyFact(models.Model):
 
 
 class PairFact(models.Model):
-    """How many counted proposals of a round (`n`) two agencies (`a` < `b`) both take part
-    in: the collaboration figure adds these up over the rounds chosen (every filter but the
-    agency is one of the round's; the agency is the `scope`)."""
+    """How many counted proposals of a round (`n`): `kind` "pair", that two agencies (`a` <
+    `b`) both take part in; "agency", that agency `a` takes part in; "crossing", that `a`
+    agencies take part in (4: four or more). The collaboration figure adds these up over the
+    rounds chosen (every filter but the agency is one of the round's; the agency is the
+    `scope`)."""
 
+    kind = models.CharField(max_length=10)
     a = models.BigIntegerField()
-    b = models.BigIntegerField()
+    b = models.BigIntegerField(null=True)
     n = models.IntegerField()
     # 0: a row of every proposal; an agency's id: a copy of the row for the filter by that
     # agency, one for each agency taking part in the proposal (read by equality, by index).
@@ -167,7 +170,7 @@ class PairFact(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"round {self.round_id}: agencies {self.a} and {self.b}, {self.n}"
+        return f"round {self.round_id}: {self.kind} {self.a} {self.b or ''}: {self.n}"
 
 
 class DurationFact(models.Model):
