@@ -51,10 +51,11 @@ from .models import (
     FactsRun,
     PairFact,
     ProposalFact,
+    ReviewerFact,
 )
 from .percentiles import Spread, spread_of
 
-TABLES = (ProposalFact, AgencyFact, PairFact, DurationFact, AssignmentFact)
+TABLES = (ProposalFact, AgencyFact, PairFact, DurationFact, AssignmentFact, ReviewerFact)
 VERSION = 1  # bumped whenever the facts' meaning changes: older facts are never read
 KINDS = ("decision", "award", "first_release", "first_money")
 DIMS = "round_id, fund_id, opens_at, public"  # each fact's copy of where its proposal is
@@ -178,7 +179,7 @@ def build_facts() -> FactsRun:
         # Last, each agency's copies of the rows of the proposals it takes part in.
         agencies = _t(AgencyFact)
         for model in TABLES:
-            if model is PairFact:  # counted per agency above
+            if model in (PairFact, ReviewerFact):  # counted per agency: above, below
                 continue
             table = _t(model)
             columns = [f.column for f in model._meta.concrete_fields
@@ -188,6 +189,14 @@ def build_facts() -> FactsRun:
                      f"FROM {table} t JOIN {agencies} s ON s.proposal_id = t.proposal_id "
                      f"AND s.scope = 0 WHERE t.scope = 0 "
                      f"ORDER BY s.agency_id, t.round_id, t.proposal_id")
+        # Each reviewer's assignments per round and scope, as they stand today.
+        assignments = _t(AssignmentFact)
+        _execute(f"INSERT INTO {_t(ReviewerFact)} (scope, {DIMS}, reviewer_id, assigned, "
+                 f"on_time, late, overdue, not_yet_due) "
+                 f"SELECT a.scope, a.round_id, a.fund_id, a.opens_at, a.public, {TIMING} "
+                 f"FROM {assignments} a GROUP BY a.scope, a.round_id, a.fund_id, a.opens_at, "
+                 f"a.public, a.reviewer_id ORDER BY a.scope, a.round_id",
+                 _timing_params(timezone.localdate(started)))
         run = FactsRun.objects.create(version=VERSION, computed_at=started,
                                       fingerprints=fingerprints,
                                       seconds=time.perf_counter() - start)
@@ -363,7 +372,7 @@ def outcome_counts(*, chosen: dict, public: bool = False) -> dict:
     return {"reports": reports, "learnings": shared}
 
 
-def _unseen(viewer) -> tuple[str, tuple, str, tuple]:
+def _unseen(viewer, agency: bool = True) -> tuple[str, tuple, str, tuple]:
     """SQL of the proposals the viewer has a conflict of interest with (they lead it, are on
     its team, or their agency leads or partners in it: proposals.conflicts.conflict_q), and
     of those whose review by them is open or in conflict, with their parameters."""
@@ -373,7 +382,7 @@ def _unseen(viewer) -> tuple[str, tuple, str, tuple]:
     conflicted = Proposal.objects.filter(lead=viewer).order_by().values("pk").union(
         TeamMember.objects.filter(user=viewer, accepted_at__isnull=False).order_by()
         .values("proposal_id"))
-    if viewer.agency_id:
+    if viewer.agency_id and agency:  # (agency=False: the caller asks its agency apart)
         conflicted = conflicted.union(
             AgencyFact.objects.filter(scope=0, agency_id=viewer.agency_id).order_by()
             .values("proposal_id"))
@@ -416,7 +425,56 @@ def _agreement(*, viewer, chosen: dict) -> dict:
             "unanimous": int(found[2] or 0), "mean_spread": found[3]}
 
 
-def reviewing_figures(*, viewer, chosen: dict) -> dict:
+# A reviewer's assignments of rows `a`, by how they stand (parameters: _timing_params).
+TIMING = (
+    "a.reviewer_id, COUNT(*) AS assigned, "
+    "SUM(CASE WHEN a.state = %s AND a.done_on <= a.due_on THEN 1 ELSE 0 END) AS on_time, "
+    "SUM(CASE WHEN a.state = %s AND a.done_on > a.due_on THEN 1 ELSE 0 END) AS late, "
+    "SUM(CASE WHEN a.state = %s AND a.due_on < %s THEN 1 ELSE 0 END) AS overdue, "
+    "SUM(CASE WHEN a.state = %s AND a.due_on >= %s THEN 1 ELSE 0 END) AS not_yet_due")
+
+
+def _timing_params(today) -> tuple:
+    submitted, opened = Assignment.State.SUBMITTED, Assignment.State.ASSIGNED
+    return (submitted, submitted, opened, today, opened, today)
+
+
+def _load_by_rounds(*, viewer, chosen: dict, today) -> tuple[str, tuple]:
+    """SQL of each reviewer's counted assignments (as `per reviewer` of reviewing_figures)
+    without an agency chosen: their rounds' counts (ReviewerFact) less the assignments the
+    viewer may not see (those of a proposal whose review by the viewer is open or in
+    conflict; others' of a proposal the viewer has a conflict of interest with): a few
+    hundred rows a round and the viewer's own conflicts, never every assignment."""
+    from types import SimpleNamespace
+
+    cols = ("assigned", "on_time", "late", "overdue", "not_yet_due")
+    rounds, round_params = _where(chosen, False, ReviewerFact, "r")
+    every, every_params = _where(chosen, False, AssignmentFact, "a")
+    conflict_sql, conflict_params, open_sql, open_params = _unseen(viewer, agency=False)
+    hidden = (f"{every} AND (a.proposal_id IN ({conflict_sql}) OR a.proposal_id IN "
+              f"({open_sql}))")
+    hidden_params = (*every_params, *conflict_params, *open_params)
+    if viewer.agency_id:  # the agency's proposals: its own copies of the rows, by index
+        theirs, theirs_params = _where({**chosen, "agency": SimpleNamespace(pk=viewer.agency_id)},
+                                       False, AssignmentFact, "a")
+        agency_sql, agency_params = (AgencyFact.objects.filter(scope=0, agency_id=viewer.agency_id)
+                                     .order_by().values("proposal_id").query.sql_with_params())
+        hidden = f"({theirs}) OR ({hidden} AND a.proposal_id NOT IN ({agency_sql}))"
+        hidden_params = (*theirs_params, *hidden_params, *agency_params)
+    unseen = (f"SELECT {TIMING} FROM {_t(AssignmentFact)} a WHERE ({hidden}) "
+              f"AND NOT (a.reviewer_id = %s AND a.proposal_id NOT IN ({open_sql})) "
+              f"GROUP BY a.reviewer_id")
+    unseen_params = (*_timing_params(today), *hidden_params, viewer.pk, *open_params)
+    sums = ", ".join(f"SUM(r.{c}) AS {c}" for c in cols)
+    less = ", ".join(f"p.{c} - COALESCE(e.{c}, 0) AS {c}" for c in cols)
+    return (f"SELECT p.reviewer_id, {less} FROM (SELECT r.reviewer_id, {sums} "
+            f"FROM {_t(ReviewerFact)} r WHERE {rounds} GROUP BY r.reviewer_id) AS p "
+            f"LEFT JOIN ({unseen}) AS e ON e.reviewer_id = p.reviewer_id "
+            f"WHERE p.assigned - COALESCE(e.assigned, 0) > 0",
+            (*round_params, *unseen_params))
+
+
+def reviewing_figures(*, viewer, chosen: dict, run: FactsRun | None = None) -> dict:
     """selectors.reviewing_figures from the facts: two queries on PostgreSQL (the
     assignments chosen grouped by reviewer once, for the busiest and the load's percentiles;
     the agreement from the proposals' facts), three on SQLite."""
@@ -424,19 +482,18 @@ def reviewing_figures(*, viewer, chosen: dict) -> dict:
 
     from .selectors import DISAGREEMENT_SPREAD, REVIEWER_LIMIT, _fetch
 
-    where, params = _assignments_where(viewer=viewer, chosen=chosen)
-    facts, users = _t(AssignmentFact), _t(Proposal.lead.field.related_model)
-    submitted, opened = Assignment.State.SUBMITTED, Assignment.State.ASSIGNED
-    today = timezone.localdate()
+    users = _t(Proposal.lead.field.related_model)
+    # Open assignments are overdue or not as of the day the facts were taken (as the rest).
+    today = timezone.localdate(run.computed_at) if run is not None else timezone.localdate()
     counts = ["assigned", "on_time", "late", "overdue", "not_yet_due"]
-    per_reviewer = (
-        "SELECT a.reviewer_id, COUNT(*) AS assigned, "
-        "SUM(CASE WHEN a.state = %s AND a.done_on <= a.due_on THEN 1 ELSE 0 END) AS on_time, "
-        "SUM(CASE WHEN a.state = %s AND a.done_on > a.due_on THEN 1 ELSE 0 END) AS late, "
-        "SUM(CASE WHEN a.state = %s AND a.due_on < %s THEN 1 ELSE 0 END) AS overdue, "
-        "SUM(CASE WHEN a.state = %s AND a.due_on >= %s THEN 1 ELSE 0 END) AS not_yet_due "
-        f"FROM {facts} a WHERE {where} GROUP BY a.reviewer_id")
-    per_reviewer_params = (submitted, submitted, opened, today, opened, today, *params)
+    if chosen.get("agency"):  # the agency's rows, each assignment read
+        where, params = _assignments_where(viewer=viewer, chosen=chosen)
+        per_reviewer = (f"SELECT {TIMING} FROM {_t(AssignmentFact)} a WHERE {where} "
+                        f"GROUP BY a.reviewer_id")
+        per_reviewer_params = (*_timing_params(today), *params)
+    else:
+        per_reviewer, per_reviewer_params = _load_by_rounds(viewer=viewer, chosen=chosen,
+                                                            today=today)
     # The busiest first, with the totals over every reviewer (window functions before the
     # LIMIT); their names looked up for those listed only.
     sums = ", ".join(f"SUM(g.{c}) OVER () AS total_{c}" for c in counts)
@@ -467,8 +524,8 @@ def reviewing_figures(*, viewer, chosen: dict) -> dict:
             load_spread = Spread(0, None, None)
     else:
         rows = _fetch(top.format(g=per_reviewer, extra=""), per_reviewer_params)
-        load_spread = spread_of(f"SELECT COUNT(*) AS d FROM {facts} a WHERE {where} "
-                                f"GROUP BY a.reviewer_id", params)
+        load_spread = spread_of(f"SELECT g.assigned AS d FROM ({per_reviewer}) AS g",
+                                per_reviewer_params)
     load = [dict(zip(fields + counts, row[:width], strict=True)) for row in rows]
     for row in load:
         for c in counts:

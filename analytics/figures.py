@@ -397,7 +397,8 @@ def _person(row) -> str:
 
 
 def reviewing(*, viewer, chosen, public=False, facts=None) -> Figure:
-    data = _source(facts).reviewing_figures(viewer=viewer, chosen=chosen)
+    data = (_source(facts).reviewing_figures(viewer=viewer, chosen=chosen, run=facts)
+            if facts is not None else selectors.reviewing_figures(viewer=viewer, chosen=chosen))
     totals, agreement = data["totals"], data["agreement"]
     load = [{"reviewer": _person(r), "agency": r["reviewer__agency__code"] or "",
              "assigned": r["assigned"], "on_time": r["on_time"], "late": r["late"],

@@ -232,3 +232,31 @@ class AssignmentFact(models.Model):
 
     def __str__(self) -> str:
         return f"assignment {self.assignment_id}"
+
+
+class ReviewerFact(models.Model):
+    """A reviewer's assignments (never one in conflict) on the counted proposals of a round,
+    by how they stand on the day the facts were taken: the Reviewing figure adds these up over
+    the rounds chosen, less the assignments its viewer may not see."""
+
+    scope = models.BigIntegerField(default=0, db_default=0)
+    round_id = models.BigIntegerField()
+    fund_id = models.BigIntegerField()
+    opens_at = models.DateTimeField()
+    public = models.BooleanField()
+    reviewer_id = models.BigIntegerField()
+    assigned = models.IntegerField()
+    on_time = models.IntegerField()
+    late = models.IntegerField()
+    overdue = models.IntegerField()
+    not_yet_due = models.IntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["scope", "round_id"], name="analytics_fact_reviewer_r"),
+            models.Index(fields=["scope", "fund_id", "opens_at"], name="analytics_fact_reviewer_f"),
+            models.Index(fields=["scope", "opens_at"], name="analytics_fact_reviewer_o"),
+        ]
+
+    def __str__(self) -> str:
+        return f"round {self.round_id}: reviewer {self.reviewer_id}, {self.assigned}"

@@ -200,3 +200,28 @@ def test_a_stored_row_is_read_as_data_never_unpickled(world):
     with __import__("django").utils.translation.override(row.language):
         served = build("funnel", viewer=world["manager"], chosen={})
     assert not served.stored
+
+
+def test_a_conflicted_reviewer_with_own_reviews_gets_the_live_reviewing_from_the_facts(world):
+    """The Reviewing figure from the facts leaves out, for its viewer, the others' reviews of
+    proposals they have a conflict with (their own stay), and every review of a proposal
+    whose review by them is open: as the live one, for each kind of filter."""
+    from reviews.factories import AssignmentFactory
+    from reviews.models import Panel
+
+    manager, p = world["manager"], world["p"]
+    manager.agency = world["agencies"]["C"]  # party to rev, inel, rej, rec, dec, closed...
+    manager.save()
+    panel = Panel.objects.filter(round=world["r1"]).first()
+    AssignmentFactory(proposal=p["rev"], panel=panel, reviewer=manager, submitted=True,
+                      score=4)  # their own, on a proposal they have a conflict with
+    AssignmentFactory(proposal=p["rej"], panel=panel, reviewer=manager)  # open: rej hidden
+    refresh_stored_figures()
+    checked = 0
+    for name, chosen in choices(world).items():
+        served = build("reviewing", viewer=manager, chosen=chosen)
+        assert served.stored, name
+        assert numbers(served) == numbers(
+            BUILDERS["reviewing"](viewer=manager, chosen=chosen)), name
+        checked += served.summary["assignments"]
+    assert checked  # not all empty
