@@ -5,11 +5,18 @@ round, years, an agency, any of them together) there are too many answers to sto
 counting them live reads every transition, tranche and assignment of the proposals chosen:
 at national scale (100,000 proposals) a fund's figures took 4 to 30 times the proposal list's
 time. So the same refresh also keeps, in a few narrow tables (analytics.models), what each
-counted proposal contributes (`ProposalFact`: where it is, its state, lead, money, outcome and
-learnings; `AgencyFact`: the agencies taking part; `DurationFact`: its times, in days;
-`AssignmentFact`: its review assignments, never one in conflict), each computed by the same
-SQL the live figures use. A filtered figure is then counted from them by a few indexed
-aggregates over the chosen proposals' rows alone, and says it is as of the refresh (`stored`).
+counted proposal contributes, each computed by the same SQL the live figures use:
+`ProposalFact` (where it is, its state, lead, money, outcome, learnings, how many agencies
+take part, and its reviews' agreement), `AgencyFact` (each agency taking part, with the
+proposal's money), `DurationFact` (its times, in days), `AssignmentFact` (its review
+assignments, never one in conflict), and, added up per round, `PairFact` (the collaboration
+counts) and `ReviewerFact` (each reviewer's assignments). Every row carries its proposal's
+round, fund, round opening and public flag, so that a filter reads only its own rows, by
+index; and the agency filter has rows of its own: each agency's copy (`scope` = its id) of
+the rows of the proposals it leads or partners in (`scope` 0: every proposal's). Every filter
+but the agency is one of the round's, so the counts per round add up exactly. A filtered
+figure is then counted from them by a few indexed aggregates, and says it is as of the
+refresh (`stored`; an open assignment is overdue or not as of that day).
 
 Served while the facts are younger than ANALYTICS_STORED_MAX_MINUTES and of this VERSION;
 otherwise (no beat, or an older shape) the figure is computed live as before.
@@ -46,6 +53,7 @@ from rewards.models import Learning
 from .filters import _year_start
 from .models import (
     AgencyFact,
+    AgreementFact,
     AssignmentFact,
     DurationFact,
     FactsRun,
@@ -55,10 +63,29 @@ from .models import (
 )
 from .percentiles import Spread, spread_of
 
-TABLES = (ProposalFact, AgencyFact, PairFact, DurationFact, AssignmentFact, ReviewerFact)
+TABLES = (ProposalFact, AgencyFact, PairFact, DurationFact, AssignmentFact, ReviewerFact,
+          AgreementFact)
+PER_ROUND = (PairFact, ReviewerFact, AgreementFact)  # counted per round and scope
 VERSION = 1  # bumped whenever the facts' meaning changes: older facts are never read
 KINDS = ("decision", "award", "first_release", "first_money")
 DIMS = "round_id, fund_id, opens_at, public"  # each fact's copy of where its proposal is
+
+
+def _agreement_sql() -> str:
+    from .selectors import DISAGREEMENT_SPREAD
+
+    # The threshold written as a number (a code constant): SQLite compares a parameter given
+    # as a Decimal as text.
+    return (f"COUNT(*), SUM(CASE WHEN p.spread <= {Decimal(DISAGREEMENT_SPREAD)} THEN 1 "
+            f"ELSE 0 END), SUM(CASE WHEN p.advice_low = p.advice_high THEN 1 ELSE 0 END), "
+            f"SUM(p.spread)")
+
+
+# Proposals with two or more scored reviews `p`: how many, within the threshold, unanimous,
+# their spreads summed.
+AGREEMENT = _agreement_sql()
+AGREEMENT_AS = ", ".join(f"{part} AS {name}" for part, name in zip(
+    AGREEMENT.split(", "), ("n", "c", "u", "s"), strict=True))
 
 
 def _t(model) -> str:
@@ -179,7 +206,7 @@ def build_facts() -> FactsRun:
         # Last, each agency's copies of the rows of the proposals it takes part in.
         agencies = _t(AgencyFact)
         for model in TABLES:
-            if model in (PairFact, ReviewerFact):  # counted per agency: above, below
+            if model in PER_ROUND:  # counted for each scope: above, below
                 continue
             table = _t(model)
             columns = [f.column for f in model._meta.concrete_fields
@@ -197,6 +224,11 @@ def build_facts() -> FactsRun:
                  f"FROM {assignments} a GROUP BY a.scope, a.round_id, a.fund_id, a.opens_at, "
                  f"a.public, a.reviewer_id ORDER BY a.scope, a.round_id",
                  _timing_params(timezone.localdate(started)))
+        _execute(f"INSERT INTO {_t(AgreementFact)} (scope, {DIMS}, proposals, close, "
+                 f"unanimous, spread_sum) SELECT p.scope, p.round_id, p.fund_id, p.opens_at, "
+                 f"p.public, {AGREEMENT} FROM {facts} p WHERE p.scored >= 2 "
+                 f"GROUP BY p.scope, p.round_id, p.fund_id, p.opens_at, p.public "
+                 f"ORDER BY p.scope, p.round_id")
         run = FactsRun.objects.create(version=VERSION, computed_at=started,
                                       fingerprints=fingerprints,
                                       seconds=time.perf_counter() - start)
@@ -408,19 +440,45 @@ def _agreement(*, viewer, chosen: dict) -> dict:
     each proposal's own (ProposalFact.scored, spread, advice): the viewer's Reviewing leaves
     out a proposal they may not see whole (a conflict: only their own review of it would be
     left, never two; their review open or in conflict: none), so a proposal counts with all
-    its reviews or not at all. One query."""
-    from .selectors import DISAGREEMENT_SPREAD, _fetch
+    its reviews or not at all. Without an agency chosen: the rounds' sums (AgreementFact)
+    less the proposals the viewer may not see; the mean spread their sum over their number,
+    as AVG divides. One query."""
+    from types import SimpleNamespace
 
+    from .selectors import _fetch
+
+    facts = _t(ProposalFact)
     where, params = _where(chosen, False, ProposalFact, "p")
-    conflict_sql, conflict_params, open_sql, open_params = _unseen(viewer)
-    # The threshold written as a number (a code constant): SQLite compares a parameter given
-    # as a Decimal as text.
-    found = _fetch(
-        f"SELECT COUNT(*), SUM(CASE WHEN p.spread <= {Decimal(DISAGREEMENT_SPREAD)} THEN 1 "
-        f"ELSE 0 END), SUM(CASE WHEN p.advice_low = p.advice_high THEN 1 ELSE 0 END), "
-        f"AVG(p.spread) FROM {_t(ProposalFact)} p WHERE {where} AND p.scored >= 2 "
-        f"AND p.proposal_id NOT IN ({conflict_sql}) AND p.proposal_id NOT IN ({open_sql})",
-        (*params, *conflict_params, *open_params))[0]
+    if chosen.get("agency"):
+        conflict_sql, conflict_params, open_sql, open_params = _unseen(viewer)
+        found = _fetch(
+            f"SELECT {AGREEMENT.replace('SUM(p.spread)', 'AVG(p.spread)')} FROM {facts} p "
+            f"WHERE {where} AND p.scored >= 2 AND p.proposal_id NOT IN ({conflict_sql}) "
+            f"AND p.proposal_id NOT IN ({open_sql})",
+            (*params, *conflict_params, *open_params))[0]
+    else:
+        rounds, round_params = _where(chosen, False, AgreementFact, "r")
+        conflict_sql, conflict_params, open_sql, open_params = _unseen(viewer, agency=False)
+        hidden = (f"{where} AND (p.proposal_id IN ({conflict_sql}) OR p.proposal_id IN "
+                  f"({open_sql}))")
+        hidden_params = (*params, *conflict_params, *open_params)
+        if viewer.agency_id:  # the agency's proposals: its own copies of the rows
+            theirs, theirs_params = _where(
+                {**chosen, "agency": SimpleNamespace(pk=viewer.agency_id)}, False,
+                ProposalFact, "p")
+            agency_sql, agency_params = (
+                AgencyFact.objects.filter(scope=0, agency_id=viewer.agency_id).order_by()
+                .values("proposal_id").query.sql_with_params())
+            hidden = f"({theirs}) OR ({hidden} AND p.proposal_id NOT IN ({agency_sql}))"
+            hidden_params = (*theirs_params, *hidden_params, *agency_params)
+        n = "(COALESCE(t.n, 0) - COALESCE(m.n, 0))"
+        found = _fetch(
+            f"SELECT {n}, COALESCE(t.c, 0) - COALESCE(m.c, 0), COALESCE(t.u, 0) - "
+            f"COALESCE(m.u, 0), (t.s - COALESCE(m.s, 0)) / NULLIF({n}, 0) "
+            f"FROM (SELECT SUM(r.proposals) AS n, SUM(r.close) AS c, SUM(r.unanimous) AS u, "
+            f"SUM(r.spread_sum) AS s FROM {_t(AgreementFact)} r WHERE {rounds}) AS t "
+            f"CROSS JOIN (SELECT {AGREEMENT_AS} FROM {facts} p WHERE p.scored >= 2 "
+            f"AND ({hidden})) AS m", (*round_params, *hidden_params))[0]
     return {"proposals": int(found[0] or 0), "close": int(found[1] or 0),
             "unanimous": int(found[2] or 0), "mean_spread": found[3]}
 

@@ -260,3 +260,31 @@ class ReviewerFact(models.Model):
 
     def __str__(self) -> str:
         return f"round {self.round_id}: reviewer {self.reviewer_id}, {self.assigned}"
+
+
+class AgreementFact(models.Model):
+    """The agreement of a round's counted proposals with at least two submitted, scored
+    reviews: how many, how many within the disagreement threshold, how many with one
+    recommendation, and their spreads summed. The Reviewing figure adds these up over the
+    rounds chosen, less the proposals its viewer may not see whole."""
+
+    scope = models.BigIntegerField(default=0, db_default=0)
+    round_id = models.BigIntegerField()
+    fund_id = models.BigIntegerField()
+    opens_at = models.DateTimeField()
+    public = models.BooleanField()
+    proposals = models.IntegerField()
+    close = models.IntegerField()
+    unanimous = models.IntegerField()
+    spread_sum = models.DecimalField(max_digits=18, decimal_places=2)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["scope", "round_id"], name="analytics_fact_agreement_r"),
+            models.Index(fields=["scope", "fund_id", "opens_at"],
+                         name="analytics_fact_agreement_f"),
+            models.Index(fields=["scope", "opens_at"], name="analytics_fact_agreement_o"),
+        ]
+
+    def __str__(self) -> str:
+        return f"round {self.round_id}: {self.proposals} proposals"
