@@ -8,6 +8,7 @@ call it, so they show the same numbers. The public figures go through `public.su
 from __future__ import annotations
 
 import hashlib
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -26,7 +27,8 @@ from workflow.display import money
 from . import public as public_rules
 from . import selectors
 from .percentiles import Spread
-from .stored import stored_figure
+from .serial import figure_data, figure_from_data
+from .stored import VERSION, VIEWER_FIGURES, stored_figure
 
 S = Proposal.State
 REVIEWED = (S.IN_REVIEW, S.REVISION_REQUESTED, S.RECOMMENDED, S.REJECTED, S.FUNDED, S.DECLINED,
@@ -79,6 +81,16 @@ FIGURES = {
     "reviewing": gettext_lazy("Reviewing"),
 }
 PUBLIC_FIGURES = ("funnel", "times", "money", "collaboration", "outcomes")
+
+
+def _source(facts, public: bool = False):
+    """Where a figure's numbers come from: the facts the beat task keeps (analytics/facts.py,
+    when `facts`, a FactsRun, is given) or the live tables. A public figure always from the
+    live tables: the facts carry no record keys, and a public count is never published
+    without its cell-key perturbation (public.py; `facts_run`)."""
+    from . import facts as kept
+
+    return kept if facts is not None and not public else selectors
 
 
 def _shown_cell(value):
@@ -149,8 +161,8 @@ def _stage_keys(keys: dict) -> dict:
     return {k: public_rules.cell_key([summed[k]]) for k, _label in FUNNEL_COLUMNS[:9]}
 
 
-def funnel(*, viewer, chosen, public=False) -> Figure:
-    data = selectors.funnel_counts(chosen=chosen, public=public)
+def funnel(*, viewer, chosen, public=False, facts=None) -> Figure:
+    data = _source(facts, public).funnel_counts(chosen=chosen, public=public)
     rows = [{"round": r["title"], "fund": r["fund__name"], "round_id": r["pk"],
              **_stages(r["counts"]), **_keyed(public, _stage_keys(r["keys"]))}
             for r in data["rounds"]]
@@ -206,8 +218,8 @@ def _days(value) -> float | None:
     return None if value is None else round(value, 1)
 
 
-def times(*, viewer, chosen, public=False) -> Figure:
-    found: dict[str, Spread] = selectors.durations(chosen=chosen, public=public)
+def times(*, viewer, chosen, public=False, facts=None) -> Figure:
+    found: dict[str, Spread] = _source(facts, public).durations(chosen=chosen, public=public)
     rows = [{"measure": label, "key": key, "proposals": found[key].count,
              "median_days": _days(found[key].median), "p90_days": _days(found[key].p90),
              **_keyed(public, {"proposals": found[key].key})}
@@ -241,8 +253,8 @@ def times(*, viewer, chosen, public=False) -> Figure:
     return figure
 
 
-def money_figure(*, viewer, chosen, public=False) -> Figure:
-    data = selectors.money_figures(chosen=chosen, public=public)
+def money_figure(*, viewer, chosen, public=False, facts=None) -> Figure:
+    data = _source(facts, public).money_figures(chosen=chosen, public=public)
     names = data["agencies"]
     rows = []
     for aid in sorted(names, key=lambda a: names[a]["code"]):
@@ -308,8 +320,8 @@ def money_figure(*, viewer, chosen, public=False) -> Figure:
     return figure
 
 
-def collaboration(*, viewer, chosen, public=False) -> Figure:
-    data = selectors.collaboration_counts(chosen=chosen, public=public)
+def collaboration(*, viewer, chosen, public=False, facts=None) -> Figure:
+    data = _source(facts, public).collaboration_counts(chosen=chosen, public=public)
     names = data["agencies"]
     keys = data["keys"]
     pairs = [{"agency": names[a]["code"], "with_agency": names[b]["code"], "shared_proposals": n,
@@ -358,8 +370,8 @@ def collaboration(*, viewer, chosen, public=False) -> Figure:
     return figure
 
 
-def outcomes(*, viewer, chosen, public=False) -> Figure:
-    data = selectors.outcome_counts(chosen=chosen, public=public)
+def outcomes(*, viewer, chosen, public=False, facts=None) -> Figure:
+    data = _source(facts, public).outcome_counts(chosen=chosen, public=public)
     rows = []
     for result, label in RESULT_LABELS.items():
         report = data["reports"].get(result, {})
@@ -413,8 +425,9 @@ def _person(row) -> str:
     return name or row["reviewer__username"]
 
 
-def reviewing(*, viewer, chosen, public=False) -> Figure:
-    data = selectors.reviewing_figures(viewer=viewer, chosen=chosen)
+def reviewing(*, viewer, chosen, public=False, facts=None) -> Figure:
+    data = (_source(facts, public).reviewing_figures(viewer=viewer, chosen=chosen, run=facts)
+            if facts is not None else selectors.reviewing_figures(viewer=viewer, chosen=chosen))
     totals, agreement = data["totals"], data["agreement"]
     load = [{"reviewer": _person(r), "agency": r["reviewer__agency__code"] or "",
              "assigned": r["assigned"], "on_time": r["on_time"], "late": r["late"],
@@ -480,7 +493,7 @@ BUILDERS = {"funnel": funnel, "times": times, "money": money_figure,
             "collaboration": collaboration, "outcomes": outcomes, "reviewing": reviewing}
 
 
-def _cache_key(key: str, *, viewer, chosen: dict, public: bool) -> str:
+def _cache_key(key: str, *, viewer, chosen: dict, public: bool, sight=None) -> str:
     """Figures depend on the filters alone (every fund manager sees every submitted proposal;
     the public sees the same aggregates), except reviewing, which leaves out the proposals
     the viewer has a conflict with, and the reviews flagged as conflicts: its key holds the
@@ -488,11 +501,11 @@ def _cache_key(key: str, *, viewer, chosen: dict, public: bool) -> str:
     reviews' stamp (`stored.reviewing_fingerprint`), so a new conflict is never served from an
     older answer."""
     chosen_ids = sorted((k, getattr(v, "pk", v)) for k, v in chosen.items())
-    parts = [key, public, chosen_ids, get_language()]
+    # VERSION (stored.py): a figure cached under an older shape or public rule (before a deploy)
+    # is never served.
+    parts = [VERSION, key, public, chosen_ids, get_language()]
     if key == "reviewing":
-        from .stored import reviewing_fingerprint
-
-        parts.append(reviewing_fingerprint(viewer))
+        parts.append((sight or _Sight(viewer))())
     return "analytics:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
@@ -506,14 +519,55 @@ def build(key: str, *, viewer, chosen: dict, public: bool = False) -> Figure:
     if not chosen and (figure := stored_figure(key, viewer=viewer, public=public)) is not None:
         return figure
     seconds = cache_seconds()
-    cache_key = _cache_key(key, viewer=viewer, chosen=chosen, public=public) if seconds else ""
-    if seconds and (figure := cache.get(cache_key)) is not None:
-        return figure
-    figure = BUILDERS[key](viewer=viewer, chosen=chosen, public=public)
-    figure.computed_at = timezone.now()
+    sight = _Sight(viewer)
+    cache_key = (_cache_key(key, viewer=viewer, chosen=chosen, public=public, sight=sight)
+                 if seconds else "")
+    if seconds and (kept := cache.get(cache_key)) is not None:
+        try:
+            return figure_from_data(kept)
+        except (KeyError, TypeError, ValueError, ArithmeticError):  # an older shape
+            pass
+    from .facts import reading
+
+    with reading() if chosen else nullcontext():
+        run = facts_run(key, viewer=viewer, chosen=chosen, public=public, sight=sight)
+        figure = BUILDERS[key](viewer=viewer, chosen=chosen, public=public, facts=run)
+    figure.computed_at = run.computed_at if run is not None else timezone.now()
+    figure.stored = run is not None
     if seconds:
-        cache.set(cache_key, figure, seconds)
+        cache.set(cache_key, figure_data(figure), seconds)
     return figure
+
+
+class _Sight:
+    """The viewer's Reviewing fingerprint (stored.reviewing_fingerprint), taken once for a
+    request however many times it is asked (the cache's key, the facts' check)."""
+
+    def __init__(self, viewer):
+        self.viewer, self._value = viewer, None
+
+    def __call__(self) -> str:
+        if self._value is None:
+            from .stored import reviewing_fingerprint
+
+            self._value = reviewing_fingerprint(self.viewer)
+        return self._value
+
+
+def facts_run(key: str, *, viewer, chosen: dict, public: bool, sight=None):
+    """The facts a filtered figure is counted from (analytics/facts.py), or None: computed
+    live (no filters: the stored figure's work; a public figure: the facts carry no record
+    keys, public.py; no recent facts; Reviewing for a viewer whose fingerprint changed
+    since)."""
+    from . import facts
+
+    if not chosen or public:  # public: live, with its record keys (`_source`)
+        return None
+    run = facts.fresh_run()
+    if run is None or (key in VIEWER_FIGURES and not facts.may_count_reviewing(
+            viewer, run, fingerprint=(sight or _Sight(viewer))())):
+        return None
+    return run
 
 
 def cache_seconds() -> int:

@@ -23,7 +23,8 @@ class StoredFigure(models.Model):
     fingerprint = models.CharField(max_length=64, blank=True)
     language = models.CharField(max_length=10, default="")
     version = models.PositiveIntegerField(default=0)
-    figure = models.BinaryField()
+    figure = models.JSONField(
+        default=dict, help_text=_("The figure as plain data (analytics/serial.py), never pickled."))
     computed_at = models.DateTimeField()
     seconds = models.FloatField(default=0, help_text=_("How long the figure took to compute."))
 
@@ -43,3 +44,248 @@ class StoredFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({'public' if self.public else self.viewer_id or 'fund managers'})"
+
+
+# --- facts: what filtered figures are counted from (analytics/facts.py) --------------------------
+SUM = {"max_digits": 18, "decimal_places": 2}
+
+
+class FactsRun(models.Model):
+    """When the facts below were last built (one row), and how long it took: filtered
+    figures are counted from them while they are recent enough (analytics/facts.py)."""
+
+    version = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField()
+    seconds = models.FloatField(default=0)
+    fingerprints = models.JSONField(
+        default=dict, help_text=_("Each active fund manager's Reviewing fingerprint (by id), "
+                                  "taken before the facts were read."))
+
+    def __str__(self) -> str:
+        return f"facts v{self.version} as of {self.computed_at}"
+
+
+class ProposalFact(models.Model):
+    """One counted proposal (never a draft) as the figures need it: where it is (round,
+    fund, when the round opens, whether the public figures count it), its state and lead, its
+    money (tranches summed), its outcome and how many learnings are linked to it."""
+
+    proposal_id = models.BigIntegerField()
+    # 0: a row of every proposal; an agency's id: a copy of the row for the filter by that
+    # agency, one for each agency taking part in the proposal (read by equality, by index).
+    scope = models.BigIntegerField(default=0, db_default=0)
+    round_id = models.BigIntegerField()
+    fund_id = models.BigIntegerField()
+    opens_at = models.DateTimeField()
+    public = models.BooleanField()
+    state = models.CharField(max_length=30)
+    lead_id = models.BigIntegerField()
+    lead_agency_id = models.BigIntegerField(null=True)
+    has_tranches = models.BooleanField()
+    awarded = models.DecimalField(**SUM)
+    released = models.DecimalField(**SUM)
+    returned = models.DecimalField(**SUM)
+    released_award = models.BooleanField()
+    returned_award = models.BooleanField()
+    outcome_result = models.CharField(max_length=30, null=True)
+    spent = models.DecimalField(**SUM, null=True)
+    learnings = models.IntegerField()
+    public_learnings = models.IntegerField()
+    agencies = models.IntegerField(default=0, help_text=_("How many agencies take part."))
+    # Its submitted, scored reviews (never one in conflict): how many, the highest less the
+    # lowest weighted score, the lowest and highest recommendation (Reviewing's agreement).
+    scored = models.IntegerField(default=0)
+    spread = models.DecimalField(max_digits=5, decimal_places=2, null=True)
+    advice_low = models.CharField(max_length=20, null=True)
+    advice_high = models.CharField(max_length=20, null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["scope", "round_id"], name="analytics_fact_r"),
+            models.Index(fields=["scope", "fund_id", "opens_at"], name="analytics_fact_f"),
+            models.Index(fields=["scope", "opens_at"], name="analytics_fact_o"),
+            models.Index(fields=["proposal_id"], name="analytics_fact_p"),
+        ]
+
+    def __str__(self) -> str:
+        return f"proposal {self.proposal_id}"
+
+
+class AgencyFact(models.Model):
+    """An agency taking part in a counted proposal: the lead's agency and each partner, once."""
+
+    proposal_id = models.BigIntegerField()
+    agency_id = models.BigIntegerField()
+    # 0: a row of every proposal; an agency's id: a copy of the row for the filter by that
+    # agency, one for each agency taking part in the proposal (read by equality, by index).
+    scope = models.BigIntegerField(default=0, db_default=0)
+    # The proposal's money (ProposalFact's), for the money figure's rows by agency.
+    has_tranches = models.BooleanField(default=False)
+    released = models.DecimalField(**SUM, default=0)
+    committed = models.DecimalField(**SUM, default=0)
+    # Where its proposal is (ProposalFact's), so that a filter reads only its own rows.
+    round_id = models.BigIntegerField()
+    fund_id = models.BigIntegerField()
+    opens_at = models.DateTimeField()
+    public = models.BooleanField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["scope", "agency_id", "proposal_id"],
+                         name="analytics_fact_agency"),
+            models.Index(fields=["scope", "round_id"], name="analytics_fact_agency_r"),
+            models.Index(fields=["scope", "fund_id", "opens_at"], name="analytics_fact_agency_f"),
+            models.Index(fields=["scope", "opens_at"], name="analytics_fact_agency_o"),
+            models.Index(fields=["proposal_id"], name="analytics_fact_agency_p"),
+        ]
+
+    def __str__(self) -> str:
+        return f"proposal {self.proposal_id}, agency {self.agency_id}"
+
+
+class PairFact(models.Model):
+    """How many counted proposals of a round (`n`): `kind` "pair", that two agencies (`a` <
+    `b`) both take part in; "agency", that agency `a` takes part in; "crossing", that `a`
+    agencies take part in (4: four or more). The collaboration figure adds these up over the
+    rounds chosen (every filter but the agency is one of the round's; the agency is the
+    `scope`)."""
+
+    kind = models.CharField(max_length=10)
+    a = models.BigIntegerField()
+    b = models.BigIntegerField(null=True)
+    n = models.IntegerField()
+    # 0: a row of every proposal; an agency's id: a copy of the row for the filter by that
+    # agency, one for each agency taking part in the proposal (read by equality, by index).
+    scope = models.BigIntegerField(default=0, db_default=0)
+    # Where its proposal is (ProposalFact's), so that a filter reads only its own rows.
+    round_id = models.BigIntegerField()
+    fund_id = models.BigIntegerField()
+    opens_at = models.DateTimeField()
+    public = models.BooleanField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["scope", "round_id"], name="analytics_fact_pair_r"),
+            models.Index(fields=["scope", "fund_id", "opens_at"], name="analytics_fact_pair_f"),
+            models.Index(fields=["scope", "opens_at"], name="analytics_fact_pair_o"),
+        ]
+
+    def __str__(self) -> str:
+        return f"round {self.round_id}: {self.kind} {self.a} {self.b or ''}: {self.n}"
+
+
+class DurationFact(models.Model):
+    """One time the Times figure counts: `kind` (decision, award, first_release,
+    first_money) and its days, of a counted proposal."""
+
+    proposal_id = models.BigIntegerField()
+    kind = models.CharField(max_length=20)
+    days = models.FloatField(null=True)
+    # 0: a row of every proposal; an agency's id: a copy of the row for the filter by that
+    # agency, one for each agency taking part in the proposal (read by equality, by index).
+    scope = models.BigIntegerField(default=0, db_default=0)
+    # Where its proposal is (ProposalFact's), so that a filter reads only its own rows.
+    round_id = models.BigIntegerField()
+    fund_id = models.BigIntegerField()
+    opens_at = models.DateTimeField()
+    public = models.BooleanField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["scope", "round_id"], name="analytics_fact_duration_r"),
+            models.Index(fields=["scope", "fund_id", "opens_at"], name="analytics_fact_duration_f"),
+            models.Index(fields=["scope", "opens_at"], name="analytics_fact_duration_o"),
+            models.Index(fields=["proposal_id"], name="analytics_fact_duration_p"),
+        ]
+
+    def __str__(self) -> str:
+        return f"proposal {self.proposal_id}: {self.kind}"
+
+
+class AssignmentFact(models.Model):
+    """A review assignment the Reviewing figure may count (never one in `conflict`), with
+    the day its review was submitted (Bhutan time) and its score and recommendation."""
+
+    assignment_id = models.BigIntegerField()
+    proposal_id = models.BigIntegerField()
+    reviewer_id = models.BigIntegerField()
+    state = models.CharField(max_length=20)
+    due_on = models.DateField()
+    done_on = models.DateField(null=True)
+    weighted_score = models.DecimalField(max_digits=5, decimal_places=2, null=True)
+    recommendation = models.CharField(max_length=20, null=True)
+    # 0: a row of every proposal; an agency's id: a copy of the row for the filter by that
+    # agency, one for each agency taking part in the proposal (read by equality, by index).
+    scope = models.BigIntegerField(default=0, db_default=0)
+    # Where its proposal is (ProposalFact's), so that a filter reads only its own rows.
+    round_id = models.BigIntegerField()
+    fund_id = models.BigIntegerField()
+    opens_at = models.DateTimeField()
+    public = models.BooleanField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["scope", "round_id"], name="analytics_fact_assignment_r"),
+            models.Index(fields=["scope", "fund_id", "opens_at"], name="analytics_fact_assignment_f"),
+            models.Index(fields=["scope", "opens_at"], name="analytics_fact_assignment_o"),
+            models.Index(fields=["proposal_id"], name="analytics_fact_assignment_p"),
+        ]
+
+    def __str__(self) -> str:
+        return f"assignment {self.assignment_id}"
+
+
+class ReviewerFact(models.Model):
+    """A reviewer's assignments (never one in conflict) on the counted proposals of a round,
+    by how they stand on the day the facts were taken: the Reviewing figure adds these up over
+    the rounds chosen, less the assignments its viewer may not see."""
+
+    scope = models.BigIntegerField(default=0, db_default=0)
+    round_id = models.BigIntegerField()
+    fund_id = models.BigIntegerField()
+    opens_at = models.DateTimeField()
+    public = models.BooleanField()
+    reviewer_id = models.BigIntegerField()
+    assigned = models.IntegerField()
+    on_time = models.IntegerField()
+    late = models.IntegerField()
+    overdue = models.IntegerField()
+    not_yet_due = models.IntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["scope", "round_id"], name="analytics_fact_reviewer_r"),
+            models.Index(fields=["scope", "fund_id", "opens_at"], name="analytics_fact_reviewer_f"),
+            models.Index(fields=["scope", "opens_at"], name="analytics_fact_reviewer_o"),
+        ]
+
+    def __str__(self) -> str:
+        return f"round {self.round_id}: reviewer {self.reviewer_id}, {self.assigned}"
+
+
+class AgreementFact(models.Model):
+    """The agreement of a round's counted proposals with at least two submitted, scored
+    reviews: how many, how many within the disagreement threshold, how many with one
+    recommendation, and their spreads summed. The Reviewing figure adds these up over the
+    rounds chosen, less the proposals its viewer may not see whole."""
+
+    scope = models.BigIntegerField(default=0, db_default=0)
+    round_id = models.BigIntegerField()
+    fund_id = models.BigIntegerField()
+    opens_at = models.DateTimeField()
+    public = models.BooleanField()
+    proposals = models.IntegerField()
+    close = models.IntegerField()
+    unanimous = models.IntegerField()
+    spread_sum = models.DecimalField(max_digits=18, decimal_places=2)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["scope", "round_id"], name="analytics_fact_agreement_r"),
+            models.Index(fields=["scope", "fund_id", "opens_at"],
+                         name="analytics_fact_agreement_f"),
+            models.Index(fields=["scope", "opens_at"], name="analytics_fact_agreement_o"),
+        ]
+
+    def __str__(self) -> str:
+        return f"round {self.round_id}: {self.proposals} proposals"

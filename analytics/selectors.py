@@ -121,46 +121,55 @@ def _content_type_id(model) -> int:
     return ContentType.objects.get_for_model(model).pk
 
 
-def durations(*, chosen: dict, public: bool = False) -> dict[str, Spread]:
-    """Days from submission to the panel's decision and to the first money released, from
-    recommendation to award, and from award to the first release: four queries. Public: each
-    with the sum of the record keys of what it counts (`Spread.key`: public.py)."""
+def duration_queries(chosen: dict, public: bool = False) -> dict[str, tuple[str, tuple]]:
+    """The SQL of each time (columns `pid`, the proposal, and `d`, the days; public: also `k`,
+    the proposal's record key, public.py) and its parameters: also what the facts keep
+    (analytics/facts.py, never public)."""
     base, params = _base_sql(chosen, public)
     log, prop, award, tranche = (_table(m) for m in (TransitionLog, Proposal, Award, Tranche))
     proposal_ct, tranche_ct = _content_type_id(Proposal), _content_type_id(Tranche)
     k = ", p.record_key AS k" if public else ""  # a value's record key: its proposal's
     out = {}
-    out["decision"] = spread_of(
-        f"SELECT {days_between('p.submitted_at', 'l.at')} AS d{k} FROM {log} l "
+    out["decision"] = (
+        f"SELECT p.id AS pid, {days_between('p.submitted_at', 'l.at')} AS d{k} FROM {log} l "
         f"JOIN {prop} p ON p.id = l.object_id WHERE l.content_type_id = %s "
         f"AND l.transition IN (%s, %s) AND p.id IN ({base})",
-        (proposal_ct, "recommend", "reject", *params), keyed=public)
+        (proposal_ct, "recommend", "reject", *params))
     # Both ends from the proposal's history (the same clock): "recommend" to "fund".
-    out["award"] = spread_of(
-        f"SELECT {days_between('l.at', 'f.at')} AS d{k} FROM {log} l "
+    out["award"] = (
+        f"SELECT l.object_id AS pid, {days_between('l.at', 'f.at')} AS d{k} FROM {log} l "
         f"JOIN {log} f ON f.object_id = l.object_id AND f.content_type_id = l.content_type_id "
         f"AND f.transition = %s "
         + (f"JOIN {prop} p ON p.id = l.object_id " if public else "")
         + f"WHERE l.content_type_id = %s "
         f"AND l.transition = %s AND l.object_id IN ({base})",
-        ("fund", proposal_ct, "recommend", *params), keyed=public)
+        ("fund", proposal_ct, "recommend", *params))
     first_release = (
-        f"SELECT a.approved_at AS awarded_at, p.submitted_at AS submitted_at, MIN(l.at) AS paid_at"
+        f"SELECT a.proposal_id AS pid, a.approved_at AS awarded_at, "
+        f"p.submitted_at AS submitted_at, MIN(l.at) AS paid_at"
         f"{', p.record_key AS k' if public else ''} "
         f"FROM {award} a JOIN {prop} p ON p.id = a.proposal_id "
         f"JOIN {tranche} t ON t.award_id = a.id "
         f"JOIN {log} l ON l.object_id = t.id AND l.content_type_id = %s AND l.transition = %s "
-        f"WHERE a.proposal_id IN ({base}) GROUP BY a.id, a.approved_at, p.submitted_at"
-        f"{', p.record_key' if public else ''}")
+        f"WHERE a.proposal_id IN ({base}) GROUP BY a.id, a.proposal_id, a.approved_at, "
+        f"p.submitted_at{', p.record_key' if public else ''}")
     release_params = (tranche_ct, "release", *params)
     k = ", k" if public else ""
-    out["first_release"] = spread_of(
-        f"SELECT {days_between('awarded_at', 'paid_at')} AS d{k} FROM ({first_release}) AS r",
-        release_params, keyed=public)
-    out["first_money"] = spread_of(
-        f"SELECT {days_between('submitted_at', 'paid_at')} AS d{k} FROM ({first_release}) AS r",
-        release_params, keyed=public)
+    out["first_release"] = (
+        f"SELECT pid, {days_between('awarded_at', 'paid_at')} AS d{k} FROM ({first_release}) "
+        f"AS r", release_params)
+    out["first_money"] = (
+        f"SELECT pid, {days_between('submitted_at', 'paid_at')} AS d{k} FROM ({first_release}) "
+        f"AS r", release_params)
     return out
+
+
+def durations(*, chosen: dict, public: bool = False) -> dict[str, Spread]:
+    """Days from submission to the panel's decision and to the first money released, from
+    recommendation to award, and from award to the first release: four queries. Public: each
+    with the sum of the record keys of what it counts (`Spread.key`: public.py)."""
+    return {kind: spread_of(sql, params, keyed=public)
+            for kind, (sql, params) in duration_queries(chosen, public).items()}
 
 
 # --- agencies taking part ------------------------------------------------------------------------
@@ -193,7 +202,13 @@ def collaboration_counts(*, chosen: dict, public: bool = False) -> dict:
     agency, and proposals by how many agencies they cross, each with the sum of its proposals'
     record keys (`keys`: the public cells' keys, public.py): one query (and the agencies'
     names)."""
-    inv, params = _involvement(chosen, public)
+    return collaboration_from(_involvement(chosen, public))
+
+
+def collaboration_from(involvement: tuple[str, tuple]) -> dict:
+    """The collaboration counts of the proposals and agencies of `involvement`'s
+    `WITH inv(pid, aid, rk)` (`rk`: the proposal's record key), with their keys."""
+    inv, params = involvement
     rows = _fetch(
         f"{inv}, per AS (SELECT pid, COUNT(*) AS n, MIN(rk) AS rk FROM inv GROUP BY pid), "
         f"pairs AS (SELECT x.aid AS a, y.aid AS b, COUNT(*) AS n, SUM(x.rk) AS rk FROM inv x "
@@ -219,11 +234,6 @@ def money_figures(*, chosen: dict, public: bool = False) -> dict:
     (released tranches) and were committed; and the totals: contributed, awarded, committed,
     released, returned, spent. Five queries (six for the public figure: the awards counted
     again with their record keys)."""
-    contributions = filter_contributions(Contribution.objects.order_by(), chosen)
-    if public:
-        contributions = contributions.filter(fund__is_active=True)
-    contributed = dict(contributions.values("agency_id").annotate(t=Sum("amount"))
-                       .values_list("agency_id", "t"))
     inv, params = _involvement(chosen, public)
     award, tranche = _table(Award), _table(Tranche)
     states = ", ".join(["%s"] * len(PAID))
@@ -238,9 +248,6 @@ def money_figures(*, chosen: dict, public: bool = False) -> dict:
         (*params, *PAID, Tranche.State.CANCELLED))
     received_keys = {aid: int(k or 0) for aid, _r, _c, _n, k in received}
     received = {aid: (_money(rel), _money(com), n) for aid, rel, com, n, _k in received}
-    if chosen.get("agency"):
-        keep = chosen["agency"].pk
-        received = {k: v for k, v in received.items() if k == keep}
     counted = proposals_counted(chosen=chosen, public=public)
     tranches = Tranche.objects.filter(award__proposal__in=counted.values("pk")).order_by().aggregate(
         awarded=Sum("amount"), released=Sum("amount", filter=Q(state__in=PAID)),
@@ -251,6 +258,43 @@ def money_figures(*, chosen: dict, public: bool = False) -> dict:
     reports = OutcomeReport.objects.filter(proposal__in=counted.values("pk")).aggregate(
         spent=Sum("amount_spent"), reports=Count("pk"),
         **({"key": Sum("proposal__record_key")} if public else {}))
+    found = money_from(chosen=chosen, public=public, received=received, tranches=tranches,
+                       reports=reports)
+    found["keys"]["received"] = received_keys
+    if public:  # each basis count again with its record keys' sum (public.py), one query
+        basis, keys = found["basis"], found["keys"]
+        keys["basis"]["spent"] = int(reports["key"] or 0)
+        base, base_params = _base_sql(chosen, public)
+        row = _fetch(
+            f"SELECT COUNT(*), SUM(p.record_key), SUM(g.paid), SUM(g.paid * p.record_key), "
+            f"SUM(g.back), SUM(g.back * p.record_key) FROM (SELECT t.award_id, "
+            f"MAX(CASE WHEN t.state IN ({states}) THEN 1 ELSE 0 END) AS paid, "
+            f"MAX(CASE WHEN t.state = %s THEN 1 ELSE 0 END) AS back FROM {tranche} t "
+            f"JOIN {award} a ON a.id = t.award_id WHERE a.proposal_id IN ({base}) "
+            f"GROUP BY t.award_id) AS g JOIN {award} a ON a.id = g.award_id "
+            f"JOIN {_table(Proposal)} p ON p.id = a.proposal_id",
+            (*PAID, Tranche.State.CANCELLED, *base_params))[0]
+        n, key, paid, paid_key, back, back_key = (int(v or 0) for v in row)
+        basis |= {"awarded": n, "committed": n, "released": paid, "returned": back}
+        keys["basis"] |= {"awarded": key, "committed": key, "released": paid_key,
+                          "returned": back_key}
+    return found
+
+
+def money_from(*, chosen: dict, public: bool, received: dict, tranches: dict,
+               reports: dict) -> dict:
+    """The money figure's numbers from what the proposals chosen received (per agency) and
+    their tranches' and outcome reports' sums (live, or from the facts), with the agencies'
+    contributions (one query). Its `keys` (public.py's cell keys) are empty: the live public
+    figure adds them (`money_figures`); the facts carry no record keys."""
+    contributions = filter_contributions(Contribution.objects.order_by(), chosen)
+    if public:
+        contributions = contributions.filter(fund__is_active=True)
+    contributed = dict(contributions.values("agency_id").annotate(t=Sum("amount"))
+                       .values_list("agency_id", "t"))
+    if chosen.get("agency"):
+        keep = chosen["agency"].pk
+        received = {k: v for k, v in received.items() if k == keep}
     spent = reports["spent"]
     totals = {
         "contributed": _money(sum(contributed.values(), Decimal(0))),
@@ -266,23 +310,7 @@ def money_figures(*, chosen: dict, public: bool = False) -> dict:
     basis = {"contributed": None, "awarded": tranches["awards"],
              "committed": tranches["awards"], "released": tranches["released_awards"],
              "returned": tranches["returned_awards"], "spent": reports["reports"]}
-    keys = {"received": received_keys, "basis": {}}
-    if public:  # each basis count again with its record keys' sum (public.py), one query
-        keys["basis"]["spent"] = int(reports["key"] or 0)
-        base, base_params = _base_sql(chosen, public)
-        found = _fetch(
-            f"SELECT COUNT(*), SUM(p.record_key), SUM(g.paid), SUM(g.paid * p.record_key), "
-            f"SUM(g.back), SUM(g.back * p.record_key) FROM (SELECT t.award_id, "
-            f"MAX(CASE WHEN t.state IN ({states}) THEN 1 ELSE 0 END) AS paid, "
-            f"MAX(CASE WHEN t.state = %s THEN 1 ELSE 0 END) AS back FROM {tranche} t "
-            f"JOIN {award} a ON a.id = t.award_id WHERE a.proposal_id IN ({base}) "
-            f"GROUP BY t.award_id) AS g JOIN {award} a ON a.id = g.award_id "
-            f"JOIN {_table(Proposal)} p ON p.id = a.proposal_id",
-            (*PAID, Tranche.State.CANCELLED, *base_params))[0]
-        n, key, paid, paid_key, back, back_key = (int(v or 0) for v in found)
-        basis |= {"awarded": n, "committed": n, "released": paid, "returned": back}
-        keys["basis"] |= {"awarded": key, "committed": key, "released": paid_key,
-                          "returned": back_key}
+    keys = {"received": {}, "basis": {}}
     ids = set(contributed) | set(received)
     return {"contributed": {k: _money(v) for k, v in contributed.items()}, "received": received,
             "totals": totals, "basis": basis, "agencies": agencies_named(ids), "keys": keys}

@@ -7,9 +7,12 @@ So the beat task `analytics.refresh_stored_figures` (refresh.py) (every ANALYTIC
 5) computes each figure without filters, as the live code computes it, and keeps the answer
 (StoredFigure); a request without filters is answered from it while it is younger than
 ANALYTICS_STORED_MAX_MINUTES (default 30: if the beat stops, figures are computed live again,
-never shown hours old). A request with filters (a fund, a round, years, an agency) is computed
-live as before. The page and the API say which: "as of" the time it was computed, and whether
-live or stored.
+never shown hours old). A request with filters (a fund, a round, years, an agency) is counted
+from the facts the same refresh keeps last (analytics/facts.py), under the same freshness
+rule, or live when there are none; a public figure with filters is always computed live (the
+facts carry no record keys, so they cannot give its cell-key perturbation: analytics/public.py,
+figures.py `facts_run`). The page and the API say which: "as of" the time it was computed, and
+whether live or stored.
 
 Visibility: the figures other than Reviewing are the same for every fund manager (and the
 public ones for everyone: figures.py `_cache_key`), so one stored answer serves them all. The
@@ -23,13 +26,13 @@ or role makes it computed live again for them (and stored again at the next refr
 
 from __future__ import annotations
 
-import pickle
 from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
 
-VERSION = 4  # bumped whenever Figure's shape or the public rules change: older rows never served
+VERSION = 5  # bumped whenever Figure's shape or the public rules change: rows of an older version
+# are never read, and no figure cached under one is served (figures.py `_cache_key`)
 VIEWER_FIGURES = ("reviewing",)
 
 
@@ -90,7 +93,9 @@ def stored_figure(key: str, *, viewer, public: bool):
     if key in VIEWER_FIGURES and not public:
         if row.fingerprint != reviewing_fingerprint(viewer):
             return None
-    try:
-        return pickle.loads(bytes(row.figure))  # noqa: S301 (written by refresh_stored_figures only)
-    except Exception:  # a figure of an older shape: computed live until the next refresh
+    from .serial import figure_from_data
+
+    try:  # plain data (JSON), read field by field: never unpickled
+        return figure_from_data(row.figure)
+    except (KeyError, TypeError, ValueError, ArithmeticError):  # not a figure: computed live
         return None

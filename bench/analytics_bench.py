@@ -23,9 +23,11 @@ signed in as generate_load's fund manager `load-fm-1`:
   each timed request (`cache.clear()` of the in-process cache; the benchmark refuses to run
   against a shared cache: unset CACHE_URL), so nothing is served from an earlier answer;
 - the public pages (`/analytics/public/<figure>/`), also uncached, for information;
-- with `--filtered`, each page filtered to the largest round: a filtered figure is never
-  stored, so these are computed in the request whatever `--refresh` did (for information:
-  the target is on the pages as they open, without filters);
+- with `--filtered [round fund agency year combined]` (all five when none is named), each
+  page and API figure filtered to the largest round, fund, agency and year, and to the largest
+  fund's largest year and the largest agency together: counted from the facts the refresh
+  keeps (analytics/facts.py) after `--refresh`, else live; `--only-filtered` measures the
+  baseline and these only;
 - the query count of each (one request, captured).
 
 Each row is the median of `--runs` timed requests after one untimed one (warming Python and
@@ -69,6 +71,45 @@ def _manager(username):
     return user
 
 
+FILTERS = ("round", "fund", "agency", "year", "combined")
+
+
+def _filters(which) -> list[tuple[str, str]]:
+    """(label, query) of each filter asked for: the largest round, fund, agency (by the
+    proposals it leads or partners in) and year a round opens, and those three together
+    (the largest fund, its largest year, the largest agency)."""
+    from django.db.models import Count
+    from django.db.models.functions import ExtractYear
+
+    from analytics.selectors import proposals_counted
+    from people.models import Agency
+
+    counted = proposals_counted(chosen={})
+    top_round = counted.values("round").annotate(n=Count("pk")).order_by("-n").first()
+    top_fund = counted.values("round__fund").annotate(n=Count("pk")).order_by("-n").first()
+    top_year = (counted.annotate(y=ExtractYear("round__opens_at")).values("y")
+                .annotate(n=Count("pk")).order_by("-n").first())
+    agency = max(Agency.objects.all(), key=lambda a: proposals_counted(
+        chosen={"agency": a}).count())
+    n_agency = proposals_counted(chosen={"agency": agency}).count()
+    fund_year = (counted.filter(round__fund=top_fund["round__fund"])
+                 .annotate(y=ExtractYear("round__opens_at")).values("y")
+                 .annotate(n=Count("pk")).order_by("-n").first())
+    both = {"fund": top_fund["round__fund"], "year": fund_year["y"], "agency": agency}
+    n_both = proposals_counted(chosen={**both, "year_from": both["year"],
+                                       "year_to": both["year"]}).count()
+    choices = {
+        "round": (f"largest round ({top_round['n']:,} proposals)",
+                  f"round={top_round['round']}"),
+        "fund": (f"largest fund ({top_fund['n']:,})", f"fund={top_fund['round__fund']}"),
+        "agency": (f"largest agency ({n_agency:,})", f"agency={agency.pk}"),
+        "year": (f"largest year ({top_year['n']:,})", f"year={top_year['y']}"),
+        "combined": (f"fund + year + agency ({n_both:,})",
+                     f"fund={both['fund']}&year={both['year']}&agency={agency.pk}"),
+    }
+    return [choices[k] for k in which]
+
+
 def measure(args) -> dict:
     _setup()
     from django.core.cache import cache
@@ -99,20 +140,16 @@ def measure(args) -> dict:
     client = Client()
     client.force_login(manager)
     urls = [("Proposal list (baseline)", "/proposals/all/")]
-    urls += [(f"Page: {title}", f"/analytics/{key}/") for key, title in FIGURES.items()]
-    urls += [(f"API: {key}", f"/api/v1/analytics/{key}/") for key in FIGURES]
-    urls += [(f"Public page: {key}", f"/analytics/public/{key}/") for key in PUBLIC_FIGURES]
-    if args.filtered:  # computed live whatever is stored: the largest round, for information
-        from django.db.models import Count
-
-        top = Proposal.objects.values("round").annotate(n=Count("pk")).order_by("-n").first()
-        urls += [
-            (
-                f"Page, largest round ({top['n']:,} proposals): {key}",
-                f"/analytics/{key}/?round={top['round']}",
-            )
-            for key in FIGURES
-        ]
+    if not args.only_filtered:
+        urls += [(f"Page: {title}", f"/analytics/{key}/") for key, title in FIGURES.items()]
+        urls += [(f"API: {key}", f"/api/v1/analytics/{key}/") for key in FIGURES]
+        urls += [(f"Public page: {key}", f"/analytics/public/{key}/")
+                 for key in PUBLIC_FIGURES]
+    if args.filtered:  # computed live whatever is stored: the largest of each filter
+        urls += [(f"{kind} {label}: {key}", f"{prefix}{key}/?{query}")
+                 for label, query in _filters(args.filtered)
+                 for kind, prefix in (("Page,", "/analytics/"), ("API,", "/api/v1/analytics/"))
+                 for key in FIGURES]
     rows = []
     for label, url in urls:
 
@@ -171,8 +208,9 @@ def report(runs: dict) -> str:
         "as a fund manager finds them between two refreshes (every 5 minutes); Reviewing is "
         "stored per fund manager and served while their visibility fingerprint holds. The "
         "100k copy was `VACUUM ANALYZE`d and given the (lead, id) index between the before and "
-        "after runs. Filtered pages (`--filtered`, the largest round) are always computed in "
-        "the request.",
+        "after runs. Filtered pages (`--filtered`: the largest round, fund, agency, year and "
+        "the three together) are counted from the facts the refresh keeps "
+        "(analytics/facts.py) after `--refresh`, else computed in the request.",
         "",
     ]
     for label in sorted(runs, key=lambda k: runs[k]["proposals"]):
@@ -217,15 +255,18 @@ def main():
     parser.add_argument("--label", default=None, help="the size's name in the report (e.g. 100k)")
     parser.add_argument("--user", default="load-fm-1")
     parser.add_argument(
-        "--filtered",
-        action="store_true",
-        help="also each page filtered to the largest round (computed live)",
-    )
+        "--filtered", nargs="*", choices=FILTERS, default=None,
+        help="also each page and API figure filtered (computed live): by the largest round, "
+             "fund, agency, year, and the three together (all five when none is named)")
+    parser.add_argument("--only-filtered", action="store_true",
+                        help="measure the baseline and the filtered figures only")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--refresh", action="store_true", help="store the figures first")
     mode.add_argument("--live", action="store_true", help="delete the stored figures first")
     parser.add_argument("--out", default=str(ROOT / "bench" / "analytics_results.md"))
     args = parser.parse_args()
+    if args.filtered == []:
+        args.filtered = list(FILTERS)
     result = measure(args)
     if args.label is None:
         result["label"] = args.label = f"{result['proposals']:,} proposals"

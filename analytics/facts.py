@@ -1,0 +1,604 @@
+"""Filtered figures counted from facts the beat task keeps (issue 17).
+
+A figure without filters is stored whole (analytics/stored.py). With filters (a fund, a
+round, years, an agency, any of them together) there are too many answers to store each, and
+counting them live reads every transition, tranche and assignment of the proposals chosen:
+at national scale (100,000 proposals) a fund's figures took 4 to 30 times the proposal list's
+time. So the same refresh also keeps, in a few narrow tables (analytics.models), what each
+counted proposal contributes, each computed by the same SQL the live figures use:
+`ProposalFact` (where it is, its state, lead, money, outcome, learnings, how many agencies
+take part, and its reviews' agreement), `AgencyFact` (each agency taking part, with the
+proposal's money), `DurationFact` (its times, in days), `AssignmentFact` (its review
+assignments, never one in conflict), and, added up per round, `PairFact` (the collaboration
+counts) and `ReviewerFact` (each reviewer's assignments). Every row carries its proposal's
+round, fund, round opening and public flag, so that a filter reads only its own rows, by
+index; and the agency filter has rows of its own: each agency's copy (`scope` = its id) of
+the rows of the proposals it leads or partners in (`scope` 0: every proposal's). Every filter
+but the agency is one of the round's, so the counts per round add up exactly. A filtered
+figure is then counted from them by a few indexed aggregates, and says it is as of the
+refresh (`stored`; an open assignment is overdue or not as of that day).
+
+Served while the facts are younger than ANALYTICS_STORED_MAX_MINUTES and of this VERSION;
+otherwise (no beat, or an older shape) the figure is computed live as before.
+
+Visibility: the figures other than Reviewing are the same for every fund manager (the public
+ones draw only from proposals `public` marks: active fund, round not a draft). Reviewing
+leaves out what its viewer may not see, from the facts, as the live code does: a proposal the
+viewer has a conflict of interest with (they lead it, are on its team, or their agency leads
+or partners in it), one whose review by them is open or in conflict, any assignment in
+conflict. It is counted from the facts only while the viewer's Reviewing fingerprint (what
+they may see, and every review flagged as a conflict: `stored.reviewing_fingerprint`) is the
+one taken for them (`FactsRun.fingerprints`, each active fund manager's) before the facts were
+read: then nothing of that has changed since, and they leave out exactly what the live code
+would. Otherwise (a new conflict, an assignment, a change of agency; a fund manager named
+since) their Reviewing figure is computed live.
+
+Public figures are never counted from the facts (figures.py `facts_run`, `_source`): their
+counts are published with a cell-key perturbation (analytics/public.py) from the sum of the
+record keys of what each cell counts, which these tables do not carry; a public filtered
+figure is computed live, keys included. The counting functions here still take `public` (the
+`public` column) and answer with empty keys; carrying SUM(record_key) per row and per round
+is what it would take to serve public figures from them.
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from fund.models import Award, Fund, Round, Tranche
+from proposals.models import OutcomeReport, Proposal, TeamMember
+from reviews.models import Assignment
+from rewards.models import Learning
+
+from .filters import _year_start
+from .models import (
+    AgencyFact,
+    AgreementFact,
+    AssignmentFact,
+    DurationFact,
+    FactsRun,
+    PairFact,
+    ProposalFact,
+    ReviewerFact,
+)
+from .percentiles import Spread, spread_of
+
+TABLES = (ProposalFact, AgencyFact, PairFact, DurationFact, AssignmentFact, ReviewerFact,
+          AgreementFact)
+PER_ROUND = (PairFact, ReviewerFact, AgreementFact)  # counted per round and scope
+VERSION = 1  # bumped whenever the facts' meaning changes: older facts are never read
+KINDS = ("decision", "award", "first_release", "first_money")
+DIMS = "round_id, fund_id, opens_at, public"  # each fact's copy of where its proposal is
+
+
+def _agreement_sql() -> str:
+    from .selectors import DISAGREEMENT_SPREAD
+
+    # The threshold written as a number (a code constant): SQLite compares a parameter given
+    # as a Decimal as text.
+    return (f"COUNT(*), SUM(CASE WHEN p.spread <= {Decimal(DISAGREEMENT_SPREAD)} THEN 1 "
+            f"ELSE 0 END), SUM(CASE WHEN p.advice_low = p.advice_high THEN 1 ELSE 0 END), "
+            f"SUM(p.spread)")
+
+
+# Proposals with two or more scored reviews `p`: how many, within the threshold, unanimous,
+# their spreads summed.
+AGREEMENT = _agreement_sql()
+AGREEMENT_AS = ", ".join(f"{part} AS {name}" for part, name in zip(
+    AGREEMENT.split(", "), ("n", "c", "u", "s"), strict=True))
+
+
+def _t(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _execute(sql: str, params=()) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+# --- building ---------------------------------------------------------------------------------
+def build_facts() -> FactsRun:
+    """Every fact again, in one transaction (readers see the old facts or the new ones).
+    `computed_at` is taken before the data is read."""
+    from . import selectors
+    from .refresh import _fund_managers
+    from .stored import reviewing_fingerprint
+
+    started = timezone.now()
+    start = time.perf_counter()
+    # What each fund manager may see, before the data is read (may_count_reviewing).
+    fingerprints = {str(m.pk): reviewing_fingerprint(m) for m in _fund_managers()}
+    base, params = selectors._base_sql({}, False)
+    prop, round_, fund, user = _t(Proposal), _t(Round), _t(Fund), _t(Proposal.lead.field.related_model)
+    award, tranche, outcome, learning = _t(Award), _t(Tranche), _t(OutcomeReport), _t(Learning)
+    paid = ", ".join(["%s"] * len(selectors.PAID))
+    with transaction.atomic():
+        for model in (*TABLES, FactsRun):  # in SQL: no rows read back, no signals
+            _execute(f"DELETE FROM {_t(model)}")
+        _execute(
+            f"INSERT INTO {_t(ProposalFact)} (proposal_id, round_id, fund_id, opens_at, public, "
+            "state, lead_id, lead_agency_id, has_tranches, awarded, released, returned, "
+            "released_award, returned_award, outcome_result, spent, learnings, public_learnings, "
+            "agencies, scored) "
+            f"SELECT p.id, p.round_id, r.fund_id, r.opens_at, "
+            f"CASE WHEN f.is_active AND r.state <> %s THEN %s ELSE %s END, p.state, p.lead_id, "
+            f"u.agency_id, CASE WHEN m.pid IS NULL THEN %s ELSE %s END, "
+            f"COALESCE(m.awarded, 0), COALESCE(m.released, 0), COALESCE(m.returned, 0), "
+            f"CASE WHEN m.n_paid > 0 THEN %s ELSE %s END, "
+            f"CASE WHEN m.n_returned > 0 THEN %s ELSE %s END, "
+            f"o.result, o.amount_spent, COALESCE(l.n, 0), COALESCE(l.n_public, 0), 0, 0 "
+            f"FROM {prop} p JOIN {round_} r ON r.id = p.round_id JOIN {fund} f ON f.id = r.fund_id "
+            f"JOIN {user} u ON u.id = p.lead_id "
+            f"LEFT JOIN (SELECT a.proposal_id AS pid, SUM(t.amount) AS awarded, "
+            f"SUM(CASE WHEN t.state IN ({paid}) THEN t.amount ELSE 0 END) AS released, "
+            f"SUM(CASE WHEN t.state = %s THEN t.amount ELSE 0 END) AS returned, "
+            f"SUM(CASE WHEN t.state IN ({paid}) THEN 1 ELSE 0 END) AS n_paid, "
+            f"SUM(CASE WHEN t.state = %s THEN 1 ELSE 0 END) AS n_returned "
+            f"FROM {award} a JOIN {tranche} t ON t.award_id = a.id GROUP BY a.proposal_id) m "
+            f"ON m.pid = p.id "
+            f"LEFT JOIN {outcome} o ON o.proposal_id = p.id "
+            f"LEFT JOIN (SELECT proposal_id, COUNT(*) AS n, "
+            f"SUM(CASE WHEN visibility = %s THEN 1 ELSE 0 END) AS n_public FROM {learning} "
+            f"GROUP BY proposal_id) l ON l.proposal_id = p.id "
+            f"WHERE p.id IN ({base}) ORDER BY p.round_id, p.id",
+            (Round.State.DRAFT, True, False, False, True, True, False, True, False,
+             *selectors.PAID, Tranche.State.CANCELLED, *selectors.PAID, Tranche.State.CANCELLED,
+             Learning.Visibility.PUBLIC, *params))
+        facts = _t(ProposalFact)
+        dims = "x.round_id, x.fund_id, x.opens_at, x.public"
+        inv, inv_params = selectors._involvement({}, False)
+        # Each table in the order its filters read it: an agency's rows together, the
+        # others a round's together (the planner's correlation; fewer pages read).
+        _execute(f"INSERT INTO {_t(AgencyFact)} (proposal_id, agency_id, has_tranches, "
+                 f"released, committed, {DIMS}) "
+                 f"{inv} SELECT pid, aid, x.has_tranches, x.released, x.awarded - x.returned, "
+                 f"{dims} FROM inv JOIN {facts} x ON x.proposal_id = pid "
+                 f"ORDER BY aid, pid", inv_params)
+        _execute(f"UPDATE {facts} SET agencies = (SELECT COUNT(*) FROM {_t(AgencyFact)} g "
+                 f"WHERE g.proposal_id = {facts}.proposal_id)")
+        # The collaboration figure's counts per round, for every proposal (scope 0) and for
+        # each agency's: pairs of agencies, each agency's proposals, proposals by how many
+        # agencies take part (4 or more as 4).
+        agency_facts = _t(AgencyFact)
+        scoped = f"JOIN {agency_facts} s ON s.proposal_id = x.proposal_id AND s.scope = 0"
+        parts = {
+            "pair": ("x.agency_id", "y.agency_id",
+                     f"FROM {agency_facts} x JOIN {agency_facts} y ON y.proposal_id = "
+                     f"x.proposal_id AND y.scope = 0 AND x.agency_id < y.agency_id", ""),
+            "agency": ("x.agency_id", "NULL", f"FROM {agency_facts} x", ""),
+            "crossing": ("CASE WHEN x.agencies >= 4 THEN 4 ELSE x.agencies END", "NULL",
+                         f"FROM {facts} x", "AND x.agencies > 0"),
+        }
+        for kind, (a, b, source, where) in parts.items():
+            for scope, join in (("0", ""), ("s.agency_id", scoped)):
+                _execute(f"INSERT INTO {_t(PairFact)} (kind, scope, a, b, n, {DIMS}) "
+                         f"SELECT %s, {scope}, {a}, {b}, COUNT(*), {dims} {source} {join} "
+                         f"WHERE x.scope = 0 {where} GROUP BY "
+                         + ("" if scope == "0" else f"{scope}, ") + f"{dims}, {a}"
+                         + ("" if b == "NULL" else f", {b}"), (kind,))
+        for kind, (sql, sql_params) in selectors.duration_queries({}, False).items():
+            _execute(f"INSERT INTO {_t(DurationFact)} (proposal_id, kind, days, {DIMS}) "
+                     f"SELECT k.pid, %s, k.d, {dims} FROM ({sql}) AS k "
+                     f"JOIN {facts} x ON x.proposal_id = k.pid ORDER BY x.round_id, k.pid",
+                     (kind, *sql_params))
+        rows = (Assignment.objects.exclude(state=Assignment.State.CONFLICT)
+                .filter(proposal_id__in=ProposalFact.objects.filter(scope=0)
+                        .values("proposal_id"))
+                .annotate(done_on=TruncDate("review__submitted_at",
+                                            tzinfo=timezone.get_default_timezone()))
+                .order_by().values_list("pk", "proposal_id", "reviewer_id", "state", "due_on",
+                                        "done_on", "review__weighted_score",
+                                        "review__recommendation"))
+        sql, sql_params = rows.query.sql_with_params()
+        _execute(f"INSERT INTO {_t(AssignmentFact)} (assignment_id, proposal_id, reviewer_id, "
+                 f"state, due_on, done_on, weighted_score, recommendation, {DIMS}) "
+                 f"SELECT k.*, {dims} FROM ({sql}) AS k JOIN {facts} x "
+                 f"ON x.proposal_id = k.proposal_id ORDER BY x.round_id, k.proposal_id",
+                 sql_params)
+        assignments = _t(AssignmentFact)
+        _execute(f"UPDATE {facts} SET scored = k.n, spread = k.spread, advice_low = k.low, "
+                 f"advice_high = k.high FROM (SELECT proposal_id AS pid, COUNT(*) AS n, "
+                 f"MAX(weighted_score) - MIN(weighted_score) AS spread, "
+                 f"MIN(recommendation) AS low, MAX(recommendation) AS high FROM {assignments} "
+                 f"WHERE state = %s AND weighted_score IS NOT NULL GROUP BY proposal_id) AS k "
+                 f"WHERE k.pid = {facts}.proposal_id", (Assignment.State.SUBMITTED,))
+        # Last, each agency's copies of the rows of the proposals it takes part in.
+        agencies = _t(AgencyFact)
+        for model in TABLES:
+            if model in PER_ROUND:  # counted for each scope: above, below
+                continue
+            table = _t(model)
+            columns = [f.column for f in model._meta.concrete_fields
+                       if f.column not in ("id", "scope")]
+            _execute(f"INSERT INTO {table} ({', '.join(columns)}, scope) "
+                     f"SELECT {', '.join('t.' + c for c in columns)}, s.agency_id "
+                     f"FROM {table} t JOIN {agencies} s ON s.proposal_id = t.proposal_id "
+                     f"AND s.scope = 0 WHERE t.scope = 0 "
+                     f"ORDER BY s.agency_id, t.round_id, t.proposal_id")
+        # Each reviewer's assignments per round and scope, as they stand today.
+        assignments = _t(AssignmentFact)
+        _execute(f"INSERT INTO {_t(ReviewerFact)} (scope, {DIMS}, reviewer_id, assigned, "
+                 f"on_time, late, overdue, not_yet_due) "
+                 f"SELECT a.scope, a.round_id, a.fund_id, a.opens_at, a.public, {TIMING} "
+                 f"FROM {assignments} a GROUP BY a.scope, a.round_id, a.fund_id, a.opens_at, "
+                 f"a.public, a.reviewer_id ORDER BY a.scope, a.round_id",
+                 _timing_params(timezone.localdate(started)))
+        _execute(f"INSERT INTO {_t(AgreementFact)} (scope, {DIMS}, proposals, close, "
+                 f"unanimous, spread_sum) SELECT p.scope, p.round_id, p.fund_id, p.opens_at, "
+                 f"p.public, {AGREEMENT} FROM {facts} p WHERE p.scored >= 2 "
+                 f"GROUP BY p.scope, p.round_id, p.fund_id, p.opens_at, p.public "
+                 f"ORDER BY p.scope, p.round_id")
+        run = FactsRun.objects.create(version=VERSION, computed_at=started,
+                                      fingerprints=fingerprints,
+                                      seconds=time.perf_counter() - start)
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # Every row is new: the planner's statistics of these tables, taken again.
+        for model in TABLES:
+            _execute(f"ANALYZE {_t(model)}")
+    return run
+
+
+@contextmanager
+def reading():
+    """One snapshot for the queries of one figure (PostgreSQL: a REPEATABLE READ
+    transaction), so that a refresh committed between two of them is never half seen."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic():
+        _execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
+
+
+def fresh_run() -> FactsRun | None:
+    """The facts, if they are of this VERSION and recent enough to be served."""
+    from .stored import max_age
+
+    return (FactsRun.objects.filter(version=VERSION, computed_at__gte=timezone.now() - max_age())
+            .order_by("-computed_at").first())
+
+
+def may_count_reviewing(viewer, run: FactsRun, fingerprint: str | None = None) -> bool:
+    """Whether `viewer`'s Reviewing may be counted from the facts of `run` (the module says
+    why): their Reviewing fingerprint (`fingerprint`, theirs now, if already taken), taken
+    before these facts were read, is still theirs."""
+    from .selectors import may_view_analytics
+    from .stored import reviewing_fingerprint
+
+    if not getattr(viewer, "pk", None) or not may_view_analytics(viewer):
+        return False
+    taken = (run.fingerprints or {}).get(str(viewer.pk))
+    return bool(taken) and taken == (fingerprint or reviewing_fingerprint(viewer))
+
+
+# --- reading ----------------------------------------------------------------------------------
+def counted(*, chosen: dict, public: bool = False, model=ProposalFact) -> QuerySet:
+    """The facts (of `model`) of the proposals the figures count under the filters (as
+    selectors.proposals_counted chooses them), each table filtered on its own columns."""
+    qs = model.objects.order_by()
+    if public:
+        qs = qs.filter(public=True)
+    if chosen.get("fund"):
+        qs = qs.filter(fund_id=chosen["fund"].pk)
+    if chosen.get("round"):
+        qs = qs.filter(round_id=chosen["round"].pk)
+    if chosen.get("year_from"):
+        qs = qs.filter(opens_at__gte=_year_start(chosen["year_from"]))
+    if chosen.get("year_to"):
+        qs = qs.filter(opens_at__lt=_year_start(chosen["year_to"] + 1))
+    # The agency's own copies of the rows (`scope`), else the rows of every proposal.
+    return qs.filter(scope=chosen["agency"].pk if chosen.get("agency") else 0)
+
+
+def _where(chosen: dict, public: bool, model, alias: str) -> tuple[str, tuple]:
+    """The WHERE of `counted` on `model`'s table, its columns named through `alias`."""
+    sql, params = counted(chosen=chosen, public=public, model=model).values(
+        "pk").query.sql_with_params()
+    where = sql.split(" WHERE ", 1)[1] if " WHERE " in sql else "1 = 1"
+    return where.replace(f"{_t(model)}.", f"{alias}."), tuple(params)
+
+
+def funnel_counts(*, chosen: dict, public: bool = False) -> dict:
+    from .selectors import ROUND_LIMIT, STATES, rounds_listed
+
+    def states():
+        return {s.value: Count("pk", filter=Q(state=s)) for s in STATES}
+
+    rounds_qs = rounds_listed(chosen=chosen, public=public)
+    rounds = list(rounds_qs.values("pk", "title", "fund__name", "opens_at")[:ROUND_LIMIT])
+    # Every round's counts in one query (a row per round, not per proposal); the totals are
+    # their sums.
+    by_round = {row.pop("round_id"): row for row in counted(chosen=chosen, public=public)
+                .values("round_id").annotate(**states())}
+    empty = dict.fromkeys((s.value for s in STATES), 0)
+    for r in rounds:
+        r["counts"], r["keys"] = by_round.get(r["pk"], empty), empty
+    totals = {s.value: sum(row[s.value] for row in by_round.values()) for s in STATES}
+    # No record keys (`keys` all 0): the facts never count a public figure (figures.py
+    # `facts_run`; public.py).
+    return {"rounds": rounds, "round_count": rounds_qs.count(), "totals": totals,
+            "keys": empty}
+
+
+def durations(*, chosen: dict, public: bool = False) -> dict[str, Spread]:
+    """The four times: one query on PostgreSQL (each percentile FILTERed by kind), one a
+    kind on SQLite."""
+    where, params = _where(chosen, public, DurationFact, "f")
+    table = _t(DurationFact)
+    if connection.vendor != "postgresql":
+        return {kind: spread_of(f"SELECT f.days AS d FROM {table} f WHERE f.kind = %s "
+                                f"AND {where}", (kind, *params))
+                for kind in KINDS}
+    parts = []
+    for kind in KINDS:
+        only = f"FILTER (WHERE kind = '{kind}' AND days IS NOT NULL)"
+        parts += [f"COUNT(days) {only}"] + [
+            f"percentile_cont({p / 100}) WITHIN GROUP (ORDER BY days) {only}" for p in (50, 90)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)} FROM {table} f WHERE {where}", params)
+        row = cursor.fetchone()
+    return {kind: Spread(int(row[3 * i] or 0),
+                         *[None if v is None else float(v) for v in row[3 * i + 1:3 * i + 3]])
+            for i, kind in enumerate(KINDS)}
+
+
+def collaboration_counts(*, chosen: dict, public: bool = False) -> dict:
+    """selectors.collaboration_counts from the facts: the pairs, each agency's proposals and
+    the proposals by how many agencies take part, each added up over the rounds' counts;
+    one query."""
+    from .selectors import PAIR_LIMIT, _fetch, agencies_named
+
+    where, params = _where(chosen, public, PairFact, "x")
+    table = _t(PairFact)
+    rows = _fetch(
+        f"SELECT 1, a, b, n FROM (SELECT x.a, x.b, SUM(x.n) AS n FROM {table} x "
+        f"WHERE x.kind = %s AND {where} GROUP BY x.a, x.b ORDER BY n DESC, x.a, x.b "
+        f"LIMIT {PAIR_LIMIT}) AS top "
+        f"UNION ALL SELECT 2, x.a, NULL, SUM(x.n) FROM {table} x WHERE x.kind = %s AND {where} "
+        f"GROUP BY x.a "
+        f"UNION ALL SELECT 3, x.a, NULL, SUM(x.n) FROM {table} x WHERE x.kind = %s AND {where} "
+        f"GROUP BY x.a "
+        f"ORDER BY 1, 4 DESC, 2, 3", ("pair", *params, "agency", *params, "crossing", *params))
+    per_agency = {a: n for kind, a, _b, n in rows if kind == 2}
+    pairs = [(a, b, n) for kind, a, b, n in rows if kind == 1]
+    return {"pairs": pairs, "per_agency": per_agency,
+            "crossing": {a: n for kind, a, _b, n in rows if kind == 3},
+            "agencies": agencies_named(per_agency),
+            # no record keys: the facts never count a public figure (figures.py `facts_run`)
+            "keys": {"pairs": {(a, b): 0 for a, b, _n in pairs}, "crossing": {}}}
+
+
+def money_figures(*, chosen: dict, public: bool = False) -> dict:
+    from .selectors import _fetch, _money, money_from
+
+    where, params = _where(chosen, public, AgencyFact, "g")
+    received = _fetch(
+        f"SELECT g.agency_id, SUM(g.released), SUM(g.committed), COUNT(*) "
+        f"FROM {_t(AgencyFact)} g WHERE {where} AND g.has_tranches = %s "
+        f"GROUP BY g.agency_id", (*params, True))
+    received = {aid: (_money(rel), _money(com), n) for aid, rel, com, n in received}
+    found = counted(chosen=chosen, public=public).aggregate(
+        awarded=Sum("awarded"), released=Sum("released"), returned=Sum("returned"),
+        awards=Count("pk", filter=Q(has_tranches=True)),
+        released_awards=Count("pk", filter=Q(released_award=True)),
+        returned_awards=Count("pk", filter=Q(returned_award=True)),
+        spent=Sum("spent"), reports=Count("pk", filter=Q(outcome_result__isnull=False)))
+    return money_from(chosen=chosen, public=public, received=received, tranches=found,
+                      reports=found)
+
+
+def outcome_counts(*, chosen: dict, public: bool = False) -> dict:
+    facts = counted(chosen=chosen, public=public).filter(outcome_result__isnull=False)
+    learned = "public_learnings" if public else "learnings"
+    rows = facts.values(result=F("outcome_result")).annotate(
+        n_outcomes=Count("pk"), n_learnings=Sum(learned),
+        n_with_learning=Count("pk", filter=Q(**{f"{learned}__gt": 0})))
+    reports, shared = {}, {}
+    for row in rows:
+        reports[row["result"]] = {"result": row["result"], "outcomes": row["n_outcomes"]}
+        if row["n_with_learning"]:  # as the live count: a result without a learning is absent
+            shared[row["result"]] = {"result": row["result"], "learnings": row["n_learnings"],
+                                     "with_learning": row["n_with_learning"]}
+    return {"reports": reports, "learnings": shared}
+
+
+def _unseen(viewer, agency: bool = True) -> tuple[str, tuple, str, tuple]:
+    """SQL of the proposals the viewer has a conflict of interest with (they lead it, are on
+    its team, or their agency leads or partners in it: proposals.conflicts.conflict_q), and
+    of those whose review by them is open or in conflict, with their parameters."""
+    own_open = (Assignment.objects.filter(
+        reviewer=viewer, state__in=(Assignment.State.ASSIGNED, Assignment.State.CONFLICT))
+        .order_by().values("proposal_id"))
+    conflicted = Proposal.objects.filter(lead=viewer).order_by().values("pk").union(
+        TeamMember.objects.filter(user=viewer, accepted_at__isnull=False).order_by()
+        .values("proposal_id"))
+    if viewer.agency_id and agency:  # (agency=False: the caller asks its agency apart)
+        conflicted = conflicted.union(
+            AgencyFact.objects.filter(scope=0, agency_id=viewer.agency_id).order_by()
+            .values("proposal_id"))
+    open_sql, open_params = own_open.query.sql_with_params()
+    conflict_sql, conflict_params = conflicted.query.sql_with_params()
+    return conflict_sql, tuple(conflict_params), open_sql, tuple(open_params)
+
+
+def _assignments_where(*, viewer, chosen: dict) -> tuple[str, tuple]:
+    """The WHERE (on assignment facts `a`) of the assignments the viewer's Reviewing counts,
+    as selectors.counted_assignments chooses them: on the proposals chosen, never one of a
+    proposal the viewer has a conflict of interest with (unless it is their own), nor of
+    one whose review by them is open or in conflict (the facts hold none in conflict)."""
+    where, params = _where(chosen, False, AssignmentFact, "a")
+    conflict_sql, conflict_params, open_sql, open_params = _unseen(viewer)
+    return (f"{where} AND (a.reviewer_id = %s OR a.proposal_id NOT IN "
+            f"({conflict_sql})) AND a.proposal_id NOT IN ({open_sql})",
+            (*params, viewer.pk, *conflict_params, *open_params))
+
+
+def _agreement(*, viewer, chosen: dict) -> dict:
+    """Agreement over the chosen proposals with at least two submitted, scored reviews, from
+    each proposal's own (ProposalFact.scored, spread, advice): the viewer's Reviewing leaves
+    out a proposal they may not see whole (a conflict: only their own review of it would be
+    left, never two; their review open or in conflict: none), so a proposal counts with all
+    its reviews or not at all. Without an agency chosen: the rounds' sums (AgreementFact)
+    less the proposals the viewer may not see; the mean spread their sum over their number,
+    as AVG divides. One query."""
+    from types import SimpleNamespace
+
+    from .selectors import _fetch
+
+    facts = _t(ProposalFact)
+    where, params = _where(chosen, False, ProposalFact, "p")
+    if chosen.get("agency"):
+        conflict_sql, conflict_params, open_sql, open_params = _unseen(viewer)
+        found = _fetch(
+            f"SELECT {AGREEMENT.replace('SUM(p.spread)', 'AVG(p.spread)')} FROM {facts} p "
+            f"WHERE {where} AND p.scored >= 2 AND p.proposal_id NOT IN ({conflict_sql}) "
+            f"AND p.proposal_id NOT IN ({open_sql})",
+            (*params, *conflict_params, *open_params))[0]
+    else:
+        rounds, round_params = _where(chosen, False, AgreementFact, "r")
+        conflict_sql, conflict_params, open_sql, open_params = _unseen(viewer, agency=False)
+        hidden = (f"{where} AND (p.proposal_id IN ({conflict_sql}) OR p.proposal_id IN "
+                  f"({open_sql}))")
+        hidden_params = (*params, *conflict_params, *open_params)
+        if viewer.agency_id:  # the agency's proposals: its own copies of the rows
+            theirs, theirs_params = _where(
+                {**chosen, "agency": SimpleNamespace(pk=viewer.agency_id)}, False,
+                ProposalFact, "p")
+            agency_sql, agency_params = (
+                AgencyFact.objects.filter(scope=0, agency_id=viewer.agency_id).order_by()
+                .values("proposal_id").query.sql_with_params())
+            hidden = f"({theirs}) OR ({hidden} AND p.proposal_id NOT IN ({agency_sql}))"
+            hidden_params = (*theirs_params, *hidden_params, *agency_params)
+        n = "(COALESCE(t.n, 0) - COALESCE(m.n, 0))"
+        found = _fetch(
+            f"SELECT {n}, COALESCE(t.c, 0) - COALESCE(m.c, 0), COALESCE(t.u, 0) - "
+            f"COALESCE(m.u, 0), (t.s - COALESCE(m.s, 0)) / NULLIF({n}, 0) "
+            f"FROM (SELECT SUM(r.proposals) AS n, SUM(r.close) AS c, SUM(r.unanimous) AS u, "
+            f"SUM(r.spread_sum) AS s FROM {_t(AgreementFact)} r WHERE {rounds}) AS t "
+            f"CROSS JOIN (SELECT {AGREEMENT_AS} FROM {facts} p WHERE p.scored >= 2 "
+            f"AND ({hidden})) AS m", (*round_params, *hidden_params))[0]
+    return {"proposals": int(found[0] or 0), "close": int(found[1] or 0),
+            "unanimous": int(found[2] or 0), "mean_spread": found[3]}
+
+
+# A reviewer's assignments of rows `a`, by how they stand (parameters: _timing_params).
+TIMING = (
+    "a.reviewer_id, COUNT(*) AS assigned, "
+    "SUM(CASE WHEN a.state = %s AND a.done_on <= a.due_on THEN 1 ELSE 0 END) AS on_time, "
+    "SUM(CASE WHEN a.state = %s AND a.done_on > a.due_on THEN 1 ELSE 0 END) AS late, "
+    "SUM(CASE WHEN a.state = %s AND a.due_on < %s THEN 1 ELSE 0 END) AS overdue, "
+    "SUM(CASE WHEN a.state = %s AND a.due_on >= %s THEN 1 ELSE 0 END) AS not_yet_due")
+
+
+def _timing_params(today) -> tuple:
+    submitted, opened = Assignment.State.SUBMITTED, Assignment.State.ASSIGNED
+    return (submitted, submitted, opened, today, opened, today)
+
+
+def _load_by_rounds(*, viewer, chosen: dict, today) -> tuple[str, tuple]:
+    """SQL of each reviewer's counted assignments (as `per reviewer` of reviewing_figures)
+    without an agency chosen: their rounds' counts (ReviewerFact) less the assignments the
+    viewer may not see (those of a proposal whose review by the viewer is open or in
+    conflict; others' of a proposal the viewer has a conflict of interest with): a few
+    hundred rows a round and the viewer's own conflicts, never every assignment."""
+    from types import SimpleNamespace
+
+    cols = ("assigned", "on_time", "late", "overdue", "not_yet_due")
+    rounds, round_params = _where(chosen, False, ReviewerFact, "r")
+    every, every_params = _where(chosen, False, AssignmentFact, "a")
+    conflict_sql, conflict_params, open_sql, open_params = _unseen(viewer, agency=False)
+    hidden = (f"{every} AND (a.proposal_id IN ({conflict_sql}) OR a.proposal_id IN "
+              f"({open_sql}))")
+    hidden_params = (*every_params, *conflict_params, *open_params)
+    if viewer.agency_id:  # the agency's proposals: its own copies of the rows, by index
+        theirs, theirs_params = _where({**chosen, "agency": SimpleNamespace(pk=viewer.agency_id)},
+                                       False, AssignmentFact, "a")
+        agency_sql, agency_params = (AgencyFact.objects.filter(scope=0, agency_id=viewer.agency_id)
+                                     .order_by().values("proposal_id").query.sql_with_params())
+        hidden = f"({theirs}) OR ({hidden} AND a.proposal_id NOT IN ({agency_sql}))"
+        hidden_params = (*theirs_params, *hidden_params, *agency_params)
+    unseen = (f"SELECT {TIMING} FROM {_t(AssignmentFact)} a WHERE ({hidden}) "
+              f"AND NOT (a.reviewer_id = %s AND a.proposal_id NOT IN ({open_sql})) "
+              f"GROUP BY a.reviewer_id")
+    unseen_params = (*_timing_params(today), *hidden_params, viewer.pk, *open_params)
+    sums = ", ".join(f"SUM(r.{c}) AS {c}" for c in cols)
+    less = ", ".join(f"p.{c} - COALESCE(e.{c}, 0) AS {c}" for c in cols)
+    return (f"SELECT p.reviewer_id, {less} FROM (SELECT r.reviewer_id, {sums} "
+            f"FROM {_t(ReviewerFact)} r WHERE {rounds} GROUP BY r.reviewer_id) AS p "
+            f"LEFT JOIN ({unseen}) AS e ON e.reviewer_id = p.reviewer_id "
+            f"WHERE p.assigned - COALESCE(e.assigned, 0) > 0",
+            (*round_params, *unseen_params))
+
+
+def reviewing_figures(*, viewer, chosen: dict, run: FactsRun | None = None) -> dict:
+    """selectors.reviewing_figures from the facts: two queries on PostgreSQL (the
+    assignments chosen grouped by reviewer once, for the busiest and the load's percentiles;
+    the agreement from the proposals' facts), three on SQLite."""
+    from people.models import Agency
+
+    from .selectors import DISAGREEMENT_SPREAD, REVIEWER_LIMIT, _fetch
+
+    users = _t(Proposal.lead.field.related_model)
+    # Open assignments are overdue or not as of the day the facts were taken (as the rest).
+    today = timezone.localdate(run.computed_at) if run is not None else timezone.localdate()
+    counts = ["assigned", "on_time", "late", "overdue", "not_yet_due"]
+    if chosen.get("agency"):  # the agency's rows, each assignment read
+        where, params = _assignments_where(viewer=viewer, chosen=chosen)
+        per_reviewer = (f"SELECT {TIMING} FROM {_t(AssignmentFact)} a WHERE {where} "
+                        f"GROUP BY a.reviewer_id")
+        per_reviewer_params = (*_timing_params(today), *params)
+    else:
+        per_reviewer, per_reviewer_params = _load_by_rounds(viewer=viewer, chosen=chosen,
+                                                            today=today)
+    # The busiest first, with the totals over every reviewer (window functions before the
+    # LIMIT); their names looked up for those listed only.
+    sums = ", ".join(f"SUM(g.{c}) OVER () AS total_{c}" for c in counts)
+    top = (
+        "SELECT t.reviewer_id, u.username, u.first_name, u.last_name, ag.code, "
+        + ", ".join(f"t.{c}" for c in counts) + ", t.reviewers, "
+        + ", ".join(f"t.total_{c}" for c in counts)
+        + " {extra} FROM (SELECT g.*, COUNT(*) OVER () AS reviewers, " + sums
+        + " FROM ({g}) AS g ORDER BY g.assigned DESC, g.reviewer_id LIMIT "
+        + str(REVIEWER_LIMIT) + ") AS t JOIN " + users + " u ON u.id = t.reviewer_id "
+        f"LEFT JOIN {_t(Agency)} ag ON ag.id = u.agency_id "
+        "ORDER BY t.assigned DESC, t.reviewer_id")
+    fields = ["reviewer_id", "reviewer__username", "reviewer__first_name",
+              "reviewer__last_name", "reviewer__agency__code"]
+    width = len(fields) + len(counts)
+    if connection.vendor == "postgresql":
+        # `g` is read three times: PostgreSQL computes it once.
+        rows = _fetch(
+            f"WITH g AS ({per_reviewer}) " + top.format(
+                g="SELECT * FROM g",
+                extra=", (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY assigned) FROM g), "
+                      "(SELECT percentile_cont(0.9) WITHIN GROUP (ORDER BY assigned) FROM g)"),
+            per_reviewer_params)
+        if rows:
+            extra = rows[0][width + 1 + len(counts):]
+            load_spread = Spread(int(rows[0][width]), *[float(v) for v in extra[:2]])
+        else:  # nobody counted: as the live figure gives it
+            load_spread = Spread(0, None, None)
+    else:
+        rows = _fetch(top.format(g=per_reviewer, extra=""), per_reviewer_params)
+        load_spread = spread_of(f"SELECT g.assigned AS d FROM ({per_reviewer}) AS g",
+                                per_reviewer_params)
+    load = [dict(zip(fields + counts, row[:width], strict=True)) for row in rows]
+    for row in load:
+        for c in counts:
+            row[c] = int(row[c] or 0)
+    totals = dict.fromkeys(["reviewers", *counts], 0)
+    if rows:
+        totals = dict(zip(["reviewers", *counts],
+                          (int(v or 0) for v in rows[0][width:width + 1 + len(counts)]),
+                          strict=True))
+    return {"totals": totals, "load": load, "load_spread": load_spread,
+            "agreement": _agreement(viewer=viewer, chosen=chosen),
+            "threshold": DISAGREEMENT_SPREAD}

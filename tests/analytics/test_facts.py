@@ -1,0 +1,337 @@
+"""Filtered figures counted from the facts the beat task keeps (analytics/facts.py): the same
+numbers as the live computation for every filter, served only while the facts are recent and
+of this version, Reviewing only while its viewer may still see what they saw, a bounded
+number of queries whatever the data size; and every figure kept as JSON (analytics/serial.py)
+comes back the same."""
+
+import json
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from analytics import facts
+from analytics.figures import BUILDERS, FIGURES, PUBLIC_FIGURES, build
+from analytics.models import FactsRun, ProposalFact, StoredFigure
+from analytics.refresh import refresh_stored_figures
+from analytics.serial import figure_data, figure_from_data
+from analytics.views import figure_json
+
+from .test_queries import MAX_QUERIES, grow
+
+pytestmark = pytest.mark.django_db
+
+
+def numbers(figure) -> dict:
+    out = figure_json(figure, {})
+    del out["as_of"], out["stored"]
+    return out
+
+
+def choices(world) -> dict:
+    """Every kind of filter, alone and together."""
+    f1, f2 = world["funds"]
+    agencies = world["agencies"]
+    out = {"f1": {"fund": f1}, "f2": {"fund": f2}, "r1": {"round": world["r1"]},
+           "r2": {"round": world["r2"]}, "r3": {"round": world["r3"]},
+           "2025": {"year_from": 2025, "year_to": 2025}, "2024-": {"year_to": 2024},
+           "2026+": {"year_from": 2026},
+           "f1 2025 A": {"fund": f1, "year_from": 2025, "year_to": 2025,
+                         "agency": agencies["A"]},
+           "r1 C": {"round": world["r1"], "agency": agencies["C"]}}
+    out |= {f"agency {k}": {"agency": a} for k, a in agencies.items()}
+    return out
+
+
+def test_every_filtered_figure_from_the_facts_is_the_live_one(world):
+    manager = world["manager"]
+    refresh_stored_figures()
+    assert facts.fresh_run() is not None
+    for name, chosen in choices(world).items():
+        for key in FIGURES:
+            served = build(key, viewer=manager, chosen=chosen)
+            assert served.stored, (name, key)
+            assert numbers(served) == numbers(
+                BUILDERS[key](viewer=manager, chosen=chosen)), (name, key)
+        for key in PUBLIC_FIGURES:  # public: live, with its record keys (below)
+            served = build(key, viewer=None, chosen=chosen, public=True)
+            assert not served.stored, (name, key)
+            assert numbers(served) == numbers(
+                BUILDERS[key](viewer=None, chosen=chosen, public=True)), (name, key)
+    # The hand-computed values of test_figures.py, from the facts.
+    r1 = build("funnel", viewer=manager, chosen={"round": world["r1"]})
+    assert r1.stored and r1.summary["submitted"] == 10
+
+
+def test_facts_too_old_or_of_another_version_are_never_read(world, settings):
+    manager = world["manager"]
+    chosen = {"round": world["r1"]}
+    refresh_stored_figures()
+    assert build("times", viewer=manager, chosen=chosen).stored
+    settings.ANALYTICS_STORED_MAX_MINUTES = 30
+    FactsRun.objects.update(computed_at=timezone.now() - timedelta(minutes=31))
+    assert not build("times", viewer=manager, chosen=chosen).stored
+    FactsRun.objects.update(computed_at=timezone.now(), version=facts.VERSION - 1)
+    assert not build("times", viewer=manager, chosen=chosen).stored
+    # Changed facts are what a fresh run serves: proof the figure reads them.
+    FactsRun.objects.update(version=facts.VERSION)
+    ProposalFact.objects.filter(round_id=world["r1"].pk).update(state="submitted")
+    assert build("funnel", viewer=manager, chosen=chosen).summary["submitted"] == 10
+    assert build("funnel", viewer=manager, chosen=chosen).summary["awaiting_screening"] == 10
+
+
+def test_a_filtered_reviewing_is_counted_from_the_facts_only_for_an_unchanged_sight(world):
+    manager = world["manager"]
+    chosen = {"fund": world["funds"][0]}
+    refresh_stored_figures()
+    served = build("reviewing", viewer=manager, chosen=chosen)
+    assert served.stored and served.summary["assignments"] == 7
+    # No fingerprint of theirs taken before the facts were read: live.
+    FactsRun.objects.update(fingerprints={})
+    assert not build("reviewing", viewer=manager, chosen=chosen).stored
+    # Another's fingerprint is not theirs.
+    FactsRun.objects.update(fingerprints={str(manager.pk): "0" * 64})
+    assert not build("reviewing", viewer=manager, chosen=chosen).stored
+    refresh_stored_figures()
+    # Their agency becomes A's, a party to every reviewed proposal of R1: live, none counted.
+    manager.agency = world["agencies"]["A"]
+    manager.save()
+    served = build("reviewing", viewer=manager, chosen=chosen)
+    assert not served.stored and served.summary["assignments"] == 0
+    # Refreshed: from the facts again, still leaving out what A takes part in.
+    refresh_stored_figures()
+    served = build("reviewing", viewer=manager, chosen=chosen)
+    assert served.stored and served.summary["assignments"] == 0
+    # Anyone else (no stored figure of theirs): live.
+    from people.factories import UserFactory
+
+    other = UserFactory(fund_manager=True)
+    assert not build("reviewing", viewer=other, chosen=chosen).stored
+
+
+FILTERED = ["round={r1}", "fund={f1}", "agency={a}", "year=2025", "fund={f1}&year=2025&agency={a}"]
+
+
+def test_filtered_pages_from_the_facts_make_a_bounded_number_of_queries(world):
+    client = APIClient()
+    client.force_login(world["manager"])
+
+    def urls():
+        ids = {"r1": world["r1"].pk, "f1": world["funds"][0].pk, "a": world["agencies"]["A"].pk}
+        queries = [q.format(**ids) for q in FILTERED]
+        return ([f"/analytics/{k}/?{q}" for k in FIGURES for q in queries]
+                + [f"/api/v1/analytics/{k}/?{q}" for k in FIGURES for q in queries]
+                + [f"/analytics/public/{k}/?{q}" for k in PUBLIC_FIGURES for q in queries])
+
+    def count(url):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        # the public figures live (their record keys: test_public_filtered_figures_...)
+        assert response.context is None or (
+            response.context["figure"].stored == ("/public/" not in url)), url
+        return len(queries)
+
+    refresh_stored_figures()
+    for url in urls():
+        client.get(url)
+    small = {url: count(url) for url in urls()}
+    grow(world)
+    refresh_stored_figures()
+    assert {url: count(url) for url in urls()} == small
+    assert max(n for url, n in small.items() if "reviewing" not in url) <= MAX_QUERIES, small
+    # Reviewing asks, besides, whether the viewer's sight is unchanged (the fingerprint's ten
+    # small queries, stored.reviewing_fingerprint).
+    assert max(small.values()) <= MAX_QUERIES + 6, small
+    grow(world, n=12)
+    refresh_stored_figures()
+    assert {url: count(url) for url in urls()} == small
+
+
+@pytest.mark.parametrize("public", [False, True])
+def test_every_figure_kind_comes_back_the_same_from_json(world, public):
+    manager = world["manager"]
+    for key in PUBLIC_FIGURES if public else FIGURES:
+        for chosen in ({}, {"round": world["r1"]}):
+            figure = BUILDERS[key](viewer=None if public else manager, chosen=chosen,
+                                   public=public)
+            figure.computed_at = timezone.now()
+            text = json.dumps(figure_data(figure))  # JSON's types only, or this raises
+            back = figure_from_data(json.loads(text))
+            assert numbers(back) == numbers(figure), key
+            assert back.computed_at == figure.computed_at
+            for table, again in zip(figure.tables, back.tables, strict=True):
+                assert [k for k, _h in table.columns] == [k for k, _h in again.columns]
+                assert [str(h) for _k, h in table.columns] == [h for _k, h in again.columns]
+                for row, row_again in zip(table.rows, again.rows, strict=True):
+                    assert {k: str(v) for k, v in row.items()} == \
+                        {k: str(v) for k, v in row_again.items()}
+                    for k, v in row.items():  # money stays Decimal, numbers numbers
+                        assert isinstance(row_again[k], Decimal) == isinstance(v, Decimal), k
+                assert table.cells == again.cells
+            assert len(back.charts) == len(figure.charts)
+            for chart, again in zip(figure.charts, back.charts, strict=True):
+                assert (str(chart.title), chart.shapes, chart.series, chart.line) == \
+                    (again.title, again.shapes, again.series, again.line)
+                assert again.uid != chart.uid  # its own id on the page
+
+
+def test_what_is_not_plain_data_is_refused():
+    from analytics.serial import _value
+
+    with pytest.raises(ValueError):
+        _value(object())
+    with pytest.raises(ValueError):
+        _value({1: "a"})
+    assert _value({"a": Decimal("1.50")}) == {"a": {"$decimal": "1.50"}}
+
+
+def test_a_stored_row_is_read_as_data_never_unpickled(world):
+    import pickle
+
+    refresh_stored_figures()
+    row = StoredFigure.objects.filter(key="funnel", public=False).first()
+    assert isinstance(row.figure, dict) and row.figure["key"] == "funnel"
+    # Something that is not a figure (e.g. an old pickle's bytes as text): computed live.
+    StoredFigure.objects.filter(pk=row.pk).update(
+        figure={"pickle": pickle.dumps({"x": 1}).hex()})
+    with __import__("django").utils.translation.override(row.language):
+        served = build("funnel", viewer=world["manager"], chosen={})
+    assert not served.stored
+
+
+def test_a_conflicted_reviewer_with_own_reviews_gets_the_live_reviewing_from_the_facts(world):
+    """The Reviewing figure from the facts leaves out, for its viewer, the others' reviews of
+    proposals they have a conflict with (their own stay), and every review of a proposal
+    whose review by them is open: as the live one, for each kind of filter."""
+    from reviews.factories import AssignmentFactory
+    from reviews.models import Panel
+
+    manager, p = world["manager"], world["p"]
+    manager.agency = world["agencies"]["C"]  # party to rev, inel, rej, rec, dec, closed...
+    manager.save()
+    panel = Panel.objects.filter(round=world["r1"]).first()
+    AssignmentFactory(proposal=p["rev"], panel=panel, reviewer=manager, submitted=True,
+                      score=4)  # their own, on a proposal they have a conflict with
+    AssignmentFactory(proposal=p["rej"], panel=panel, reviewer=manager)  # open: rej hidden
+    refresh_stored_figures()
+    checked = 0
+    for name, chosen in choices(world).items():
+        served = build("reviewing", viewer=manager, chosen=chosen)
+        assert served.stored, name
+        assert numbers(served) == numbers(
+            BUILDERS["reviewing"](viewer=manager, chosen=chosen)), name
+        checked += served.summary["assignments"]
+    assert checked  # not all empty
+
+
+def _published(world) -> dict:
+    """Every public filtered figure as served, by filter and figure."""
+    return {(name, key): numbers(build(key, viewer=None, chosen=chosen, public=True))
+            for name, chosen in choices(world).items() for key in PUBLIC_FIGURES}
+
+
+def test_public_filtered_figures_are_the_live_ones_with_their_record_keys(world, settings):
+    """The facts carry no record keys: a public filtered figure is never counted from them
+    (facts_run None, and `_source` never reads them for one), but live, perturbed by the
+    sums of its cells' record keys (public.py): the same as the live public figure, and not
+    the one those counts would give without their keys."""
+    from analytics.figures import facts_run
+    from proposals.models import Proposal
+
+    settings.ANALYTICS_CACHE_SECONDS = 0
+    ids = list(Proposal.objects.order_by("pk").values_list("pk", flat=True))
+    for i, pk in enumerate(ids):  # fixed keys: the same published values every run
+        Proposal.objects.filter(pk=pk).update(record_key=(97 * i + 13) % 256)
+    refresh_stored_figures()
+    run = facts.fresh_run()
+    assert run is not None
+    served = _published(world)
+    for (name, key), shown in served.items():
+        chosen = choices(world)[name]
+        assert facts_run(key, viewer=None, chosen=chosen, public=True) is None
+        live = numbers(BUILDERS[key](viewer=None, chosen=chosen, public=True))
+        assert shown == live, (name, key)
+        # Even given the facts, a public figure is counted live.
+        assert numbers(BUILDERS[key](viewer=None, chosen=chosen, public=True,
+                                     facts=run)) == live, (name, key)
+    # The keys count: with every record key 0 some published value differs.
+    Proposal.objects.update(record_key=0)
+    refresh_stored_figures()
+    assert _published(world) != served
+
+
+def test_a_public_figure_with_its_keys_comes_back_the_same_from_json():
+    """A public table's cells keep their keys (`_keys`) through JSON until publication, and
+    publish the same numbers after it."""
+    from analytics import public as public_rules
+    from analytics.figures import Figure, Table
+
+    rows = [{"round": "R", "submitted": n, "_keys": {"submitted": k}}
+            for n, k in ((7, 3), (12, 200), (3, 9), (0, 0), (58, 77))]
+    unkeyed = [{**row, "_keys": {"submitted": 0}} for row in rows]
+    figure = Figure("funnel", "The funnel", "", tables=[Table(
+        "rounds", "Rounds", [("round", "Round"), ("submitted", "Submitted")], rows)])
+    figure.computed_at = timezone.now()
+    back = figure_from_data(json.loads(json.dumps(figure_data(figure))))
+    assert back.tables[0].rows == rows
+    for f in (figure, back):
+        public_rules.suppress_table(f.tables[0], counts=["submitted"])
+    assert back.tables[0].rows == figure.tables[0].rows
+    assert all("_keys" not in row for row in back.tables[0].rows)
+    # Not the values the same counts publish under other keys.
+    other = Table("rounds", "Rounds", [("round", "Round"), ("submitted", "Submitted")],
+                  unkeyed)
+    public_rules.suppress_table(other, counts=["submitted"])
+    assert other.rows != back.tables[0].rows
+
+
+def test_a_cached_figure_of_an_older_version_is_never_served(world, settings, monkeypatch):
+    """The cache key holds stored.VERSION: after a deploy that changes the figures' shape or
+    the public rules, a figure cached before it is not served."""
+    from django.core.cache import cache
+
+    from analytics import figures
+
+    settings.ANALYTICS_CACHE_SECONDS = 300
+    cache.clear()
+    chosen = {"round": world["r1"]}
+    first = build("funnel", viewer=None, chosen=chosen, public=True)
+    old_key = figures._cache_key("funnel", viewer=None, chosen=chosen, public=True)
+    kept = cache.get(old_key)
+    assert kept is not None
+    kept["title"] = "Cached before the deploy"
+    cache.set(old_key, kept, 300)
+    assert build("funnel", viewer=None, chosen=chosen, public=True).title == \
+        "Cached before the deploy"  # the same version: served from the cache
+    monkeypatch.setattr(figures, "VERSION", figures.VERSION + 1)
+    assert figures._cache_key("funnel", viewer=None, chosen=chosen, public=True) != old_key
+    again = build("funnel", viewer=None, chosen=chosen, public=True)
+    assert again.title == first.title != "Cached before the deploy"
+    cache.clear()
+
+
+def test_reviewing_agreement_from_the_facts_needs_two_proposals(world):
+    """Fewer than two proposals with two submitted reviews: no agreement measured (null with
+    the note), from the facts as live (reviews.calibration.AGREEMENT_MIN_PROPOSALS)."""
+    from reviews.calibration import TOO_FEW_TO_MEASURE
+
+    manager = world["manager"]
+    refresh_stored_figures()
+    seen = {"few": 0, "measured": 0}
+    for name, chosen in choices(world).items():
+        served = build("reviewing", viewer=manager, chosen=chosen)
+        assert served.stored, name
+        if served.summary["proposals_with_two_or_more_reviews"] < 2:
+            seen["few"] += 1
+            assert served.summary["within_spread"] is None, name
+            assert served.summary["mean_spread"] is None, name
+            assert any(str(TOO_FEW_TO_MEASURE) in str(n) for n in served.notes), name
+        else:
+            seen["measured"] += 1
+            assert served.summary["within_spread"] is not None, name
+    assert seen["few"] and seen["measured"], seen
