@@ -38,6 +38,7 @@ from workflow.services import (
     condition_errors,
     may_run,
 )
+from workflow.widgets import QuickSelect
 
 from . import rules
 from .forms import (
@@ -107,7 +108,8 @@ class _RoundFilterForm(forms.Form):
     draft round's id is "not a valid choice" like an id that does not exist."""
 
     round = forms.ModelChoiceField(
-        queryset=Round.objects.none(), required=False, empty_label=gettext_lazy("All rounds")
+        queryset=Round.objects.none(), required=False, empty_label=gettext_lazy("All rounds"),
+        widget=QuickSelect,
     )
 
     def __init__(self, *args, user=None, **kwargs):
@@ -117,14 +119,16 @@ class _RoundFilterForm(forms.Form):
 
 class MineFilter(_RoundFilterForm):
     state = forms.ChoiceField(
-        choices=[("", gettext_lazy("All states")), *Proposal.State.choices], required=False
+        choices=[("", gettext_lazy("All states")), *Proposal.State.choices], required=False,
+        widget=QuickSelect,
     )
     field_order = ["state", "round"]
 
 
 class QueueFilter(_RoundFilterForm):
     agency = forms.ModelChoiceField(
-        queryset=Agency.objects.order_by("name", "id"), required=False, empty_label=gettext_lazy("All agencies")
+        queryset=Agency.objects.order_by("name", "id"), required=False, empty_label=gettext_lazy("All agencies"),
+        widget=QuickSelect,
     )
 
 
