@@ -102,14 +102,8 @@ def chair_lists(user, duties) -> tuple[list[Proposal], list[Proposal]]:
     short = Q(active_reviewers__lt=required)  # short_of_reviewers
     in_list = Case(When(waiting, then=Value(True)), default=Value(False),
                    output_field=BooleanField())
-    # The panels of `duties` by their ids too (the same panels the rule reads again): the
-    # database then reads their proposals from the panel and round indexes instead of every
-    # proposal in review (issue 16: 2,400 at national scale).
-    panel_ids = [panel.pk for panel in duties]
-    round_ids = sorted({panel.round_id for panel in duties})
     rows = list(
         proposals_in_review_chaired_by(user)
-        .filter(Q(panel_id__in=panel_ids) | Q(panel__isnull=True, round_id__in=round_ids))
         .filter(waiting | short)
         .only(*CHAIR_ROW_FIELDS)
         .annotate(waiting=in_list, place=Window(RowNumber(), partition_by=[in_list],
