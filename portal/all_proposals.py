@@ -27,6 +27,7 @@ from proposals.conflicts import conflict_q
 from proposals.models import Proposal
 from proposals.selectors import submitted_proposals_visible_to
 from workflow.pages import page_of
+from workflow.widgets import QuickSelect
 
 PAGE_SIZE = 25
 
@@ -57,15 +58,18 @@ ROW_FIELDS = (
 
 class AllProposalsFilter(forms.Form):
     q = forms.CharField(label=gettext_lazy("Words in the title"), required=False, max_length=200)
-    round = forms.ModelChoiceField(queryset=None, required=False, empty_label=gettext_lazy("All rounds"))
+    round = forms.ModelChoiceField(queryset=None, required=False, empty_label=gettext_lazy("All rounds"),
+                                   widget=QuickSelect)
     state = forms.ChoiceField(label=gettext_lazy("State"), required=False,
-                              choices=[("", gettext_lazy("All states")), *LISTED_STATES])
+                              choices=[("", gettext_lazy("All states")), *LISTED_STATES],
+                              widget=QuickSelect)
     agency = forms.ModelChoiceField(
         queryset=Agency.objects.order_by("name", "id"), required=False, empty_label=gettext_lazy("All agencies"),
-        label=gettext_lazy("Agency (leading or partner)"),
+        label=gettext_lazy("Agency (leading or partner)"), widget=QuickSelect,
     )
     sort = forms.ChoiceField(label=gettext_lazy("Order"), required=False,
-                             choices=[(key, label) for key, (label, _) in SORTS.items()])
+                             choices=[(key, label) for key, (label, _) in SORTS.items()],
+                             widget=QuickSelect)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -80,6 +80,8 @@ def _refusal(form, error) -> None:
 
 # What a row of "My reviews" prints (reviews/my_assignments.html): never the proposal's texts.
 ASSIGNMENT_ROW_FIELDS = ("id", "due_on", "state", "proposal__title", "proposal__round__title")
+# What a row of the chair's two lists prints (with `submitted_reviews`, `active_reviewers`).
+CHAIR_ROW_FIELDS = ("id", "title", "submitted_at", "round__reviews_required")
 # How many proposals each of the chair's two lists shows.
 CHAIR_LIST_SIZE = 20
 
@@ -101,7 +103,9 @@ def chair_lists(user, duties) -> tuple[list[Proposal], list[Proposal]]:
     in_list = Case(When(waiting, then=Value(True)), default=Value(False),
                    output_field=BooleanField())
     rows = list(
-        proposals_in_review_chaired_by(user).filter(waiting | short)
+        proposals_in_review_chaired_by(user)
+        .filter(waiting | short)
+        .only(*CHAIR_ROW_FIELDS)
         .annotate(waiting=in_list, place=Window(RowNumber(), partition_by=[in_list],
                                                 order_by=[F("submitted_at").asc(), F("pk").asc()]))
         .filter(place__lte=CHAIR_LIST_SIZE).order_by("submitted_at", "pk")

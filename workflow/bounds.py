@@ -172,18 +172,43 @@ def _bounded_fields(model):
     return cached
 
 
+# {model: ((attname, max_length, single line), ...)} of the bounded texts `remember_overlong`
+# looks at (single line: a `CharField`, which must also be visible text); empty
+# for a model outside BOUNDED_APPS. Every row any query loads passes here (`post_init`, 945
+# times for a page of 100 proposals of the API with their prefetched rows): one dict lookup,
+# then each loaded text's length and, for a single-line one, whether it is visible text
+# (issue 16).
+_LOADED_LIMITS: dict[type, tuple[tuple[str, int, bool], ...]] = {}
+
+
+def _loaded_limits(model) -> tuple[tuple[str, int, bool], ...]:
+    limits = _LOADED_LIMITS.get(model)
+    if limits is None:
+        limits = ()
+        if model._meta.app_label in BOUNDED_APPS:
+            limits = tuple((field.attname, field.max_length, isinstance(field, models.CharField))
+                           for field in _bounded_fields(model))
+        _LOADED_LIMITS[model] = limits
+    return limits
+
+
 def remember_overlong(sender, instance, **kwargs) -> None:
     """`post_init`: note texts loaded over their limit (rows from before the rule)."""
-    if sender._meta.app_label not in BOUNDED_APPS or instance.pk is None:
+    limits = _LOADED_LIMITS.get(sender)
+    if limits is None:
+        limits = _loaded_limits(sender)
+    if not limits:
         return
-    overlong = {}
-    for field in _bounded_fields(sender):
-        value = instance.__dict__.get(field.attname)
-        if isinstance(value, str) and (len(value) > field.max_length or (
-                isinstance(field, models.CharField) and value
-                and visible_text_problem(value))):
-            overlong[field.attname] = value
-    if overlong:
+    values = instance.__dict__
+    overlong = None
+    for attname, max_length, single_line in limits:
+        value = values.get(attname)
+        if isinstance(value, str) and (len(value) > max_length or (
+                single_line and value and visible_text_problem(value))):
+            if overlong is None:
+                overlong = {}
+            overlong[attname] = value
+    if overlong and instance.pk is not None:
         instance._overlong_loaded = overlong
 
 
