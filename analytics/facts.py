@@ -114,13 +114,17 @@ def build_facts() -> FactsRun:
 
     started = timezone.now()
     start = time.perf_counter()
-    # What each fund manager may see, before the data is read (may_count_reviewing).
-    fingerprints = {str(m.pk): reviewing_fingerprint(m) for m in _fund_managers()}
     base, params = selectors._base_sql({}, False)
     prop, round_, fund, user = _t(Proposal), _t(Round), _t(Fund), _t(Proposal.lead.field.related_model)
     award, tranche, outcome, learning = _t(Award), _t(Tranche), _t(OutcomeReport), _t(Learning)
     paid = ", ".join(["%s"] * len(selectors.PAID))
-    with transaction.atomic():
+    # What each fund manager may see (may_count_reviewing), read in the same snapshot as the
+    # data the facts are made of: taken before it, a change made and undone while the facts
+    # were read (an agency moved by an import and back) left a fingerprint that no longer
+    # described them, and a conflicted manager's Reviewing counted from them (an insider's
+    # attack).
+    with reading(), transaction.atomic():
+        fingerprints = {str(m.pk): reviewing_fingerprint(m) for m in _fund_managers()}
         for model in (*TABLES, FactsRun):  # in SQL: no rows read back, no signals
             _execute(f"DELETE FROM {_t(model)}")
         _execute(
@@ -249,12 +253,15 @@ def build_facts() -> FactsRun:
 @contextmanager
 def reading():
     """One snapshot for the queries of one figure (PostgreSQL: a REPEATABLE READ
-    transaction), so that a refresh committed between two of them is never half seen."""
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
+    transaction), so that a refresh committed between two of them is never half seen; on
+    SQLite a transaction, whose reads share one snapshot. Inside a transaction already (a
+    test's), its own isolation."""
+    if connection.in_atomic_block:
         yield
         return
     with transaction.atomic():
-        _execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        if connection.vendor == "postgresql":
+            _execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         yield
 
 

@@ -519,17 +519,20 @@ def build(key: str, *, viewer, chosen: dict, public: bool = False) -> Figure:
     if not chosen and (figure := stored_figure(key, viewer=viewer, public=public)) is not None:
         return figure
     seconds = cache_seconds()
-    sight = _Sight(viewer)
-    cache_key = (_cache_key(key, viewer=viewer, chosen=chosen, public=public, sight=sight)
-                 if seconds else "")
-    if seconds and (kept := cache.get(cache_key)) is not None:
-        try:
-            return figure_from_data(kept)
-        except (KeyError, TypeError, ValueError, ArithmeticError):  # an older shape
-            pass
     from .facts import reading
 
-    with reading() if chosen else nullcontext():
+    # One snapshot for the viewer's fingerprint (the cache's key, the facts' check) and the
+    # data counted: taken before the data, a change made and undone in between kept the key
+    # of what the viewer may see on a figure counting what they may not (an insider's attack).
+    with reading() if chosen or key in VIEWER_FIGURES else nullcontext():
+        sight = _Sight(viewer)
+        cache_key = (_cache_key(key, viewer=viewer, chosen=chosen, public=public, sight=sight)
+                     if seconds else "")
+        if seconds and (kept := cache.get(cache_key)) is not None:
+            try:
+                return figure_from_data(kept)
+            except (KeyError, TypeError, ValueError, ArithmeticError):  # an older shape
+                pass
         run = facts_run(key, viewer=viewer, chosen=chosen, public=public, sight=sight)
         figure = BUILDERS[key](viewer=viewer, chosen=chosen, public=public, facts=run)
     figure.computed_at = run.computed_at if run is not None else timezone.now()

@@ -25,11 +25,17 @@ def _fund_managers():
     return User.objects.filter(groups__name=FUND_MANAGERS, is_active=True).distinct().order_by("pk")
 
 
-def _store(key: str, *, public: bool, viewer=None, fingerprint: str = "",
-           language: str = "") -> None:
+def _store(key: str, *, public: bool, viewer=None, language: str = "") -> None:
+    """Compute and keep one figure. A viewer's figure keeps the fingerprint of what they
+    could see taken in the same snapshot as the data it counts (`facts.reading`): taken
+    before, a change made and undone while the data was read left the fingerprint unchanged
+    and the figure counting what the viewer may not see (found by an insider's attack)."""
+    from .facts import reading
+
     language = language or settings.LANGUAGE_CODE
     start = time.perf_counter()
-    with translation.override(language):
+    with translation.override(language), reading():
+        fingerprint = reviewing_fingerprint(viewer) if viewer is not None else ""
         figure = BUILDERS[key](viewer=viewer, chosen={}, public=public)
     figure.computed_at = timezone.now()
     figure.stored = True
@@ -62,8 +68,7 @@ def refresh_stored_figures() -> int:
                 language = language_of(manager)
                 StoredFigure.objects.filter(key=key, viewer=manager).exclude(
                     language=language).delete()
-                _store(key, public=False, viewer=manager, language=language,
-                       fingerprint=reviewing_fingerprint(manager))
+                _store(key, public=False, viewer=manager, language=language)
                 stored += 1
             StoredFigure.objects.filter(key=key, viewer__isnull=False).exclude(
                 viewer__in=managers
