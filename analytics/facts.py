@@ -33,12 +33,16 @@ read: then nothing of that has changed since, and they leave out exactly what th
 would. Otherwise (a new conflict, an assignment, a change of agency; a fund manager named
 since) their Reviewing figure is computed live.
 
-Public figures are never counted from the facts (figures.py `facts_run`, `_source`): their
-counts are published with a cell-key perturbation (analytics/public.py) from the sum of the
-record keys of what each cell counts, which these tables do not carry; a public filtered
-figure is computed live, keys included. The counting functions here still take `public` (the
-`public` column) and answer with empty keys; carrying SUM(record_key) per row and per round
-is what it would take to serve public figures from them.
+Public figures are counted from the facts too, with exactly the live figure's published
+values: their counts are published with a cell-key perturbation (analytics/public.py) from the
+sum of the record keys of what each cell counts, so every row carries its proposal's
+`record_key` (ProposalFact, AgencyFact, DurationFact; an agency's copies too) and every
+per-round count the sum of its proposals' (`PairFact.k`), and each public query sums them
+beside the count, in the same query, as the live SQL does (`public`: only the rows of the
+`public` column). A public figure never goes out without its keys: facts are read for one
+only when their run says it carries them (`FactsRun.keyed`, set by build_facts, and of this
+VERSION: `keyed`); otherwise it is computed live, keys included (figures.py `facts_run`,
+`_source`).
 """
 
 from __future__ import annotations
@@ -73,7 +77,7 @@ from .percentiles import Spread, spread_of
 TABLES = (ProposalFact, AgencyFact, PairFact, DurationFact, AssignmentFact, ReviewerFact,
           AgreementFact)
 PER_ROUND = (PairFact, ReviewerFact, AgreementFact)  # counted per round and scope
-VERSION = 1  # bumped whenever the facts' meaning changes: older facts are never read
+VERSION = 2  # bumped whenever the facts' meaning changes: older facts are never read
 KINDS = ("decision", "award", "first_release", "first_money")
 DIMS = "round_id, fund_id, opens_at, public"  # each fact's copy of where its proposal is
 
@@ -131,14 +135,15 @@ def build_facts() -> FactsRun:
             f"INSERT INTO {_t(ProposalFact)} (proposal_id, round_id, fund_id, opens_at, public, "
             "state, lead_id, lead_agency_id, has_tranches, awarded, released, returned, "
             "released_award, returned_award, outcome_result, spent, learnings, public_learnings, "
-            "agencies, scored) "
+            "record_key, agencies, scored) "
             f"SELECT p.id, p.round_id, r.fund_id, r.opens_at, "
             f"CASE WHEN f.is_active AND r.state <> %s THEN %s ELSE %s END, p.state, p.lead_id, "
             f"u.agency_id, CASE WHEN m.pid IS NULL THEN %s ELSE %s END, "
             f"COALESCE(m.awarded, 0), COALESCE(m.released, 0), COALESCE(m.returned, 0), "
             f"CASE WHEN m.n_paid > 0 THEN %s ELSE %s END, "
             f"CASE WHEN m.n_returned > 0 THEN %s ELSE %s END, "
-            f"o.result, o.amount_spent, COALESCE(l.n, 0), COALESCE(l.n_public, 0), 0, 0 "
+            f"o.result, o.amount_spent, COALESCE(l.n, 0), COALESCE(l.n_public, 0), p.record_key, "
+            f"0, 0 "
             f"FROM {prop} p JOIN {round_} r ON r.id = p.round_id JOIN {fund} f ON f.id = r.fund_id "
             f"JOIN {user} u ON u.id = p.lead_id "
             f"LEFT JOIN (SELECT a.proposal_id AS pid, SUM(t.amount) AS awarded, "
@@ -162,15 +167,16 @@ def build_facts() -> FactsRun:
         # Each table in the order its filters read it: an agency's rows together, the
         # others a round's together (the planner's correlation; fewer pages read).
         _execute(f"INSERT INTO {_t(AgencyFact)} (proposal_id, agency_id, has_tranches, "
-                 f"released, committed, {DIMS}) "
+                 f"released, committed, record_key, {DIMS}) "
                  f"{inv} SELECT pid, aid, x.has_tranches, x.released, x.awarded - x.returned, "
-                 f"{dims} FROM inv JOIN {facts} x ON x.proposal_id = pid "
+                 f"rk, {dims} FROM inv JOIN {facts} x ON x.proposal_id = pid "
                  f"ORDER BY aid, pid", inv_params)
         _execute(f"UPDATE {facts} SET agencies = (SELECT COUNT(*) FROM {_t(AgencyFact)} g "
                  f"WHERE g.proposal_id = {facts}.proposal_id)")
         # The collaboration figure's counts per round, for every proposal (scope 0) and for
         # each agency's: pairs of agencies, each agency's proposals, proposals by how many
-        # agencies take part (4 or more as 4).
+        # agencies take part (4 or more as 4); each with its proposals' record keys summed
+        # (`k`: a public cell's key, public.py).
         agency_facts = _t(AgencyFact)
         scoped = f"JOIN {agency_facts} s ON s.proposal_id = x.proposal_id AND s.scope = 0"
         parts = {
@@ -183,14 +189,15 @@ def build_facts() -> FactsRun:
         }
         for kind, (a, b, source, where) in parts.items():
             for scope, join in (("0", ""), ("s.agency_id", scoped)):
-                _execute(f"INSERT INTO {_t(PairFact)} (kind, scope, a, b, n, {DIMS}) "
-                         f"SELECT %s, {scope}, {a}, {b}, COUNT(*), {dims} {source} {join} "
+                _execute(f"INSERT INTO {_t(PairFact)} (kind, scope, a, b, n, k, {DIMS}) "
+                         f"SELECT %s, {scope}, {a}, {b}, COUNT(*), SUM(x.record_key), {dims} "
+                         f"{source} {join} "
                          f"WHERE x.scope = 0 {where} GROUP BY "
                          + ("" if scope == "0" else f"{scope}, ") + f"{dims}, {a}"
                          + ("" if b == "NULL" else f", {b}"), (kind,))
         for kind, (sql, sql_params) in selectors.duration_queries({}, False).items():
-            _execute(f"INSERT INTO {_t(DurationFact)} (proposal_id, kind, days, {DIMS}) "
-                     f"SELECT k.pid, %s, k.d, {dims} FROM ({sql}) AS k "
+            _execute(f"INSERT INTO {_t(DurationFact)} (proposal_id, kind, days, record_key, "
+                     f"{DIMS}) SELECT k.pid, %s, k.d, x.record_key, {dims} FROM ({sql}) AS k "
                      f"JOIN {facts} x ON x.proposal_id = k.pid ORDER BY x.round_id, k.pid",
                      (kind, *sql_params))
         rows = (Assignment.objects.exclude(state=Assignment.State.CONFLICT)
@@ -241,7 +248,7 @@ def build_facts() -> FactsRun:
                  f"GROUP BY p.scope, p.round_id, p.fund_id, p.opens_at, p.public "
                  f"ORDER BY p.scope, p.round_id")
         run = FactsRun.objects.create(version=VERSION, computed_at=started,
-                                      fingerprints=fingerprints,
+                                      fingerprints=fingerprints, keyed=True,
                                       seconds=time.perf_counter() - start)
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         # Every row is new: the planner's statistics of these tables, taken again.
@@ -271,6 +278,13 @@ def fresh_run() -> FactsRun | None:
 
     return (FactsRun.objects.filter(version=VERSION, computed_at__gte=timezone.now() - max_age())
             .order_by("-computed_at").first())
+
+
+def keyed(run: FactsRun) -> bool:
+    """Whether a public figure may be counted from the facts of `run`: they carry their
+    proposals' record keys (`FactsRun.keyed`, set by build_facts once every key is in) and
+    are of this VERSION, so every public count comes with its cell key (public.py)."""
+    return bool(run is not None and run.keyed and run.version == VERSION)
 
 
 def may_count_reviewing(viewer, run: FactsRun, fingerprint: str | None = None) -> bool:
@@ -314,106 +328,134 @@ def _where(chosen: dict, public: bool, model, alias: str) -> tuple[str, tuple]:
 
 
 def funnel_counts(*, chosen: dict, public: bool = False) -> dict:
-    from .selectors import ROUND_LIMIT, STATES, rounds_listed
-
-    def states():
-        return {s.value: Count("pk", filter=Q(state=s)) for s in STATES}
+    """selectors.funnel_counts from the facts: every round's counts in one query (a row per
+    round, not per proposal), public: with their record keys summed (selectors._state_counts,
+    on the facts' `state` and `record_key`); the totals are their sums."""
+    from .selectors import ROUND_LIMIT, STATES, _split_keys, _state_counts, rounds_listed
 
     rounds_qs = rounds_listed(chosen=chosen, public=public)
     rounds = list(rounds_qs.values("pk", "title", "fund__name", "opens_at")[:ROUND_LIMIT])
-    # Every round's counts in one query (a row per round, not per proposal); the totals are
-    # their sums.
-    by_round = {row.pop("round_id"): row for row in counted(chosen=chosen, public=public)
-                .values("round_id").annotate(**states())}
+    by_round = {row.pop("round_id"): _split_keys(row)
+                for row in counted(chosen=chosen, public=public)
+                .values("round_id").annotate(**_state_counts(public))}
     empty = dict.fromkeys((s.value for s in STATES), 0)
     for r in rounds:
-        r["counts"], r["keys"] = by_round.get(r["pk"], empty), empty
-    totals = {s.value: sum(row[s.value] for row in by_round.values()) for s in STATES}
-    # No record keys (`keys` all 0): the facts never count a public figure (figures.py
-    # `facts_run`; public.py).
+        r["counts"], r["keys"] = by_round.get(r["pk"], (empty, empty))
+    totals = {s.value: sum(c[s.value] for c, _k in by_round.values()) for s in STATES}
+    keys = {s.value: sum(k[s.value] for _c, k in by_round.values()) for s in STATES}
     return {"rounds": rounds, "round_count": rounds_qs.count(), "totals": totals,
-            "keys": empty}
+            "keys": keys}
 
 
 def durations(*, chosen: dict, public: bool = False) -> dict[str, Spread]:
     """The four times: one query on PostgreSQL (each percentile FILTERed by kind), one a
-    kind on SQLite."""
+    kind on SQLite. Public: each with the sum of the record keys of the values it counts
+    (`Spread.key`, as selectors.durations)."""
     where, params = _where(chosen, public, DurationFact, "f")
     table = _t(DurationFact)
     if connection.vendor != "postgresql":
-        return {kind: spread_of(f"SELECT f.days AS d FROM {table} f WHERE f.kind = %s "
-                                f"AND {where}", (kind, *params))
+        return {kind: spread_of(f"SELECT f.days AS d, f.record_key AS k FROM {table} f "
+                                f"WHERE f.kind = %s AND {where}", (kind, *params),
+                                keyed=public)
                 for kind in KINDS}
     parts = []
     for kind in KINDS:
         only = f"FILTER (WHERE kind = '{kind}' AND days IS NOT NULL)"
         parts += [f"COUNT(days) {only}"] + [
             f"percentile_cont({p / 100}) WITHIN GROUP (ORDER BY days) {only}" for p in (50, 90)]
+        parts.append(f"SUM(record_key) {only}" if public else "0")
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {', '.join(parts)} FROM {table} f WHERE {where}", params)
         row = cursor.fetchone()
-    return {kind: Spread(int(row[3 * i] or 0),
-                         *[None if v is None else float(v) for v in row[3 * i + 1:3 * i + 3]])
+    return {kind: Spread(int(row[4 * i] or 0),
+                         *[None if v is None else float(v) for v in row[4 * i + 1:4 * i + 3]],
+                         key=int(row[4 * i + 3] or 0))
             for i, kind in enumerate(KINDS)}
 
 
 def collaboration_counts(*, chosen: dict, public: bool = False) -> dict:
     """selectors.collaboration_counts from the facts: the pairs, each agency's proposals and
-    the proposals by how many agencies take part, each added up over the rounds' counts;
-    one query."""
+    the proposals by how many agencies take part, each added up over the rounds' counts,
+    with their record keys' sums (`keys`, the public cells'); one query."""
     from .selectors import PAIR_LIMIT, _fetch, agencies_named
 
     where, params = _where(chosen, public, PairFact, "x")
     table = _t(PairFact)
     rows = _fetch(
-        f"SELECT 1, a, b, n FROM (SELECT x.a, x.b, SUM(x.n) AS n FROM {table} x "
-        f"WHERE x.kind = %s AND {where} GROUP BY x.a, x.b ORDER BY n DESC, x.a, x.b "
-        f"LIMIT {PAIR_LIMIT}) AS top "
-        f"UNION ALL SELECT 2, x.a, NULL, SUM(x.n) FROM {table} x WHERE x.kind = %s AND {where} "
-        f"GROUP BY x.a "
-        f"UNION ALL SELECT 3, x.a, NULL, SUM(x.n) FROM {table} x WHERE x.kind = %s AND {where} "
-        f"GROUP BY x.a "
+        f"SELECT 1, a, b, n, k FROM (SELECT x.a, x.b, SUM(x.n) AS n, SUM(x.k) AS k "
+        f"FROM {table} x WHERE x.kind = %s AND {where} GROUP BY x.a, x.b "
+        f"ORDER BY n DESC, x.a, x.b LIMIT {PAIR_LIMIT}) AS top "
+        f"UNION ALL SELECT 2, x.a, NULL, SUM(x.n), SUM(x.k) FROM {table} x "
+        f"WHERE x.kind = %s AND {where} GROUP BY x.a "
+        f"UNION ALL SELECT 3, x.a, NULL, SUM(x.n), SUM(x.k) FROM {table} x "
+        f"WHERE x.kind = %s AND {where} GROUP BY x.a "
         f"ORDER BY 1, 4 DESC, 2, 3", ("pair", *params, "agency", *params, "crossing", *params))
-    per_agency = {a: n for kind, a, _b, n in rows if kind == 2}
-    pairs = [(a, b, n) for kind, a, b, n in rows if kind == 1]
-    return {"pairs": pairs, "per_agency": per_agency,
-            "crossing": {a: n for kind, a, _b, n in rows if kind == 3},
+    per_agency = {a: n for kind, a, _b, n, _k in rows if kind == 2}
+    return {"pairs": [(a, b, n) for kind, a, b, n, _k in rows if kind == 1],
+            "per_agency": per_agency,
+            "crossing": {a: n for kind, a, _b, n, _k in rows if kind == 3},
             "agencies": agencies_named(per_agency),
-            # no record keys: the facts never count a public figure (figures.py `facts_run`)
-            "keys": {"pairs": {(a, b): 0 for a, b, _n in pairs}, "crossing": {}}}
+            "keys": {"pairs": {(a, b): int(k or 0) for kind, a, b, _n, k in rows if kind == 1},
+                     "crossing": {a: int(k or 0) for kind, a, _b, _n, k in rows if kind == 3}}}
 
 
 def money_figures(*, chosen: dict, public: bool = False) -> dict:
     from .selectors import _fetch, _money, money_from
 
+    """selectors.money_figures from the facts: two queries (and the contributions); public:
+    each count with its proposals' record keys summed in the same query (an award's key is
+    its proposal's: one award a proposal)."""
     where, params = _where(chosen, public, AgencyFact, "g")
     received = _fetch(
-        f"SELECT g.agency_id, SUM(g.released), SUM(g.committed), COUNT(*) "
-        f"FROM {_t(AgencyFact)} g WHERE {where} AND g.has_tranches = %s "
+        f"SELECT g.agency_id, SUM(g.released), SUM(g.committed), COUNT(*), "
+        f"SUM(g.record_key) FROM {_t(AgencyFact)} g WHERE {where} AND g.has_tranches = %s "
         f"GROUP BY g.agency_id", (*params, True))
-    received = {aid: (_money(rel), _money(com), n) for aid, rel, com, n in received}
+    received_keys = {aid: int(k or 0) for aid, _r, _c, _n, k in received}
+    received = {aid: (_money(rel), _money(com), n) for aid, rel, com, n, _k in received}
+    basis = {"awards": Q(has_tranches=True), "released_awards": Q(released_award=True),
+             "returned_awards": Q(returned_award=True),
+             "reports": Q(outcome_result__isnull=False)}
     found = counted(chosen=chosen, public=public).aggregate(
         awarded=Sum("awarded"), released=Sum("released"), returned=Sum("returned"),
-        awards=Count("pk", filter=Q(has_tranches=True)),
-        released_awards=Count("pk", filter=Q(released_award=True)),
-        returned_awards=Count("pk", filter=Q(returned_award=True)),
-        spent=Sum("spent"), reports=Count("pk", filter=Q(outcome_result__isnull=False)))
-    return money_from(chosen=chosen, public=public, received=received, tranches=found,
-                      reports=found)
+        spent=Sum("spent"), **{k: Count("pk", filter=q) for k, q in basis.items()},
+        **({f"key_{k}": Sum("record_key", filter=q) for k, q in basis.items()}
+           if public else {}))
+    money = money_from(chosen=chosen, public=public, received=received, tranches=found,
+                       reports=found)
+    money["keys"]["received"] = received_keys
+    if public:  # as selectors.money_figures' (the awards' own counts are the proposals')
+        award, paid, back, spent = (int(found[f"key_{k}"] or 0) for k in basis)
+        money["keys"]["basis"] |= {"awarded": award, "committed": award, "released": paid,
+                                   "returned": back, "spent": spent}
+    return money
 
 
 def outcome_counts(*, chosen: dict, public: bool = False) -> dict:
+    """selectors.outcome_counts from the facts, one query; public: each count with its
+    proposals' record keys summed (a learning's key is its proposal's), and the outcomes
+    with a learning with the reports (`with_learning`), as the live public figure gives."""
     facts = counted(chosen=chosen, public=public).filter(outcome_result__isnull=False)
     learned = "public_learnings" if public else "learnings"
+    with_learning = Q(**{f"{learned}__gt": 0})
+    keys = {"k_outcomes": Sum("record_key"),
+            "k_with_learning": Sum("record_key", filter=with_learning),
+            "k_learnings": Sum(F("record_key") * F(learned))} if public else {}
     rows = facts.values(result=F("outcome_result")).annotate(
         n_outcomes=Count("pk"), n_learnings=Sum(learned),
-        n_with_learning=Count("pk", filter=Q(**{f"{learned}__gt": 0})))
+        n_with_learning=Count("pk", filter=with_learning), **keys)
     reports, shared = {}, {}
     for row in rows:
         reports[row["result"]] = {"result": row["result"], "outcomes": row["n_outcomes"]}
+        if public:
+            reports[row["result"]] |= {
+                "with_learning": row["n_with_learning"],
+                "key_outcomes": int(row["k_outcomes"] or 0),
+                "key_outcomes_with_learning": int(row["k_with_learning"] or 0)}
         if row["n_with_learning"]:  # as the live count: a result without a learning is absent
             shared[row["result"]] = {"result": row["result"], "learnings": row["n_learnings"],
                                      "with_learning": row["n_with_learning"]}
+            if public:
+                shared[row["result"]]["key_learnings"] = int(row["k_learnings"] or 0)
     return {"reports": reports, "learnings": shared}
 
 

@@ -85,12 +85,15 @@ PUBLIC_FIGURES = ("funnel", "times", "money", "collaboration", "outcomes")
 
 def _source(facts, public: bool = False):
     """Where a figure's numbers come from: the facts the beat task keeps (analytics/facts.py,
-    when `facts`, a FactsRun, is given) or the live tables. A public figure always from the
-    live tables: the facts carry no record keys, and a public count is never published
-    without its cell-key perturbation (public.py; `facts_run`)."""
+    when `facts`, a FactsRun, is given) or the live tables. A public figure from the facts
+    only when they carry their proposals' record keys (`FactsRun.keyed`, of this VERSION):
+    a public count is never published without its cell-key perturbation (public.py;
+    `facts_run`); otherwise from the live tables, keys included."""
     from . import facts as kept
 
-    return kept if facts is not None and not public else selectors
+    if facts is None or (public and not kept.keyed(facts)):
+        return selectors
+    return kept
 
 
 def _shown_cell(value):
@@ -559,15 +562,17 @@ class _Sight:
 
 def facts_run(key: str, *, viewer, chosen: dict, public: bool, sight=None):
     """The facts a filtered figure is counted from (analytics/facts.py), or None: computed
-    live (no filters: the stored figure's work; a public figure: the facts carry no record
-    keys, public.py; no recent facts; Reviewing for a viewer whose fingerprint changed
+    live (no filters: the stored figure's work; no recent facts; a public figure from facts
+    without their record keys, public.py; Reviewing for a viewer whose fingerprint changed
     since)."""
     from . import facts
 
-    if not chosen or public:  # public: live, with its record keys (`_source`)
+    if not chosen:
         return None
     run = facts.fresh_run()
-    if run is None or (key in VIEWER_FIGURES and not facts.may_count_reviewing(
+    if run is None or (public and not facts.keyed(run)):  # public: never without its keys
+        return None
+    if (key in VIEWER_FIGURES and not facts.may_count_reviewing(
             viewer, run, fingerprint=(sight or _Sight(viewer))())):
         return None
     return run

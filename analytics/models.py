@@ -60,6 +60,9 @@ class FactsRun(models.Model):
     fingerprints = models.JSONField(
         default=dict, help_text=_("Each active fund manager's Reviewing fingerprint (by id), "
                                   "taken before the facts were read."))
+    # The facts carry their proposals' record keys: public figures may be counted from them
+    # (a public count never goes out without its cell key: analytics/public.py).
+    keyed = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return f"facts v{self.version} as of {self.computed_at}"
@@ -91,6 +94,9 @@ class ProposalFact(models.Model):
     spent = models.DecimalField(**SUM, null=True)
     learnings = models.IntegerField()
     public_learnings = models.IntegerField()
+    # Its proposal's record key (proposals.Proposal.record_key, 0-255): what a public
+    # figure's cell keys sum (analytics/public.py).
+    record_key = models.PositiveSmallIntegerField(default=0)
     agencies = models.IntegerField(default=0, help_text=_("How many agencies take part."))
     # Its submitted, scored reviews (never one in conflict): how many, the highest less the
     # lowest weighted score, the lowest and highest recommendation (Reviewing's agreement).
@@ -123,6 +129,9 @@ class AgencyFact(models.Model):
     has_tranches = models.BooleanField(default=False)
     released = models.DecimalField(**SUM, default=0)
     committed = models.DecimalField(**SUM, default=0)
+    # Its proposal's record key (proposals.Proposal.record_key, 0-255): what a public
+    # figure's cell keys sum (analytics/public.py).
+    record_key = models.PositiveSmallIntegerField(default=0)
     # Where its proposal is (ProposalFact's), so that a filter reads only its own rows.
     round_id = models.BigIntegerField()
     fund_id = models.BigIntegerField()
@@ -154,6 +163,8 @@ class PairFact(models.Model):
     a = models.BigIntegerField()
     b = models.BigIntegerField(null=True)
     n = models.IntegerField()
+    # The sum of the record keys of the proposals `n` counts (a public cell's key: public.py).
+    k = models.BigIntegerField(default=0)
     # 0: a row of every proposal; an agency's id: a copy of the row for the filter by that
     # agency, one for each agency taking part in the proposal (read by equality, by index).
     scope = models.BigIntegerField(default=0, db_default=0)
@@ -181,6 +192,9 @@ class DurationFact(models.Model):
     proposal_id = models.BigIntegerField()
     kind = models.CharField(max_length=20)
     days = models.FloatField(null=True)
+    # Its proposal's record key (proposals.Proposal.record_key, 0-255): what a public
+    # figure's cell keys sum (analytics/public.py).
+    record_key = models.PositiveSmallIntegerField(default=0)
     # 0: a row of every proposal; an agency's id: a copy of the row for the filter by that
     # agency, one for each agency taking part in the proposal (read by equality, by index).
     scope = models.BigIntegerField(default=0, db_default=0)

@@ -124,7 +124,7 @@ def _content_type_id(model) -> int:
 def duration_queries(chosen: dict, public: bool = False) -> dict[str, tuple[str, tuple]]:
     """The SQL of each time (columns `pid`, the proposal, and `d`, the days; public: also `k`,
     the proposal's record key, public.py) and its parameters: also what the facts keep
-    (analytics/facts.py, never public)."""
+    (analytics/facts.py, built without `public`: every proposal's, its record key beside)."""
     base, params = _base_sql(chosen, public)
     log, prop, award, tranche = (_table(m) for m in (TransitionLog, Proposal, Award, Tranche))
     proposal_ct, tranche_ct = _content_type_id(Proposal), _content_type_id(Tranche)
@@ -285,8 +285,8 @@ def money_from(*, chosen: dict, public: bool, received: dict, tranches: dict,
                reports: dict) -> dict:
     """The money figure's numbers from what the proposals chosen received (per agency) and
     their tranches' and outcome reports' sums (live, or from the facts), with the agencies'
-    contributions (one query). Its `keys` (public.py's cell keys) are empty: the live public
-    figure adds them (`money_figures`); the facts carry no record keys."""
+    contributions (one query). Its `keys` (public.py's cell keys) are empty: the caller adds
+    them for a public figure (`money_figures`, live; facts.money_figures, from the facts)."""
     contributions = filter_contributions(Contribution.objects.order_by(), chosen)
     if public:
         contributions = contributions.filter(fund__is_active=True)

@@ -9,10 +9,10 @@ So the beat task `analytics.refresh_stored_figures` (refresh.py) (every ANALYTIC
 ANALYTICS_STORED_MAX_MINUTES (default 30: if the beat stops, figures are computed live again,
 never shown hours old). A request with filters (a fund, a round, years, an agency) is counted
 from the facts the same refresh keeps last (analytics/facts.py), under the same freshness
-rule, or live when there are none; a public figure with filters is always computed live (the
-facts carry no record keys, so they cannot give its cell-key perturbation: analytics/public.py,
-figures.py `facts_run`). The page and the API say which: "as of" the time it was computed, and
-whether live or stored.
+rule, or live when there are none; a public figure with filters too, its cells' record keys
+summed from the facts (which carry each proposal's: analytics/public.py), and live whenever the
+facts do not carry them (`FactsRun.keyed`, figures.py `facts_run`). The page and the API say
+which: "as of" the time it was computed, and whether live or stored.
 
 Visibility: the figures other than Reviewing are the same for every fund manager (and the
 public ones for everyone: figures.py `_cache_key`), so one stored answer serves them all. The

@@ -27,7 +27,9 @@ signed in as generate_load's fund manager `load-fm-1`:
   page and API figure filtered to the largest round, fund, agency and year, and to the largest
   fund's largest year and the largest agency together: counted from the facts the refresh
   keeps (analytics/facts.py) after `--refresh`, else live; `--only-filtered` measures the
-  baseline and these only;
+  baseline and these only; `--kinds` which of them (`page`, `api`, `public`: the public
+  pages, `/analytics/public/<figure>/?...`, counted from the facts with their record keys;
+  default: page and api);
 - the query count of each (one request, captured).
 
 Each row is the median of `--runs` timed requests after one untimed one (warming Python and
@@ -145,11 +147,14 @@ def measure(args) -> dict:
         urls += [(f"API: {key}", f"/api/v1/analytics/{key}/") for key in FIGURES]
         urls += [(f"Public page: {key}", f"/analytics/public/{key}/")
                  for key in PUBLIC_FIGURES]
-    if args.filtered:  # computed live whatever is stored: the largest of each filter
+    if args.filtered:  # the largest of each filter
+        kinds = {"page": ("Page,", "/analytics/", FIGURES),
+                 "api": ("API,", "/api/v1/analytics/", FIGURES),
+                 "public": ("Public page,", "/analytics/public/", PUBLIC_FIGURES)}
         urls += [(f"{kind} {label}: {key}", f"{prefix}{key}/?{query}")
                  for label, query in _filters(args.filtered)
-                 for kind, prefix in (("Page,", "/analytics/"), ("API,", "/api/v1/analytics/"))
-                 for key in FIGURES]
+                 for kind, prefix, keys in (kinds[k] for k in args.kinds)
+                 for key in keys]
     rows = []
     for label, url in urls:
 
@@ -258,6 +263,9 @@ def main():
         "--filtered", nargs="*", choices=FILTERS, default=None,
         help="also each page and API figure filtered (computed live): by the largest round, "
              "fund, agency, year, and the three together (all five when none is named)")
+    parser.add_argument("--kinds", nargs="+", choices=("page", "api", "public"),
+                        default=["page", "api"],
+                        help="which filtered figures: pages, API, public pages")
     parser.add_argument("--only-filtered", action="store_true",
                         help="measure the baseline and the filtered figures only")
     mode = parser.add_mutually_exclusive_group()

@@ -57,9 +57,9 @@ def test_every_filtered_figure_from_the_facts_is_the_live_one(world):
             assert served.stored, (name, key)
             assert numbers(served) == numbers(
                 BUILDERS[key](viewer=manager, chosen=chosen)), (name, key)
-        for key in PUBLIC_FIGURES:  # public: live, with its record keys (below)
+        for key in PUBLIC_FIGURES:  # public: with its record keys (below)
             served = build(key, viewer=None, chosen=chosen, public=True)
-            assert not served.stored, (name, key)
+            assert served.stored, (name, key)
             assert numbers(served) == numbers(
                 BUILDERS[key](viewer=None, chosen=chosen, public=True)), (name, key)
     # The hand-computed values of test_figures.py, from the facts.
@@ -131,9 +131,8 @@ def test_filtered_pages_from_the_facts_make_a_bounded_number_of_queries(world):
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url)
         assert response.status_code == 200, url
-        # the public figures live (their record keys: test_public_filtered_figures_...)
-        assert response.context is None or (
-            response.context["figure"].stored == ("/public/" not in url)), url
+        # the public figures too, with their record keys (test_public_filtered_figures_...)
+        assert response.context is None or response.context["figure"].stored, url
         return len(queries)
 
     refresh_stored_figures()
@@ -235,34 +234,131 @@ def _published(world) -> dict:
             for name, chosen in choices(world).items() for key in PUBLIC_FIGURES}
 
 
-def test_public_filtered_figures_are_the_live_ones_with_their_record_keys(world, settings):
-    """The facts carry no record keys: a public filtered figure is never counted from them
-    (facts_run None, and `_source` never reads them for one), but live, perturbed by the
-    sums of its cells' record keys (public.py): the same as the live public figure, and not
-    the one those counts would give without their keys."""
+def _keyed_rows(monkeypatch) -> list:
+    """The rows of every public table as they go to publication (public.py), `_keys`
+    included: each suppress_* call records a copy of its table's rows first."""
+    import copy
+
+    from analytics import public as public_rules
+
+    seen = []
+
+    def recording(original):
+        def suppress(table, *args, **kwargs):
+            seen.append((table.key, copy.deepcopy(table.rows)))
+            return original(table, *args, **kwargs)
+        return suppress
+
+    for name in ("suppress_table", "suppress_money", "suppress_spread_rows"):
+        monkeypatch.setattr(public_rules, name, recording(getattr(public_rules, name)))
+    return seen
+
+
+def _record_keys(world) -> None:
+    """Fixed, non-zero, unequal record keys (the same published values every run)."""
+    from proposals.models import Proposal
+
+    ids = list(Proposal.objects.order_by("pk").values_list("pk", flat=True))
+    for i, pk in enumerate(ids):
+        Proposal.objects.filter(pk=pk).update(record_key=(97 * i + 13) % 255 + 1)
+
+
+def test_public_filtered_figures_from_the_facts_are_the_live_ones_with_their_keys(
+        world, settings, monkeypatch):
+    """A public filtered figure is counted from the facts (they carry each proposal's record
+    key, `FactsRun.keyed`): for every filter and public figure, the cells it publishes and
+    their cell keys (`_keys`, before publication) are the live figure's, and not the ones
+    those counts would give without their keys."""
     from analytics.figures import facts_run
     from proposals.models import Proposal
 
     settings.ANALYTICS_CACHE_SECONDS = 0
-    ids = list(Proposal.objects.order_by("pk").values_list("pk", flat=True))
-    for i, pk in enumerate(ids):  # fixed keys: the same published values every run
-        Proposal.objects.filter(pk=pk).update(record_key=(97 * i + 13) % 256)
+    _record_keys(world)
     refresh_stored_figures()
     run = facts.fresh_run()
-    assert run is not None
+    assert run is not None and run.keyed
     served = _published(world)
+    rows = _keyed_rows(monkeypatch)
+    nonzero = 0
     for (name, key), shown in served.items():
         chosen = choices(world)[name]
-        assert facts_run(key, viewer=None, chosen=chosen, public=True) is None
-        live = numbers(BUILDERS[key](viewer=None, chosen=chosen, public=True))
-        assert shown == live, (name, key)
-        # Even given the facts, a public figure is counted live.
-        assert numbers(BUILDERS[key](viewer=None, chosen=chosen, public=True,
-                                     facts=run)) == live, (name, key)
+        assert facts_run(key, viewer=None, chosen=chosen, public=True) == run
+        rows.clear()
+        from_facts = build(key, viewer=None, chosen=chosen, public=True)
+        assert from_facts.stored, (name, key)
+        facts_rows = list(rows)
+        rows.clear()
+        live = BUILDERS[key](viewer=None, chosen=chosen, public=True)
+        assert not live.stored
+        assert shown == numbers(from_facts) == numbers(live), (name, key)
+        assert facts_rows == rows and rows, (name, key)  # every cell and its key
+        nonzero += sum(1 for _t, table in rows for row in table if any(row["_keys"].values()))
+    assert nonzero  # keys that count
     # The keys count: with every record key 0 some published value differs.
     Proposal.objects.update(record_key=0)
     refresh_stored_figures()
     assert _published(world) != served
+
+
+def _sums(found):
+    """A counting function's answer with a key sum over nothing (None live: SQL's SUM of
+    no rows) as 0, as the figures read it (`or 0`)."""
+    if isinstance(found, dict):
+        return {k: 0 if v is None and str(k).startswith("key_") else _sums(v)
+                for k, v in found.items()}
+    return found
+
+
+def test_each_public_count_from_the_facts_has_the_live_key_sum(world):
+    """The facts' counting functions give, for a public figure, the same counts and the same
+    sums of record keys (before they become cell keys) as the live ones, for every filter."""
+    from analytics import selectors
+
+    _record_keys(world)
+    refresh_stored_figures()
+    sums = 0
+    for name, chosen in choices(world).items():
+        for part in ("funnel_counts", "collaboration_counts", "money_figures",
+                     "outcome_counts"):
+            kept = getattr(facts, part)(chosen=chosen, public=True)
+            live = getattr(selectors, part)(chosen=chosen, public=True)
+            assert _sums(kept) == _sums(live), (name, part)
+        kept = facts.durations(chosen=chosen, public=True)
+        live = selectors.durations(chosen=chosen, public=True)
+        assert {k: (s.count, s.key) for k, s in kept.items()} == \
+            {k: (s.count, s.key) for k, s in live.items()}, name
+        sums += sum(s.key for s in live.values()) + sum(
+            facts.funnel_counts(chosen=chosen, public=True)["keys"].values())
+    assert sums
+
+
+def test_a_public_figure_never_comes_from_facts_without_their_keys(world, settings):
+    """Facts not marked as carrying their record keys (`keyed`), or of another version, are
+    never read for a public figure: it is computed live, keys included; the fund managers'
+    figures still come from them."""
+    from analytics.figures import facts_run
+
+    settings.ANALYTICS_CACHE_SECONDS = 0
+    _record_keys(world)
+    refresh_stored_figures()
+    chosen = {"fund": world["funds"][0]}
+    assert build("funnel", viewer=None, chosen=chosen, public=True).stored
+    FactsRun.objects.update(keyed=False)
+    run = facts.fresh_run()
+    for key in PUBLIC_FIGURES:
+        assert facts_run(key, viewer=None, chosen=chosen, public=True) is None
+        served = build(key, viewer=None, chosen=chosen, public=True)
+        assert not served.stored, key
+        assert numbers(served) == numbers(BUILDERS[key](viewer=None, chosen=chosen,
+                                                         public=True)), key
+        # Even handed those facts, the figure counts live.
+        assert numbers(BUILDERS[key](viewer=None, chosen=chosen, public=True, facts=run)) \
+            == numbers(served), key
+    assert build("funnel", viewer=world["manager"], chosen=chosen).stored
+    # Facts changed (no keys at all) are what a keyed run would serve: proof it reads them.
+    ProposalFact.objects.update(record_key=0)
+    FactsRun.objects.update(keyed=True)
+    assert build("times", viewer=None, chosen=chosen, public=True).stored
 
 
 def test_a_public_figure_with_its_keys_comes_back_the_same_from_json():
