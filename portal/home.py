@@ -632,6 +632,7 @@ def milestone_reports_overdue(*, user, today: date):
     may see (`user=None`: all of them, as `tranches_due_for_release`)."""
     from fund.models import Award, Tranche
     from fund.services.awards import awards_visible_to
+    from proposals.conflicts import conflict_q
 
     next_due = (
         Tranche.objects.filter(award=OuterRef("award"), sequence__gt=OuterRef("sequence"))
@@ -648,7 +649,10 @@ def milestone_reports_overdue(*, user, today: date):
     )
     if user is None:
         return found
-    return found.filter(award__in=awards_visible_to(user).values("pk"))
+    # Not a proposal the viewer has a conflict with, as for the tranches due (DOMAIN.md: a
+    # conflicted viewer is not told of its progress; found by an insider's attack).
+    return (found.filter(award__in=awards_visible_to(user).values("pk"))
+            .exclude(conflict_q(user, "award__proposal__")))
 
 
 def fund_manager_sections(*, user, today: date) -> dict:

@@ -147,3 +147,19 @@ def test_money_shown_is_the_tranches_own(kept, manager):
     (shown,) = home.fund_manager_sections(
         user=manager, today=timezone.localdate())["tranches_to_release"]["items"]
     assert shown.amount == Decimal("100.00") and shown.award.proposal_id == award.proposal_id
+
+
+def test_a_conflicted_manager_is_not_told_of_an_overdue_milestone_report(kept, manager):
+    """Milestone reports overdue leave out the proposals the viewer has a conflict with, as
+    the tranches due for release do (an insider's attack found them listed)."""
+    today = timezone.localdate()
+    for lead in (UserFactory(agency=manager.agency), None):  # conflicted, then not
+        (award,) = _due_awards(1, tranches=2, **({"lead": lead} if lead else {}))
+        first, second = award.tranches.order_by("sequence")
+        Tranche.objects.filter(pk=first.pk).update(state="released")
+        Tranche.objects.filter(pk=second.pk).update(due_on=today - datetime.timedelta(days=3))
+    other = UserFactory(fund_manager=True, agency=AgencyFactory())
+    mine = home.fund_manager_sections(user=manager, today=today)["milestones_overdue"]
+    theirs = home.fund_manager_sections(user=other, today=today)["milestones_overdue"]
+    assert mine["count"] == 1 and theirs["count"] == 2
+    assert _seen(mine) == _seen(_live(home.fund_manager_sections, manager)["milestones_overdue"])
