@@ -132,7 +132,13 @@ class AssignForm(forms.Form):
         if user is not None and user.is_authenticated:
             proposals = proposals.exclude(conflict_q(user))
         self.fields["proposal"].queryset = proposals.order_by("title", "id")
-        self.fields["reviewer"].queryset = panel.members.select_related("agency")
+        # Only members who may review: never an HR officer or someone no longer active (the
+        # assignment would be refused: nobody is offered an action they may not take).
+        from people.models import HR_OFFICERS
+
+        self.fields["reviewer"].queryset = (panel.members.filter(is_active=True)
+                                            .exclude(groups__name=HR_OFFICERS)
+                                            .select_related("agency"))
 
 
 class PlanAcceptForm(forms.Form):

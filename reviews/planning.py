@@ -11,6 +11,8 @@ loads differ by at most one whenever any conflict-free plan can achieve that.
 from collections import deque
 from dataclasses import dataclass, field
 
+from django.utils.translation import ngettext
+
 from proposals.conflicts import conflict_reason
 from proposals.models import Proposal
 
@@ -52,11 +54,12 @@ def panel_agency_problem(panel: Panel, members=None) -> str:
     agencies = {m.agency_id for m in members if m.agency_id}
     needed = panel.round.min_panel_agencies
     if len(agencies) < needed:
-        return (
-            f"The panel “{panel.name}” has members from {len(agencies)} "
-            f"{'agency' if len(agencies) == 1 else 'agencies'}; this round needs at least "
-            f"{needed} before any assignment is made."
-        )
+        return ngettext(
+            "The panel “%(panel)s” has members from %(count)d agency; this round needs at "
+            "least %(needed)d before any assignment is made.",
+            "The panel “%(panel)s” has members from %(count)d agencies; this round needs at "
+            "least %(needed)d before any assignment is made.",
+            len(agencies)) % {"panel": panel.name, "count": len(agencies), "needed": needed}
     return ""
 
 
@@ -133,11 +136,16 @@ def build_plan(panel: Panel, viewer=None) -> AssignmentPlan:
     """Propose assignments for the panel's proposals in review. Given a `viewer`, only the
     proposals they may assign (as acting chair or unconflicted fund manager) are planned:
     the others are not shown at all, not even their reviewers or progress."""
+    from people.models import HR_OFFICERS
+
     from .chairs import proposal_panel
     from .permissions import can_assign
 
     round_ = panel.round
-    members = list(panel.members.select_related("agency").order_by("pk"))
+    # The members who may review: an HR officer or a deactivated member is never proposed
+    # (the assignment would be refused; an insider's attack saw an HR officer pre-ticked).
+    members = list(panel.members.filter(is_active=True).exclude(groups__name=HR_OFFICERS)
+                   .select_related("agency").order_by("pk"))
     proposals = [
         p for p in Proposal.objects.filter(round=round_, state=Proposal.State.IN_REVIEW)
         .select_related("lead__agency", "round", "panel__chair", "panel__deputy_chair")

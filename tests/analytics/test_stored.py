@@ -78,7 +78,7 @@ def test_a_stored_figure_says_so_on_the_page_and_in_the_api(world):
     client.force_login(world["manager"])
     page = client.get("/analytics/money/").content.decode()
     assert 'data-figure-source="stored"' in page
-    assert "computed in the background every 5 minutes" in page
+    assert "counted in the background every 5 minutes, with or without filters" in page
     answer = client.get("/api/v1/analytics/money/").json()
     assert answer["stored"] is True
     assert answer["as_of"] == stored.computed_at.isoformat()

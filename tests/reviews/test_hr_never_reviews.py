@@ -155,3 +155,23 @@ def test_an_hr_officer_with_a_conflict_reads_nothing_of_the_reviews(scene):
     page.force_login(hr)
     response = page.get(f"/reviews/proposals/{scene.proposal.pk}/")
     assert "A clear proposal" not in response.content.decode()
+
+
+def test_an_hr_officer_on_a_panel_is_never_offered_as_a_reviewer(scene):
+    """Made an HR officer after joining the panel: not proposed by the plan, not in the
+    "Assign a reviewer yourself" list (an insider's attack saw them pre-ticked)."""
+    from django.contrib.auth.models import Group
+
+    from people.models import HR_OFFICERS
+    from reviews.forms import AssignForm
+    from reviews.planning import build_plan
+
+    member = scene.members[0]
+    member.groups.add(Group.objects.get_or_create(name=HR_OFFICERS)[0])
+    assert member.is_hr_officer
+    plan = build_plan(scene.panel)
+    assert member.pk not in {m.pk for m in plan.members}
+    assert all(member.pk not in {u.pk for u in row.proposed} for row in plan.rows)
+    form = AssignForm(panel=scene.panel, user=scene.fund_manager)
+    assert member not in form.fields["reviewer"].queryset
+    assert scene.members[1] in form.fields["reviewer"].queryset
