@@ -113,8 +113,7 @@ def build_facts() -> FactsRun:
     """Every fact again, in one transaction (readers see the old facts or the new ones).
     `computed_at` is taken before the data is read."""
     from . import selectors
-    from .refresh import _fund_managers
-    from .stored import reviewing_fingerprint
+    from .stored import fund_managers, reviewing_fingerprint
 
     started = timezone.now()
     start = time.perf_counter()
@@ -128,7 +127,7 @@ def build_facts() -> FactsRun:
     # described them, and a conflicted manager's Reviewing counted from them (an insider's
     # attack).
     with reading(), transaction.atomic():
-        fingerprints = {str(m.pk): reviewing_fingerprint(m) for m in _fund_managers()}
+        fingerprints = {str(m.pk): reviewing_fingerprint(m) for m in fund_managers()}
         for model in (*TABLES, FactsRun):  # in SQL: no rows read back, no signals
             _execute(f"DELETE FROM {_t(model)}")
         _execute(

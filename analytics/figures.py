@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import hashlib
 from contextlib import nullcontext
-from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -28,6 +26,7 @@ from . import public as public_rules
 from . import selectors
 from .percentiles import Spread
 from .serial import figure_data, figure_from_data
+from .shapes import Figure, Table, _shown_cell  # noqa: F401  (the figures' shapes, used by every module)
 from .stored import VERSION, VIEWER_FIGURES, stored_figure
 
 S = Proposal.State
@@ -40,36 +39,6 @@ RESULT_LABELS = {
     OutcomeReport.Result.PARTLY_SUCCEEDED: gettext_lazy("Partly succeeded"),
     OutcomeReport.Result.DID_NOT_SUCCEED: gettext_lazy("Did not work as hoped — learning shared"),
 }
-
-
-@dataclass
-class Table:
-    key: str
-    caption: str
-    columns: list[tuple[str, str]]  # (key, heading)
-    rows: list[dict]
-
-    @property
-    def cells(self) -> list[list]:
-        """The rows as the page shows them, column by column: amounts of money with their
-        thousands and two decimals (the downloads keep the plain numbers)."""
-        return [[_shown_cell(row.get(key)) for key, _h in self.columns] for row in self.rows]
-
-
-@dataclass
-class Figure:
-    key: str
-    title: str
-    definition: str
-    tables: list[Table] = field(default_factory=list)
-    charts: list = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    summary: dict = field(default_factory=dict)
-    computed_at: datetime | None = None
-    stored: bool = False  # computed in the background (analytics/stored.py), not for this request
-
-    def table(self, key: str | None) -> Table | None:
-        return next((t for t in self.tables if key in (None, t.key)), None)
 
 
 FIGURES = {
@@ -94,10 +63,6 @@ def _source(facts, public: bool = False):
     if facts is None or (public and not kept.keyed(facts)):
         return selectors
     return kept
-
-
-def _shown_cell(value):
-    return f"{value:,.2f}" if isinstance(value, Decimal) else value
 
 
 MONEY_MEASURES = {

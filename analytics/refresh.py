@@ -16,13 +16,7 @@ from .facts import build_facts
 from .figures import BUILDERS, FIGURES, PUBLIC_FIGURES
 from .models import StoredFigure
 from .serial import figure_data
-from .stored import VERSION, VIEWER_FIGURES, reviewing_fingerprint
-
-
-def _fund_managers():
-    from people.models import FUND_MANAGERS, User
-
-    return User.objects.filter(groups__name=FUND_MANAGERS, is_active=True).distinct().order_by("pk")
+from .stored import VERSION, VIEWER_FIGURES, fund_managers, reviewing_fingerprint
 
 
 def _store(key: str, *, public: bool, viewer=None, language: str = "") -> None:
@@ -61,7 +55,7 @@ def refresh_stored_figures() -> int:
     stored = 0
     for key in FIGURES:
         if key in VIEWER_FIGURES:
-            managers = list(_fund_managers())
+            managers = list(fund_managers())
             for manager in managers:
                 # Taken before the data is read: a change after it makes the two differ.
                 # In the language the manager chose (computed once: it is the costly figure).

@@ -110,7 +110,7 @@ def figure_data(figure) -> dict:
 
 def figure_from_data(d: dict):
     """The Figure `figure_data` wrote."""
-    from .figures import Figure, Table
+    from .shapes import Figure, Table
 
     return Figure(
         key=d["key"], title=d["title"], definition=d["definition"],

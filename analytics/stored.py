@@ -36,6 +36,13 @@ VERSION = 5  # bumped whenever Figure's shape or the public rules change: rows o
 VIEWER_FIGURES = ("reviewing",)
 
 
+def fund_managers():
+    """The active fund managers, whose Reviewing figure is kept each (refresh.py, facts.py)."""
+    from people.models import FUND_MANAGERS, User
+
+    return User.objects.filter(groups__name=FUND_MANAGERS, is_active=True).distinct().order_by("pk")
+
+
 def refresh_minutes() -> int:
     return int(getattr(settings, "ANALYTICS_REFRESH_MINUTES", 5))
 

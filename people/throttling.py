@@ -38,6 +38,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 PER_ACCOUNT_AND_PER_ADDRESS = [["username"], ["ip_address"]]
 PER_ADDRESS = [["ip_address"]]
@@ -90,7 +91,8 @@ def lockout_response(request, original_response=None, credentials=None):
         time_text = f"{date_format(local, 'j F')} {time_text}"
     if request.path.startswith("/api/"):
         response = JsonResponse(
-            {"detail": f"Too many failed sign-in attempts. Try again after {time_text}."},
+            {"detail": gettext("Too many failed sign-in attempts. Try again after %(time)s.")
+             % {"time": time_text}},
             status=429,
         )
     else:

@@ -44,10 +44,10 @@ def numbers(figure) -> dict:
 def expected_count() -> int:
     """Each figure for the fund managers and for the public in each language, and Reviewing
     once per active fund manager (in their language)."""
-    from analytics.refresh import _fund_managers
+    from analytics.stored import fund_managers
 
     languages = len(django_settings.LANGUAGES)
-    return (len(FIGURES) - 1) * languages + _fund_managers().count() + \
+    return (len(FIGURES) - 1) * languages + fund_managers().count() + \
         len(PUBLIC_FIGURES) * languages
 
 
