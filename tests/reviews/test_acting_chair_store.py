@@ -262,11 +262,14 @@ class ActingChairMachine(RuleBasedStateMachine):
     def delete_assignment(self, p, person):
         """The admin deletes an assignment (one in `conflict` stops blocking); one with a
         recorded history is kept as evidence (workflow/evidence.py refuses it)."""
+        from django.db import transaction
         from django.db.models import ProtectedError
 
         try:
-            Assignment.objects.filter(proposal=self.proposals[p], reviewer=self.people[person],
-                                      review__isnull=True).delete()
+            with transaction.atomic():  # a refused deletion rolls back to here only
+                Assignment.objects.filter(proposal=self.proposals[p],
+                                          reviewer=self.people[person],
+                                          review__isnull=True).delete()
         except ProtectedError:
             pass
 
