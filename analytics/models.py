@@ -68,19 +68,28 @@ class FactsRun(models.Model):
         return f"facts v{self.version} as of {self.computed_at}"
 
 
-class ProposalFact(models.Model):
-    """One counted proposal (never a draft) as the figures need it: where it is (round,
-    fund, when the round opens, whether the public figures count it), its state and lead, its
-    money (tranches summed), its outcome and how many learnings are linked to it."""
+class ScopedFact(models.Model):
+    """What every fact row carries so that a filter reads only its own rows: its scope (0: a
+    row of every proposal; an agency's id: a copy of the row for the filter by that agency,
+    one for each agency taking part in the proposal, read by equality, by index), and where
+    its proposal is (ProposalFact's round, fund, opening date, and whether it is public)."""
 
-    proposal_id = models.BigIntegerField()
-    # 0: a row of every proposal; an agency's id: a copy of the row for the filter by that
-    # agency, one for each agency taking part in the proposal (read by equality, by index).
     scope = models.BigIntegerField(default=0, db_default=0)
     round_id = models.BigIntegerField()
     fund_id = models.BigIntegerField()
     opens_at = models.DateTimeField()
     public = models.BooleanField()
+
+    class Meta:
+        abstract = True
+
+
+class ProposalFact(ScopedFact):
+    """One counted proposal (never a draft) as the figures need it: where it is (round,
+    fund, when the round opens, whether the public figures count it), its state and lead, its
+    money (tranches summed), its outcome and how many learnings are linked to it."""
+
+    proposal_id = models.BigIntegerField()
     state = models.CharField(max_length=30)
     lead_id = models.BigIntegerField()
     lead_agency_id = models.BigIntegerField(null=True)
@@ -117,14 +126,11 @@ class ProposalFact(models.Model):
         return f"proposal {self.proposal_id}"
 
 
-class AgencyFact(models.Model):
+class AgencyFact(ScopedFact):
     """An agency taking part in a counted proposal: the lead's agency and each partner, once."""
 
     proposal_id = models.BigIntegerField()
     agency_id = models.BigIntegerField()
-    # 0: a row of every proposal; an agency's id: a copy of the row for the filter by that
-    # agency, one for each agency taking part in the proposal (read by equality, by index).
-    scope = models.BigIntegerField(default=0, db_default=0)
     # The proposal's money (ProposalFact's), for the money figure's rows by agency.
     has_tranches = models.BooleanField(default=False)
     released = models.DecimalField(**SUM, default=0)
@@ -132,11 +138,6 @@ class AgencyFact(models.Model):
     # Its proposal's record key (proposals.Proposal.record_key, 0-255): what a public
     # figure's cell keys sum (analytics/public.py).
     record_key = models.PositiveSmallIntegerField(default=0)
-    # Where its proposal is (ProposalFact's), so that a filter reads only its own rows.
-    round_id = models.BigIntegerField()
-    fund_id = models.BigIntegerField()
-    opens_at = models.DateTimeField()
-    public = models.BooleanField()
 
     class Meta:
         indexes = [
@@ -152,7 +153,7 @@ class AgencyFact(models.Model):
         return f"proposal {self.proposal_id}, agency {self.agency_id}"
 
 
-class PairFact(models.Model):
+class PairFact(ScopedFact):
     """How many counted proposals of a round (`n`): `kind` "pair", that two agencies (`a` <
     `b`) both take part in; "agency", that agency `a` takes part in; "crossing", that `a`
     agencies take part in (4: four or more). The collaboration figure adds these up over the
@@ -165,14 +166,6 @@ class PairFact(models.Model):
     n = models.IntegerField()
     # The sum of the record keys of the proposals `n` counts (a public cell's key: public.py).
     k = models.BigIntegerField(default=0)
-    # 0: a row of every proposal; an agency's id: a copy of the row for the filter by that
-    # agency, one for each agency taking part in the proposal (read by equality, by index).
-    scope = models.BigIntegerField(default=0, db_default=0)
-    # Where its proposal is (ProposalFact's), so that a filter reads only its own rows.
-    round_id = models.BigIntegerField()
-    fund_id = models.BigIntegerField()
-    opens_at = models.DateTimeField()
-    public = models.BooleanField()
 
     class Meta:
         indexes = [
@@ -185,7 +178,7 @@ class PairFact(models.Model):
         return f"round {self.round_id}: {self.kind} {self.a} {self.b or ''}: {self.n}"
 
 
-class DurationFact(models.Model):
+class DurationFact(ScopedFact):
     """One time the Times figure counts: `kind` (decision, award, first_release,
     first_money) and its days, of a counted proposal."""
 
@@ -195,14 +188,6 @@ class DurationFact(models.Model):
     # Its proposal's record key (proposals.Proposal.record_key, 0-255): what a public
     # figure's cell keys sum (analytics/public.py).
     record_key = models.PositiveSmallIntegerField(default=0)
-    # 0: a row of every proposal; an agency's id: a copy of the row for the filter by that
-    # agency, one for each agency taking part in the proposal (read by equality, by index).
-    scope = models.BigIntegerField(default=0, db_default=0)
-    # Where its proposal is (ProposalFact's), so that a filter reads only its own rows.
-    round_id = models.BigIntegerField()
-    fund_id = models.BigIntegerField()
-    opens_at = models.DateTimeField()
-    public = models.BooleanField()
 
     class Meta:
         indexes = [
@@ -216,7 +201,7 @@ class DurationFact(models.Model):
         return f"proposal {self.proposal_id}: {self.kind}"
 
 
-class AssignmentFact(models.Model):
+class AssignmentFact(ScopedFact):
     """A review assignment the Reviewing figure may count (never one in `conflict`), with
     the day its review was submitted (Bhutan time) and its score and recommendation."""
 
@@ -228,14 +213,6 @@ class AssignmentFact(models.Model):
     done_on = models.DateField(null=True)
     weighted_score = models.DecimalField(max_digits=5, decimal_places=2, null=True)
     recommendation = models.CharField(max_length=20, null=True)
-    # 0: a row of every proposal; an agency's id: a copy of the row for the filter by that
-    # agency, one for each agency taking part in the proposal (read by equality, by index).
-    scope = models.BigIntegerField(default=0, db_default=0)
-    # Where its proposal is (ProposalFact's), so that a filter reads only its own rows.
-    round_id = models.BigIntegerField()
-    fund_id = models.BigIntegerField()
-    opens_at = models.DateTimeField()
-    public = models.BooleanField()
 
     class Meta:
         indexes = [
@@ -249,16 +226,11 @@ class AssignmentFact(models.Model):
         return f"assignment {self.assignment_id}"
 
 
-class ReviewerFact(models.Model):
+class ReviewerFact(ScopedFact):
     """A reviewer's assignments (never one in conflict) on the counted proposals of a round,
     by how they stand on the day the facts were taken: the Reviewing figure adds these up over
     the rounds chosen, less the assignments its viewer may not see."""
 
-    scope = models.BigIntegerField(default=0, db_default=0)
-    round_id = models.BigIntegerField()
-    fund_id = models.BigIntegerField()
-    opens_at = models.DateTimeField()
-    public = models.BooleanField()
     reviewer_id = models.BigIntegerField()
     assigned = models.IntegerField()
     on_time = models.IntegerField()
@@ -277,17 +249,12 @@ class ReviewerFact(models.Model):
         return f"round {self.round_id}: reviewer {self.reviewer_id}, {self.assigned}"
 
 
-class AgreementFact(models.Model):
+class AgreementFact(ScopedFact):
     """The agreement of a round's counted proposals with at least two submitted, scored
     reviews: how many, how many within the disagreement threshold, how many with one
     recommendation, and their spreads summed. The Reviewing figure adds these up over the
     rounds chosen, less the proposals its viewer may not see whole."""
 
-    scope = models.BigIntegerField(default=0, db_default=0)
-    round_id = models.BigIntegerField()
-    fund_id = models.BigIntegerField()
-    opens_at = models.DateTimeField()
-    public = models.BooleanField()
     proposals = models.IntegerField()
     close = models.IntegerField()
     unanimous = models.IntegerField()
