@@ -26,12 +26,16 @@ ones draw only from proposals `public` marks: active fund, round not a draft). R
 leaves out what its viewer may not see, from the facts, as the live code does: a proposal the
 viewer has a conflict of interest with (they lead it, are on its team, or their agency leads
 or partners in it), one whose review by them is open or in conflict, any assignment in
-conflict. It is counted from the facts only while the viewer's Reviewing fingerprint (what
-they may see, and every review flagged as a conflict: `stored.reviewing_fingerprint`) is the
-one taken for them (`FactsRun.fingerprints`, each active fund manager's) before the facts were
-read: then nothing of that has changed since, and they leave out exactly what the live code
-would. Otherwise (a new conflict, an assignment, a change of agency; a fund manager named
-since) their Reviewing figure is computed live.
+conflict. What it leaves out is asked live (the proposals the viewer leads or is on the team
+of, their open or conflicted assignments, their agency now), except the proposals of their
+agency, read from the agency's own copies of the facts (fast, by index). So it is counted from
+the facts only while those copies still describe the agency: its parties digest
+(`agency_digests`: which proposals, up to the highest id the facts read, it leads or partners
+in), taken with the facts (`FactsRun.agencies`, in their snapshot), is still the digest now,
+and no review was flagged as a conflict since (`FactsRun.conflicts`: the facts hold none in
+conflict). Then it leaves out exactly what the live code would; otherwise (a proposal's lead
+or partners changed, a person moved agency, a new conflict) their Reviewing figure is computed
+live. A proposal made since the facts has no facts to count, whoever's it is.
 
 Public figures are counted from the facts too, with exactly the live figure's published
 values: their counts are published with a cell-key perturbation (analytics/public.py) from the
@@ -77,7 +81,7 @@ from .percentiles import Spread, spread_of
 TABLES = (ProposalFact, AgencyFact, PairFact, DurationFact, AssignmentFact, ReviewerFact,
           AgreementFact)
 PER_ROUND = (PairFact, ReviewerFact, AgreementFact)  # counted per round and scope
-VERSION = 2  # bumped whenever the facts' meaning changes: older facts are never read
+VERSION = 3  # bumped whenever the facts' meaning changes: older facts are never read
 KINDS = ("decision", "award", "first_release", "first_money")
 DIMS = "round_id, fund_id, opens_at, public"  # each fact's copy of where its proposal is
 
@@ -113,7 +117,7 @@ def build_facts() -> FactsRun:
     """Every fact again, in one transaction (readers see the old facts or the new ones).
     `computed_at` is taken before the data is read."""
     from . import selectors
-    from .stored import fund_managers, reviewing_fingerprint
+    from .stored import conflicts_stamp
 
     started = timezone.now()
     start = time.perf_counter()
@@ -121,13 +125,14 @@ def build_facts() -> FactsRun:
     prop, round_, fund, user = _t(Proposal), _t(Round), _t(Fund), _t(Proposal.lead.field.related_model)
     award, tranche, outcome, learning = _t(Award), _t(Tranche), _t(OutcomeReport), _t(Learning)
     paid = ", ".join(["%s"] * len(selectors.PAID))
-    # What each fund manager may see (may_count_reviewing), read in the same snapshot as the
-    # data the facts are made of: taken before it, a change made and undone while the facts
-    # were read (an agency moved by an import and back) left a fingerprint that no longer
-    # described them, and a conflicted manager's Reviewing counted from them (an insider's
-    # attack).
+    # Which agency takes part in which proposal, and the flagged reviews (may_count_reviewing),
+    # read in the same snapshot as the data the facts are made of: taken before it, a change
+    # made and undone while the facts were read (an agency moved by an import and back) left a
+    # digest that no longer described the facts, and a conflicted manager's Reviewing counted
+    # from them (an insider's attack).
     with reading(), transaction.atomic():
-        fingerprints = {str(m.pk): reviewing_fingerprint(m) for m in fund_managers()}
+        upto = Proposal.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        digests, conflicts = agency_digests(upto), conflicts_stamp()
         for model in (*TABLES, FactsRun):  # in SQL: no rows read back, no signals
             _execute(f"DELETE FROM {_t(model)}")
         _execute(
@@ -246,8 +251,8 @@ def build_facts() -> FactsRun:
                  f"p.public, {AGREEMENT} FROM {facts} p WHERE p.scored >= 2 "
                  f"GROUP BY p.scope, p.round_id, p.fund_id, p.opens_at, p.public "
                  f"ORDER BY p.scope, p.round_id")
-        run = FactsRun.objects.create(version=VERSION, computed_at=started,
-                                      fingerprints=fingerprints, keyed=True,
+        run = FactsRun.objects.create(version=VERSION, computed_at=started, agencies=digests,
+                                      proposals_upto=upto, conflicts=conflicts, keyed=True,
                                       seconds=time.perf_counter() - start)
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         # Every row is new: the planner's statistics of these tables, taken again.
@@ -286,17 +291,59 @@ def keyed(run: FactsRun) -> bool:
     return bool(run is not None and run.keyed and run.version == VERSION)
 
 
-def may_count_reviewing(viewer, run: FactsRun, fingerprint: str | None = None) -> bool:
+def agency_digests(upto: int, agency_id: int | None = None) -> dict[str, str]:
+    """Each agency's parties digest: {agency id (str): 32 hex characters}, an MD5 over the
+    ids of the proposals up to id `upto` that its people lead and (negated) those it partners
+    in, in order. Only `agency_id`'s when given; an agency in none has no entry. One query,
+    read from indexes alone (people.User `user_agency_id`, proposals migration 0012); on
+    SQLite the digest is made here from the same ids, to the same value."""
+    import hashlib
+
+    from people.models import User
+
+    lead = ("SELECT u.agency_id AS agency_id, p.id AS t FROM {p} p JOIN {u} u ON u.id = p.lead_id "
+            "WHERE p.id <= %s AND u.agency_id IS NOT NULL{one}")
+    partner = ("SELECT pa.agency_id AS agency_id, -pa.proposal_id AS t FROM {pa} pa "
+               "WHERE pa.proposal_id <= %s{one}")
+    names = {"p": _t(Proposal), "u": _t(User), "pa": _t(Proposal.partner_agencies.through)}
+    params: tuple = (upto, upto)
+    if agency_id is not None:
+        params = (upto, agency_id, upto, agency_id)
+    parts = (lead.format(**names, one=" AND u.agency_id = %s" if agency_id is not None else "")
+             + " UNION ALL "
+             + partner.format(**names, one=" AND pa.agency_id = %s" if agency_id is not None
+                              else ""))
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SELECT s.agency_id, md5(string_agg(s.t::text, ',' ORDER BY s.t)) "
+                           f"FROM ({parts}) s GROUP BY s.agency_id", params)
+            return {str(agency): digest for agency, digest in cursor.fetchall()}
+        cursor.execute(f"SELECT s.agency_id, s.t FROM ({parts}) s ORDER BY s.agency_id, s.t",
+                       params)
+        ids: dict[str, list[str]] = {}
+        for agency, t in cursor.fetchall():
+            ids.setdefault(str(agency), []).append(str(t))
+    return {agency: hashlib.md5(",".join(ts).encode(), usedforsecurity=False).hexdigest()
+            for agency, ts in ids.items()}
+
+
+def may_count_reviewing(viewer, run: FactsRun) -> bool:
     """Whether `viewer`'s Reviewing may be counted from the facts of `run` (the module says
-    why): their Reviewing fingerprint (`fingerprint`, theirs now, if already taken), taken
-    before these facts were read, is still theirs."""
+    why): they may see the analytics, no review was flagged as a conflict since the facts were
+    read, and their agency's parties digest then is its digest now. Two indexed queries; ask
+    in the snapshot the figure is counted in (`reading`)."""
     from .selectors import may_view_analytics
-    from .stored import reviewing_fingerprint
+    from .stored import conflicts_stamp
 
     if not getattr(viewer, "pk", None) or not may_view_analytics(viewer):
         return False
-    taken = (run.fingerprints or {}).get(str(viewer.pk))
-    return bool(taken) and taken == (fingerprint or reviewing_fingerprint(viewer))
+    if not run.conflicts or run.conflicts != conflicts_stamp():
+        return False
+    if viewer.agency_id is None:
+        return True
+    agency = str(viewer.agency_id)
+    now = agency_digests(run.proposals_upto, viewer.agency_id).get(agency, "")
+    return (run.agencies or {}).get(agency, "") == now
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -458,35 +505,67 @@ def outcome_counts(*, chosen: dict, public: bool = False) -> dict:
     return {"reports": reports, "learnings": shared}
 
 
-def _unseen(viewer, agency: bool = True) -> tuple[str, tuple, str, tuple]:
-    """SQL of the proposals the viewer has a conflict of interest with (they lead it, are on
-    its team, or their agency leads or partners in it: proposals.conflicts.conflict_q), and
-    of those whose review by them is open or in conflict, with their parameters."""
-    own_open = (Assignment.objects.filter(
+def _open_sql(viewer) -> tuple[str, tuple]:
+    """SQL of the proposals whose review by the viewer is open or in conflict (live)."""
+    sql, params = (Assignment.objects.filter(
         reviewer=viewer, state__in=(Assignment.State.ASSIGNED, Assignment.State.CONFLICT))
-        .order_by().values("proposal_id"))
-    conflicted = Proposal.objects.filter(lead=viewer).order_by().values("pk").union(
+        .order_by().values("proposal_id").query.sql_with_params())
+    return sql, tuple(params)
+
+
+def _agency_sql(viewer) -> tuple[str, tuple]:
+    """SQL of the proposals the viewer's agency leads or partners in, as the facts hold them
+    (their agency's copies: may_count_reviewing has checked they still describe it)."""
+    sql, params = (AgencyFact.objects.filter(scope=0, agency_id=viewer.agency_id).order_by()
+                   .values("proposal_id").query.sql_with_params())
+    return sql, tuple(params)
+
+
+def _own_unseen(viewer) -> tuple[str, tuple]:
+    """SQL of the proposals the viewer leads, is on the team of, or whose review by them is
+    open or in conflict: a handful, asked live, whose facts are then found by proposal."""
+    own = Proposal.objects.filter(lead=viewer).order_by().values("pk").union(
         TeamMember.objects.filter(user=viewer, accepted_at__isnull=False).order_by()
-        .values("proposal_id"))
-    if viewer.agency_id and agency:  # (agency=False: the caller asks its agency apart)
-        conflicted = conflicted.union(
-            AgencyFact.objects.filter(scope=0, agency_id=viewer.agency_id).order_by()
-            .values("proposal_id"))
-    open_sql, open_params = own_open.query.sql_with_params()
-    conflict_sql, conflict_params = conflicted.query.sql_with_params()
-    return conflict_sql, tuple(conflict_params), open_sql, tuple(open_params)
+        .values("proposal_id"),
+        Assignment.objects.filter(
+            reviewer=viewer, state__in=(Assignment.State.ASSIGNED, Assignment.State.CONFLICT))
+        .order_by().values("proposal_id"))
+    sql, params = own.query.sql_with_params()
+    return sql, tuple(params)
 
 
-def _assignments_where(*, viewer, chosen: dict) -> tuple[str, tuple]:
-    """The WHERE (on assignment facts `a`) of the assignments the viewer's Reviewing counts,
-    as selectors.counted_assignments chooses them: on the proposals chosen, never one of a
-    proposal the viewer has a conflict of interest with (unless it is their own), nor of
-    one whose review by them is open or in conflict (the facts hold none in conflict)."""
-    where, params = _where(chosen, False, AssignmentFact, "a")
-    conflict_sql, conflict_params, open_sql, open_params = _unseen(viewer)
-    return (f"{where} AND (a.reviewer_id = %s OR a.proposal_id NOT IN "
-            f"({conflict_sql})) AND a.proposal_id NOT IN ({open_sql})",
-            (*params, viewer.pk, *conflict_params, *open_params))
+def _hidden_rows(viewer, chosen: dict, model, alias: str, columns: str,
+                 extra: str = "") -> tuple[str, tuple]:
+    """SQL of the rows of `model` (`columns` of them) of the chosen proposals the viewer may
+    not see whole: those of their agency's proposals, from its own copies (by index: `scope`
+    = the agency; with another agency chosen, those of its proposals too), and, found by
+    proposal, the rows of the few proposals they lead, are on the team of, or whose review by
+    them is open or in conflict (not their agency's: those are in its copies). One UNION ALL
+    whose parts never share a proposal, so that their sums can be taken away from the sums
+    kept per round (and scope)."""
+    from types import SimpleNamespace
+
+    table = _t(model)
+    every, every_params = _where(chosen, False, model, alias)
+    own_sql, own_params = _own_unseen(viewer)
+    own = (f"SELECT {columns} FROM {table} {alias} WHERE {every}{extra} "
+           f"AND {alias}.proposal_id IN ({own_sql})")
+    params = (*every_params, *own_params)
+    if not viewer.agency_id:
+        return own, params
+    agency_sql, agency_params = _agency_sql(viewer)
+    chosen_agency = chosen.get("agency")
+    theirs, theirs_params = _where({**chosen, "agency": SimpleNamespace(pk=viewer.agency_id)},
+                                   False, model, alias)
+    if chosen_agency is not None and chosen_agency.pk != viewer.agency_id:
+        # Of their agency's copies, the proposals the chosen agency takes part in too.
+        both, both_params = (AgencyFact.objects.filter(scope=0, agency_id=chosen_agency.pk)
+                             .order_by().values("proposal_id").query.sql_with_params())
+        theirs = f"{theirs} AND {alias}.proposal_id IN ({both})"
+        theirs_params = (*theirs_params, *both_params)
+    return (f"SELECT {columns} FROM {table} {alias} WHERE {theirs}{extra} UNION ALL {own} "
+            f"AND {alias}.proposal_id NOT IN ({agency_sql})",
+            (*theirs_params, *params, *agency_params))
 
 
 def _agreement(*, viewer, chosen: dict) -> dict:
@@ -494,45 +573,22 @@ def _agreement(*, viewer, chosen: dict) -> dict:
     each proposal's own (ProposalFact.scored, spread, advice): the viewer's Reviewing leaves
     out a proposal they may not see whole (a conflict: only their own review of it would be
     left, never two; their review open or in conflict: none), so a proposal counts with all
-    its reviews or not at all. Without an agency chosen: the rounds' sums (AgreementFact)
-    less the proposals the viewer may not see; the mean spread their sum over their number,
-    as AVG divides. One query."""
-    from types import SimpleNamespace
-
+    its reviews or not at all: the rounds' sums (AgreementFact, the chosen agency's when one
+    is) less the proposals the viewer may not see (`_hidden_rows`); the mean spread their sum
+    over their number, as AVG divides. One query."""
     from .selectors import _fetch
 
-    facts = _t(ProposalFact)
-    where, params = _where(chosen, False, ProposalFact, "p")
-    if chosen.get("agency"):
-        conflict_sql, conflict_params, open_sql, open_params = _unseen(viewer)
-        found = _fetch(
-            f"SELECT {AGREEMENT.replace('SUM(p.spread)', 'AVG(p.spread)')} FROM {facts} p "
-            f"WHERE {where} AND p.scored >= 2 AND p.proposal_id NOT IN ({conflict_sql}) "
-            f"AND p.proposal_id NOT IN ({open_sql})",
-            (*params, *conflict_params, *open_params))[0]
-    else:
-        rounds, round_params = _where(chosen, False, AgreementFact, "r")
-        conflict_sql, conflict_params, open_sql, open_params = _unseen(viewer, agency=False)
-        hidden = (f"{where} AND (p.proposal_id IN ({conflict_sql}) OR p.proposal_id IN "
-                  f"({open_sql}))")
-        hidden_params = (*params, *conflict_params, *open_params)
-        if viewer.agency_id:  # the agency's proposals: its own copies of the rows
-            theirs, theirs_params = _where(
-                {**chosen, "agency": SimpleNamespace(pk=viewer.agency_id)}, False,
-                ProposalFact, "p")
-            agency_sql, agency_params = (
-                AgencyFact.objects.filter(scope=0, agency_id=viewer.agency_id).order_by()
-                .values("proposal_id").query.sql_with_params())
-            hidden = f"({theirs}) OR ({hidden} AND p.proposal_id NOT IN ({agency_sql}))"
-            hidden_params = (*theirs_params, *hidden_params, *agency_params)
-        n = "(COALESCE(t.n, 0) - COALESCE(m.n, 0))"
-        found = _fetch(
-            f"SELECT {n}, COALESCE(t.c, 0) - COALESCE(m.c, 0), COALESCE(t.u, 0) - "
-            f"COALESCE(m.u, 0), (t.s - COALESCE(m.s, 0)) / NULLIF({n}, 0) "
-            f"FROM (SELECT SUM(r.proposals) AS n, SUM(r.close) AS c, SUM(r.unanimous) AS u, "
-            f"SUM(r.spread_sum) AS s FROM {_t(AgreementFact)} r WHERE {rounds}) AS t "
-            f"CROSS JOIN (SELECT {AGREEMENT_AS} FROM {facts} p WHERE p.scored >= 2 "
-            f"AND ({hidden})) AS m", (*round_params, *hidden_params))[0]
+    rounds, round_params = _where(chosen, False, AgreementFact, "r")
+    hidden, hidden_params = _hidden_rows(viewer, chosen, ProposalFact, "p", "p.*",
+                                         extra=" AND p.scored >= 2")
+    n = "(COALESCE(t.n, 0) - COALESCE(m.n, 0))"
+    found = _fetch(
+        f"SELECT {n}, COALESCE(t.c, 0) - COALESCE(m.c, 0), COALESCE(t.u, 0) - "
+        f"COALESCE(m.u, 0), (t.s - COALESCE(m.s, 0)) / NULLIF({n}, 0) "
+        f"FROM (SELECT SUM(r.proposals) AS n, SUM(r.close) AS c, SUM(r.unanimous) AS u, "
+        f"SUM(r.spread_sum) AS s FROM {_t(AgreementFact)} r WHERE {rounds}) AS t "
+        f"CROSS JOIN (SELECT {AGREEMENT_AS} FROM ({hidden}) p) AS m",
+        (*round_params, *hidden_params))[0]
     return {"proposals": int(found[0] or 0), "close": int(found[1] or 0),
             "unanimous": int(found[2] or 0), "mean_spread": found[3]}
 
@@ -552,29 +608,20 @@ def _timing_params(today) -> tuple:
 
 
 def _load_by_rounds(*, viewer, chosen: dict, today) -> tuple[str, tuple]:
-    """SQL of each reviewer's counted assignments (as `per reviewer` of reviewing_figures)
-    without an agency chosen: their rounds' counts (ReviewerFact) less the assignments the
-    viewer may not see (those of a proposal whose review by the viewer is open or in
-    conflict; others' of a proposal the viewer has a conflict of interest with): a few
-    hundred rows a round and the viewer's own conflicts, never every assignment."""
-    from types import SimpleNamespace
-
+    """SQL of each reviewer's counted assignments (as `per reviewer` of reviewing_figures):
+    their rounds' counts (ReviewerFact, the chosen agency's copies when one is) less the assignments the
+    viewer may not see (`_hidden_rows`: those of a proposal whose review by the viewer is
+    open or in conflict; others' of a proposal the viewer has a conflict of interest with):
+    a few hundred rows a round, their agency's copies and their own few, never every
+    assignment."""
     cols = ("assigned", "on_time", "late", "overdue", "not_yet_due")
     rounds, round_params = _where(chosen, False, ReviewerFact, "r")
-    every, every_params = _where(chosen, False, AssignmentFact, "a")
-    conflict_sql, conflict_params, open_sql, open_params = _unseen(viewer, agency=False)
-    hidden = (f"{every} AND (a.proposal_id IN ({conflict_sql}) OR a.proposal_id IN "
-              f"({open_sql}))")
-    hidden_params = (*every_params, *conflict_params, *open_params)
-    if viewer.agency_id:  # the agency's proposals: its own copies of the rows, by index
-        theirs, theirs_params = _where({**chosen, "agency": SimpleNamespace(pk=viewer.agency_id)},
-                                       False, AssignmentFact, "a")
-        agency_sql, agency_params = (AgencyFact.objects.filter(scope=0, agency_id=viewer.agency_id)
-                                     .order_by().values("proposal_id").query.sql_with_params())
-        hidden = f"({theirs}) OR ({hidden} AND a.proposal_id NOT IN ({agency_sql}))"
-        hidden_params = (*theirs_params, *hidden_params, *agency_params)
-    unseen = (f"SELECT {TIMING} FROM {_t(AssignmentFact)} a WHERE ({hidden}) "
-              f"AND NOT (a.reviewer_id = %s AND a.proposal_id NOT IN ({open_sql})) "
+    hidden, hidden_params = _hidden_rows(
+        viewer, chosen, AssignmentFact, "a",
+        "a.reviewer_id, a.proposal_id, a.state, a.done_on, a.due_on")
+    open_sql, open_params = _open_sql(viewer)
+    unseen = (f"SELECT {TIMING} FROM ({hidden}) a "
+              f"WHERE NOT (a.reviewer_id = %s AND a.proposal_id NOT IN ({open_sql})) "
               f"GROUP BY a.reviewer_id")
     unseen_params = (*_timing_params(today), *hidden_params, viewer.pk, *open_params)
     sums = ", ".join(f"SUM(r.{c}) AS {c}" for c in cols)
@@ -598,14 +645,8 @@ def reviewing_figures(*, viewer, chosen: dict, run: FactsRun | None = None) -> d
     # Open assignments are overdue or not as of the day the facts were taken (as the rest).
     today = timezone.localdate(run.computed_at) if run is not None else timezone.localdate()
     counts = ["assigned", "on_time", "late", "overdue", "not_yet_due"]
-    if chosen.get("agency"):  # the agency's rows, each assignment read
-        where, params = _assignments_where(viewer=viewer, chosen=chosen)
-        per_reviewer = (f"SELECT {TIMING} FROM {_t(AssignmentFact)} a WHERE {where} "
-                        f"GROUP BY a.reviewer_id")
-        per_reviewer_params = (*_timing_params(today), *params)
-    else:
-        per_reviewer, per_reviewer_params = _load_by_rounds(viewer=viewer, chosen=chosen,
-                                                            today=today)
+    per_reviewer, per_reviewer_params = _load_by_rounds(viewer=viewer, chosen=chosen,
+                                                        today=today)
     # The busiest first, with the totals over every reviewer (window functions before the
     # LIMIT); their names looked up for those listed only.
     sums = ", ".join(f"SUM(g.{c}) OVER () AS total_{c}" for c in counts)

@@ -493,6 +493,14 @@ def build(key: str, *, viewer, chosen: dict, public: bool = False) -> Figure:
     # data counted: taken before the data, a change made and undone in between kept the key
     # of what the viewer may see on a figure counting what they may not (an insider's attack).
     with reading() if chosen or key in VIEWER_FIGURES else nullcontext():
+        viewers = key in VIEWER_FIGURES
+        run = facts_run(key, viewer=viewer, chosen=chosen, public=public) if viewers else None
+        if run is not None:
+            # Counted from the facts, with what the viewer may not see asked now: a few
+            # milliseconds, never kept (a cached answer would need their whole fingerprint).
+            figure = BUILDERS[key](viewer=viewer, chosen=chosen, public=public, facts=run)
+            figure.computed_at, figure.stored = run.computed_at, True
+            return figure
         sight = _Sight(viewer)
         cache_key = (_cache_key(key, viewer=viewer, chosen=chosen, public=public, sight=sight)
                      if seconds else "")
@@ -501,7 +509,8 @@ def build(key: str, *, viewer, chosen: dict, public: bool = False) -> Figure:
                 return figure_from_data(kept)
             except (KeyError, TypeError, ValueError, ArithmeticError):  # an older shape
                 pass
-        run = facts_run(key, viewer=viewer, chosen=chosen, public=public, sight=sight)
+        if not viewers:  # (the viewer's figure: asked above)
+            run = facts_run(key, viewer=viewer, chosen=chosen, public=public)
         figure = BUILDERS[key](viewer=viewer, chosen=chosen, public=public, facts=run)
     figure.computed_at = run.computed_at if run is not None else timezone.now()
     figure.stored = run is not None
@@ -525,11 +534,11 @@ class _Sight:
         return self._value
 
 
-def facts_run(key: str, *, viewer, chosen: dict, public: bool, sight=None):
+def facts_run(key: str, *, viewer, chosen: dict, public: bool):
     """The facts a filtered figure is counted from (analytics/facts.py), or None: computed
     live (no filters: the stored figure's work; no recent facts; a public figure from facts
-    without their record keys, public.py; Reviewing for a viewer whose fingerprint changed
-    since)."""
+    without their record keys, public.py; Reviewing for a viewer whose agency's part in the
+    proposals changed since, or after a new conflict: facts.may_count_reviewing)."""
     from . import facts
 
     if not chosen:
@@ -537,8 +546,7 @@ def facts_run(key: str, *, viewer, chosen: dict, public: bool, sight=None):
     run = facts.fresh_run()
     if run is None or (public and not facts.keyed(run)):  # public: never without its keys
         return None
-    if (key in VIEWER_FIGURES and not facts.may_count_reviewing(
-            viewer, run, fingerprint=(sight or _Sight(viewer))())):
+    if key in VIEWER_FIGURES and not facts.may_count_reviewing(viewer, run):
         return None
     return run
 

@@ -57,9 +57,17 @@ class FactsRun(models.Model):
     version = models.PositiveIntegerField(default=0)
     computed_at = models.DateTimeField()
     seconds = models.FloatField(default=0)
-    fingerprints = models.JSONField(
-        default=dict, help_text=_("Each active fund manager's Reviewing fingerprint (by id), "
-                                  "taken before the facts were read."))
+    # What a viewer's Reviewing takes from the facts about the viewer, read in the facts'
+    # snapshot (analytics/facts.py `may_count_reviewing`): each agency's parties digest (by
+    # id) over the proposals up to `proposals_upto`, and the flagged reviews' stamp.
+    agencies = models.JSONField(
+        default=dict, help_text=_("Each agency's digest of the proposals it leads or partners "
+                                  "in (by id), taken with the facts."))
+    proposals_upto = models.BigIntegerField(
+        default=0, help_text=_("The highest proposal id when the facts were read."))
+    conflicts = models.CharField(
+        max_length=64, blank=True, default="",
+        help_text=_("The reviews flagged as conflicts of interest when the facts were read."))
     # The facts carry their proposals' record keys: public figures may be counted from them
     # (a public count never goes out without its cell key: analytics/public.py).
     keyed = models.BooleanField(default=False)

@@ -75,7 +75,7 @@ def refresh_stored_figures() -> int:
         for language, _name in settings.LANGUAGES:
             _store(key, public=True, language=language)
             stored += 1
-    # Last: the Reviewing fingerprints above were taken before these facts are read
-    # (analytics/facts.py `may_count_reviewing`).
+    # Last: the facts for filtered figures, with the agencies' parties digests read in their
+    # own snapshot (analytics/facts.py `may_count_reviewing`).
     build_facts()
     return stored

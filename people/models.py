@@ -152,6 +152,10 @@ class User(AbstractUser):
             # The position levels the HR list offers as a filter: a few values, each found
             # here (rewards.selectors.position_levels) instead of reading every person.
             models.Index(fields=["position_level"], name="user_position_level"),
+            # The people of an agency and nothing else, read from the index alone: the
+            # proposals an agency's people lead, asked on every filtered Reviewing figure
+            # (analytics.facts.agency_digests, issue 17).
+            models.Index(fields=["agency", "id"], name="user_agency_id"),
         ]
         constraints = [
             models.UniqueConstraint(

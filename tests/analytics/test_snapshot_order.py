@@ -1,6 +1,7 @@
 """A viewer's fingerprint and the data counted for them are read in one snapshot
-(`analytics.facts.reading`): the facts' fingerprints, the stored Reviewing figure's, and a
-request's cache key. Taken before the snapshot, a change made and undone while the data was
+(`analytics.facts.reading`): the facts' agencies' parties digests, the stored Reviewing
+figure's fingerprint, a request's cache key, and the check of the digests a filtered Reviewing
+is counted from the facts under. Taken before the snapshot, a change made and undone while the data was
 read (an agency moved by an import and back) left a fingerprint describing the viewer on a
 figure that counted proposals they have a conflict with (an insider's attack). The tests see
 the order of the calls: inside a test's own transaction there is no second snapshot to take."""
@@ -30,6 +31,13 @@ def calls(monkeypatch):
         seen.append("fingerprint")
         return real(viewer)
 
+    real_digests = facts.agency_digests
+
+    def digests(*args, **kwargs):
+        seen.append("digests")
+        return real_digests(*args, **kwargs)
+
+    monkeypatch.setattr(facts, "agency_digests", digests)
     monkeypatch.setattr(facts, "reading", reading)
     monkeypatch.setattr(stored, "reviewing_fingerprint", fingerprint)
     monkeypatch.setattr(refresh, "reviewing_fingerprint", fingerprint)
@@ -47,9 +55,16 @@ def _inside(seen, what):
     return found
 
 
-def test_the_facts_take_the_fingerprints_in_their_snapshot(world, calls):
+def test_the_facts_take_the_agencies_digests_in_their_snapshot(world, calls):
     facts.build_facts()
-    assert _inside(calls, "fingerprint") >= 1
+    assert _inside(calls, "digests") == 1
+
+
+def test_a_filtered_reviewing_checks_the_digest_in_the_snapshot_it_counts_in(world, calls):
+    facts.build_facts()
+    calls.clear()
+    figure = figures.build("reviewing", viewer=world["manager"], chosen={"round": world["r1"]})
+    assert figure.stored and _inside(calls, "digests") == 1
 
 
 def test_the_stored_reviewing_takes_its_fingerprint_with_its_data(world, calls, monkeypatch):
