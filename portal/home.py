@@ -116,6 +116,70 @@ def joined_section(first: dict, second: dict, limit: int = DASHBOARD_LIMIT) -> d
     return {"items": items, "count": count, "count_label": label, "more": count > len(items)}
 
 
+def empty_section() -> dict:
+    """What `counted_section`, `listed_section` and `section` give for an empty set."""
+    return {"items": [], "count": 0, "count_label": "0", "more": False}
+
+
+# --- which of a person's own sections may have anything ---------------------------------------
+def what_may_wait(user) -> dict[str, bool]:
+    """For the sections every home carries (a person's own proposals, invitations, assignments,
+    notifications), whether each may have anything: one query of cheap EXISTS, each read from
+    an index. Most people have no invitation, no assignment open, no funded proposal; building
+    and running those sections' rules (their visibility and conflict filters) was most of a
+    home page's time, so the page asks them only when this says they may have rows.
+
+    Each answer is a superset of its sections' rule (the rule's first, indexed condition on the
+    person alone, without the rest), so a section it skips is one the rule leaves empty: the
+    page shows the same. Keys:
+    - `own_open`: the person leads or accepted to join (`my_proposal_ids`) a proposal in
+      revision or a draft (`my_proposals_by_state`);
+    - `own_funded`: ... a funded one (`outcome_reports_due_for`);
+    - `own_released`: a released tranche of such a proposal (`milestone_reports_due_for`);
+    - `invited`: an invitation waiting for them, to a team or a learning (`invitations_section`:
+      `open_invitations_for`, `LearningAuthor` invited);
+    - `assigned`: an assignment of theirs still open (`reviewer_sections`);
+    - `notified`: a notification of theirs (`recent_notifications_for`)."""
+    from fund.models import Tranche
+    from notifications.models import Notification
+    from people.models import User
+    from proposals.models import Proposal, TeamMember
+    from reviews.models import Assignment
+    from rewards.models import LearningAuthor
+
+    def own(states) -> Q:
+        led = Proposal.objects.filter(lead=user, state__in=states)
+        joined = TeamMember.objects.accepted().filter(user=user, proposal__state__in=states)
+        return Q(Exists(led)) | Q(Exists(joined))
+
+    def flag(q: Q):
+        from django.db.models import BooleanField, Case, Value, When
+
+        return Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+    released = Tranche.objects.filter(state=Tranche.State.RELEASED)
+    gates = {
+        "own_open": own((Proposal.State.REVISION_REQUESTED, Proposal.State.DRAFT)),
+        "own_funded": own((Proposal.State.FUNDED,)),
+        "own_released": Q(Exists(released.filter(award__proposal__lead=user)))
+        | Q(Exists(released.filter(award__proposal__team__user=user,
+                                    award__proposal__team__state=TeamMember.State.ACCEPTED))),
+        "invited": Q(Exists(TeamMember.objects.filter(user=user,
+                                                      state=TeamMember.State.INVITED)))
+        | Q(Exists(LearningAuthor.objects.filter(user=user,
+                                                 state=LearningAuthor.State.INVITED))),
+        "assigned": Q(Exists(Assignment.objects.filter(reviewer=user,
+                                                       state=Assignment.State.ASSIGNED))),
+        "notified": Q(Exists(Notification.objects.filter(recipient=user))),
+    }
+    found = (User.objects.filter(pk=user.pk)
+             .annotate(**{key: flag(q) for key, q in gates.items()})
+             .values(*gates).first())
+    if found is None:  # no such person (deleted meanwhile): ask every section
+        return dict.fromkeys(gates, True)
+    return {key: bool(value) for key, value in found.items()}
+
+
 # --- a civil servant: what waits for my answer, and what I hear about ------------------------
 def my_proposal_ids(user):
     """The ids of the proposals `user` leads or accepted to join, as a UNION of two indexed
@@ -247,7 +311,7 @@ def reviewer_sections(*, user, today: date) -> dict:
     ).filter(proposal__state=Proposal.State.IN_REVIEW)
     flagged = open_.annotate(
         row_id=F("pk"), row_due=F("due_on"),
-        conflicted=Case(When(conflict_q(user, "proposal__"), then=Value(True)),
+        conflicted=Case(When(conflict_q(user, "proposal__", probe=True), then=Value(True)),
                         default=Value(False), output_field=BooleanField()),
     ).order_by().values("row_id", "row_due", "conflicted")
     first, count, params = _two_sections(flagged, "d.row_due, d.row_id")
@@ -502,7 +566,11 @@ def _kept_names() -> list[str]:
 
     today = timezone.localdate()
     return [f"{name}:{day.isoformat()}" for name in ("tranches-to-release", "milestones-overdue")
-            for day in (today - timedelta(days=1), today)]
+            for day in (today - timedelta(days=1), today)] + [OUTCOMES_KEPT]
+
+
+# The outcome reports to accept do not depend on the day: one name.
+OUTCOMES_KEPT = "outcomes-to-accept"
 
 
 def _steps_without_fund_manager(managers, nobody_free) -> dict:
@@ -567,7 +635,7 @@ def stalled_section(*, user) -> dict:
         administrator, those with which every fund manager has one: among the first manager's
         conflicts (`_conflicted_ids`, read first), those with which each has one."""
         if user.is_fund_manager:
-            return qs.exclude(conflict_q(user))
+            return qs.exclude(conflict_q(user, probe=True))
         if managers:
             qs = qs.filter(pk__in_ids=_conflicted_ids(managers[0]))
         for manager in managers:
@@ -622,7 +690,7 @@ def tranches_due_for_release(*, user, today: date):
     if user is None:
         return found
     return (found.filter(award__in=awards_visible_to(user).values("pk"))
-            .exclude(conflict_q(user, "award__proposal__")))
+            .exclude(conflict_q(user, "award__proposal__", probe=True)))
 
 
 def milestone_reports_overdue(*, user, today: date):
@@ -652,7 +720,7 @@ def milestone_reports_overdue(*, user, today: date):
     # Not a proposal the viewer has a conflict with, as for the tranches due (DOMAIN.md: a
     # conflicted viewer is not told of its progress; found by an insider's attack).
     return (found.filter(award__in=awards_visible_to(user).values("pk"))
-            .exclude(conflict_q(user, "award__proposal__")))
+            .exclude(conflict_q(user, "award__proposal__", probe=True)))
 
 
 def fund_manager_sections(*, user, today: date) -> dict:
@@ -662,7 +730,10 @@ def fund_manager_sections(*, user, today: date) -> dict:
     The tranche sets grow with the whole fund (at 100k proposals ~1,300 rows, each with its
     rule's subplans, ~20 ms to find the first few in order), so they are `kept_section`s: the
     candidates kept for every fund manager, each viewer's rows and count asked of them live.
-    The decisions are a state's proposals, found in order from an index (`counted_section`)."""
+    So are the outcome reports to accept (~1,800, in the order of their reports, ~15 ms to
+    sort). The decisions are a state's proposals, found in order from an index
+    (`counted_section`). The viewer's conflicts are asked row by row (`conflict_q(probe=True)`):
+    these queries read a few hundred rows at most."""
     from fund.models import Tranche
     from proposals.models import Proposal
 
@@ -686,12 +757,17 @@ def fund_manager_sections(*, user, today: date) -> dict:
             everyone=milestone_reports_overdue(user=None, today=today),
             viewer=milestone_reports_overdue(user=user, today=today),
             order=("next_due_on", "pk")),
-        "outcomes_to_accept": counted_section(
-            fund_manager_decisions(user=user, state=Proposal.State.OUTCOME_REPORTED)
-            .select_related("outcome_report")
-            .order_by("outcome_report__submitted_at", "id"),
-            unordered_count=True,
-        ),
+        # Kept like the tranches: the set grows with the fund (~1,800 at 100k proposals), and
+        # its order (the report's submission, set once) must read all of it; a proposal joins
+        # or leaves it only by a state change, which forgets the kept candidates.
+        "outcomes_to_accept": kept_section(
+            OUTCOMES_KEPT,
+            everyone=Proposal.objects.filter(state=Proposal.State.OUTCOME_REPORTED),
+            viewer=fund_manager_decisions(user=user, state=Proposal.State.OUTCOME_REPORTED)
+            .select_related("outcome_report"),
+            order=("outcome_report__submitted_at", "id"),
+            rows=Proposal.objects.select_related("round", "round__fund", "lead", "lead__agency",
+                                                 "outcome_report")),
     }
 
 
@@ -712,7 +788,7 @@ def fund_manager_decisions(*, user, state):
     return (submitted_proposals_visible_to(user)
             .select_related("round", "round__fund", "lead", "lead__agency")
             .filter(state=state)
-            .exclude(conflict_q(user)))
+            .exclude(conflict_q(user, probe=True)))
 
 
 # --- anyone, not signed in -----------------------------------------------------------------

@@ -23,7 +23,8 @@ def dashboard_for(*, user, chair_panels: frozenset | None = None) -> dict:
     """What the signed-in `user` sees at home: what needs them now, then what they follow.
 
     Every section for the user's roles is computed whether or not it has items, so the
-    number of queries depends on who the user is, never on how much is waiting.
+    number of queries depends on who the user is and on which of their own sections may have
+    anything (`home.what_may_wait`), never on how much is waiting.
     """
     from django.utils import timezone
 
@@ -35,19 +36,32 @@ def dashboard_for(*, user, chair_panels: frozenset | None = None) -> dict:
     from .home_invitations import invitations_section
 
     today = timezone.localdate()
-    mine = home.my_proposals_by_state(
-        user, (Proposal.State.REVISION_REQUESTED, Proposal.State.DRAFT))
+    # The sections every home carries are asked only when the person may have rows in them
+    # (`home.what_may_wait`: one query; a section it skips is one its rule leaves empty).
+    may = home.what_may_wait(user)
+    states = (Proposal.State.REVISION_REQUESTED, Proposal.State.DRAFT)
+    if may["own_open"]:
+        mine = home.my_proposals_by_state(user, states)
+    else:
+        mine = {state: {"items": [], "more": False} for state in states}
     sections = {
         "awaiting_answer": mine[Proposal.State.REVISION_REQUESTED],
-        "outcome_due": home.listed_section(home.outcome_reports_due_for(user=user, today=today)),
-        "milestones_due": home.counted_section(home.milestone_reports_due_for(user=user)),
+        "outcome_due": home.listed_section(
+            home.outcome_reports_due_for(user=user, today=today) if may["own_funded"] else []),
+        "milestones_due": (home.counted_section(home.milestone_reports_due_for(user=user))
+                           if may["own_released"] else home.empty_section()),
         "drafts": mine[Proposal.State.DRAFT],
         "open_rounds": home.section(rounds_open().order_by("closes_at")),
-        "notifications": home.recent_notifications_for(user=user),
-        "invitations": invitations_section(user),
+        "notifications": (home.recent_notifications_for(user=user) if may["notified"]
+                          else {"items": [], "more": False}),
+        "invitations": invitations_section(user, may_wait=may["invited"]),
     }
     sections["open_rounds"]["items"] = _with_days_left(sections["open_rounds"]["items"])
-    sections.update(home.reviewer_sections(user=user, today=today))
+    if may["assigned"]:
+        sections.update(home.reviewer_sections(user=user, today=today))
+    else:
+        sections.update({key: home.empty_section()
+                         for key in ("reviews_due", "conflicts_to_declare")})
     sections.update(home.chair_sections(user=user, panel_ids=chair_panels))
     if user.is_fund_manager:
         to_screen = home.fund_manager_decisions(user=user, state=Proposal.State.SUBMITTED)
