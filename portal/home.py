@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext
 
@@ -122,12 +122,80 @@ def empty_section() -> dict:
 
 
 # --- which of a person's own sections may have anything ---------------------------------------
+def _gate_sets(person_id) -> dict[str, list]:
+    """For each gate of `what_may_wait`, the sets whose rows open it (any of them), each the
+    first, indexed condition of its sections' rule on the person alone."""
+    from fund.models import Tranche
+    from notifications.models import Notification
+    from proposals.models import Proposal, TeamMember
+    from reviews.models import Assignment
+    from rewards.models import LearningAuthor
+
+    def own(states) -> list:
+        return [Proposal.objects.filter(lead_id=person_id, state__in=states),
+                TeamMember.objects.accepted().filter(user_id=person_id,
+                                                     proposal__state__in=states)]
+
+    released = Tranche.objects.filter(state=Tranche.State.RELEASED)
+    return {
+        "own_open": own((Proposal.State.REVISION_REQUESTED, Proposal.State.DRAFT)),
+        "own_funded": own((Proposal.State.FUNDED,)),
+        "own_released": [
+            released.filter(award__proposal__lead_id=person_id),
+            released.filter(award__proposal__team__user_id=person_id,
+                            award__proposal__team__state=TeamMember.State.ACCEPTED)],
+        "invited": [
+            TeamMember.objects.filter(user_id=person_id, state=TeamMember.State.INVITED),
+            LearningAuthor.objects.filter(user_id=person_id, state=LearningAuthor.State.INVITED)],
+        "assigned": [Assignment.objects.filter(reviewer_id=person_id,
+                                               state=Assignment.State.ASSIGNED)],
+        "notified": [Notification.objects.filter(recipient_id=person_id)],
+    }
+
+
+def _gates_sql(person_id) -> tuple[str, list]:
+    """`SELECT (EXISTS(...) OR EXISTS(...)) AS own_open, ...`: the gates' SQL and parameters."""
+    parts, params = [], []
+    for key, sets in _gate_sets(person_id).items():
+        tests = []
+        for rows in sets:
+            sql, found = rows.order_by().values("pk")[:1].query.sql_with_params()
+            tests.append(f"EXISTS({sql})")
+            params += found
+        parts.append(f"({' OR '.join(tests)}) AS {key}")
+    return "SELECT " + ", ".join(parts), params
+
+
+# Two ids no person has, to find where the person's id goes among the gates' parameters.
+_MARKS = (-7_000_000_001, -7_000_000_002)
+_GATES = {}
+
+
+def _compiled_gates() -> tuple[list[str], str, list, list[int]]:
+    """The gates' SQL, built once per process: it depends on nothing but the person's id, a
+    parameter. Built twice with two marks that no id equals; the SQL must be the same and the
+    parameters differ exactly where the marks are (else it is not constant: an error), so
+    only those are replaced by the person's id. Answers the keys, the SQL, the parameters and
+    where the id goes."""
+    from django.db import connection
+
+    vendor = connection.vendor
+    if vendor not in _GATES:
+        (sql, params), (again, other) = (_gates_sql(mark) for mark in _MARKS)
+        where = [n for n, (a, b) in enumerate(zip(params, other, strict=True)) if a != b]
+        if sql != again or any((params[n], other[n]) != _MARKS for n in where):
+            raise RuntimeError("the home page's gates are not constant SQL")
+        _GATES[vendor] = (list(_gate_sets(_MARKS[0])), sql, list(params), where)
+    return _GATES[vendor]
+
+
 def what_may_wait(user) -> dict[str, bool]:
     """For the sections every home carries (a person's own proposals, invitations, assignments,
-    notifications), whether each may have anything: one query of cheap EXISTS, each read from
-    an index. Most people have no invitation, no assignment open, no funded proposal; building
+    notifications), whether each may have anything: one query of EXISTS, each read from an
+    index. Most people have no invitation, no assignment open, no funded proposal; building
     and running those sections' rules (their visibility and conflict filters) was most of a
-    home page's time, so the page asks them only when this says they may have rows.
+    home page's time, so the page asks them only when this says they may have rows. The
+    query's SQL is built once per process (`_compiled_gates`): building it was most of its cost.
 
     Each answer is a superset of its sections' rule (the rule's first, indexed condition on the
     person alone, without the rest), so a section it skips is one the rule leaves empty: the
@@ -140,44 +208,16 @@ def what_may_wait(user) -> dict[str, bool]:
       `open_invitations_for`, `LearningAuthor` invited);
     - `assigned`: an assignment of theirs still open (`reviewer_sections`);
     - `notified`: a notification of theirs (`recent_notifications_for`)."""
-    from fund.models import Tranche
-    from notifications.models import Notification
-    from people.models import User
-    from proposals.models import Proposal, TeamMember
-    from reviews.models import Assignment
-    from rewards.models import LearningAuthor
+    from django.db import connection
 
-    def own(states) -> Q:
-        led = Proposal.objects.filter(lead=user, state__in=states)
-        joined = TeamMember.objects.accepted().filter(user=user, proposal__state__in=states)
-        return Q(Exists(led)) | Q(Exists(joined))
-
-    def flag(q: Q):
-        from django.db.models import BooleanField, Case, Value, When
-
-        return Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
-
-    released = Tranche.objects.filter(state=Tranche.State.RELEASED)
-    gates = {
-        "own_open": own((Proposal.State.REVISION_REQUESTED, Proposal.State.DRAFT)),
-        "own_funded": own((Proposal.State.FUNDED,)),
-        "own_released": Q(Exists(released.filter(award__proposal__lead=user)))
-        | Q(Exists(released.filter(award__proposal__team__user=user,
-                                    award__proposal__team__state=TeamMember.State.ACCEPTED))),
-        "invited": Q(Exists(TeamMember.objects.filter(user=user,
-                                                      state=TeamMember.State.INVITED)))
-        | Q(Exists(LearningAuthor.objects.filter(user=user,
-                                                 state=LearningAuthor.State.INVITED))),
-        "assigned": Q(Exists(Assignment.objects.filter(reviewer=user,
-                                                       state=Assignment.State.ASSIGNED))),
-        "notified": Q(Exists(Notification.objects.filter(recipient=user))),
-    }
-    found = (User.objects.filter(pk=user.pk)
-             .annotate(**{key: flag(q) for key, q in gates.items()})
-             .values(*gates).first())
-    if found is None:  # no such person (deleted meanwhile): ask every section
-        return dict.fromkeys(gates, True)
-    return {key: bool(value) for key, value in found.items()}
+    keys, sql, params, where = _compiled_gates()
+    params = list(params)
+    for n in where:
+        params[n] = user.pk
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return {key: bool(value) for key, value in zip(keys, row, strict=True)}
 
 
 # --- a civil servant: what waits for my answer, and what I hear about ------------------------
@@ -504,7 +544,8 @@ def kept_section(name: str, *, everyone, viewer, order, rows=None) -> dict:
     asked of kept candidates instead of the whole table.
 
     `everyone`: the set for every fund manager (the same rule without the viewer's visibility
-    and conflicts); `viewer`: this viewer's rows, a subset of it. The ids of `everyone`, in
+    and conflicts), or a function that builds it (built only when it is asked: building a
+    rule's queryset costs a millisecond); `viewer`: this viewer's rows, a subset of it. The ids of `everyone`, in
     `order`, are kept settings.STALLED_CACHE_SECONDS under `name` (`_kept`, shared by every
     fund manager, forgotten at every state change: `forget_kept_sections`); the viewer's rows
     are `viewer` (its whole rule, asked now) among the first KEPT_WINDOW candidates, or among
@@ -518,7 +559,8 @@ def kept_section(name: str, *, everyone, viewer, order, rows=None) -> dict:
         return counted_section(viewer, rows=rows, unordered_count=True)
 
     def ask() -> list[int]:
-        return list(everyone.order_by(*order).values_list("pk", flat=True)[: KEPT_IDS + 1])
+        return list(_built(everyone).order_by(*order).values_list("pk", flat=True)
+                    [: KEPT_IDS + 1])
 
     ids = _kept(KEPT_PREFIX + name, ask)
     bound = COUNT_BOUND + 1
@@ -529,12 +571,17 @@ def kept_section(name: str, *, everyone, viewer, order, rows=None) -> dict:
         found = list(viewer.filter(pk__in=ids).values_list("pk", flat=True)[:bound])
     shown = found[:DASHBOARD_LIMIT]
     if rows is None:  # the rows shown were just found in `viewer`: read them by id
-        rows = everyone
+        rows = _built(everyone)
     position = {pk: n for n, pk in enumerate(shown)}
     items = sorted(rows.filter(pk__in=shown), key=lambda row: position[row.pk]) if shown else []
     count = len(found)
     return {"items": items, "count": count, "count_label": count_label(count),
             "more": count > len(items)}
+
+
+def _built(rows):
+    """`rows`, a queryset, or what the function `rows` builds."""
+    return rows() if callable(rows) else rows
 
 
 def forget_kept_sections(sender=None, instance=None, created=False, **kwargs) -> None:
@@ -731,30 +778,33 @@ def fund_manager_sections(*, user, today: date) -> dict:
     rule's subplans, ~20 ms to find the first few in order), so they are `kept_section`s: the
     candidates kept for every fund manager, each viewer's rows and count asked of them live.
     So are the outcome reports to accept (~1,800, in the order of their reports, ~15 ms to
-    sort). The decisions are a state's proposals, found in order from an index
-    (`counted_section`). The viewer's conflicts are asked row by row (`conflict_q(probe=True)`):
+    sort). The proposals to screen and to decide are a state's proposals each, found in order
+    from an index, both in one query (`state_sections`). The viewer's conflicts are asked row by row (`conflict_q(probe=True)`):
     these queries read a few hundred rows at most."""
     from fund.models import Tranche
     from proposals.models import Proposal
 
     tranches = kept_section(
         "tranches-to-release:" + today.isoformat(),
-        everyone=tranches_due_for_release(user=None, today=today),
+        everyone=lambda: tranches_due_for_release(user=None, today=today),
         viewer=tranches_due_for_release(user=user, today=today), order=("due_on", "pk"),
         rows=Tranche.objects.select_related("award__proposal__round__fund",
                                             "award__proposal__lead__agency"))
     for tranche in tranches["items"]:
         tranche.overdue = tranche.due_on < today
+    # To screen and to decide: the same rule in two states, one query.
+    decisions = state_sections(
+        fund_manager_decisions(user=user),
+        {Proposal.State.SUBMITTED: ("submitted_at", "pk"),
+         Proposal.State.RECOMMENDED: ("updated_at", "pk")},
+        rows=Proposal.objects.select_related("round", "round__fund", "lead", "lead__agency"))
     return {
-        "to_decide": counted_section(
-            fund_manager_decisions(user=user, state=Proposal.State.RECOMMENDED)
-            .order_by("updated_at", "id"),
-            unordered_count=True,
-        ),
+        "to_screen": decisions[Proposal.State.SUBMITTED],
+        "to_decide": decisions[Proposal.State.RECOMMENDED],
         "tranches_to_release": tranches,
         "milestones_overdue": kept_section(
             "milestones-overdue:" + today.isoformat(),
-            everyone=milestone_reports_overdue(user=None, today=today),
+            everyone=lambda: milestone_reports_overdue(user=None, today=today),
             viewer=milestone_reports_overdue(user=user, today=today),
             order=("next_due_on", "pk")),
         # Kept like the tranches: the set grows with the fund (~1,800 at 100k proposals), and
@@ -762,7 +812,7 @@ def fund_manager_sections(*, user, today: date) -> dict:
         # or leaves it only by a state change, which forgets the kept candidates.
         "outcomes_to_accept": kept_section(
             OUTCOMES_KEPT,
-            everyone=Proposal.objects.filter(state=Proposal.State.OUTCOME_REPORTED),
+            everyone=lambda: Proposal.objects.filter(state=Proposal.State.OUTCOME_REPORTED),
             viewer=fund_manager_decisions(user=user, state=Proposal.State.OUTCOME_REPORTED)
             .select_related("outcome_report"),
             order=("outcome_report__submitted_at", "id"),
@@ -771,24 +821,67 @@ def fund_manager_sections(*, user, today: date) -> dict:
     }
 
 
-def fund_manager_decisions(*, user, state):
+def fund_manager_decisions(*, user, state=None):
     """The proposals in `state` (a state reached only after submission: to screen, to decide,
     outcomes to accept) that `user` may see and has no conflict of interest with:
     `proposal_list(viewer=user, filters={"state": state}).exclude(conflict_q(user))`, the same
     rows. A submitted state is never `NEVER_SUBMITTED`, so they are
     `submitted_proposals_visible_to(user)` in that state, which for a fund manager is a filter
     on the state alone, without the union of the viewer's own paths (building and running
-    that union was most of these sections' time at 100k proposals)."""
+    that union was most of these sections' time at 100k proposals). `state=None`: in any
+    submitted state, for a caller that asks for one state at a time (`state_sections`)."""
     from proposals.conflicts import conflict_q
     from proposals.models import Proposal
     from proposals.selectors import submitted_proposals_visible_to
 
     if state in (Proposal.State.DRAFT, Proposal.State.WITHDRAWN):
         raise ValueError(f"{state} may be never submitted: use proposal_list")
-    return (submitted_proposals_visible_to(user)
-            .select_related("round", "round__fund", "lead", "lead__agency")
-            .filter(state=state)
-            .exclude(conflict_q(user, probe=True)))
+    found = (submitted_proposals_visible_to(user)
+             .select_related("round", "round__fund", "lead", "lead__agency"))
+    if state is not None:
+        found = found.filter(state=state)
+    return found.exclude(conflict_q(user, probe=True))
+
+
+def state_sections(qs, orders: dict, *, rows) -> dict[str, dict]:
+    """One section per state of `orders` (a state: the fields its rows are ordered by, the
+    last one "pk"), each the rows of `qs` in that state as `counted_section` gives them (`qs`
+    is best not filtered on the state: the database then misjudges how many rows each state
+    has and sorts them all instead of reading them in order from an index), in
+    ONE query: `qs`'s SQL (a costly filter) is built once; each state's first DASHBOARD_LIMIT
+    ids (`WHERE state = ... ORDER BY ... LIMIT`, read from a (state, order) index) and its count
+    up to COUNT_BOUND + 1 (unordered) are read from it, and the shown rows by id from `rows`,
+    split by their state (read in the same statement: the state the filter saw) and put in
+    their section's order (a missing value last, as PostgreSQL sorts it)."""
+    import proposals.selectors  # noqa: F401  (registers the `in_ids` lookup)
+
+    fields = dict.fromkeys(field for order in orders.values() for field in order if field != "pk")
+    names = {field: f"k_{n}" for n, field in enumerate(fields)}
+    names["pk"] = "row_id"
+    flagged = qs.annotate(row_id=F("pk"), row_state=F("state"), **{
+        names[field]: F(field) for field in fields}).order_by().values(
+        "row_id", "row_state", *(names[field] for field in fields))
+    sql, params = flagged.query.sql_with_params()
+    found, first_ids, counts = rows.order_by(), Q(), {}
+    for n, (state, order) in enumerate(orders.items()):
+        by = ", ".join(f"d.{names[field]}" for field in order)
+        first_ids |= Q(pk__in_ids=RawSQL(
+            f"SELECT d.row_id FROM ({sql}) d WHERE d.row_state = %s ORDER BY {by} "
+            f"LIMIT {DASHBOARD_LIMIT}", (*params, state)))
+        counts[state] = f"section_count_{n}"
+        found = found.annotate(**{counts[state]: RawSQL(
+            f"SELECT COUNT(*) FROM (SELECT d.row_id FROM ({sql}) d WHERE d.row_state = %s "
+            f"LIMIT {COUNT_BOUND + 1}) subquery", (*params, state), output_field=IntegerField())})
+    items = list(found.filter(first_ids))
+    sections = {}
+    for state, order in orders.items():
+        def key(row, order=order):
+            return tuple((getattr(row, field) is None, getattr(row, field)) for field in order)
+        shown = sorted((row for row in items if row.state == state), key=key)
+        count = getattr(items[0], counts[state]) if items else 0
+        sections[state] = {"items": shown, "count": count, "count_label": count_label(count),
+                           "more": count > len(shown)}
+    return sections
 
 
 # --- anyone, not signed in -----------------------------------------------------------------

@@ -64,9 +64,6 @@ def dashboard_for(*, user, chair_panels: frozenset | None = None) -> dict:
                          for key in ("reviews_due", "conflicts_to_declare")})
     sections.update(home.chair_sections(user=user, panel_ids=chair_panels))
     if user.is_fund_manager:
-        to_screen = home.fund_manager_decisions(user=user, state=Proposal.State.SUBMITTED)
-        sections["to_screen"] = home.counted_section(to_screen.order_by("submitted_at", "id"),
-                                                     unordered_count=True)
         sections.update(home.fund_manager_sections(user=user, today=today))
         # Open rounds whose closing time has passed wait for the manager (or the nightly job).
         sections["rounds_to_close"] = home.section(

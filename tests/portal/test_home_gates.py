@@ -88,6 +88,10 @@ def test_each_kind_of_row_opens_its_gate():
     told = UserFactory()
     NotificationFactory(recipient=told)
     assert home.what_may_wait(told)["notified"]
+    # The SQL is built once per process, the person's id put in: others' rows open nothing.
+    assert not any(home.what_may_wait(UserFactory()).values())
+    assert home.what_may_wait(lead) == {**dict.fromkeys(home.what_may_wait(lead), False),
+                                        "own_open": True}
 
 
 def test_the_page_shows_what_every_section_asked_shows(monkeypatch):
