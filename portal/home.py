@@ -128,7 +128,7 @@ def _gate_sets(person_id) -> dict[str, list]:
     from fund.models import Tranche
     from notifications.models import Notification
     from proposals.models import Proposal, TeamMember
-    from reviews.models import Assignment
+    from reviews.models import Assignment, Panel
     from rewards.models import LearningAuthor
 
     def own(states) -> list:
@@ -150,6 +150,10 @@ def _gate_sets(person_id) -> dict[str, list]:
         "assigned": [Assignment.objects.filter(reviewer_id=person_id,
                                                state=Assignment.State.ASSIGNED)],
         "notified": [Notification.objects.filter(recipient_id=person_id)],
+        # `reviews.chairs.panels_with_chair_duty` is not empty (the same rule).
+        "chairs": [Panel.objects.filter(chair_id=person_id),
+                   Panel.objects.filter(deputy_chair_id=person_id),
+                   Panel.objects.filter(stand_ins__chair_id=person_id)],
     }
 
 
@@ -207,7 +211,8 @@ def what_may_wait(user) -> dict[str, bool]:
     - `invited`: an invitation waiting for them, to a team or a learning (`invitations_section`:
       `open_invitations_for`, `LearningAuthor` invited);
     - `assigned`: an assignment of theirs still open (`reviewer_sections`);
-    - `notified`: a notification of theirs (`recent_notifications_for`)."""
+    - `notified`: a notification of theirs (`recent_notifications_for`);
+    - `chairs`: a chair's duty on some panel (`chair_panel_ids` is not empty: exactly)."""
     from django.db import connection
 
     keys, sql, params, where = _compiled_gates()

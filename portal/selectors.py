@@ -1,7 +1,7 @@
 """The home page and the landing page, assembled section by section from the apps' own
 selectors (SCREENS.md, "What each person sees"); the sections themselves are in home.py."""
 
-from .home import chair_panel_ids  # noqa: F401  (the home view and the navigation ask here)
+from .home import chair_panel_ids, what_may_wait  # noqa: F401  (the home view and the navigation ask here)
 
 LANDING_ROUNDS = 6
 
@@ -19,8 +19,11 @@ def _with_days_left(rounds):
     return rounds
 
 
-def dashboard_for(*, user, chair_panels: frozenset | None = None) -> dict:
+def dashboard_for(*, user, chair_panels: frozenset | None = None,
+                  may: dict | None = None) -> dict:
     """What the signed-in `user` sees at home: what needs them now, then what they follow.
+
+    `may`: `home.what_may_wait(user)` when the caller asked it already.
 
     Every section for the user's roles is computed whether or not it has items, so the
     number of queries depends on who the user is and on which of their own sections may have
@@ -38,7 +41,7 @@ def dashboard_for(*, user, chair_panels: frozenset | None = None) -> dict:
     today = timezone.localdate()
     # The sections every home carries are asked only when the person may have rows in them
     # (`home.what_may_wait`: one query; a section it skips is one its rule leaves empty).
-    may = home.what_may_wait(user)
+    may = home.what_may_wait(user) if may is None else may
     states = (Proposal.State.REVISION_REQUESTED, Proposal.State.DRAFT)
     if may["own_open"]:
         mine = home.my_proposals_by_state(user, states)

@@ -114,3 +114,29 @@ def test_the_page_shows_what_every_section_asked_shows(monkeypatch):
     assert _shown(_gated(invited))["invitations"]["count"] == "2"
     assert _shown(_gated(reviewer))["reviews_due"]["count"] == "1"
     assert _shown(_gated(told))["notifications"]["items"]
+
+
+def test_the_chairs_gate_is_whether_the_person_has_a_chairs_duty(client):
+    from reviews.factories import PanelFactory
+    from reviews.models import PanelStandIn
+
+    chair, deputy, stand_in, member = (UserFactory() for _ in range(4))
+    panel = PanelFactory(chair=chair, deputy_chair=deputy, members=[member, stand_in])
+    other = PanelFactory(members=[])
+    PanelStandIn.objects.create(panel=other, proposal=ProposalFactory(in_review=True),
+                                chair=stand_in, named_by=UserFactory(fund_manager=True))
+    for person in (chair, deputy, stand_in, member, UserFactory()):
+        assert home.what_may_wait(person)["chairs"] is bool(home.chair_panel_ids(person))
+    assert home.chair_panel_ids(stand_in) == {other.pk}
+    assert not home.what_may_wait(member)["chairs"]
+    # Without a duty, the home page never asks for the panels (nor shows a chair's link).
+    client.force_login(member)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/").content.decode()
+    assert not [q for q in queries if '"reviews_panel"' in q["sql"].split(" WHERE ")[0]
+                and "EXISTS" not in q["sql"]]
+    assert "Review panels" not in page
+    for person in (chair, stand_in):
+        client.force_login(person)
+        assert "Review panels" in client.get("/").content.decode()
+    assert panel.pk in home.chair_panel_ids(chair)
