@@ -647,7 +647,7 @@ def _steps_without_fund_manager(managers, nobody_free) -> dict:
                 ask)
     rows = (Proposal.objects.filter(pk__in=ids, state__in=list(MONEY_STEPS))
             .select_related("round", "lead__agency").prefetch_related("team", "partner_agencies")
-            .order_by("submitted_at", "pk"))
+            .order_by("submitted_at", "pk")) if ids else []
     shown = []
     for proposal in rows:
         if all(has_conflict(manager, proposal) for manager in managers):
@@ -694,16 +694,20 @@ def stalled_section(*, user) -> dict:
             qs = qs.filter(conflict_q(manager))
         return qs
 
-    candidates = nobody_free(Proposal.objects.filter(
-        pk__in=stalled_candidate_ids(), state__in=PANEL_STATES))
-    # One pass over the proposals under review finds the first COUNT_BOUND + 1 (the count);
-    # the few shown are then read by id with what `stall_of` needs.
-    found = list(candidates.order_by("submitted_at", "pk")
-                 .values_list("pk", flat=True)[: COUNT_BOUND + 1])
+    found, rows = [], []
+    candidate_ids = stalled_candidate_ids()
+    if candidate_ids:  # (none: nothing to ask, and no filter of each manager's to build)
+        candidates = nobody_free(Proposal.objects.filter(
+            pk__in=candidate_ids, state__in=PANEL_STATES))
+        # One pass over the proposals under review finds the first COUNT_BOUND + 1 (the
+        # count); the few shown are then read by id with what `stall_of` needs.
+        found = list(candidates.order_by("submitted_at", "pk")
+                     .values_list("pk", flat=True)[: COUNT_BOUND + 1])
     count = len(found)
     shown = found[:DASHBOARD_LIMIT]
-    rows = sorted(_with_review_context(Proposal.objects.filter(pk__in=shown)),
-                  key=lambda p: shown.index(p.pk))
+    if shown:
+        rows = sorted(_with_review_context(Proposal.objects.filter(pk__in=shown)),
+                      key=lambda p: shown.index(p.pk))
     stalls = [stall for stall in map(stall_of, rows) if stall is not None]
     stalled = {"items": stalls, "count": count}
     if user.is_fund_manager or not user.is_superuser:
