@@ -405,11 +405,13 @@ def chair_panel_ids(user) -> frozenset:
     return frozenset(panels_with_chair_duty(user).values_list("pk", flat=True))
 
 
-def chair_sections(*, user, panel_ids: frozenset | None = None) -> dict:
+def chair_sections(*, user, panel_ids: frozenset | None = None,
+                   has_duty: bool | None = None) -> dict:
     """Only for a chair, deputy chair or stand-in: the proposals for which they are the acting
     chair (the rule of reviews.chairs, stored by proposal: `reviews.chair_queries`), so a
     conflicted chair never sees the ones their deputy handles. Oldest submitted first.
-    `panel_ids`: `selectors.chair_panel_ids(user)` when the caller has it already."""
+    `panel_ids`: `selectors.chair_panel_ids(user)` when the caller has it already; `has_duty`:
+    whether it is not empty (`what_may_wait(user)["chairs"]`), when the caller knows."""
     from django.db.models import BooleanField, Case, F, Value, When
 
     import proposals.selectors  # noqa: F401  (registers the `in_ids` lookup)
@@ -417,8 +419,10 @@ def chair_sections(*, user, panel_ids: frozenset | None = None) -> dict:
     from reviews.chair_queries import at_quorum_q, short_of_reviewers_q, with_review_counts
     from reviews.models import Assignment
 
-    panel_ids = chair_panel_ids(user) if panel_ids is None else panel_ids
-    if not panel_ids:
+    if has_duty is None:
+        panel_ids = chair_panel_ids(user) if panel_ids is None else panel_ids
+        has_duty = bool(panel_ids)
+    if not has_duty:
         return {}
     mine = _in_review_chaired_by(user, panel_ids)
     if mine.query.is_empty():  # `.none()`: the user may not act as a chair

@@ -65,7 +65,8 @@ def dashboard_for(*, user, chair_panels: frozenset | None = None,
     else:
         sections.update({key: home.empty_section()
                          for key in ("reviews_due", "conflicts_to_declare")})
-    sections.update(home.chair_sections(user=user, panel_ids=chair_panels))
+    sections.update(home.chair_sections(user=user, panel_ids=chair_panels,
+                                        has_duty=may["chairs"]))
     if user.is_fund_manager:
         sections.update(home.fund_manager_sections(user=user, today=today))
         # Open rounds whose closing time has passed wait for the manager (or the nightly job).
