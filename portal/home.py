@@ -554,38 +554,73 @@ def kept_section(name: str, *, everyone, viewer, order, rows=None) -> dict:
 
     `everyone`: the set for every fund manager (the same rule without the viewer's visibility
     and conflicts), or a function that builds it (built only when it is asked: building a
-    rule's queryset costs a millisecond); `viewer`: this viewer's rows, a subset of it. The ids of `everyone`, in
-    `order`, are kept settings.STALLED_CACHE_SECONDS under `name` (`_kept`, shared by every
-    fund manager, forgotten at every state change: `forget_kept_sections`); the viewer's rows
-    are `viewer` (its whole rule, asked now) among the first KEPT_WINDOW candidates, or among
-    all of them when those were not enough, or the whole of `viewer` when more candidates
-    exist than are kept. So a row shown is always one the rule gives now, a row that left the
-    set leaves at once, and one that joined it without a state change (a due date reached)
-    shows within the kept time. With STALLED_CACHE_SECONDS = 0 it is `counted_section`."""
-    viewer = viewer.order_by(*order)
+    rule's queryset costs a millisecond); `viewer`: this viewer's rows, a subset of it. The
+    ids of `everyone`, in `order`, are kept settings.STALLED_CACHE_SECONDS under `name`
+    (`_kept`, shared by every fund manager, forgotten at every state change:
+    `forget_kept_sections`); the viewer's rows are `viewer` (its whole rule, asked now) among
+    the first KEPT_WINDOW candidates, or among all of them when those were not enough, or the
+    whole of `viewer` when more candidates exist than are kept. So a row shown is always one
+    the rule gives now, a row that left the set leaves at once, and one that joined it without
+    a state change (a due date reached) shows within the kept time. With
+    STALLED_CACHE_SECONDS = 0 it is `counted_section`. The shown rows are read by id from
+    `rows` (by default from `everyone`)."""
+    return kept_sections({name: {"everyone": everyone, "viewer": viewer, "order": order,
+                                 "rows": rows}})[name]
+
+
+def kept_sections(specs: dict[str, dict]) -> dict[str, dict]:
+    """Several `kept_section`s (by name: the arguments of each), asked together: their kept
+    candidates read from the cache at once, and the shown rows of those given the same `rows`
+    (the same queryset object) read in one query."""
     seconds = int(getattr(settings, "STALLED_CACHE_SECONDS", 60))
+    viewers = {name: spec["viewer"].order_by(*spec["order"]) for name, spec in specs.items()}
     if seconds <= 0:
-        return counted_section(viewer, rows=rows, unordered_count=True)
+        return {name: counted_section(viewers[name], rows=spec["rows"], unordered_count=True)
+                for name, spec in specs.items()}
 
-    def ask() -> list[int]:
-        return list(_built(everyone).order_by(*order).values_list("pk", flat=True)
-                    [: KEPT_IDS + 1])
+    def ask(spec):
+        return lambda: list(_built(spec["everyone"]).order_by(*spec["order"])
+                            .values_list("pk", flat=True)[: KEPT_IDS + 1])
 
-    ids = _kept(KEPT_PREFIX + name, ask)
+    kept = _kept_many({KEPT_PREFIX + name: ask(spec) for name, spec in specs.items()})
     bound = COUNT_BOUND + 1
-    found = list(viewer.filter(pk__in=ids[:KEPT_WINDOW]).values_list("pk", flat=True)[:bound])
-    if len(found) < bound and len(ids) > KEPT_WINDOW:
-        if len(ids) > KEPT_IDS:
-            return counted_section(viewer, rows=rows, unordered_count=True)
-        found = list(viewer.filter(pk__in=ids).values_list("pk", flat=True)[:bound])
-    shown = found[:DASHBOARD_LIMIT]
-    if rows is None:  # the rows shown were just found in `viewer`: read them by id
-        rows = _built(everyone)
-    position = {pk: n for n, pk in enumerate(shown)}
-    items = sorted(rows.filter(pk__in=shown), key=lambda row: position[row.pk]) if shown else []
-    count = len(found)
-    return {"items": items, "count": count, "count_label": count_label(count),
-            "more": count > len(items)}
+    sections, found = {}, {}
+    for name, spec in specs.items():
+        ids, viewer = kept[KEPT_PREFIX + name], viewers[name]
+        found[name] = list(viewer.filter(pk__in=ids[:KEPT_WINDOW])
+                           .values_list("pk", flat=True)[:bound])
+        if len(found[name]) < bound and len(ids) > KEPT_WINDOW:
+            if len(ids) > KEPT_IDS:
+                sections[name] = counted_section(viewer, rows=spec["rows"],
+                                                 unordered_count=True)
+                continue
+            found[name] = list(viewer.filter(pk__in=ids).values_list("pk", flat=True)[:bound])
+    # The rows shown were just found in each viewer: read them by id, one query per `rows`.
+    by_rows: dict[int, tuple] = {}
+    for name in [name for name in found if name not in sections]:
+        rows = specs[name]["rows"]
+        if rows is None:
+            rows = _built(specs[name]["everyone"])
+        by_rows.setdefault(id(rows), (rows, []))[1].append(name)
+    for rows, names in by_rows.values():
+        shown = {pk for name in names for pk in found[name][:DASHBOARD_LIMIT]}
+        read = {row.pk: row for row in rows.filter(pk__in=shown)} if shown else {}
+        for name in names:
+            items = [read[pk] for pk in found[name][:DASHBOARD_LIMIT] if pk in read]
+            count = len(found[name])
+            sections[name] = {"items": items, "count": count, "count_label": count_label(count),
+                              "more": count > len(items)}
+    return sections
+
+
+def _kept_many(asks: dict) -> dict[str, list]:
+    """`_kept` of several keys (key: its `ask`), read from the cache in one round trip."""
+    found = cache.get_many(list(asks))
+    seconds = int(getattr(settings, "STALLED_CACHE_SECONDS", 60))
+    for key, ask in asks.items():
+        if key not in found:
+            found[key] = cache.get_or_set(key, ask, seconds)
+    return found
 
 
 def _built(rows):
@@ -753,6 +788,18 @@ def tranches_due_for_release(*, user, today: date):
             .exclude(conflict_q(user, "award__proposal__", probe=True)))
 
 
+def _next_due_on():
+    """The due date of a tranche's next live tranche (a subquery on the outer tranche)."""
+    from fund.models import Tranche
+
+    return (
+        Tranche.objects.filter(award=OuterRef("award"), sequence__gt=OuterRef("sequence"))
+        .exclude(state=Tranche.State.CANCELLED)
+        .order_by("sequence")
+        .values("due_on")[:1]
+    )
+
+
 def milestone_reports_overdue(*, user, today: date):
     """Released tranches of active awards whose milestone report is overdue: the next live
     tranche's due date has passed and its release waits for this report (the rule of
@@ -762,15 +809,9 @@ def milestone_reports_overdue(*, user, today: date):
     from fund.services.awards import awards_visible_to
     from proposals.conflicts import conflict_q
 
-    next_due = (
-        Tranche.objects.filter(award=OuterRef("award"), sequence__gt=OuterRef("sequence"))
-        .exclude(state=Tranche.State.CANCELLED)
-        .order_by("sequence")
-        .values("due_on")[:1]
-    )
     found = (
         Tranche.objects.filter(state=Tranche.State.RELEASED, award__state=Award.State.ACTIVE)
-        .annotate(next_due_on=Subquery(next_due))
+        .annotate(next_due_on=Subquery(_next_due_on()))
         .filter(next_due_on__lt=today)
         .select_related("award__proposal__round__fund", "award__proposal__lead__agency")
         .order_by("next_due_on", "pk")
@@ -797,12 +838,33 @@ def fund_manager_sections(*, user, today: date) -> dict:
     from fund.models import Tranche
     from proposals.models import Proposal
 
-    tranches = kept_section(
-        "tranches-to-release:" + today.isoformat(),
-        everyone=lambda: tranches_due_for_release(user=None, today=today),
-        viewer=tranches_due_for_release(user=user, today=today), order=("due_on", "pk"),
-        rows=Tranche.objects.select_related("award__proposal__round__fund",
-                                            "award__proposal__lead__agency"))
+    tranche_names = ("tranches-to-release:" + today.isoformat(),
+                     "milestones-overdue:" + today.isoformat())
+    # The shown tranches of both sections in one query, with what each section shows.
+    tranche_rows = (Tranche.objects.select_related("award__proposal__round__fund",
+                                                   "award__proposal__lead__agency")
+                    .annotate(next_due_on=Subquery(_next_due_on())))
+    kept = kept_sections({
+        tranche_names[0]: {
+            "everyone": lambda: tranches_due_for_release(user=None, today=today),
+            "viewer": tranches_due_for_release(user=user, today=today),
+            "order": ("due_on", "pk"), "rows": tranche_rows},
+        tranche_names[1]: {
+            "everyone": lambda: milestone_reports_overdue(user=None, today=today),
+            "viewer": milestone_reports_overdue(user=user, today=today),
+            "order": ("next_due_on", "pk"), "rows": tranche_rows},
+        # Kept like the tranches: the set grows with the fund (~1,800 at 100k proposals), and
+        # its order (the report's submission, set once) must read all of it; a proposal joins
+        # or leaves it only by a state change, which forgets the kept candidates.
+        OUTCOMES_KEPT: {
+            "everyone": lambda: Proposal.objects.filter(state=Proposal.State.OUTCOME_REPORTED),
+            "viewer": fund_manager_decisions(user=user, state=Proposal.State.OUTCOME_REPORTED)
+            .select_related("outcome_report"),
+            "order": ("outcome_report__submitted_at", "id"),
+            "rows": Proposal.objects.select_related("round", "round__fund", "lead",
+                                                    "lead__agency", "outcome_report")},
+    })
+    tranches = kept[tranche_names[0]]
     for tranche in tranches["items"]:
         tranche.overdue = tranche.due_on < today
     # To screen and to decide: the same rule in two states, one query.
@@ -815,22 +877,8 @@ def fund_manager_sections(*, user, today: date) -> dict:
         "to_screen": decisions[Proposal.State.SUBMITTED],
         "to_decide": decisions[Proposal.State.RECOMMENDED],
         "tranches_to_release": tranches,
-        "milestones_overdue": kept_section(
-            "milestones-overdue:" + today.isoformat(),
-            everyone=lambda: milestone_reports_overdue(user=None, today=today),
-            viewer=milestone_reports_overdue(user=user, today=today),
-            order=("next_due_on", "pk")),
-        # Kept like the tranches: the set grows with the fund (~1,800 at 100k proposals), and
-        # its order (the report's submission, set once) must read all of it; a proposal joins
-        # or leaves it only by a state change, which forgets the kept candidates.
-        "outcomes_to_accept": kept_section(
-            OUTCOMES_KEPT,
-            everyone=lambda: Proposal.objects.filter(state=Proposal.State.OUTCOME_REPORTED),
-            viewer=fund_manager_decisions(user=user, state=Proposal.State.OUTCOME_REPORTED)
-            .select_related("outcome_report"),
-            order=("outcome_report__submitted_at", "id"),
-            rows=Proposal.objects.select_related("round", "round__fund", "lead", "lead__agency",
-                                                 "outcome_report")),
+        "milestones_overdue": kept[tranche_names[1]],
+        "outcomes_to_accept": kept[OUTCOMES_KEPT],
     }
 
 

@@ -217,3 +217,28 @@ def test_an_outcome_reported_or_accepted_shows_or_leaves_at_once(
     assert _seen(shown) == ([funded.pk], 1)
     assert _seen(shown) == _seen(
         _live(home.fund_manager_sections, manager)["outcomes_to_accept"])
+
+
+def test_both_tranche_sections_show_their_rows_read_in_one_query(kept, manager):
+    _due_awards(2)
+    today = timezone.localdate()
+    overdue = []
+    for _ in range(2):  # released, and the next tranche's due date has passed
+        award = make_award(ProposalFactory(funded=True), amount="200.00",
+                           tranches=[("100.00", "released"), ("100.00", "scheduled")])
+        Tranche.objects.filter(award=award, sequence=2).update(
+            due_on=today - datetime.timedelta(days=3))
+        overdue.append(award.tranches.get(sequence=1).pk)
+    home.fund_manager_sections(user=manager, today=today)  # the candidates are kept
+    with CaptureQueriesContext(connection) as queries:
+        sections = home.fund_manager_sections(user=manager, today=today)
+    # To decide: one. Each tranche section: the viewer's ids among the kept ones; the rows
+    # shown of both: one query. Outcomes to accept: none kept, so nothing to ask.
+    assert len(queries) == 1 + 2 + 1
+    live = _live(home.fund_manager_sections, manager)
+    for key in ("tranches_to_release", "milestones_overdue"):
+        assert _seen(sections[key]) == _seen(live[key])
+    assert sorted(_seen(sections["milestones_overdue"])[0]) == sorted(overdue)
+    assert all(t.next_due_on == today - datetime.timedelta(days=3)
+               for t in sections["milestones_overdue"]["items"])
+    assert _seen(sections["tranches_to_release"])[1] == 2
