@@ -5,6 +5,10 @@ page runs the same number of queries however much work is waiting, and no query 
 than a few hundred rows: a count stops at `COUNT_BOUND` ("100+"), the rows are fetched with
 LIMIT from an index-backed order. Lists start from the apps' own selectors and visibility
 rules, so the home page never shows what an object's page would refuse.
+
+A person's own sections (their proposals, invitations, assignments, notifications, a chair's
+duties) are asked only when one query of cheap tests (`what_may_wait`) says they may have rows:
+whether anything waits changes which queries run, never how many a section runs.
 """
 
 import copy
