@@ -13,8 +13,9 @@ def roles(request):
       (`reviews.chairs.panels_with_chair_duty`, the duties `can_manage_panel` accepts), whose
       pages they open; `chairs_panel` is the same set, true when not empty. Asked lazily (one
       query, whichever is used first) and never for fund managers, who see every panel; the
-      home page asks it for its chair's sections and leaves it on the request
-      (`request.chair_panel_ids`), so the page asks once.
+      home page leaves on the request whether there is any (`request.has_chair_duty`, from
+      its gates) and the panels, asked lazily (`request.chair_panel_ids`), so the page asks
+      them at most once, and only if a template reads them.
     - `may_nominate`: `rewards.permissions.can_nominate`, the rule `nomination_create` applies.
     - `sees_all_records`: `rewards.permissions.can_view_people_list`; the others see only their
       own recognitions (`rewards.selectors.recognitions_visible_to`), hence "My recognitions".
@@ -36,7 +37,7 @@ def roles(request):
             "fund_manager": fund_manager,
             "hr_officer": hr_officer,
             "admin": user.is_superuser,
-            "chairs_panel": chair_panel_ids,
+            "chairs_panel": getattr(request, "has_chair_duty", chair_panel_ids),
             "chair_panel_ids": chair_panel_ids,
             "may_nominate": can_nominate(user),
             "sees_all_records": can_view_people_list(user),

@@ -5,6 +5,10 @@ page runs the same number of queries however much work is waiting, and no query 
 than a few hundred rows: a count stops at `COUNT_BOUND` ("100+"), the rows are fetched with
 LIMIT from an index-backed order. Lists start from the apps' own selectors and visibility
 rules, so the home page never shows what an object's page would refuse.
+
+A person's own sections (their proposals, invitations, assignments, notifications, a chair's
+duties) are asked only when one query of cheap tests (`what_may_wait`) says they may have rows:
+whether anything waits changes which queries run, never how many a section runs.
 """
 
 import copy
@@ -12,7 +16,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext
 
@@ -114,6 +118,115 @@ def joined_section(first: dict, second: dict, limit: int = DASHBOARD_LIMIT) -> d
     over = first["count"] > COUNT_BOUND or second["count"] > COUNT_BOUND
     label = f"{COUNT_BOUND}+" if over else str(count)
     return {"items": items, "count": count, "count_label": label, "more": count > len(items)}
+
+
+def empty_section() -> dict:
+    """What `counted_section`, `listed_section` and `section` give for an empty set."""
+    return {"items": [], "count": 0, "count_label": "0", "more": False}
+
+
+# --- which of a person's own sections may have anything ---------------------------------------
+def _gate_sets(person_id) -> dict[str, list]:
+    """For each gate of `what_may_wait`, the sets whose rows open it (any of them), each the
+    first, indexed condition of its sections' rule on the person alone."""
+    from fund.models import Tranche
+    from notifications.models import Notification
+    from proposals.models import Proposal, TeamMember
+    from reviews.models import Assignment, Panel
+    from rewards.models import LearningAuthor
+
+    def own(states) -> list:
+        return [Proposal.objects.filter(lead_id=person_id, state__in=states),
+                TeamMember.objects.accepted().filter(user_id=person_id,
+                                                     proposal__state__in=states)]
+
+    released = Tranche.objects.filter(state=Tranche.State.RELEASED)
+    return {
+        "own_open": own((Proposal.State.REVISION_REQUESTED, Proposal.State.DRAFT)),
+        "own_funded": own((Proposal.State.FUNDED,)),
+        "own_released": [
+            released.filter(award__proposal__lead_id=person_id),
+            released.filter(award__proposal__team__user_id=person_id,
+                            award__proposal__team__state=TeamMember.State.ACCEPTED)],
+        "invited": [
+            TeamMember.objects.filter(user_id=person_id, state=TeamMember.State.INVITED),
+            LearningAuthor.objects.filter(user_id=person_id, state=LearningAuthor.State.INVITED)],
+        "assigned": [Assignment.objects.filter(reviewer_id=person_id,
+                                               state=Assignment.State.ASSIGNED)],
+        "notified": [Notification.objects.filter(recipient_id=person_id)],
+        # `reviews.chairs.panels_with_chair_duty` is not empty (the same rule).
+        "chairs": [Panel.objects.filter(chair_id=person_id),
+                   Panel.objects.filter(deputy_chair_id=person_id),
+                   Panel.objects.filter(stand_ins__chair_id=person_id)],
+    }
+
+
+def _gates_sql(person_id) -> tuple[str, list]:
+    """`SELECT (EXISTS(...) OR EXISTS(...)) AS own_open, ...`: the gates' SQL and parameters."""
+    parts, params = [], []
+    for key, sets in _gate_sets(person_id).items():
+        tests = []
+        for rows in sets:
+            sql, found = rows.order_by().values("pk")[:1].query.sql_with_params()
+            tests.append(f"EXISTS({sql})")
+            params += found
+        parts.append(f"({' OR '.join(tests)}) AS {key}")
+    return "SELECT " + ", ".join(parts), params
+
+
+# Two ids no person has, to find where the person's id goes among the gates' parameters.
+_MARKS = (-7_000_000_001, -7_000_000_002)
+_GATES = {}
+
+
+def _compiled_gates() -> tuple[list[str], str, list, list[int]]:
+    """The gates' SQL, built once per process: it depends on nothing but the person's id, a
+    parameter. Built twice with two marks that no id equals; the SQL must be the same and the
+    parameters differ exactly where the marks are (else it is not constant: an error), so
+    only those are replaced by the person's id. Answers the keys, the SQL, the parameters and
+    where the id goes."""
+    from django.db import connection
+
+    vendor = connection.vendor
+    if vendor not in _GATES:
+        (sql, params), (again, other) = (_gates_sql(mark) for mark in _MARKS)
+        where = [n for n, (a, b) in enumerate(zip(params, other, strict=True)) if a != b]
+        if sql != again or any((params[n], other[n]) != _MARKS for n in where):
+            raise RuntimeError("the home page's gates are not constant SQL")
+        _GATES[vendor] = (list(_gate_sets(_MARKS[0])), sql, list(params), where)
+    return _GATES[vendor]
+
+
+def what_may_wait(user) -> dict[str, bool]:
+    """For the sections every home carries (a person's own proposals, invitations, assignments,
+    notifications), whether each may have anything: one query of EXISTS, each read from an
+    index. Most people have no invitation, no assignment open, no funded proposal; building
+    and running those sections' rules (their visibility and conflict filters) was most of a
+    home page's time, so the page asks them only when this says they may have rows. The
+    query's SQL is built once per process (`_compiled_gates`): building it was most of its cost.
+
+    Each answer is a superset of its sections' rule (the rule's first, indexed condition on the
+    person alone, without the rest), so a section it skips is one the rule leaves empty: the
+    page shows the same. Keys:
+    - `own_open`: the person leads or accepted to join (`my_proposal_ids`) a proposal in
+      revision or a draft (`my_proposals_by_state`);
+    - `own_funded`: ... a funded one (`outcome_reports_due_for`);
+    - `own_released`: a released tranche of such a proposal (`milestone_reports_due_for`);
+    - `invited`: an invitation waiting for them, to a team or a learning (`invitations_section`:
+      `open_invitations_for`, `LearningAuthor` invited);
+    - `assigned`: an assignment of theirs still open (`reviewer_sections`);
+    - `notified`: a notification of theirs (`recent_notifications_for`);
+    - `chairs`: a chair's duty on some panel (`chair_panel_ids` is not empty: exactly)."""
+    from django.db import connection
+
+    keys, sql, params, where = _compiled_gates()
+    params = list(params)
+    for n in where:
+        params[n] = user.pk
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return {key: bool(value) for key, value in zip(keys, row, strict=True)}
 
 
 # --- a civil servant: what waits for my answer, and what I hear about ------------------------
@@ -247,7 +360,7 @@ def reviewer_sections(*, user, today: date) -> dict:
     ).filter(proposal__state=Proposal.State.IN_REVIEW)
     flagged = open_.annotate(
         row_id=F("pk"), row_due=F("due_on"),
-        conflicted=Case(When(conflict_q(user, "proposal__"), then=Value(True)),
+        conflicted=Case(When(conflict_q(user, "proposal__", probe=True), then=Value(True)),
                         default=Value(False), output_field=BooleanField()),
     ).order_by().values("row_id", "row_due", "conflicted")
     first, count, params = _two_sections(flagged, "d.row_due, d.row_id")
@@ -296,11 +409,13 @@ def chair_panel_ids(user) -> frozenset:
     return frozenset(panels_with_chair_duty(user).values_list("pk", flat=True))
 
 
-def chair_sections(*, user, panel_ids: frozenset | None = None) -> dict:
+def chair_sections(*, user, panel_ids: frozenset | None = None,
+                   has_duty: bool | None = None) -> dict:
     """Only for a chair, deputy chair or stand-in: the proposals for which they are the acting
     chair (the rule of reviews.chairs, stored by proposal: `reviews.chair_queries`), so a
     conflicted chair never sees the ones their deputy handles. Oldest submitted first.
-    `panel_ids`: `selectors.chair_panel_ids(user)` when the caller has it already."""
+    `panel_ids`: `selectors.chair_panel_ids(user)` when the caller has it already; `has_duty`:
+    whether it is not empty (`what_may_wait(user)["chairs"]`), when the caller knows."""
     from django.db.models import BooleanField, Case, F, Value, When
 
     import proposals.selectors  # noqa: F401  (registers the `in_ids` lookup)
@@ -308,8 +423,10 @@ def chair_sections(*, user, panel_ids: frozenset | None = None) -> dict:
     from reviews.chair_queries import at_quorum_q, short_of_reviewers_q, with_review_counts
     from reviews.models import Assignment
 
-    panel_ids = chair_panel_ids(user) if panel_ids is None else panel_ids
-    if not panel_ids:
+    if has_duty is None:
+        panel_ids = chair_panel_ids(user) if panel_ids is None else panel_ids
+        has_duty = bool(panel_ids)
+    if not has_duty:
         return {}
     mine = _in_review_chaired_by(user, panel_ids)
     if mine.query.is_empty():  # `.none()`: the user may not act as a chair
@@ -440,37 +557,79 @@ def kept_section(name: str, *, everyone, viewer, order, rows=None) -> dict:
     asked of kept candidates instead of the whole table.
 
     `everyone`: the set for every fund manager (the same rule without the viewer's visibility
-    and conflicts); `viewer`: this viewer's rows, a subset of it. The ids of `everyone`, in
-    `order`, are kept settings.STALLED_CACHE_SECONDS under `name` (`_kept`, shared by every
-    fund manager, forgotten at every state change: `forget_kept_sections`); the viewer's rows
-    are `viewer` (its whole rule, asked now) among the first KEPT_WINDOW candidates, or among
-    all of them when those were not enough, or the whole of `viewer` when more candidates
-    exist than are kept. So a row shown is always one the rule gives now, a row that left the
-    set leaves at once, and one that joined it without a state change (a due date reached)
-    shows within the kept time. With STALLED_CACHE_SECONDS = 0 it is `counted_section`."""
-    viewer = viewer.order_by(*order)
+    and conflicts), or a function that builds it (built only when it is asked: building a
+    rule's queryset costs a millisecond); `viewer`: this viewer's rows, a subset of it. The
+    ids of `everyone`, in `order`, are kept settings.STALLED_CACHE_SECONDS under `name`
+    (`_kept`, shared by every fund manager, forgotten at every state change:
+    `forget_kept_sections`); the viewer's rows are `viewer` (its whole rule, asked now) among
+    the first KEPT_WINDOW candidates, or among all of them when those were not enough, or the
+    whole of `viewer` when more candidates exist than are kept. So a row shown is always one
+    the rule gives now, a row that left the set leaves at once, and one that joined it without
+    a state change (a due date reached) shows within the kept time. With
+    STALLED_CACHE_SECONDS = 0 it is `counted_section`. The shown rows are read by id from
+    `rows` (by default from `everyone`)."""
+    return kept_sections({name: {"everyone": everyone, "viewer": viewer, "order": order,
+                                 "rows": rows}})[name]
+
+
+def kept_sections(specs: dict[str, dict]) -> dict[str, dict]:
+    """Several `kept_section`s (by name: the arguments of each), asked together: their kept
+    candidates read from the cache at once, and the shown rows of those given the same `rows`
+    (the same queryset object) read in one query."""
     seconds = int(getattr(settings, "STALLED_CACHE_SECONDS", 60))
+    viewers = {name: spec["viewer"].order_by(*spec["order"]) for name, spec in specs.items()}
     if seconds <= 0:
-        return counted_section(viewer, rows=rows, unordered_count=True)
+        return {name: counted_section(viewers[name], rows=spec["rows"], unordered_count=True)
+                for name, spec in specs.items()}
 
-    def ask() -> list[int]:
-        return list(everyone.order_by(*order).values_list("pk", flat=True)[: KEPT_IDS + 1])
+    def ask(spec):
+        return lambda: list(_built(spec["everyone"]).order_by(*spec["order"])
+                            .values_list("pk", flat=True)[: KEPT_IDS + 1])
 
-    ids = _kept(KEPT_PREFIX + name, ask)
+    kept = _kept_many({KEPT_PREFIX + name: ask(spec) for name, spec in specs.items()})
     bound = COUNT_BOUND + 1
-    found = list(viewer.filter(pk__in=ids[:KEPT_WINDOW]).values_list("pk", flat=True)[:bound])
-    if len(found) < bound and len(ids) > KEPT_WINDOW:
-        if len(ids) > KEPT_IDS:
-            return counted_section(viewer, rows=rows, unordered_count=True)
-        found = list(viewer.filter(pk__in=ids).values_list("pk", flat=True)[:bound])
-    shown = found[:DASHBOARD_LIMIT]
-    if rows is None:  # the rows shown were just found in `viewer`: read them by id
-        rows = everyone
-    position = {pk: n for n, pk in enumerate(shown)}
-    items = sorted(rows.filter(pk__in=shown), key=lambda row: position[row.pk]) if shown else []
-    count = len(found)
-    return {"items": items, "count": count, "count_label": count_label(count),
-            "more": count > len(items)}
+    sections, found = {}, {}
+    for name, spec in specs.items():
+        ids, viewer = kept[KEPT_PREFIX + name], viewers[name]
+        found[name] = list(viewer.filter(pk__in=ids[:KEPT_WINDOW])
+                           .values_list("pk", flat=True)[:bound])
+        if len(found[name]) < bound and len(ids) > KEPT_WINDOW:
+            if len(ids) > KEPT_IDS:
+                sections[name] = counted_section(viewer, rows=spec["rows"],
+                                                 unordered_count=True)
+                continue
+            found[name] = list(viewer.filter(pk__in=ids).values_list("pk", flat=True)[:bound])
+    # The rows shown were just found in each viewer: read them by id, one query per `rows`.
+    by_rows: dict[int, tuple] = {}
+    for name in [name for name in found if name not in sections]:
+        rows = specs[name]["rows"]
+        if rows is None:
+            rows = _built(specs[name]["everyone"])
+        by_rows.setdefault(id(rows), (rows, []))[1].append(name)
+    for rows, names in by_rows.values():
+        shown = {pk for name in names for pk in found[name][:DASHBOARD_LIMIT]}
+        read = {row.pk: row for row in rows.filter(pk__in=shown)} if shown else {}
+        for name in names:
+            items = [read[pk] for pk in found[name][:DASHBOARD_LIMIT] if pk in read]
+            count = len(found[name])
+            sections[name] = {"items": items, "count": count, "count_label": count_label(count),
+                              "more": count > len(items)}
+    return sections
+
+
+def _kept_many(asks: dict) -> dict[str, list]:
+    """`_kept` of several keys (key: its `ask`), read from the cache in one round trip."""
+    found = cache.get_many(list(asks))
+    seconds = int(getattr(settings, "STALLED_CACHE_SECONDS", 60))
+    for key, ask in asks.items():
+        if key not in found:
+            found[key] = cache.get_or_set(key, ask, seconds)
+    return found
+
+
+def _built(rows):
+    """`rows`, a queryset, or what the function `rows` builds."""
+    return rows() if callable(rows) else rows
 
 
 def forget_kept_sections(sender=None, instance=None, created=False, **kwargs) -> None:
@@ -502,7 +661,11 @@ def _kept_names() -> list[str]:
 
     today = timezone.localdate()
     return [f"{name}:{day.isoformat()}" for name in ("tranches-to-release", "milestones-overdue")
-            for day in (today - timedelta(days=1), today)]
+            for day in (today - timedelta(days=1), today)] + [OUTCOMES_KEPT]
+
+
+# The outcome reports to accept do not depend on the day: one name.
+OUTCOMES_KEPT = "outcomes-to-accept"
 
 
 def _steps_without_fund_manager(managers, nobody_free) -> dict:
@@ -527,7 +690,7 @@ def _steps_without_fund_manager(managers, nobody_free) -> dict:
                 ask)
     rows = (Proposal.objects.filter(pk__in=ids, state__in=list(MONEY_STEPS))
             .select_related("round", "lead__agency").prefetch_related("team", "partner_agencies")
-            .order_by("submitted_at", "pk"))
+            .order_by("submitted_at", "pk")) if ids else []
     shown = []
     for proposal in rows:
         if all(has_conflict(manager, proposal) for manager in managers):
@@ -567,23 +730,27 @@ def stalled_section(*, user) -> dict:
         administrator, those with which every fund manager has one: among the first manager's
         conflicts (`_conflicted_ids`, read first), those with which each has one."""
         if user.is_fund_manager:
-            return qs.exclude(conflict_q(user))
+            return qs.exclude(conflict_q(user, probe=True))
         if managers:
             qs = qs.filter(pk__in_ids=_conflicted_ids(managers[0]))
         for manager in managers:
             qs = qs.filter(conflict_q(manager))
         return qs
 
-    candidates = nobody_free(Proposal.objects.filter(
-        pk__in=stalled_candidate_ids(), state__in=PANEL_STATES))
-    # One pass over the proposals under review finds the first COUNT_BOUND + 1 (the count);
-    # the few shown are then read by id with what `stall_of` needs.
-    found = list(candidates.order_by("submitted_at", "pk")
-                 .values_list("pk", flat=True)[: COUNT_BOUND + 1])
+    found, rows = [], []
+    candidate_ids = stalled_candidate_ids()
+    if candidate_ids:  # (none: nothing to ask, and no filter of each manager's to build)
+        candidates = nobody_free(Proposal.objects.filter(
+            pk__in=candidate_ids, state__in=PANEL_STATES))
+        # One pass over the proposals under review finds the first COUNT_BOUND + 1 (the
+        # count); the few shown are then read by id with what `stall_of` needs.
+        found = list(candidates.order_by("submitted_at", "pk")
+                     .values_list("pk", flat=True)[: COUNT_BOUND + 1])
     count = len(found)
     shown = found[:DASHBOARD_LIMIT]
-    rows = sorted(_with_review_context(Proposal.objects.filter(pk__in=shown)),
-                  key=lambda p: shown.index(p.pk))
+    if shown:
+        rows = sorted(_with_review_context(Proposal.objects.filter(pk__in=shown)),
+                      key=lambda p: shown.index(p.pk))
     stalls = [stall for stall in map(stall_of, rows) if stall is not None]
     stalled = {"items": stalls, "count": count}
     if user.is_fund_manager or not user.is_superuser:
@@ -622,7 +789,19 @@ def tranches_due_for_release(*, user, today: date):
     if user is None:
         return found
     return (found.filter(award__in=awards_visible_to(user).values("pk"))
-            .exclude(conflict_q(user, "award__proposal__")))
+            .exclude(conflict_q(user, "award__proposal__", probe=True)))
+
+
+def _next_due_on():
+    """The due date of a tranche's next live tranche (a subquery on the outer tranche)."""
+    from fund.models import Tranche
+
+    return (
+        Tranche.objects.filter(award=OuterRef("award"), sequence__gt=OuterRef("sequence"))
+        .exclude(state=Tranche.State.CANCELLED)
+        .order_by("sequence")
+        .values("due_on")[:1]
+    )
 
 
 def milestone_reports_overdue(*, user, today: date):
@@ -634,15 +813,9 @@ def milestone_reports_overdue(*, user, today: date):
     from fund.services.awards import awards_visible_to
     from proposals.conflicts import conflict_q
 
-    next_due = (
-        Tranche.objects.filter(award=OuterRef("award"), sequence__gt=OuterRef("sequence"))
-        .exclude(state=Tranche.State.CANCELLED)
-        .order_by("sequence")
-        .values("due_on")[:1]
-    )
     found = (
         Tranche.objects.filter(state=Tranche.State.RELEASED, award__state=Award.State.ACTIVE)
-        .annotate(next_due_on=Subquery(next_due))
+        .annotate(next_due_on=Subquery(_next_due_on()))
         .filter(next_due_on__lt=today)
         .select_related("award__proposal__round__fund", "award__proposal__lead__agency")
         .order_by("next_due_on", "pk")
@@ -652,7 +825,7 @@ def milestone_reports_overdue(*, user, today: date):
     # Not a proposal the viewer has a conflict with, as for the tranches due (DOMAIN.md: a
     # conflicted viewer is not told of its progress; found by an insider's attack).
     return (found.filter(award__in=awards_visible_to(user).values("pk"))
-            .exclude(conflict_q(user, "award__proposal__")))
+            .exclude(conflict_q(user, "award__proposal__", probe=True)))
 
 
 def fund_manager_sections(*, user, today: date) -> dict:
@@ -662,57 +835,118 @@ def fund_manager_sections(*, user, today: date) -> dict:
     The tranche sets grow with the whole fund (at 100k proposals ~1,300 rows, each with its
     rule's subplans, ~20 ms to find the first few in order), so they are `kept_section`s: the
     candidates kept for every fund manager, each viewer's rows and count asked of them live.
-    The decisions are a state's proposals, found in order from an index (`counted_section`)."""
+    So are the outcome reports to accept (~1,800, in the order of their reports, ~15 ms to
+    sort). The proposals to screen and to decide are a state's proposals each, found in order
+    from an index, both in one query (`state_sections`). The viewer's conflicts are asked row by row (`conflict_q(probe=True)`):
+    these queries read a few hundred rows at most."""
     from fund.models import Tranche
     from proposals.models import Proposal
 
-    tranches = kept_section(
-        "tranches-to-release:" + today.isoformat(),
-        everyone=tranches_due_for_release(user=None, today=today),
-        viewer=tranches_due_for_release(user=user, today=today), order=("due_on", "pk"),
-        rows=Tranche.objects.select_related("award__proposal__round__fund",
-                                            "award__proposal__lead__agency"))
+    tranche_names = ("tranches-to-release:" + today.isoformat(),
+                     "milestones-overdue:" + today.isoformat())
+    # The shown tranches of both sections in one query, with what each section shows.
+    tranche_rows = (Tranche.objects.select_related("award__proposal__round__fund",
+                                                   "award__proposal__lead__agency")
+                    .annotate(next_due_on=Subquery(_next_due_on())))
+    kept = kept_sections({
+        tranche_names[0]: {
+            "everyone": lambda: tranches_due_for_release(user=None, today=today),
+            "viewer": tranches_due_for_release(user=user, today=today),
+            "order": ("due_on", "pk"), "rows": tranche_rows},
+        tranche_names[1]: {
+            "everyone": lambda: milestone_reports_overdue(user=None, today=today),
+            "viewer": milestone_reports_overdue(user=user, today=today),
+            "order": ("next_due_on", "pk"), "rows": tranche_rows},
+        # Kept like the tranches: the set grows with the fund (~1,800 at 100k proposals), and
+        # its order (the report's submission, set once) must read all of it; a proposal joins
+        # or leaves it only by a state change, which forgets the kept candidates.
+        OUTCOMES_KEPT: {
+            "everyone": lambda: Proposal.objects.filter(state=Proposal.State.OUTCOME_REPORTED),
+            "viewer": fund_manager_decisions(user=user, state=Proposal.State.OUTCOME_REPORTED)
+            .select_related("outcome_report"),
+            "order": ("outcome_report__submitted_at", "id"),
+            "rows": Proposal.objects.select_related("round", "round__fund", "lead",
+                                                    "lead__agency", "outcome_report")},
+    })
+    tranches = kept[tranche_names[0]]
     for tranche in tranches["items"]:
         tranche.overdue = tranche.due_on < today
+    # To screen and to decide: the same rule in two states, one query.
+    decisions = state_sections(
+        fund_manager_decisions(user=user),
+        {Proposal.State.SUBMITTED: ("submitted_at", "pk"),
+         Proposal.State.RECOMMENDED: ("updated_at", "pk")},
+        rows=Proposal.objects.select_related("round", "round__fund", "lead", "lead__agency"))
     return {
-        "to_decide": counted_section(
-            fund_manager_decisions(user=user, state=Proposal.State.RECOMMENDED)
-            .order_by("updated_at", "id"),
-            unordered_count=True,
-        ),
+        "to_screen": decisions[Proposal.State.SUBMITTED],
+        "to_decide": decisions[Proposal.State.RECOMMENDED],
         "tranches_to_release": tranches,
-        "milestones_overdue": kept_section(
-            "milestones-overdue:" + today.isoformat(),
-            everyone=milestone_reports_overdue(user=None, today=today),
-            viewer=milestone_reports_overdue(user=user, today=today),
-            order=("next_due_on", "pk")),
-        "outcomes_to_accept": counted_section(
-            fund_manager_decisions(user=user, state=Proposal.State.OUTCOME_REPORTED)
-            .select_related("outcome_report")
-            .order_by("outcome_report__submitted_at", "id"),
-            unordered_count=True,
-        ),
+        "milestones_overdue": kept[tranche_names[1]],
+        "outcomes_to_accept": kept[OUTCOMES_KEPT],
     }
 
 
-def fund_manager_decisions(*, user, state):
+def fund_manager_decisions(*, user, state=None):
     """The proposals in `state` (a state reached only after submission: to screen, to decide,
     outcomes to accept) that `user` may see and has no conflict of interest with:
     `proposal_list(viewer=user, filters={"state": state}).exclude(conflict_q(user))`, the same
     rows. A submitted state is never `NEVER_SUBMITTED`, so they are
     `submitted_proposals_visible_to(user)` in that state, which for a fund manager is a filter
     on the state alone, without the union of the viewer's own paths (building and running
-    that union was most of these sections' time at 100k proposals)."""
+    that union was most of these sections' time at 100k proposals). `state=None`: in any
+    submitted state, for a caller that asks for one state at a time (`state_sections`)."""
     from proposals.conflicts import conflict_q
     from proposals.models import Proposal
     from proposals.selectors import submitted_proposals_visible_to
 
     if state in (Proposal.State.DRAFT, Proposal.State.WITHDRAWN):
         raise ValueError(f"{state} may be never submitted: use proposal_list")
-    return (submitted_proposals_visible_to(user)
-            .select_related("round", "round__fund", "lead", "lead__agency")
-            .filter(state=state)
-            .exclude(conflict_q(user)))
+    found = (submitted_proposals_visible_to(user)
+             .select_related("round", "round__fund", "lead", "lead__agency"))
+    if state is not None:
+        found = found.filter(state=state)
+    return found.exclude(conflict_q(user, probe=True))
+
+
+def state_sections(qs, orders: dict, *, rows) -> dict[str, dict]:
+    """One section per state of `orders` (a state: the fields its rows are ordered by, the
+    last one "pk"), each the rows of `qs` in that state as `counted_section` gives them (`qs`
+    is best not filtered on the state: the database then misjudges how many rows each state
+    has and sorts them all instead of reading them in order from an index), in
+    ONE query: `qs`'s SQL (a costly filter) is built once; each state's first DASHBOARD_LIMIT
+    ids (`WHERE state = ... ORDER BY ... LIMIT`, read from a (state, order) index) and its count
+    up to COUNT_BOUND + 1 (unordered) are read from it, and the shown rows by id from `rows`,
+    split by their state (read in the same statement: the state the filter saw) and put in
+    their section's order (a missing value last, as PostgreSQL sorts it)."""
+    import proposals.selectors  # noqa: F401  (registers the `in_ids` lookup)
+
+    fields = dict.fromkeys(field for order in orders.values() for field in order if field != "pk")
+    names = {field: f"k_{n}" for n, field in enumerate(fields)}
+    names["pk"] = "row_id"
+    flagged = qs.annotate(row_id=F("pk"), row_state=F("state"), **{
+        names[field]: F(field) for field in fields}).order_by().values(
+        "row_id", "row_state", *(names[field] for field in fields))
+    sql, params = flagged.query.sql_with_params()
+    found, first_ids, counts = rows.order_by(), Q(), {}
+    for n, (state, order) in enumerate(orders.items()):
+        by = ", ".join(f"d.{names[field]}" for field in order)
+        first_ids |= Q(pk__in_ids=RawSQL(
+            f"SELECT d.row_id FROM ({sql}) d WHERE d.row_state = %s ORDER BY {by} "
+            f"LIMIT {DASHBOARD_LIMIT}", (*params, state)))
+        counts[state] = f"section_count_{n}"
+        found = found.annotate(**{counts[state]: RawSQL(
+            f"SELECT COUNT(*) FROM (SELECT d.row_id FROM ({sql}) d WHERE d.row_state = %s "
+            f"LIMIT {COUNT_BOUND + 1}) subquery", (*params, state), output_field=IntegerField())})
+    items = list(found.filter(first_ids))
+    sections = {}
+    for state, order in orders.items():
+        def key(row, order=order):
+            return tuple((getattr(row, field) is None, getattr(row, field)) for field in order)
+        shown = sorted((row for row in items if row.state == state), key=key)
+        count = getattr(items[0], counts[state]) if items else 0
+        sections[state] = {"items": shown, "count": count, "count_label": count_label(count),
+                           "more": count > len(shown)}
+    return sections
 
 
 # --- anyone, not signed in -----------------------------------------------------------------

@@ -8,14 +8,20 @@ section runs the same number of queries however many invitations wait, each read
 
 from django.utils.translation import gettext_lazy as _
 
-from .home import counted_section, joined_section
+from .home import counted_section, empty_section, joined_section
 
 
-def invitations_section(user) -> dict:
+def invitations_section(user, *, may_wait: bool = True) -> dict:
     """Open invitations to `user`: to join a proposal's team (while the proposal is a draft or
-    a revision is requested) and to co-author a learning; oldest first."""
+    a revision is requested) and to co-author a learning; oldest first. `may_wait=False`: the
+    person has no invitation waiting at all (`home.what_may_wait`), so none is asked."""
     from proposals.selectors import open_invitations_for
     from rewards.models import LearningAuthor
+
+    answers = [("accept", _("Accept")), ("decline", _("Decline"))]
+    if not may_wait:
+        return {"team": empty_section(), "learnings": empty_section(), "count": 0,
+                "count_label": "0", "answers": answers}
 
     team = counted_section(
         open_invitations_for(user)
@@ -30,4 +36,4 @@ def invitations_section(user) -> dict:
     both = joined_section(team, learnings)
     return {"team": team, "learnings": learnings, "count": both["count"],
             "count_label": both["count_label"],
-            "answers": [("accept", _("Accept")), ("decline", _("Decline"))]}
+            "answers": answers}

@@ -1,7 +1,7 @@
 """The home page and the landing page, assembled section by section from the apps' own
 selectors (SCREENS.md, "What each person sees"); the sections themselves are in home.py."""
 
-from .home import chair_panel_ids  # noqa: F401  (the home view and the navigation ask here)
+from .home import chair_panel_ids, what_may_wait  # noqa: F401  (the home view and the navigation ask here)
 
 LANDING_ROUNDS = 6
 
@@ -19,11 +19,15 @@ def _with_days_left(rounds):
     return rounds
 
 
-def dashboard_for(*, user, chair_panels: frozenset | None = None) -> dict:
+def dashboard_for(*, user, chair_panels: frozenset | None = None,
+                  may: dict | None = None) -> dict:
     """What the signed-in `user` sees at home: what needs them now, then what they follow.
 
+    `may`: `home.what_may_wait(user)` when the caller asked it already.
+
     Every section for the user's roles is computed whether or not it has items, so the
-    number of queries depends on who the user is, never on how much is waiting.
+    number of queries depends on who the user is and on which of their own sections may have
+    anything (`home.what_may_wait`), never on how much is waiting.
     """
     from django.utils import timezone
 
@@ -35,24 +39,35 @@ def dashboard_for(*, user, chair_panels: frozenset | None = None) -> dict:
     from .home_invitations import invitations_section
 
     today = timezone.localdate()
-    mine = home.my_proposals_by_state(
-        user, (Proposal.State.REVISION_REQUESTED, Proposal.State.DRAFT))
+    # The sections every home carries are asked only when the person may have rows in them
+    # (`home.what_may_wait`: one query; a section it skips is one its rule leaves empty).
+    may = home.what_may_wait(user) if may is None else may
+    states = (Proposal.State.REVISION_REQUESTED, Proposal.State.DRAFT)
+    if may["own_open"]:
+        mine = home.my_proposals_by_state(user, states)
+    else:
+        mine = {state: {"items": [], "more": False} for state in states}
     sections = {
         "awaiting_answer": mine[Proposal.State.REVISION_REQUESTED],
-        "outcome_due": home.listed_section(home.outcome_reports_due_for(user=user, today=today)),
-        "milestones_due": home.counted_section(home.milestone_reports_due_for(user=user)),
+        "outcome_due": home.listed_section(
+            home.outcome_reports_due_for(user=user, today=today) if may["own_funded"] else []),
+        "milestones_due": (home.counted_section(home.milestone_reports_due_for(user=user))
+                           if may["own_released"] else home.empty_section()),
         "drafts": mine[Proposal.State.DRAFT],
         "open_rounds": home.section(rounds_open().order_by("closes_at")),
-        "notifications": home.recent_notifications_for(user=user),
-        "invitations": invitations_section(user),
+        "notifications": (home.recent_notifications_for(user=user) if may["notified"]
+                          else {"items": [], "more": False}),
+        "invitations": invitations_section(user, may_wait=may["invited"]),
     }
     sections["open_rounds"]["items"] = _with_days_left(sections["open_rounds"]["items"])
-    sections.update(home.reviewer_sections(user=user, today=today))
-    sections.update(home.chair_sections(user=user, panel_ids=chair_panels))
+    if may["assigned"]:
+        sections.update(home.reviewer_sections(user=user, today=today))
+    else:
+        sections.update({key: home.empty_section()
+                         for key in ("reviews_due", "conflicts_to_declare")})
+    sections.update(home.chair_sections(user=user, panel_ids=chair_panels,
+                                        has_duty=may["chairs"]))
     if user.is_fund_manager:
-        to_screen = home.fund_manager_decisions(user=user, state=Proposal.State.SUBMITTED)
-        sections["to_screen"] = home.counted_section(to_screen.order_by("submitted_at", "id"),
-                                                     unordered_count=True)
         sections.update(home.fund_manager_sections(user=user, today=today))
         # Open rounds whose closing time has passed wait for the manager (or the nightly job).
         sections["rounds_to_close"] = home.section(

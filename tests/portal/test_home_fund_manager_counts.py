@@ -79,14 +79,52 @@ def test_the_fund_manager_sections_count_their_sets_unsorted(fund_manager):
     with CaptureQueriesContext(connection) as queries:
         sections = home.fund_manager_sections(user=fund_manager, today=timezone.localdate())
     assert set(sections) == {
+        "to_screen",
         "to_decide",
         "tranches_to_release",
         "milestones_overdue",
         "outcomes_to_accept",
     }
-    counts = [q["sql"] for q in queries if "SELECT COUNT(*) FROM (SELECT * FROM (" in q["sql"]]
-    assert len(counts) == 4
-    for sql in counts:
-        counted = sql[sql.index("SELECT COUNT(*) FROM (") : sql.index("ordered LIMIT 101")]
+    counted = []
+    for sql in (q["sql"] for q in queries):
+        for start in [m.start() for m in re.finditer(re.escape("SELECT COUNT(*) FROM ("), sql)]:
+            counted.append(sql[start : sql.index("LIMIT 101)", start)])
+    assert len(counted) == 5  # to screen and to decide in one query: two counts in it
+    for sql in counted:
         # an ORDER BY ... LIMIT 1 inside is a filter's own subquery (the next tranche)
-        assert "ORDER BY" not in re.sub(r"ORDER BY [^()]*? LIMIT 1\)", "", counted), sql
+        assert "ORDER BY" not in re.sub(r"ORDER BY [^()]*? LIMIT 1\)", "", sql), sql
+
+
+@pytest.mark.parametrize("bound", [2, 100])
+def test_state_sections_are_each_states_counted_section_in_one_query(monkeypatch, bound):
+    monkeypatch.setattr(home, "COUNT_BOUND", bound)
+    agency = AgencyFactory()
+    manager = UserFactory(fund_manager=True, agency=agency)
+    for n in range(4):
+        ProposalFactory(submitted=True, partners=[], budget=False)
+        ProposalFactory(recommended=True, partners=[], budget=False)
+        if n % 2:  # conflicted: never counted nor shown
+            ProposalFactory(submitted=True, lead=UserFactory(agency=agency), budget=False)
+            ProposalFactory(recommended=True, partners=[agency], budget=False)
+    ProposalFactory(in_review=True, partners=[], budget=False)  # in neither state
+    orders = {Proposal.State.SUBMITTED: ("submitted_at", "pk"),
+              Proposal.State.RECOMMENDED: ("updated_at", "pk")}
+    monkeypatch.setattr(home, "DASHBOARD_LIMIT", 3)
+    rule = home.fund_manager_decisions(user=manager)  # (the manager's roles are read here)
+    with CaptureQueriesContext(connection) as queries:
+        found = home.state_sections(rule, orders,
+                                    rows=Proposal.objects.select_related("round", "lead"))
+    assert len(queries) == 1
+    for state, order in orders.items():
+        alone = home.counted_section(
+            home.fund_manager_decisions(user=manager, state=state).order_by(*order),
+            limit=3, bound=bound)
+        assert [p.pk for p in found[state]["items"]] == [p.pk for p in alone["items"]]
+        assert {key: found[state][key] for key in ("count", "count_label", "more")} == {
+            key: alone[key] for key in ("count", "count_label", "more")}
+        assert found[state]["count"] == min(4, bound + 1) and len(found[state]["items"]) == 3
+    none = home.state_sections(home.fund_manager_decisions(user=manager),
+                               {Proposal.State.OUTCOME_REPORTED: ("updated_at", "pk")},
+                               rows=Proposal.objects.all())
+    assert none == {Proposal.State.OUTCOME_REPORTED: {
+        "items": [], "count": 0, "count_label": "0", "more": False}}

@@ -1,4 +1,4 @@
-"""The fund manager's tranche sections, kept for every fund manager (issue 16,
+"""The fund manager's tranche and outcome sections, kept for every fund manager (issue 16,
 `portal.home.kept_section`): each viewer sees exactly the rows and count the live rule gives,
 a row that left the set leaves at once, and a state change makes a new row show at once."""
 
@@ -137,9 +137,9 @@ def test_the_kept_sections_run_the_same_queries_whatever_the_size(kept, manager,
     with CaptureQueriesContext(connection) as queries:
         sections = home.fund_manager_sections(user=manager, today=today)
     assert sections["tranches_to_release"]["count"] == n
-    # To decide and outcomes: one each. Tranches due: the viewer's ids among the kept ones and
-    # the rows shown. Milestones overdue: none kept, so nothing to ask.
-    assert len(queries) == 2 + 2
+    # To decide: one. Tranches due: the viewer's ids among the kept ones and the rows shown.
+    # Milestones overdue and outcomes to accept: none kept, so nothing to ask.
+    assert len(queries) == 1 + 2
 
 
 def test_money_shown_is_the_tranches_own(kept, manager):
@@ -163,3 +163,82 @@ def test_a_conflicted_manager_is_not_told_of_an_overdue_milestone_report(kept, m
     theirs = home.fund_manager_sections(user=other, today=today)["milestones_overdue"]
     assert mine["count"] == 1 and theirs["count"] == 2
     assert _seen(mine) == _seen(_live(home.fund_manager_sections, manager)["milestones_overdue"])
+
+
+def _reported(n, *, lead=None):
+    """`n` proposals whose outcome is reported, oldest report first."""
+    from proposals.models import OutcomeReport
+
+    found = []
+    for i in range(n):
+        proposal = ProposalFactory(outcome_reported=True, **({"lead": lead} if lead else {}))
+        report = OutcomeReport.objects.create(
+            proposal=proposal, result="succeeded", summary="s", indicators="i",
+            amount_spent=Decimal("0"), citizen_feedback="c", next_step="stop",
+            submitted_by=proposal.lead)
+        OutcomeReport.objects.filter(pk=report.pk).update(
+            submitted_at=timezone.now() - datetime.timedelta(days=n - i))
+        found.append(proposal)
+    return found
+
+
+def test_outcomes_to_accept_are_what_the_live_rule_gives_in_report_order(kept, manager):
+    reported = _reported(4)
+    _reported(2, lead=UserFactory(agency=manager.agency))  # conflicted: the agency leads them
+    other = UserFactory(fund_manager=True, agency=AgencyFactory())
+    for viewer in (manager, other, manager):  # the second manager reads the kept candidates
+        kept_now = home.fund_manager_sections(user=viewer, today=timezone.localdate())
+        live = _live(home.fund_manager_sections, viewer)
+        assert _seen(kept_now["outcomes_to_accept"]) == _seen(live["outcomes_to_accept"])
+    mine = home.fund_manager_sections(user=manager, today=timezone.localdate())
+    assert _seen(mine["outcomes_to_accept"]) == ([p.pk for p in reported], 4)
+    theirs = home.fund_manager_sections(user=other, today=timezone.localdate())
+    assert theirs["outcomes_to_accept"]["count"] == 6
+
+
+def test_an_outcome_reported_or_accepted_shows_or_leaves_at_once(
+        kept, manager, django_capture_on_commit_callbacks):
+    from proposals.services.outcomes import proposal_close, proposal_report_outcome
+
+    (first,) = _reported(1)
+    today = timezone.localdate()
+    assert _seen(home.fund_manager_sections(user=manager, today=today)["outcomes_to_accept"]) \
+        == ([first.pk], 1)
+    funded = ProposalFactory(funded=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        proposal_report_outcome(
+            proposal=funded, actor=funded.lead, result="succeeded", summary="s",
+            indicators="i", amount_spent=Decimal("0"), citizen_feedback="c", next_step="stop")
+    shown = home.fund_manager_sections(user=manager, today=today)["outcomes_to_accept"]
+    assert _seen(shown) == ([first.pk, funded.pk], 2)
+    with django_capture_on_commit_callbacks(execute=True):
+        proposal_close(proposal=first, actor=manager)
+    shown = home.fund_manager_sections(user=manager, today=today)["outcomes_to_accept"]
+    assert _seen(shown) == ([funded.pk], 1)
+    assert _seen(shown) == _seen(
+        _live(home.fund_manager_sections, manager)["outcomes_to_accept"])
+
+
+def test_both_tranche_sections_show_their_rows_read_in_one_query(kept, manager):
+    _due_awards(2)
+    today = timezone.localdate()
+    overdue = []
+    for _ in range(2):  # released, and the next tranche's due date has passed
+        award = make_award(ProposalFactory(funded=True), amount="200.00",
+                           tranches=[("100.00", "released"), ("100.00", "scheduled")])
+        Tranche.objects.filter(award=award, sequence=2).update(
+            due_on=today - datetime.timedelta(days=3))
+        overdue.append(award.tranches.get(sequence=1).pk)
+    home.fund_manager_sections(user=manager, today=today)  # the candidates are kept
+    with CaptureQueriesContext(connection) as queries:
+        sections = home.fund_manager_sections(user=manager, today=today)
+    # To decide: one. Each tranche section: the viewer's ids among the kept ones; the rows
+    # shown of both: one query. Outcomes to accept: none kept, so nothing to ask.
+    assert len(queries) == 1 + 2 + 1
+    live = _live(home.fund_manager_sections, manager)
+    for key in ("tranches_to_release", "milestones_overdue"):
+        assert _seen(sections[key]) == _seen(live[key])
+    assert sorted(_seen(sections["milestones_overdue"])[0]) == sorted(overdue)
+    assert all(t.next_due_on == today - datetime.timedelta(days=3)
+               for t in sections["milestones_overdue"]["items"])
+    assert _seen(sections["tranches_to_release"])[1] == 2

@@ -136,3 +136,8 @@ def test_conflict_q_matches_conflict_reason(scene):
         for proposal in (scene.proposal, other):
             in_db = Proposal.objects.filter(conflict_q(user), pk=proposal.pk).exists()
             assert in_db == (conflict_reason(user, proposal) is not None), (user, proposal)
+            # The same rule asked row by row (the home page's sections), either way round.
+            probed = Proposal.objects.filter(conflict_q(user, probe=True), pk=proposal.pk)
+            assert probed.exists() == in_db, (user, proposal)
+            free = Proposal.objects.exclude(conflict_q(user, probe=True)).filter(pk=proposal.pk)
+            assert free.exists() is not in_db, (user, proposal)
