@@ -53,8 +53,10 @@ class _AmongIds(Func):
         return f"{lhs} IN ({', '.join(['%s'] * len(self.ids))})", (*params, *self.ids)
 
     def as_postgresql(self, compiler, connection, **extra):
+        # The array as one text literal ('{1,2,3}'), joined here: the driver's own adaptation
+        # of a list dumps and quotes each element (~1 ms for 1,300 ids on every ranking page).
         lhs, params = compiler.compile(self.source_expressions[0])
-        return f"{lhs} = ANY(%s::bigint[])", (*params, self.ids)
+        return f"{lhs} = ANY(%s::bigint[])", (*params, "{" + ",".join(map(str, self.ids)) + "}")
 
 
 # A spread of this many points (of 100) between a proposal's highest and lowest weighted
