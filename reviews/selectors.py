@@ -308,7 +308,8 @@ def _id_list(value) -> list[int]:
         return []
     if isinstance(value, str):
         value = json.loads(value)
-    return [int(pk) for pk in value]
+    # (None: a backend without FILTER gathers `CASE WHEN ... END`, null for the others.)
+    return [int(pk) for pk in value if pk is not None]
 
 
 def ranked_and_apart_ids(*, round_, viewer) -> tuple[int, list[int]]:
