@@ -1,9 +1,12 @@
 """Read side of reviews: lists apply the same rules as the permission functions."""
 
+import json
 from dataclasses import dataclass
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.db.models import (
+    Aggregate,
     BooleanField,
     Case,
     Count,
@@ -16,6 +19,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Sum,
+    TextField,
     Value,
     When,
     Window,
@@ -49,8 +53,10 @@ class _AmongIds(Func):
         return f"{lhs} IN ({', '.join(['%s'] * len(self.ids))})", (*params, *self.ids)
 
     def as_postgresql(self, compiler, connection, **extra):
+        # The array as one text literal ('{1,2,3}'), joined here: the driver's own adaptation
+        # of a list dumps and quotes each element (~1 ms for 1,300 ids on every ranking page).
         lhs, params = compiler.compile(self.source_expressions[0])
-        return f"{lhs} = ANY(%s::bigint[])", (*params, self.ids)
+        return f"{lhs} = ANY(%s::bigint[])", (*params, "{" + ",".join(map(str, self.ids)) + "}")
 
 
 # A spread of this many points (of 100) between a proposal's highest and lowest weighted
@@ -284,6 +290,40 @@ def apart_ids_in_round(*, round_, viewer) -> list[int]:
                 .values_list("proposal_id", flat=True))
 
 
+class _IdsWhere(Aggregate):
+    """The ids of the rows its `filter` keeps, gathered by the database: `ARRAY_AGG` on
+    PostgreSQL (a list), `JSON_GROUP_ARRAY` on SQLite (a JSON text); `_id_list` reads
+    either. Both honour `FILTER (WHERE ...)`, so one scan of the round's rows counts them all
+    and lists those set apart (`ranked_and_apart_ids`)."""
+
+    function = "ARRAY_AGG"
+    output_field = TextField()  # no converter: the driver's list, or SQLite's text
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, function="JSON_GROUP_ARRAY", **extra)
+
+
+def _id_list(value) -> list[int]:
+    if not value:
+        return []
+    if isinstance(value, str):
+        value = json.loads(value)
+    # (None: a backend without FILTER gathers `CASE WHEN ... END`, null for the others.)
+    return [int(pk) for pk in value if pk is not None]
+
+
+def ranked_and_apart_ids(*, round_, viewer) -> tuple[int, list[int]]:
+    """(the number of the round's ranked proposals, the ids of those set apart for `viewer`:
+    `apart_ids_in_round`) in one query, one scan of the round's stored ranking rows: the
+    ranking page asked the two apart (issue 16)."""
+    qs = ProposalScore.objects.filter(round=round_, state__in=RANKED_STATES)
+    if not _active(viewer):
+        return qs.count(), []
+    found = qs.aggregate(every=Count("pk"), apart=_IdsWhere(
+        "proposal_id", filter=_set_apart_q(viewer, pk="proposal_id")))
+    return found["every"] or 0, _id_list(found["apart"])
+
+
 def round_ranking(*, round_, viewer=None, order: str = "mean") -> QuerySet[Proposal]:
     """The round's proposals by mean weighted score (submitted reviews only), with review
     count, spread, rank and the running total of requested amounts, the rank and running total
@@ -315,6 +355,12 @@ def round_ranking(*, round_, viewer=None, order: str = "mean") -> QuerySet[Propo
     )
 
 
+# The fields of a proposal a ranking row reads (`_ranked_row`; the page's table and the API's
+# rows: its id, title and state). With `annotate`, a caller (the round portfolio) reads whole
+# proposals with their lead and agency.
+RANKED_ROW_FIELDS = ("id", "title", "state", "requested_amount")
+
+
 def _ranked_slice(*, round_, viewer, start: int, stop: int | None, annotate=None,
                   apart_ids=None, order: str = "mean") -> list:
     """The ranked proposals from `start` to `stop` (all to the end when None) in two queries:
@@ -329,10 +375,13 @@ def _ranked_slice(*, round_, viewer, start: int, stop: int | None, annotate=None
     numbers = list(narrow[start:stop])
     if not numbers:
         return []
-    qs = Proposal.objects.filter(pk__in=[row[0] for row in numbers]).select_related(
-        "lead__agency").order_by()
+    qs = Proposal.objects.filter(pk__in=[row[0] for row in numbers]).order_by()
     if annotate is not None:
-        qs = annotate(qs)
+        qs = annotate(qs.select_related("lead__agency"))
+    else:
+        # What a ranking row reads of the proposal (`_ranked_row`, the page, the API), and
+        # its lead's agency by a join: no person or agency built for each row (issue 16).
+        qs = qs.only(*RANKED_ROW_FIELDS).annotate(lead_agency_code=F("lead__agency__code"))
     found = {proposal.pk: proposal for proposal in qs}
     rows = []
     for pk, rank, cumulative, mean, count, high, low, calibrated in numbers:
@@ -546,9 +595,9 @@ def ranking_page(*, round_, viewer=None, page=1, page_size: int | None = RANKING
     set apart. For anyone else the order is the mean's."""
     apart_ids = None
     if counts is None:
-        # Who is set apart is read once (one query) and the other queries test ids.
-        apart_ids = apart_ids_in_round(round_=round_, viewer=viewer)
-        every = ProposalScore.objects.filter(round=round_, state__in=RANKED_STATES).count()
+        # Who is set apart is read once, with the count (one query), and the other queries
+        # test ids.
+        every, apart_ids = ranked_and_apart_ids(round_=round_, viewer=viewer)
         counts = (every - len(apart_ids), len(apart_ids))
     ranked_count, apart_count = counts
     if page_size:
@@ -620,11 +669,15 @@ def _ranked_row(proposal: Proposal, *, scores_shown: bool, budget, totals_shown:
     mean = proposal.mean_score
     calibrated = getattr(proposal, "calibrated_score", None)
     contending = proposal.state in CONTENDING_STATES
-    agency = proposal.lead.agency
+    if hasattr(proposal, "lead_agency_code"):  # `_ranked_slice`'s narrow rows
+        lead_agency = proposal.lead_agency_code
+    else:
+        agency = proposal.lead.agency
+        lead_agency = agency.code if agency is not None else None
     row = {
         "rank": proposal.rank,
         "proposal": proposal,
-        "lead_agency": agency.code if agency is not None else None,
+        "lead_agency": lead_agency,
         "requested_amount": proposal.requested_amount,
         "mean_weighted_score": None if hidden or mean is None
         else Decimal(mean).quantize(Decimal("0.01")),
@@ -690,7 +743,7 @@ class CalibrationSummary:
     """The round's calibration as its ranking shows it (reviews/calibration.py): Krippendorff's
     interval alpha (None when undefined), the numbers of counted reviews and reviewers, the
     reviews' mean and pooled within-reviewer standard deviation (0-100), and the flagged
-    reviewers as (user, mean, number of reviews), by name."""
+    reviewers as (`FlaggedReviewer`, mean, number of reviews), by name."""
 
     alpha: float | None
     review_count: int
@@ -700,12 +753,29 @@ class CalibrationSummary:
     flagged: list
 
 
+@dataclass(frozen=True)
+class FlaggedReviewer:
+    """A flagged reviewer as the ranking page and the API name them: what they read of a
+    `User` (`pk`, `username`, `get_full_name()`, `agency.code`), read as plain values, not
+    as a person built with every field for each of the ~150 a large round flags (issue 16)."""
+
+    pk: int
+    username: str
+    first_name: str
+    last_name: str
+    agency: SimpleNamespace | None  # `.code`, as `User.agency`
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()  # as AbstractUser's
+
+
 def calibration_summary(*, round_, shown: bool) -> CalibrationSummary | None:
     """The round's stored calibration (RoundCalibration, kept by
     reviews.services.scores.calibrate_round) for a viewer to whom calibration is `shown`
     (`RankingPage.calibration_shown`: they see scores and have nothing set apart in the
     round); None otherwise, or before any review. Two queries at most (the summary, then the
-    flagged reviewers' names), whatever the round's size."""
+    flagged reviewers' names), whatever the round's size. Each flagged reviewer is a
+    `FlaggedReviewer`."""
     from people.models import User
 
     from .models import RoundCalibration
@@ -717,8 +787,13 @@ def calibration_summary(*, round_, shown: bool) -> CalibrationSummary | None:
         return None
     flagged = []
     if stored.flagged:
-        users = User.objects.select_related("agency").in_bulk(
-            [item["reviewer"] for item in stored.flagged])
+        users = {
+            pk: FlaggedReviewer(pk, username, first, last,
+                                None if agency_id is None else SimpleNamespace(code=code))
+            for pk, username, first, last, agency_id, code in User.objects.filter(
+                pk__in=[item["reviewer"] for item in stored.flagged]).values_list(
+                "pk", "username", "first_name", "last_name", "agency_id", "agency__code")
+        }
         flagged = sorted(
             ((users[item["reviewer"]], item["mean"], item["reviews"])
              for item in stored.flagged if item["reviewer"] in users),

@@ -21,6 +21,7 @@ from proposals.lifecycle import PROPOSAL_TRANSITIONS
 from proposals.models import Proposal
 from proposals.permissions import can_view_proposal
 from proposals.selectors import proposal_detail_queryset, proposals_visible_to
+from workflow.display import money, state_badge
 from workflow.ids import parse_id
 from workflow.pages import page_of
 from workflow.services import TransitionStateConflict, condition_errors, may_run
@@ -472,6 +473,29 @@ def member_groups(form: PanelForm, round_) -> list[dict]:
     return [groups[k] for k in sorted(groups, key=lambda k: (k == "", k))]
 
 
+# A number no proposal id reaches, reversed in place of the id once per page.
+_ANY_PK = 987654321
+
+
+def _shown_cells(rows: list[dict], *, currency: str) -> None:
+    """The ranking table's per-row cells that take work to render, made once per page rather
+    than by a template tag or filter in each of its rows (issue 16): `url`, the proposal's
+    reviews (`reviews:proposal`, reversed once for the page); `badge`, its state
+    (`state_badge`, once per state); `requested_text` and `cumulative_text`, the amounts
+    (`money`). The same text as the tags and filters give."""
+    head, tail = reverse("reviews:proposal", args=[_ANY_PK]).split(str(_ANY_PK))
+    badges: dict[str, str] = {}
+    for row in rows:
+        proposal = row["proposal"]
+        row["url"] = f"{head}{proposal.pk}{tail}"
+        badge = badges.get(proposal.state)
+        if badge is None:
+            badge = badges[proposal.state] = state_badge(proposal)
+        row["badge"] = badge
+        row["requested_text"] = money(row["requested_amount"], currency)
+        row["cumulative_text"] = money(row["cumulative_requested"], currency)
+
+
 @login_required
 def round_ranking(request, pk: int):
     """The round's proposals by mean weighted score (or, `?order=calibrated`, by calibrated
@@ -484,6 +508,7 @@ def round_ranking(request, pk: int):
         raise PermissionDenied(_("Only fund managers and the round's panel chairs see the ranking."))
     page = ranking_page(round_=round_, viewer=request.user, page=request.GET.get("page"),
                         order=ranking_order(request.GET.get("order")))
+    _shown_cells(page.ranked, currency=round_.fund.currency)
     return render(request, "reviews/ranking.html", {
         "round": round_, "page_obj": page, "rows": page.rows,
         "ranked": page.ranked, "apart": page.apart, "totals_shown": page.totals_shown,
