@@ -582,9 +582,12 @@ def _agreement(*, viewer, chosen: dict) -> dict:
     hidden, hidden_params = _hidden_rows(viewer, chosen, ProposalFact, "p", "p.*",
                                          extra=" AND p.scored >= 2")
     n = "(COALESCE(t.n, 0) - COALESCE(m.n, 0))"
+    # SQLite keeps whole decimals as integers and divides them as integers (80 / 3 = 26, an
+    # outsider's attack): its dividend made real, as its AVG is; PostgreSQL's numeric as is.
+    real = " * 1.0" if connection.vendor == "sqlite" else ""
     found = _fetch(
         f"SELECT {n}, COALESCE(t.c, 0) - COALESCE(m.c, 0), COALESCE(t.u, 0) - "
-        f"COALESCE(m.u, 0), (t.s - COALESCE(m.s, 0)) / NULLIF({n}, 0) "
+        f"COALESCE(m.u, 0), (t.s - COALESCE(m.s, 0)){real} / NULLIF({n}, 0) "
         f"FROM (SELECT SUM(r.proposals) AS n, SUM(r.close) AS c, SUM(r.unanimous) AS u, "
         f"SUM(r.spread_sum) AS s FROM {_t(AgreementFact)} r WHERE {rounds}) AS t "
         f"CROSS JOIN (SELECT {AGREEMENT_AS} FROM ({hidden}) p) AS m",

@@ -484,23 +484,28 @@ def build(key: str, *, viewer, chosen: dict, public: bool = False) -> Figure:
     recent enough and, for the Reviewing figure, the viewer may still see the same."""
     if public and key not in PUBLIC_FIGURES:
         raise KeyError(key)
+    from .facts import reading
+
+    viewers = key in VIEWER_FIGURES
+    if viewers and not public:
+        # Reviewing, with or without filters: counted from the facts, with what the viewer
+        # may not see asked now, in one snapshot (facts.reading) with the check that the facts
+        # still describe them: a few milliseconds, never kept (a cached answer would need
+        # their whole fingerprint); else the stored figure or live, below.
+        with reading():
+            run = facts_run(key, viewer=viewer, chosen=chosen, public=public)
+            if run is not None:
+                figure = BUILDERS[key](viewer=viewer, chosen=chosen, public=public, facts=run)
+                figure.computed_at, figure.stored = run.computed_at, True
+                return figure
     if not chosen and (figure := stored_figure(key, viewer=viewer, public=public)) is not None:
         return figure
     seconds = cache_seconds()
-    from .facts import reading
-
-    # One snapshot for the viewer's fingerprint (the cache's key, the facts' check) and the
-    # data counted: taken before the data, a change made and undone in between kept the key
-    # of what the viewer may see on a figure counting what they may not (an insider's attack).
-    with reading() if chosen or key in VIEWER_FIGURES else nullcontext():
-        viewers = key in VIEWER_FIGURES
-        run = facts_run(key, viewer=viewer, chosen=chosen, public=public) if viewers else None
-        if run is not None:
-            # Counted from the facts, with what the viewer may not see asked now: a few
-            # milliseconds, never kept (a cached answer would need their whole fingerprint).
-            figure = BUILDERS[key](viewer=viewer, chosen=chosen, public=public, facts=run)
-            figure.computed_at, figure.stored = run.computed_at, True
-            return figure
+    # One snapshot for the viewer's fingerprint (the cache's key) and the data counted: taken
+    # before the data, a change made and undone in between kept the key of what the viewer
+    # may see on a figure counting what they may not (an insider's attack).
+    with reading() if chosen or viewers else nullcontext():
+        run = None
         sight = _Sight(viewer)
         cache_key = (_cache_key(key, viewer=viewer, chosen=chosen, public=public, sight=sight)
                      if seconds else "")
@@ -536,12 +541,13 @@ class _Sight:
 
 def facts_run(key: str, *, viewer, chosen: dict, public: bool):
     """The facts a filtered figure is counted from (analytics/facts.py), or None: computed
-    live (no filters: the stored figure's work; no recent facts; a public figure from facts
-    without their record keys, public.py; Reviewing for a viewer whose agency's part in the
-    proposals changed since, or after a new conflict: facts.may_count_reviewing)."""
+    live (no filters: the stored figure's work, except Reviewing, counted from the facts with
+    or without filters; no recent facts; a public figure from facts without their record keys,
+    public.py; Reviewing for a viewer whose agency's part in the proposals changed since, or
+    after a new conflict: facts.may_count_reviewing)."""
     from . import facts
 
-    if not chosen:
+    if not chosen and key not in VIEWER_FIGURES:
         return None
     run = facts.fresh_run()
     if run is None or (public and not facts.keyed(run)):  # public: never without its keys

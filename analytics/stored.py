@@ -18,10 +18,13 @@ Visibility: the figures other than Reviewing are the same for every fund manager
 public ones for everyone: figures.py `_cache_key`), so one stored answer serves them all. The
 Reviewing figure leaves out what its viewer may not see (proposals they have a conflict of
 interest with, those whose review by them is still open or in conflict: selectors.py
-`counted_assignments`), so it is stored per active fund manager with their
-`viewer_fingerprint` taken before the data is read, and served to them only while their
-fingerprint is unchanged: a new conflict, an assignment given or submitted, a change of agency
-or role makes it computed live again for them (and stored again at the next refresh).
+`counted_assignments`), so with or without filters it is first counted from the facts
+(analytics/facts.py), with what the viewer may not see asked at each request; only when the
+facts cannot serve them (none recent, or their agency's part in the proposals changed since, or
+a review was flagged as a conflict) is the one stored for them used: it is stored per active
+fund manager with their `viewer_fingerprint` taken in the snapshot of its data, and served to
+them only while their fingerprint is unchanged (a new conflict, an assignment given or
+submitted, a change of agency or role makes it computed live again for them).
 """
 
 from __future__ import annotations
@@ -52,16 +55,29 @@ def max_age() -> timedelta:
 
 
 def conflicts_stamp() -> str:
-    """What changes whenever a review is flagged as a conflict of interest, anyone's (a flagged
-    review never counts, DOMAIN.md): the number of such assignments and the sum of their ids.
-    One indexed query."""
-    from django.db.models import Count, Sum
+    """What changes whenever a review is flagged as a conflict of interest, anyone's, or one
+    stops being flagged (a flagged review never counts, DOMAIN.md): an MD5 (32 hex
+    characters) over the ids of the assignments in conflict, in order, made by the database
+    on PostgreSQL and here on SQLite, to the same value. A count and a sum of the ids stayed
+    the same when two were flagged and two others of the same sum cleared (an outsider's
+    attack). One indexed query."""
+    import hashlib
+
+    from django.db import connection
 
     from reviews.models import Assignment
 
-    found = Assignment.objects.filter(state=Assignment.State.CONFLICT).order_by().aggregate(
-        n=Count("pk"), ids=Sum("pk"))
-    return f"{found['n']}:{found['ids'] or 0}"
+    flagged = Assignment.objects.filter(state=Assignment.State.CONFLICT).order_by()
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.aggregates import StringAgg
+        from django.db.models import TextField
+        from django.db.models.functions import MD5, Cast
+
+        found = flagged.aggregate(ids=MD5(StringAgg(Cast("pk", TextField()), ",",
+                                                    order_by="pk")))["ids"]
+        return found or hashlib.md5(b"", usedforsecurity=False).hexdigest()
+    ids = ",".join(str(pk) for pk in flagged.order_by("pk").values_list("pk", flat=True))
+    return hashlib.md5(ids.encode(), usedforsecurity=False).hexdigest()
 
 
 def reviewing_fingerprint(viewer) -> str:

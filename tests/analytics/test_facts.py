@@ -51,6 +51,10 @@ def test_every_filtered_figure_from_the_facts_is_the_live_one(world):
     manager = world["manager"]
     refresh_stored_figures()
     assert facts.fresh_run() is not None
+    # Reviewing without filters too is counted from the facts.
+    served = build("reviewing", viewer=manager, chosen={})
+    assert served.stored and numbers(served) == numbers(
+        BUILDERS["reviewing"](viewer=manager, chosen={}))
     for name, chosen in choices(world).items():
         for key in FIGURES:
             served = build(key, viewer=manager, chosen=chosen)
