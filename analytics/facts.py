@@ -568,6 +568,33 @@ def _hidden_rows(viewer, chosen: dict, model, alias: str, columns: str,
             (*theirs_params, *params, *agency_params))
 
 
+def _own_rows(viewer, chosen: dict, model, alias: str, columns: str,
+              extra: str = "") -> tuple[str, tuple]:
+    """SQL of the rows of `model` of the chosen proposals the viewer leads, is on the team of,
+    or whose review by them is open or in conflict, found by proposal, less their agency's
+    (`_hidden_rows`' second part)."""
+    every, every_params = _where(chosen, False, model, alias)
+    own_sql, own_params = _own_unseen(viewer)
+    sql = (f"SELECT {columns} FROM {_t(model)} {alias} WHERE {every}{extra} "
+           f"AND {alias}.proposal_id IN ({own_sql})")
+    params = (*every_params, *own_params)
+    if viewer.agency_id:
+        agency_sql, agency_params = _agency_sql(viewer)
+        sql += f" AND {alias}.proposal_id NOT IN ({agency_sql})"
+        params = (*params, *agency_params)
+    return sql, params
+
+
+def _sums_of_agency(viewer, chosen: dict) -> bool:
+    """Whether what the viewer may not see of their agency's proposals is read from its own
+    per-round sums (ReviewerFact, AgreementFact with `scope` = their agency): they have one,
+    and no other agency is chosen (the sums are of all its proposals, not of those it shares
+    with another)."""
+    chosen_agency = chosen.get("agency")
+    return bool(viewer.agency_id) and (chosen_agency is None
+                                       or chosen_agency.pk == viewer.agency_id)
+
+
 def _agreement(*, viewer, chosen: dict) -> dict:
     """Agreement over the chosen proposals with at least two submitted, scored reviews, from
     each proposal's own (ProposalFact.scored, spread, advice): the viewer's Reviewing leaves
@@ -576,11 +603,26 @@ def _agreement(*, viewer, chosen: dict) -> dict:
     its reviews or not at all: the rounds' sums (AgreementFact, the chosen agency's when one
     is) less the proposals the viewer may not see (`_hidden_rows`); the mean spread their sum
     over their number, as AVG divides. One query."""
+    from types import SimpleNamespace
+
     from .selectors import _fetch
 
     rounds, round_params = _where(chosen, False, AgreementFact, "r")
-    hidden, hidden_params = _hidden_rows(viewer, chosen, ProposalFact, "p", "p.*",
-                                         extra=" AND p.scored >= 2")
+    if _sums_of_agency(viewer, chosen):
+        # Their agency's proposals from its own per-round sums; their own few by proposal.
+        theirs, theirs_params = _where({**chosen, "agency": SimpleNamespace(pk=viewer.agency_id)},
+                                       False, AgreementFact, "r")
+        own, own_params = _own_rows(viewer, chosen, ProposalFact, "p", "p.*",
+                                    extra=" AND p.scored >= 2")
+        hidden_sum = (f"SELECT SUM(x.n) AS n, SUM(x.c) AS c, SUM(x.u) AS u, SUM(x.s) AS s "
+                      f"FROM (SELECT r.proposals AS n, r.close AS c, r.unanimous AS u, "
+                      f"r.spread_sum AS s FROM {_t(AgreementFact)} r WHERE {theirs} "
+                      f"UNION ALL SELECT {AGREEMENT_AS} FROM ({own}) p) x")
+        hidden_params = (*theirs_params, *own_params)
+    else:
+        hidden, hidden_params = _hidden_rows(viewer, chosen, ProposalFact, "p", "p.*",
+                                             extra=" AND p.scored >= 2")
+        hidden_sum = f"SELECT {AGREEMENT_AS} FROM ({hidden}) p"
     n = "(COALESCE(t.n, 0) - COALESCE(m.n, 0))"
     # SQLite keeps whole decimals as integers and divides them as integers (80 / 3 = 26, an
     # outsider's attack): its dividend made real, as its AVG is; PostgreSQL's numeric as is.
@@ -590,7 +632,7 @@ def _agreement(*, viewer, chosen: dict) -> dict:
         f"COALESCE(m.u, 0), (t.s - COALESCE(m.s, 0)){real} / NULLIF({n}, 0) "
         f"FROM (SELECT SUM(r.proposals) AS n, SUM(r.close) AS c, SUM(r.unanimous) AS u, "
         f"SUM(r.spread_sum) AS s FROM {_t(AgreementFact)} r WHERE {rounds}) AS t "
-        f"CROSS JOIN (SELECT {AGREEMENT_AS} FROM ({hidden}) p) AS m",
+        f"CROSS JOIN ({hidden_sum}) AS m",
         (*round_params, *hidden_params))[0]
     return {"proposals": int(found[0] or 0), "close": int(found[1] or 0),
             "unanimous": int(found[2] or 0), "mean_spread": found[3]}
@@ -617,16 +659,38 @@ def _load_by_rounds(*, viewer, chosen: dict, today) -> tuple[str, tuple]:
     open or in conflict; others' of a proposal the viewer has a conflict of interest with):
     a few hundred rows a round, their agency's copies and their own few, never every
     assignment."""
+    from types import SimpleNamespace
+
     cols = ("assigned", "on_time", "late", "overdue", "not_yet_due")
     rounds, round_params = _where(chosen, False, ReviewerFact, "r")
-    hidden, hidden_params = _hidden_rows(
-        viewer, chosen, AssignmentFact, "a",
-        "a.reviewer_id, a.proposal_id, a.state, a.done_on, a.due_on")
+    columns = "a.reviewer_id, a.proposal_id, a.state, a.done_on, a.due_on"
     open_sql, open_params = _open_sql(viewer)
-    unseen = (f"SELECT {TIMING} FROM ({hidden}) a "
-              f"WHERE NOT (a.reviewer_id = %s AND a.proposal_id NOT IN ({open_sql})) "
-              f"GROUP BY a.reviewer_id")
-    unseen_params = (*_timing_params(today), *hidden_params, viewer.pk, *open_params)
+    if _sums_of_agency(viewer, chosen):
+        # Others' assignments of their agency's proposals from its own per-round sums; of
+        # those, their own only where their review is open or in conflict (the rest of their
+        # own they may see), and their own few proposals outside it, row by row.
+        mine = {**chosen, "agency": SimpleNamespace(pk=viewer.agency_id)}
+        theirs, theirs_params = _where(mine, False, ReviewerFact, "r")
+        own, own_params = _own_rows(viewer, chosen, AssignmentFact, "a", columns)
+        of_them, of_them_params = _where(mine, False, AssignmentFact, "a")
+        rows = (f"{own} UNION ALL SELECT {columns} FROM {_t(AssignmentFact)} a "
+                f"WHERE {of_them} AND a.reviewer_id = %s")
+        rows_params = (*own_params, *of_them_params, viewer.pk)
+        listed = ", ".join(f"r.{c}" for c in cols)
+        summed = ", ".join(f"SUM(x.{c}) AS {c}" for c in cols)
+        unseen = (f"SELECT x.reviewer_id, {summed} FROM (SELECT r.reviewer_id, {listed} "
+                  f"FROM {_t(ReviewerFact)} r WHERE {theirs} AND r.reviewer_id <> %s "
+                  f"UNION ALL SELECT {TIMING} FROM ({rows}) a "
+                  f"WHERE NOT (a.reviewer_id = %s AND a.proposal_id NOT IN ({open_sql})) "
+                  f"GROUP BY a.reviewer_id) x GROUP BY x.reviewer_id")
+        unseen_params = (*theirs_params, viewer.pk, *_timing_params(today), *rows_params,
+                         viewer.pk, *open_params)
+    else:
+        hidden, hidden_params = _hidden_rows(viewer, chosen, AssignmentFact, "a", columns)
+        unseen = (f"SELECT {TIMING} FROM ({hidden}) a "
+                  f"WHERE NOT (a.reviewer_id = %s AND a.proposal_id NOT IN ({open_sql})) "
+                  f"GROUP BY a.reviewer_id")
+        unseen_params = (*_timing_params(today), *hidden_params, viewer.pk, *open_params)
     sums = ", ".join(f"SUM(r.{c}) AS {c}" for c in cols)
     less = ", ".join(f"p.{c} - COALESCE(e.{c}, 0) AS {c}" for c in cols)
     return (f"SELECT p.reviewer_id, {less} FROM (SELECT r.reviewer_id, {sums} "
