@@ -674,8 +674,8 @@ def _load_by_rounds(*, viewer, chosen: dict, today) -> tuple[str, tuple]:
         own, own_params = _own_rows(viewer, chosen, AssignmentFact, "a", columns)
         of_them, of_them_params = _where(mine, False, AssignmentFact, "a")
         rows = (f"{own} UNION ALL SELECT {columns} FROM {_t(AssignmentFact)} a "
-                f"WHERE {of_them} AND a.reviewer_id = %s")
-        rows_params = (*own_params, *of_them_params, viewer.pk)
+                f"WHERE {of_them} AND a.reviewer_id = %s AND a.proposal_id IN ({open_sql})")
+        rows_params = (*own_params, *of_them_params, viewer.pk, *open_params)
         listed = ", ".join(f"r.{c}" for c in cols)
         summed = ", ".join(f"SUM(x.{c}) AS {c}" for c in cols)
         unseen = (f"SELECT x.reviewer_id, {summed} FROM (SELECT r.reviewer_id, {listed} "
