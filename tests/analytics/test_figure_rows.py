@@ -44,3 +44,34 @@ def test_a_value_is_escaped_and_a_missing_one_said(world):
         assert html == LOOPS.render(context)
         assert "&lt;b&gt;R&amp;D&lt;/b&gt;" in html and "<b>" not in html
         assert ("not shown" in html) is public
+
+
+@pytest.mark.parametrize("language", ["en-gb", "dz"])
+@pytest.mark.parametrize("data", [None, {}, {"fund": "1"}, {"round": "x"}, {"agency": "<b>"},
+                                  {"fund": "1", "round": "1", "agency": "1"}])
+def test_the_filter_selects_are_djangos_own_html(world, language, data):
+    """The filter form's selects (analytics.filters.QuickSelect) make what Django's select
+    templates make, for every field, chosen or not, valid or not, in each language."""
+    from django import forms
+
+    from analytics.filters import AnalyticsFilter, QuickSelect
+
+    ids = {"1": str(world["funds"][0].pk)}
+    if data:
+        data = {k: ids.get(v, v) if k == "fund" else (
+            str(world["r1"].pk) if k == "round" and v == "1" else (
+                str(world["agencies"]["A"].pk) if k == "agency" and v == "1" else v))
+            for k, v in data.items()}
+    with translation.override(language):
+        for public in (False, True):
+            form = AnalyticsFilter(data, public=public)
+            form.is_valid()
+            for name in ("fund", "round", "agency"):
+                bound = form[name]
+                assert isinstance(bound.field.widget, QuickSelect)
+                django_select = forms.Select(choices=bound.field.widget.choices)
+                django_select.is_required = bound.field.widget.is_required
+                ours = bound.as_widget()
+                theirs = bound.as_widget(widget=django_select)
+                assert ours == theirs, name
+                assert "<option" in ours
