@@ -1,5 +1,6 @@
 """A review scene: a round in review with a panel from three agencies and a proposal."""
 
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
@@ -45,3 +46,30 @@ def scene(db):
 
 def full_scores(criteria, value=4):
     return [{"criterion": c.pk, "value": value} for c in criteria]
+
+
+def reviewed(round_, panel, title, amount, scores, **extra):
+    """A proposal of `round_` in review, asking `amount`, with a submitted review per score."""
+    proposal = ProposalFactory(round=round_, in_review=True, title=title,
+                               requested_amount=Decimal(amount), **extra)
+    for score in scores:
+        AssignmentFactory(proposal=proposal, panel=panel, submitted=True, score=score)
+    return proposal
+
+
+def ranked_round(gamma_title="Gamma schools"):
+    """A closed round (budget 1,000,000) of five reviewed proposals, mean weighted scores
+    100, 90, 80, 60, 40; the chair's agency partners the second and the fourth (a conflict of
+    interest). Returns (round, panel, chair, a fund manager, the five proposals)."""
+    round_ = RoundFactory(closed=True, budget=Decimal("1000000.00"))
+    panel = PanelFactory(round=round_)
+    chair = panel.chair
+    fm = UserFactory(fund_manager=True)
+    a = reviewed(round_, panel, "Alpha clinics", "400000.00", [5, 5])      # 100
+    b = reviewed(round_, panel, "Zeta buses", "300000.00", [4, 5],          # 90
+                 partners=[chair.agency])
+    c = reviewed(round_, panel, gamma_title, "500000.00", [4, 4])           # 80
+    d = reviewed(round_, panel, "Beta roads", "50000.00", [3, 3],           # 60
+                 partners=[chair.agency])
+    e = reviewed(round_, panel, "Delta water", "100000.00", [2, 2])        # 40
+    return round_, panel, chair, fm, (a, b, c, d, e)

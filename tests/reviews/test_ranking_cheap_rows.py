@@ -19,8 +19,6 @@ from django.urls import reverse
 
 from fund.factories import RoundFactory
 from people.factories import UserFactory
-from proposals.factories import ProposalFactory
-from reviews.factories import AssignmentFactory, PanelFactory
 from reviews.models import ProposalScore
 from reviews.selectors import (
     RANKED_STATES,
@@ -33,27 +31,12 @@ from reviews.selectors import (
 from reviews.views import _shown_cells
 from workflow.display import money, state_badge
 
-
-def _reviewed(round_, panel, title, amount, scores, **extra):
-    proposal = ProposalFactory(round=round_, in_review=True, title=title,
-                               requested_amount=Decimal(amount), **extra)
-    for score in scores:
-        AssignmentFactory(proposal=proposal, panel=panel, submitted=True, score=score)
-    return proposal
+from .conftest import ranked_round
 
 
 @pytest.fixture
 def ranked(db):
-    round_ = RoundFactory(closed=True, budget=Decimal("1000000.00"))
-    panel = PanelFactory(round=round_)
-    chair = panel.chair
-    fm = UserFactory(fund_manager=True)
-    a = _reviewed(round_, panel, "Alpha clinics", "400000.00", [5, 5])
-    b = _reviewed(round_, panel, "Zeta buses", "300000.00", [4, 5], partners=[chair.agency])
-    c = _reviewed(round_, panel, "Gamma <schools> & co", "500000.00", [4, 4])
-    d = _reviewed(round_, panel, "Beta roads", "50000.00", [3, 3], partners=[chair.agency])
-    e = _reviewed(round_, panel, "Delta water", "100000.00", [2, 2])
-    return round_, panel, chair, fm, (a, b, c, d, e)
+    return ranked_round(gamma_title="Gamma <schools> & co")
 
 
 def test_the_count_and_the_ids_set_apart_come_in_one_query_as_asked_apart(ranked):

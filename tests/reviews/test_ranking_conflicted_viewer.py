@@ -16,36 +16,14 @@ from pypdf import PdfReader
 from rest_framework.test import APIClient
 
 from documents import portfolio
-from fund.factories import RoundFactory
-from people.factories import UserFactory
-from proposals.factories import ProposalFactory
-from reviews.factories import AssignmentFactory, PanelFactory
 from reviews.selectors import ranking_rows
 
-
-def _reviewed(round_, panel, title, amount, scores, **extra):
-    proposal = ProposalFactory(round=round_, in_review=True, title=title,
-                               requested_amount=Decimal(amount), **extra)
-    for score in scores:
-        AssignmentFactory(proposal=proposal, panel=panel, submitted=True, score=score)
-    return proposal
+from .conftest import ranked_round
 
 
 @pytest.fixture
 def ranked(db):
-    round_ = RoundFactory(closed=True, budget=Decimal("1000000.00"))
-    panel = PanelFactory(round=round_)
-    chair = panel.chair
-    fm = UserFactory(fund_manager=True)
-    a = _reviewed(round_, panel, "Alpha clinics", "400000.00", [5, 5])      # 100
-    # The chair's agency partners these two: a conflict of interest.
-    b = _reviewed(round_, panel, "Zeta buses", "300000.00", [4, 5],          # 90
-                  partners=[chair.agency])
-    c = _reviewed(round_, panel, "Gamma schools", "500000.00", [4, 4])      # 80
-    d = _reviewed(round_, panel, "Beta roads", "50000.00", [3, 3],           # 60
-                  partners=[chair.agency])
-    e = _reviewed(round_, panel, "Delta water", "100000.00", [2, 2])        # 40
-    return round_, panel, chair, fm, (a, b, c, d, e)
+    return ranked_round()
 
 
 def test_rows_the_viewer_is_conflicted_on_come_apart_unranked(ranked):
