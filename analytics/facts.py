@@ -558,8 +558,12 @@ def _hidden_rows(viewer, chosen: dict, model, alias: str, columns: str,
     theirs, theirs_params = _where({**chosen, "agency": SimpleNamespace(pk=viewer.agency_id)},
                                    False, model, alias)
     if chosen_agency is not None and chosen_agency.pk != viewer.agency_id:
-        # Of their agency's copies, the proposals the chosen agency takes part in too.
-        both, both_params = (AgencyFact.objects.filter(scope=0, agency_id=chosen_agency.pk)
+        # Of their agency's copies, the proposals the chosen agency takes part in too: the
+        # chosen agency's rows among their agency's copies of AgencyFact (a few hundred, by
+        # index), whose rows are then found by proposal and scope (index `..._ps`), never
+        # by reading every copy of their agency against every proposal of the chosen one.
+        both, both_params = (AgencyFact.objects.filter(scope=viewer.agency_id,
+                                                       agency_id=chosen_agency.pk)
                              .order_by().values("proposal_id").query.sql_with_params())
         theirs = f"{theirs} AND {alias}.proposal_id IN ({both})"
         theirs_params = (*theirs_params, *both_params)

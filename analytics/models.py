@@ -127,7 +127,9 @@ class ProposalFact(ScopedFact):
             models.Index(fields=["scope", "round_id"], name="analytics_fact_r"),
             models.Index(fields=["scope", "fund_id", "opens_at"], name="analytics_fact_f"),
             models.Index(fields=["scope", "opens_at"], name="analytics_fact_o"),
-            models.Index(fields=["proposal_id"], name="analytics_fact_p"),
+            # By proposal, and a scope's rows of a few proposals (Reviewing's rows of the
+            # proposals two agencies share: analytics/facts.py `_hidden_rows`).
+            models.Index(fields=["proposal_id", "scope"], name="analytics_fact_ps"),
         ]
 
     def __str__(self) -> str:
@@ -227,7 +229,7 @@ class AssignmentFact(ScopedFact):
             models.Index(fields=["scope", "round_id"], name="analytics_fact_assignment_r"),
             models.Index(fields=["scope", "fund_id", "opens_at"], name="analytics_fact_assignment_f"),
             models.Index(fields=["scope", "opens_at"], name="analytics_fact_assignment_o"),
-            models.Index(fields=["proposal_id"], name="analytics_fact_assignment_p"),
+            models.Index(fields=["proposal_id", "scope"], name="analytics_fact_assignment_ps"),
         ]
 
     def __str__(self) -> str:
