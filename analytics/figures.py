@@ -138,7 +138,12 @@ def funnel(*, viewer, chosen, public=False, facts=None) -> Figure:
     totals = {"round": which, "fund": "", "round_id": None,
               **_stages(data["totals"]), **_keyed(public, _stage_keys(data["keys"]))}
     figure = Figure("funnel", FIGURES["funnel"], (_(
-        "Proposals by where they are now, per round (drafts never counted). Screening rate: "
+        "Each round's proposals (drafts never counted) by how far they have got, as their "
+        "state says now. Submitted: all of them. Sent to review, recommended, funded: those "
+        "that reached that stage, so a funded proposal also counts as sent to review and as "
+        "recommended. Awaiting screening, screened out, not recommended, not funded, "
+        "withdrawn: those that are there now (a withdrawn proposal counts only as withdrawn, "
+        "whatever stage it had reached). Screening rate: "
         "sent to review of those screened (sent to review or screened out). Recommendation rate: "
         "recommended of those the panel decided (recommended or not). Funding rate: funded of "
         "those a fund manager decided after a recommendation (funded or not funded). Withdrawn "

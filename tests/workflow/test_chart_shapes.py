@@ -11,7 +11,8 @@ from workflow import charts
 LOOP = Template(
     '{% load l10n %}{% localize off %}{% for shape in chart.shapes %}'
     '{% if chart.kind == "bars" %}\n  <text x="{{ chart.label_x }}" y="{{ shape.text_y }}" '
-    'text-anchor="end" font-size="13" fill="#1b1f23">{{ shape.short_label }}</text>{% endif %}'
+    'text-anchor="end" font-size="13" fill="#1b1f23">{% if shape.label != shape.short_label %}'
+    '<title>{{ shape.label }}</title>{% endif %}{{ shape.short_label }}</text>{% endif %}'
     '\n  <rect x="{{ shape.x }}" y="{{ shape.y }}" width="{{ shape.width }}" '
     'height="{{ shape.height }}" fill="url(#{{ chart.uid }}-p{{ shape.series.index }})" '
     'stroke="{% if shape.series.pattern == \'empty\' %}#4a5561{% else %}#ffffff{% endif %}" '
@@ -22,7 +23,8 @@ TAG = Template("{% load l10n charts %}{% localize off %}{% chart_shapes chart %}
 
 
 def _charts():
-    rows = [("<b>R&D</b> agency", 1234.5, "1,234.5"), ("Two", 0, "0"), ("Three", 99, "99")]
+    rows = [("<b>R&D</b> agency", 1234.5, "1,234.5"), ("Two", 0, "0"), ("Three", 99, "99"),
+            ("Ministry of <Information> and Communications", 7, "7")]
     yield charts.bar_chart(title="t", description="d", rows=rows)
     yield charts.bar_chart(title="t", description="d", rows=rows,
                            line=(500, "Budget"))
@@ -41,6 +43,14 @@ def test_the_shapes_are_the_loops_shapes(language):
             context = Context({"chart": chart})
             html = TAG.render(context)
             assert html == LOOP.render(context)
-            assert "<b>" not in html
+            assert "<b>" not in html and "<Information>" not in html
             drawn += html.count("<rect")
     assert drawn >= 8
+
+
+def test_a_label_cut_short_carries_its_whole_text():
+    chart = charts.bar_chart(title="t", description="d", rows=[
+        ("Ministry of Information and Communications", 7, "7"), ("Short", 1, "1")])
+    html = TAG.render(Context({"chart": chart}))
+    assert "<title>Ministry of Information and Communications</title>Ministry of Informa" in html
+    assert "<title>Short</title>" not in html

@@ -18,7 +18,9 @@ def chart_shapes(context, chart) -> str:
     pass: exactly what chart.html's loop over `chart.shapes` made, each value rendered as
     `{{ value }}` renders it in that context (inside `{% localize off %}`: plain numbers),
     without template nodes per shape (tested against the loop, tests/workflow/
-    test_chart_shapes.py). Every value is escaped."""
+    test_chart_shapes.py). A label cut short for the chart carries its whole text as the
+    SVG `<title>` of its text (shown on pointing at it; the list beside has it too). Every
+    value is escaped."""
     from django.template.base import render_value_in_context
     from django.utils.safestring import mark_safe
 
@@ -31,7 +33,9 @@ def chart_shapes(context, chart) -> str:
         if bars:
             out.append(f'\n  <text x="{v(chart.label_x)}" y="{v(shape.text_y)}" '
                        f'text-anchor="end" font-size="13" fill="#1b1f23">'
-                       f"{v(shape.short_label)}</text>")
+                       + (f"<title>{v(shape.label)}</title>" if shape.label != shape.short_label
+                          else "")
+                       + f"{v(shape.short_label)}</text>")
         stroke = "#4a5561" if shape.series.pattern == "empty" else "#ffffff"
         out.append(f'\n  <rect x="{v(shape.x)}" y="{v(shape.y)}" width="{v(shape.width)}" '
                    f'height="{v(shape.height)}" fill="url(#{v(chart.uid)}-p'
