@@ -59,7 +59,7 @@ ROW_FIELDS = (
 class AllProposalsFilter(forms.Form):
     q = forms.CharField(label=gettext_lazy("Words in the title"), required=False, max_length=200)
     round = forms.ModelChoiceField(queryset=None, required=False, empty_label=gettext_lazy("All rounds"),
-                                   widget=QuickSelect)
+                                   label=gettext_lazy("Round"), widget=QuickSelect)
     state = forms.ChoiceField(label=gettext_lazy("State"), required=False,
                               choices=[("", gettext_lazy("All states")), *LISTED_STATES],
                               widget=QuickSelect)

@@ -17,6 +17,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from workflow.models import TransitionLog
 
 from .lifecycle import (
@@ -36,13 +38,13 @@ from .lifecycle import (
 
 # The main road: (key, label), in order.
 STEPS: tuple[tuple[str, str], ...] = (
-    ("drafted", "Drafted"),
-    ("submitted", "Submitted"),
-    ("in_review", "In review"),
-    ("decided", "Decided"),
-    ("funded", "Funded"),
-    ("outcome", "Outcome reported"),
-    ("closed", "Closed"),
+    ("drafted", _("Drafted")),
+    ("submitted", _("Submitted")),
+    ("in_review", _("In review")),
+    ("decided", _("Decided")),
+    ("funded", _("Funded")),
+    ("outcome", _("Outcome reported")),
+    ("closed", _("Closed")),
 )
 _INDEX = {key: i for i, (key, _label) in enumerate(STEPS)}
 
@@ -67,8 +69,8 @@ _REACHED_BY = {
 
 # What each status reads as, beside the step (never colour alone).
 STATUS_TEXT = {
-    "done": "Done", "current": "Current step", "stopped": "Stopped here",
-    "upcoming": "Still to come", "not_reached": "Not reached",
+    "done": _("Done"), "current": _("Current step"), "stopped": _("Stopped here"),
+    "upcoming": _("Still to come"), "not_reached": _("Not reached"),
 }
 
 
@@ -115,29 +117,29 @@ def proposal_steps(proposal, log: list | None = None) -> list[Step]:
     notes: dict[str, list] = {key: [] for key, _label in STEPS}
     submits = [e.at for e in log if e.transition == "submit"]
     for again in submits[1:]:
-        notes["submitted"].append(("Submitted again after a revision", again))
+        notes["submitted"].append((_("Submitted again after a revision"), again))
     for entry in log:
         if entry.transition == "request_revision":
-            notes["in_review"].append(("Returned to the lead for revision", entry.at))
+            notes["in_review"].append((_("Returned to the lead for revision"), entry.at))
     if state == REVISION_REQUESTED:
-        notes["in_review"].append(("Waiting for the lead to revise it and submit it again", None))
+        notes["in_review"].append((_("Waiting for the lead to revise it and submit it again"), None))
     if state == INELIGIBLE:
-        notes["submitted"].append(("Screened out: not eligible for the round", last.get("screen_out")))
+        notes["submitted"].append((_("Screened out: not eligible for the round"), last.get("screen_out")))
     elif state == WITHDRAWN:
-        notes[here].append(("Withdrawn by the lead", last.get("withdraw")))
+        notes[here].append((_("Withdrawn by the lead"), last.get("withdraw")))
     if state == REJECTED:
-        notes["decided"].append(("Not recommended by the panel", None))
+        notes["decided"].append((_("Not recommended by the panel"), None))
     elif here_index >= _INDEX["decided"]:  # withdrawing is only possible before a decision
-        notes["decided"].append(("Recommended by the panel", None))
+        notes["decided"].append((_("Recommended by the panel"), None))
     if state == DECLINED:
-        notes["funded"].append(("The fund declined to fund it", None))
+        notes["funded"].append((_("The fund declined to fund it"), None))
 
     steps = []
     for index, (key, label) in enumerate(STEPS):
         if key == "funded" and state == DECLINED:
-            label = "Not funded"
+            label = _("Not funded")
         if key == "decided" and state == REJECTED:
-            label = "Decided: not recommended"
+            label = _("Decided: not recommended")
         if index < here_index:
             status = "done"
         elif index == here_index:

@@ -108,7 +108,7 @@ class _RoundFilterForm(forms.Form):
 
     round = forms.ModelChoiceField(
         queryset=Round.objects.none(), required=False, empty_label=gettext_lazy("All rounds"),
-        widget=QuickSelect,
+        label=gettext_lazy("Round"), widget=QuickSelect,
     )
 
     def __init__(self, *args, user=None, **kwargs):
@@ -119,7 +119,7 @@ class _RoundFilterForm(forms.Form):
 class MineFilter(_RoundFilterForm):
     state = forms.ChoiceField(
         choices=[("", gettext_lazy("All states")), *Proposal.State.choices], required=False,
-        widget=QuickSelect,
+        label=gettext_lazy("State"), widget=QuickSelect,
     )
     field_order = ["state", "round"]
 
@@ -127,7 +127,7 @@ class MineFilter(_RoundFilterForm):
 class QueueFilter(_RoundFilterForm):
     agency = forms.ModelChoiceField(
         queryset=Agency.objects.order_by("name", "id"), required=False, empty_label=gettext_lazy("All agencies"),
-        widget=QuickSelect,
+        label=gettext_lazy("Agency"), widget=QuickSelect,
     )
 
 

@@ -430,7 +430,7 @@ def outcome_label(outcome: OutcomeReport | None, learnings_shared: int = 0) -> s
     if outcome is None:
         return ""
     if outcome.result == OutcomeReport.Result.DID_NOT_SUCCEED:
-        return "Did not work as hoped — learning shared"
+        return gettext("Did not work as hoped — learning shared")
     return outcome.get_result_display()
 
 
