@@ -56,6 +56,18 @@ def test_reviewer_page_hides_other_reviews_before_submitting(scene):
     assert "Secret from reviewer0" not in page
 
 
+def test_a_reviewer_yet_to_start_is_not_told_that_no_review_is_submitted(scene):
+    """One review is in; the second reviewer has saved nothing: their page says so, never
+    that no review has been submitted (a walkthrough read that as false)."""
+    first, second = scene.assignments[0], scene.assignments[1]
+    _write(first, scene.criteria)
+    client = Client()
+    client.force_login(second.reviewer)
+    page = client.get(f"/reviews/proposals/{scene.proposal.pk}/").content.decode()
+    assert "You have not saved your review of it yet." in page
+    assert "No review has been submitted yet." not in page
+
+
 def test_other_panel_member_cannot_see_the_proposal_or_its_reviews(scene):
     _write(scene.assignments[0], scene.criteria)
     assert _get(scene.other_member, scene.proposal).status_code == 404
