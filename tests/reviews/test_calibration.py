@@ -275,6 +275,10 @@ def test_the_ranking_sorts_by_either_score_and_the_funding_line_follows_the_mean
     assert "Calibrated score" in text and "How calibration works" in text
     assert text.index("Proposal P1") < text.index("Proposal P3") < text.index("Proposal P2")
     assert "Krippendorff" in text and "-0.13" in text
+    # An alpha below 0 is explained (the scale read "1 perfect, 0 chance" only), and nobody
+    # is said to be in line when nobody has the reviews to be judged (a walkthrough).
+    assert "below 0: the reviewers disagree more than chance alone would make them" in text
+    assert "No reviewer with 3 or more reviews in this round scores far from their peers." in text
     api = APIClient()
     api.force_authenticate(manager)
     data = api.get(f"/api/v1/rounds/{round_.pk}/ranking/", {"order": "calibrated"}).json()
@@ -317,6 +321,7 @@ def test_the_flagged_reviewer_is_named_to_fund_managers_and_the_chair():
         client.force_login(viewer)
         text = client.get(f"/reviews/rounds/{round_.pk}/ranking/").content.decode()
         assert "Reviewer Number5" in text and "Reviewer Number1" not in text
+        assert "scores far from their peers." not in text
         api = APIClient()
         api.force_authenticate(viewer)
         data = api.get(f"/api/v1/rounds/{round_.pk}/ranking/").json()
