@@ -352,7 +352,11 @@ def counted(*, chosen: dict, public: bool = False, model=ProposalFact) -> QueryS
     selectors.proposals_counted chooses them), each table filtered on its own columns."""
     qs = model.objects.order_by()
     if public:
-        qs = qs.filter(public=True)
+        # As the facts were taken, and still now: a fund made inactive or a round put back
+        # to draft since leaves the public figures at once, not at the next refresh (an
+        # outsider's attack: the public rows and totals disagreed until then).
+        qs = qs.filter(public=True, round_id__in=Round.objects.filter(
+            fund__is_active=True).exclude(state=Round.State.DRAFT).order_by().values("pk"))
     if chosen.get("fund"):
         qs = qs.filter(fund_id=chosen["fund"].pk)
     if chosen.get("round"):

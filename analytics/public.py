@@ -40,8 +40,8 @@ four hidden parts in one breakdown, none of them is ever pinned to one value (it
 five hidden parts all of 1 or all of 4). tests/analytics/test_public_suppression.py checks
 the table for every count up to 1,200 and every key, the old hole under every key, and these
 claims on breakdowns drawn by hypothesis. What it does not claim: combining many
-breakdowns that share several hidden cells is a larger puzzle this argument does not cover,
-and money is not perturbed (below).
+breakdowns that share several hidden cells is a larger puzzle this argument does not cover;
+money and times are perturbed differently (below).
 
 The table (`PTABLE`, 256 rows by 256 cell keys): a column of 256 noises, 96 zeros, 44 each of
 +1 and −1, 26 each of +2 and −2, 10 each of +3 and −3 (mean zero, so totals are not biased;
@@ -57,7 +57,23 @@ the pages say so.
 
 Money: a sum about fewer than 5 proposals (an agency's proposals, the awards returned, the
 outcome reports' spending) would state one or two teams' figures: hidden (`suppress_money`).
-Award amounts themselves are public in the register of funded work (DOMAIN.md).
+A sum about 5 or more is perturbed too (`published_money`): exact sums of 6 and of 5 of the
+same proposals (a round with and without an agency) gave one team's spending to the cent by
+subtraction (an outsider's attack). Each is multiplied by 1 + noise/30 (within ±10%), the
+noise read from `PTABLE` at a row of its own (`MONEY_ROW` further than the count's) and the
+cell key of the proposals it is about, then rounded to a whole 1,000: the same proposals give
+the same published sum, two sets unrelated noise, so a difference of two sums is one team's
+figure give or take a tenth of each sum. This is the spirit of the ABS's perturbation of
+magnitudes (Thompson, Broadfoot and Elazar, 2013, above), which scales the noise to the
+cell's largest contributions; here it is scaled to the cell's total, which the queries
+already have. Award amounts themselves are public in the register of funded work (DOMAIN.md):
+the agencies' contributions, about no proposal, are published as they are.
+
+Times: a median or 90th percentile over 5 or more values, published exactly, gave one
+proposal's days to decision from a round with and without an agency (four equations, four
+unknowns: an outsider's attack). They are perturbed like money (`published_days`: times
+1 + noise/30 at a row of their own, the cell key of the proposals counted) and given in whole
+days.
 
 A hidden cell is `None` in the JSON and empty in the CSV. The cell keys travel with a table's
 rows as `row["_keys"]` (column -> cell key) only until the table is made public, which
@@ -147,19 +163,72 @@ def suppress_table(table, *, counts, rates=None) -> None:
             row[key] = round(100 * top / whole, 1) if whole else None
 
 
+MONEY_ROW = 128  # money's and times' noise rows start this far from their count's
+MONEY_BASE = 1000  # public sums of money are rounded to a multiple of this
+PERTURBATION = 30  # a value is multiplied by 1 + noise / PERTURBATION (noise -3..3: ±10%)
+
+
+def _perturbed(value, count: int, key: int, offset: int):
+    """`value` times 1 + noise/PERTURBATION, the noise at the row `count` + `offset` (so it
+    is unrelated to the count's own) and the cell key `key`."""
+    from decimal import Decimal
+
+    factor = 1 + Decimal(PTABLE[(count + offset) % KEYS][key % KEYS]) / PERTURBATION
+    return Decimal(value) * factor
+
+
+def published_money(amount, count, key: int):
+    """A public sum of money about `count` proposals whose cell key is `key`: None (hidden)
+    about 1 to 4, as it is about none (None or 0), else perturbed within ±10% and rounded to
+    a whole 1,000 (halves up), never below 0. A Decimal with two places, like the sums."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    if amount is None or not count:
+        return amount
+    if small(count):
+        return None
+    value = _perturbed(amount, count, key, MONEY_ROW)
+    rounded = (value / MONEY_BASE).quantize(Decimal(1), rounding=ROUND_HALF_UP) * MONEY_BASE
+    return max(Decimal(0), rounded).quantize(Decimal("0.01"))
+
+
+def published_days(days, count, key: int):
+    """A public median or 90th percentile of `count` times whose cell key is `key`: perturbed
+    within ±10% (its own noise row, 2 × `MONEY_ROW` from the count's) and given in whole days.
+    None stays None; over fewer than 5 values it is hidden before (`suppress_spread_rows`)."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    if days is None:
+        return None
+    value = _perturbed(Decimal(str(days)), count, key, 2 * MONEY_ROW)
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
 def suppress_money(table, *, amounts, basis: str) -> None:
-    """Hide the money cells (columns `amounts`) of each row of `table` whose basis (column
-    `basis`: the number of proposals the sum is about, still the true count) is from 1 to 4."""
+    """Make the money cells (columns `amounts`) of each row of `table` public: hidden where
+    the row's basis (column `basis`: the number of proposals the sums are about, still the
+    true count) is from 1 to 4, else perturbed (`published_money`) with the cell key of that
+    basis (the row's `_keys`, which `suppress_table` drops after)."""
     for row in table.rows:
-        if small(row.get(basis)):
-            for key in amounts:
-                row[key] = None
+        count = row.get(basis)
+        if count is None:  # about no proposal (the agencies' contributions): as it is
+            continue
+        key = (row.get("_keys") or {}).get(basis)
+        if count and not small(count) and key is None:  # never perturbed without its key
+            raise KeyError(f"no cell key for {basis!r}")
+        for column in amounts:
+            row[column] = published_money(row[column], count, key or 0)
 
 
 def suppress_spread_rows(table) -> None:
     """A time's row: its median and 90th percentile only over 5 or more values; its count
     published like every public count (its cell key in `_keys["proposals"]`)."""
     for row in table.rows:
-        if 0 < row["proposals"] < THRESHOLD:
+        count = row["proposals"]
+        if 0 < count < THRESHOLD:
             row["median_days"] = row["p90_days"] = None
+        elif count:
+            key = row["_keys"]["proposals"]
+            row["median_days"] = published_days(row["median_days"], count, key)
+            row["p90_days"] = published_days(row["p90_days"], count, key)
     suppress_table(table, counts=["proposals"])
