@@ -50,6 +50,21 @@ FIGURES = {
     "reviewing": gettext_lazy("Reviewing"),
 }
 PUBLIC_FIGURES = ("funnel", "times", "money", "collaboration", "outcomes")
+# What each figure answers, in a line (the analytics index lists them with their titles).
+SUMMARIES = {
+    "funnel": gettext_lazy("Proposals per round by how far they got, with the screening, "
+                           "recommendation and funding rates."),
+    "times": gettext_lazy("Days from submission to the panel's decision and to the first "
+                          "money; from recommendation to award; from award to first release."),
+    "money": gettext_lazy("What each agency contributed against what the proposals it takes "
+                          "part in received; awarded, committed, released, returned, spent."),
+    "collaboration": gettext_lazy("Which agencies work together, and how many proposals cross "
+                                  "two, three, four or more agencies."),
+    "outcomes": gettext_lazy("Results by kind, and the learnings shared for each: what did "
+                             "not work as hoped counts too."),
+    "reviewing": gettext_lazy("Reviewers' load, their timeliness against due dates, and how "
+                              "far reviewers agree."),
+}
 
 
 def _source(facts, public: bool = False):
@@ -76,7 +91,7 @@ REVIEWING_MEASURES = {
     "on_time": gettext_lazy("Submitted on time"), "late": gettext_lazy("Submitted late"), "overdue": gettext_lazy("Open, overdue"),
     "not_yet_due": gettext_lazy("Open, not yet due"),
     "proposals_with_two_or_more_reviews": gettext_lazy("Proposals with two or more reviews"),
-    "within_spread": gettext_lazy("Reviews within the disagreement threshold (%)"),
+    "within_spread": gettext_lazy("Proposals whose reviews are within the disagreement threshold (%)"),
     "same_recommendation": gettext_lazy("Same recommendation from every reviewer (%)"),
     "mean_spread": gettext_lazy("Mean spread of scores (points)"),
 }
@@ -203,7 +218,10 @@ def times(*, viewer, chosen, public=False, facts=None) -> Figure:
         "recommendation to the award; from the award to its first release. Median and 90th "
         "percentile as PostgreSQL's percentile_cont computes them: the values sorted, the p-th "
         "percentile at position (n − 1)·p, interpolated linearly between the two values around "
-        "it (Hyndman and Fan's type 7).")))
+        "it (Hyndman and Fan's type 7).")
+        + (" " + _("On this public page each median and 90th percentile is moved by up to a "
+                   "tenth and given in whole days, so that no one proposal's time can be "
+                   "worked out from two figures.") if public else "")))
     figure.tables.append(Table("times", _("Days to each step"), [
         ("measure", gettext_lazy("From … to …")), ("proposals", gettext_lazy("Counted")), ("median_days", gettext_lazy("Median (days)")),
         ("p90_days", gettext_lazy("90th percentile (days)"))], rows))
@@ -248,7 +266,10 @@ def money_figure(*, viewer, chosen, public=False, facts=None) -> Figure:
         "these columns add up to more than the total). Awarded: the awards' amounts; "
         "returned: cancelled tranches, money that went back to the fund; committed: awarded "
         "less returned; released: tranches released; spent: what outcome reports say was spent.")
-        + (" " + _("A sum of money about fewer than 5 proposals is not shown.") if public else ""))
+        + (" " + _("A sum of money about fewer than 5 proposals is not shown.") + " "
+           + _("Every other sum about proposals is moved by up to a tenth and rounded to a "
+               "whole 1,000, so that no one team's figure can be worked out from two sums.")
+           if public else ""))
     figure.tables.append(Table("agencies", _("Money by agency"), [
         ("agency", gettext_lazy("Agency")), ("agency_name", gettext_lazy("Name")), ("contributed", gettext_lazy("Contributed")),
         ("proposals_with_award", gettext_lazy("Its proposals with an award")),
@@ -316,9 +337,16 @@ def collaboration(*, viewer, chosen, public=False, facts=None) -> Figure:
     if public:
         public_rules.suppress_table(figure.tables[0], counts=["shared_proposals"])
         public_rules.suppress_table(figure.tables[1], counts=["proposals"])
-    # The matrix: the agencies taking part most, both ways.
+        # In the agencies' order, never the true counts' (hidden or perturbed: a pair listed
+        # before another told a visitor which of two "fewer than 5" was larger, an
+        # outsider's attack).
+        figure.tables[0].rows.sort(key=lambda r: (r["agency"], r["with_agency"]))
+    # The matrix: the agencies taking part most, both ways (public: in their codes' order,
+    # for the same reason).
     top = [aid for aid, _n in per_agency[:12]]
     codes = [names[a]["code"] for a in top]
+    if public:
+        codes.sort()
     shared = {(p["agency"], p["with_agency"]): p["shared_proposals"] for p in figure.tables[0].rows}
     matrix = []
     for a in codes:

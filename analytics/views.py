@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from datafiles.cells import CSV_CONTENT_TYPE, csv_bytes
 
-from .figures import FIGURES, PUBLIC_FIGURES, build, cache_seconds
+from .figures import FIGURES, PUBLIC_FIGURES, SUMMARIES, build, cache_seconds
 from .filters import AnalyticsFilter
 from .public import THRESHOLD
 from .selectors import may_view_analytics
@@ -48,9 +48,22 @@ def figure_json(figure, chosen: dict) -> dict:
     }
 
 
+def _filters_in_name(chosen: dict) -> str:
+    """The filters a download was made with, for its file name (`-fund-2-year-2026`): two
+    downloads of one figure under different filters are not saved under the same name."""
+    parts = [f"{what}-{chosen[what].pk}" for what in ("fund", "round", "agency")
+             if chosen.get(what) is not None]
+    first, last = chosen.get("year_from"), chosen.get("year_to")
+    if first and last:
+        parts.append(f"year-{first}" if first == last else f"years-{first}-{last}")
+    elif first or last:
+        parts.append(f"from-{first}" if first else f"to-{last}")
+    return "".join(f"-{part}" for part in parts)
+
+
 def _download(request, figure, chosen, prefix: str):
     kind = request.GET.get("download")
-    name = f"{prefix}{figure.key}"
+    name = f"{prefix}{figure.key}{_filters_in_name(chosen)}"
     if kind == "json":
         response = HttpResponse(json.dumps(figure_json(figure, chosen), indent=1),
                                 content_type="application/json")
@@ -108,6 +121,11 @@ def _figure_page(request, key: str, *, public: bool):
     })
 
 
+def _entries(public: bool) -> list[tuple[str, str, str]]:
+    """The index's list: each figure's key, title and what it answers."""
+    return [(k, title, SUMMARIES[k]) for k, title in _menu(public)]
+
+
 def _menu(public: bool) -> list[tuple[str, str]]:
     keys = PUBLIC_FIGURES if public else tuple(FIGURES)
     return [(k, FIGURES[k]) for k in keys]
@@ -122,7 +140,7 @@ def _require_manager(request):
 @login_required
 def index(request):
     _require_manager(request)
-    return render(request, "analytics/index.html", {"figures": _menu(False), "public": False})
+    return render(request, "analytics/index.html", {"entries": _entries(False), "public": False})
 
 
 def figure_view(key: str):
@@ -135,7 +153,7 @@ def figure_view(key: str):
 
 
 def public_index(request):
-    return render(request, "analytics/index.html", {"figures": _menu(True), "public": True,
+    return render(request, "analytics/index.html", {"entries": _entries(True), "public": True,
                                                     "threshold": THRESHOLD})
 
 

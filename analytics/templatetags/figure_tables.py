@@ -6,6 +6,8 @@ elsewhere), without a template node per cell: a 25 × 25 collaboration matrix to
 to render cell by cell, more than the figure took to count (issue 17). Tested against the loop
 it replaces (tests/analytics/test_figure_rows.py)."""
 
+from decimal import Decimal
+
 from django import template
 from django.template.base import render_value_in_context
 from django.utils.safestring import mark_safe
@@ -14,9 +16,17 @@ from django.utils.translation import gettext
 register = template.Library()
 
 
+@register.filter
+def numeric(value) -> bool:
+    """A number (aligned right, as numbers are); text, such as a fund's or an agency's name,
+    is aligned as text (a walkthrough read names aligned like numbers)."""
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+
 @register.simple_tag(takes_context=True)
 def figure_rows(context, table, public) -> str:
-    """Each row of `table.cells` as `<tr>…</tr>` followed by a newline and two spaces."""
+    """Each row of `table.cells` as `<tr>…</tr>` followed by a newline and two spaces; a
+    number's cell (or a missing value's) of class `num`."""
     if public:
         missing = ('<span class="muted">'
                    + render_value_in_context(gettext("not shown"), context) + "</span>")
@@ -31,6 +41,7 @@ def figure_rows(context, table, public) -> str:
             elif value is None:
                 cells.append(f'<td class="num">{missing}</td>')
             else:
-                cells.append(f'<td class="num">{render_value_in_context(value, context)}</td>')
+                cls = ' class="num"' if numeric(value) else ""
+                cells.append(f"<td{cls}>{render_value_in_context(value, context)}</td>")
         out.append("<tr>" + "".join(cells) + "</tr>\n  ")
     return mark_safe("".join(out))  # noqa: S308 (every value escaped above)

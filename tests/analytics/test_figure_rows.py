@@ -10,8 +10,9 @@ from analytics.figures import BUILDERS, FIGURES, PUBLIC_FIGURES
 pytestmark = pytest.mark.django_db
 
 LOOPS = Template(
-    '{% load i18n %}{% for row in table.cells %}<tr>{% for value in row %}{% if forloop.first %}'
-    '<th scope="row">{{ value }}</th>{% else %}<td class="num">{% if value is None %}'
+    '{% load i18n figure_tables %}{% for row in table.cells %}<tr>{% for value in row %}'
+    '{% if forloop.first %}<th scope="row">{{ value }}</th>{% else %}'
+    '<td{% if value is None or value|numeric %} class="num"{% endif %}>{% if value is None %}'
     '{% if public %}<span class="muted">{% translate "not shown" %}</span>{% else %}–{% endif %}'
     '{% else %}{{ value }}{% endif %}</td>{% endif %}{% endfor %}</tr>\n  {% endfor %}')
 TAG = Template("{% load figure_tables %}{% figure_rows table public %}")
@@ -37,13 +38,14 @@ def test_the_rows_are_the_loops_rows(world, language):
 def test_a_value_is_escaped_and_a_missing_one_said(world):
     from types import SimpleNamespace
 
-    table = SimpleNamespace(cells=[["<b>R&D</b>", None, 1234567, 2.5]])
+    table = SimpleNamespace(cells=[["<b>R&D</b>", None, 1234567, 2.5, "Fund one"]])
     for public in (False, True):
         context = Context({"table": table, "public": public})
         html = TAG.render(context)
         assert html == LOOPS.render(context)
         assert "&lt;b&gt;R&amp;D&lt;/b&gt;" in html and "<b>" not in html
         assert ("not shown" in html) is public
+        assert "<td>Fund one</td>" in html and '<td class="num">2' in html  # text, numbers
 
 
 @pytest.mark.parametrize("language", ["en-gb", "dz"])

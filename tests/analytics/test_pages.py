@@ -6,6 +6,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.test import Client
+from django.utils.html import escape
 
 from analytics.figures import FIGURES, PUBLIC_FIGURES
 from tests.browser.test_crawl import ALWAYS_VISITED
@@ -86,3 +87,16 @@ def test_the_browser_crawl_visits_every_analytics_page():
     routes = {r for r in all_routes() if r.startswith("analytics/")}
     visited = {path.lstrip("/") for pages in ALWAYS_VISITED.values() for path in pages}
     assert routes == visited
+
+
+def test_the_index_says_what_each_figure_answers(world, client):
+    """A bare list of six titles told a first-time user little (a walkthrough)."""
+    from analytics.figures import SUMMARIES
+
+    client.force_login(world["manager"])
+    page = client.get("/analytics/").content.decode()
+    for key, summary in SUMMARIES.items():
+        assert f'href="/analytics/{key}/">' in page and escape(str(summary)) in page
+    public = client.get("/analytics/public/").content.decode()
+    assert escape(str(SUMMARIES["funnel"])) in public
+    assert escape(str(SUMMARIES["reviewing"])) not in public

@@ -86,6 +86,13 @@ def test_downloads_carry_the_same_numbers(world):
     text = csv.content.decode("utf-8-sig").splitlines()
     assert text[0].startswith("Round,Fund,Submitted,")
     assert text[1].startswith("R1,Fund one,10,1,1,7,1,5,1,3,1,87.5,83.3,75.0")
+    # Its name says the filters it was made with (a walkthrough saved two under one name).
+    assert csv["Content-Disposition"] == (
+        f'attachment; filename="funnel-round-{world["r1"].pk}-rounds.csv"')
+    years = client.get("/analytics/funnel/?year_from=2024&year_to=2026&download=json")
+    assert years["Content-Disposition"] == 'attachment; filename="funnel-years-2024-2026.json"'
+    plain = client.get("/analytics/funnel/?download=json")
+    assert plain["Content-Disposition"] == 'attachment; filename="funnel.json"'
     data = client.get(f"/analytics/money/?download=json&fund={world['funds'][0].pk}").json()
     assert data["summary"]["returned"] == "100.00"
     assert data["tables"]["totals"]["rows"][0] == {"measure": "Contributed", "amount": "1500.00",
