@@ -10,7 +10,9 @@ counted proposal contributes, each computed by the same SQL the live figures use
 take part, and its reviews' agreement), `AgencyFact` (each agency taking part, with the
 proposal's money), `DurationFact` (its times, in days), `AssignmentFact` (its review
 assignments, never one in conflict), and, added up per round, `PairFact` (the collaboration
-counts) and `ReviewerFact` (each reviewer's assignments). Every row carries its proposal's
+counts; `PairTotalFact`, the same over every round, for an agency's figure alone),
+`MoneyFact` (each agency's money and the round's totals), `ReviewerFact` (each reviewer's
+assignments) and `AgreementFact`. Every row carries its proposal's
 round, fund, round opening and public flag, so that a filter reads only its own rows, by
 index; and the agency filter has rows of its own: each agency's copy (`scope` = its id) of
 the rows of the proposals it leads or partners in (`scope` 0: every proposal's). Every filter
@@ -74,14 +76,16 @@ from .models import (
     FactsRun,
     MoneyFact,
     PairFact,
+    PairTotalFact,
     ProposalFact,
     ReviewerFact,
 )
 from .percentiles import Spread, spread_of
 
 TABLES = (ProposalFact, AgencyFact, PairFact, DurationFact, AssignmentFact, ReviewerFact,
-          AgreementFact, MoneyFact)
-PER_ROUND = (PairFact, ReviewerFact, AgreementFact, MoneyFact)  # counted per round and scope
+          AgreementFact, MoneyFact, PairTotalFact)
+# Counted per round and scope (PairTotalFact: per scope), never copied per agency.
+PER_ROUND = (PairFact, ReviewerFact, AgreementFact, MoneyFact, PairTotalFact)
 VERSION = 4  # bumped whenever the facts' meaning changes: older facts are never read
 KINDS = ("decision", "award", "first_release", "first_money")
 DIMS = "round_id, fund_id, opens_at, public"  # each fact's copy of where its proposal is
@@ -206,6 +210,11 @@ def build_facts() -> FactsRun:
                  f"SELECT u.kind, u.scope, u.a, u.b, u.n, u.k, u.round_id, u.fund_id, "
                  f"u.opens_at, u.public FROM ({' UNION ALL '.join(selects)}) AS u "
                  f"ORDER BY u.scope, u.kind, u.round_id, u.a, u.b")
+        # And over every round, by scope (and public or not): an agency's figure alone.
+        _execute(f"INSERT INTO {_t(PairTotalFact)} (scope, public, kind, a, b, n, k) "
+                 f"SELECT x.scope, x.public, x.kind, x.a, x.b, SUM(x.n), SUM(x.k) "
+                 f"FROM {_t(PairFact)} x GROUP BY x.scope, x.public, x.kind, x.a, x.b "
+                 f"ORDER BY x.scope, x.kind, x.a, x.b")
         for kind, (sql, sql_params) in selectors.duration_queries({}, False).items():
             _execute(f"INSERT INTO {_t(DurationFact)} (proposal_id, kind, days, record_key, "
                      f"{DIMS}) SELECT k.pid, %s, k.d, x.record_key, {dims} FROM ({sql}) AS k "
@@ -292,9 +301,11 @@ def build_facts() -> FactsRun:
                                       proposals_upto=upto, conflicts=conflicts, keyed=True,
                                       seconds=time.perf_counter() - start)
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        # Every row is new: the planner's statistics of these tables, taken again.
+        # Every row is new: the planner's statistics of these tables, taken again; and the
+        # rows deleted, vacuumed away now rather than when autovacuum comes (until then
+        # a filter's index scan visits the pages of the old rows as well as the new).
         for model in TABLES:
-            _execute(f"ANALYZE {_t(model)}")
+            _execute(f"VACUUM (ANALYZE) {_t(model)}")
     return run
 
 
@@ -462,12 +473,19 @@ def durations(*, chosen: dict, public: bool = False) -> dict[str, Spread]:
 
 def collaboration_counts(*, chosen: dict, public: bool = False) -> dict:
     """selectors.collaboration_counts from the facts: the pairs, each agency's proposals and
-    the proposals by how many agencies take part, each added up over the rounds' counts,
-    with their record keys' sums (`keys`, the public cells'); one query."""
+    the proposals by how many agencies take part, each added up over the rounds' counts
+    (with no filter but the agency, the sums kept over every round: PairTotalFact), with
+    their record keys' sums (`keys`, the public cells'); one query."""
     from .selectors import PAIR_LIMIT, _fetch, agencies_named
 
     where, params = _where(chosen, public, PairFact, "x")
     table = _t(PairFact)
+    if not any(chosen.get(k) for k in ("fund", "round", "year_from", "year_to")):
+        # Every round (an agency's, or every proposal's): the sums kept over them.
+        table = _t(PairTotalFact)
+        scope = chosen["agency"].pk if chosen.get("agency") else 0
+        where, params = ("x.public = %s AND x.scope = %s" if public else "x.scope = %s",
+                         (True, scope) if public else (scope,))
     rows = _fetch(
         f"SELECT 1, a, b, n, k FROM (SELECT x.a, x.b, SUM(x.n) AS n, SUM(x.k) AS k "
         f"FROM {table} x WHERE x.kind = %s AND {where} GROUP BY x.a, x.b "

@@ -191,6 +191,26 @@ class PairFact(ScopedFact):
         return f"round {self.round_id}: {self.kind} {self.a} {self.b or ''}: {self.n}"
 
 
+class PairTotalFact(models.Model):
+    """PairFact summed over every round, by scope and by whether the rounds are public: what
+    the collaboration figure with no filter but an agency (or none) reads, a few hundred rows
+    instead of a few hundred a round."""
+
+    scope = models.BigIntegerField(default=0, db_default=0)
+    public = models.BooleanField()
+    kind = models.CharField(max_length=10)
+    a = models.BigIntegerField()
+    b = models.BigIntegerField(null=True)
+    n = models.IntegerField()
+    k = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["scope", "kind"], name="analytics_fact_pair_total")]
+
+    def __str__(self) -> str:
+        return f"scope {self.scope}: {self.kind} {self.a} {self.b or ''}: {self.n}"
+
+
 class MoneyFact(ScopedFact):
     """The money figure's sums over the counted proposals of a round (and scope), added up
     over the rounds chosen as PairFact's are. `agency_id` set: that agency's proposals with an
