@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('analytics', '0006_facts_parties_digests'),
+        ('analytics', '0007_facts_by_proposal_and_scope'),
     ]
 
     operations = [
