@@ -471,6 +471,18 @@ def durations(*, chosen: dict, public: bool = False) -> dict[str, Spread]:
             for i, kind in enumerate(KINDS)}
 
 
+def _left_public(chosen: dict) -> bool:
+    """Whether a round public when the facts were taken is public no more (its fund made
+    inactive, the round put back to draft): the public sums over every round (PairTotalFact)
+    would still count it, so the public figure is then added up from the rounds' counts,
+    which `counted` narrows to the rounds public now. One small query (the rounds' money
+    totals, MoneyFact: a row per round with counted proposals)."""
+    return (MoneyFact.objects.filter(scope=0, agency_id=None, public=True)
+            .exclude(round_id__in=Round.objects.filter(fund__is_active=True)
+                     .exclude(state=Round.State.DRAFT).order_by().values("pk"))
+            .exists())
+
+
 def collaboration_counts(*, chosen: dict, public: bool = False) -> dict:
     """selectors.collaboration_counts from the facts: the pairs, each agency's proposals and
     the proposals by how many agencies take part, each added up over the rounds' counts
@@ -480,7 +492,8 @@ def collaboration_counts(*, chosen: dict, public: bool = False) -> dict:
 
     where, params = _where(chosen, public, PairFact, "x")
     table = _t(PairFact)
-    if not any(chosen.get(k) for k in ("fund", "round", "year_from", "year_to")):
+    if not any(chosen.get(k) for k in ("fund", "round", "year_from", "year_to")) and (
+            not public or not _left_public(chosen)):
         # Every round (an agency's, or every proposal's): the sums kept over them.
         table = _t(PairTotalFact)
         scope = chosen["agency"].pk if chosen.get("agency") else 0

@@ -113,6 +113,25 @@ def test_money_and_collaboration_are_counted_from_their_sums_per_round(world):
         BUILDERS["collaboration"](viewer=manager, chosen=chosen))
 
 
+def test_a_fund_made_inactive_leaves_an_agencys_public_sums_at_once(world):
+    """The public collaboration of an agency alone is read from the sums over every round
+    (PairTotalFact), which still count a round of a fund made inactive since the facts: it
+    is then added up from the rounds' counts of the rounds public now, as Money's are."""
+    from fund.models import Fund
+
+    a = world["agencies"]["A"]
+    refresh_stored_figures()
+    before = build("collaboration", viewer=None, chosen={"agency": a}, public=True)
+    Fund.objects.filter(pk=world["funds"][0].pk).update(is_active=False)
+    served = {}
+    for key in ("collaboration", "money"):
+        served[key] = build(key, viewer=None, chosen={"agency": a}, public=True)
+        assert served[key].stored, key
+        assert numbers(served[key]) == numbers(
+            BUILDERS[key](viewer=None, chosen={"agency": a}, public=True)), key
+    assert numbers(served["collaboration"]) != numbers(before)  # F1's proposals left
+
+
 def test_a_filtered_reviewing_is_counted_from_the_facts_for_what_the_viewer_sees_now(world):
     """The facts hold the reviews; what the viewer may not see is asked now (their lead, team,
     open reviews, agency), their agency's proposals from its copies only while its parties
