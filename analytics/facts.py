@@ -10,7 +10,9 @@ counted proposal contributes, each computed by the same SQL the live figures use
 take part, and its reviews' agreement), `AgencyFact` (each agency taking part, with the
 proposal's money), `DurationFact` (its times, in days), `AssignmentFact` (its review
 assignments, never one in conflict), and, added up per round, `PairFact` (the collaboration
-counts) and `ReviewerFact` (each reviewer's assignments). Every row carries its proposal's
+counts; `PairTotalFact`, the same over every round, for an agency's figure alone),
+`MoneyFact` (each agency's money and the round's totals), `ReviewerFact` (each reviewer's
+assignments) and `AgreementFact`. Every row carries its proposal's
 round, fund, round opening and public flag, so that a filter reads only its own rows, by
 index; and the agency filter has rows of its own: each agency's copy (`scope` = its id) of
 the rows of the proposals it leads or partners in (`scope` 0: every proposal's). Every filter
@@ -72,16 +74,19 @@ from .models import (
     AssignmentFact,
     DurationFact,
     FactsRun,
+    MoneyFact,
     PairFact,
+    PairTotalFact,
     ProposalFact,
     ReviewerFact,
 )
 from .percentiles import Spread, spread_of
 
 TABLES = (ProposalFact, AgencyFact, PairFact, DurationFact, AssignmentFact, ReviewerFact,
-          AgreementFact)
-PER_ROUND = (PairFact, ReviewerFact, AgreementFact)  # counted per round and scope
-VERSION = 3  # bumped whenever the facts' meaning changes: older facts are never read
+          AgreementFact, MoneyFact, PairTotalFact)
+# Counted per round and scope (PairTotalFact: per scope), never copied per agency.
+PER_ROUND = (PairFact, ReviewerFact, AgreementFact, MoneyFact, PairTotalFact)
+VERSION = 4  # bumped whenever the facts' meaning changes: older facts are never read
 KINDS = ("decision", "award", "first_release", "first_money")
 DIMS = "round_id, fund_id, opens_at, public"  # each fact's copy of where its proposal is
 
@@ -191,14 +196,25 @@ def build_facts() -> FactsRun:
             "crossing": ("CASE WHEN x.agencies >= 4 THEN 4 ELSE x.agencies END", "NULL",
                          f"FROM {facts} x", "AND x.agencies > 0"),
         }
-        for kind, (a, b, source, where) in parts.items():
-            for scope, join in (("0", ""), ("s.agency_id", scoped)):
-                _execute(f"INSERT INTO {_t(PairFact)} (kind, scope, a, b, n, k, {DIMS}) "
-                         f"SELECT %s, {scope}, {a}, {b}, COUNT(*), SUM(x.record_key), {dims} "
-                         f"{source} {join} "
-                         f"WHERE x.scope = 0 {where} GROUP BY "
-                         + ("" if scope == "0" else f"{scope}, ") + f"{dims}, {a}"
-                         + ("" if b == "NULL" else f", {b}"), (kind,))
+        # Written in one statement, in the order they are read (a scope's rows of one kind
+        # together, by round): an agency's few thousand rows in a few dozen pages, not one a
+        # page (they were written kind by kind, every scope's mixed).
+        selects = [f"SELECT '{kind}' AS kind, {scope} AS scope, {a} AS a, {b} AS b, "
+                   f"COUNT(*) AS n, SUM(x.record_key) AS k, {dims} {source} {join} "
+                   f"WHERE x.scope = 0 {where} GROUP BY "
+                   + ("" if scope == "0" else f"{scope}, ") + f"{dims}, {a}"
+                   + ("" if b == "NULL" else f", {b}")
+                   for kind, (a, b, source, where) in parts.items()
+                   for scope, join in (("0", ""), ("s.agency_id", scoped))]
+        _execute(f"INSERT INTO {_t(PairFact)} (kind, scope, a, b, n, k, {DIMS}) "
+                 f"SELECT u.kind, u.scope, u.a, u.b, u.n, u.k, u.round_id, u.fund_id, "
+                 f"u.opens_at, u.public FROM ({' UNION ALL '.join(selects)}) AS u "
+                 f"ORDER BY u.scope, u.kind, u.round_id, u.a, u.b")
+        # And over every round, by scope (and public or not): an agency's figure alone.
+        _execute(f"INSERT INTO {_t(PairTotalFact)} (scope, public, kind, a, b, n, k) "
+                 f"SELECT x.scope, x.public, x.kind, x.a, x.b, SUM(x.n), SUM(x.k) "
+                 f"FROM {_t(PairFact)} x GROUP BY x.scope, x.public, x.kind, x.a, x.b "
+                 f"ORDER BY x.scope, x.kind, x.a, x.b")
         for kind, (sql, sql_params) in selectors.duration_queries({}, False).items():
             _execute(f"INSERT INTO {_t(DurationFact)} (proposal_id, kind, days, record_key, "
                      f"{DIMS}) SELECT k.pid, %s, k.d, x.record_key, {dims} FROM ({sql}) AS k "
@@ -246,6 +262,36 @@ def build_facts() -> FactsRun:
                  f"FROM {assignments} a GROUP BY a.scope, a.round_id, a.fund_id, a.opens_at, "
                  f"a.public, a.reviewer_id ORDER BY a.scope, a.round_id",
                  _timing_params(timezone.localdate(started)))
+        # The money figure's sums per round and scope: each agency's proposals with an award
+        # (from AgencyFact, an agency's copies included) and the round's totals (ProposalFact).
+        zeros = ("awarded", "returned", "released_awards", "returned_awards", "reports",
+                 "k_released", "k_returned", "k_reports")  # a round's totals only
+        _execute(f"INSERT INTO {_t(MoneyFact)} (scope, {DIMS}, agency_id, n, k, released, "
+                 f"committed, {', '.join(zeros)}) SELECT g.scope, g.round_id, g.fund_id, "
+                 f"g.opens_at, g.public, g.agency_id, COUNT(*), SUM(g.record_key), "
+                 f"SUM(g.released), SUM(g.committed), {', '.join('0' for _z in zeros)} "
+                 f"FROM {_t(AgencyFact)} g WHERE g.has_tranches = %s GROUP BY g.scope, "
+                 f"g.round_id, g.fund_id, g.opens_at, g.public, g.agency_id "
+                 f"ORDER BY g.scope, g.round_id, g.agency_id", (True,))
+
+        def counted_if(condition: str, value: str = "1") -> str:
+            return f"SUM(CASE WHEN {condition} THEN {value} ELSE 0 END)"
+
+        _execute(f"INSERT INTO {_t(MoneyFact)} (scope, {DIMS}, agency_id, n, k, awarded, "
+                 f"released, returned, committed, spent, released_awards, returned_awards, "
+                 f"reports, k_released, k_returned, k_reports) "
+                 f"SELECT p.scope, p.round_id, p.fund_id, p.opens_at, p.public, NULL, "
+                 f"{counted_if('p.has_tranches = %s')}, "
+                 f"{counted_if('p.has_tranches = %s', 'p.record_key')}, SUM(p.awarded), "
+                 f"SUM(p.released), SUM(p.returned), SUM(p.awarded - p.returned), SUM(p.spent), "
+                 f"{counted_if('p.released_award = %s')}, "
+                 f"{counted_if('p.returned_award = %s')}, "
+                 f"{counted_if('p.outcome_result IS NOT NULL')}, "
+                 f"{counted_if('p.released_award = %s', 'p.record_key')}, "
+                 f"{counted_if('p.returned_award = %s', 'p.record_key')}, "
+                 f"{counted_if('p.outcome_result IS NOT NULL', 'p.record_key')} "
+                 f"FROM {facts} p GROUP BY p.scope, p.round_id, p.fund_id, p.opens_at, "
+                 f"p.public ORDER BY p.scope, p.round_id", (True,) * 6)
         _execute(f"INSERT INTO {_t(AgreementFact)} (scope, {DIMS}, proposals, close, "
                  f"unanimous, spread_sum) SELECT p.scope, p.round_id, p.fund_id, p.opens_at, "
                  f"p.public, {AGREEMENT} FROM {facts} p WHERE p.scored >= 2 "
@@ -255,9 +301,11 @@ def build_facts() -> FactsRun:
                                       proposals_upto=upto, conflicts=conflicts, keyed=True,
                                       seconds=time.perf_counter() - start)
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        # Every row is new: the planner's statistics of these tables, taken again.
+        # Every row is new: the planner's statistics of these tables, taken again; and the
+        # rows deleted, vacuumed away now rather than when autovacuum comes (until then
+        # a filter's index scan visits the pages of the old rows as well as the new).
         for model in TABLES:
-            _execute(f"ANALYZE {_t(model)}")
+            _execute(f"VACUUM (ANALYZE) {_t(model)}")
     return run
 
 
@@ -423,14 +471,34 @@ def durations(*, chosen: dict, public: bool = False) -> dict[str, Spread]:
             for i, kind in enumerate(KINDS)}
 
 
+def _left_public(chosen: dict) -> bool:
+    """Whether a round public when the facts were taken is public no more (its fund made
+    inactive, the round put back to draft): the public sums over every round (PairTotalFact)
+    would still count it, so the public figure is then added up from the rounds' counts,
+    which `counted` narrows to the rounds public now. One small query (the rounds' money
+    totals, MoneyFact: a row per round with counted proposals)."""
+    return (MoneyFact.objects.filter(scope=0, agency_id=None, public=True)
+            .exclude(round_id__in=Round.objects.filter(fund__is_active=True)
+                     .exclude(state=Round.State.DRAFT).order_by().values("pk"))
+            .exists())
+
+
 def collaboration_counts(*, chosen: dict, public: bool = False) -> dict:
     """selectors.collaboration_counts from the facts: the pairs, each agency's proposals and
-    the proposals by how many agencies take part, each added up over the rounds' counts,
-    with their record keys' sums (`keys`, the public cells'); one query."""
+    the proposals by how many agencies take part, each added up over the rounds' counts
+    (with no filter but the agency, the sums kept over every round: PairTotalFact), with
+    their record keys' sums (`keys`, the public cells'); one query."""
     from .selectors import PAIR_LIMIT, _fetch, agencies_named
 
     where, params = _where(chosen, public, PairFact, "x")
     table = _t(PairFact)
+    if not any(chosen.get(k) for k in ("fund", "round", "year_from", "year_to")) and (
+            not public or not _left_public(chosen)):
+        # Every round (an agency's, or every proposal's): the sums kept over them.
+        table = _t(PairTotalFact)
+        scope = chosen["agency"].pk if chosen.get("agency") else 0
+        where, params = ("x.public = %s AND x.scope = %s" if public else "x.scope = %s",
+                         (True, scope) if public else (scope,))
     rows = _fetch(
         f"SELECT 1, a, b, n, k FROM (SELECT x.a, x.b, SUM(x.n) AS n, SUM(x.k) AS k "
         f"FROM {table} x WHERE x.kind = %s AND {where} GROUP BY x.a, x.b "
@@ -450,31 +518,36 @@ def collaboration_counts(*, chosen: dict, public: bool = False) -> dict:
 
 
 def money_figures(*, chosen: dict, public: bool = False) -> dict:
-    from .selectors import _fetch, _money, money_from
+    """selectors.money_figures from the facts: one query over the rounds' sums (MoneyFact:
+    a row per round and agency, and the round's totals; the chosen agency's copies when one
+    is), and the contributions; public: each count with its proposals' record keys summed
+    (an award's key is its proposal's: one award a proposal)."""
+    from .selectors import _money, money_from
 
-    """selectors.money_figures from the facts: two queries (and the contributions); public:
-    each count with its proposals' record keys summed in the same query (an award's key is
-    its proposal's: one award a proposal)."""
-    where, params = _where(chosen, public, AgencyFact, "g")
-    received = _fetch(
-        f"SELECT g.agency_id, SUM(g.released), SUM(g.committed), COUNT(*), "
-        f"SUM(g.record_key) FROM {_t(AgencyFact)} g WHERE {where} AND g.has_tranches = %s "
-        f"GROUP BY g.agency_id", (*params, True))
-    received_keys = {aid: int(k or 0) for aid, _r, _c, _n, k in received}
-    received = {aid: (_money(rel), _money(com), n) for aid, rel, com, n, _k in received}
-    basis = {"awards": Q(has_tranches=True), "released_awards": Q(released_award=True),
-             "returned_awards": Q(returned_award=True),
-             "reports": Q(outcome_result__isnull=False)}
-    found = counted(chosen=chosen, public=public).aggregate(
-        awarded=Sum("awarded"), released=Sum("released"), returned=Sum("returned"),
-        spent=Sum("spent"), **{k: Count("pk", filter=q) for k, q in basis.items()},
-        **({f"key_{k}": Sum("record_key", filter=q) for k, q in basis.items()}
-           if public else {}))
-    money = money_from(chosen=chosen, public=public, received=received, tranches=found,
-                       reports=found)
+    rows = counted(chosen=chosen, public=public, model=MoneyFact).values("agency_id").annotate(
+        **{c: Sum(c) for c in ("n", "k", "awarded", "released", "returned", "committed",
+                               "spent", "released_awards", "returned_awards", "reports",
+                               "k_released", "k_returned", "k_reports")})
+    received, received_keys = {}, {}
+    found = {"awarded": None, "released": None, "returned": None, "spent": None}
+    for row in rows:
+        aid = row["agency_id"]
+        if aid is None:  # the rounds' totals
+            found = row
+            continue
+        received[aid] = (_money(row["released"]), _money(row["committed"]), int(row["n"]))
+        received_keys[aid] = int(row["k"] or 0)
+    tranches = {"awarded": found["awarded"], "released": found["released"],
+                "returned": found["returned"], "awards": int(found.get("n") or 0),
+                "released_awards": int(found.get("released_awards") or 0),
+                "returned_awards": int(found.get("returned_awards") or 0)}
+    reports = {"spent": found["spent"], "reports": int(found.get("reports") or 0)}
+    money = money_from(chosen=chosen, public=public, received=received, tranches=tranches,
+                       reports=reports)
     money["keys"]["received"] = received_keys
     if public:  # as selectors.money_figures' (the awards' own counts are the proposals')
-        award, paid, back, spent = (int(found[f"key_{k}"] or 0) for k in basis)
+        award, paid, back, spent = (int(found.get(k) or 0)
+                                    for k in ("k", "k_released", "k_returned", "k_reports"))
         money["keys"]["basis"] |= {"awarded": award, "committed": award, "released": paid,
                                    "returned": back, "spent": spent}
     return money

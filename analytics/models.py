@@ -178,14 +178,73 @@ class PairFact(ScopedFact):
     k = models.BigIntegerField(default=0)
 
     class Meta:
+        # With `kind`: each of the figure's three parts reads its own rows only (the rows are
+        # written in this order too, analytics/facts.py: an agency's in a few pages).
         indexes = [
-            models.Index(fields=["scope", "round_id"], name="analytics_fact_pair_r"),
-            models.Index(fields=["scope", "fund_id", "opens_at"], name="analytics_fact_pair_f"),
-            models.Index(fields=["scope", "opens_at"], name="analytics_fact_pair_o"),
+            models.Index(fields=["scope", "kind", "round_id"], name="analytics_fact_pair_kr"),
+            models.Index(fields=["scope", "kind", "fund_id", "opens_at"],
+                         name="analytics_fact_pair_kf"),
+            models.Index(fields=["scope", "kind", "opens_at"], name="analytics_fact_pair_ko"),
         ]
 
     def __str__(self) -> str:
         return f"round {self.round_id}: {self.kind} {self.a} {self.b or ''}: {self.n}"
+
+
+class PairTotalFact(models.Model):
+    """PairFact summed over every round, by scope and by whether the rounds are public: what
+    the collaboration figure with no filter but an agency (or none) reads, a few hundred rows
+    instead of a few hundred a round."""
+
+    scope = models.BigIntegerField(default=0, db_default=0)
+    public = models.BooleanField()
+    kind = models.CharField(max_length=10)
+    a = models.BigIntegerField()
+    b = models.BigIntegerField(null=True)
+    n = models.IntegerField()
+    k = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["scope", "kind"], name="analytics_fact_pair_total")]
+
+    def __str__(self) -> str:
+        return f"scope {self.scope}: {self.kind} {self.a} {self.b or ''}: {self.n}"
+
+
+class MoneyFact(ScopedFact):
+    """The money figure's sums over the counted proposals of a round (and scope), added up
+    over the rounds chosen as PairFact's are. `agency_id` set: that agency's proposals with an
+    award (AgencyFact with `has_tranches`): how many (`n`), their record keys summed (`k`),
+    what was released to them and what stays committed. `agency_id` empty: the round's
+    totals (ProposalFact's): awarded, released, returned, committed, spent; the awards (`n`),
+    those with a tranche released, with one cancelled, the outcome reports; each count with
+    its proposals' record keys summed (`k`, `k_released`, `k_returned`, `k_reports`: the
+    public cells' keys, analytics/public.py)."""
+
+    agency_id = models.BigIntegerField(null=True)
+    n = models.IntegerField(default=0)
+    k = models.BigIntegerField(default=0)
+    awarded = models.DecimalField(**SUM, default=0)
+    released = models.DecimalField(**SUM, default=0)
+    returned = models.DecimalField(**SUM, default=0)
+    committed = models.DecimalField(**SUM, default=0)
+    spent = models.DecimalField(**SUM, null=True)
+    released_awards = models.IntegerField(default=0)
+    returned_awards = models.IntegerField(default=0)
+    reports = models.IntegerField(default=0)
+    k_released = models.BigIntegerField(default=0)
+    k_returned = models.BigIntegerField(default=0)
+    k_reports = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["scope", "round_id"], name="analytics_fact_money_r"),
+            models.Index(fields=["scope", "fund_id", "opens_at"], name="analytics_fact_money_f"),
+            models.Index(fields=["scope", "opens_at"], name="analytics_fact_money_o"),
+        ]
+
+    def __str__(self) -> str:
+        return f"round {self.round_id}: {self.agency_id or 'totals'}"
 
 
 class DurationFact(ScopedFact):

@@ -10,13 +10,14 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from analytics import facts
 from analytics.figures import BUILDERS, FIGURES, PUBLIC_FIGURES, build
-from analytics.models import FactsRun, ProposalFact, StoredFigure
+from analytics.models import FactsRun, MoneyFact, PairTotalFact, ProposalFact, StoredFigure
 from analytics.refresh import refresh_stored_figures
 from analytics.serial import figure_data, figure_from_data
 from analytics.views import figure_json
@@ -86,6 +87,49 @@ def test_facts_too_old_or_of_another_version_are_never_read(world, settings):
     ProposalFact.objects.filter(round_id=world["r1"].pk).update(state="submitted")
     assert build("funnel", viewer=manager, chosen=chosen).summary["submitted"] == 10
     assert build("funnel", viewer=manager, chosen=chosen).summary["awaiting_screening"] == 10
+
+
+def test_money_and_collaboration_are_counted_from_their_sums_per_round(world):
+    """Money reads the rounds' sums (MoneyFact), collaboration with an agency alone the sums
+    over every round (PairTotalFact), never the proposals' rows: changed sums are what is
+    served (their equality with the live figures: the tests above and test_stored.py)."""
+    manager, f1, a = world["manager"], world["funds"][0], world["agencies"]["A"]
+    refresh_stored_figures()
+    money = build("money", viewer=manager, chosen={"fund": f1})
+    assert money.stored and money.summary["awarded"] == "650.00"
+    rows = MoneyFact.objects.filter(scope=0, fund_id=f1.pk, agency_id=None).update(
+        awarded=F("awarded") + 1)
+    assert rows == 1  # one round of F1 has proposals
+    assert build("money", viewer=manager, chosen={"fund": f1}).summary["awarded"] == "651.00"
+    agency = build("collaboration", viewer=manager, chosen={"agency": a})
+    assert agency.stored
+    PairTotalFact.objects.filter(scope=a.pk, kind="crossing").update(n=F("n") + 100)
+    again = build("collaboration", viewer=manager, chosen={"agency": a})
+    assert {k: v + 100 if v else v for k, v in agency.summary.items()} == again.summary
+    # With a round chosen, from the rounds' counts (PairFact), unchanged: the live figure.
+    chosen = {"agency": a, "round": world["r1"]}
+    served = build("collaboration", viewer=manager, chosen=chosen)
+    assert served.stored and numbers(served) == numbers(
+        BUILDERS["collaboration"](viewer=manager, chosen=chosen))
+
+
+def test_a_fund_made_inactive_leaves_an_agencys_public_sums_at_once(world):
+    """The public collaboration of an agency alone is read from the sums over every round
+    (PairTotalFact), which still count a round of a fund made inactive since the facts: it
+    is then added up from the rounds' counts of the rounds public now, as Money's are."""
+    from fund.models import Fund
+
+    a = world["agencies"]["A"]
+    refresh_stored_figures()
+    before = build("collaboration", viewer=None, chosen={"agency": a}, public=True)
+    Fund.objects.filter(pk=world["funds"][0].pk).update(is_active=False)
+    served = {}
+    for key in ("collaboration", "money"):
+        served[key] = build(key, viewer=None, chosen={"agency": a}, public=True)
+        assert served[key].stored, key
+        assert numbers(served[key]) == numbers(
+            BUILDERS[key](viewer=None, chosen={"agency": a}, public=True)), key
+    assert numbers(served["collaboration"]) != numbers(before)  # F1's proposals left
 
 
 def test_a_filtered_reviewing_is_counted_from_the_facts_for_what_the_viewer_sees_now(world):
