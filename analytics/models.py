@@ -76,6 +76,17 @@ class FactsRun(models.Model):
         return f"facts v{self.version} as of {self.computed_at}"
 
 
+def filter_indexes(prefix: str) -> list[models.Index]:
+    """The indexes a fact table is read by under the filters (every one but the agency is
+    the round's; the agency is the `scope`): a round, a fund and its years, years alone;
+    named `<prefix>_r`, `_f`, `_o`."""
+    return [
+        models.Index(fields=["scope", "round_id"], name=f"{prefix}_r"),
+        models.Index(fields=["scope", "fund_id", "opens_at"], name=f"{prefix}_f"),
+        models.Index(fields=["scope", "opens_at"], name=f"{prefix}_o"),
+    ]
+
+
 class ScopedFact(models.Model):
     """What every fact row carries so that a filter reads only its own rows: its scope (0: a
     row of every proposal; an agency's id: a copy of the row for the filter by that agency,
@@ -124,9 +135,7 @@ class ProposalFact(ScopedFact):
 
     class Meta:
         indexes = [
-            models.Index(fields=["scope", "round_id"], name="analytics_fact_r"),
-            models.Index(fields=["scope", "fund_id", "opens_at"], name="analytics_fact_f"),
-            models.Index(fields=["scope", "opens_at"], name="analytics_fact_o"),
+            *filter_indexes("analytics_fact"),
             # By proposal, and a scope's rows of a few proposals (Reviewing's rows of the
             # proposals two agencies share: analytics/facts.py `_hidden_rows`).
             models.Index(fields=["proposal_id", "scope"], name="analytics_fact_ps"),
@@ -153,9 +162,7 @@ class AgencyFact(ScopedFact):
         indexes = [
             models.Index(fields=["scope", "agency_id", "proposal_id"],
                          name="analytics_fact_agency"),
-            models.Index(fields=["scope", "round_id"], name="analytics_fact_agency_r"),
-            models.Index(fields=["scope", "fund_id", "opens_at"], name="analytics_fact_agency_f"),
-            models.Index(fields=["scope", "opens_at"], name="analytics_fact_agency_o"),
+            *filter_indexes("analytics_fact_agency"),
             models.Index(fields=["proposal_id"], name="analytics_fact_agency_p"),
         ]
 
@@ -238,9 +245,7 @@ class MoneyFact(ScopedFact):
 
     class Meta:
         indexes = [
-            models.Index(fields=["scope", "round_id"], name="analytics_fact_money_r"),
-            models.Index(fields=["scope", "fund_id", "opens_at"], name="analytics_fact_money_f"),
-            models.Index(fields=["scope", "opens_at"], name="analytics_fact_money_o"),
+            *filter_indexes("analytics_fact_money"),
         ]
 
     def __str__(self) -> str:
@@ -260,9 +265,7 @@ class DurationFact(ScopedFact):
 
     class Meta:
         indexes = [
-            models.Index(fields=["scope", "round_id"], name="analytics_fact_duration_r"),
-            models.Index(fields=["scope", "fund_id", "opens_at"], name="analytics_fact_duration_f"),
-            models.Index(fields=["scope", "opens_at"], name="analytics_fact_duration_o"),
+            *filter_indexes("analytics_fact_duration"),
             models.Index(fields=["proposal_id"], name="analytics_fact_duration_p"),
         ]
 
@@ -285,9 +288,7 @@ class AssignmentFact(ScopedFact):
 
     class Meta:
         indexes = [
-            models.Index(fields=["scope", "round_id"], name="analytics_fact_assignment_r"),
-            models.Index(fields=["scope", "fund_id", "opens_at"], name="analytics_fact_assignment_f"),
-            models.Index(fields=["scope", "opens_at"], name="analytics_fact_assignment_o"),
+            *filter_indexes("analytics_fact_assignment"),
             models.Index(fields=["proposal_id", "scope"], name="analytics_fact_assignment_ps"),
         ]
 
@@ -309,9 +310,7 @@ class ReviewerFact(ScopedFact):
 
     class Meta:
         indexes = [
-            models.Index(fields=["scope", "round_id"], name="analytics_fact_reviewer_r"),
-            models.Index(fields=["scope", "fund_id", "opens_at"], name="analytics_fact_reviewer_f"),
-            models.Index(fields=["scope", "opens_at"], name="analytics_fact_reviewer_o"),
+            *filter_indexes("analytics_fact_reviewer"),
         ]
 
     def __str__(self) -> str:
@@ -331,10 +330,7 @@ class AgreementFact(ScopedFact):
 
     class Meta:
         indexes = [
-            models.Index(fields=["scope", "round_id"], name="analytics_fact_agreement_r"),
-            models.Index(fields=["scope", "fund_id", "opens_at"],
-                         name="analytics_fact_agreement_f"),
-            models.Index(fields=["scope", "opens_at"], name="analytics_fact_agreement_o"),
+            *filter_indexes("analytics_fact_agreement"),
         ]
 
     def __str__(self) -> str:
