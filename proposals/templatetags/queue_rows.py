@@ -15,7 +15,7 @@ from django.template.base import render_value_in_context
 from django.template.defaulttags import CsrfTokenNode
 from django.urls import reverse
 from django.utils.html import conditional_escape
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from search.templatetags.similar import likely_duplicates_badge
@@ -28,6 +28,8 @@ register = template.Library()
 
 ACTION_TEMPLATE = "proposals/_action.html"
 BADGE_TEMPLATE = "search/_duplicates.html"
+# An id no row has, reversed in a link once and replaced by each row's own id.
+PLACEHOLDER = 918273645546372819
 
 
 def _usual(item: dict) -> bool:
@@ -40,6 +42,8 @@ def _usual(item: dict) -> bool:
 def queue_rows(context, rows, page, next_url) -> str:
     """Each row of `rows` ({"proposal", "actions"}) as the queue's loop wrote it."""
     def text(value) -> str:
+        if type(value) is str or type(value) is SafeString:  # as `{{ value }}` writes a text
+            return conditional_escape(value) if context.autoescape else value
         return render_value_in_context(value, context)
 
     engine = context.template.engine
@@ -51,6 +55,10 @@ def queue_rows(context, rows, page, next_url) -> str:
     about = text(gettext("About conflicts of interest"))
     help_url = conditional_escape(reverse("help_conflicts"))
     empty_badge = None
+    # The rows' links: reversed once with a placeholder id, which each row's id replaces.
+    detail_url = conditional_escape(reverse("proposals:detail", args=[PLACEHOLDER]))
+    transition_urls: dict[str, str] = {}
+    options_of: dict[tuple, str] = {}
     out = []
     for row in rows:
         proposal = row["proposal"]
@@ -80,12 +88,19 @@ def queue_rows(context, rows, page, next_url) -> str:
                 labels[name] = (text(action.label), text(action.style),
                                 text(action.field_label), text(action.field))
             label, style, field_label, field = labels[name]
-            url = conditional_escape(reverse("proposals:transition", args=[pk, name]))
+            if name not in transition_urls:
+                transition_urls[name] = conditional_escape(
+                    reverse("proposals:transition", args=[PLACEHOLDER, name]))
+            url = transition_urls[name].replace(str(PLACEHOLDER), str(pk))
             tokens = f"{csrf}{form_token()}{next_input}"
             input_id = text(item["input_id"])
             if item.get("panels"):
-                options = "".join(f'<option value="{text(panel.pk)}">{text(panel.name)}</option>'
-                                  for panel in item["panels"])
+                key = tuple((panel.pk, panel.name) for panel in item["panels"])
+                if key not in options_of:
+                    options_of[key] = "".join(
+                        f'<option value="{text(panel_pk)}">{text(panel_name)}</option>'
+                        for panel_pk, panel_name in key)
+                options = options_of[key]
                 actions.append(
                     f'\n<details class="action">\n'
                     f'  <summary class="button button-{style}">{label}</summary>\n'
@@ -129,7 +144,7 @@ def queue_rows(context, rows, page, next_url) -> str:
             actions.append(f'<span class="muted">{note} <a href="{help_url}">{about}</a></span>')
         out.append(
             f'\n    <tr>\n'
-            f'      <th scope="row"><a href="{conditional_escape(reverse("proposals:detail", args=[pk]))}">'
+            f'      <th scope="row"><a href="{detail_url.replace(str(PLACEHOLDER), str(pk))}">'
             f'{text(proposal.title)}</a>{badge}</th>\n'
             f'      <td>{lead_cell}</td>\n'
             f'      <td>{partners}</td>\n'
