@@ -48,13 +48,19 @@ def person_from(user, values):
     return person_as(user, values[0], values[1] if len(values) > 1 else None)
 
 
-def compiled(key: tuple, build, values: tuple[int, ...]) -> tuple[str, list]:
+_NOTHING = object()
+
+
+def compiled(key: tuple, build, values: tuple[int, ...]) -> tuple[str, list] | None:
     """`build(*values)`'s SQL and parameters (`build` answers a QuerySet or (sql, params)),
-    the query built and compiled once per process and database vendor for `key`."""
-    found = _BUILT.get((connection.vendor, *key))
-    if found is None:
+    the query built and compiled once per process and database vendor for `key`. None when
+    the QuerySet is `.none()` (it asks nothing)."""
+    found = _BUILT.get((connection.vendor, *key), _NOTHING)
+    if found is _NOTHING:
         found = _build(build, len(values))
         _BUILT[(connection.vendor, *key)] = found
+    if found is None:
+        return None
     sql, params, where = found
     params = list(params)
     for position, n in where:
@@ -68,10 +74,16 @@ def _sql(made) -> tuple[str, tuple]:
     return made.query.sql_with_params()
 
 
-def _build(build, count: int) -> tuple[str, list, list[tuple[int, int]]]:
+def _build(build, count: int) -> tuple[str, list, list[tuple[int, int]]] | None:
     first = tuple(_FIRST - n for n in range(count))
     second = tuple(_SECOND - n for n in range(count))
-    (sql, params), (again, other) = _sql(build(*first)), _sql(build(*second))
+    made = build(*first), build(*second)
+    empty = [not isinstance(one, tuple) and one.query.is_empty() for one in made]
+    if any(empty):
+        if not all(empty):
+            raise RuntimeError("compiled: whether the query asks anything depends on its values")
+        return None
+    (sql, params), (again, other) = (_sql(one) for one in made)
     if sql != again or len(params) != len(other):
         raise RuntimeError("compiled: the query's SQL depends on its values")
     marks = {mark: n for n, mark in enumerate(first)}

@@ -355,15 +355,25 @@ def reviewer_sections(*, user, today: date) -> dict:
     from reviews.models import Assignment
     from reviews.selectors import assignments_for_reviewer
 
-    open_ = assignments_for_reviewer(
-        user=user, filters={"state": Assignment.State.ASSIGNED}
-    ).filter(proposal__state=Proposal.State.IN_REVIEW)
-    flagged = open_.annotate(
-        row_id=F("pk"), row_due=F("due_on"),
-        conflicted=Case(When(conflict_q(user, "proposal__", probe=True), then=Value(True)),
-                        default=Value(False), output_field=BooleanField()),
-    ).order_by().values("row_id", "row_due", "conflicted")
-    first, count, params = _two_sections(flagged, "d.row_due, d.row_id")
+    from .compiled import compiled, person_from, person_values, shape
+
+    def flagged(person):
+        open_ = assignments_for_reviewer(
+            user=person, filters={"state": Assignment.State.ASSIGNED}
+        ).filter(proposal__state=Proposal.State.IN_REVIEW)
+        return open_.annotate(
+            row_id=F("pk"), row_due=F("due_on"),
+            conflicted=Case(When(conflict_q(person, "proposal__", probe=True),
+                                 then=Value(True)),
+                            default=Value(False), output_field=BooleanField()),
+        ).order_by().values("row_id", "row_due", "conflicted")
+
+    # The rule's SQL built once per process (`portal.compiled`).
+    made = compiled(("reviewer-sections", *shape(user)),
+                    lambda *marks: flagged(person_from(user, marks)), person_values(user))
+    if made is None:  # the rule gives nothing to this kind of person
+        return {key: empty_section() for key in ("reviews_due", "conflicts_to_declare")}
+    first, count, params = _two_sections(None, "d.row_due, d.row_id", made)
 
     due, declare = "NOT d.conflicted", "d.conflicted"
     rows = list(
@@ -428,27 +438,39 @@ def chair_sections(*, user, panel_ids: frozenset | None = None,
         has_duty = bool(panel_ids)
     if not has_duty:
         return {}
-    mine = _in_review_chaired_by(user, panel_ids)
-    if mine.query.is_empty():  # `.none()`: the user may not act as a chair
+    from .compiled import compiled, person_from, person_values, shape
+
+    def flagged(person):
+        mine = _in_review_chaired_by(person, panel_ids)
+        if mine.query.is_empty():  # `.none()`: the user may not act as a chair
+            return mine
+        # Blind review: where the chair's own review is still open, whether the others'
+        # reviews reached quorum is not theirs to know yet: such a proposal is not listed as
+        # waiting.
+        own_open = Assignment.objects.filter(proposal=OuterRef("pk"), reviewer=person,
+                                             state=Assignment.State.ASSIGNED)
+        # Both sections in one query, the acting-chair rule's SQL built once (building it
+        # was most of a chair's home page): each proposal of `mine` flagged by each section's
+        # filter (the same filters: `at_quorum` less the chair's own open review,
+        # `short_of_reviewers`); each section's first ids and bounded count are read from
+        # it, the shown rows by id.
+        waiting = at_quorum_q() & ~Q(Exists(own_open))
+        short = short_of_reviewers_q()
+        return mine.annotate(
+            row_id=F("pk"), row_submitted=F("submitted_at"),
+            waiting=Case(When(waiting, then=Value(True)), default=Value(False),
+                         output_field=BooleanField()),
+            short=Case(When(short, then=Value(True)), default=Value(False),
+                       output_field=BooleanField()),
+        ).order_by().values("row_id", "row_submitted", "waiting", "short")
+
+    # The rule's SQL built once per process (`portal.compiled`; it depends on the person's
+    # id and roles alone).
+    made = compiled(("chair-sections", *shape(user)),
+                    lambda *marks: flagged(person_from(user, marks)), person_values(user))
+    if made is None:  # `.none()`: the user may not act as a chair
         return {key: listed_section([]) for key in ("awaiting_decision", "short_of_reviewers")}
-    # Blind review: where the chair's own review is still open, whether the others' reviews
-    # reached quorum is not theirs to know yet: such a proposal is not listed as waiting.
-    own_open = Assignment.objects.filter(proposal=OuterRef("pk"), reviewer=user,
-                                         state=Assignment.State.ASSIGNED)
-    # Both sections in one query, the acting-chair rule's SQL built once (building it was most
-    # of a chair's home page): each proposal of `mine` flagged by each section's filter (the
-    # same filters: `at_quorum` less the chair's own open review, `short_of_reviewers`); each
-    # section's first ids and bounded count are read from it, the shown rows by id.
-    waiting = at_quorum_q() & ~Q(Exists(own_open))
-    short = short_of_reviewers_q()
-    flagged = mine.annotate(
-        row_id=F("pk"), row_submitted=F("submitted_at"),
-        waiting=Case(When(waiting, then=Value(True)), default=Value(False),
-                     output_field=BooleanField()),
-        short=Case(When(short, then=Value(True)), default=Value(False),
-                   output_field=BooleanField()),
-    ).order_by().values("row_id", "row_submitted", "waiting", "short")
-    first, count, params = _two_sections(flagged, "d.row_submitted, d.row_id")
+    first, count, params = _two_sections(None, "d.row_submitted, d.row_id", made)
 
     rows = list(
         with_review_counts(Proposal.objects.select_related("round"))
@@ -472,12 +494,13 @@ def chair_sections(*, user, panel_ids: frozenset | None = None,
     return sections
 
 
-def _two_sections(flagged, order: str):
+def _two_sections(flagged, order: str, sql_params=None):
     """Two home sections read from one query `flagged` (its rows' `row_id` and the flags that
     say which section a row is in): `first(where)`, the SQL of the first DASHBOARD_LIMIT ids
     of a section in `order`; `count(where)`, its count capped at COUNT_BOUND + 1; and the
-    query's parameters. The rule's SQL is built once for both sections."""
-    sql, params = flagged.query.sql_with_params()
+    query's parameters. The rule's SQL is built once for both sections. `sql_params`: the SQL
+    of `flagged` when the caller has it (`portal.compiled`)."""
+    sql, params = sql_params or flagged.query.sql_with_params()
 
     def first(where):
         return (f"SELECT d.row_id FROM ({sql}) d WHERE {where} ORDER BY {order} "

@@ -97,3 +97,49 @@ def test_a_query_not_constant_in_its_values_is_refused():
         compiled(("test-derived",), lambda v: ("SELECT %s", (v + 1,)), (1,))
     assert compiled(("test-carried",), lambda v: ("SELECT %s, %s", (v, 7)), (42,)) == (
         "SELECT %s, %s", [42, 7])
+
+
+def _fresh(key, build, values):
+    """`compiled` without keeping anything: the rule built anew for the person, as before."""
+    made = build(*values)
+    if not isinstance(made, tuple) and made.query.is_empty():
+        return None
+    sql, params = compiled_module._sql(made)
+    return sql, list(params)
+
+
+def test_the_sections_through_kept_sql_are_those_of_the_rules_built_anew(monkeypatch):
+    from proposals.factories import ProposalFactory
+    from reviews.factories import AssignmentFactory, PanelFactory
+    from tests.portal.test_home_kept_sections import _seen  # noqa: PLC0415
+
+    agency = AgencyFactory()
+    chair, reviewer = UserFactory(agency=agency), UserFactory(agency=agency)
+    bare = UserFactory(agency=None)
+    panel = PanelFactory(chair=chair)
+    for n in range(9):
+        lead = UserFactory(agency=agency if n % 3 == 0 else AgencyFactory())
+        proposal = ProposalFactory(in_review=True, round=panel.round, panel=panel, lead=lead)
+        for _ in range(panel.round.reviews_required if n % 2 else 1):
+            AssignmentFactory(proposal=proposal, panel=panel, submitted=True)
+        AssignmentFactory(proposal=proposal, panel=panel, reviewer=reviewer)
+        AssignmentFactory(proposal=proposal, panel=panel, reviewer=bare)
+        if n == 4:
+            AssignmentFactory(proposal=proposal, panel=panel, reviewer=chair)
+    people = [chair, reviewer, bare, UserFactory(hr_officer=True), UserFactory(fund_manager=True)]
+    today = timezone.localdate()
+
+    def sections(person):
+        found = {**home.reviewer_sections(user=person, today=today),
+                 **home.chair_sections(user=person, has_duty=True)}
+        if person.is_fund_manager:
+            found.update(home.fund_manager_sections(user=person, today=today))
+        return {key: _seen(section) for key, section in found.items()}
+
+    kept = [sections(person) for person in people]
+    with monkeypatch.context() as patch:
+        patch.setattr(compiled_module, "compiled", _fresh)
+        anew = [sections(person) for person in people]
+    assert kept == anew
+    assert kept[1]["reviews_due"][1] + kept[1]["conflicts_to_declare"][1] == 9
+    assert kept[1]["conflicts_to_declare"][1] == 3 and kept[0]["awaiting_decision"][1] >= 1
