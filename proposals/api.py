@@ -6,6 +6,8 @@ nested and written with the proposal; transitions through `PROPOSAL_TRANSITIONS`
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
+from django.db.models.query import ValuesIterable
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
@@ -169,6 +171,37 @@ _PLAIN_COLUMNS = ("title", "summary", "problem", "hypothesis", "success_criteria
                   "citizen_engagement", "expected_outcomes")
 
 
+# The columns of a listed proposal (and its award's id), read as values, not model rows.
+LISTED_COLUMNS = ("id", "round_id", "lead_id", "state", *_PLAIN_COLUMNS, "requested_amount",
+                  "duration_months", "created_at", "updated_at", "submitted_at")
+
+
+class ListedRow(dict):
+    """A listed proposal's values, read as attributes too (`row.pk`, `row.updated_at`: what
+    the list's paging reads of a row, api_common/pagination.py)."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name):
+        try:
+            return self["id" if name == "pk" else name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+class ListedRows(ValuesIterable):
+    def __iter__(self):
+        for row in super().__iter__():
+            yield ListedRow(row)
+
+
+def listed_queryset(queryset):
+    """`queryset` (of Proposal) read as `ListedRow`s: LISTED_COLUMNS and `award_pk`."""
+    rows = queryset.values(*LISTED_COLUMNS, award_pk=F("award__id"))
+    rows._iterable_class = ListedRows
+    return rows
+
+
 def _attachment_url_of(proposal_id: int, pk: int) -> str | None:
     try:
         return reverse("proposals:attachment",
@@ -187,9 +220,9 @@ def _grouped(rows) -> dict:
 def listed_proposals(proposals: list, request) -> list[dict]:
     """`ProposalSerializer(proposals, many=True, context={"request": request}).data`, the same
     JSON: the proposals' related rows read as values (four queries, as the prefetches were),
-    each value written by the serializer's own field. `proposals`: Proposal rows with their
-    columns and `award` (select_related)."""
-    ids = [proposal.pk for proposal in proposals]
+    each value written by the serializer's own field. `proposals`: `ListedRow`s
+    (`listed_queryset`: no model instance is made for a row)."""
+    ids = [values["id"] for values in proposals]
     if not ids:
         return []
     partners = _grouped(
@@ -223,9 +256,9 @@ def listed_proposals(proposals: list, request) -> list[dict]:
         return request.build_absolute_uri(found) if found and request else found
 
     out = []
-    for proposal in proposals:
-        pk, values = proposal.pk, proposal.__dict__
-        row = {"id": pk, "round": proposal.round_id, "lead": proposal.lead_id,
+    for values in proposals:
+        pk = values["id"]
+        row = {"id": pk, "round": values["round_id"], "lead": values["lead_id"],
                "state": either(state, values["state"])}
         for name, field in texts:
             row[name] = either(field, values[name])
@@ -246,10 +279,7 @@ def listed_proposals(proposals: list, request) -> list[dict]:
              "content_type": either(a_type, kind), "uploaded_at": either(a_at, at),
              "url": url(pk, a_pk)}
             for _, a_pk, name, size, kind, at in attachments.get(pk, ())]
-        try:
-            row["award"] = proposal.award.pk
-        except Proposal.award.RelatedObjectDoesNotExist:
-            row["award"] = None
+        row["award"] = values["award_pk"]
         row["created_at"] = either(created, values["created_at"])
         row["updated_at"] = either(updated, values["updated_at"])
         row["submitted_at"] = either(submitted, values["submitted_at"])
@@ -349,13 +379,10 @@ class ProposalViewSet(
         if self.action == "list":
             # A row of the list names its round, lead and partner agencies by id alone
             # (`round_id`, `lead_id`, the agencies' ids): their rows are not read (issue 16:
-            # 300 rows more for a page of 100, each built as a model instance). The related
-            # rows of a page are read as values by `listed_proposals` (`list`).
-            return (
-                proposals_visible_to(self.request.user)
-                .select_related("award")
-                .order_by("-updated_at", "-id")
-            )
+            # 300 rows more for a page of 100, each built as a model instance). The rows are
+            # read as values (`listed_queryset`), their related rows by `listed_proposals`.
+            return listed_queryset(
+                proposals_visible_to(self.request.user).order_by("-updated_at", "-id"))
         return (
             proposals_visible_to(self.request.user)
             .select_related("round", "lead", "award")

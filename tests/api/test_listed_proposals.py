@@ -14,6 +14,7 @@ from rest_framework import mixins
 from fund.factories import RoundFactory
 from fund.models import Award
 from people.factories import AgencyFactory, UserFactory
+from proposals import api
 from proposals.api import ProposalViewSet
 from proposals.factories import (
     AttachmentFactory,
@@ -63,8 +64,9 @@ def proposals(lead):
 
 def _both(client, path, monkeypatch) -> tuple[bytes, bytes]:
     quick = client.get(path)
-    with monkeypatch.context() as patch:  # DRF's own list, ProposalSerializer per row
+    with monkeypatch.context() as patch:  # DRF's own list, ProposalSerializer per model row
         patch.setattr(ProposalViewSet, "list", mixins.ListModelMixin.list)
+        patch.setattr(api, "listed_queryset", lambda rows: rows.select_related("award"))
         stock = client.get(path)
     assert quick.status_code == stock.status_code == 200
     return quick.content, stock.content
