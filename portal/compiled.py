@@ -21,7 +21,8 @@ from django.db import connection
 
 # Two sets of marks: n-th value -> FIRST - n, SECOND - n (ids are positive).
 _FIRST, _SECOND = -7_100_000_000_000, -7_200_000_000_000
-_BUILT: dict[tuple, tuple[str, list, list[tuple[int, int]]]] = {}
+_BUILT: dict[tuple, tuple[str, list, list[tuple[int, int]]] | None] = {}
+_KEPT_MAX = 500
 
 
 def shape(user) -> tuple:
@@ -57,6 +58,8 @@ def compiled(key: tuple, build, values: tuple[int, ...]) -> tuple[str, list] | N
     the QuerySet is `.none()` (it asks nothing)."""
     found = _BUILT.get((connection.vendor, *key), _NOTHING)
     if found is _NOTHING:
+        if len(_BUILT) >= _KEPT_MAX:  # keys that name a day grow by a few a day: start again
+            _BUILT.clear()
         found = _build(build, len(values))
         _BUILT[(connection.vendor, *key)] = found
     if found is None:
