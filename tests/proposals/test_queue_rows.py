@@ -1,4 +1,4 @@
-"""`{% queue_rows %}` (proposals/templatetags/queue_rows.py) makes exactly the rows the screening
+"""`{% queue_rows %}` (portal/templatetags/queue_rows.py) makes exactly the rows the screening
 queue's template loop made (with `proposals/_action.html` per action, the likely-duplicates
 badge and the screening note), for every kind of row, in both languages (issue 16)."""
 

@@ -1,4 +1,6 @@
-"""`{% queue_rows rows page next %}`: the screening queue's table rows, made in one pass.
+"""`{% queue_rows rows page next %}`: the screening queue's table rows, made in one pass
+(proposals/queue.html; here on the top floor because a row shows the likely duplicates `search`
+finds, which proposals may not import).
 
 The same HTML the template's loop made (proposals/queue.html before issue 16's last pass: a row
 per proposal, its lead, partners, round, amount and date through the `display` formats, and
@@ -18,11 +20,10 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from proposals.templatetags.screening import screening_note
 from search.templatetags.similar import likely_duplicates_badge
 from workflow.display import day, money
 from workflow.templatetags.one_effect import form_token
-
-from .screening import screening_note
 
 register = template.Library()
 
