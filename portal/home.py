@@ -350,12 +350,11 @@ def reviewer_sections(*, user, today: date) -> dict:
     from django.db.models import BooleanField, Case, F, Value, When
 
     import proposals.selectors  # noqa: F401  (registers the `in_ids` lookup)
+    from proposals.compiled import compiled, person_from, person_values, shape
     from proposals.conflicts import conflict_q
     from proposals.models import Proposal
     from reviews.models import Assignment
     from reviews.selectors import assignments_for_reviewer
-
-    from .compiled import compiled, person_from, person_values, shape
 
     def flagged(person):
         open_ = assignments_for_reviewer(
@@ -368,7 +367,7 @@ def reviewer_sections(*, user, today: date) -> dict:
                             default=Value(False), output_field=BooleanField()),
         ).order_by().values("row_id", "row_due", "conflicted")
 
-    # The rule's SQL built once per process (`portal.compiled`).
+    # The rule's SQL built once per process (`proposals.compiled`).
     made = compiled(("reviewer-sections", *shape(user)),
                     lambda *marks: flagged(person_from(user, marks)), person_values(user))
     if made is None:  # the rule gives nothing to this kind of person
@@ -438,7 +437,7 @@ def chair_sections(*, user, panel_ids: frozenset | None = None,
         has_duty = bool(panel_ids)
     if not has_duty:
         return {}
-    from .compiled import compiled, person_from, person_values, shape
+    from proposals.compiled import compiled, person_from, person_values, shape
 
     def flagged(person):
         mine = _in_review_chaired_by(person, panel_ids)
@@ -464,7 +463,7 @@ def chair_sections(*, user, panel_ids: frozenset | None = None,
                        output_field=BooleanField()),
         ).order_by().values("row_id", "row_submitted", "waiting", "short")
 
-    # The rule's SQL built once per process (`portal.compiled`; it depends on the person's
+    # The rule's SQL built once per process (`proposals.compiled`; it depends on the person's
     # id and roles alone).
     made = compiled(("chair-sections", *shape(user)),
                     lambda *marks: flagged(person_from(user, marks)), person_values(user))
@@ -499,7 +498,7 @@ def _two_sections(flagged, order: str, sql_params=None):
     say which section a row is in): `first(where)`, the SQL of the first DASHBOARD_LIMIT ids
     of a section in `order`; `count(where)`, its count capped at COUNT_BOUND + 1; and the
     query's parameters. The rule's SQL is built once for both sections. `sql_params`: the SQL
-    of `flagged` when the caller has it (`portal.compiled`)."""
+    of `flagged` when the caller has it (`proposals.compiled`)."""
     sql, params = sql_params or flagged.query.sql_with_params()
 
     def first(where):
@@ -654,12 +653,12 @@ KEPT_PAD = 0
 def kept_first(key: tuple, user, viewer_of, order, model):
     """A kept section's `first` (`kept_sections`): the ids of `viewer_of(user)` (in `order`)
     among a window of candidate ids, up to `bound`: the same ids as the viewer's queryset
-    filtered by the window, its SQL built once per process (`portal.compiled`; the window
+    filtered by the window, its SQL built once per process (`proposals.compiled`; the window
     padded to KEPT_WINDOW with KEPT_PAD). `key` names the rule (with whatever else its SQL
     depends on, such as the day); `model`: the rows' model (the database to read)."""
     from django.db import connections, router
 
-    from .compiled import compiled, person_from, person_values, shape
+    from proposals.compiled import compiled, person_from, person_values, shape
 
     values = person_values(user)
 
@@ -906,9 +905,8 @@ def fund_manager_sections(*, user, today: date) -> dict:
     from an index, both in one query (`state_sections`). The viewer's conflicts are asked row by row (`conflict_q(probe=True)`):
     these queries read a few hundred rows at most."""
     from fund.models import Tranche
+    from proposals.compiled import compiled, person_from, person_values, shape
     from proposals.models import Proposal
-
-    from .compiled import compiled, person_from, person_values, shape
 
     tranche_names = ("tranches-to-release:" + today.isoformat(),
                      "milestones-overdue:" + today.isoformat())
@@ -958,7 +956,7 @@ def fund_manager_sections(*, user, today: date) -> dict:
     for tranche in tranches["items"]:
         tranche.overdue = tranche.due_on < today
     # To screen and to decide: the same rule in two states, one query.
-    # The rule's SQL built once per process (`portal.compiled`).
+    # The rule's SQL built once per process (`proposals.compiled`).
     orders = {Proposal.State.SUBMITTED: ("submitted_at", "pk"),
               Proposal.State.RECOMMENDED: ("updated_at", "pk")}
     decisions = state_sections(
@@ -1026,7 +1024,7 @@ def state_sections(qs, orders: dict, *, rows, sql_params=None) -> dict[str, dict
     up to COUNT_BOUND + 1 (unordered) are read from it, and the shown rows by id from `rows`,
     split by their state (read in the same statement: the state the filter saw) and put in
     their section's order (a missing value last, as PostgreSQL sorts it). `sql_params`:
-    the SQL of `_state_flagged(qs, orders)` when the caller has it (`portal.compiled`)."""
+    the SQL of `_state_flagged(qs, orders)` when the caller has it (`proposals.compiled`)."""
     import proposals.selectors  # noqa: F401  (registers the `in_ids` lookup)
 
     names = _state_names(orders)

@@ -382,7 +382,8 @@ class ProposalViewSet(
             # 300 rows more for a page of 100, each built as a model instance). The rows are
             # read as values (`listed_queryset`), their related rows by `listed_proposals`.
             return listed_queryset(
-                proposals_visible_to(self.request.user).order_by("-updated_at", "-id"))
+                proposals_visible_to(self.request.user, built_once=True)
+                .order_by("-updated_at", "-id"))
         return (
             proposals_visible_to(self.request.user)
             .select_related("round", "lead", "award")

@@ -1,4 +1,5 @@
-"""A home section's query built once per process, not once per request (issue 16).
+"""A query built once per process, not once per request (issue 16): a home section's rule
+(portal/home.py), a person's ways into the proposals for the API's list (`selectors`).
 
 Building a section's rule as a QuerySet (its visibility and conflict filters, `Q` objects,
 joins, subqueries) and compiling it to SQL took most of a home page's Python time at 100k

@@ -1,4 +1,4 @@
-"""`portal.compiled`: a home section's SQL built once per process is, for each person, exactly
+"""`proposals.compiled`: a home section's SQL built once per process is, for each person, exactly
 the SQL and parameters of the rule built anew for them (issue 16); a query whose SQL or
 parameters depend on the values in any other way than by carrying them is refused."""
 
@@ -6,9 +6,9 @@ import pytest
 from django.utils import timezone
 
 from people.factories import AgencyFactory, UserFactory
-from portal import compiled as compiled_module
 from portal import home
-from portal.compiled import compiled, person_from, person_values, shape
+from proposals import compiled as compiled_module
+from proposals.compiled import compiled, person_from, person_values, shape
 from proposals.models import Proposal
 
 pytestmark = pytest.mark.django_db
@@ -143,3 +143,36 @@ def test_the_sections_through_kept_sql_are_those_of_the_rules_built_anew(monkeyp
     assert kept == anew
     assert kept[1]["reviews_due"][1] + kept[1]["conflicts_to_declare"][1] == 9
     assert kept[1]["conflicts_to_declare"][1] == 3 and kept[0]["awaiting_decision"][1] >= 1
+
+
+def test_the_visible_proposals_built_once_are_the_rules_own():
+    """`proposals_visible_to(user, built_once=True)` (the API's list): the same rows as the
+    rule built anew, for a lead, a team member, an invited person, reviewers, a chair, a
+    stand-in, a fund manager and an HR officer, with and without an agency."""
+    from proposals.factories import ProposalFactory, TeamMemberFactory
+    from proposals.selectors import proposals_visible_to
+    from reviews.factories import AssignmentFactory, PanelFactory
+    from reviews.models import PanelStandIn
+
+    agency = AgencyFactory()
+    lead, member, invited = UserFactory(agency=agency), UserFactory(), UserFactory(agency=None)
+    chair, stand_in, reviewer = UserFactory(), UserFactory(agency=agency), UserFactory()
+    panel = PanelFactory(chair=chair)
+    drafts = ProposalFactory.create_batch(2, lead=lead, round=panel.round)
+    reviewed = [ProposalFactory(in_review=True, round=panel.round, panel=panel,
+                                lead=lead if n % 2 else UserFactory()) for n in range(4)]
+    ProposalFactory.create_batch(3, submitted=True)
+    TeamMemberFactory(proposal=drafts[0], user=member)
+    TeamMemberFactory(proposal=drafts[1], user=invited, invited=True)
+    AssignmentFactory(proposal=reviewed[0], panel=panel, reviewer=reviewer)
+    AssignmentFactory(proposal=reviewed[1], panel=panel, reviewer=UserFactory(agency=None))
+    PanelStandIn.objects.create(proposal=reviewed[2], panel=panel, chair=stand_in,
+                                named_by=UserFactory(fund_manager=True))
+    people = [lead, member, invited, chair, stand_in, reviewer, UserFactory(agency=None),
+              UserFactory(fund_manager=True), UserFactory(hr_officer=True, agency=None)]
+    for person in people:
+        plain = list(proposals_visible_to(person).order_by("pk").values_list("pk", flat=True))
+        once = list(proposals_visible_to(person, built_once=True).order_by("pk")
+                    .values_list("pk", flat=True))
+        assert once == plain, person
+    assert list(proposals_visible_to(reviewer, built_once=True)) == [reviewed[0]]
