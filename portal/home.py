@@ -350,20 +350,29 @@ def reviewer_sections(*, user, today: date) -> dict:
     from django.db.models import BooleanField, Case, F, Value, When
 
     import proposals.selectors  # noqa: F401  (registers the `in_ids` lookup)
+    from proposals.compiled import compiled, person_from, person_values, shape
     from proposals.conflicts import conflict_q
     from proposals.models import Proposal
     from reviews.models import Assignment
     from reviews.selectors import assignments_for_reviewer
 
-    open_ = assignments_for_reviewer(
-        user=user, filters={"state": Assignment.State.ASSIGNED}
-    ).filter(proposal__state=Proposal.State.IN_REVIEW)
-    flagged = open_.annotate(
-        row_id=F("pk"), row_due=F("due_on"),
-        conflicted=Case(When(conflict_q(user, "proposal__", probe=True), then=Value(True)),
-                        default=Value(False), output_field=BooleanField()),
-    ).order_by().values("row_id", "row_due", "conflicted")
-    first, count, params = _two_sections(flagged, "d.row_due, d.row_id")
+    def flagged(person):
+        open_ = assignments_for_reviewer(
+            user=person, filters={"state": Assignment.State.ASSIGNED}
+        ).filter(proposal__state=Proposal.State.IN_REVIEW)
+        return open_.annotate(
+            row_id=F("pk"), row_due=F("due_on"),
+            conflicted=Case(When(conflict_q(person, "proposal__", probe=True),
+                                 then=Value(True)),
+                            default=Value(False), output_field=BooleanField()),
+        ).order_by().values("row_id", "row_due", "conflicted")
+
+    # The rule's SQL built once per process (`proposals.compiled`).
+    made = compiled(("reviewer-sections", *shape(user)),
+                    lambda *marks: flagged(person_from(user, marks)), person_values(user))
+    if made is None:  # the rule gives nothing to this kind of person
+        return {key: empty_section() for key in ("reviews_due", "conflicts_to_declare")}
+    first, count, params = _two_sections(None, "d.row_due, d.row_id", made)
 
     due, declare = "NOT d.conflicted", "d.conflicted"
     rows = list(
@@ -428,27 +437,39 @@ def chair_sections(*, user, panel_ids: frozenset | None = None,
         has_duty = bool(panel_ids)
     if not has_duty:
         return {}
-    mine = _in_review_chaired_by(user, panel_ids)
-    if mine.query.is_empty():  # `.none()`: the user may not act as a chair
+    from proposals.compiled import compiled, person_from, person_values, shape
+
+    def flagged(person):
+        mine = _in_review_chaired_by(person, panel_ids)
+        if mine.query.is_empty():  # `.none()`: the user may not act as a chair
+            return mine
+        # Blind review: where the chair's own review is still open, whether the others'
+        # reviews reached quorum is not theirs to know yet: such a proposal is not listed as
+        # waiting.
+        own_open = Assignment.objects.filter(proposal=OuterRef("pk"), reviewer=person,
+                                             state=Assignment.State.ASSIGNED)
+        # Both sections in one query, the acting-chair rule's SQL built once (building it
+        # was most of a chair's home page): each proposal of `mine` flagged by each section's
+        # filter (the same filters: `at_quorum` less the chair's own open review,
+        # `short_of_reviewers`); each section's first ids and bounded count are read from
+        # it, the shown rows by id.
+        waiting = at_quorum_q() & ~Q(Exists(own_open))
+        short = short_of_reviewers_q()
+        return mine.annotate(
+            row_id=F("pk"), row_submitted=F("submitted_at"),
+            waiting=Case(When(waiting, then=Value(True)), default=Value(False),
+                         output_field=BooleanField()),
+            short=Case(When(short, then=Value(True)), default=Value(False),
+                       output_field=BooleanField()),
+        ).order_by().values("row_id", "row_submitted", "waiting", "short")
+
+    # The rule's SQL built once per process (`proposals.compiled`; it depends on the person's
+    # id and roles alone).
+    made = compiled(("chair-sections", *shape(user)),
+                    lambda *marks: flagged(person_from(user, marks)), person_values(user))
+    if made is None:  # `.none()`: the user may not act as a chair
         return {key: listed_section([]) for key in ("awaiting_decision", "short_of_reviewers")}
-    # Blind review: where the chair's own review is still open, whether the others' reviews
-    # reached quorum is not theirs to know yet: such a proposal is not listed as waiting.
-    own_open = Assignment.objects.filter(proposal=OuterRef("pk"), reviewer=user,
-                                         state=Assignment.State.ASSIGNED)
-    # Both sections in one query, the acting-chair rule's SQL built once (building it was most
-    # of a chair's home page): each proposal of `mine` flagged by each section's filter (the
-    # same filters: `at_quorum` less the chair's own open review, `short_of_reviewers`); each
-    # section's first ids and bounded count are read from it, the shown rows by id.
-    waiting = at_quorum_q() & ~Q(Exists(own_open))
-    short = short_of_reviewers_q()
-    flagged = mine.annotate(
-        row_id=F("pk"), row_submitted=F("submitted_at"),
-        waiting=Case(When(waiting, then=Value(True)), default=Value(False),
-                     output_field=BooleanField()),
-        short=Case(When(short, then=Value(True)), default=Value(False),
-                   output_field=BooleanField()),
-    ).order_by().values("row_id", "row_submitted", "waiting", "short")
-    first, count, params = _two_sections(flagged, "d.row_submitted, d.row_id")
+    first, count, params = _two_sections(None, "d.row_submitted, d.row_id", made)
 
     rows = list(
         with_review_counts(Proposal.objects.select_related("round"))
@@ -472,12 +493,13 @@ def chair_sections(*, user, panel_ids: frozenset | None = None,
     return sections
 
 
-def _two_sections(flagged, order: str):
+def _two_sections(flagged, order: str, sql_params=None):
     """Two home sections read from one query `flagged` (its rows' `row_id` and the flags that
     say which section a row is in): `first(where)`, the SQL of the first DASHBOARD_LIMIT ids
     of a section in `order`; `count(where)`, its count capped at COUNT_BOUND + 1; and the
-    query's parameters. The rule's SQL is built once for both sections."""
-    sql, params = flagged.query.sql_with_params()
+    query's parameters. The rule's SQL is built once for both sections. `sql_params`: the SQL
+    of `flagged` when the caller has it (`proposals.compiled`)."""
+    sql, params = sql_params or flagged.query.sql_with_params()
 
     def first(where):
         return (f"SELECT d.row_id FROM ({sql}) d WHERE {where} ORDER BY {order} "
@@ -577,9 +599,12 @@ def kept_sections(specs: dict[str, dict]) -> dict[str, dict]:
     candidates read from the cache at once, and the shown rows of those given the same `rows`
     (the same queryset object) read in one query."""
     seconds = int(getattr(settings, "STALLED_CACHE_SECONDS", 60))
-    viewers = {name: spec["viewer"].order_by(*spec["order"]) for name, spec in specs.items()}
+
+    def viewer_of(name):  # built only when asked (`first` answers the usual case without it)
+        return _built(specs[name]["viewer"]).order_by(*specs[name]["order"])
+
     if seconds <= 0:
-        return {name: counted_section(viewers[name], rows=spec["rows"], unordered_count=True)
+        return {name: counted_section(viewer_of(name), rows=spec["rows"], unordered_count=True)
                 for name, spec in specs.items()}
 
     def ask(spec):
@@ -590,10 +615,14 @@ def kept_sections(specs: dict[str, dict]) -> dict[str, dict]:
     bound = COUNT_BOUND + 1
     sections, found = {}, {}
     for name, spec in specs.items():
-        ids, viewer = kept[KEPT_PREFIX + name], viewers[name]
-        found[name] = list(viewer.filter(pk__in=ids[:KEPT_WINDOW])
-                           .values_list("pk", flat=True)[:bound])
+        ids = kept[KEPT_PREFIX + name]
+        if spec.get("first") is not None:
+            found[name] = spec["first"](ids[:KEPT_WINDOW], bound)
+        else:
+            found[name] = list(viewer_of(name).filter(pk__in=ids[:KEPT_WINDOW])
+                               .values_list("pk", flat=True)[:bound])
         if len(found[name]) < bound and len(ids) > KEPT_WINDOW:
+            viewer = viewer_of(name)
             if len(ids) > KEPT_IDS:
                 sections[name] = counted_section(viewer, rows=spec["rows"],
                                                  unordered_count=True)
@@ -615,6 +644,42 @@ def kept_sections(specs: dict[str, dict]) -> dict[str, dict]:
             sections[name] = {"items": items, "count": count, "count_label": count_label(count),
                               "more": count > len(items)}
     return sections
+
+
+# What pads a kept section's window of candidate ids to KEPT_WINDOW: an id no row has.
+KEPT_PAD = 0
+
+
+def kept_first(key: tuple, user, viewer_of, order, model):
+    """A kept section's `first` (`kept_sections`): the ids of `viewer_of(user)` (in `order`)
+    among a window of candidate ids, up to `bound`: the same ids as the viewer's queryset
+    filtered by the window, its SQL built once per process (`proposals.compiled`; the window
+    padded to KEPT_WINDOW with KEPT_PAD). `key` names the rule (with whatever else its SQL
+    depends on, such as the day); `model`: the rows' model (the database to read)."""
+    from django.db import connections, router
+
+    from proposals.compiled import compiled, person_from, person_values, shape
+
+    values = person_values(user)
+
+    def first(window, bound) -> list[int]:
+        if not window:  # no candidate: nothing to ask (as `pk__in=[]` asks nothing)
+            return []
+        padded = [*window, *([KEPT_PAD] * (KEPT_WINDOW - len(window)))]
+
+        def build(*marks):
+            person = person_from(user, marks[:len(values)])
+            return (viewer_of(person).order_by(*order)
+                    .filter(pk__in=list(marks[len(values):]))
+                    .values_list("pk", flat=True)[:bound])
+
+        sql, params = compiled(("kept", *key, bound, KEPT_WINDOW, *shape(user)), build,
+                               (*values, *padded))
+        with connections[router.db_for_read(model)].cursor() as cursor:
+            cursor.execute(sql, params)
+            return [row[0] for row in cursor.fetchall()]
+
+    return first
 
 
 def _kept_many(asks: dict) -> dict[str, list]:
@@ -840,6 +905,7 @@ def fund_manager_sections(*, user, today: date) -> dict:
     from an index, both in one query (`state_sections`). The viewer's conflicts are asked row by row (`conflict_q(probe=True)`):
     these queries read a few hundred rows at most."""
     from fund.models import Tranche
+    from proposals.compiled import compiled, person_from, person_values, shape
     from proposals.models import Proposal
 
     tranche_names = ("tranches-to-release:" + today.isoformat(),
@@ -848,35 +914,59 @@ def fund_manager_sections(*, user, today: date) -> dict:
     tranche_rows = (Tranche.objects.select_related("award__proposal__round__fund",
                                                    "award__proposal__lead__agency")
                     .annotate(next_due_on=Subquery(_next_due_on())))
-    kept = kept_sections({
+    def to_release(person):
+        return tranches_due_for_release(user=person, today=today)
+
+    def overdue(person):
+        return milestone_reports_overdue(user=person, today=today)
+
+    def outcomes(person):
+        return fund_manager_decisions(user=person, state=Proposal.State.OUTCOME_REPORTED
+                                      ).select_related("outcome_report")
+
+    # Each viewer's rule is built only when its kept candidates are not enough (`first`
+    # answers the usual case from SQL built once per process: `kept_first`).
+    specs = {
         tranche_names[0]: {
             "everyone": lambda: tranches_due_for_release(user=None, today=today),
-            "viewer": tranches_due_for_release(user=user, today=today),
-            "order": ("due_on", "pk"), "rows": tranche_rows},
+            "viewer": lambda: to_release(user), "order": ("due_on", "pk"),
+            "rows": tranche_rows,
+            "first": kept_first(("tranches-to-release", today.isoformat()), user, to_release,
+                                ("due_on", "pk"), Tranche)},
         tranche_names[1]: {
             "everyone": lambda: milestone_reports_overdue(user=None, today=today),
-            "viewer": milestone_reports_overdue(user=user, today=today),
-            "order": ("next_due_on", "pk"), "rows": tranche_rows},
+            "viewer": lambda: overdue(user), "order": ("next_due_on", "pk"),
+            "rows": tranche_rows,
+            "first": kept_first(("milestones-overdue", today.isoformat()), user, overdue,
+                                ("next_due_on", "pk"), Tranche)},
         # Kept like the tranches: the set grows with the fund (~1,800 at 100k proposals), and
         # its order (the report's submission, set once) must read all of it; a proposal joins
         # or leaves it only by a state change, which forgets the kept candidates.
         OUTCOMES_KEPT: {
             "everyone": lambda: Proposal.objects.filter(state=Proposal.State.OUTCOME_REPORTED),
-            "viewer": fund_manager_decisions(user=user, state=Proposal.State.OUTCOME_REPORTED)
-            .select_related("outcome_report"),
+            "viewer": lambda: outcomes(user),
             "order": ("outcome_report__submitted_at", "id"),
             "rows": Proposal.objects.select_related("round", "round__fund", "lead",
-                                                    "lead__agency", "outcome_report")},
-    })
+                                                    "lead__agency", "outcome_report"),
+            "first": kept_first(("outcomes-to-accept",), user, outcomes,
+                                ("outcome_report__submitted_at", "id"), Proposal)},
+    }
+    kept = kept_sections(specs)
     tranches = kept[tranche_names[0]]
     for tranche in tranches["items"]:
         tranche.overdue = tranche.due_on < today
     # To screen and to decide: the same rule in two states, one query.
+    # The rule's SQL built once per process (`proposals.compiled`).
+    orders = {Proposal.State.SUBMITTED: ("submitted_at", "pk"),
+              Proposal.State.RECOMMENDED: ("updated_at", "pk")}
     decisions = state_sections(
-        fund_manager_decisions(user=user),
-        {Proposal.State.SUBMITTED: ("submitted_at", "pk"),
-         Proposal.State.RECOMMENDED: ("updated_at", "pk")},
-        rows=Proposal.objects.select_related("round", "round__fund", "lead", "lead__agency"))
+        None, orders,
+        rows=Proposal.objects.select_related("round", "round__fund", "lead", "lead__agency"),
+        sql_params=compiled(
+            ("to-screen-and-decide", *shape(user)),
+            lambda *marks: _state_flagged(
+                fund_manager_decisions(user=person_from(user, marks)), orders),
+            person_values(user)))
     return {
         "to_screen": decisions[Proposal.State.SUBMITTED],
         "to_decide": decisions[Proposal.State.RECOMMENDED],
@@ -908,7 +998,23 @@ def fund_manager_decisions(*, user, state=None):
     return found.exclude(conflict_q(user, probe=True))
 
 
-def state_sections(qs, orders: dict, *, rows) -> dict[str, dict]:
+def _state_names(orders: dict) -> dict[str, str]:
+    fields = dict.fromkeys(field for order in orders.values() for field in order if field != "pk")
+    names = {field: f"k_{n}" for n, field in enumerate(fields)}
+    names["pk"] = "row_id"
+    return names
+
+
+def _state_flagged(qs, orders: dict):
+    """`qs`'s rows as `state_sections` reads them: id, state and the orders' fields."""
+    names = _state_names(orders)
+    fields = [field for field in names if field != "pk"]
+    return qs.annotate(row_id=F("pk"), row_state=F("state"), **{
+        names[field]: F(field) for field in fields}).order_by().values(
+        "row_id", "row_state", *(names[field] for field in fields))
+
+
+def state_sections(qs, orders: dict, *, rows, sql_params=None) -> dict[str, dict]:
     """One section per state of `orders` (a state: the fields its rows are ordered by, the
     last one "pk"), each the rows of `qs` in that state as `counted_section` gives them (`qs`
     is best not filtered on the state: the database then misjudges how many rows each state
@@ -917,16 +1023,12 @@ def state_sections(qs, orders: dict, *, rows) -> dict[str, dict]:
     ids (`WHERE state = ... ORDER BY ... LIMIT`, read from a (state, order) index) and its count
     up to COUNT_BOUND + 1 (unordered) are read from it, and the shown rows by id from `rows`,
     split by their state (read in the same statement: the state the filter saw) and put in
-    their section's order (a missing value last, as PostgreSQL sorts it)."""
+    their section's order (a missing value last, as PostgreSQL sorts it). `sql_params`:
+    the SQL of `_state_flagged(qs, orders)` when the caller has it (`proposals.compiled`)."""
     import proposals.selectors  # noqa: F401  (registers the `in_ids` lookup)
 
-    fields = dict.fromkeys(field for order in orders.values() for field in order if field != "pk")
-    names = {field: f"k_{n}" for n, field in enumerate(fields)}
-    names["pk"] = "row_id"
-    flagged = qs.annotate(row_id=F("pk"), row_state=F("state"), **{
-        names[field]: F(field) for field in fields}).order_by().values(
-        "row_id", "row_state", *(names[field] for field in fields))
-    sql, params = flagged.query.sql_with_params()
+    names = _state_names(orders)
+    sql, params = sql_params or _state_flagged(qs, orders).query.sql_with_params()
     found, first_ids, counts = rows.order_by(), Q(), {}
     for n, (state, order) in enumerate(orders.items()):
         by = ", ".join(f"d.{names[field]}" for field in order)

@@ -6,7 +6,8 @@ nested and written with the proposal; transitions through `PROPOSAL_TRANSITIONS`
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.db.models import F
+from django.db.models.query import ValuesIterable
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
@@ -102,9 +103,9 @@ class AttachmentSerializer(QuickReadMixin, serializers.ModelSerializer):
         return request.build_absolute_uri(url) if url and request else url
 
 
-# Where the list's queryset puts each proposal's related rows, as lists (`Prefetch(...,
-# to_attr=...)`, `ProposalViewSet.get_queryset`); the serializer reads them there when a row
-# has them, else through the relation (api_common/quick_read.py).
+# Where a queryset may put each proposal's related rows, as lists (`Prefetch(...,
+# to_attr=...)`); the serializer reads them there when a row has them, else through the
+# relation (api_common/quick_read.py). The list itself is written by `listed_proposals`.
 LISTED = {
     "partner_agencies": "listed_partner_agencies",
     "team": "listed_team",
@@ -152,6 +153,138 @@ class ProposalSerializer(QuickReadMixin, serializers.ModelSerializer):
             return proposal.award.pk
         except Proposal.award.RelatedObjectDoesNotExist:
             return None
+
+
+# --- the list's rows, written without a serializer per row (issue 16) ------------------------
+# `ProposalSerializer` stays what the list is documented by (the schema) and what the detail
+# writes; the list's rows are the same JSON written by `listed_proposals` from plain values:
+# at 100 rows a page, DRF's per-row and per-field machinery and the prefetches' model
+# instances (some 700 a page) were most of the answer's time. Each value goes through the
+# serializer's own field (`_ROW_FIELDS`, made once), so its format is DRF's; tested to be
+# byte for byte the serializer's answer in tests/api/test_listed_proposals.py.
+_ROW_FIELDS = ProposalSerializer().fields
+_TEAM_FIELDS = TeamMemberSerializer().fields
+_LINE_FIELDS = BudgetLineSerializer().fields
+_ATTACHMENT_FIELDS = AttachmentSerializer().fields
+# The proposal's own columns, in the serializer's order, and how each is written.
+_PLAIN_COLUMNS = ("title", "summary", "problem", "hypothesis", "success_criteria", "approach",
+                  "citizen_engagement", "expected_outcomes")
+
+
+# The columns of a listed proposal (and its award's id), read as values, not model rows.
+LISTED_COLUMNS = ("id", "round_id", "lead_id", "state", *_PLAIN_COLUMNS, "requested_amount",
+                  "duration_months", "created_at", "updated_at", "submitted_at")
+
+
+class ListedRow(dict):
+    """A listed proposal's values, read as attributes too (`row.pk`, `row.updated_at`: what
+    the list's paging reads of a row, api_common/pagination.py)."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name):
+        try:
+            return self["id" if name == "pk" else name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+class ListedRows(ValuesIterable):
+    def __iter__(self):
+        for row in super().__iter__():
+            yield ListedRow(row)
+
+
+def listed_queryset(queryset):
+    """`queryset` (of Proposal) read as `ListedRow`s: LISTED_COLUMNS and `award_pk`."""
+    rows = queryset.values(*LISTED_COLUMNS, award_pk=F("award__id"))
+    rows._iterable_class = ListedRows
+    return rows
+
+
+def _attachment_url_of(proposal_id: int, pk: int) -> str | None:
+    try:
+        return reverse("proposals:attachment",
+                       kwargs={"pk": proposal_id, "attachment_pk": pk})
+    except NoReverseMatch:
+        return None
+
+
+def _grouped(rows) -> dict:
+    found: dict = {}
+    for row in rows:
+        found.setdefault(row[0], []).append(row)
+    return found
+
+
+def listed_proposals(proposals: list, request) -> list[dict]:
+    """`ProposalSerializer(proposals, many=True, context={"request": request}).data`, the same
+    JSON: the proposals' related rows read as values (four queries, as the prefetches were),
+    each value written by the serializer's own field. `proposals`: `ListedRow`s
+    (`listed_queryset`: no model instance is made for a row)."""
+    ids = [values["id"] for values in proposals]
+    if not ids:
+        return []
+    partners = _grouped(
+        Proposal.partner_agencies.through.objects.filter(proposal_id__in=ids)
+        .order_by(*(f"agency__{name}" for name in Agency._meta.ordering))
+        .values_list("proposal_id", "agency_id"))
+    current = (TeamMember.State.INVITED, TeamMember.State.ACCEPTED)
+    team = _grouped(TeamMember.objects.filter(proposal_id__in=ids, state__in=current)
+                    .order_by(*TeamMember._meta.ordering)
+                    .values_list("proposal_id", "user_id", "role"))
+    lines = _grouped(BudgetLine.objects.filter(proposal_id__in=ids)
+                     .order_by(*BudgetLine._meta.ordering)
+                     .values_list("proposal_id", "category", "description", "amount"))
+    attachments = _grouped(
+        Attachment.objects.filter(proposal_id__in=ids).order_by(*Attachment._meta.ordering)
+        .values_list("proposal_id", "id", "original_name", "size", "content_type",
+                     "uploaded_at"))
+    f, t, b, a = _ROW_FIELDS, _TEAM_FIELDS, _LINE_FIELDS, _ATTACHMENT_FIELDS
+    state, amount, months = f["state"], f["requested_amount"], f["duration_months"]
+    created, updated, submitted = f["created_at"], f["updated_at"], f["submitted_at"]
+    role, category, description, line_amount = t["role"], b["category"], b["description"], \
+        b["amount"]
+    a_name, a_size, a_type, a_at = (a["name"], a["size"], a["content_type"], a["uploaded_at"])
+    texts = [(name, f[name]) for name in _PLAIN_COLUMNS]
+
+    def either(field, value):
+        return None if value is None else field.to_representation(value)
+
+    def url(proposal_id, pk):
+        found = _attachment_url_of(proposal_id, pk)
+        return request.build_absolute_uri(found) if found and request else found
+
+    out = []
+    for values in proposals:
+        pk = values["id"]
+        row = {"id": pk, "round": values["round_id"], "lead": values["lead_id"],
+               "state": either(state, values["state"])}
+        for name, field in texts:
+            row[name] = either(field, values[name])
+        row["requested_amount"] = either(amount, values["requested_amount"])
+        row["duration_months"] = either(months, values["duration_months"])
+        row["partner_agencies"] = [agency for _, agency in partners.get(pk, ())]
+        row["team"] = [{"user": user, "role": either(role, text)}
+                       for _, user, text in team.get(pk, ())]
+        own_lines = lines.get(pk, ())
+        row["budget_lines"] = [
+            {"category": either(category, kind), "description": either(description, text),
+             "amount": either(line_amount, money)}
+            for _, kind, text, money in own_lines]
+        row["budget_total"] = _MONEY_FIELD.to_representation(
+            sum((money for *_, money in own_lines), 0))
+        row["attachments"] = [
+            {"id": a_pk, "name": either(a_name, name), "size": either(a_size, size),
+             "content_type": either(a_type, kind), "uploaded_at": either(a_at, at),
+             "url": url(pk, a_pk)}
+            for _, a_pk, name, size, kind, at in attachments.get(pk, ())]
+        row["award"] = values["award_pk"]
+        row["created_at"] = either(created, values["created_at"])
+        row["updated_at"] = either(updated, values["updated_at"])
+        row["submitted_at"] = either(submitted, values["submitted_at"])
+        out.append(row)
+    return out
 
 
 class ProposalDetailSerializer(ProposalSerializer):
@@ -246,18 +379,11 @@ class ProposalViewSet(
         if self.action == "list":
             # A row of the list names its round, lead and partner agencies by id alone
             # (`round_id`, `lead_id`, the agencies' ids): their rows are not read (issue 16:
-            # 300 rows more for a page of 100, each built as a model instance).
-            # Each proposal's related rows are read into lists (`LISTED`), not managers.
-            return (
-                proposals_visible_to(self.request.user)
-                .select_related("award")
-                .prefetch_related(
-                    Prefetch("partner_agencies", queryset=Agency.objects.only("id"),
-                             to_attr=LISTED["partner_agencies"]),
-                    *(Prefetch(name, to_attr=LISTED[name])
-                      for name in ("team", "budget_lines", "attachments")))
-                .order_by("-updated_at", "-id")
-            )
+            # 300 rows more for a page of 100, each built as a model instance). The rows are
+            # read as values (`listed_queryset`), their related rows by `listed_proposals`.
+            return listed_queryset(
+                proposals_visible_to(self.request.user, built_once=True)
+                .order_by("-updated_at", "-id"))
         return (
             proposals_visible_to(self.request.user)
             .select_related("round", "lead", "award")
@@ -275,6 +401,14 @@ class ProposalViewSet(
         if self.action == "attachments":
             return AttachmentUploadSerializer
         return ProposalDetailSerializer
+
+    def list(self, request, *args, **kwargs):
+        """The page's rows as `ProposalSerializer` writes them (`listed_proposals`)."""
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        if page is not None:
+            return self.get_paginated_response(listed_proposals(page, request))
+        return Response(listed_proposals(list(queryset), request))
 
     def _answer(self, proposal: Proposal, code=status.HTTP_200_OK) -> Response:
         proposal = self.get_queryset().get(pk=proposal.pk)

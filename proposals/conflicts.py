@@ -33,50 +33,68 @@ def _ever_accepted(member) -> bool:
     return member.accepted_at is not None
 
 
+def _conflict_kind(user, proposal) -> str | None:
+    """Which part of the rule gives `user` a conflict with `proposal` ("anonymous", "lead",
+    "team", "lead_agency", "partner_agency"), or None: the rule itself, told in words by
+    `conflict_reason` and `own_conflict_reason` and asked by `has_conflict` (which needs no
+    words: the screening queue asks it of every fund manager, issue 16)."""
+    if user is None or not user.is_authenticated:
+        return "anonymous"
+    if proposal.lead_id == user.pk:
+        return "lead"
+    if any(m.user_id == user.pk and _ever_accepted(m) for m in proposal.team.all()):
+        return "team"
+    if user.agency_id is None:
+        return None
+    if proposal.lead.agency_id == user.agency_id:
+        return "lead_agency"
+    if any(agency.pk == user.agency_id for agency in proposal.partner_agencies.all()):
+        return "partner_agency"
+    return None
+
+
 def conflict_reason(user, proposal) -> str | None:
     """Why `user` has a conflict of interest with `proposal`, or None when they have none.
 
     The message names the person and their agency: callers show it only to someone who may
     see the proposal (the actor about themselves, or a panel manager)."""
-    if user is None or not user.is_authenticated:
-        return gettext("Not signed in.")
-    if proposal.lead_id == user.pk:
-        return gettext("%(person)s leads this proposal.") % {"person": user}
-    if any(m.user_id == user.pk and _ever_accepted(m) for m in proposal.team.all()):
-        return gettext("%(person)s is or was on this proposal's team.") % {"person": user}
-    if user.agency_id is None:
+    kind = _conflict_kind(user, proposal)
+    if kind is None:
         return None
-    if proposal.lead.agency_id == user.agency_id:
+    if kind == "anonymous":
+        return gettext("Not signed in.")
+    if kind == "lead":
+        return gettext("%(person)s leads this proposal.") % {"person": user}
+    if kind == "team":
+        return gettext("%(person)s is or was on this proposal's team.") % {"person": user}
+    if kind == "lead_agency":
         return gettext("%(person)s works at %(agency)s, the lead's agency.") % {
             "person": user, "agency": _agency_label(user)}
-    if any(agency.pk == user.agency_id for agency in proposal.partner_agencies.all()):
-        return gettext("%(person)s works at %(agency)s, a partner agency of this proposal.") % {
-            "person": user, "agency": _agency_label(user)}
-    return None
+    return gettext("%(person)s works at %(agency)s, a partner agency of this proposal.") % {
+        "person": user, "agency": _agency_label(user)}
 
 
 def own_conflict_reason(user, proposal) -> str | None:
     """`conflict_reason` told to the person themselves ("You lead this proposal"), for the pages
     that explain why they may not act on it; None when they have no conflict."""
-    if user is None or not user.is_authenticated:
-        return gettext("You are not signed in.")
-    if proposal.lead_id == user.pk:
-        return gettext("You lead this proposal.")
-    if any(m.user_id == user.pk and _ever_accepted(m) for m in proposal.team.all()):
-        return gettext("You are or were on this proposal's team.")
-    if user.agency_id is None:
+    kind = _conflict_kind(user, proposal)
+    if kind is None:
         return None
+    if kind == "anonymous":
+        return gettext("You are not signed in.")
+    if kind == "lead":
+        return gettext("You lead this proposal.")
+    if kind == "team":
+        return gettext("You are or were on this proposal's team.")
     agency = user.agency.code
-    if proposal.lead.agency_id == user.agency_id:
+    if kind == "lead_agency":
         return gettext("Your agency (%(agency)s) leads this proposal.") % {"agency": agency}
-    if any(a.pk == user.agency_id for a in proposal.partner_agencies.all()):
-        return gettext("Your agency (%(agency)s) is a partner on this proposal.") % {
-            "agency": agency}
-    return None
+    return gettext("Your agency (%(agency)s) is a partner on this proposal.") % {
+        "agency": agency}
 
 
 def has_conflict(user, proposal) -> bool:
-    return conflict_reason(user, proposal) is not None
+    return _conflict_kind(user, proposal) is not None
 
 
 class ProbedExists(Exists):

@@ -50,3 +50,22 @@ def test_the_queue_shows_likely_duplicates_in_a_bounded_number_of_queries(world)
     many, html = queue_queries(client)
     assert "Possible duplicate" in html
     assert many == few, (few, many)
+
+
+def test_the_queue_rows_with_their_badges_are_the_templates_loop(world):
+    """`{% queue_rows %}` (issue 16) writes the badge as `{% likely_duplicates_badge %}` does,
+    in both languages (tests/proposals/test_queue_rows.py for the other kinds of row)."""
+    from django.utils import translation
+
+    from tests.proposals.test_queue_rows import assert_rows_are_the_loops
+
+    submitted(world, 3)
+    try:
+        for language in ("en-gb", "dz"):
+            world["fund_manager"].language = language
+            world["fund_manager"].save(update_fields=["language"])
+            html = assert_rows_are_the_loops(signed_in(world["fund_manager"]),
+                                             language=language)
+            assert 'class="badge badge-duplicate"' in html
+    finally:
+        translation.deactivate()  # the Dzongkha request left it active in this thread
