@@ -143,3 +143,15 @@ def _tasks_in_process(request, settings):
     Celery reads the Django setting live, so overriding it is what changes it."""
     if not request.node.get_closest_marker("worker"):
         settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A request leaves its language active in the thread (Django's LocaleMiddleware does not
+    reset it): the next test, in this worker, starts in the default language again. For every
+    test: a Dzongkha request in one file left later files' conflict tests in Dzongkha on
+    PostgreSQL."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()

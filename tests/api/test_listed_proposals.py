@@ -8,7 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import timezone
 from rest_framework import mixins
 
 from fund.factories import RoundFactory
@@ -27,13 +27,6 @@ from proposals.models import TeamMember
 from .conftest import client_for
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _language_back():
-    """A request in Dzongkha leaves Dzongkha active in this thread: back to the default."""
-    yield
-    translation.deactivate()
 
 
 @pytest.fixture

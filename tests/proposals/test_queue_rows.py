@@ -17,12 +17,6 @@ from reviews.factories import PanelFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _language_back():
-    """A request in Dzongkha leaves Dzongkha active in this thread: back to the default."""
-    yield
-    translation.deactivate()
-
 # The loop of proposals/queue.html before the tag, word for word.
 LOOP = Template(
     "{% load i18n display screening similar %}"
