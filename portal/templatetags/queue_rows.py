@@ -39,6 +39,21 @@ def _usual(item: dict) -> bool:
                 or item.get("panel_errors") or item.get("value"))
 
 
+def _folded_form(style: str, label: str, url: str, tokens: str, field: str) -> str:
+    """An action whose form folds behind its button (a panel to choose, a reason to give):
+    exactly proposals/_action.html's `<details>`, around `field` (escaped by the caller)."""
+    return (f'\n<details class="action">\n'
+            f'  <summary class="button button-{style}">{label}</summary>\n'
+            f'  <form method="post" action="{url}" class="action-form transition-form">\n'
+            f'    {tokens}\n'
+            f'    <div class="field form-row">\n'
+            f'{field}'
+            f'    </div>\n'
+            f'    <button type="submit" class="button button-{style}">{label}</button>\n'
+            f'  </form>\n'
+            f'</details>\n\n')
+
+
 @register.simple_tag(takes_context=True)
 def queue_rows(context, rows, page, next_url) -> str:
     """Each row of `rows` ({"proposal", "actions"}) as the queue's loop wrote it."""
@@ -102,38 +117,22 @@ def queue_rows(context, rows, page, next_url) -> str:
                         f'<option value="{text(panel_pk)}">{text(panel_name)}</option>'
                         for panel_pk, panel_name in key)
                 options = options_of[key]
-                actions.append(
-                    f'\n<details class="action">\n'
-                    f'  <summary class="button button-{style}">{label}</summary>\n'
-                    f'  <form method="post" action="{url}" class="action-form transition-form">\n'
-                    f'    {tokens}\n'
-                    f'    <div class="field form-row">\n'
+                actions.append(_folded_form(
+                    style, label, url, tokens,
                     f'      <label for="{input_id}_panel">{panel_words[0]}</label>\n'
                     f'      \n'
                     f'      <select id="{input_id}_panel" name="panel" required>\n'
                     f'        <option value="">{panel_words[1]}</option>\n'
                     f'        {options}\n'
-                    f'      </select>\n'
-                    f'    </div>\n'
-                    f'    <button type="submit" class="button button-{style}">{label}</button>\n'
-                    f'  </form>\n'
-                    f'</details>\n\n')
+                    f'      </select>\n'))
             elif action.field:
                 required = " required" if action.required else ""
-                actions.append(
-                    f'\n<details class="action">\n'
-                    f'  <summary class="button button-{style}">{label}</summary>\n'
-                    f'  <form method="post" action="{url}" class="action-form transition-form">\n'
-                    f'    {tokens}\n'
-                    f'    <div class="field form-row">\n'
+                actions.append(_folded_form(
+                    style, label, url, tokens,
                     f'      <label for="{input_id}">{field_label}</label>\n'
                     f'      \n'
                     f'      <textarea id="{input_id}" name="{field}" rows="3"{required}>'
-                    f'</textarea>\n'
-                    f'    </div>\n'
-                    f'    <button type="submit" class="button button-{style}">{label}</button>\n'
-                    f'  </form>\n'
-                    f'</details>\n\n')
+                    f'</textarea>\n'))
             else:
                 actions.append(
                     f'\n<form method="post" action="{url}" class="action">\n'

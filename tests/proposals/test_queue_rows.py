@@ -87,6 +87,7 @@ def test_the_rows_are_the_loops_rows(client, queue_world, language):
     client.force_login(manager)
     page = assert_rows_are_the_loops(client, language=language)
     assert page.count('name="panel"') == 4 and "&lt;script&gt;" in page
+    assert "<textarea" in page  # an action that folds behind its button with a reason too
     assert_rows_are_the_loops(client, f"/proposals/queue/?round={queue_world['several'].pk}",
                               language=language)
     assert_rows_are_the_loops(client, f"/proposals/queue/?agency={queue_world['mof'].pk}",
