@@ -170,19 +170,26 @@ class AgencyFact(ScopedFact):
         return f"proposal {self.proposal_id}, agency {self.agency_id}"
 
 
-class PairFact(ScopedFact):
-    """How many counted proposals of a round (`n`): `kind` "pair", that two agencies (`a` <
-    `b`) both take part in; "agency", that agency `a` takes part in; "crossing", that `a`
-    agencies take part in (4: four or more). The collaboration figure adds these up over the
-    rounds chosen (every filter but the agency is one of the round's; the agency is the
-    `scope`)."""
+class PairCounts(models.Model):
+    """How many counted proposals (`n`): `kind` "pair", that two agencies (`a` < `b`) both
+    take part in; "agency", that agency `a` takes part in; "crossing", that `a` agencies take
+    part in (4: four or more); and the sum of their record keys (`k`, a public cell's key:
+    public.py)."""
 
     kind = models.CharField(max_length=10)
     a = models.BigIntegerField()
     b = models.BigIntegerField(null=True)
     n = models.IntegerField()
-    # The sum of the record keys of the proposals `n` counts (a public cell's key: public.py).
     k = models.BigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class PairFact(ScopedFact, PairCounts):
+    """The pair counts (PairCounts) of a round's counted proposals. The collaboration figure
+    adds these up over the rounds chosen (every filter but the agency is one of the round's;
+    the agency is the `scope`)."""
 
     class Meta:
         # With `kind`: each of the figure's three parts reads its own rows only (the rows are
@@ -198,18 +205,13 @@ class PairFact(ScopedFact):
         return f"round {self.round_id}: {self.kind} {self.a} {self.b or ''}: {self.n}"
 
 
-class PairTotalFact(models.Model):
+class PairTotalFact(PairCounts):
     """PairFact summed over every round, by scope and by whether the rounds are public: what
     the collaboration figure with no filter but an agency (or none) reads, a few hundred rows
     instead of a few hundred a round."""
 
     scope = models.BigIntegerField(default=0, db_default=0)
     public = models.BooleanField()
-    kind = models.CharField(max_length=10)
-    a = models.BigIntegerField()
-    b = models.BigIntegerField(null=True)
-    n = models.IntegerField()
-    k = models.BigIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["scope", "kind"], name="analytics_fact_pair_total")]
